@@ -1,0 +1,36 @@
+import { execFileSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+
+/** A named network namespace made by a test (`ip netns add`), inside the run's sandbox. */
+export interface TestNetns {
+  name: string;
+  path: string;
+  /** Runs a command inside the namespace and returns its stdout. */
+  exec(cmd: string, args: string[]): string;
+  remove(): void;
+}
+
+/** Creates a fresh netns with lo up. Equivalent to: `ip netns add $name; ip -n $name link set lo up` */
+export function createNetns(prefix = "t"): TestNetns {
+  const name = `${prefix}-${randomBytes(4).toString("hex")}`;
+  execFileSync("ip", ["netns", "add", name]);
+  execFileSync("ip", ["-n", name, "link", "set", "lo", "up"]);
+  return {
+    name,
+    path: `/run/netns/${name}`,
+    exec: (cmd, args) => execFileSync("ip", ["netns", "exec", name, cmd, ...args], { encoding: "utf8" }),
+    remove: () => {
+      try {
+        execFileSync("ip", ["netns", "del", name], { stdio: "ignore" });
+      } catch {
+        // already gone
+      }
+    },
+  };
+}
+
+/** `ip -j ...` inside a namespace, parsed. */
+export function ipJson<T = unknown>(ns: TestNetns, args: string[]): T {
+  const out = execFileSync("ip", ["-n", ns.name, "-j", ...args], { encoding: "utf8" });
+  return JSON.parse(out.trim() || "[]") as T;
+}
