@@ -1,0 +1,86 @@
+// One allocation range of host-local's config: a subnet with inclusive start and end and a
+// gateway. canonicalize() fills the defaults as host-local's Range.Canonicalize does: the
+// gateway and start default to network+1, the end to the last address (for IPv4 the one
+// before broadcast). /31, /32, /127 and /128 are too small to allocate from.
+import { IP } from "./addr";
+import { IPNet } from "./net";
+import {
+  E_NETWORK, E_TOO_SMALL, E_HOST_BITS, E_HOST_BITS_ADDR, E_RANGE_START, E_RANGE_END,
+  E_NOT_IN_NETWORK, E_AFTER_END, E_GATEWAY_FAMILY,
+} from "./errors";
+
+export class IPRange {
+  constructor(public subnet: IPNet, public start: IP, public end: IP, public gateway: IP) {}
+
+  /** Checks a range and fills its defaults; the range, or an error message in host-local's words. */
+  static canonicalize(subnet: IPNet, start: IP | null, end: IP | null, gateway: IP | null): RangeResult {
+    if (subnet.prefix > subnet.bits - 2) return RangeResult.fail(E_NETWORK + subnet.toString() + E_TOO_SMALL);
+    if (!subnet.isNetwork()) {
+      return RangeResult.fail(E_HOST_BITS + subnet.prefix.toString() + E_HOST_BITS_ADDR + subnet.network().toString());
+    }
+    const network = subnet.network();
+    let gw: IP;
+    if (gateway == null) {
+      gw = network.next()!;
+    } else {
+      if (gateway.is4 != subnet.is4) return RangeResult.fail(E_GATEWAY_FAMILY + gateway.toString());
+      gw = gateway;
+    }
+    let s: IP;
+    if (start != null) {
+      if (!subnet.contains(start)) return RangeResult.fail(E_RANGE_START + start.toString() + E_NOT_IN_NETWORK + subnet.toString());
+      s = start;
+    } else {
+      s = network.next()!;
+    }
+    let e: IP;
+    if (end != null) {
+      if (!subnet.contains(end)) return RangeResult.fail(E_RANGE_END + end.toString() + E_NOT_IN_NETWORK + subnet.toString());
+      e = end;
+    } else {
+      e = lastUsable(subnet);
+    }
+    if (s.compare(e) > 0) return RangeResult.fail(E_RANGE_START + s.toString() + E_AFTER_END + e.toString());
+    return RangeResult.ok(new IPRange(subnet, s, e, gw));
+  }
+
+  /** True when the address is in the subnet and between start and end, inclusive. */
+  contains(ip: IP): bool {
+    return this.subnet.contains(ip) && ip.compare(this.start) >= 0 && ip.compare(this.end) <= 0;
+  }
+
+  /** True when the two ranges share an address. */
+  overlaps(r: IPRange): bool {
+    if (r.start.is4 != this.start.is4) return false;
+    return this.contains(r.start) || this.contains(r.end) || r.contains(this.start) || r.contains(this.end);
+  }
+
+  /** "10.1.0.2-10.1.0.254". */
+  toString(): string {
+    return this.start.toString() + "-" + this.end.toString();
+  }
+}
+
+/** The last address host-local hands out: broadcast-1 for IPv4, the last address for IPv6. */
+export function lastUsable(subnet: IPNet): IP {
+  const last = subnet.last();
+  if (last.is4) last.dec();
+  return last;
+}
+
+/** A range or an error message. */
+export class RangeResult {
+  constructor(public range: IPRange | null, public error: string) {}
+
+  static ok(r: IPRange): RangeResult {
+    return new RangeResult(r, "");
+  }
+
+  static fail(msg: string): RangeResult {
+    return new RangeResult(null, msg);
+  }
+
+  get isOk(): bool {
+    return this.range != null;
+  }
+}
