@@ -1,0 +1,25 @@
+/**
+ * IP and CIDR checks for zod schemas, with messages that read after a field name
+ * (`field "ips[0].address" must be ...`). zod's own cidrv4/cidrv6 union reports only
+ * "Invalid input", so the formats are checked with node:net here.
+ */
+import { isIP } from "node:net";
+import { z } from "zod";
+
+/** "10.1.0.2/24" or "fd00::2/64"; host bits may be set, as Go's net.ParseCIDR allows. */
+export function isCidr(s: string): boolean {
+  const slash = s.lastIndexOf("/");
+  if (slash < 0) return false;
+  const family = isIP(s.slice(0, slash));
+  const prefix = s.slice(slash + 1);
+  if (family === 0 || !/^(0|[1-9]\d{0,2})$/.test(prefix)) return false;
+  return Number(prefix) <= (family === 4 ? 32 : 128);
+}
+
+export const ipString = z.string().refine((s) => isIP(s) !== 0, {
+  message: "must be an IPv4 or IPv6 address",
+});
+
+export const cidrString = z.string().refine(isCidr, {
+  message: "must be an IP address in CIDR notation (e.g. 10.1.0.2/24)",
+});

@@ -1,0 +1,76 @@
+/**
+ * The network config a plugin receives on stdin (SPEC.md section 1, "Plugin configuration
+ * objects"; libcni's types.PluginConf). Only the keys the spec defines are checked; the rest
+ * belong to the plugin and pass through untouched.
+ */
+import { z } from "zod";
+import { CniError, CniErrorCode } from "./errors";
+import { dnsSchema } from "./v100";
+import { VERSION_WHEN_ABSENT } from "./version";
+import { describeZodError } from "./zod-issue";
+
+/** libcni's cniValidNameChars; also used for container ids and plugin names. */
+export const CNI_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.\-]*$/;
+
+/** A name that libcni would accept, with a message that shows the offending value. */
+export function cniName() {
+  return z
+    .string()
+    .min(1, "must not be empty")
+    .regex(CNI_NAME, {
+      error: (iss) =>
+        `has invalid characters: ${JSON.stringify(iss.input)} (letters, digits, "_", "." and "-", starting with a letter or digit)`,
+    });
+}
+
+const jsonObject = z.record(z.string(), z.unknown());
+
+export const netConfSchema = z.looseObject({
+  /** libcni reads a config without one as 0.1.0; the version check then decides. */
+  cniVersion: z.string().default(VERSION_WHEN_ABSENT),
+  name: cniName(),
+  type: z.string().min(1, "must not be empty"),
+  args: jsonObject.optional(),
+  ipMasq: z.boolean().optional(),
+  ipam: z.looseObject({ type: z.string().optional() }).optional(),
+  dns: dnsSchema.optional(),
+  prevResult: jsonObject.optional(),
+  runtimeConfig: jsonObject.optional(),
+  capabilities: z.record(z.string(), z.boolean()).optional(),
+  /** Only on GC: the attachments that are still valid. */
+  "cni.dev/valid-attachments": z.array(z.looseObject({ containerID: z.string(), ifname: z.string() })).optional(),
+});
+
+export type NetConf = z.infer<typeof netConfSchema>;
+
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+/** Parses JSON text into an object, or fails with code 6 (decode) saying what it got. */
+export function decodeJsonObject(text: string | Uint8Array, what: string): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(typeof text === "string" ? text : utf8.decode(text));
+  } catch (e) {
+    const why = e instanceof Error ? e.message : String(e);
+    throw new CniError(CniErrorCode.DECODE_FAILURE, `${what} is not valid JSON: ${why}`);
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    const got = value === null ? "null" : Array.isArray(value) ? "an array" : `a ${typeof value}`;
+    throw new CniError(CniErrorCode.DECODE_FAILURE, `${what} must be a JSON object, got ${got}`);
+  }
+  return value as Record<string, unknown>;
+}
+
+/** Validates a decoded config: code 7 naming the first bad field. */
+export function validateNetConf(value: Record<string, unknown>): NetConf {
+  const parsed = netConfSchema.safeParse(value);
+  if (!parsed.success) {
+    throw new CniError(CniErrorCode.INVALID_NETWORK_CONFIG, describeZodError("network config", parsed.error));
+  }
+  return parsed.data;
+}
+
+/** JSON text (stdin) → validated config; code 6 if it is not a JSON object, 7 if invalid. */
+export function parseNetConf(text: string | Uint8Array): NetConf {
+  return validateNetConf(decodeJsonObject(text, "network config"));
+}
