@@ -8,7 +8,7 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 
 const ROOT = resolve(import.meta.dirname, "../../..");
-const SUITES = ["ip"];
+const SUITES = ["ip", "json"];
 
 // The project's lib settings (ES2022, no DOM) do not declare WebAssembly; this is all we use.
 interface WasmMemory {
