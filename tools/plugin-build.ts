@@ -1,0 +1,136 @@
+// Builds one plugin folder into what the host loads:
+//   <out>/<name>.wasm                 the component (what third parties ship)
+//   <out>/<name>/glue.cjs             jco's sync instantiation glue as CommonJS (no wasm inlined)
+//   <out>/<name>/<name>.core*.wasm    the core modules the glue asks for (host compiles them)
+//   <out>/<name>/meta.json            imported interfaces (its capability list) and sha256s
+// Steps: asc (asconfig.json: -O3, stub runtime, abort handler, --noUnsafe) → componentEmbed +
+// componentNew → jco transpile --instantiation sync --no-wasi-shim → esbuild to CJS.
+import asc from "assemblyscript/asc";
+import { componentEmbed, componentNew, transpile } from "@bytecodealliance/jco";
+import { buildSync } from "esbuild";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { basename, join, resolve } from "node:path";
+
+export const WORLD = "plugin";
+
+export interface PluginMeta {
+  name: string;
+  world: string;
+  /** File name of the component, beside the glue folder. */
+  component: string;
+  /** sha256 (hex) of the component. */
+  sha256: string;
+  /** Interfaces the component imports, as jco names them ("cni:host/link"): its capability list. */
+  imports: string[];
+  exports: string[];
+  /** Core module file → sha256, in the glue folder. */
+  coreModules: Record<string, string>;
+  glue: string;
+}
+
+export interface BuildOptions {
+  /** Repository root (asconfig.json, wit/). Default: cwd. */
+  root?: string;
+  /** asconfig target. Default "release". */
+  target?: string;
+}
+
+const sha256 = (b: Uint8Array): string => createHash("sha256").update(b).digest("hex");
+
+/** The entry file of a plugin folder: `<name>.ts`, else `index.ts`. */
+export function pluginEntry(srcDir: string): string {
+  const name = basename(resolve(srcDir));
+  for (const f of [`${name}.ts`, "index.ts"]) if (existsSync(join(srcDir, f))) return join(srcDir, f);
+  throw new Error(`plugin ${srcDir}: no ${name}.ts or index.ts`);
+}
+
+/** asc → core module bytes. Throws with asc's diagnostics on failure. */
+export async function compileCore(entry: string, opts: BuildOptions = {}): Promise<Uint8Array> {
+  const root = resolve(opts.root ?? ".");
+  let out: Uint8Array | null = null;
+  let log = "";
+  const sink = { write: (s: string | Uint8Array) => ((log += s.toString()), true) };
+  const { error } = await asc.main(
+    [resolve(entry), "--config", join(root, "asconfig.json"), "--target", opts.target ?? "release", "--outFile", "core.wasm"],
+    {
+      stdout: sink as never,
+      stderr: sink as never,
+      writeFile: (name: string, contents: Uint8Array | string) => {
+        if (name.endsWith(".wasm")) out = typeof contents === "string" ? Buffer.from(contents) : contents;
+      },
+    },
+  );
+  if (error || !out) throw new Error(`asc ${entry}: ${error?.message ?? "no output"}\n${log}`);
+  return out;
+}
+
+/** Core module → component, embedding the world from wit/. */
+export async function componentize(core: Uint8Array, opts: BuildOptions = {}): Promise<Uint8Array> {
+  // An absolute witPath: jco's wasm-tools reads it through the preview2 shim, which resolves
+  // paths against its preopened "/" only.
+  const witPath = resolve(opts.root ?? ".", "wit");
+  const embedded = await componentEmbed({ binary: core, witPath, world: WORLD, stringEncoding: "utf8" });
+  return componentNew(embedded, []);
+}
+
+/** Transpiles a component into `dir` (glue.cjs, core modules) and returns the meta record. */
+export async function transpileComponent(name: string, component: Uint8Array, dir: string): Promise<PluginMeta> {
+  const r = (await transpile(component, {
+    name,
+    instantiation: "sync",
+    wasiShim: false,
+    noWasiShim: true,
+    base64Cutoff: 0, // never inline core wasm into the JS: the host compiles the files
+    quiet: true,
+  } as never)) as { files: Record<string, Uint8Array>; imports: string[]; exports: [string, string][] };
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const coreModules: Record<string, string> = {};
+  let js = "";
+  for (const [file, bytes] of Object.entries(r.files)) {
+    if (file.endsWith(".wasm")) {
+      writeFileSync(join(dir, file), bytes);
+      coreModules[file] = sha256(bytes);
+    } else if (file === `${name}.js`) {
+      js = Buffer.from(bytes).toString("utf8");
+    }
+  }
+  const cjs = buildSync({
+    stdin: { contents: js, loader: "js", sourcefile: `${name}.js` },
+    format: "cjs",
+    platform: "node",
+    target: "node20",
+    write: false,
+    logLevel: "warning",
+  }).outputFiles[0]!.text;
+  writeFileSync(join(dir, "glue.cjs"), cjs);
+  return {
+    name,
+    world: WORLD,
+    component: `${name}.wasm`,
+    sha256: sha256(component),
+    imports: [...r.imports].sort(),
+    exports: r.exports.map(([e]) => e).sort(),
+    coreModules,
+    glue: "glue.cjs",
+  };
+}
+
+/** Builds the plugin in `srcDir` into `outDir` (see the file header). */
+export async function buildPlugin(srcDir: string, outDir: string, opts: BuildOptions = {}): Promise<PluginMeta> {
+  const name = basename(resolve(srcDir));
+  const core = await compileCore(pluginEntry(srcDir), opts);
+  const component = await componentize(core, opts);
+  mkdirSync(outDir, { recursive: true });
+  writeFileSync(join(outDir, `${name}.wasm`), component);
+  const dir = join(outDir, name);
+  const meta = await transpileComponent(name, component, dir);
+  writeFileSync(join(dir, "meta.json"), `${JSON.stringify(meta, null, 2)}\n`);
+  return meta;
+}
+
+/** Reads a built plugin's meta.json. */
+export function readMeta(dir: string): PluginMeta {
+  return JSON.parse(readFileSync(join(dir, "meta.json"), "utf8")) as PluginMeta;
+}
