@@ -1,5 +1,6 @@
 // Runs the AssemblyScript SDK tests in the guest, as AssemblyScript's own tests/compiler do:
-// each test/sdk/*.as.ts is compiled with asc (stub runtime, --noUnsafe like a plugin) and
+// each test/sdk/*.as.ts is compiled with asc (test/sdk/asconfig.json: stub runtime, --noUnsafe
+// like a plugin, but the default env.abort so that asserts report here) and
 // every exported function is one vitest case, titled by its name with "_" as spaces. An AS
 // assert that fails calls env.abort, which throws here with the message and source line.
 import { describe, it, beforeAll } from "vitest";
@@ -8,7 +9,7 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 
 const ROOT = resolve(import.meta.dirname, "../../..");
-const SUITES = ["ip", "json"];
+const SUITES = ["ip", "json", "cni"];
 
 // The project's lib settings (ES2022, no DOM) do not declare WebAssembly; this is all we use.
 interface WasmMemory {
@@ -25,7 +26,8 @@ async function compile(entry: string): Promise<Uint8Array> {
   let binary: Uint8Array | null = null;
   let stderr = "";
   const { error } = await asc.main(
-    [entry, "--outFile", "out.wasm", "--runtime", "stub", "--noUnsafe", "--debug", "--baseDir", ROOT],
+    // Our own asconfig, not the project's: failed asserts must reach env.abort with their message.
+    [entry, "--config", "test/sdk/asconfig.json", "--outFile", "out.wasm", "--baseDir", ROOT],
     {
       writeFile: (name: string, contents: Uint8Array | string) => {
         if (name.endsWith(".wasm")) binary = contents as Uint8Array;
