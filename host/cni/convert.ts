@@ -83,6 +83,7 @@ function badInterfaceIndex(result: CurrentResult): string | undefined {
  * that breaks the schema has a bug the runtime cannot fix: 999, naming the plugin.
  */
 export function convertPluginResult(raw: unknown, pluginName: string, toVersion: SupportedVersion): VersionedResult {
+  if (raw === undefined) throw new CniError(CniErrorCode.INTERNAL, `plugin ${pluginName} returned no result for ADD`);
   const current = toCurrent(raw, CURRENT_VERSION, { what: "", under: [] });
   if ("why" in current) throw invalidResult(pluginName, current.why);
   const why = badInterfaceIndex(current);

@@ -6,17 +6,24 @@
 import { isIP } from "node:net";
 import { z } from "zod";
 
+/** An IP address without a zone ("fe80::1%eth0"): Go's net.ParseIP rejects zones, so we do. */
+export function ipFamily(s: string): 0 | 4 | 6 {
+  if (s.includes("%")) return 0;
+  const family = isIP(s);
+  return family === 4 || family === 6 ? family : 0;
+}
+
 /** "10.1.0.2/24" or "fd00::2/64"; host bits may be set, as Go's net.ParseCIDR allows. */
 export function isCidr(s: string): boolean {
   const slash = s.lastIndexOf("/");
   if (slash < 0) return false;
-  const family = isIP(s.slice(0, slash));
+  const family = ipFamily(s.slice(0, slash));
   const prefix = s.slice(slash + 1);
   if (family === 0 || !/^(0|[1-9]\d{0,2})$/.test(prefix)) return false;
   return Number(prefix) <= (family === 4 ? 32 : 128);
 }
 
-export const ipString = z.string().refine((s) => isIP(s) !== 0, {
+export const ipString = z.string().refine((s) => ipFamily(s) !== 0, {
   message: "must be an IPv4 or IPv6 address",
 });
 

@@ -22,7 +22,7 @@ function problem(issue: z.core.$ZodIssue): string {
   switch (issue.code) {
     case "invalid_type":
       // zod v4 reports a missing key as "received undefined"; say "is required" instead.
-      if (/received undefined$/.test(issue.message)) return "is required";
+      if (/received undefined$/.test(issue.message) && issue.path.length > 0) return "is required";
       return `must be ${article(issue.expected)}`;
     case "too_small":
       return `must be ${issue.inclusive ? ">=" : ">"} ${String(issue.minimum)}${sizeUnit(issue.origin)}`;
@@ -35,6 +35,7 @@ function problem(issue: z.core.$ZodIssue): string {
 
 function article(expected: string): string {
   if (expected === "int") return "an integer";
+  if (expected === "record") return "an object";
   if (expected === "array" || expected === "object") return `an ${expected}`;
   return `a ${expected}`;
 }
