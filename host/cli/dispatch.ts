@@ -3,6 +3,7 @@
  * result or error on stdout. It is the only code that writes stdout, and it returns the exit
  * code rather than setting it, so tests call it in process with an injected env and runner.
  */
+import { basename } from "node:path";
 import { convertPluginResult, prevResultToCurrent } from "../cni/convert";
 import { CniError, toCniError } from "../cni/errors";
 import { decodeJsonObject, validateNetConf } from "../cni/netconf";
@@ -90,7 +91,12 @@ function inputVersion(io: CliIo): string | undefined {
   }
 }
 
+/** skel's "about" line: what this binary is, as whichever name it was exec'd under. */
 function aboutText(argv0: string): string {
-  const versions = SUPPORTED_VERSIONS.join(", ");
-  return `${HOST_BINARY_NAME}: runs CNI plugins as sandboxed WebAssembly components (exec'd as ${JSON.stringify(argv0)})\nCNI protocol versions supported: ${versions}\n`;
+  const exe = basename(argv0);
+  const what =
+    exe === HOST_BINARY_NAME
+      ? `${HOST_BINARY_NAME}: runs CNI plugins as sandboxed WebAssembly components`
+      : `CNI ${exe} plugin (a WebAssembly component run by ${HOST_BINARY_NAME})`;
+  return `${what}\nCNI protocol versions supported: ${SUPPORTED_VERSIONS.join(", ")}\n`;
 }

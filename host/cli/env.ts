@@ -70,29 +70,30 @@ export function parseCommand(value: string | undefined): CniCommand {
 /** Checks every variable for `command` and returns them parsed; VERSION needs none. */
 export function parseEnv(command: CniEnv["command"], env: Env): CniEnv {
   const missing: string[] = [];
+  const used = new Map<string, string>();
   for (const v of ENV_VARS) {
     const value = env[v.name];
     if (!value) {
       if (v.requiredFor.includes(command)) missing.push(v.name);
       continue;
     }
-    const problem = v.usedBy.includes(command) ? v.validate?.(value) : undefined;
+    if (!v.usedBy.includes(command)) continue;
+    const problem = v.validate?.(value);
     if (problem !== undefined) {
       throw new CniError(CniErrorCode.INVALID_ENV, `${v.name} ${problem}`, `${v.name}=${JSON.stringify(value)}`);
     }
+    used.set(v.name, value);
   }
   if (missing.length > 0) {
     throw new CniError(CniErrorCode.INVALID_ENV, `required env variables [${missing.join(",")}] missing for ${command}`);
   }
-  const uses = (name: string): string | undefined =>
-    ENV_VARS.find((v) => v.name === name)?.usedBy.includes(command) ? env[name] || undefined : undefined;
-  const netns = uses("CNI_NETNS");
+  const netns = used.get("CNI_NETNS");
   return {
     command,
-    containerId: uses("CNI_CONTAINERID") ?? "",
+    containerId: used.get("CNI_CONTAINERID") ?? "",
     ...(netns === undefined ? {} : { netns }),
-    ifname: uses("CNI_IFNAME") ?? "",
-    args: parseCniArgs(uses("CNI_ARGS") ?? ""),
-    path: (uses("CNI_PATH") ?? "").split(":").filter((p) => p !== ""),
+    ifname: used.get("CNI_IFNAME") ?? "",
+    args: parseCniArgs(used.get("CNI_ARGS") ?? ""),
+    path: (used.get("CNI_PATH") ?? "").split(":").filter((p) => p !== ""),
   };
 }

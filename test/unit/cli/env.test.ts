@@ -62,6 +62,11 @@ describe("CNI_COMMAND", () => {
     expect(r.calls).toHaveLength(0);
   });
 
+  test("without CNI_COMMAND through a symlink, the about text names the plugin", async () => {
+    const r = await cli({ env: {}, argv0: "/opt/cni/bin/bridge" });
+    expect(r.stderr).toMatch(/^CNI bridge plugin \(a WebAssembly component run by wasm-cni\)\n/);
+  });
+
   test.each(["FOO", "add", "Version"])("CNI_COMMAND=%s fails with code 4 unknown CNI_COMMAND", async (cmd) => {
     const r = await cli({ env: envFor(cmd) });
     expect(r.json()).toMatchObject({ code: 4, msg: `unknown CNI_COMMAND: ${cmd}` });
