@@ -1,15 +1,17 @@
 // Guest tests of guest-plugins/sdk/cni: config parsing, results, IPAM result reading, errors.
 import {
-  parseNetConf, NetConf, parseResult, Result, CniError, CniErrorCode, FIRST_PLUGIN_ERROR_CODE,
-  readCidr, optIP, cidrAt, CURRENT_VERSION,
+  parseNetConf, NetConf, parseResult, CniResult, CniErrorCode, FIRST_PLUGIN_ERROR_CODE,
+  readCidr, optIP, cidrAt, CURRENT_VERSION, newCniError, internalError, tryAgainLaterError, pluginError,
+  wrapCniError, cniErrorToJson, formatCniError,
 } from "../../guest-plugins/sdk/cni/index";
+import { CniError } from "../../guest-plugins/sdk/bindings/types";
 import { IP, IPNet } from "../../guest-plugins/sdk/ip/index";
 import { parseJson, ObjectReader } from "../../guest-plugins/sdk/json/index";
 import { expectStr, expectInt, expectTrue, expectFalse } from "./expect.as";
 
 function conf(text: string): NetConf {
   const p = parseNetConf(text);
-  assert(p.ok, "config " + text + ": " + (p.error == null ? "" : p.error!.toString()));
+  assert(p.ok, "config " + text + ": " + (p.error == null ? "" : formatCniError(p.error!)));
   return p.conf!;
 }
 
@@ -97,7 +99,7 @@ export function netconf_rejects_missing_and_mistyped_common_keys_with_code_7(): 
 }
 
 export function result_json_has_the_spec_shape(): void {
-  const r = new Result();
+  const r = new CniResult();
   const host = r.addInterface("cni0", "0a:58:0a:01:00:01");
   const ctr = r.addInterface("eth0", "0a:58:0a:01:00:05", "/var/run/netns/x");
   r.interfaces[ctr].mtu = 1450;
@@ -117,7 +119,7 @@ export function result_json_has_the_spec_shape(): void {
     "\"routes\":[{\"dst\":\"0.0.0.0/0\",\"gw\":\"10.1.0.1\"}," +
     "{\"dst\":\"10.2.0.0/16\",\"mtu\":1400,\"advmss\":1360,\"priority\":10,\"table\":0,\"scope\":253}]," +
     "\"dns\":{\"nameservers\":[\"10.1.0.1\"],\"domain\":\"cluster.local\"}}", "result JSON");
-  expectStr(new Result().toJson(), "{\"cniVersion\":\"1.1.0\"}", "empty result");
+  expectStr(new CniResult().toJson(), "{\"cniVersion\":\"1.1.0\"}", "empty result");
   expectTrue(parseJson(r.toJson()).ok, "result JSON parses");
 }
 
@@ -127,7 +129,7 @@ const IPAM_RESULT = "{\"cniVersion\":\"1.0.0\",\"ips\":[{\"address\":\"10.1.0.5/
 
 export function ipam_result_is_read_and_round_trips(): void {
   const p = parseResult(IPAM_RESULT);
-  assert(p.ok, "ipam result: " + (p.error == null ? "" : p.error!.toString()));
+  assert(p.ok, "ipam result: " + (p.error == null ? "" : formatCniError(p.error!)));
   const r = p.result!;
   expectStr(r.cniVersion, "1.0.0", "version");
   expectInt(r.ips.length, 2, "two ips");
@@ -186,15 +188,15 @@ export function cni_errors_carry_codes_and_write_spec_json(): void {
   expectInt(CniErrorCode.PLUGIN_NOT_AVAILABLE, 50, "50");
   expectInt(CniErrorCode.LIMITED_CONNECTIVITY, 51, "51");
   expectInt(CniErrorCode.INTERNAL, 999, "999");
-  expectInt(CniError.plugin(3, "x").code, FIRST_PLUGIN_ERROR_CODE + 3, "plugin code");
-  expectInt(CniError.internal("boom").code, 999, "internal");
-  expectInt(CniError.tryAgainLater("busy").code, 11, "try again");
-  const e = CniError.of(CniErrorCode.IO_FAILURE, "no \"disk\"", "line1\nline2").wrap("add 10.1.0.2/24 to eth0");
+  expectInt(pluginError(3, "x").code, FIRST_PLUGIN_ERROR_CODE + 3, "plugin code");
+  expectInt(internalError("boom").code, 999, "internal");
+  expectInt(tryAgainLaterError("busy").code, 11, "try again");
+  const e = wrapCniError(newCniError(CniErrorCode.IO_FAILURE, "no \"disk\"", "line1\nline2"), "add 10.1.0.2/24 to eth0");
   expectStr(e.msg, "add 10.1.0.2/24 to eth0: no \"disk\"", "wrap keeps the code and adds context");
-  expectStr(e.toJson("1.0.0"),
+  expectStr(cniErrorToJson(e, "1.0.0"),
     "{\"cniVersion\":\"1.0.0\",\"code\":5,\"msg\":\"add 10.1.0.2/24 to eth0: no \\\"disk\\\"\",\"details\":\"line1\\nline2\"}", "JSON");
-  expectStr(CniError.internal("x").toJson("1.1.0"), "{\"cniVersion\":\"1.1.0\",\"code\":999,\"msg\":\"x\"}", "no empty details");
-  expectStr(e.toString(), "add 10.1.0.2/24 to eth0: no \"disk\"; line1\nline2", "toString");
+  expectStr(cniErrorToJson(internalError("x"), "1.1.0"), "{\"cniVersion\":\"1.1.0\",\"code\":999,\"msg\":\"x\"}", "no empty details");
+  expectStr(formatCniError(e), "add 10.1.0.2/24 to eth0: no \"disk\"; line1\nline2", "toString");
 }
 
 export function reader_helpers_leave_absent_optional_addresses_alone(): void {

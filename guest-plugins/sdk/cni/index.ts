@@ -1,7 +1,11 @@
 export { CniErrorCode, FIRST_PLUGIN_ERROR_CODE } from "./errors";
-export { CniError } from "./cni-error";
+// CniError itself is the WIT record class; the package index exports it from bindings/.
+export {
+  newCniError, invalidConfigError, internalError, tryAgainLaterError, pluginError, wrapCniError,
+  cniErrorToJson, formatCniError,
+} from "./cni-error";
 export { Dns } from "./dns";
-export { Result, Interface, IPConfig, Route, CURRENT_VERSION } from "./result";
+export { CniResult, Interface, IPConfig, Route, CURRENT_VERSION } from "./result";
 export { ResultParse, parseResult, readResult, resultFromValue } from "./result-read";
 export { NetConf, NetConfParse, parseNetConf } from "./netconf";
 export { readCidr, optCidr, readIP, optIP, cidrAt, ipAt } from "./read-ip";

@@ -2,7 +2,8 @@
 // parsed and checked, the rest left to the plugin through the same reader, so that one
 // error lists every bad field (code 7), and broken JSON is code 6 as in skel.
 import { parseJson, JsonValue, ObjectReader } from "../json/index";
-import { CniError } from "./cni-error";
+import { CniError } from "../bindings/types";
+import { newCniError, invalidConfigError } from "./cni-error";
 import { Dns } from "./dns";
 import { ResultParse, resultFromValue } from "./result-read";
 import { CniErrorCode, E_DECODE_CONFIG, E_NO_PREV_RESULT } from "./errors";
@@ -27,13 +28,13 @@ export class NetConf {
   /** After reading the plugin's own keys with `reader`: code 7 listing every problem, or null. */
   check(): CniError | null {
     const errors = this.reader.errors;
-    return errors.ok ? null : CniError.invalidConfig(errors.toString());
+    return errors.ok ? null : invalidConfigError(errors.toString());
   }
 
-  /** The prevResult as a Result; code 7 when it is absent or malformed. */
+  /** The prevResult as a CniResult; code 7 when it is absent or malformed. */
   parsePrevResult(): ResultParse {
     const prev = this.prevResult;
-    if (prev == null) return new ResultParse(null, CniError.invalidConfig(E_NO_PREV_RESULT));
+    if (prev == null) return new ResultParse(null, invalidConfigError(E_NO_PREV_RESULT));
     return resultFromValue(prev, "prevResult");
   }
 }
@@ -56,9 +57,9 @@ export class NetConfParse {
  */
 export function parseNetConf(text: string): NetConfParse {
   const p = parseJson(text);
-  if (!p.ok) return new NetConfParse(null, CniError.of(CniErrorCode.DECODE_FAILURE, E_DECODE_CONFIG, p.message()));
+  if (!p.ok) return new NetConfParse(null, newCniError(CniErrorCode.DECODE_FAILURE, E_DECODE_CONFIG, p.message()));
   const r = ObjectReader.root(p.value!);
-  if (!r.errors.ok) return new NetConfParse(null, CniError.invalidConfig(r.errors.toString())); // not an object
+  if (!r.errors.ok) return new NetConfParse(null, invalidConfigError(r.errors.toString())); // not an object
   const conf = new NetConf(text, p.value!, r);
   conf.cniVersion = r.string("cniVersion");
   conf.name = r.string("name");

@@ -1,33 +1,34 @@
 // Reading a result: the IPAM result that bridge and ptp get back from host-local, or a
 // config's prevResult. Like libcni's current.NewResult, and checked field by field.
 import { parseJson, ObjectReader, ArrayReader, JsonValue } from "../json/index";
-import { Result, Interface, IPConfig, Route } from "./result";
+import { CniResult, Interface, IPConfig, Route } from "./result";
 import { Dns } from "./dns";
-import { CniError } from "./cni-error";
+import { CniError } from "../bindings/types";
+import { newCniError, invalidConfigError } from "./cni-error";
 import { CniErrorCode, E_DECODE_RESULT, E_INVALID_RESULT, E_MUST_INTERFACE, E_MUST_SCOPE } from "./errors";
 import { readCidr, optIP } from "./read-ip";
 
 /** A result, or the error that says why it could not be read. */
 export class ResultParse {
-  constructor(public result: Result | null, public error: CniError | null) {}
+  constructor(public result: CniResult | null, public error: CniError | null) {}
   get ok(): bool { return this.result != null; }
 }
 
 /** Parses a result JSON text (an IPAM result); code 6 or 7 with every bad field on failure. */
 export function parseResult(text: string): ResultParse {
   const p = parseJson(text);
-  if (!p.ok) return new ResultParse(null, CniError.of(CniErrorCode.DECODE_FAILURE, E_DECODE_RESULT, p.message()));
+  if (!p.ok) return new ResultParse(null, newCniError(CniErrorCode.DECODE_FAILURE, E_DECODE_RESULT, p.message()));
   const r = ObjectReader.root(p.value!);
   const res = readResult(r);
   if (!r.errors.ok) {
-    return new ResultParse(null, CniError.of(CniErrorCode.INVALID_NETWORK_CONFIG, E_INVALID_RESULT, r.errors.toString()));
+    return new ResultParse(null, newCniError(CniErrorCode.INVALID_NETWORK_CONFIG, E_INVALID_RESULT, r.errors.toString()));
   }
   return new ResultParse(res, null);
 }
 
 /** Reads a result from an object reader (prevResult: ObjectReader at "prevResult"). */
-export function readResult(r: ObjectReader): Result {
-  const res = new Result();
+export function readResult(r: ObjectReader): CniResult {
+  const res = new CniResult();
   res.cniVersion = r.optString("cniVersion", res.cniVersion);
   const ifs = r.optArray("interfaces");
   if (ifs != null) {
@@ -55,7 +56,7 @@ export function readResult(r: ObjectReader): Result {
   return res;
 }
 
-function readIPs(ips: ArrayReader, res: Result): void {
+function readIPs(ips: ArrayReader, res: CniResult): void {
   for (let i = 0; i < ips.length; i++) {
     const o = ips.objectAt(i);
     if (o == null) continue;
@@ -95,7 +96,7 @@ export function resultFromValue(v: JsonValue, path: string = "prevResult"): Resu
   const r = ObjectReader.root(v, path);
   const res = readResult(r);
   if (!r.errors.ok) {
-    return new ResultParse(null, CniError.of(CniErrorCode.INVALID_NETWORK_CONFIG, E_INVALID_RESULT, r.errors.toString()));
+    return new ResultParse(null, newCniError(CniErrorCode.INVALID_NETWORK_CONFIG, E_INVALID_RESULT, r.errors.toString()));
   }
   return new ResultParse(res, null);
 }

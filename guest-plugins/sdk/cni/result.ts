@@ -28,7 +28,7 @@ export class Route {
   constructor(public dst: IPNet, public gw: IP | null = null) {}
 }
 
-export class Result {
+export class CniResult {
   cniVersion: string = CURRENT_VERSION;
   interfaces: Interface[] = [];
   ips: IPConfig[] = [];
