@@ -1,0 +1,114 @@
+// Loads a plugin built by tools/plugin-build.ts (a folder with glue.cjs, the core modules and
+// meta.json) and instantiates it with host functions. This file knows no grants, limits or
+// plugin resolution: it turns jco's glue into typed exports with results as values.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { compileFunction } from "node:vm";
+import type { CniError, Request } from "../generated/interfaces/cni-host-verbs";
+
+/** What tools/plugin-build.ts writes to meta.json. */
+export interface ComponentMeta {
+  name: string;
+  world: string;
+  component: string;
+  sha256: string;
+  imports: string[];
+  exports: string[];
+  coreModules: Record<string, string>;
+  glue: string;
+}
+
+/** A verb's outcome: the guest's `result<T, cni-error>` as a discriminated value. */
+export type VerbResult<T> = { ok: true; value: T } | { ok: false; error: CniError };
+
+export interface PluginExports {
+  add(req: Request): VerbResult<string>;
+  del(req: Request): VerbResult<void>;
+  check(req: Request): VerbResult<void>;
+  status(req: Request): VerbResult<void>;
+  gc(req: Request): VerbResult<void>;
+}
+
+export interface LoadedComponent {
+  meta: ComponentMeta;
+  /** Interfaces the component imports, unversioned as jco names them: "cni:host/link". */
+  imports: string[];
+  /**
+   * Instantiates with host functions keyed by interface, versioned ("cni:host/link@0.1.0") or
+   * not; each needs only the functions the glue destructures. Throws when one is missing.
+   */
+  instantiate(imports: Record<string, object>): PluginExports;
+}
+
+// Node's typings (lib ES2022, no DOM) do not declare WebAssembly; this is what we use of it.
+type WasmModule = object;
+const Wasm = (globalThis as unknown as { WebAssembly: { Module: new (bytes: Uint8Array) => WasmModule } }).WebAssembly;
+
+type Glue = {
+  instantiate(getCoreModule: (path: string) => WasmModule, imports: Record<string, object>): Record<string, (req: Request) => unknown>;
+};
+
+/** Evaluates glue.cjs (CommonJS, requires nothing) without Node's module resolver. */
+function loadGlue(file: string): Glue {
+  const mod = { exports: {} as Glue };
+  const fn = compileFunction(readFileSync(file, "utf8"), ["module", "exports"], { filename: file });
+  fn(mod, mod.exports);
+  return mod.exports;
+}
+
+/** jco's glue throws its own ComponentError (payload = the err value) for an err result. */
+function isComponentError(e: unknown): e is Error & { payload: CniError } {
+  return e instanceof Error && e.constructor.name === "ComponentError" && "payload" in e;
+}
+
+function asResult<T>(call: () => T): VerbResult<T> {
+  try {
+    return { ok: true, value: call() };
+  } catch (e) {
+    if (isComponentError(e)) return { ok: false, error: e.payload };
+    throw e; // a trap or a host bug: not a value
+  }
+}
+
+/** Both spellings of every import key: jco's glue reads the unversioned one (jco#708). */
+function withBothKeys(imports: Record<string, object>): Record<string, object> {
+  const out: Record<string, object> = {};
+  for (const [key, value] of Object.entries(imports)) {
+    const bare = key.replace(/@[^/@]*$/, "");
+    out[bare] = value;
+    out[key] = value;
+  }
+  return out;
+}
+
+/** Reads and compiles a built plugin folder; instantiate() may be called more than once. */
+export function loadComponent(dir: string): LoadedComponent {
+  const meta = JSON.parse(readFileSync(join(dir, "meta.json"), "utf8")) as ComponentMeta;
+  const glue = loadGlue(join(dir, meta.glue));
+  const modules = new Map<string, WasmModule>();
+  for (const file of Object.keys(meta.coreModules)) modules.set(file, new Wasm.Module(readFileSync(join(dir, file))));
+  const getCoreModule = (path: string): WasmModule => {
+    const m = modules.get(path);
+    if (!m) throw new Error(`plugin ${meta.name}: glue asked for unknown core module ${path}`);
+    return m;
+  };
+  return {
+    meta,
+    imports: [...meta.imports],
+    instantiate(imports) {
+      const ex = glue.instantiate(getCoreModule, withBothKeys(imports));
+      const verb = <T>(name: string) => (req: Request): VerbResult<T> => {
+        const f = ex[name];
+        if (!f) throw new Error(`plugin ${meta.name} does not export ${name}`);
+        return asResult(() => f(req) as T);
+      };
+      return {
+        add: verb<string>("add"),
+        del: verb<void>("del"),
+        check: verb<void>("check"),
+        status: verb<void>("status"),
+        gc: verb<void>("gc"),
+      };
+    },
+  };
+}
