@@ -1,0 +1,102 @@
+// Address operations (like netlink's addr_linux.go); CIDR strings in and out.
+import { bytesAttr, parseAttrs, u32Attr } from "../nl/attr";
+import { readU32, StructWriter } from "../nl/bytes";
+import { NLM_F } from "../nl/header";
+import type { NlMessage } from "../nl/message";
+import type { RtnlHandle } from "./handle";
+import { addressFamily, familyOf, formatCidr, type IpFamily, parseCidr } from "./inet";
+import { type LinkRef, linkIndex, linkLabel } from "./link";
+import { AF, RTM } from "./message-types";
+
+const IFADDRMSG_LEN = 8;
+const IFA = { ADDRESS: 1, LOCAL: 2, LABEL: 3, BROADCAST: 4, FLAGS: 8 } as const;
+export const IFA_F = { NODAD: 0x02, DADFAILED: 0x08, TENTATIVE: 0x40, PERMANENT: 0x80, NOPREFIXROUTE: 0x200 } as const;
+
+export interface Addr {
+  /** Link index. */
+  index: number;
+  family: IpFamily;
+  /** "10.1.0.2/24", "fd00::2/64". */
+  cidr: string;
+  /** RT_SCOPE_*: 0 universe (global), 253 link, 254 host. */
+  scope: number;
+  /** IFA_F_* bits, from IFA_FLAGS when the kernel sends it. */
+  flags: number;
+  /** Still doing duplicate address detection (IPv6). */
+  tentative: boolean;
+}
+
+export interface AddrAddOptions {
+  /** Skip duplicate address detection (IFA_F_NODAD). Default true: a container address is ours. */
+  nodad?: boolean;
+  scope?: number;
+  /** IPv4 broadcast: "auto" (the default, as netlink's AddrAdd: last address of the prefix, below /31) or none. */
+  broadcast?: "auto" | "none";
+}
+
+function ifAddrMsg(family: number, prefix: number, flags: number, scope: number, index: number): Uint8Array {
+  return new StructWriter(IFADDRMSG_LEN).u8(0, family).u8(1, prefix).u8(2, flags & 0xff).u8(3, scope).u32(4, index).bytes;
+}
+
+function parseAddr(msg: NlMessage): Addr | undefined {
+  const p = msg.payload;
+  const family = familyOf(p[0] ?? 0);
+  if (family === undefined) return undefined;
+  const attrs = parseAttrs(p.subarray(IFADDRMSG_LEN));
+  // IFA_LOCAL is the address itself; IFA_ADDRESS is the peer on point-to-point links.
+  const bytes = attrs.get(IFA.LOCAL) ?? attrs.get(IFA.ADDRESS);
+  if (bytes === undefined) return undefined;
+  const flags = attrs.u32(IFA.FLAGS) ?? p[2] ?? 0;
+  return {
+    index: readU32(p, 4),
+    family,
+    cidr: formatCidr(bytes, p[1] ?? 0),
+    scope: p[3] ?? 0,
+    flags,
+    tentative: (flags & IFA_F.TENTATIVE) !== 0,
+  };
+}
+
+/** Addresses of one link (or all, index 0), of one family or both. Equivalent to: `ip [-4|-6] addr show dev $link` */
+export function addrList(h: RtnlHandle, link: LinkRef | 0, family?: IpFamily): Addr[] {
+  const index = linkIndex(link);
+  const af = family === undefined ? AF.UNSPEC : addressFamily(family);
+  // With NETLINK_GET_STRICT_CHK the kernel filters by index; the filter below also covers older kernels.
+  const req = { type: RTM.GETADDR, flags: NLM_F.DUMP, body: ifAddrMsg(af, 0, 0, 0, index), attrs: [] };
+  return h
+    .request(req, `list addresses of ${index === 0 ? "all links" : linkLabel(link)}`)
+    .filter((m) => m.header.type === RTM.NEWADDR)
+    .map(parseAddr)
+    .filter((a): a is Addr => a !== undefined && (index === 0 || a.index === index) && (!family || a.family === family));
+}
+
+function ipv4Broadcast(bytes: Uint8Array, prefix: number): Uint8Array {
+  const host = prefix === 0 ? 0xffffffff : (1 << (32 - prefix)) - 1;
+  const v = ((((bytes[0]! << 24) | (bytes[1]! << 16) | (bytes[2]! << 8) | bytes[3]!) >>> 0) | host) >>> 0;
+  return Uint8Array.of(v >>> 24, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff);
+}
+
+/**
+ * Adds an address, without DAD unless `nodad: false`. EEXIST when the link has it already.
+ * Equivalent to: `ip addr add $cidr [brd +] dev $link [scope $scope] nodad`
+ */
+export function addrAdd(h: RtnlHandle, link: LinkRef, cidr: string, o: AddrAddOptions = {}): void {
+  const c = parseCidr(cidr);
+  const flags = o.nodad === false ? 0 : IFA_F.NODAD;
+  const attrs = [bytesAttr(IFA.LOCAL, c.bytes), bytesAttr(IFA.ADDRESS, c.bytes)];
+  if (c.family === 4 && c.prefix < 31 && (o.broadcast ?? "auto") === "auto") {
+    attrs.push(bytesAttr(IFA.BROADCAST, ipv4Broadcast(c.bytes, c.prefix)));
+  }
+  attrs.push(u32Attr(IFA.FLAGS, flags));
+  const body = ifAddrMsg(addressFamily(c.family), c.prefix, flags, o.scope ?? 0, linkIndex(link));
+  const req = { type: RTM.NEWADDR, flags: NLM_F.CREATE | NLM_F.EXCL, body, attrs };
+  h.request(req, `add ${cidr} to ${linkLabel(link)}`, linkLabel(link));
+}
+
+/** EADDRNOTAVAIL when the link does not have it. Equivalent to: `ip addr del $cidr dev $link` */
+export function addrDel(h: RtnlHandle, link: LinkRef, cidr: string): void {
+  const c = parseCidr(cidr);
+  const body = ifAddrMsg(addressFamily(c.family), c.prefix, 0, 0, linkIndex(link));
+  const req = { type: RTM.DELADDR, flags: 0, body, attrs: [bytesAttr(IFA.LOCAL, c.bytes)] };
+  h.request(req, `delete ${cidr} from ${linkLabel(link)}`, linkLabel(link));
+}

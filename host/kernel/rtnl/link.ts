@@ -1,0 +1,82 @@
+// Link operations that list, look up, create and delete links (like netlink's link_linux.go).
+import { bytesAttr, stringAttr, u32Attr } from "../nl/attr";
+import { NLM_F } from "../nl/header";
+import type { RtnlHandle } from "./handle";
+import { IFLA, type Link, ifInfoMsg, parseLink } from "./ifinfo";
+import { type BridgeOptions, bridgeLinkInfo } from "./kinds/bridge";
+import { endAttrs, type VethOptions, vethLinkInfo } from "./kinds/veth";
+import { RTM } from "./message-types";
+import { parseMac } from "./mac";
+
+/** A link named by index, or by a record that has both (for error messages). */
+export type LinkRef = number | Pick<Link, "index" | "name">;
+
+export function linkIndex(ref: LinkRef): number {
+  return typeof ref === "number" ? ref : ref.index;
+}
+
+/** How errors name the link: its name when known, else "ifindex N". */
+export function linkLabel(ref: LinkRef): string {
+  return typeof ref === "number" ? `ifindex ${ref}` : ref.name;
+}
+
+/** Every link of the handle's netns. Equivalent to: `ip link show` */
+export function linkList(h: RtnlHandle): Link[] {
+  const req = { type: RTM.GETLINK, flags: NLM_F.DUMP, body: ifInfoMsg(), attrs: [] };
+  return h.request(req, "list links").filter((m) => m.header.type === RTM.NEWLINK).map(parseLink);
+}
+
+/** Throws LinkNotFoundError when absent. Equivalent to: `ip link show dev $name` */
+export function linkByName(h: RtnlHandle, name: string): Link {
+  const req = { type: RTM.GETLINK, flags: 0, body: ifInfoMsg(), attrs: [stringAttr(IFLA.IFNAME, name)] };
+  return firstLink(h.request(req, `get link ${name}`, name).map(parseLink), `get link ${name}`, name);
+}
+
+/** Throws LinkNotFoundError when absent. Equivalent to: `ip link show index $index` */
+export function linkByIndex(h: RtnlHandle, index: number): Link {
+  const op = `get link ifindex ${index}`;
+  const req = { type: RTM.GETLINK, flags: 0, body: ifInfoMsg({ index }), attrs: [] };
+  return firstLink(h.request(req, op, `ifindex ${index}`).map(parseLink), op, `ifindex ${index}`);
+}
+
+function firstLink(links: Link[], op: string, label: string): Link {
+  const link = links[0];
+  if (link === undefined) throw new Error(`${op}: no RTM_NEWLINK in the reply for ${label}`);
+  return link;
+}
+
+/**
+ * Creates a veth pair; the peer goes straight into `peerNetns` when given. Returns this end.
+ * Equivalent to: `ip link add $name [mtu $mtu] [address $mac] type veth peer name $peer [netns $ns]`
+ */
+export function linkAddVeth(h: RtnlHandle, o: VethOptions): Link {
+  const attrs = [...endAttrs(o.name, o.mtu, o.mac), vethLinkInfo(o)];
+  const req = { type: RTM.NEWLINK, flags: NLM_F.CREATE | NLM_F.EXCL, body: ifInfoMsg(), attrs };
+  h.request(req, `add veth ${o.name} peer ${o.peerName}`);
+  return linkByName(h, o.name);
+}
+
+/**
+ * Creates a bridge. Returns it.
+ * Equivalent to: `ip link add $name [mtu $mtu] [address $mac] type bridge [vlan_filtering 0|1]`
+ */
+export function linkAddBridge(h: RtnlHandle, o: BridgeOptions): Link {
+  const attrs = [stringAttr(IFLA.IFNAME, o.name)];
+  if (o.mtu !== undefined) attrs.push(u32Attr(IFLA.MTU, o.mtu));
+  if (o.mac !== undefined) attrs.push(bytesAttr(IFLA.ADDRESS, parseMac(o.mac)));
+  const req = { type: RTM.NEWLINK, flags: NLM_F.CREATE | NLM_F.EXCL, body: ifInfoMsg(), attrs: [...attrs, bridgeLinkInfo(o)] };
+  h.request(req, `add bridge ${o.name}`);
+  return linkByName(h, o.name);
+}
+
+/** Deletes a link (a veth's peer goes with it). Equivalent to: `ip link del $link` */
+export function linkDel(h: RtnlHandle, link: LinkRef): void {
+  const req = { type: RTM.DELLINK, flags: 0, body: ifInfoMsg({ index: linkIndex(link) }), attrs: [] };
+  h.request(req, `delete link ${linkLabel(link)}`, linkLabel(link));
+}
+
+/** Deletes a link by name. Equivalent to: `ip link del $name` */
+export function linkDelByName(h: RtnlHandle, name: string): void {
+  const req = { type: RTM.DELLINK, flags: 0, body: ifInfoMsg(), attrs: [stringAttr(IFLA.IFNAME, name)] };
+  h.request(req, `delete link ${name}`, name);
+}

@@ -1,0 +1,195 @@
+// The few syscalls Node lacks: setns, AF_NETLINK sockets, flock. Everything is synchronous
+// because host functions called from Wasm must be. Errors throw with code = errno name.
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/netlink.h>
+#include <node_api.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+static napi_value throw_errno(napi_env env, const char *op, int err) {
+  const char *name = strerrorname_np(err);
+  char msg[160];
+  snprintf(msg, sizeof msg, "%s: %s (%s)", op, name ? name : "E?", strerror(err));
+  napi_value code, text, error, num, sys;
+  napi_create_string_utf8(env, name ? name : "EUNKNOWN", NAPI_AUTO_LENGTH, &code);
+  napi_create_string_utf8(env, op, NAPI_AUTO_LENGTH, &sys);
+  napi_create_string_utf8(env, msg, NAPI_AUTO_LENGTH, &text);
+  napi_create_error(env, code, text, &error);
+  napi_create_int32(env, err, &num);
+  napi_set_named_property(env, error, "errno", num);
+  napi_set_named_property(env, error, "syscall", sys);
+  napi_throw(env, error);
+  return NULL;
+}
+
+static int arg_int(napi_env env, napi_value v, int32_t *out) {
+  return napi_get_value_int32(env, v, out) == napi_ok;
+}
+
+static int arg_bytes(napi_env env, napi_value v, void **data, size_t *len) {
+  napi_typedarray_type type;
+  napi_value ab;
+  size_t off;
+  if (napi_get_typedarray_info(env, v, &type, len, data, &ab, &off) != napi_ok) return 0;
+  return type == napi_uint8_array;
+}
+
+static napi_value ret_int(napi_env env, int64_t n) {
+  napi_value v;
+  napi_create_int64(env, n, &v);
+  return v;
+}
+
+static napi_value bad_args(napi_env env, const char *what) {
+  napi_throw_type_error(env, "EINVAL", what);
+  return NULL;
+}
+
+// netlinkSocket(nsFd): a NETLINK_ROUTE socket created in (and forever bound to) nsFd's netns.
+static napi_value netlink_socket(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  int32_t ns_fd;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc < 1 || !arg_int(env, argv[0], &ns_fd)) return bad_args(env, "netlinkSocket(nsFd: number)");
+  int saved = -1;
+  if (ns_fd >= 0) {
+    saved = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+    if (saved < 0) return throw_errno(env, "open /proc/thread-self/ns/net", errno);
+    if (setns(ns_fd, CLONE_NEWNET) < 0) {
+      int err = errno;
+      close(saved);
+      return throw_errno(env, "setns", err);
+    }
+  }
+  int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+  int err = errno;
+  if (saved >= 0) {
+    // Staying in the wrong netns would let later calls change the wrong network: give up.
+    if (setns(saved, CLONE_NEWNET) < 0) {
+      perror("wasm-cni: cannot return to the original network namespace");
+      abort();
+    }
+    close(saved);
+  }
+  if (fd < 0) return throw_errno(env, "socket(AF_NETLINK)", err);
+  int one = 1, rcvbuf = 1 << 20;
+  setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof one);
+  setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof one);
+  setsockopt(fd, SOL_NETLINK, NETLINK_GET_STRICT_CHK, &one, sizeof one);
+  if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof rcvbuf) < 0)
+    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
+  struct sockaddr_nl sa = {.nl_family = AF_NETLINK};
+  if (bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0) {
+    err = errno;
+    close(fd);
+    return throw_errno(env, "bind(AF_NETLINK)", err);
+  }
+  return ret_int(env, fd);
+}
+
+// send(fd, bytes): one datagram to the kernel.
+static napi_value nl_send(napi_env env, napi_callback_info info) {
+  size_t argc = 2, len;
+  napi_value argv[2];
+  int32_t fd;
+  void *data;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc < 2 || !arg_int(env, argv[0], &fd) || !arg_bytes(env, argv[1], &data, &len))
+    return bad_args(env, "send(fd: number, bytes: Uint8Array)");
+  struct sockaddr_nl kernel = {.nl_family = AF_NETLINK};
+  ssize_t n;
+  do n = sendto(fd, data, len, 0, (struct sockaddr *)&kernel, sizeof kernel);
+  while (n < 0 && errno == EINTR);
+  if (n < 0) return throw_errno(env, "sendto(netlink)", errno);
+  return ret_int(env, n);
+}
+
+// recv(fd, buf): blocks for one datagram; returns its length. A truncated datagram is an error.
+static napi_value nl_recv(napi_env env, napi_callback_info info) {
+  size_t argc = 2, len;
+  napi_value argv[2];
+  int32_t fd;
+  void *data;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc < 2 || !arg_int(env, argv[0], &fd) || !arg_bytes(env, argv[1], &data, &len))
+    return bad_args(env, "recv(fd: number, buf: Uint8Array)");
+  struct iovec iov = {.iov_base = data, .iov_len = len};
+  struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
+  ssize_t n;
+  do n = recvmsg(fd, &msg, 0);
+  while (n < 0 && errno == EINTR);
+  if (n < 0) return throw_errno(env, "recvmsg(netlink)", errno);
+  if (msg.msg_flags & MSG_TRUNC) return throw_errno(env, "recvmsg(netlink) truncated", EMSGSIZE);
+  return ret_int(env, n);
+}
+
+static napi_value fd_close(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  int32_t fd;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc < 1 || !arg_int(env, argv[0], &fd)) return bad_args(env, "close(fd: number)");
+  if (close(fd) < 0 && errno != EINTR) return throw_errno(env, "close", errno);
+  return NULL;
+}
+
+// setns(fd): moves the calling thread into fd's network namespace.
+static napi_value ns_set(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  int32_t fd;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc < 1 || !arg_int(env, argv[0], &fd)) return bad_args(env, "setns(fd: number)");
+  if (setns(fd, CLONE_NEWNET) < 0) return throw_errno(env, "setns", errno);
+  return NULL;
+}
+
+// flock(fd, "ex"|"sh"|"un", wait): false when !wait and the lock is held elsewhere.
+static napi_value file_lock(napi_env env, napi_callback_info info) {
+  size_t argc = 3, oplen;
+  napi_value argv[3];
+  int32_t fd;
+  char op[4];
+  bool wait;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc < 3 || !arg_int(env, argv[0], &fd) ||
+      napi_get_value_string_utf8(env, argv[1], op, sizeof op, &oplen) != napi_ok ||
+      napi_get_value_bool(env, argv[2], &wait) != napi_ok)
+    return bad_args(env, "flock(fd: number, op: \"ex\"|\"sh\"|\"un\", wait: boolean)");
+  int how = !strcmp(op, "ex") ? LOCK_EX : !strcmp(op, "sh") ? LOCK_SH : !strcmp(op, "un") ? LOCK_UN : -1;
+  if (how < 0) return bad_args(env, "flock: op must be \"ex\", \"sh\" or \"un\"");
+  if (!wait) how |= LOCK_NB;
+  int r;
+  do r = flock(fd, how);
+  while (r < 0 && errno == EINTR);
+  napi_value result;
+  if (r < 0 && errno == EWOULDBLOCK) {
+    napi_get_boolean(env, false, &result);
+    return result;
+  }
+  if (r < 0) return throw_errno(env, "flock", errno);
+  napi_get_boolean(env, true, &result);
+  return result;
+}
+
+static napi_value init(napi_env env, napi_value exports) {
+  napi_property_descriptor props[] = {
+      {"netlinkSocket", NULL, netlink_socket, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"send", NULL, nl_send, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"recv", NULL, nl_recv, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"close", NULL, fd_close, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"setns", NULL, ns_set, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"flock", NULL, file_lock, NULL, NULL, NULL, napi_enumerable, NULL},
+  };
+  napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
+  return exports;
+}
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, init)

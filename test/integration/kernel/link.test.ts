@@ -1,0 +1,107 @@
+import { describe, expect, it } from "vitest";
+import { KernelError, LinkNotFoundError } from "../../../host/kernel/errors";
+import { linkAddBridge, linkAddVeth, linkByIndex, linkByName, linkDel, linkDelByName, linkList } from "../../../host/kernel/rtnl/link";
+import {
+  linkSetAlias, linkSetBridgePort, linkSetDown, linkSetMac, linkSetMaster, linkSetMtu, linkSetName, linkSetNetns,
+  linkSetNoMaster, linkSetPromisc, linkSetUp,
+} from "../../../host/kernel/rtnl/link-set";
+import { ipJson } from "../../helpers/netns";
+import { freshNs } from "./fixture";
+
+interface IpLink {
+  ifindex: number;
+  ifname: string;
+  mtu: number;
+  address: string;
+  flags: string[];
+  master?: string;
+  ifalias?: string;
+  linkinfo?: { info_kind?: string; info_slave_kind?: string; info_slave_data?: Record<string, unknown> };
+}
+
+describe("link", () => {
+  it("linkAddVeth creates the peer in the other namespace", () => {
+    const a = freshNs();
+    const b = freshNs();
+    const link = linkAddVeth(a.h, { name: "veth0", peerName: "eth0", peerNetns: b.ns, mtu: 1400, mac: "02:00:00:00:00:01", peerMac: "02:00:00:00:00:02" });
+    expect(link).toMatchObject({ name: "veth0", kind: "veth", mtu: 1400, mac: "02:00:00:00:00:01", up: false, master: 0 });
+    const [peer] = ipJson<IpLink[]>(b.test, ["link", "show", "eth0"]);
+    expect(peer).toMatchObject({ ifname: "eth0", mtu: 1400, address: "02:00:00:00:00:02" });
+    expect(link.peer).toBe(peer?.ifindex);
+    expect(ipJson<IpLink[]>(a.test, ["link", "show"]).map((l) => l.ifname)).not.toContain("eth0");
+  });
+
+  it("linkAddVeth returns EEXIST for a taken name", () => {
+    const a = freshNs();
+    linkAddVeth(a.h, { name: "v0", peerName: "v1" });
+    expect(() => linkAddVeth(a.h, { name: "v0", peerName: "v2" })).toThrow(expect.objectContaining({ code: "EEXIST" }));
+  });
+
+  it("linkAddBridge creates a bridge that a veth joins as a hairpin port", () => {
+    const a = freshNs();
+    const br = linkAddBridge(a.h, { name: "br0", mtu: 1450, mac: "02:00:00:00:00:aa" });
+    expect(br).toMatchObject({ kind: "bridge", mtu: 1450, mac: "02:00:00:00:00:aa" });
+    const veth = linkAddVeth(a.h, { name: "v0", peerName: "v1" });
+    linkSetMaster(a.h, veth, br);
+    linkSetBridgePort(a.h, veth, { hairpin: true, learning: false, isolated: true });
+    expect(linkByName(a.h, "v0").master).toBe(br.index);
+    const [port] = ipJson<IpLink[]>(a.test, ["-d", "link", "show", "v0"]);
+    expect(port?.master).toBe("br0");
+    expect(port?.linkinfo?.info_slave_data).toMatchObject({ hairpin: true, learning: false, isolated: true });
+    linkSetNoMaster(a.h, veth);
+    expect(linkByName(a.h, "v0").master).toBe(0);
+  });
+
+  it("linkSet* changes state, mtu, mac, promisc and alias as ip shows them", () => {
+    const a = freshNs();
+    const v = linkAddVeth(a.h, { name: "v0", peerName: "v1" });
+    linkSetMtu(a.h, v, 1300);
+    linkSetMac(a.h, v, "02:11:22:33:44:55");
+    linkSetAlias(a.h, v, "pod-a");
+    linkSetPromisc(a.h, v, true);
+    linkSetUp(a.h, v);
+    const [shown] = ipJson<IpLink[]>(a.test, ["link", "show", "v0"]);
+    expect(shown).toMatchObject({ mtu: 1300, address: "02:11:22:33:44:55", ifalias: "pod-a" });
+    expect(shown?.flags).toEqual(expect.arrayContaining(["UP", "PROMISC"]));
+    expect(linkByIndex(a.h, v.index)).toMatchObject({ up: true, promisc: true, alias: "pod-a", mtu: 1300 });
+    linkSetDown(a.h, v);
+    linkSetAlias(a.h, v, "");
+    expect(linkByIndex(a.h, v.index)).toMatchObject({ up: false, alias: "" });
+  });
+
+  it("linkSetName and linkSetNetns rename a link and move it to another namespace", () => {
+    const a = freshNs();
+    const b = freshNs();
+    const v = linkAddVeth(a.h, { name: "v0", peerName: "v1" });
+    linkSetName(a.h, v, "moved0");
+    linkSetNetns(a.h, v.index, b.ns);
+    expect(linkByName(b.h, "moved0").kind).toBe("veth");
+    expect(() => linkByName(a.h, "moved0")).toThrow(LinkNotFoundError);
+  });
+
+  it("linkList lists lo and created links with their kinds", () => {
+    const a = freshNs();
+    linkAddVeth(a.h, { name: "v0", peerName: "v1" });
+    const byName = new Map(linkList(a.h).map((l) => [l.name, l]));
+    expect(byName.get("lo")).toMatchObject({ kind: "", up: true, mac: "00:00:00:00:00:00" });
+    expect(byName.get("v0")?.kind).toBe("veth");
+    expect(byName.get("v1")?.peer).toBe(byName.get("v0")?.index);
+  });
+
+  it("linkByName throws LinkNotFoundError for a missing link", () => {
+    const a = freshNs();
+    const err = (() => { try { linkByName(a.h, "nope0"); } catch (e) { return e; } })();
+    expect(err).toBeInstanceOf(LinkNotFoundError);
+    expect(err).toBeInstanceOf(KernelError);
+    expect(err).toMatchObject({ code: "ENODEV", link: "nope0", message: "get link nope0: ENODEV (No such device)" });
+  });
+
+  it("linkDel removes the pair and a second delete throws LinkNotFoundError", () => {
+    const a = freshNs();
+    const v = linkAddVeth(a.h, { name: "v0", peerName: "v1" });
+    linkDel(a.h, v);
+    expect(ipJson<IpLink[]>(a.test, ["link", "show"]).map((l) => l.ifname)).toEqual(["lo"]);
+    expect(() => linkDel(a.h, v)).toThrow(LinkNotFoundError);
+    expect(() => linkDelByName(a.h, "v0")).toThrow(LinkNotFoundError);
+  });
+});
