@@ -34,15 +34,19 @@ export interface BuildOptions {
   root?: string;
   /** asconfig target. Default "release". */
   target?: string;
+  /** WIT folder, relative to root. Default "wit". */
+  wit?: string;
+  /** World to embed. Default "plugin". */
+  world?: string;
 }
 
 const sha256 = (b: Uint8Array): string => createHash("sha256").update(b).digest("hex");
 
-/** The entry file of a plugin folder: `<name>.ts`, else `index.ts`. */
+/** The entry file of a plugin folder: `<name>.ts`, else `index.ts`, else `assembly/index.ts`. */
 export function pluginEntry(srcDir: string): string {
   const name = basename(resolve(srcDir));
-  for (const f of [`${name}.ts`, "index.ts"]) if (existsSync(join(srcDir, f))) return join(srcDir, f);
-  throw new Error(`plugin ${srcDir}: no ${name}.ts or index.ts`);
+  for (const f of [`${name}.ts`, "index.ts", "assembly/index.ts"]) if (existsSync(join(srcDir, f))) return join(srcDir, f);
+  throw new Error(`plugin ${srcDir}: no ${name}.ts, index.ts or assembly/index.ts`);
 }
 
 /** asc → core module bytes. Throws with asc's diagnostics on failure. */
@@ -69,13 +73,13 @@ export async function compileCore(entry: string, opts: BuildOptions = {}): Promi
 export async function componentize(core: Uint8Array, opts: BuildOptions = {}): Promise<Uint8Array> {
   // An absolute witPath: jco's wasm-tools reads it through the preview2 shim, which resolves
   // paths against its preopened "/" only.
-  const witPath = resolve(opts.root ?? ".", "wit");
-  const embedded = await componentEmbed({ binary: core, witPath, world: WORLD, stringEncoding: "utf8" });
+  const witPath = resolve(opts.root ?? ".", opts.wit ?? "wit");
+  const embedded = await componentEmbed({ binary: core, witPath, world: opts.world ?? WORLD, stringEncoding: "utf8" });
   return componentNew(embedded, []);
 }
 
 /** Transpiles a component into `dir` (glue.cjs, core modules) and returns the meta record. */
-export async function transpileComponent(name: string, component: Uint8Array, dir: string): Promise<PluginMeta> {
+export async function transpileComponent(name: string, component: Uint8Array, dir: string, world = WORLD): Promise<PluginMeta> {
   const r = (await transpile(component, {
     name,
     instantiation: "sync",
@@ -107,7 +111,7 @@ export async function transpileComponent(name: string, component: Uint8Array, di
   writeFileSync(join(dir, "glue.cjs"), cjs);
   return {
     name,
-    world: WORLD,
+    world,
     component: `${name}.wasm`,
     sha256: sha256(component),
     imports: [...r.imports].sort(),
@@ -125,7 +129,7 @@ export async function buildPlugin(srcDir: string, outDir: string, opts: BuildOpt
   mkdirSync(outDir, { recursive: true });
   writeFileSync(join(outDir, `${name}.wasm`), component);
   const dir = join(outDir, name);
-  const meta = await transpileComponent(name, component, dir);
+  const meta = await transpileComponent(name, component, dir, opts.world ?? WORLD);
   writeFileSync(join(dir, "meta.json"), `${JSON.stringify(meta, null, 2)}\n`);
   return meta;
 }

@@ -26,10 +26,14 @@ function narrow(v: string, have: CoreType, want: CoreType): string {
   throw new Error(`cannot narrow ${have} to ${want}`);
 }
 
-/** From a flat value of type `have` into the joined slot type `want` (lower_flat_variant). */
-function widen(v: string, have: CoreType, want: CoreType): string {
+/**
+ * From a flat value of type `have` into the joined slot type `want` (lower_flat_variant). The
+ * spec zero-extends i32 into i64 and the reader wraps back to i32, so sign-extending gives the
+ * same value; it does so for signed payloads because jco 1.10.2 range-checks the whole i64.
+ */
+function widen(v: string, have: CoreType, want: CoreType, signed: boolean): string {
   if (have === want) return v;
-  if (have === "i32" && want === "i64") return `<i64><u32>${v}`;
+  if (have === "i32" && want === "i64") return signed ? `<i64>${v}` : `<i64><u32>${v}`;
   if (have === "f32" && want === "i32") return `reinterpret<i32>(${v})`;
   if (have === "f32" && want === "i64") return `<i64><u32>reinterpret<i32>(${v})`;
   if (have === "f64" && want === "i64") return `reinterpret<i64>(${v})`;
@@ -155,9 +159,9 @@ export class AbiEmitter {
     });
   }
 
-  /** Helper `lowerListX(v): usize` that stores the elements in a tracked block. */
+  /** Helper `lowerElemsX(v): usize` that stores the elements in a tracked block. */
   lowerListFn(elem: TypeRef): string {
-    const name = `lowerList${this.ty.mangle(elem)}`;
+    const name = `lowerElems${this.ty.mangle(elem)}`;
     return this.ctx.helper(name, () => {
       const sz = size(this.m, elem);
       return `// @ts-ignore: decorator\n@unsafe\nfunction ${name}(v: Array<${this.ty.of(elem)}>): usize {\n` +
@@ -266,9 +270,19 @@ export class AbiEmitter {
       const tmps = own.map(() => this.ctx.fresh("_t"));
       s += tmps.map((tn, j) => `let ${tn}: ${own[j]} = 0;\n`).join("");
       s += this.lowerFlat(cases[i]!, payload, tmps);
-      return s + tmps.map((tn, j) => `${slots[1 + j]} = ${widen(tn, own[j]!, joined[j]!)};\n`).join("");
+      const signed = this.signedSlots(cases[i]!);
+      return s + tmps.map((tn, j) => `${slots[1 + j]} = ${widen(tn, own[j]!, joined[j]!, signed[j]!)};\n`).join("");
     });
     return `{\n${indent(`const ${x} = ${v};\n${body}`)}}\n`;
+  }
+
+  /** Per flat slot of `t`: does it hold a signed s8/s16/s32 (for widen)? */
+  private signedSlots(t: TypeRef): boolean[] {
+    const u = this.m.unalias(t);
+    if (u.kind === "prim") return flatten(this.m, u).map(() => ["s8", "s16", "s32"].includes(u.name));
+    const fields = recordFields(this.m, u);
+    if (fields) return fields.flatMap((f) => this.signedSlots(f));
+    return flatten(this.m, u).map(() => false);
   }
 
   // ---- shared shapes -----------------------------------------------------------------------

@@ -102,6 +102,12 @@ export function generate(files: Record<string, string>, worldName: string): Map<
     if (i.funcs.length === 0) continue;
     index += `import * as ${camel(i.name)} from "./${i.name}";\nexport { ${camel(i.name)} };\n`;
   }
+  // Types the world `use`s from a namespaced interface are top level too.
+  for (const u of world.uses) {
+    if (m.iface(u.from).funcs.length === 0) continue;
+    const names = u.names.map((n) => (n.as === n.name ? pascal(n.name) : `${pascal(n.name)} as ${pascal(n.as)}`));
+    index += `export { ${names.join(", ")} } from "./${u.from}";\n`;
+  }
   const handlerTypes = exports.map((f) => `${pascal(f.name)}Handler`).join(", ");
   index += `export { register, ${handlerTypes} } from "./${world.name}-world";\n`;
   out.set("index.ts", index);

@@ -1,29 +1,9 @@
 // witgen: WIT → AssemblyScript guest bindings, and host TypeScript types via `jco types`.
 //   node scripts/ts.mjs tools/witgen/main.ts            regenerate
 //   node scripts/ts.mjs tools/witgen/main.ts --check    fail if anything would change
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { generate } from "./generate";
-import { hostTypes } from "./host-types";
-
-export const WIT_DIR = "wit";
-export const WORLD = "plugin";
-export const GUEST_OUT = "guest-plugins/sdk/bindings";
-export const HOST_OUT = "host/generated";
-
-export function readWit(dir: string): Record<string, string> {
-  const files: Record<string, string> = {};
-  for (const f of readdirSync(dir).filter((n) => n.endsWith(".wit")).sort()) files[f] = readFileSync(join(dir, f), "utf8");
-  return files;
-}
-
-/** Every generated file (path relative to the repo root → text). */
-export async function generateAll(root = "."): Promise<Map<string, string>> {
-  const out = new Map<string, string>();
-  for (const [f, text] of generate(readWit(join(root, WIT_DIR)), WORLD)) out.set(`${GUEST_OUT}/${f}`, text);
-  for (const [f, text] of await hostTypes(join(root, WIT_DIR), WORLD)) out.set(`${HOST_OUT}/${f}`, text);
-  return out;
-}
+import { GUEST_OUT, HOST_OUT, generateAll } from "./generate-all";
 
 function listFiles(dir: string, prefix = dir): string[] {
   if (!existsSync(dir)) return [];
@@ -41,7 +21,7 @@ async function main(): Promise<void> {
   const changed = [...files].filter(([f, text]) => !existsSync(f) || readFileSync(f, "utf8") !== text).map(([f]) => f);
   if (check) {
     if (changed.length || stale.length) {
-      console.error(`witgen: generated files are out of date: ${[...changed, ...stale].join(", ")}\nrun: node scripts/ts.mjs tools/witgen/main.ts`);
+      process.stderr.write(`witgen: generated files are out of date: ${[...changed, ...stale].join(", ")}\nrun: node scripts/ts.mjs tools/witgen/main.ts\n`);
       process.exitCode = 1;
     }
     return;
@@ -51,7 +31,7 @@ async function main(): Promise<void> {
     mkdirSync(join(f, ".."), { recursive: true });
     writeFileSync(f, files.get(f)!);
   }
-  console.log(`witgen: ${files.size} files, ${changed.length} changed, ${stale.length} removed`);
+  process.stdout.write(`witgen: ${files.size} files, ${changed.length} changed, ${stale.length} removed\n`);
 }
 
-if (process.argv[1]?.endsWith("main.mjs")) await main();
+await main();

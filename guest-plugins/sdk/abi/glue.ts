@@ -7,3 +7,5 @@ export { Result, Unit, UNIT, ok, err, okUnit } from "./result";
 export { Box } from "./box";
 export { Tuple2, Tuple3, Tuple4 } from "./tuple";
 export { E_NO_HANDLER, E_VARIANT_CASE } from "./messages";
+// Loaded with the bindings so that `--use abort=...` always finds the handler.
+import "./abort";

@@ -9,6 +9,7 @@ export { cabi_realloc } from "../abi/realloc";
 
 const _RET_ADD = memory.data(24, 4);
 
+/** ADD: returns the result JSON at the plugin's cniVersion. */
 export function add(p0: i32, p1: i32, p2: i32, p3: i32, p4: i32, p5: i32, p6: i32, p7: i32): i32 {
   beginReturn();
   const _a0 = liftFlatRequest(p0, p1, p2, p3, p4, p5, p6, p7);
@@ -24,6 +25,7 @@ export function cabi_post_add(ret: i32): void {
 
 const _RET_DEL = memory.data(24, 4);
 
+/** DEL: releases everything ADD did; succeeds when it is already gone. */
 export function del(p0: i32, p1: i32, p2: i32, p3: i32, p4: i32, p5: i32, p6: i32, p7: i32): i32 {
   beginReturn();
   const _a0 = liftFlatRequest(p0, p1, p2, p3, p4, p5, p6, p7);
@@ -39,6 +41,7 @@ export function cabi_post_del(ret: i32): void {
 
 const _RET_CHECK = memory.data(24, 4);
 
+/** CHECK: verifies that the state ADD made is still there. */
 export function check(p0: i32, p1: i32, p2: i32, p3: i32, p4: i32, p5: i32, p6: i32, p7: i32): i32 {
   beginReturn();
   const _a0 = liftFlatRequest(p0, p1, p2, p3, p4, p5, p6, p7);
@@ -54,6 +57,7 @@ export function cabi_post_check(ret: i32): void {
 
 const _RET_STATUS = memory.data(24, 4);
 
+/** STATUS: is the plugin ready for ADD? */
 export function status(p0: i32, p1: i32, p2: i32, p3: i32, p4: i32, p5: i32, p6: i32, p7: i32): i32 {
   beginReturn();
   const _a0 = liftFlatRequest(p0, p1, p2, p3, p4, p5, p6, p7);
@@ -69,6 +73,7 @@ export function cabi_post_status(ret: i32): void {
 
 const _RET_GC = memory.data(24, 4);
 
+/** GC: releases what does not belong to the valid attachments listed in the config. */
 export function gc(p0: i32, p1: i32, p2: i32, p3: i32, p4: i32, p5: i32, p6: i32, p7: i32): i32 {
   beginReturn();
   const _a0 = liftFlatRequest(p0, p1, p2, p3, p4, p5, p6, p7);

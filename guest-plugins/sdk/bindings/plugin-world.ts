@@ -4,10 +4,15 @@ import { E_NO_HANDLER, Result, Unit } from "../abi/glue";
 import { CniError } from "./types";
 import { Request } from "./verbs";
 
+/** ADD: returns the result JSON at the plugin's cniVersion. */
 export type AddHandler = (req: Request) => Result<string, CniError>;
+/** DEL: releases everything ADD did; succeeds when it is already gone. */
 export type DelHandler = (req: Request) => Result<Unit, CniError>;
+/** CHECK: verifies that the state ADD made is still there. */
 export type CheckHandler = (req: Request) => Result<Unit, CniError>;
+/** STATUS: is the plugin ready for ADD? */
 export type StatusHandler = (req: Request) => Result<Unit, CniError>;
+/** GC: releases what does not belong to the valid attachments listed in the config. */
 export type GcHandler = (req: Request) => Result<Unit, CniError>;
 
 function missingAdd(req: Request): Result<string, CniError> {

@@ -1,0 +1,25 @@
+// Everything witgen writes: the AS guest bindings and the host's TypeScript types.
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { generate } from "./generate";
+import { hostTypes } from "./host-types";
+
+export const WIT_DIR = "wit";
+export const WORLD = "plugin";
+export const GUEST_OUT = "guest-plugins/sdk/bindings";
+export const HOST_OUT = "host/generated";
+
+/** The .wit files of a folder, by file name. */
+export function readWit(dir: string): Record<string, string> {
+  const files: Record<string, string> = {};
+  for (const f of readdirSync(dir).filter((n) => n.endsWith(".wit")).sort()) files[f] = readFileSync(join(dir, f), "utf8");
+  return files;
+}
+
+/** Every generated file (path relative to the repo root → text). */
+export async function generateAll(root = "."): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for (const [f, text] of generate(readWit(join(root, WIT_DIR)), WORLD)) out.set(`${GUEST_OUT}/${f}`, text);
+  for (const [f, text] of await hostTypes(join(root, WIT_DIR), WORLD)) out.set(`${HOST_OUT}/${f}`, text);
+  return out;
+}
