@@ -1,3 +1,83 @@
-// Builds everything `npm ci` needs: native addon, generated bindings, plugin components,
-// transpiled glue, the host bundle and bin/wasm-cni. Filled in step by step.
-console.log("build: nothing yet");
+// `npm run build` (and so `npm ci`): everything the binary needs, from source.
+//   1. native/      the N-API addon (setns, netlink sockets, flock), via node-gyp
+//   2. plugins      guest-plugins/<name>/ → dist/plugins/<name>.wasm + transpiled glue
+//   3. host         host/main.ts → bin/wasm-cni, one CommonJS file with a node shebang
+//   4. cni-bin      dist/cni-bin/<plugin> → bin/wasm-cni: a plugin directory for runtimes
+// The WIT bindings in guest-plugins/sdk/bindings and host/generated are committed; `npm run
+// gen` rebuilds them and a test fails when they are out of date.
+import { buildSync } from "esbuild";
+import { execFileSync } from "node:child_process";
+import { chmodSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, symlinkSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { buildPlugin, pluginEntry } from "./plugin-build";
+
+const ROOT = resolve(".");
+const only = process.argv.slice(2); // e.g. `npm run build -- host` or `-- bridge`
+const wanted = (step: string): boolean => only.length === 0 || only.includes(step);
+
+function step(name: string, fn: () => void | Promise<void>): Promise<void> {
+  const t0 = performance.now();
+  return Promise.resolve(fn()).then(() => console.log(`build: ${name} (${Math.round(performance.now() - t0)} ms)`));
+}
+
+/** node-gyp comes with npm; npm exports its path to scripts. */
+function buildNative(): void {
+  const addon = join(ROOT, "native/build/Release/wasm_cni_native.node");
+  const source = join(ROOT, "native/wasm_cni_native.c");
+  if (existsSync(addon) && statSync(addon).mtimeMs > statSync(source).mtimeMs) return;
+  const gyp = process.env.npm_config_node_gyp ?? "/usr/lib/node_modules/npm/node_modules/node-gyp/bin/node-gyp.js";
+  const nodedir = process.env.npm_config_nodedir;
+  execFileSync(process.execPath, [gyp, "rebuild", "-C", "native", ...(nodedir ? [`--nodedir=${nodedir}`] : [])], {
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+}
+
+function pluginDirs(): string[] {
+  const base = join(ROOT, "guest-plugins");
+  return readdirSync(base, { withFileTypes: true })
+    .filter((d) => d.isDirectory() && d.name !== "sdk" && existsSync(join(base, d.name, `${d.name}.ts`)))
+    .map((d) => join(base, d.name));
+}
+
+async function buildPlugins(): Promise<void> {
+  const out = join(ROOT, "dist/plugins");
+  for (const dir of pluginDirs()) {
+    const name = dir.split("/").pop() ?? dir;
+    if (only.length > 0 && !only.includes("plugins") && !only.includes(name)) continue;
+    pluginEntry(dir);
+    const meta = await buildPlugin(dir, out, { root: ROOT });
+    console.log(`build:   ${name}: imports ${meta.imports.join(", ") || "nothing"}`);
+  }
+}
+
+function buildHost(): void {
+  const outfile = join(ROOT, "bin/wasm-cni");
+  buildSync({
+    entryPoints: [join(ROOT, "host/main.ts")],
+    outfile,
+    bundle: true,
+    platform: "node",
+    format: "cjs",
+    target: "node20",
+    minify: true,
+    legalComments: "none",
+    // The absolute node path: a runtime may exec us with an empty PATH.
+    banner: { js: `#!${process.execPath}` },
+    logLevel: "warning",
+  });
+  chmodSync(outfile, 0o755);
+}
+
+/** A plugin directory for runtimes: one symlink per plugin, all to the host binary. */
+function linkCniBin(): void {
+  const dir = join(ROOT, "dist/cni-bin");
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const names = ["wasm-cni", ...pluginDirs().map((d) => d.split("/").pop() ?? d)];
+  for (const name of names) symlinkSync("../../bin/wasm-cni", join(dir, name));
+}
+
+if (wanted("native")) await step("native addon", buildNative);
+if (only.length === 0 || only.some((s) => s !== "native" && s !== "host")) await step("plugins", buildPlugins);
+if (wanted("host")) await step("host bundle", buildHost);
+await step("cni-bin", linkCniBin);

@@ -3,7 +3,7 @@
  * of one converter per (from, to) pair, every version converts to and from the current one
  * (a hub), so adding 0.4.0 means one entry here, not one per pair.
  */
-import type { z } from "zod";
+import type * as z from "zod/mini";
 import { CniError, CniErrorCode } from "./errors";
 import { CURRENT_VERSION, SUPPORTED_VERSIONS, isSupportedVersion, type SupportedVersion } from "./version";
 import { resultV100Schema, resultV110Schema, type ResultV110 } from "./v100";
@@ -17,7 +17,7 @@ export type VersionedResult = { cniVersion: string } & Record<string, unknown>;
 
 interface VersionEntry {
   /** Validates a result of this version and lifts it to the current version. */
-  toCurrent(raw: unknown): z.ZodSafeParseResult<CurrentResult>;
+  toCurrent(raw: unknown): z.core.util.SafeParseResult<CurrentResult>;
   /** Lowers a current result to this version (without `cniVersion`). */
   fromCurrent(result: CurrentResult): Record<string, unknown>;
 }

@@ -4,7 +4,7 @@
  * "Invalid input", so the formats are checked with node:net here.
  */
 import { isIP } from "node:net";
-import { z } from "zod";
+import * as z from "zod/mini";
 
 /** An IP address without a zone ("fe80::1%eth0"): Go's net.ParseIP rejects zones, so we do. */
 export function ipFamily(s: string): 0 | 4 | 6 {
@@ -23,10 +23,8 @@ export function isCidr(s: string): boolean {
   return Number(prefix) <= (family === 4 ? 32 : 128);
 }
 
-export const ipString = z.string().refine((s) => ipFamily(s) !== 0, {
-  message: "must be an IPv4 or IPv6 address",
-});
+export const ipString = z.string().check(z.refine((s) => ipFamily(s) !== 0, { message: "must be an IPv4 or IPv6 address" }));
 
-export const cidrString = z.string().refine(isCidr, {
-  message: "must be an IP address in CIDR notation (e.g. 10.1.0.2/24)",
-});
+export const cidrString = z
+  .string()
+  .check(z.refine(isCidr, { message: "must be an IP address in CIDR notation (e.g. 10.1.0.2/24)" }));

@@ -3,7 +3,7 @@
  * objects"; libcni's types.PluginConf). Only the keys the spec defines are checked; the rest
  * belong to the plugin and pass through untouched.
  */
-import { z } from "zod";
+import * as z from "zod/mini";
 import { CniError, CniErrorCode } from "./errors";
 import { dnsSchema } from "./v100";
 import { VERSION_WHEN_ABSENT } from "./version";
@@ -14,31 +14,31 @@ export const CNI_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.\-]*$/;
 
 /** A name that libcni would accept, with a message that shows the offending value. */
 export function cniName() {
-  return z
-    .string()
-    .min(1, "must not be empty")
-    .regex(CNI_NAME, {
+  return z.string().check(
+    z.minLength(1, "must not be empty"),
+    z.regex(CNI_NAME, {
       error: (iss) =>
         `has invalid characters: ${JSON.stringify(iss.input)} (letters, digits, "_", "." and "-", starting with a letter or digit)`,
-    });
+    }),
+  );
 }
 
 const jsonObject = z.record(z.string(), z.unknown());
 
 export const netConfSchema = z.looseObject({
   /** libcni reads a config without one as 0.1.0; the version check then decides. */
-  cniVersion: z.string().default(VERSION_WHEN_ABSENT),
+  cniVersion: z._default(z.string(), VERSION_WHEN_ABSENT),
   name: cniName(),
-  type: z.string().min(1, "must not be empty"),
-  args: jsonObject.optional(),
-  ipMasq: z.boolean().optional(),
-  ipam: z.looseObject({ type: z.string().optional() }).optional(),
-  dns: dnsSchema.optional(),
-  prevResult: jsonObject.optional(),
-  runtimeConfig: jsonObject.optional(),
-  capabilities: z.record(z.string(), z.boolean()).optional(),
+  type: z.string().check(z.minLength(1, "must not be empty")),
+  args: z.optional(jsonObject),
+  ipMasq: z.optional(z.boolean()),
+  ipam: z.optional(z.looseObject({ type: z.optional(z.string()) })),
+  dns: z.optional(dnsSchema),
+  prevResult: z.optional(jsonObject),
+  runtimeConfig: z.optional(jsonObject),
+  capabilities: z.optional(z.record(z.string(), z.boolean())),
   /** Only on GC: the attachments that are still valid. */
-  "cni.dev/valid-attachments": z.array(z.looseObject({ containerID: z.string(), ifname: z.string() })).optional(),
+  "cni.dev/valid-attachments": z.optional(z.array(z.looseObject({ containerID: z.string(), ifname: z.string() }))),
 });
 
 export type NetConf = z.infer<typeof netConfSchema>;

@@ -3,62 +3,62 @@
  * both: the JSON only grew). Unknown keys are stripped, as Go's struct decoding drops them,
  * so a result printed for 1.0.0 holds only what SPEC.md 1.0.0 defines.
  */
-import { z } from "zod";
+import * as z from "zod/mini";
 import { cidrString, ipString } from "./ip-format";
 
-const uint = z.number().int().nonnegative();
+const uint = z.int().check(z.nonnegative());
 
 export const dnsSchema = z.object({
-  nameservers: z.array(z.string()).optional(),
-  domain: z.string().optional(),
-  search: z.array(z.string()).optional(),
-  options: z.array(z.string()).optional(),
+  nameservers: z.optional(z.array(z.string())),
+  domain: z.optional(z.string()),
+  search: z.optional(z.array(z.string())),
+  options: z.optional(z.array(z.string())),
 });
 
 const interfaceV100 = z.object({
   name: z.string(),
-  mac: z.string().optional(),
-  sandbox: z.string().optional(),
+  mac: z.optional(z.string()),
+  sandbox: z.optional(z.string()),
 });
 
 const ipConfig = z.object({
   address: cidrString,
-  gateway: ipString.optional(),
+  gateway: z.optional(ipString),
   /** Index into `interfaces`; IPAM results leave it out. */
-  interface: uint.optional(),
+  interface: z.optional(uint),
 });
 
 const routeV100 = z.object({
   dst: cidrString,
-  gw: ipString.optional(),
+  gw: z.optional(ipString),
 });
 
 /** SPEC.md at spec-v1.0.0. Every list is optional: IPAM results are abbreviated. */
 export const resultV100Schema = z.object({
-  cniVersion: z.string().optional(),
-  interfaces: z.array(interfaceV100).optional(),
-  ips: z.array(ipConfig).optional(),
-  routes: z.array(routeV100).optional(),
-  dns: dnsSchema.optional(),
+  cniVersion: z.optional(z.string()),
+  interfaces: z.optional(z.array(interfaceV100)),
+  ips: z.optional(z.array(ipConfig)),
+  routes: z.optional(z.array(routeV100)),
+  dns: z.optional(dnsSchema),
 });
 
 /** 1.1.0 adds interface mtu, socketPath, pciID and route mtu, advmss, priority, table, scope. */
-export const resultV110Schema = resultV100Schema.extend({
-  interfaces: z
-    .array(interfaceV100.extend({ mtu: uint.optional(), socketPath: z.string().optional(), pciID: z.string().optional() }))
-    .optional(),
-  routes: z
-    .array(
-      routeV100.extend({
-        mtu: uint.optional(),
-        advmss: uint.optional(),
-        priority: uint.optional(),
-        table: uint.optional(),
+export const resultV110Schema = z.extend(resultV100Schema, {
+  interfaces: z.optional(
+    z.array(z.extend(interfaceV100, { mtu: z.optional(uint), socketPath: z.optional(z.string()), pciID: z.optional(z.string()) })),
+  ),
+  routes: z.optional(
+    z.array(
+      z.extend(routeV100, {
+        mtu: z.optional(uint),
+        advmss: z.optional(uint),
+        priority: z.optional(uint),
+        table: z.optional(uint),
         /** global (0), link (253), host (254). */
-        scope: uint.max(255).optional(),
+        scope: z.optional(z.int().check(z.nonnegative(), z.maximum(255))),
       }),
-    )
-    .optional(),
+    ),
+  ),
 });
 
 export type ResultV100 = z.infer<typeof resultV100Schema>;

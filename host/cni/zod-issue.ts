@@ -3,7 +3,12 @@
  * would write it in a conflist: `field "ipam.type" must be a string`. zod's own messages
  * ("Invalid input: expected string, received undefined") say what but not where.
  */
-import type { z } from "zod";
+import * as z from "zod/mini";
+import en from "zod/v4/locales/en.js";
+
+// zod/mini ships without messages (15 KB against 450 KB for the full build with every
+// locale); English ones say "received undefined" for a missing key, which problem() reads.
+z.config(en());
 
 /** `["ips", 0, "address"]` → `ips[0].address`. */
 export function fieldPath(path: readonly PropertyKey[]): string {
@@ -51,7 +56,7 @@ function sizeUnit(origin: string): string {
  * an empty `what` leaves out the lead).
  * `under` prefixes the path when the value sat inside a larger document (`prevResult`).
  */
-export function describeZodError(what: string, error: z.ZodError, under: readonly PropertyKey[] = []): string {
+export function describeZodError(what: string, error: z.core.$ZodError, under: readonly PropertyKey[] = []): string {
   const issue = error.issues[0];
   const lead = what === "" ? "" : `${what}: `;
   if (!issue) return `${lead}invalid`;

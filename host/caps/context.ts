@@ -1,0 +1,116 @@
+import type { NativeApi } from "../kernel/native";
+import { NetnsHandle } from "../kernel/netns";
+import { RtnlHandle } from "../kernel/rtnl/handle";
+import type { Grant } from "../runtime/policy";
+import type { Bucket, Store } from "../store/store";
+import type { CniError } from "../generated/interfaces/cni-host-types";
+import { CapError, toHostError } from "./errors";
+
+/** The call a plugin serves, as the host functions need it. */
+export interface CallInfo {
+  command: "ADD" | "DEL" | "CHECK" | "STATUS" | "GC";
+  containerId: string;
+  ifname: string;
+  /** CNI_NETNS, when given. */
+  netnsPath?: string;
+}
+
+/** One host-function call, for the audit trail and the phase breakdown. */
+export interface HostCallRecord {
+  plugin: string;
+  fn: string;
+  args: unknown[];
+  outcome: "ok" | string;
+  durationMs: number;
+}
+
+/** Runs an IPAM plugin in process for ipam.add/check/del. */
+export type Delegate = (plugin: string, verb: "add" | "check" | "del", config: string) =>
+  { ok: true; value: string } | { ok: false; error: CniError };
+
+/**
+ * Everything the host functions of one plugin instance may touch. No module-level state: one
+ * host process runs several plugins (a main plugin and its IPAM) with different grants.
+ */
+export interface CallContext {
+  plugin: string;
+  grant: Grant;
+  call: CallInfo;
+  namespaces: NamespaceTable;
+  store: Store;
+  /** Open store buckets; a bucket handle is its index. Closed when the instance ends. */
+  buckets: Bucket[];
+  log(line: string): void;
+  delegate: Delegate;
+  /** Shared with delegated plugins, so one call's records stay together. */
+  records: HostCallRecord[];
+}
+
+/**
+ * The namespaces of one call, handed to guests as small integer ids. Each keeps one rtnetlink
+ * socket opened in it (a socket stays bound to the netns it was created in), closed at the end.
+ */
+export class NamespaceTable {
+  private readonly entries: { ns: NetnsHandle; rtnl?: RtnlHandle }[] = [];
+  private readonly byPath = new Map<string, number>();
+
+  constructor(private readonly native: NativeApi) {}
+
+  /** The id of the netns at `path` ("" for the namespace the host runs in), opening it once. */
+  open(path: string): number {
+    const known = this.byPath.get(path);
+    if (known !== undefined) return known;
+    const ns = path === "" ? NetnsHandle.current(this.native) : NetnsHandle.open(this.native, path);
+    const id = this.entries.push({ ns }) - 1;
+    this.byPath.set(path, id);
+    return id;
+  }
+
+  netns(id: number): NetnsHandle {
+    return this.entry(id).ns;
+  }
+
+  /** The rtnetlink handle of namespace `id`, opened on first use. */
+  rtnl(id: number): RtnlHandle {
+    const e = this.entry(id);
+    e.rtnl ??= RtnlHandle.openAt(e.ns);
+    return e.rtnl;
+  }
+
+  close(): void {
+    for (const e of this.entries) {
+      e.rtnl?.close();
+      e.ns.close();
+    }
+    this.entries.length = 0;
+    this.byPath.clear();
+  }
+
+  private entry(id: number): { ns: NetnsHandle; rtnl?: RtnlHandle } {
+    const e = Number.isInteger(id) ? this.entries[id] : undefined;
+    if (!e) throw new CapError({ tag: "invalid", val: `netns id ${id} was not opened in this call` });
+    return e;
+  }
+}
+
+/**
+ * Wraps one host function: records it, turns expected failures into the WIT error (CapError)
+ * and lets host bugs through as plain errors, which trap the guest.
+ */
+export function hostCall<A extends unknown[], R>(ctx: CallContext, fn: string, body: (...args: A) => R): (...args: A) => R {
+  return (...args: A): R => {
+    const t0 = performance.now();
+    const record: HostCallRecord = { plugin: ctx.plugin, fn, args, outcome: "ok", durationMs: 0 };
+    ctx.records.push(record);
+    try {
+      return body(...args);
+    } catch (e) {
+      const hostError = toHostError(e);
+      record.outcome = hostError ? `${hostError.tag}: ${e instanceof Error ? e.message : String(e)}` : `bug: ${String(e)}`;
+      if (hostError) throw e instanceof CapError ? e : new CapError(hostError);
+      throw new Error(`host function ${fn} failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+    } finally {
+      record.durationMs = performance.now() - t0;
+    }
+  };
+}

@@ -1,0 +1,25 @@
+import type * as Ipam from "../generated/interfaces/cni-host-ipam";
+import { type CallContext, hostCall } from "./context";
+import { CapError } from "./errors";
+
+/**
+ * cni:host/ipam — delegation to an IPAM plugin, run in this process (no second exec). The
+ * IPAM plugin gets its own grant; the caller must be granted the delegate by name.
+ */
+export function createIpamCaps(ctx: CallContext): typeof Ipam {
+  const run = (verb: "add" | "check" | "del") =>
+    hostCall(ctx, `ipam.${verb}`, (plugin: string, config: string) => {
+      if (!ctx.grant.delegates.includes(plugin)) {
+        throw new CapError({ tag: "denied", val: `plugin "${ctx.plugin}" may not delegate to "${plugin}"` });
+      }
+      const r = ctx.delegate(plugin, verb, config);
+      // jco hands an own `payload` property to the guest as err(payload): here a cni-error.
+      if (!r.ok) throw Object.assign(new Error(r.error.msg), { payload: r.error });
+      return r.value;
+    });
+  return {
+    add: run("add") as (plugin: string, config: string) => string,
+    check: run("check") as (plugin: string, config: string) => void,
+    del: run("del") as (plugin: string, config: string) => void,
+  };
+}

@@ -1,0 +1,75 @@
+import type * as RouteCaps from "../generated/interfaces/cni-host-route";
+import type { Family } from "../generated/interfaces/cni-host-types";
+import { linkByIndex, linkByName } from "../kernel/rtnl/link";
+import type { RtnlHandle } from "../kernel/rtnl/handle";
+import { type Route, RT_SCOPE, routeAdd, routeDel, routeList, routeReplace } from "../kernel/rtnl/route";
+import { ipFamily } from "./addr";
+import { type CallContext, hostCall } from "./context";
+import { checkLinkName } from "./link";
+
+const SCOPES: Record<RouteCaps.RouteScope, number> = {
+  universe: RT_SCOPE.UNIVERSE,
+  site: RT_SCOPE.SITE,
+  link: RT_SCOPE.LINK,
+  host: RT_SCOPE.HOST,
+};
+
+/** WIT route (link by name) → kernel route (link by index). */
+function toKernel(h: RtnlHandle, r: RouteCaps.RouteInfo): Route {
+  let oif: number | undefined;
+  if (r.dev !== undefined) {
+    checkLinkName(r.dev);
+    oif = linkByName(h, r.dev).index;
+  }
+  return {
+    dst: r.dst,
+    ...(r.gw !== undefined && { gw: r.gw }),
+    ...(oif !== undefined && { oif }),
+    ...(r.src !== undefined && { src: r.src }),
+    ...(r.table !== undefined && { table: r.table }),
+    ...(r.scope !== undefined && { scope: SCOPES[r.scope] }),
+    ...(r.metric !== undefined && { metric: r.metric }),
+    ...(r.mtu !== undefined && { mtu: r.mtu }),
+    ...(r.advmss !== undefined && { advmss: r.advmss }),
+    onlink: r.onlink,
+  };
+}
+
+function fromKernel(h: RtnlHandle, r: Route & { table: number }): RouteCaps.RouteInfo {
+  const scope = (Object.keys(SCOPES) as RouteCaps.RouteScope[]).find((k) => SCOPES[k] === r.scope);
+  let dev: string | undefined;
+  if (r.oif) {
+    try {
+      dev = linkByIndex(h, r.oif).name;
+    } catch {
+      dev = undefined; // the link went away between the dump and the lookup
+    }
+  }
+  return {
+    dst: r.dst,
+    ...(r.gw !== undefined && { gw: r.gw }),
+    ...(dev !== undefined && { dev }),
+    ...(r.src !== undefined && { src: r.src }),
+    table: r.table,
+    ...(scope !== undefined && { scope }),
+    ...(r.metric !== undefined && { metric: r.metric }),
+    ...(r.mtu !== undefined && { mtu: r.mtu }),
+    ...(r.advmss !== undefined && { advmss: r.advmss }),
+    onlink: r.onlink ?? false,
+  };
+}
+
+/** cni:host/route — routes of the call's namespaces. */
+export function createRouteCaps(ctx: CallContext): typeof RouteCaps {
+  const rtnl = (ns: number) => ctx.namespaces.rtnl(ns);
+  return {
+    list: hostCall(ctx, "route.list", (ns: number, family: Family, allTables: boolean) => {
+      const h = rtnl(ns);
+      const f = ipFamily(family);
+      return routeList(h, { ...(f !== undefined && { family: f }), ...(allTables && { table: "all" as const }) }).map((r) => fromKernel(h, r));
+    }),
+    add: hostCall(ctx, "route.add", (ns: number, r: RouteCaps.RouteInfo) => routeAdd(rtnl(ns), toKernel(rtnl(ns), r))),
+    replace: hostCall(ctx, "route.replace", (ns: number, r: RouteCaps.RouteInfo) => routeReplace(rtnl(ns), toKernel(rtnl(ns), r))),
+    delete: hostCall(ctx, "route.delete", (ns: number, r: RouteCaps.RouteInfo) => routeDel(rtnl(ns), toKernel(rtnl(ns), r))),
+  };
+}

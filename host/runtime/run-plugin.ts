@@ -1,0 +1,166 @@
+import type { CniCall, PluginRunner } from "../cli/plugin-runner";
+import { CniError, CniErrorCode } from "../cni/errors";
+import { type CallContext, type CallInfo, type HostCallRecord, NamespaceTable } from "../caps/context";
+import { createImports, isCapName, TYPE_ONLY_INTERFACES, type CapName } from "../caps/index";
+import type { CniError as WitCniError, Request } from "../generated/interfaces/cni-host-verbs";
+import type { NativeApi } from "../kernel/native";
+import type { Store } from "../store/store";
+import { type LoadedComponent, loadComponent, type VerbResult } from "./load-component";
+import { PluginNotFoundError, resolvePlugin } from "./plugin-dir";
+import { checkImports, type Grant, GrantError, grantFor } from "./policy";
+import { runWithTimeLimit, TimeLimitError } from "./time-limit";
+
+type Verb = "add" | "del" | "check" | "status" | "gc";
+
+export interface RuntimeDeps {
+  pluginDir: string;
+  native: NativeApi;
+  store: Store;
+  /** Diagnostics (stderr). */
+  log(line: string): void;
+  /** Phase marks for the trace (WASM_CNI_TRACE); a no-op unless tracing. */
+  mark(phase: string): void;
+}
+
+/** Everything one CNI call shares across the main plugin and its delegates. */
+interface CallScope {
+  deps: RuntimeDeps;
+  info: CallInfo;
+  args: [string, string][];
+  namespaces: NamespaceTable;
+  records: HostCallRecord[];
+}
+
+/** The PluginRunner of the real binary: each verb runs in a Wasm component in this process. */
+export function createRunner(deps: RuntimeDeps): PluginRunner & { records: HostCallRecord[] } {
+  const records: HostCallRecord[] = [];
+  return {
+    records,
+    async run(call: CniCall): Promise<unknown> {
+      const scope: CallScope = {
+        deps,
+        info: {
+          command: call.command,
+          containerId: call.containerId,
+          ifname: call.ifname,
+          ...(call.netns !== undefined && { netnsPath: call.netns }),
+        },
+        args: call.args,
+        namespaces: new NamespaceTable(deps.native),
+        records,
+      };
+      try {
+        const r = runVerb(scope, call.pluginName, verbOf(call.command), call.rawConfig);
+        if (!r.ok) throw fromWitError(r.error);
+        return typeof r.value === "string" ? parseResultJson(call.pluginName, r.value) : undefined;
+      } finally {
+        scope.namespaces.close();
+      }
+    },
+  };
+}
+
+function verbOf(command: CniCall["command"]): Verb {
+  return command.toLowerCase() as Verb;
+}
+
+/** Loads, grants, instantiates and runs one plugin's verb under its time limit. */
+function runVerb(scope: CallScope, plugin: string, verb: Verb, config: string): VerbResult<string | void> {
+  const { deps } = scope;
+  const component = load(deps, plugin);
+  const grant = grantOrFail(plugin);
+  const interfaces = capabilities(plugin, component, grant);
+  deps.mark(`${plugin}: loaded`);
+  const ctx: CallContext = {
+    plugin,
+    grant,
+    call: scope.info,
+    namespaces: scope.namespaces,
+    store: deps.store,
+    buckets: [],
+    log: deps.log,
+    records: scope.records,
+    delegate: (ipamPlugin, ipamVerb, ipamConfig) => runVerb(scope, ipamPlugin, ipamVerb, ipamConfig) as
+      { ok: true; value: string } | { ok: false; error: WitCniError },
+  };
+  try {
+    const exports = instantiate(plugin, component, createImports(ctx, interfaces));
+    deps.mark(`${plugin}: instantiated`);
+    const request: Request = { config, containerId: scope.info.containerId, ifname: scope.info.ifname, args: scope.args };
+    const result = guard(plugin, verb, grant, (): VerbResult<string | void> => exports[verb](request));
+    deps.mark(`${plugin}: ${verb} done`);
+    return result;
+  } finally {
+    for (const b of ctx.buckets) b.close();
+  }
+}
+
+function load(deps: RuntimeDeps, plugin: string): LoadedComponent {
+  try {
+    return loadComponent(resolvePlugin(deps.pluginDir, plugin));
+  } catch (e) {
+    if (e instanceof PluginNotFoundError) throw new CniError(CniErrorCode.INVALID_NETWORK_CONFIG, e.message);
+    throw new CniError(CniErrorCode.INTERNAL, `plugin "${plugin}" could not be loaded: ${(e as Error).message}`);
+  }
+}
+
+function grantOrFail(plugin: string): Grant {
+  try {
+    return grantFor(plugin);
+  } catch (e) {
+    if (e instanceof GrantError) throw new CniError(CniErrorCode.INTERNAL, e.message);
+    throw e;
+  }
+}
+
+/** The component's capability list, checked against its grant. */
+function capabilities(plugin: string, component: LoadedComponent, grant: Grant): CapName[] {
+  const names = component.imports
+    .map((i) => i.replace(/^cni:host\//, "").replace(/@.*$/, ""))
+    .filter((n) => !TYPE_ONLY_INTERFACES.includes(n));
+  const unknown = names.filter((n) => !isCapName(n));
+  if (unknown.length > 0) {
+    throw new CniError(CniErrorCode.INTERNAL, `plugin "${plugin}" imports ${unknown.join(", ")}, which this host does not provide`);
+  }
+  try {
+    checkImports(plugin, names, grant);
+  } catch (e) {
+    if (e instanceof GrantError) throw new CniError(CniErrorCode.INTERNAL, e.message);
+    throw e;
+  }
+  return names as CapName[];
+}
+
+function instantiate(plugin: string, component: LoadedComponent, imports: Record<string, object>) {
+  try {
+    return component.instantiate(imports);
+  } catch (e) {
+    throw new CniError(CniErrorCode.INTERNAL, `plugin "${plugin}" failed to instantiate: ${(e as Error).message}`);
+  }
+}
+
+/** Runs the guest; a trap, a timeout or a host bug becomes a CNI error, never a stack trace. */
+function guard<T>(plugin: string, verb: Verb, grant: Grant, fn: () => VerbResult<T>): VerbResult<T> {
+  try {
+    return runWithTimeLimit(fn, grant.timeLimitMs);
+  } catch (e) {
+    if (e instanceof CniError) throw e;
+    if (e instanceof TimeLimitError) {
+      throw new CniError(CniErrorCode.INTERNAL, `plugin "${plugin}" ${verb}: ${e.message}`);
+    }
+    const what = (e as Error)?.constructor?.name === "RuntimeError" ? "trapped" : "failed";
+    throw new CniError(CniErrorCode.INTERNAL, `plugin "${plugin}" ${what} in ${verb}: ${(e as Error).message ?? String(e)}`);
+  }
+}
+
+function fromWitError(e: WitCniError): CniError {
+  return new CniError(e.code, e.msg, e.details || undefined);
+}
+
+function parseResultJson(plugin: string, text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new CniError(CniErrorCode.INTERNAL, `plugin "${plugin}" returned a result that is not JSON`);
+  }
+}
