@@ -28,7 +28,7 @@ function extAck(msg: NlMessage, tlvStart: number): Pick<NlAck, "message" | "offs
 /** struct nlmsgerr: int error, the original header (and body unless NLM_F_CAPPED), then TLVs. */
 export function parseErrorMessage(msg: NlMessage): NlAck {
   if (msg.payload.length < 4) return { errno: 71 /* EPROTO */, message: "short NLMSG_ERROR", offset: undefined };
-  const errno = -readI32(msg.payload, 0);
+  const errno = -readI32(msg.payload, 0) | 0; // | 0: no -0 for success
   let tlvStart = 4 + NLMSG_HDRLEN;
   if ((msg.header.flags & NLM_F.CAPPED) === 0 && msg.payload.length >= tlvStart) {
     tlvStart = 4 + align4(readHeader(msg.payload, 4).len);
@@ -38,6 +38,6 @@ export function parseErrorMessage(msg: NlMessage): NlAck {
 
 /** NLMSG_DONE carries the dump's int result, then TLVs like an error. */
 export function parseDoneMessage(msg: NlMessage): NlAck {
-  const errno = msg.payload.length >= 4 ? -readI32(msg.payload, 0) : 0;
+  const errno = msg.payload.length >= 4 ? -readI32(msg.payload, 0) | 0 : 0;
   return { errno, ...extAck(msg, 4) };
 }
