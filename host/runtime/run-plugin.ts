@@ -86,7 +86,13 @@ function runVerb(scope: CallScope, plugin: string, verb: Verb, config: string): 
   try {
     const exports = instantiate(plugin, component, createImports(ctx, interfaces));
     deps.mark(`${plugin}: instantiated`);
-    const request: Request = { config, containerId: scope.info.containerId, ifname: scope.info.ifname, args: scope.args };
+    const request: Request = {
+      config,
+      containerId: scope.info.containerId,
+      ifname: scope.info.ifname,
+      netns: scope.info.netnsPath ?? "",
+      args: scope.args,
+    };
     const result = guard(plugin, verb, grant, (): VerbResult<string | void> => exports[verb](request));
     deps.mark(`${plugin}: ${verb} done`);
     return result;

@@ -10,9 +10,9 @@ export { cabi_realloc } from "../abi/realloc";
 const _RET_ADD = memory.data(24, 4);
 
 /** ADD: returns the result JSON at the plugin's cniVersion. */
-export function add(p0: i32, p1: i32, p2: i32, p3: i32, p4: i32, p5: i32, p6: i32, p7: i32): i32 {
+export function add(p0: i32, p1: i32, p2: i32, p3: i32, p4: i32, p5: i32, p6: i32, p7: i32, p8: i32, p9: i32): i32 {
   beginReturn();
-  const _a0 = liftFlatRequest(p0, p1, p2, p3, p4, p5, p6, p7);
+  const _a0 = liftFlatRequest(p0, p1, p2, p3, p4, p5, p6, p7, p8, p9);
   const _r = dispatchAdd(_a0);
   lowerResStringOrCniError(_r, _RET_ADD);
   return <i32>_RET_ADD;
@@ -26,9 +26,9 @@ export function cabi_post_add(ret: i32): void {
 const _RET_DEL = memory.data(24, 4);
 
 /** DEL: releases everything ADD did; succeeds when it is already gone. */
-export function del(p0: i32, p1: i32, p2: i32, p3: i32, p4: i32, p5: i32, p6: i32, p7: i32): i32 {
+export function del(p0: i32, p1: i32, p2: i32, p3: i32, p4: i32, p5: i32, p6: i32, p7: i32, p8: i32, p9: i32): i32 {
   beginReturn();
-  const _a0 = liftFlatRequest(p0, p1, p2, p3, p4, p5, p6, p7);
+  const _a0 = liftFlatRequest(p0, p1, p2, p3, p4, p5, p6, p7, p8, p9);
   const _r = dispatchDel(_a0);
   lowerResUnitOrCniError(_r, _RET_DEL);
   return <i32>_RET_DEL;
@@ -42,9 +42,9 @@ export function cabi_post_del(ret: i32): void {
 const _RET_CHECK = memory.data(24, 4);
 
 /** CHECK: verifies that the state ADD made is still there. */
-export function check(p0: i32, p1: i32, p2: i32, p3: i32, p4: i32, p5: i32, p6: i32, p7: i32): i32 {
+export function check(p0: i32, p1: i32, p2: i32, p3: i32, p4: i32, p5: i32, p6: i32, p7: i32, p8: i32, p9: i32): i32 {
   beginReturn();
-  const _a0 = liftFlatRequest(p0, p1, p2, p3, p4, p5, p6, p7);
+  const _a0 = liftFlatRequest(p0, p1, p2, p3, p4, p5, p6, p7, p8, p9);
   const _r = dispatchCheck(_a0);
   lowerResUnitOrCniError(_r, _RET_CHECK);
   return <i32>_RET_CHECK;
@@ -58,9 +58,9 @@ export function cabi_post_check(ret: i32): void {
 const _RET_STATUS = memory.data(24, 4);
 
 /** STATUS: is the plugin ready for ADD? */
-export function status(p0: i32, p1: i32, p2: i32, p3: i32, p4: i32, p5: i32, p6: i32, p7: i32): i32 {
+export function status(p0: i32, p1: i32, p2: i32, p3: i32, p4: i32, p5: i32, p6: i32, p7: i32, p8: i32, p9: i32): i32 {
   beginReturn();
-  const _a0 = liftFlatRequest(p0, p1, p2, p3, p4, p5, p6, p7);
+  const _a0 = liftFlatRequest(p0, p1, p2, p3, p4, p5, p6, p7, p8, p9);
   const _r = dispatchStatus(_a0);
   lowerResUnitOrCniError(_r, _RET_STATUS);
   return <i32>_RET_STATUS;
@@ -74,9 +74,9 @@ export function cabi_post_status(ret: i32): void {
 const _RET_GC = memory.data(24, 4);
 
 /** GC: releases what does not belong to the valid attachments listed in the config. */
-export function gc(p0: i32, p1: i32, p2: i32, p3: i32, p4: i32, p5: i32, p6: i32, p7: i32): i32 {
+export function gc(p0: i32, p1: i32, p2: i32, p3: i32, p4: i32, p5: i32, p6: i32, p7: i32, p8: i32, p9: i32): i32 {
   beginReturn();
-  const _a0 = liftFlatRequest(p0, p1, p2, p3, p4, p5, p6, p7);
+  const _a0 = liftFlatRequest(p0, p1, p2, p3, p4, p5, p6, p7, p8, p9);
   const _r = dispatchGc(_a0);
   lowerResUnitOrCniError(_r, _RET_GC);
   return <i32>_RET_GC;
@@ -89,12 +89,13 @@ export function cabi_post_gc(ret: i32): void {
 
 // @ts-ignore: decorator
 @unsafe
-function liftFlatRequest(p0: i32, p1: i32, p2: i32, p3: i32, p4: i32, p5: i32, p6: i32, p7: i32): Request {
+function liftFlatRequest(p0: i32, p1: i32, p2: i32, p3: i32, p4: i32, p5: i32, p6: i32, p7: i32, p8: i32, p9: i32): Request {
   const v = new Request();
   v.config = liftString(<usize>p0, <usize>p1);
   v.containerId = liftString(<usize>p2, <usize>p3);
   v.ifname = liftString(<usize>p4, <usize>p5);
-  v.args = liftListTup2StringString(<usize>p6, <usize>p7);
+  v.netns = liftString(<usize>p6, <usize>p7);
+  v.args = liftListTup2StringString(<usize>p8, <usize>p9);
   return v;
 }
 

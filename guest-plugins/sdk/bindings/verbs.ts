@@ -14,6 +14,11 @@ export class Request {
   config: string = "";
   containerId: string = "";
   ifname: string = "";
+  /**
+   * CNI_NETNS as the runtime gave it ("" when absent): only to report as the `sandbox`
+   * of an interface in a result. The plugin cannot open it; netns.container() can.
+   */
+  netns: string = "";
   /** CNI_ARGS, parsed into key/value pairs. */
   args: Array<Tuple2<string, string>> = new Array<Tuple2<string, string>>();
 }
@@ -25,7 +30,8 @@ export function liftRequest(src: usize): Request {
   v.config = loadString(src);
   v.containerId = loadString(src + 8);
   v.ifname = loadString(src + 16);
-  v.args = liftListTup2StringString(<usize>load<u32>(src, 24), <usize>load<u32>(src, 28));
+  v.netns = loadString(src + 24);
+  v.args = liftListTup2StringString(<usize>load<u32>(src, 32), <usize>load<u32>(src, 36));
   return v;
 }
 
@@ -35,7 +41,8 @@ export function lowerRequest(v: Request, dst: usize): void {
   storeString(v.config, dst);
   storeString(v.containerId, dst + 8);
   storeString(v.ifname, dst + 16);
-  lowerListTup2StringString(v.args, dst + 24);
+  storeString(v.netns, dst + 24);
+  lowerListTup2StringString(v.args, dst + 32);
 }
 
 // @ts-ignore: decorator

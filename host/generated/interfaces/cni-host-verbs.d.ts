@@ -13,6 +13,11 @@ export interface Request {
   containerId: string,
   ifname: string,
   /**
+   * CNI_NETNS as the runtime gave it ("" when absent): only to report as the `sandbox`
+   * of an interface in a result. The plugin cannot open it; netns.container() can.
+   */
+  netns: string,
+  /**
    * CNI_ARGS, parsed into key/value pairs.
    */
   args: Array<[string, string]>,

@@ -20,7 +20,7 @@ beforeAll(async () => {
   plugin = loadComponent(join(out, "roundtrip"));
 }, 60_000);
 
-const req = (config: string, args: [string, string][] = []) => ({ config, containerId: "ctr-ü", ifname: "eth0", args });
+const req = (config: string, args: [string, string][] = []) => ({ config, containerId: "ctr-ü", ifname: "eth0", netns: "/run/netns/ctr-ü", args });
 
 const ROUTE_A = {
   dst: "10.2.0.0/16", gw: "10.1.0.1", dev: "eth0-ü", src: "10.1.0.2", table: 100, scope: "link",
@@ -139,8 +139,8 @@ describe("witgen exports", () => {
   });
 
   it("a request with empty strings and no args lifts exactly", () => {
-    const r = plugin.instantiate(fakeHost(() => undefined).imports).add({ config: "", containerId: "", ifname: "", args: [] });
-    expect(r).toEqual({ ok: true, value: JSON.stringify({ request: { config: "", containerId: "", ifname: "", args: [] }, calls: null }) });
+    const r = plugin.instantiate(fakeHost(() => undefined).imports).add({ config: "", containerId: "", ifname: "", netns: "", args: [] });
+    expect(r).toEqual({ ok: true, value: JSON.stringify({ request: { config: "", containerId: "", ifname: "", netns: "", args: [] }, calls: null }) });
   });
 
   for (const verb of ["add", "del", "check", "status", "gc"] as const) {
