@@ -2,7 +2,8 @@
 // the CNI environment; everything else happens in host/cli (the protocol) and host/runtime.
 import { join } from "node:path";
 import { processIo, runMain } from "./cli/process-io";
-import { loadNative } from "./kernel/native";
+import { loadNative, type NativeApi } from "./kernel/native";
+import { readPolicy } from "./runtime/policy-file";
 import { createRunner } from "./runtime/run-plugin";
 import { defaultPluginDir } from "./runtime/plugin-dir";
 import { createTrace } from "./runtime/trace";
@@ -10,11 +11,14 @@ import { createDiskStore } from "./store/disk";
 
 const trace = createTrace(process.env.WASM_CNI_TRACE === "1", (s) => process.stderr.write(s));
 trace.mark("main");
-const native = loadNative(join(__dirname, "..", "native", "build", "Release"));
+let native: NativeApi | undefined;
+const getNative = (): NativeApi => (native ??= loadNative(join(__dirname, "..", "native", "build", "Release")));
+let policy: ReturnType<typeof readPolicy> | undefined;
 const runner = createRunner({
   pluginDir: defaultPluginDir(process.env, __dirname),
-  native,
-  store: createDiskStore((fd) => void native.flock(fd, "ex", true)),
+  native: getNative,
+  store: createDiskStore((fd) => void getNative().flock(fd, "ex", true)),
+  policy: () => (policy ??= readPolicy(process.env)),
   log: (line) => void process.stderr.write(`wasm-cni: ${line}\n`),
   mark: trace.mark,
 });

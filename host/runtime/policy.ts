@@ -1,8 +1,8 @@
 /**
  * What a plugin may do. The import list of a component is what it asks for; a grant is what
  * the operator allows. Anything imported but not granted fails the load, naming the
- * capability. Issue #5 adds the operator's policy file; until then only the built-in grants
- * for the plugins we ship exist, and every other plugin is denied (deny by default).
+ * capability. The plugins we ship have built-in grants; the operator's policy file
+ * (policy-file.ts) adds or overrides grants per plugin; every other plugin is denied.
  */
 export interface Grant {
   /** WIT interfaces of cni:host the plugin may import, e.g. "link". */
@@ -40,8 +40,8 @@ export class GrantError extends Error {
 }
 
 /** The grant for a plugin; throws GrantError for a plugin with none. */
-export function grantFor(plugin: string, extra: Record<string, Grant> = {}): Grant {
-  const grant = extra[plugin] ?? BUILTIN[plugin];
+export function grantFor(plugin: string, extra: Readonly<Record<string, Grant>> = {}): Grant {
+  const grant = Object.hasOwn(extra, plugin) ? extra[plugin] : Object.hasOwn(BUILTIN, plugin) ? BUILTIN[plugin] : undefined;
   if (!grant) throw new GrantError(`plugin "${plugin}" has no grant in the policy (deny by default)`);
   return grant;
 }

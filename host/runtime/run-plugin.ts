@@ -14,8 +14,11 @@ type Verb = "add" | "del" | "check" | "status" | "gc";
 
 export interface RuntimeDeps {
   pluginDir: string;
-  native: NativeApi;
+  /** The addon, loaded on first use so that a broken install is a CNI error, not a crash. */
+  native(): NativeApi;
   store: Store;
+  /** The operator's grants (policy file), on top of the built-in ones; read when first needed. */
+  policy(): Readonly<Record<string, Grant>>;
   /** Diagnostics (stderr). */
   log(line: string): void;
   /** Phase marks for the trace (WASM_CNI_TRACE); a no-op unless tracing. */
@@ -46,7 +49,7 @@ export function createRunner(deps: RuntimeDeps): PluginRunner & { records: HostC
           ...(call.netns !== undefined && { netnsPath: call.netns }),
         },
         args: call.args,
-        namespaces: new NamespaceTable(deps.native),
+        namespaces: new NamespaceTable(deps.native()),
         records,
       };
       try {
@@ -68,7 +71,7 @@ function verbOf(command: CniCall["command"]): Verb {
 function runVerb(scope: CallScope, plugin: string, verb: Verb, config: string): VerbResult<string | void> {
   const { deps } = scope;
   const component = load(deps, plugin);
-  const grant = grantOrFail(plugin);
+  const grant = grantOrFail(plugin, deps.policy());
   const interfaces = capabilities(plugin, component, grant);
   deps.mark(`${plugin}: loaded`);
   const ctx: CallContext = {
@@ -110,9 +113,9 @@ function load(deps: RuntimeDeps, plugin: string): LoadedComponent {
   }
 }
 
-function grantOrFail(plugin: string): Grant {
+function grantOrFail(plugin: string, policy: Readonly<Record<string, Grant>>): Grant {
   try {
-    return grantFor(plugin);
+    return grantFor(plugin, policy);
   } catch (e) {
     if (e instanceof GrantError) throw new CniError(CniErrorCode.INTERNAL, e.message);
     throw e;

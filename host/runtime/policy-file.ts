@@ -1,0 +1,45 @@
+import { readFileSync } from "node:fs";
+import * as z from "zod/mini";
+import { CniError, CniErrorCode } from "../cni/errors";
+import { describeZodError } from "../cni/zod-issue";
+import { DEFAULT_TIME_LIMIT_MS, type Grant } from "./policy";
+
+/** Where the operator's policy lives unless WASM_CNI_POLICY names another file. */
+export const DEFAULT_POLICY_PATH = "/etc/cni/wasm-cni/policy.json";
+
+const grantSchema = z.strictObject({
+  interfaces: z.array(z.string()),
+  hostNetns: z._default(z.boolean(), false),
+  delegates: z._default(z.array(z.string()), []),
+  timeLimitMs: z._default(z.int().check(z.minimum(1), z.maximum(600_000)), DEFAULT_TIME_LIMIT_MS),
+});
+
+const policySchema = z.strictObject({
+  /** Grants by plugin name; they replace the built-in grant of a plugin of the same name. */
+  plugins: z.record(z.string(), grantSchema),
+});
+
+/**
+ * The operator's grants: { "plugins": { "<name>": { "interfaces": [...], "hostNetns": bool,
+ * "delegates": [...], "timeLimitMs": n } } }. A missing file means no extra grants; a broken
+ * one fails every call (code 7) rather than running plugins under a policy nobody wrote.
+ */
+export function readPolicy(env: Record<string, string | undefined>): Record<string, Grant> {
+  const path = env.WASM_CNI_POLICY || DEFAULT_POLICY_PATH;
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT" && !env.WASM_CNI_POLICY) return {};
+    throw new CniError(CniErrorCode.INVALID_NETWORK_CONFIG, `policy ${path} cannot be read: ${(e as Error).message}`);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    throw new CniError(CniErrorCode.INVALID_NETWORK_CONFIG, `policy ${path} is not valid JSON: ${(e as Error).message}`);
+  }
+  const parsed = policySchema.safeParse(value);
+  if (!parsed.success) throw new CniError(CniErrorCode.INVALID_NETWORK_CONFIG, describeZodError(`policy ${path}`, parsed.error));
+  return parsed.data.plugins;
+}

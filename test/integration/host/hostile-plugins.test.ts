@@ -1,0 +1,108 @@
+// The host survives plugins that trap, spin, lie about their result or reach for what they
+// were not granted: each call ends as a CNI error JSON on stdout, exit code 1, in bounded time.
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { cniExec } from "../../../tools/cni-exec";
+import { buildFixtures, HOST_BIN } from "../../helpers/fixtures";
+import { createNetns, ipJson, type TestNetns } from "../../helpers/netns";
+
+let pluginDir: string;
+let policy: string;
+
+beforeAll(async () => {
+  pluginDir = await buildFixtures(["trap", "spin", "bad-result", "greedy"]);
+  policy = join(mkdtempSync(join(tmpdir(), "wasm-cni-policy-")), "policy.json");
+  writeFileSync(policy, JSON.stringify({
+    plugins: {
+      trap: { interfaces: ["netns", "link"] },
+      spin: { interfaces: [], timeLimitMs: 300 },
+      "bad-result": { interfaces: [] },
+      greedy: { interfaces: ["netns"] },
+    },
+  }));
+}, 120_000);
+
+const namespaces: TestNetns[] = [];
+afterEach(() => namespaces.splice(0).forEach((ns) => ns.remove()));
+
+function add(plugin: string, config: Record<string, unknown> = {}, netns = "/run/netns/none") {
+  return cniExec({
+    binary: HOST_BIN,
+    command: "ADD",
+    containerId: "ctr1",
+    netns,
+    ifname: "eth0",
+    config: { cniVersion: "1.1.0", name: "hostile", type: "wasm-cni", plugin, ...config },
+    env: { WASM_CNI_PLUGIN_DIR: pluginDir, WASM_CNI_POLICY: policy },
+  });
+}
+
+function expectCniError(r: ReturnType<typeof add>, code: number, msg: RegExp): void {
+  expect(r.code).toBe(1);
+  expect(r.json).toMatchObject({ cniVersion: "1.1.0", code, msg: expect.stringMatching(msg) });
+  expect(r.stdout).not.toMatch(/\n\s+at /); // no stack trace where the runtime reads
+}
+
+describe("hostile plugins", () => {
+  it("a guest trap ends as CNI error 999 naming the plugin", () => {
+    const c = createNetns("trap");
+    namespaces.push(c);
+    const r = add("trap", {}, c.path);
+    expectCniError(r, 999, /plugin "trap" trapped in add: .*unreachable/);
+  });
+
+  it("an endless loop is stopped at the plugin's time limit with CNI error 999", () => {
+    const r = add("spin");
+    expectCniError(r, 999, /plugin "spin" add: plugin ran longer than its time limit of 300 ms/);
+    expect(r.ms).toBeLessThan(10_000);
+  });
+
+  it("a result that is not JSON is CNI error 999", () => {
+    expectCniError(add("bad-result"), 999, /plugin "bad-result" returned a result that is not JSON/);
+  });
+
+  it("a result that breaks the schema is CNI error 999 naming the field", () => {
+    expectCniError(add("bad-result", { mode: "schema" }), 999, /ips\[0\]\.address/);
+  });
+
+  it("a component importing an interface it was not granted fails to load, naming it", () => {
+    expectCniError(add("greedy"), 999, /imports cni:host\/link, which its grant does not allow/);
+  });
+
+  it("a plugin with no grant is denied by default", () => {
+    const open = join(mkdtempSync(join(tmpdir(), "wasm-cni-policy-")), "policy.json");
+    writeFileSync(open, JSON.stringify({ plugins: {} }));
+    const r = cniExec({
+      binary: HOST_BIN, command: "ADD", containerId: "c", netns: "/x", ifname: "eth0",
+      config: { cniVersion: "1.1.0", name: "n", type: "wasm-cni", plugin: "bad-result" },
+      env: { WASM_CNI_PLUGIN_DIR: pluginDir, WASM_CNI_POLICY: open },
+    });
+    expectCniError(r, 999, /plugin "bad-result" has no grant in the policy \(deny by default\)/);
+  });
+
+  it("a broken policy file fails the call with code 7 and runs nothing", () => {
+    const broken = join(mkdtempSync(join(tmpdir(), "wasm-cni-policy-")), "policy.json");
+    writeFileSync(broken, JSON.stringify({ plugins: { spin: { interfaces: "all" } } }));
+    const r = cniExec({
+      binary: HOST_BIN, command: "ADD", containerId: "c", netns: "/x", ifname: "eth0",
+      config: { cniVersion: "1.1.0", name: "n", type: "wasm-cni", plugin: "spin" },
+      env: { WASM_CNI_PLUGIN_DIR: pluginDir, WASM_CNI_POLICY: broken },
+    });
+    expectCniError(r, 7, /policy .*field "plugins.spin.interfaces" must be an array/);
+  });
+
+  it("an unknown plugin is CNI error 7 listing what is installed", () => {
+    expectCniError(add("nope"), 7, /no Wasm plugin "nope" in .*available: .*trap/);
+  });
+
+  it("the trap left the link change it made (rollback is issue #4)", () => {
+    // Documents today's behaviour so the journal of issue #4 has a failing test to flip.
+    const c = createNetns("trap");
+    namespaces.push(c);
+    add("trap", {}, c.path);
+    const [lo] = ipJson<{ flags: string[] }[]>(c, ["link", "show", "lo"]);
+    expect(lo?.flags).toContain("UP");
+  });
+});
