@@ -42,10 +42,12 @@ export function errnoName(errno: number): string {
   const known = ERRNO[errno];
   if (known) return known[0];
   try {
-    return getSystemErrorName(-errno);
+    const name = getSystemErrorName(-errno);
+    if (/^E[A-Z0-9]+$/.test(name)) return name; // else "Unknown system error -n"
   } catch {
-    return `E${errno}`;
+    // not an errno Node knows
   }
+  return `E${errno}`;
 }
 
 function errnoText(errno: number): string {

@@ -45,10 +45,13 @@ export function u32Attr(type: number, v: number): Attr {
   return bytesAttr(type, b);
 }
 
-/** A NUL-terminated string, as the kernel's NLA_STRING/NLA_NUL_STRING policies expect. */
-export function stringAttr(type: number, s: string): Attr {
+/**
+ * A string, NUL-terminated unless `nul` is false. NLA_STRING takes both; NLA_NUL_STRING needs
+ * the NUL; iproute2 leaves it off for a few (IFLA_INFO_KIND, IFLA_IFALIAS).
+ */
+export function stringAttr(type: number, s: string, nul = true): Attr {
   const enc = utf8.encode(s);
-  const b = new Uint8Array(enc.length + 1);
+  const b = new Uint8Array(enc.length + (nul ? 1 : 0));
   b.set(enc);
   return bytesAttr(type, b);
 }

@@ -27,7 +27,7 @@ export interface Addr {
 }
 
 export interface AddrAddOptions {
-  /** Skip duplicate address detection (IFA_F_NODAD). Default true: a container address is ours. */
+  /** Skip IPv6 duplicate address detection (IFA_F_NODAD). Default true: a container address is ours. */
   nodad?: boolean;
   scope?: number;
   /** IPv4 broadcast: "auto" (the default, as netlink's AddrAdd: last address of the prefix, below /31) or none. */
@@ -78,16 +78,17 @@ function ipv4Broadcast(bytes: Uint8Array, prefix: number): Uint8Array {
 
 /**
  * Adds an address, without DAD unless `nodad: false`. EEXIST when the link has it already.
- * Equivalent to: `ip addr add $cidr [brd +] dev $link [scope $scope] nodad`
+ * Equivalent to: `ip addr add $cidr [brd +] dev $link [scope $scope] [nodad]`
  */
 export function addrAdd(h: RtnlHandle, link: LinkRef, cidr: string, o: AddrAddOptions = {}): void {
   const c = parseCidr(cidr);
-  const flags = o.nodad === false ? 0 : IFA_F.NODAD;
+  // DAD is IPv6 only; like `ip`, an IPv4 address carries no flags.
+  const flags = c.family === 6 && o.nodad !== false ? IFA_F.NODAD : 0;
   const attrs = [bytesAttr(IFA.LOCAL, c.bytes), bytesAttr(IFA.ADDRESS, c.bytes)];
   if (c.family === 4 && c.prefix < 31 && (o.broadcast ?? "auto") === "auto") {
     attrs.push(bytesAttr(IFA.BROADCAST, ipv4Broadcast(c.bytes, c.prefix)));
   }
-  attrs.push(u32Attr(IFA.FLAGS, flags));
+  if (flags !== 0) attrs.push(u32Attr(IFA.FLAGS, flags));
   const body = ifAddrMsg(addressFamily(c.family), c.prefix, flags, o.scope ?? 0, linkIndex(link));
   const req = { type: RTM.NEWADDR, flags: NLM_F.CREATE | NLM_F.EXCL, body, attrs };
   h.request(req, `add ${cidr} to ${linkLabel(link)}`, linkLabel(link));

@@ -50,8 +50,8 @@ export function linkSetNoMaster(h: RtnlHandle, link: LinkRef): void {
 
 /** An empty alias removes it. Equivalent to: `ip link set $link alias $alias` */
 export function linkSetAlias(h: RtnlHandle, link: LinkRef, alias: string): void {
-  const data = new TextEncoder().encode(alias); // no NUL: an empty payload clears the alias
-  setLink(h, link, `alias ${JSON.stringify(alias)}`, [bytesAttr(IFLA.IFALIAS, data)]);
+  // No NUL: the kernel keeps the payload as is, and an empty one clears the alias.
+  setLink(h, link, `alias ${JSON.stringify(alias)}`, [stringAttr(IFLA.IFALIAS, alias, false)]);
 }
 
 /** The link must be down. Equivalent to: `ip link set $link name $name` */

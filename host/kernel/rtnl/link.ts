@@ -1,12 +1,11 @@
 // Link operations that list, look up, create and delete links (like netlink's link_linux.go).
-import { bytesAttr, stringAttr, u32Attr } from "../nl/attr";
+import { stringAttr } from "../nl/attr";
 import { NLM_F } from "../nl/header";
 import type { RtnlHandle } from "./handle";
 import { IFLA, type Link, ifInfoMsg, parseLink } from "./ifinfo";
 import { type BridgeOptions, bridgeLinkInfo } from "./kinds/bridge";
 import { endAttrs, type VethOptions, vethLinkInfo } from "./kinds/veth";
 import { RTM } from "./message-types";
-import { parseMac } from "./mac";
 
 /** A link named by index, or by a record that has both (for error messages). */
 export type LinkRef = number | Pick<Link, "index" | "name">;
@@ -61,10 +60,8 @@ export function linkAddVeth(h: RtnlHandle, o: VethOptions): Link {
  * Equivalent to: `ip link add $name [mtu $mtu] [address $mac] type bridge [vlan_filtering 0|1]`
  */
 export function linkAddBridge(h: RtnlHandle, o: BridgeOptions): Link {
-  const attrs = [stringAttr(IFLA.IFNAME, o.name)];
-  if (o.mtu !== undefined) attrs.push(u32Attr(IFLA.MTU, o.mtu));
-  if (o.mac !== undefined) attrs.push(bytesAttr(IFLA.ADDRESS, parseMac(o.mac)));
-  const req = { type: RTM.NEWLINK, flags: NLM_F.CREATE | NLM_F.EXCL, body: ifInfoMsg(), attrs: [...attrs, bridgeLinkInfo(o)] };
+  const attrs = [...endAttrs(o.name, o.mtu, o.mac), bridgeLinkInfo(o)];
+  const req = { type: RTM.NEWLINK, flags: NLM_F.CREATE | NLM_F.EXCL, body: ifInfoMsg(), attrs };
   h.request(req, `add bridge ${o.name}`);
   return linkByName(h, o.name);
 }

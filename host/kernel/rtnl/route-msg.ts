@@ -59,20 +59,21 @@ export function rtMsg(h: RouteHeader): Uint8Array {
     .u32(8, h.flags).bytes;
 }
 
-/** RTA_* for a route, in iproute2's order; RTA_TABLE only when the table does not fit rtm_table. */
+/** RTA_* for a route in iproute2's order for `ip route add $dst via $gw src $src table $t metric $m dev $dev mtu advmss`. */
 export function routeAttrs(r: Route, table: number): Attr[] {
   const dst = parseCidr(r.dst);
   const attrs: Attr[] = [];
-  if (table > 255) attrs.push(u32Attr(RTA.TABLE, table));
   if (dst.prefix > 0) attrs.push(bytesAttr(RTA.DST, dst.bytes));
-  if (r.src !== undefined) attrs.push(bytesAttr(RTA.PREFSRC, parseIp(r.src).bytes));
-  if (r.metric !== undefined) attrs.push(u32Attr(RTA.PRIORITY, r.metric));
   if (r.gw !== undefined) attrs.push(bytesAttr(RTA.GATEWAY, parseIp(r.gw).bytes));
+  if (r.src !== undefined) attrs.push(bytesAttr(RTA.PREFSRC, parseIp(r.src).bytes));
+  // A table above 255 does not fit rtm_table: it goes in RTA_TABLE.
+  if (table > 255) attrs.push(u32Attr(RTA.TABLE, table));
+  if (r.metric !== undefined) attrs.push(u32Attr(RTA.PRIORITY, r.metric));
+  if (r.oif !== undefined) attrs.push(u32Attr(RTA.OIF, r.oif));
   const metrics: Attr[] = [];
   if (r.mtu !== undefined) metrics.push(u32Attr(RTAX.MTU, r.mtu));
   if (r.advmss !== undefined) metrics.push(u32Attr(RTAX.ADVMSS, r.advmss));
   if (metrics.length > 0) attrs.push(nestedAttr(RTA.METRICS, metrics));
-  if (r.oif !== undefined) attrs.push(u32Attr(RTA.OIF, r.oif));
   return attrs;
 }
 

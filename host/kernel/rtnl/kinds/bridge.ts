@@ -18,7 +18,7 @@ export interface BridgeOptions {
 export function bridgeLinkInfo(o: BridgeOptions): Attr {
   const data: Attr[] = [];
   if (o.vlanFiltering !== undefined) data.push(u8Attr(IFLA_BR_VLAN_FILTERING, o.vlanFiltering ? 1 : 0));
-  const info = [stringAttr(IFLA_INFO.KIND, "bridge")];
+  const info = [stringAttr(IFLA_INFO.KIND, "bridge", false)];
   if (data.length > 0) info.push(nestedAttr(IFLA_INFO.DATA, data));
   return nestedAttr(IFLA.LINKINFO, info);
 }
