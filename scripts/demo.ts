@@ -1,0 +1,117 @@
+// `npm start`: the main job on an embedded default. Inside a throwaway network namespace
+// (test/sandbox.mjs), attach two containers to a bridge network through bin/wasm-cni exactly
+// as a runtime would (exec a plugin binary from a plugin dir, CNI_* env, config on stdin),
+// show they can talk, delete them and show that nothing is left.
+import { execFileSync } from "node:child_process";
+import { existsSync, readdirSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { cniExec, type CniInvocation } from "../tools/cni-exec";
+
+const ROOT = resolve(import.meta.dirname ?? ".", "..");
+const CNI_BIN = join(ROOT, "dist/cni-bin");
+const DATA_DIR = "/var/lib/cni/networks"; // a tmpfs inside the sandbox
+
+const NETWORK = {
+  cniVersion: "1.1.0",
+  name: "demo",
+  type: "bridge",
+  bridge: "demo0",
+  isGateway: true,
+  ipam: {
+    type: "host-local",
+    ranges: [[{ subnet: "10.88.0.0/24" }], [{ subnet: "fd88::/64" }]],
+    routes: [{ dst: "0.0.0.0/0" }],
+  },
+};
+
+const bold = (s: string): string => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s);
+let failures = 0;
+
+function sh(cmd: string, args: string[]): string {
+  return execFileSync(cmd, args, { encoding: "utf8" }).trim();
+}
+
+function call(command: CniInvocation["command"], id: string, netns: string, plugin: string, config: object): unknown {
+  const r = cniExec({ binary: join(CNI_BIN, plugin), command, containerId: id, netns, ifname: plugin === "loopback" ? "lo" : "eth0", config });
+  const trace = r.stderr.trim() ? `\n${r.stderr.trim()}` : "";
+  console.log(`  ${command} ${plugin} ${id}: exit ${r.code} in ${r.ms.toFixed(1)} ms${trace}`);
+  if (r.code !== 0) {
+    failures++;
+    console.log(`  ${r.stdout.trim()}`);
+  }
+  return r.json;
+}
+
+function check(what: string, ok: boolean): void {
+  console.log(`  ${ok ? "ok  " : "FAIL"} ${what}`);
+  if (!ok) failures++;
+}
+
+function ping(from: string, to: string): boolean {
+  try {
+    sh("ip", ["netns", "exec", from, "ping", "-c", "1", "-W", "2", to]);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+if (process.env.WASM_CNI_SANDBOX !== "1") {
+  process.stderr.write("demo: run it with `npm start` (it runs inside its own network namespace)\n");
+  process.exit(2);
+}
+if (!existsSync(join(CNI_BIN, "bridge"))) {
+  process.stderr.write("demo: dist/cni-bin/bridge is missing; run `npm ci` (or `npm run build`) first\n");
+  process.exit(2);
+}
+
+console.log(bold("wasm-cni demo: two containers on one bridge, through the host binary"));
+console.log(`  plugin dir ${CNI_BIN} (symlinks to bin/wasm-cni); the demo runs in a throwaway netns\n`);
+
+const containers = ["demo-a", "demo-b"];
+for (const c of containers) sh("ip", ["netns", "add", c]);
+
+console.log(bold("1. ADD: loopback, then the bridge network, for each container"));
+const addresses: Record<string, string[]> = {};
+const results: Record<string, unknown> = {};
+for (const c of containers) {
+  call("ADD", c, `/run/netns/${c}`, "loopback", { cniVersion: "1.1.0", name: "lo", type: "loopback" });
+  const result = call("ADD", c, `/run/netns/${c}`, "bridge", NETWORK) as { ips?: { address: string }[] } | undefined;
+  console.log(JSON.stringify(result, null, 2).replace(/^/gm, "    "));
+  results[c] = result;
+  addresses[c] = (result?.ips ?? []).map((ip) => ip.address.split("/")[0] ?? "");
+}
+
+console.log(bold("\n2. The containers can talk"));
+const [a, b] = containers as [string, string];
+const [a4, a6] = addresses[a] ?? [];
+const [b4, b6] = addresses[b] ?? [];
+check(`${a} -> ${b} over IPv4 (${b4})`, !!b4 && ping(a, b4));
+check(`${b} -> ${a} over IPv4 (${a4})`, !!a4 && ping(b, a4));
+check(`${a} -> ${b} over IPv6 (${b6})`, !!b6 && ping(a, b6));
+check(`${a} -> the gateway 10.88.0.1`, ping(a, "10.88.0.1"));
+
+console.log(bold("\n3. CHECK, then DEL, as a runtime tears the containers down"));
+// A runtime hands CHECK the cached ADD result as prevResult (libcni's result cache).
+for (const c of containers) call("CHECK", c, `/run/netns/${c}`, "bridge", { ...NETWORK, prevResult: results[c] });
+for (const c of containers) {
+  call("DEL", c, `/run/netns/${c}`, "bridge", NETWORK);
+  call("DEL", c, `/run/netns/${c}`, "loopback", { cniVersion: "1.1.0", name: "lo", type: "loopback" });
+}
+
+console.log(bold("\n4. Nothing is left behind"));
+const hostLinks = JSON.parse(sh("ip", ["-j", "link", "show"])) as { ifname: string }[];
+check(`no veth left on the host (links: ${hostLinks.map((l) => l.ifname).join(", ")})`, !hostLinks.some((l) => l.ifname.startsWith("veth")));
+for (const c of containers) {
+  const links = JSON.parse(sh("ip", ["-n", c, "-j", "link", "show"])) as { ifname: string }[];
+  check(`${c} holds only lo (${links.map((l) => l.ifname).join(", ")})`, links.length === 1 && links[0]?.ifname === "lo");
+}
+// host-local keeps one file per reserved address, named after it (plus its lock and last_reserved_ip.N).
+const isAddress = (f: string): boolean => /^[0-9.]+$|:/.test(f);
+const reservations = existsSync(join(DATA_DIR, "demo")) ? readdirSync(join(DATA_DIR, "demo")).filter(isAddress) : [];
+check(`no IP reservation left in ${DATA_DIR}/demo (${reservations.join(", ") || "none"})`, reservations.length === 0);
+console.log("  (the bridge demo0 stays, as with the reference plugin: other containers may use it)");
+
+for (const c of containers) sh("ip", ["netns", "del", c]);
+console.log(failures === 0 ? bold("\ndemo: all good") : bold(`\ndemo: ${failures} problem(s)`));
+process.exitCode = failures === 0 ? 0 : 1;
