@@ -6,3 +6,4 @@ export * from "./bindings/index";
 export * from "./json/index";
 export * from "./ip/index";
 export * from "./cni/index";
+export * from "./ipam/index";

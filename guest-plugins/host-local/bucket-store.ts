@@ -1,0 +1,65 @@
+// The real KeyValueStore: a bucket of the host's `store` capability ($dataDir/$network, one
+// file per key, flock held until the call ends). Host errors become CNI errors here, in one
+// place: 11 (try again later) for transient kernel errors, 999 for the rest.
+import {
+  store, HostError, HostErrorTag, CniError, Result, Tuple2, Unit, ok, err, internalError, tryAgainLaterError,
+} from "@wasm-cni/sdk";
+import { KeyValueStore } from "./reservations";
+import { E_STORE } from "./errors";
+
+const EINTR: u32 = 4;
+const EAGAIN: u32 = 11;
+const EBUSY: u32 = 16;
+
+export class BucketStore extends KeyValueStore {
+  private constructor(private bucket: u32) {
+    super();
+  }
+
+  /** Opens and locks the bucket of network `name` under `dataDir` ("" for the host's default). */
+  static open(dataDir: string, name: string): Result<BucketStore, CniError> {
+    const b = store.open(dataDir, name);
+    if (b.isErr) return err<BucketStore, CniError>(storeError("open", b.error));
+    return ok<BucketStore, CniError>(new BucketStore(b.value));
+  }
+
+  entries(): Result<Array<Tuple2<string, string>>, CniError> {
+    const r = store.entries(this.bucket);
+    if (r.isErr) return err<Array<Tuple2<string, string>>, CniError>(storeError("read", r.error));
+    return ok<Array<Tuple2<string, string>>, CniError>(r.value);
+  }
+
+  put(key: string, value: string): Result<Unit, CniError> {
+    const r = store.put(this.bucket, key, value);
+    if (r.isErr) return err<Unit, CniError>(storeError("write " + key, r.error));
+    return ok<Unit, CniError>(r.value);
+  }
+
+  remove(key: string): Result<bool, CniError> {
+    const r = store.remove(this.bucket, key);
+    if (r.isErr) return err<bool, CniError>(storeError("remove " + key, r.error));
+    return ok<bool, CniError>(r.value);
+  }
+}
+
+/** "host-local: IPAM store write 10.1.0.5: kernel: No space left on device (errno 28)". */
+export function storeError(what: string, e: HostError): CniError {
+  const msg = E_STORE + what + ": " + describeHostError(e);
+  if (e.isKernel) {
+    const errno = e.kernel.errno;
+    if (errno == EINTR || errno == EAGAIN || errno == EBUSY) return tryAgainLaterError(msg);
+  }
+  return internalError(msg);
+}
+
+/** The case and text of a host error. */
+export function describeHostError(e: HostError): string {
+  switch (e.tag) {
+    case HostErrorTag.NOT_FOUND: return "not found: " + e.notFound;
+    case HostErrorTag.EXISTS: return "exists: " + e.exists;
+    case HostErrorTag.DENIED: return "denied: " + e.denied;
+    case HostErrorTag.INVALID: return "invalid: " + e.invalid;
+    case HostErrorTag.NETNS_GONE: return "netns gone: " + e.netnsGone;
+  }
+  return "kernel: " + e.kernel.message + " (errno " + e.kernel.errno.toString() + ")";
+}

@@ -1,0 +1,3 @@
+export { readRange, readRangeSet, readRangeSets, checkRangeSetsDisjoint, rangeSetToString } from "./ranges";
+export { readRoutes } from "./routes";
+export { Attachment, VALID_ATTACHMENTS_KEY, readValidAttachments, hasAttachment } from "./attachments";
