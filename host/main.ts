@@ -1,6 +1,7 @@
 // The host binary: bin/wasm-cni. A runtime execs it (or a symlink named after a plugin) with
 // the CNI environment; everything else happens in host/cli (the protocol) and host/runtime.
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { isSea } from "node:sea";
 import { processIo, runMain } from "./cli/process-io";
 import { loadNative, type NativeApi } from "./kernel/native";
 import { readPolicy } from "./runtime/policy-file";
@@ -9,17 +10,21 @@ import { defaultPluginDir } from "./runtime/plugin-dir";
 import { createTrace } from "./runtime/trace";
 import { createDiskStore } from "./store/disk";
 
+// Where the install lives: bin/ holds the binary (a single executable, or the bundle when
+// run with node), dist/plugins the plugins, native/ the addon. A symlink named after a
+// plugin resolves here too, since both paths are real paths.
+const hostDir = isSea() ? dirname(process.execPath) : join(__dirname, "..", "bin");
 const trace = createTrace(process.env.WASM_CNI_TRACE === "1", (s) => process.stderr.write(s));
 trace.mark("main");
 let native: NativeApi | undefined;
-const getNative = (): NativeApi => (native ??= loadNative(join(__dirname, "..", "native", "build", "Release")));
+const getNative = (): NativeApi => (native ??= loadNative(join(hostDir, "..", "native", "build", "Release")));
 let policy: ReturnType<typeof readPolicy> | undefined;
 const runner = createRunner({
-  pluginDir: defaultPluginDir(process.env, __dirname),
+  pluginDir: defaultPluginDir(process.env, hostDir),
   native: getNative,
   store: createDiskStore((fd) => void getNative().flock(fd, "ex", true)),
   policy: () => (policy ??= readPolicy(process.env)),
   log: (line) => void process.stderr.write(`wasm-cni: ${line}\n`),
   mark: trace.mark,
 });
-void runMain(runner, processIo()).finally(() => trace.end(runner.records));
+void runMain(runner, processIo(isSea() ? process.argv0 : undefined)).finally(() => trace.end(runner.records));

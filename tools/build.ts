@@ -1,13 +1,16 @@
 // `npm run build` (and so `npm ci`): everything the binary needs, from source.
 //   1. native/      the N-API addon (setns, netlink sockets, flock), via node-gyp
 //   2. plugins      guest-plugins/<name>/ → dist/plugins/<name>.wasm + transpiled glue
-//   3. host         host/main.ts → bin/wasm-cni, one CommonJS file with a node shebang
+//   3. host         host/main.ts → dist/wasm-cni.cjs (one CommonJS file), then bin/wasm-cni: a
+//                   Node single executable (SEA) with a V8 code cache of that bundle, ~6 ms faster
+//                   to start than `node dist/wasm-cni.cjs` (measured, see README); where the SEA
+//                   cannot be made, bin/wasm-cni is the bundle with a node shebang
 //   4. cni-bin      dist/cni-bin/<plugin> → bin/wasm-cni: a plugin directory for runtimes
 // The WIT bindings in guest-plugins/sdk/bindings and host/generated are committed; `npm run
 // gen` rebuilds them and a test fails when they are out of date.
 import { buildSync } from "esbuild";
 import { execFileSync } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, symlinkSync } from "node:fs";
+import { chmodSync, copyFileSync, renameSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { buildPlugin, pluginEntry } from "./plugin-build";
 
@@ -50,8 +53,8 @@ async function buildPlugins(): Promise<void> {
   }
 }
 
-function buildHost(): void {
-  const outfile = join(ROOT, "bin/wasm-cni");
+function bundleHost(): string {
+  const outfile = join(ROOT, "dist/wasm-cni.cjs");
   buildSync({
     entryPoints: [join(ROOT, "host/main.ts")],
     outfile,
@@ -61,11 +64,39 @@ function buildHost(): void {
     target: "node20",
     minify: true,
     legalComments: "none",
-    // The absolute node path: a runtime may exec us with an empty PATH.
-    banner: { js: `#!${process.execPath}` },
     logLevel: "warning",
   });
-  chmodSync(outfile, 0o755);
+  return outfile;
+}
+
+/** SEA: a copy of this node with the bundle (and its code cache) injected. */
+async function buildSea(bundle: string, out: string): Promise<void> {
+  const dir = join(ROOT, "build/sea");
+  mkdirSync(dir, { recursive: true });
+  const config = { main: bundle, output: join(dir, "wasm-cni.blob"), disableExperimentalSEAWarning: true, useCodeCache: true };
+  writeFileSync(join(dir, "sea-config.json"), JSON.stringify(config));
+  execFileSync(process.execPath, ["--experimental-sea-config", join(dir, "sea-config.json")], { stdio: "ignore" });
+  const tmp = `${out}.tmp`;
+  copyFileSync(realpathSync(process.execPath), tmp);
+  const { inject } = await import("postject");
+  await inject(tmp, "NODE_SEA_BLOB", readFileSync(config.output), { sentinelFuse: "NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2" });
+  chmodSync(tmp, 0o755);
+  renameSync(tmp, out);
+}
+
+async function buildHost(): Promise<void> {
+  const bundle = bundleHost();
+  const out = join(ROOT, "bin/wasm-cni");
+  mkdirSync(join(ROOT, "bin"), { recursive: true });
+  rmSync(out, { force: true });
+  try {
+    if (process.env.WASM_CNI_NO_SEA === "1") throw new Error("WASM_CNI_NO_SEA=1");
+    await buildSea(bundle, out);
+  } catch (e) {
+    console.log(`build:   no single executable (${(e as Error).message}); bin/wasm-cni is the bundle with a shebang`);
+    // The absolute node path: a runtime may exec us with an empty PATH.
+    writeFileSync(out, `#!${realpathSync(process.execPath)}\n${readFileSync(bundle, "utf8")}`, { mode: 0o755 });
+  }
 }
 
 /** A plugin directory for runtimes: one symlink per plugin, all to the host binary. */
