@@ -111,7 +111,7 @@ function cmdGc(req: Request): Result<Unit, CniError> {
       released++;
     }
   }
-  if (released > 0) log.write(log.Level.INFO, "host-local: gc released " + released.toString() + " address(es) of " + c.value.name);
+  if (released > 0) log.write(log.Level.INFO, "gc released " + released.toString() + " address(es) of " + c.value.name);
   return firstError != null ? err<Unit, CniError>(firstError) : okUnit<CniError>();
 }
 
