@@ -2,7 +2,7 @@
 // the CNI environment; everything else happens in host/cli (the protocol) and host/runtime.
 import { dirname, join } from "node:path";
 import { isSea } from "node:sea";
-import { processIo, runMain } from "./cli/process-io";
+import { processIo, runMain, writeFd } from "./cli/process-io";
 import { loadNative, type NativeApi } from "./kernel/native";
 import { readPolicy } from "./runtime/policy-file";
 import { createRunner } from "./runtime/run-plugin";
@@ -14,7 +14,7 @@ import { createDiskStore } from "./store/disk";
 // run with node), dist/plugins the plugins, native/ the addon. A symlink named after a
 // plugin resolves here too, since both paths are real paths.
 const hostDir = isSea() ? dirname(process.execPath) : join(__dirname, "..", "bin");
-const trace = createTrace(process.env.WASM_CNI_TRACE === "1", (s) => process.stderr.write(s));
+const trace = createTrace(process.env.WASM_CNI_TRACE === "1", (s) => writeFd(2, s));
 trace.mark("main");
 let native: NativeApi | undefined;
 const getNative = (): NativeApi => (native ??= loadNative(join(hostDir, "..", "native", "build", "Release")));
@@ -24,7 +24,7 @@ const runner = createRunner({
   native: getNative,
   store: createDiskStore((fd) => void getNative().flock(fd, "ex", true)),
   policy: () => (policy ??= readPolicy(process.env)),
-  log: (line) => void process.stderr.write(`wasm-cni: ${line}\n`),
+  log: (line) => writeFd(2, `wasm-cni: ${line}\n`),
   mark: trace.mark,
 });
 void runMain(runner, processIo(isSea() ? process.argv0 : undefined)).finally(() => trace.end(runner.records));

@@ -8,7 +8,7 @@ import en from "zod/v4/locales/en.js";
 
 // zod/mini ships without messages (15 KB against 450 KB for the full build with every
 // locale); English ones say "received undefined" for a missing key, which problem() reads.
-z.config(en());
+z.config({ ...en(), jitless: true });
 
 /** `["ips", 0, "address"]` → `ips[0].address`. */
 export function fieldPath(path: readonly PropertyKey[]): string {

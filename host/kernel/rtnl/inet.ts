@@ -52,13 +52,19 @@ function parseV6(text: string): Uint8Array | undefined {
   return bytes;
 }
 
-/** Parses "10.1.0.2" or "fd00::2". Throws KernelError EINVAL otherwise. */
-export function parseIp(text: string): IpAddr {
+/** Parses "10.1.0.2" or "fd00::2"; undefined for anything else (zones included). */
+export function tryParseIp(text: string): IpAddr | undefined {
   const v4 = parseV4(text);
   if (v4) return { family: 4, bytes: v4 };
   const v6 = text.includes(":") ? parseV6(text) : undefined;
-  if (v6) return { family: 6, bytes: v6 };
-  throw invalid(text, "an IP address");
+  return v6 ? { family: 6, bytes: v6 } : undefined;
+}
+
+/** Parses "10.1.0.2" or "fd00::2". Throws KernelError EINVAL otherwise. */
+export function parseIp(text: string): IpAddr {
+  const ip = tryParseIp(text);
+  if (!ip) throw invalid(text, "an IP address");
+  return ip;
 }
 
 /** Parses "10.1.0.2/24" or "fd00::2/64"; host bits are kept (an address, not only a network). */
