@@ -2,7 +2,8 @@
 // file per key, flock held until the call ends). Host errors become CNI errors here, in one
 // place: 11 (try again later) for transient kernel errors, 999 for the rest.
 import {
-  store, HostError, HostErrorTag, CniError, Result, Tuple2, Unit, ok, err, internalError, tryAgainLaterError,
+  store, HostError, HostErrorTag, CniError, CniErrorCode, Result, Tuple2, Unit, ok, err, internalError,
+  tryAgainLaterError,
 } from "@wasm-cni/sdk";
 import { KeyValueStore } from "./reservations";
 import { E_STORE } from "./errors";
@@ -19,7 +20,12 @@ export class BucketStore extends KeyValueStore {
   /** Opens and locks the bucket of network `name` under `dataDir` ("" for the host's default). */
   static open(dataDir: string, name: string): Result<BucketStore, CniError> {
     const b = store.open(dataDir, name);
-    if (b.isErr) return err<BucketStore, CniError>(storeError("open", b.error));
+    if (b.isErr) {
+      // The host refuses a network name or dataDir it cannot use as a path: a config error.
+      const e = storeError("open", b.error);
+      if (b.error.isInvalid) e.code = CniErrorCode.INVALID_NETWORK_CONFIG;
+      return err<BucketStore, CniError>(e);
+    }
     return ok<BucketStore, CniError>(new BucketStore(b.value));
   }
 

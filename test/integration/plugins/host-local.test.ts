@@ -252,6 +252,13 @@ describe("host-local config errors", () => {
       expect(existsSync(net.stateDir)).toBe(false);
     });
   }
+
+  it("a dataDir that is not a clean absolute path is CNI error 7", () => {
+    const net = network("bad");
+    const r = call("ADD", conf(net, { ...V4_V6, dataDir: `${net.dataDir}/../${net.name}` }));
+    expect(r.json).toMatchObject({ code: 7, details: 'field "ipam.dataDir" must be an absolute path without "." or ".." parts' });
+    expect(readdirSync(join(net.dataDir, ".."))).not.toContain(net.name);
+  });
 });
 
 /** Go prints `"dns":{}` for an empty DNS (a struct is never omitempty); we leave it out. */
