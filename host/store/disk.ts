@@ -48,7 +48,7 @@ function diskBucket(path: string, lockFd: number): Bucket {
     put(key, value) {
       const target = file(key);
       const tmp = `${target}.tmp-${process.pid}`;
-      writeFileSync(tmp, value, { mode: 0o644 });
+      writeFileSync(tmp, value, { mode: 0o600 }); // as host-local: reservations name containers
       renameSync(tmp, target);
     },
     remove(key) {
