@@ -1,6 +1,6 @@
 // The host binary: bin/wasm-cni. A runtime execs it (or a symlink named after a plugin) with
 // the CNI environment; everything else happens in host/cli (the protocol) and host/runtime.
-import { dirname, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { isSea } from "node:sea";
 import { processIo, runMain, writeFd } from "./cli/process-io";
 import { loadNative, type NativeApi } from "./kernel/native";
@@ -27,4 +27,7 @@ const runner = createRunner({
   log: (line) => writeFd(2, `wasm-cni: ${line}\n`),
   mark: trace.mark,
 });
-void runMain(runner, processIo(isSea() ? process.argv0 : undefined)).finally(() => trace.end(runner.records));
+const io = processIo(isSea() ? process.argv0 : undefined);
+// Exec'd as a symlink named after the plugin: compile it while stdin and the config are read.
+runner.prefetch(basename(io.argv0));
+void runMain(runner, io).finally(() => trace.end(runner.records));

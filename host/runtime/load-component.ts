@@ -41,8 +41,29 @@ export interface LoadedComponent {
 }
 
 // Node's typings (lib ES2022, no DOM) do not declare WebAssembly; this is what we use of it.
-type WasmModule = object;
-const Wasm = (globalThis as unknown as { WebAssembly: { Module: new (bytes: Uint8Array) => WasmModule } }).WebAssembly;
+export type WasmModule = object;
+const Wasm = (globalThis as unknown as {
+  WebAssembly: { Module: new (bytes: Uint8Array) => WasmModule; compile(bytes: Uint8Array): Promise<WasmModule> };
+}).WebAssembly;
+
+/** Core modules by file name, compiled. */
+export type CompiledModules = Map<string, WasmModule>;
+
+function readMeta(dir: string): ComponentMeta {
+  return JSON.parse(readFileSync(join(dir, "meta.json"), "utf8")) as ComponentMeta;
+}
+
+/**
+ * Starts compiling a plugin's core modules on V8's background threads, so that the work
+ * overlaps whatever the main thread does meanwhile (reading stdin, validating the config).
+ */
+export function precompileComponent(dir: string): Promise<CompiledModules> {
+  const meta = readMeta(dir);
+  const files = Object.keys(meta.coreModules);
+  return Promise.all(files.map((f) => Wasm.compile(readFileSync(join(dir, f))))).then(
+    (modules) => new Map(files.map((f, i) => [f, modules[i] as WasmModule])),
+  );
+}
 
 type Glue = {
   instantiate(getCoreModule: (path: string) => WasmModule, imports: Record<string, object>): Record<string, (req: Request) => unknown>;
@@ -81,12 +102,17 @@ function withBothKeys(imports: Record<string, object>): Record<string, object> {
   return out;
 }
 
-/** Reads and compiles a built plugin folder; instantiate() may be called more than once. */
-export function loadComponent(dir: string): LoadedComponent {
-  const meta = JSON.parse(readFileSync(join(dir, "meta.json"), "utf8")) as ComponentMeta;
+/**
+ * Reads and compiles a built plugin folder (or takes modules precompiled for it);
+ * instantiate() may be called more than once.
+ */
+export function loadComponent(dir: string, compiled?: CompiledModules): LoadedComponent {
+  const meta = readMeta(dir);
   const glue = loadGlue(join(dir, meta.glue));
   const modules = new Map<string, WasmModule>();
-  for (const file of Object.keys(meta.coreModules)) modules.set(file, new Wasm.Module(readFileSync(join(dir, file))));
+  for (const file of Object.keys(meta.coreModules)) {
+    modules.set(file, compiled?.get(file) ?? new Wasm.Module(readFileSync(join(dir, file))));
+  }
   const getCoreModule = (path: string): WasmModule => {
     const m = modules.get(path);
     if (!m) throw new Error(`plugin ${meta.name}: glue asked for unknown core module ${path}`);

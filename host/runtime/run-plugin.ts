@@ -5,7 +5,7 @@ import { createImports, isCapName, TYPE_ONLY_INTERFACES, type CapName } from "..
 import type { CniError as WitCniError, Request } from "../generated/interfaces/cni-host-verbs";
 import type { NativeApi } from "../kernel/native";
 import type { Store } from "../store/store";
-import { type LoadedComponent, loadComponent, type VerbResult } from "./load-component";
+import { type CompiledModules, type LoadedComponent, loadComponent, precompileComponent, type VerbResult } from "./load-component";
 import { PluginNotFoundError, resolvePlugin } from "./plugin-dir";
 import { checkImports, type Grant, GrantError, grantFor } from "./policy";
 import { runWithTimeLimit, TimeLimitError } from "./time-limit";
@@ -28,6 +28,8 @@ export interface RuntimeDeps {
 /** Everything one CNI call shares across the main plugin and its delegates. */
 interface CallScope {
   deps: RuntimeDeps;
+  /** Core modules compiled ahead of time, by plugin name. */
+  compiled: Map<string, CompiledModules>;
   info: CallInfo;
   args: [string, string][];
   namespaces: NamespaceTable;
@@ -35,13 +37,38 @@ interface CallScope {
 }
 
 /** The PluginRunner of the real binary: each verb runs in a Wasm component in this process. */
-export function createRunner(deps: RuntimeDeps): PluginRunner & { records: HostCallRecord[] } {
+export function createRunner(deps: RuntimeDeps): PluginRunner & { records: HostCallRecord[]; prefetch(plugin: string): void } {
   const records: HostCallRecord[] = [];
+  const pending = new Map<string, Promise<CompiledModules>>();
+  /** Starts compiling `plugin` and the IPAM plugins its built-in grant delegates to. */
+  const prefetch = (plugin: string): void => {
+    for (const name of [plugin, ...builtinDelegates(plugin)]) {
+      if (pending.has(name)) continue;
+      try {
+        const p = precompileComponent(resolvePlugin(deps.pluginDir, name));
+        p.catch(() => {}); // a failure shows when the plugin is loaded for real
+        pending.set(name, p);
+      } catch {
+        // not installed or not a valid name: the real load reports it
+      }
+    }
+  };
   return {
     records,
+    prefetch,
     async run(call: CniCall): Promise<unknown> {
+      prefetch(call.pluginName);
+      const compiled = new Map<string, CompiledModules>();
+      for (const [name, p] of pending) {
+        try {
+          compiled.set(name, await p);
+        } catch {
+          // compiled again, synchronously, with the error reported there
+        }
+      }
       const scope: CallScope = {
         deps,
+        compiled,
         info: {
           command: call.command,
           containerId: call.containerId,
@@ -70,7 +97,7 @@ function verbOf(command: CniCall["command"]): Verb {
 /** Loads, grants, instantiates and runs one plugin's verb under its time limit. */
 function runVerb(scope: CallScope, plugin: string, verb: Verb, config: string): VerbResult<string | void> {
   const { deps } = scope;
-  const component = load(deps, plugin);
+  const component = load(deps, plugin, scope.compiled.get(plugin));
   const grant = grantOrFail(plugin, deps.policy());
   const interfaces = capabilities(plugin, component, grant);
   deps.mark(`${plugin}: loaded`);
@@ -104,9 +131,17 @@ function runVerb(scope: CallScope, plugin: string, verb: Verb, config: string): 
   }
 }
 
-function load(deps: RuntimeDeps, plugin: string): LoadedComponent {
+function builtinDelegates(plugin: string): readonly string[] {
   try {
-    return loadComponent(resolvePlugin(deps.pluginDir, plugin));
+    return grantFor(plugin).delegates;
+  } catch {
+    return [];
+  }
+}
+
+function load(deps: RuntimeDeps, plugin: string, compiled: CompiledModules | undefined): LoadedComponent {
+  try {
+    return loadComponent(resolvePlugin(deps.pluginDir, plugin), compiled);
   } catch (e) {
     if (e instanceof PluginNotFoundError) throw new CniError(CniErrorCode.INVALID_NETWORK_CONFIG, e.message);
     throw new CniError(CniErrorCode.INTERNAL, `plugin "${plugin}" could not be loaded: ${(e as Error).message}`);
