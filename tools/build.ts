@@ -30,7 +30,7 @@ function buildNative(): void {
   if (existsSync(addon) && statSync(addon).mtimeMs > statSync(source).mtimeMs) return;
   const gyp = process.env.npm_config_node_gyp ?? "/usr/lib/node_modules/npm/node_modules/node-gyp/bin/node-gyp.js";
   const nodedir = process.env.npm_config_nodedir;
-  execFileSync(process.execPath, [gyp, "rebuild", "-C", "native", ...(nodedir ? [`--nodedir=${nodedir}`] : [])], {
+  execFileSync(process.execPath, [gyp, "rebuild", "--silent", "-C", "native", ...(nodedir ? [`--nodedir=${nodedir}`] : [])], {
     stdio: ["ignore", "ignore", "inherit"],
   });
 }
