@@ -9,6 +9,10 @@ import { createRunner } from "./runtime/run-plugin";
 import { defaultPluginDir } from "./runtime/plugin-dir";
 import { createTrace } from "./runtime/trace";
 import { createDiskStore } from "./store/disk";
+import { pollingLocker } from "./store/lock";
+
+/** How long a call waits for another call on the same network to release the IPAM state. */
+const STORE_LOCK_WAIT_MS = 4_000;
 
 // Where the install lives: bin/ holds the binary (a single executable, or the bundle when
 // run with node), dist/plugins the plugins, native/ the addon. A symlink named after a
@@ -22,7 +26,7 @@ let policy: ReturnType<typeof readPolicy> | undefined;
 const runner = createRunner({
   pluginDir: defaultPluginDir(process.env, hostDir),
   native: getNative,
-  store: createDiskStore((fd) => void getNative().flock(fd, "ex", true)),
+  store: createDiskStore(pollingLocker((fd) => getNative().flock(fd, "ex", false), STORE_LOCK_WAIT_MS)),
   policy: () => (policy ??= readPolicy(process.env)),
   log: (line) => writeFd(2, `wasm-cni: ${line}\n`),
   mark: trace.mark,

@@ -1,5 +1,6 @@
 import type { HostError } from "../generated/interfaces/cni-host-types";
 import { KernelError, LinkNotFoundError, NetnsGoneError } from "../kernel/errors";
+import { LockTimeoutError } from "../store/lock";
 import { StoreArgumentError } from "../store/store";
 
 /**
@@ -33,6 +34,8 @@ export function toHostError(e: unknown): HostError | undefined {
   if (e instanceof NetnsGoneError) return { tag: "netns-gone", val: e.message };
   if (e instanceof LinkNotFoundError) return { tag: "not-found", val: e.message };
   if (e instanceof StoreArgumentError) return { tag: "invalid", val: e.message };
+  // EBUSY: host-local reports it as CNI code 11, "try again later".
+  if (e instanceof LockTimeoutError) return { tag: "kernel", val: { errno: 16, message: e.message } };
   if (e instanceof KernelError) {
     switch (e.code) {
       case "EEXIST":
