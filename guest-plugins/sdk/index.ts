@@ -7,3 +7,4 @@ export * from "./json/index";
 export * from "./ip/index";
 export * from "./cni/index";
 export * from "./ipam/index";
+export * from "./net/index";

@@ -1,0 +1,162 @@
+// bridge: attaches the container to a Linux bridge in the host netns through a veth pair, as
+// containernetworking/plugins' plugins/main/bridge does; addresses come from the IPAM plugin
+// named in `ipam.type`, which the host runs in process. Capabilities: netns (with the host
+// netns), link, addr, route, sysctl, log, ipam.
+import {
+  register, link, sysctl, log, Request, Result, Unit, CniError, CniResult, NetnsId, ok, err, okUnit, some,
+  containerNetns, hostNetns, hostVethName, setupVeth, configureIface, enableForwarding, ipamAdd, ipamDel,
+  ipamCheck, undoAdd, delContainerLink, findInterface, checkLink, checkIfaceConfig,
+  hostErrorToCni, internalError,
+} from "@wasm-cni/sdk";
+import { BridgeConf, loadConfig } from "./config";
+import { ensureBridge, calcGateways, ensureGatewayAddr } from "./host-side";
+import { E_IPMASQ, E_PORT_FLAGS, E_SET_UP, E_NO_BRIDGE, E_NO_CONTAINER_IF, E_NO_HOST_VETH, E_PROMISC } from "./errors";
+export * from "@wasm-cni/sdk/exports";
+
+function cmdAdd(req: Request): Result<string, CniError> {
+  const c = loadConfig(req);
+  if (c.isErr) return err<string, CniError>(c.error);
+  const conf = c.value;
+  const hns = hostNetns();
+  if (hns.isErr) return err<string, CniError>(hns.error);
+  const cns = containerNetns(req);
+  if (cns.isErr) return err<string, CniError>(cns.error);
+  const host = hns.value, cont = cns.value;
+  const br = ensureBridge(host, conf);
+  if (br.isErr) return err<string, CniError>(br.error);
+
+  let ipamResult: CniResult | null = null;
+  if (conf.layer3) {
+    const r = ipamAdd(conf.net);
+    if (r.isErr) return err<string, CniError>(r.error);
+    ipamResult = r.value;
+  }
+  const hostName = hostVethName(req.containerId, req.ifname);
+  const veth = setupVeth(host, cont, req.ifname, hostName, conf.mtu, conf.mac, conf.bridge);
+  if (veth.isErr) {
+    undoAdd(conf.net, cont, req.ifname, false);
+    return err<string, CniError>(veth.error);
+  }
+
+  const result = new CniResult();
+  result.addInterface(conf.bridge, br.value.mac);
+  result.addInterface(hostName, veth.value.host.mac);
+  const iface = result.addInterface(req.ifname, veth.value.container.mac, req.netns);
+  const e = attach(req, conf, host, cont, result, iface, ipamResult, br.value.mac);
+  if (e != null) {
+    undoAdd(conf.net, cont, req.ifname, true);
+    return err<string, CniError>(e);
+  }
+  return ok<string, CniError>(result.toJson());
+}
+
+/** Everything after the veth pair: port flags, addresses, routes, gateway, forwarding. */
+function attach(
+  req: Request, conf: BridgeConf, host: NetnsId, cont: NetnsId, result: CniResult, iface: i32,
+  ipamResult: CniResult | null, brMac: string,
+): CniError | null {
+  const hostName = result.interfaces[1].name;
+  if (conf.hairpinMode || conf.portIsolation) {
+    const port = new link.PortChange();
+    if (conf.hairpinMode) port.hairpin = some<bool>(true);
+    if (conf.portIsolation) port.isolated = some<bool>(true);
+    const p = link.setPort(host, hostName, port);
+    if (p.isErr) return hostErrorToCni(p.error, E_PORT_FLAGS + hostName);
+  }
+  if (ipamResult == null) {
+    if (conf.disableContainerInterface) return null;
+    const up = new link.LinkChange();
+    up.up = some<bool>(true);
+    const u = link.set(cont, req.ifname, up);
+    return u.isErr ? hostErrorToCni(u.error, E_SET_UP + req.ifname) : null;
+  }
+  result.ips = ipamResult.ips;
+  result.routes = ipamResult.routes;
+  result.dns = conf.net.dns.isEmpty() ? ipamResult.dns : conf.net.dns;
+  const gws = calcGateways(result, conf, iface);
+  // As Go, best effort: no DAD on the link at all unless enabledad (so its link-local address
+  // is not tentative either), and a gratuitous ARP for the new address.
+  sysctl.set(cont, "net.ipv6.conf." + req.ifname + ".accept_dad", conf.enableDad ? "1" : "0");
+  sysctl.set(cont, "net.ipv4.conf." + req.ifname + ".arp_notify", "1");
+  let e = configureIface(cont, req.ifname, result, conf.enableDad);
+  if (e != null) return e;
+  for (let i = 0; i < gws.length; i++) {
+    e = ensureGatewayAddr(host, conf, gws[i], brMac);
+    if (e != null) return e;
+  }
+  if (gws.length > 0) {
+    e = enableForwarding(host, result.ips);
+    if (e != null) return e;
+  }
+  if (conf.ipMasq) log.write(log.Level.WARN, E_IPMASQ);
+  // The bridge's MAC as it is now: it follows its ports unless a gateway address pinned it.
+  const br = link.get(host, conf.bridge);
+  if (br.isOk) result.interfaces[0].mac = br.value.mac;
+  return null;
+}
+
+function cmdDel(req: Request): Result<Unit, CniError> {
+  const c = loadConfig(req);
+  if (c.isErr) return err<Unit, CniError>(c.error);
+  if (c.value.layer3) {
+    const e = ipamDel(c.value.net);
+    if (e != null) return err<Unit, CniError>(e);
+  }
+  // The pair goes with the container end; the bridge stays for the network's other containers.
+  const e = delContainerLink(req);
+  return e != null ? err<Unit, CniError>(e) : okUnit<CniError>();
+}
+
+function cmdCheck(req: Request): Result<Unit, CniError> {
+  const c = loadConfig(req);
+  if (c.isErr) return err<Unit, CniError>(c.error);
+  const conf = c.value;
+  const hns = hostNetns();
+  if (hns.isErr) return err<Unit, CniError>(hns.error);
+  const cns = containerNetns(req);
+  if (cns.isErr) return err<Unit, CniError>(cns.error);
+  if (conf.layer3) {
+    const e = ipamCheck(conf.net);
+    if (e != null) return err<Unit, CniError>(e);
+  }
+  const p = conf.net.parsePrevResult();
+  if (!p.ok) return err<Unit, CniError>(p.error!);
+  const e = checkAttachment(req, conf, hns.value, cns.value, p.result!);
+  return e != null ? err<Unit, CniError>(e) : okUnit<CniError>();
+}
+
+/** The bridge, the container end and the host end on the bridge, then addresses and routes. */
+function checkAttachment(req: Request, conf: BridgeConf, host: NetnsId, cont: NetnsId, prev: CniResult): CniError | null {
+  const bi = findInterface(prev, conf.bridge, "");
+  if (bi < 0) return internalError(E_NO_BRIDGE + conf.bridge);
+  const br = checkLink(host, prev.interfaces[bi], "bridge");
+  if (br.isErr) return br.error;
+  if (br.value.promisc != conf.promiscMode) return internalError(conf.bridge + E_PROMISC);
+  const ci = findInterface(prev, req.ifname, req.netns);
+  if (ci < 0) return internalError(E_NO_CONTAINER_IF + req.ifname);
+  const ce = checkLink(cont, prev.interfaces[ci], "veth");
+  if (ce.isErr) return ce.error;
+  let found = false;
+  for (let i = 0; i < prev.interfaces.length && !found; i++) {
+    const it = prev.interfaces[i];
+    if (i == bi || i == ci || it.sandbox.length > 0) continue;
+    const he = checkLink(host, it, "veth");
+    if (he.isErr) return he.error;
+    const peerOk = ce.value.peerIndex == 0 || ce.value.peerIndex == he.value.index;
+    found = peerOk && he.value.master == br.value.index;
+  }
+  if (!found) return internalError(E_NO_HOST_VETH + conf.bridge);
+  return checkIfaceConfig(cont, req.ifname, prev);
+}
+
+/** Ready when the config reads; the IPAM plugin's STATUS is not reachable yet (README). */
+function cmdStatus(req: Request): Result<Unit, CniError> {
+  const c = loadConfig(req);
+  return c.isErr ? err<Unit, CniError>(c.error) : okUnit<CniError>();
+}
+
+function cmdGc(req: Request): Result<Unit, CniError> {
+  return okUnit<CniError>(); // as Go's bridge: no GC of its own
+}
+
+register(cmdAdd, cmdDel, cmdCheck, cmdStatus, cmdGc);

@@ -1,0 +1,98 @@
+// The bridge's side in the host netns, like the Go plugin's ensureBridge, calcGateways and
+// ensureAddr: the bridge made once and shared by every container of the network, and the
+// gateway addresses that make it the containers' router when isGateway is set.
+import {
+  link, addr, sysctl, NetnsId, CniError, CniResult, IPNet, Family, Result, ok, err, some,
+  hostErrorToCni, internalError,
+} from "@wasm-cni/sdk";
+import { BridgeConf } from "./config";
+import { E_ADD_BRIDGE, E_BRIDGE_ADDR, E_NOT_BRIDGE, E_OTHER_ADDR } from "./errors";
+
+/**
+ * The bridge, created when missing (with the config's MTU), then up and, if asked, promiscuous.
+ * Equivalent to: `ip link add $br mtu $mtu type bridge; ip link set $br promisc on up`
+ */
+export function ensureBridge(ns: NetnsId, conf: BridgeConf): Result<link.LinkInfo, CniError> {
+  const spec = new link.LinkSpec();
+  spec.name = conf.bridge;
+  spec.mtu = conf.mtu > 0 ? some<u32>(conf.mtu) : null;
+  spec.kind = link.LinkKind.bridge(new link.BridgeAttrs());
+  const c = link.create(ns, spec);
+  if (c.isErr) {
+    if (!c.error.isExists) return err<link.LinkInfo, CniError>(hostErrorToCni(c.error, E_ADD_BRIDGE + conf.bridge));
+    // Made by an earlier ADD (or a concurrent one): use it, if it is a bridge.
+    const g = link.get(ns, conf.bridge);
+    if (g.isErr) return err<link.LinkInfo, CniError>(hostErrorToCni(g.error, E_ADD_BRIDGE + conf.bridge));
+    if (g.value.kind != "bridge") return err<link.LinkInfo, CniError>(internalError("\"" + conf.bridge + "\"" + E_NOT_BRIDGE));
+  }
+  // The bridge routes for its containers; it never takes router advertisements. Best effort, as in Go.
+  sysctl.set(ns, "net.ipv6.conf." + conf.bridge + ".accept_ra", "0");
+  const change = new link.LinkChange();
+  change.up = some<bool>(true);
+  if (conf.promiscMode) change.promisc = some<bool>(true);
+  const s = link.set(ns, conf.bridge, change);
+  return s.isOk ? ok<link.LinkInfo, CniError>(s.value) : err<link.LinkInfo, CniError>(hostErrorToCni(s.error, E_ADD_BRIDGE + conf.bridge));
+}
+
+/**
+ * Points every address of `result` at interface `iface` and fills in what isGateway implies:
+ * a gateway (the subnet's first address) where IPAM gave none, a default route per family for
+ * isDefaultGateway. Returns the gateway addresses (with the subnet's prefix) for the bridge.
+ */
+export function calcGateways(result: CniResult, conf: BridgeConf, iface: i32): IPNet[] {
+  const gws: IPNet[] = [];
+  // Go counts only a default route with a gw; one without gets the gateway too, so any counts here.
+  let default4 = hasDefaultRoute(result, true), default6 = hasDefaultRoute(result, false);
+  for (let i = 0; i < result.ips.length; i++) {
+    const ip = result.ips[i];
+    ip.interfaceIndex = iface;
+    if (ip.gateway == null && conf.isGateway) ip.gateway = ip.address.gateway();
+    const gw = ip.gateway;
+    const is4 = ip.address.is4;
+    if (conf.isDefaultGateway && !(is4 ? default4 : default6)) {
+      result.addRoute(IPNet.parse(is4 ? "0.0.0.0/0" : "::/0")!, gw);
+      if (is4) default4 = true;
+      else default6 = true;
+    }
+    if (conf.isGateway && gw != null) gws.push(new IPNet(gw, ip.address.prefix));
+  }
+  return gws;
+}
+
+function hasDefaultRoute(result: CniResult, is4: bool): bool {
+  for (let i = 0; i < result.routes.length; i++) {
+    const dst = result.routes[i].dst;
+    if (dst.is4 == is4 && dst.prefix == 0) return true;
+  }
+  return false;
+}
+
+/**
+ * Puts gateway `gw` on the bridge. Another IPv4 address, or an IPv6 one of an overlapping
+ * prefix, is an error unless forceAddress, which removes it. The bridge's MAC is then pinned
+ * (set to `mac`, its own), so that it no longer follows the lowest MAC of its ports.
+ * Equivalent to: `ip addr add $gw dev $br; ip link set $br address $mac`
+ */
+export function ensureGatewayAddr(ns: NetnsId, conf: BridgeConf, gw: IPNet, mac: string): CniError | null {
+  const br = conf.bridge;
+  const ctx = E_BRIDGE_ADDR + gw.toString();
+  const list = addr.list(ns, br, gw.is4 ? Family.V4 : Family.V6);
+  if (list.isErr) return hostErrorToCni(list.error, ctx);
+  for (let i = 0; i < list.value.length; i++) {
+    const have = IPNet.parse(list.value[i].cidr);
+    if (have == null) continue;
+    if (have.equals(gw)) return null;
+    if (gw.is4 || have.contains(gw.ip) || gw.contains(have.ip)) {
+      if (!conf.forceAddress) return internalError(E_BRIDGE_ADDR + "\"" + br + "\"" + E_OTHER_ADDR + gw.toString());
+      const d = addr.del(ns, br, list.value[i].cidr);
+      if (d.isErr) return hostErrorToCni(d.error, ctx);
+    }
+  }
+  const opts = new addr.AddrOptions(); // dad false: the gateway is usable at once
+  const a = addr.add(ns, br, gw.toString(), opts);
+  if (a.isErr && !a.error.isExists) return hostErrorToCni(a.error, ctx);
+  const pin = new link.LinkChange();
+  pin.mac = mac;
+  const s = link.set(ns, br, pin);
+  return s.isErr ? hostErrorToCni(s.error, ctx) : null;
+}

@@ -1,0 +1,138 @@
+// An IPAM result applied to the container interface, like pkg/ipam's ConfigureIface: the
+// addresses whose `interface` names the link, the link up, then the routes, each through the
+// gateway of its family when it names none. Addresses are added without DAD (IFA_F_NODAD), so
+// an IPv6 address is usable when ADD returns; Go waits up to 5 s for DAD to settle instead.
+import { link, addr, route, sysctl, NetnsId, CniError } from "../bindings/index";
+import { Box, some } from "../abi/index";
+import { CniResult, IPConfig, Route, internalError } from "../cni/index";
+import { IP, IPNet } from "../ip/index";
+import { hostErrorToCni } from "./host-error";
+import { E_ADD_ADDR, E_ADD_ROUTE, E_ENABLE_IPV6, E_KEEP_ADDR, E_ROUTE_SCOPE, E_SET_UP, E_TO } from "./errors";
+
+/** The addresses of `result` on the interface named `ifname` (through their interface index). */
+export function ipsOf(result: CniResult, ifname: string): IPConfig[] {
+  const out: IPConfig[] = [];
+  for (let i = 0; i < result.ips.length; i++) {
+    const ip = result.ips[i];
+    const k = ip.interfaceIndex;
+    if (k >= 0 && k < result.interfaces.length && result.interfaces[k].name == ifname) out.push(ip);
+  }
+  return out;
+}
+
+/** Addresses, link up, routes. Equivalent to: `ip addr add ... nodad; ip link set up; ip route add ...` */
+export function configureIface(ns: NetnsId, ifname: string, result: CniResult, dad: bool = false): CniError | null {
+  const e = addIfaceAddrs(ns, ifname, result, dad);
+  return e != null ? e : addIfaceRoutes(ns, ifname, result);
+}
+
+/** The addresses of `ifname` from `result`, then the link up. */
+export function addIfaceAddrs(ns: NetnsId, ifname: string, result: CniResult, dad: bool = false): CniError | null {
+  const ips = ipsOf(result, ifname);
+  let v6 = false;
+  for (let i = 0; i < ips.length; i++) v6 = v6 || !ips[i].address.is4;
+  if (v6) {
+    const e = enableIPv6(ns, ifname);
+    if (e != null) return e;
+  }
+  const opts = new addr.AddrOptions();
+  opts.dad = dad;
+  for (let i = 0; i < ips.length; i++) {
+    const cidr = ips[i].address.toString();
+    const r = addr.add(ns, ifname, cidr, opts);
+    if (r.isErr) return hostErrorToCni(r.error, E_ADD_ADDR + cidr + E_TO + ifname);
+  }
+  const up = new link.LinkChange();
+  up.up = some<bool>(true);
+  const r = link.set(ns, ifname, up);
+  return r.isErr ? hostErrorToCni(r.error, E_SET_UP + ifname) : null;
+}
+
+/** The routes of `result` through `ifname`; a route without `gw` goes through its family's gateway. */
+export function addIfaceRoutes(ns: NetnsId, ifname: string, result: CniResult): CniError | null {
+  const ips = ipsOf(result, ifname);
+  const gw4 = firstGateway(ips, true), gw6 = firstGateway(ips, false);
+  for (let i = 0; i < result.routes.length; i++) {
+    const r = result.routes[i];
+    const info = routeVia(r.dst, r.gw != null ? r.gw : r.dst.is4 ? gw4 : gw6, ifname);
+    const e = applyRouteFields(info, r);
+    if (e != null) return e;
+    const added = addRoute(ns, info);
+    if (added != null) return added;
+  }
+  return null;
+}
+
+/** A route to `dst` (host bits cleared) through `dev`, via `gw` when given. */
+export function routeVia(dst: IPNet, gw: IP | null, dev: string): route.RouteInfo {
+  const info = new route.RouteInfo();
+  info.dst = dst.masked().toString();
+  info.gw = gw != null ? gw.toString() : null;
+  info.dev = dev;
+  return info;
+}
+
+/** Adds a route. Equivalent to: `ip route add $dst [via $gw] dev $dev ...` */
+export function addRoute(ns: NetnsId, info: route.RouteInfo): CniError | null {
+  const r = route.add(ns, info);
+  return r.isErr ? hostErrorToCni(r.error, E_ADD_ROUTE + describeRoute(info)) : null;
+}
+
+/** "10.2.0.0/16 via 10.1.0.1 dev eth0", as `ip route` prints it. */
+export function describeRoute(info: route.RouteInfo): string {
+  let s = info.dst;
+  const gw = info.gw, dev = info.dev;
+  if (gw != null) s += " via " + gw;
+  if (dev != null) s += " dev " + dev;
+  return s;
+}
+
+/** The first gateway of the family among `ips`, as ConfigureIface picks the default one. */
+function firstGateway(ips: IPConfig[], is4: bool): IP | null {
+  for (let i = 0; i < ips.length; i++) {
+    const gw = ips[i].gateway;
+    if (gw != null && gw.is4 == is4) return gw;
+  }
+  return null;
+}
+
+/** Copies priority, table, mtu, advmss and scope of a CNI route (Go drops mtu and advmss). */
+function applyRouteFields(info: route.RouteInfo, r: Route): CniError | null {
+  if (r.priority > 0) info.metric = some<u32>(r.priority);
+  if (r.table >= 0) info.table = some<u32>(<u32>r.table);
+  if (r.mtu > 0) info.mtu = some<u32>(r.mtu);
+  if (r.advmss > 0) info.advmss = some<u32>(r.advmss);
+  if (r.scope < 0) return null;
+  const s = routeScope(r.scope);
+  if (s == null) return internalError(E_ROUTE_SCOPE + r.scope.toString());
+  info.scope = s;
+  return null;
+}
+
+/** RT_SCOPE_* number → the WIT scope; null for one WIT has no case for. */
+function routeScope(n: i32): Box<route.RouteScope> | null {
+  if (n == 0) return some<route.RouteScope>(route.RouteScope.UNIVERSE);
+  if (n == 200) return some<route.RouteScope>(route.RouteScope.SITE);
+  if (n == 253) return some<route.RouteScope>(route.RouteScope.LINK);
+  if (n == 254) return some<route.RouteScope>(route.RouteScope.HOST);
+  return null;
+}
+
+/**
+ * As ConfigureIface before the first IPv6 address: IPv6 on for lo and the link when a sysctl
+ * disabled it (a read failure is skipped, as in Go), and keep_addr_on_down so that the
+ * address survives the link going down.
+ */
+function enableIPv6(ns: NetnsId, ifname: string): CniError | null {
+  const names = ["lo", ifname];
+  for (let i = 0; i < names.length; i++) {
+    const key = "net.ipv6.conf." + names[i] + ".disable_ipv6";
+    const v = sysctl.get(ns, key);
+    if (v.isErr || v.value == "0") continue;
+    const w = sysctl.set(ns, key, "0");
+    if (w.isErr) return hostErrorToCni(w.error, E_ENABLE_IPV6 + names[i]);
+  }
+  const key = "net.ipv6.conf." + ifname + ".keep_addr_on_down";
+  const w = sysctl.set(ns, key, "1");
+  return w.isErr ? hostErrorToCni(w.error, E_KEEP_ADDR + ifname) : null;
+}

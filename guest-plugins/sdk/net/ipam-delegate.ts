@@ -1,0 +1,37 @@
+// Delegation to the IPAM plugin named by `ipam.type`, like pkg/ipam's ExecAdd/ExecDel/ExecCheck:
+// the host runs it in process and hands back its result JSON. The IPAM plugin's own errors
+// pass through unchanged (skel does not wrap a types.Error either).
+import { ipam, CniError } from "../bindings/index";
+import { Result, ok, err } from "../abi/index";
+import { CniResult, NetConf, parseResult, internalError, formatCniError } from "../cni/index";
+import { E_IPAM_RESULT, E_NO_IPS } from "./errors";
+
+/**
+ * IPAM ADD with the config as received; its result parsed, with at least one address. When the
+ * result is unusable the reservation is released here, so a caller releases only after success.
+ */
+export function ipamAdd(conf: NetConf): Result<CniResult, CniError> {
+  const r = ipam.add(conf.ipamType, conf.text);
+  if (r.isErr) return err<CniResult, CniError>(r.error);
+  const p = parseResult(r.value);
+  let bad: CniError | null = null;
+  if (!p.ok) bad = internalError(E_IPAM_RESULT + formatCniError(p.error!));
+  else if (p.result!.ips.length == 0) bad = internalError(E_NO_IPS);
+  if (bad != null) {
+    ipam.del(conf.ipamType, conf.text);
+    return err<CniResult, CniError>(bad);
+  }
+  return ok<CniResult, CniError>(p.result!);
+}
+
+/** IPAM DEL: releases what ADD reserved; releasing nothing is success (the IPAM plugin's rule). */
+export function ipamDel(conf: NetConf): CniError | null {
+  const r = ipam.del(conf.ipamType, conf.text);
+  return r.isErr ? r.error : null;
+}
+
+/** IPAM CHECK. */
+export function ipamCheck(conf: NetConf): CniError | null {
+  const r = ipam.check(conf.ipamType, conf.text);
+  return r.isErr ? r.error : null;
+}

@@ -1,0 +1,46 @@
+// The namespaces of a call and DEL's idempotence: "not found" and "netns gone" count as done,
+// as ip.ErrLinkNotFound and ns.NSPathNotExistErr do in the Go plugins.
+import { netns, link, ipam, NetnsId, CniError, Request } from "../bindings/index";
+import { NetConf } from "../cni/index";
+import { Result, ok, err } from "../abi/index";
+import { hostErrorToCni, isGone } from "./host-error";
+import { E_DELETE_LINK, E_OPEN_NETNS } from "./errors";
+
+/** The container netns (CNI_NETNS) as a handle, or code 999 naming it. */
+export function containerNetns(req: Request): Result<NetnsId, CniError> {
+  const r = netns.container();
+  return r.isOk ? ok<NetnsId, CniError>(r.value) : err<NetnsId, CniError>(hostErrorToCni(r.error, E_OPEN_NETNS + " " + req.netns));
+}
+
+/** The host netns (where the runtime exec'd us) as a handle; needs the host-netns grant. */
+export function hostNetns(): Result<NetnsId, CniError> {
+  const r = netns.host();
+  return r.isOk ? ok<NetnsId, CniError>(r.value) : err<NetnsId, CniError>(hostErrorToCni(r.error, E_OPEN_NETNS));
+}
+
+/** Deletes a link; a link (or netns) already gone is success. Equivalent to: `ip link del $name` */
+export function delLinkIgnoringGone(ns: NetnsId, name: string): CniError | null {
+  const r = link.del(ns, name);
+  return r.isErr && !isGone(r.error) ? hostErrorToCni(r.error, E_DELETE_LINK + name) : null;
+}
+
+/**
+ * DEL's container side: deletes CNI_IFNAME in the container netns (a veth takes its peer with
+ * it). No CNI_NETNS, a netns already gone or a link already gone are all success.
+ */
+export function delContainerLink(req: Request): CniError | null {
+  if (req.netns.length == 0) return null;
+  const ns = netns.container();
+  if (ns.isErr) return isGone(ns.error) ? null : hostErrorToCni(ns.error, E_OPEN_NETNS + " " + req.netns);
+  return delLinkIgnoringGone(ns.value, req.ifname);
+}
+
+/**
+ * ADD failed after IPAM ADD: releases the reservation (when the config names an IPAM plugin)
+ * and, when `linkMade`, deletes the container end of the pair, as Go defers ipam.ExecDel.
+ * The host keeps no journal of a call's changes yet, so the plugin undoes its own.
+ */
+export function undoAdd(conf: NetConf, ns: NetnsId, ifname: string, linkMade: bool): void {
+  if (conf.ipamType.length > 0) ipam.del(conf.ipamType, conf.text);
+  if (linkMade) delLinkIgnoringGone(ns, ifname);
+}

@@ -1,0 +1,110 @@
+// Shared by the loopback, bridge and ptp suites: the plugin under test built from source next to
+// host-local (its IPAM delegate) in a plugin dir of the suite's own (so that suites running in
+// parallel never rebuild a dir another suite is exec'ing from), a plugin binary named after the
+// plugin (a symlink to bin/wasm-cni, as in a runtime's CNI_PATH), and calls made inside a
+// test-made "host" netns, so that bridges, host veths, routes and sysctls never touch the sandbox.
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { expect } from "vitest";
+import { cniExec, type CniInvocation, type CniOutcome } from "../../../tools/cni-exec";
+import { buildPlugin } from "../../../tools/plugin-build";
+import { HOST_BIN, ROOT } from "../../helpers/fixtures";
+import { ipJson, type TestNetns } from "../../helpers/netns";
+
+function treeHash(dirs: string[]): string {
+  const h = createHash("sha256");
+  const walk = (dir: string): void => {
+    for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const p = join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else h.update(p).update(readFileSync(p));
+    }
+  };
+  for (const d of dirs) walk(d);
+  return h.digest("hex");
+}
+
+/** Builds `plugin` and host-local into build/plugin-suites/<plugin>/ (reused while the source is unchanged). */
+export async function buildSuitePlugins(plugin: string): Promise<string> {
+  const dir = join(ROOT, "build/plugin-suites", plugin);
+  mkdirSync(dir, { recursive: true });
+  for (const name of [plugin, "host-local"]) {
+    const src = join(ROOT, "guest-plugins", name);
+    const hash = treeHash([src, join(ROOT, "guest-plugins/sdk"), join(ROOT, "wit")]);
+    const stamp = join(dir, `${name}.source-sha256`);
+    if (existsSync(join(dir, name, "meta.json")) && existsSync(stamp) && readFileSync(stamp, "utf8") === hash) continue;
+    await buildPlugin(src, dir, { root: ROOT });
+    writeFileSync(stamp, hash);
+  }
+  return dir;
+}
+
+/** A plugin directory holding `plugin` -> bin/wasm-cni, as a runtime's CNI_PATH would. */
+export function pluginBinary(plugin: string): string {
+  const bin = join(mkdtempSync(join(tmpdir(), "wasm-cni-bin-")), plugin);
+  symlinkSync(HOST_BIN, bin);
+  return bin;
+}
+
+/** A fresh IPAM network: a unique name and its own dataDir, so reservations are the test's own. */
+export function network(prefix: string) {
+  const dataDir = mkdtempSync(join(tmpdir(), `wasm-cni-${prefix}-`));
+  const name = `${prefix}-${Math.random().toString(16).slice(2, 10)}`;
+  return { name, dataDir, stateDir: join(dataDir, name) };
+}
+export type Net = ReturnType<typeof network>;
+
+/** The reservation files of a network: every file but the lock and the round-robin positions. */
+export function reservations(net: Net): string[] {
+  if (!existsSync(net.stateDir)) return [];
+  return readdirSync(net.stateDir).filter((f) => f !== "lock" && !f.startsWith("last_reserved_ip.")).sort();
+}
+
+export interface Caller {
+  binary: string;
+  pluginDir: string;
+}
+
+/** One CNI call of the plugin for container `c`, exec'd inside the netns `host`. */
+export function call(
+  p: Caller, command: CniInvocation["command"], config: unknown, c: { path: string } | string,
+  host: TestNetns, opts: { containerId?: string; ifname?: string; args?: string } = {},
+): CniOutcome {
+  return cniExec({
+    binary: p.binary, command, config, inNetns: host.name,
+    containerId: opts.containerId ?? "ctr1", ifname: opts.ifname ?? "eth0",
+    netns: typeof c === "string" ? c : c.path,
+    env: { WASM_CNI_PLUGIN_DIR: p.pluginDir },
+    ...(opts.args !== undefined && { args: opts.args }),
+  });
+}
+
+/** The outcome's JSON after asserting success (the message shows stdout and stderr). */
+export function ok(r: CniOutcome): Record<string, any> {
+  expect(r.code, r.stdout + r.stderr).toBe(0);
+  return (r.json ?? {}) as Record<string, any>;
+}
+
+export interface IpLink { ifname: string; ifindex: number; link_type?: string; master?: string; flags: string[]; address?: string; mtu: number;
+  linkinfo?: { info_kind?: string; info_slave_kind?: string; info_slave_data?: Record<string, unknown> } }
+export interface IpAddr { ifname: string; addr_info: { family: string; local: string; prefixlen: number; scope: string; tentative?: boolean; dadfailed?: boolean }[] }
+export interface IpRoute { dst: string; gateway?: string; dev?: string; scope?: string; prefsrc?: string; protocol?: string }
+
+export const links = (ns: TestNetns): IpLink[] => ipJson<IpLink[]>(ns, ["-d", "link", "show"]);
+export const linkNames = (ns: TestNetns): string[] => links(ns).map((l) => l.ifname).sort();
+export const addrs = (ns: TestNetns, dev: string): IpAddr["addr_info"] => ipJson<IpAddr[]>(ns, ["addr", "show", "dev", dev])[0]?.addr_info ?? [];
+export const globalAddrs = (ns: TestNetns, dev: string): string[] =>
+  addrs(ns, dev).filter((a) => a.scope === "global").map((a) => `${a.local}/${a.prefixlen}`).sort();
+export const routes = (ns: TestNetns, family: "-4" | "-6" = "-4"): IpRoute[] => ipJson<IpRoute[]>(ns, [family, "route", "show"]);
+
+/** True when `from` reaches `ip` with one ping. */
+export function pings(from: TestNetns, ip: string): boolean {
+  try {
+    from.exec("ping", ["-c1", "-W2", ip]);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,242 @@
+// bridge through the host binary, exec'd as a runtime execs it inside a test-made "host" netns,
+// with host-local as its IPAM (in process). Kernel state is read back with `ip -j`.
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { createNetns, type TestNetns } from "../../helpers/netns";
+import {
+  addrs, buildSuitePlugins, call as callAs, type Caller, globalAddrs, linkNames, links, type Net, network, ok,
+  pings, pluginBinary, reservations, routes,
+} from "./attach-fixture";
+
+const VERSIONS = ["1.0.0", "1.1.0"] as const;
+let p: Caller;
+const made: TestNetns[] = [];
+
+beforeAll(async () => {
+  p = { pluginDir: await buildSuitePlugins("bridge"), binary: pluginBinary("bridge") };
+}, 180_000);
+
+afterEach(() => {
+  for (const ns of made.splice(0)) ns.remove();
+});
+
+function netns(prefix: string): TestNetns {
+  const ns = createNetns(prefix);
+  made.push(ns);
+  return ns;
+}
+
+const DUAL = { ranges: [[{ subnet: "10.10.0.0/24" }], [{ subnet: "fd10::/64" }]], routes: [{ dst: "0.0.0.0/0" }] };
+
+function conf(net: Net, extra: Record<string, unknown> = {}, ipam: Record<string, unknown> = DUAL, cniVersion = "1.0.0") {
+  return { cniVersion, name: net.name, type: "bridge", bridge: "cni0", isGateway: true, ...extra, ipam: { type: "host-local", dataDir: net.dataDir, ...ipam } };
+}
+
+/** FNV-1a (32 bit) of "<containerId>/<ifname>": the host end's name, as the SDK derives it. */
+function hostVeth(containerId: string, ifname = "eth0"): string {
+  let h = 0x811c9dc5;
+  for (const b of Buffer.from(`${containerId}/${ifname}`)) h = Math.imul(h ^ b, 0x01000193) >>> 0;
+  return `veth${h.toString(16).padStart(8, "0")}`;
+}
+
+const sysctl = (ns: TestNetns, key: string): string => ns.exec("cat", [`/proc/sys/${key.replaceAll(".", "/")}`]).trim();
+const link = (ns: TestNetns, name: string) => links(ns).find((l) => l.ifname === name);
+
+describe("bridge ADD", () => {
+  for (const version of VERSIONS) {
+    it(`ADD attaches eth0 to cni0 with an IPv4 and an IPv6 address and the gateways on the bridge (cniVersion ${version})`, () => {
+      const host = netns("h"), c = netns("c"), net = network("br");
+      const r = ok(callAs(p, "ADD", conf(net, {}, DUAL, version), c, host));
+      const br = link(host, "cni0")!, veth = link(host, hostVeth("ctr1"))!, eth0 = link(c, "eth0")!;
+      expect(r).toEqual({
+        cniVersion: version,
+        interfaces: [
+          { name: "cni0", mac: br.address },
+          { name: hostVeth("ctr1"), mac: veth.address },
+          { name: "eth0", mac: eth0.address, sandbox: c.path },
+        ],
+        ips: [
+          { interface: 2, address: "10.10.0.2/24", gateway: "10.10.0.1" },
+          { interface: 2, address: "fd10::2/64", gateway: "fd10::1" },
+        ],
+        routes: [{ dst: "0.0.0.0/0" }],
+      });
+      expect(br.linkinfo?.info_kind).toBe("bridge");
+      expect(br.flags).toContain("UP");
+      expect(veth.master).toBe("cni0");
+      expect(veth.flags).toContain("UP");
+      expect(eth0.linkinfo?.info_kind).toBe("veth");
+      expect(eth0.flags).toContain("UP");
+      expect(globalAddrs(host, "cni0")).toEqual(["10.10.0.1/24", "fd10::1/64"]);
+      expect(globalAddrs(c, "eth0")).toEqual(["10.10.0.2/24", "fd10::2/64"]);
+      expect(addrs(c, "eth0").filter((a) => a.tentative || a.dadfailed)).toEqual([]);
+      expect(routes(c)).toContainEqual(expect.objectContaining({ dst: "default", gateway: "10.10.0.1", dev: "eth0" }));
+      expect(sysctl(host, "net.ipv4.ip_forward")).toBe("1");
+      expect(sysctl(host, "net.ipv6.conf.all.forwarding")).toBe("1");
+      expect(reservations(net)).toEqual(["10.10.0.2", "fd10::2"]);
+    });
+  }
+
+  it("two containers on one bridge get distinct addresses and reach each other and the gateway over IPv4 and IPv6", () => {
+    const host = netns("h"), a = netns("a"), b = netns("b"), net = network("br");
+    const ra = ok(callAs(p, "ADD", conf(net), a, host, { containerId: "a" }));
+    const rb = ok(callAs(p, "ADD", conf(net), b, host, { containerId: "b" }));
+    const ips = (r: Record<string, any>) => (r.ips as { address: string }[]).map((i) => i.address.split("/")[0]);
+    expect(ips(ra)).toEqual(["10.10.0.2", "fd10::2"]);
+    expect(ips(rb)).toEqual(["10.10.0.3", "fd10::3"]);
+    expect(link(host, hostVeth("a"))!.master).toBe("cni0");
+    expect(link(host, hostVeth("b"))!.master).toBe("cni0");
+    expect(pings(a, "10.10.0.3")).toBe(true);
+    expect(pings(b, "10.10.0.2")).toBe(true);
+    expect(pings(a, "10.10.0.1")).toBe(true);
+    expect(pings(a, "fd10::3")).toBe(true);
+    expect(pings(b, "fd10::1")).toBe(true);
+  });
+
+  it("isDefaultGateway adds a default route via the gateway for each family", () => {
+    const host = netns("h"), c = netns("c"), net = network("br");
+    const r = ok(callAs(p, "ADD", conf(net, { isGateway: false, isDefaultGateway: true }, { ranges: DUAL.ranges }), c, host));
+    expect(r.routes).toEqual([{ dst: "0.0.0.0/0", gw: "10.10.0.1" }, { dst: "::/0", gw: "fd10::1" }]);
+    expect(routes(c, "-4")).toContainEqual(expect.objectContaining({ dst: "default", gateway: "10.10.0.1" }));
+    expect(routes(c, "-6")).toContainEqual(expect.objectContaining({ dst: "default", gateway: "fd10::1" }));
+    expect(globalAddrs(host, "cni0")).toEqual(["10.10.0.1/24", "fd10::1/64"]);
+  });
+
+  it("without isGateway the bridge gets no address and forwarding stays off", () => {
+    const host = netns("h"), c = netns("c"), net = network("br");
+    ok(callAs(p, "ADD", conf(net, { isGateway: false }), c, host));
+    expect(globalAddrs(host, "cni0")).toEqual([]);
+    expect(sysctl(host, "net.ipv4.ip_forward")).toBe("0");
+  });
+
+  it("mtu, hairpinMode and a runtimeConfig MAC reach the bridge, both veth ends and the port", () => {
+    const host = netns("h"), c = netns("c"), net = network("br");
+    ok(callAs(p, "ADD", conf(net, { mtu: 1400, hairpinMode: true, runtimeConfig: { mac: "0a:58:0a:0a:00:99" } }), c, host));
+    expect(link(host, "cni0")!.mtu).toBe(1400);
+    const veth = link(host, hostVeth("ctr1"))!;
+    expect(veth.mtu).toBe(1400);
+    expect(veth.linkinfo?.info_slave_data?.hairpin).toBe(true);
+    expect(link(c, "eth0")!.mtu).toBe(1400);
+    expect(link(c, "eth0")!.address).toBe("0a:58:0a:0a:00:99");
+  });
+
+  it("promiscMode puts the bridge in promiscuous mode", () => {
+    const host = netns("h"), c = netns("c"), net = network("br");
+    ok(callAs(p, "ADD", conf(net, { promiscMode: true }), c, host));
+    expect(link(host, "cni0")!.flags).toContain("PROMISC");
+  });
+
+  it("an ipam object without type attaches eth0 at layer 2 only, up and without addresses", () => {
+    const host = netns("h"), c = netns("c");
+    const r = ok(callAs(p, "ADD", { cniVersion: "1.0.0", name: "l2", type: "bridge", bridge: "br-l2", ipam: {} }, c, host));
+    expect(r.ips).toBeUndefined();
+    expect(link(c, "eth0")!.flags).toContain("UP");
+    expect(globalAddrs(c, "eth0")).toEqual([]);
+    expect(link(host, hostVeth("ctr1"))!.master).toBe("br-l2");
+  });
+});
+
+describe("bridge failures", () => {
+  it("a bridge holding another IPv4 address fails ADD with 999, releases the reservation and removes eth0", () => {
+    const host = netns("h"), c = netns("c"), net = network("br");
+    host.exec("ip", ["link", "add", "cni0", "type", "bridge"]);
+    host.exec("ip", ["addr", "add", "10.99.0.1/24", "dev", "cni0"]);
+    const r = callAs(p, "ADD", conf(net), c, host);
+    expect(r.code).toBe(1);
+    expect(r.json).toMatchObject({ code: 999, msg: 'failed to set bridge addr: "cni0" already has an IP address different from 10.10.0.1/24' });
+    expect(reservations(net)).toEqual([]);
+    expect(linkNames(c)).toEqual(["lo"]);
+    expect(link(host, hostVeth("ctr1"))).toBeUndefined();
+  });
+
+  it("forceAddress replaces the bridge's other IPv4 address with the gateway", () => {
+    const host = netns("h"), c = netns("c"), net = network("br");
+    host.exec("ip", ["link", "add", "cni0", "type", "bridge"]);
+    host.exec("ip", ["addr", "add", "10.99.0.1/24", "dev", "cni0"]);
+    ok(callAs(p, "ADD", conf(net, { forceAddress: true }), c, host));
+    expect(globalAddrs(host, "cni0")).toEqual(["10.10.0.1/24", "fd10::1/64"]);
+  });
+
+  it("a link named like the bridge that is not a bridge fails ADD with 999 before any reservation", () => {
+    const host = netns("h"), c = netns("c"), net = network("br");
+    host.exec("ip", ["link", "add", "cni0", "type", "veth", "peer", "name", "cni0p"]);
+    const r = callAs(p, "ADD", conf(net), c, host);
+    expect(r.json).toMatchObject({ code: 999, msg: '"cni0" already exists but is not a bridge' });
+    expect(reservations(net)).toEqual([]);
+  });
+
+  it.each([
+    ["mtu is not a number", { mtu: "abc" }, 'field "mtu"'],
+    ["vlan (not supported yet)", { vlan: 100 }, 'field "vlan" is not supported yet'],
+    ["hairpinMode with promiscMode", { hairpinMode: true, promiscMode: true }, 'field "hairpinMode" cannot be set together with promiscMode'],
+    ["a malformed MAC", { runtimeConfig: { mac: "zz" } }, 'field "mac" must be a MAC address'],
+  ])("a config with %s fails with code 7 and changes nothing", (_, extra, details) => {
+    const host = netns("h"), c = netns("c"), net = network("br");
+    const r = callAs(p, "ADD", conf(net, extra), c, host);
+    expect(r.code).toBe(1);
+    expect(r.json).toMatchObject({ code: 7 });
+    expect((r.json as { details: string }).details).toContain(details);
+    expect(linkNames(host)).toEqual(["lo"]);
+    expect(linkNames(c)).toEqual(["lo"]);
+    expect(reservations(net)).toEqual([]);
+  });
+});
+
+describe("bridge CHECK and DEL", () => {
+  it("ADD, CHECK, DEL leave no veth, address, route or reservation behind; the bridge stays", () => {
+    const host = netns("h"), c = netns("c"), net = network("br");
+    const before = routes(c);
+    const result = ok(callAs(p, "ADD", conf(net, {}, DUAL, "1.1.0"), c, host));
+    ok(callAs(p, "CHECK", { ...conf(net, {}, DUAL, "1.1.0"), prevResult: result }, c, host));
+    ok(callAs(p, "DEL", conf(net, {}, DUAL, "1.1.0"), c, host));
+    expect(linkNames(c)).toEqual(["lo"]);
+    expect(routes(c)).toEqual(before);
+    expect(linkNames(host)).toEqual(["cni0", "lo"]);
+    expect(reservations(net)).toEqual([]);
+  });
+
+  it("CHECK fails with 999 when the container lost its address", () => {
+    const host = netns("h"), c = netns("c"), net = network("br");
+    const result = ok(callAs(p, "ADD", conf(net), c, host));
+    c.exec("ip", ["addr", "del", "10.10.0.2/24", "dev", "eth0"]);
+    const r = callAs(p, "CHECK", { ...conf(net), prevResult: result }, c, host);
+    expect(r.json).toMatchObject({ code: 999, msg: "failed to match addr 10.10.0.2/24 on eth0" });
+  });
+
+  it("CHECK fails with 999 when the host veth left the bridge", () => {
+    const host = netns("h"), c = netns("c"), net = network("br");
+    const result = ok(callAs(p, "ADD", conf(net), c, host));
+    host.exec("ip", ["link", "set", hostVeth("ctr1"), "nomaster"]);
+    const r = callAs(p, "CHECK", { ...conf(net), prevResult: result }, c, host);
+    expect(r.json).toMatchObject({ code: 999, msg: "CNI veth created for bridge was not found: cni0" });
+  });
+
+  it("CHECK without a prevResult fails with code 7", () => {
+    const host = netns("h"), c = netns("c"), net = network("br");
+    ok(callAs(p, "ADD", conf(net), c, host));
+    expect(callAs(p, "CHECK", conf(net), c, host).json).toMatchObject({ code: 7 });
+  });
+
+  it("DEL twice succeeds", () => {
+    const host = netns("h"), c = netns("c"), net = network("br");
+    ok(callAs(p, "ADD", conf(net), c, host));
+    ok(callAs(p, "DEL", conf(net), c, host));
+    ok(callAs(p, "DEL", conf(net), c, host));
+    expect(linkNames(c)).toEqual(["lo"]);
+  });
+
+  it("DEL with the netns already removed succeeds and still releases the addresses", () => {
+    const host = netns("h"), c = netns("c"), net = network("br");
+    ok(callAs(p, "ADD", conf(net), c, host));
+    c.remove();
+    ok(callAs(p, "DEL", conf(net), c, host));
+    expect(reservations(net)).toEqual([]);
+    expect(link(host, hostVeth("ctr1"))).toBeUndefined();
+  });
+
+  it("DEL without CNI_NETNS releases the addresses", () => {
+    const host = netns("h"), c = netns("c"), net = network("br");
+    ok(callAs(p, "ADD", conf(net), c, host));
+    ok(callAs(p, "DEL", conf(net), "", host));
+    expect(reservations(net)).toEqual([]);
+  });
+});
