@@ -16,6 +16,12 @@ export * from "@wasm-cni/sdk/exports";
 @lazy @inline const E_NOT_LOOPBACK = "loopback interface found with non-loopback address ";
 // @ts-ignore: decorator
 @lazy @inline const E_DOWN = "loopback interface is down";
+// @ts-ignore: decorator
+@lazy @inline const E_SET_UP = "failed to set lo up";
+// @ts-ignore: decorator
+@lazy @inline const E_SET_DOWN = "failed to set lo down";
+// @ts-ignore: decorator
+@lazy @inline const E_LIST = "failed to list the addresses of lo";
 
 function cmdAdd(req: Request): Result<string, CniError> {
   const p = parseNetConf(req.config);
@@ -79,13 +85,13 @@ function setLo(ns: NetnsId, up: bool): CniError | null {
   change.up = some<bool>(up);
   const r = link.set(ns, LO, change);
   if (r.isErr && !up && isGone(r.error)) return null; // DEL: nothing left to set down
-  return r.isErr ? hostErrorToCni(r.error, (up ? "set lo up" : "set lo down")) : null;
+  return r.isErr ? hostErrorToCni(r.error, up ? E_SET_UP : E_SET_DOWN) : null;
 }
 
 /** lo's first address of `family`, after checking that every one of them is a loopback address. */
 function firstAddress(ns: NetnsId, family: Family): Result<IPNet | null, CniError> {
   const r = addr.list(ns, LO, family);
-  if (r.isErr) return err<IPNet | null, CniError>(hostErrorToCni(r.error, "list addresses of lo"));
+  if (r.isErr) return err<IPNet | null, CniError>(hostErrorToCni(r.error, E_LIST));
   let first: IPNet | null = null;
   for (let i = 0; i < r.value.length; i++) {
     const n = IPNet.parse(r.value[i].cidr);

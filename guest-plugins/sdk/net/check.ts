@@ -7,7 +7,7 @@ import { CniResult, Interface, internalError } from "../cni/index";
 import { IP, IPNet } from "../ip/index";
 import { hostErrorToCni } from "./host-error";
 import {
-  E_ADDR_MISSING, E_LINK_MISSING, E_MAC_MISMATCH, E_NOT_VETH, E_ON, E_ROUTE_MISSING,
+  E_ADDR_MISSING, E_LINK_MISSING, E_LIST_ROUTES, E_MAC_MISMATCH, E_NOT_KIND, E_ON, E_ROUTE_MISSING, E_VIA,
 } from "./errors";
 
 /** Index in `result.interfaces` of the one named `name` in `sandbox` ("" for the host); -1 if none. */
@@ -25,7 +25,7 @@ export function checkLink(ns: NetnsId, iface: Interface, kind: string): Result<l
   if (r.isErr) return err<link.LinkInfo, CniError>(hostErrorToCni(r.error, E_LINK_MISSING + iface.name));
   const l = r.value;
   if (kind.length > 0 && l.kind != kind) {
-    return err<link.LinkInfo, CniError>(internalError(iface.name + (kind == "veth" ? E_NOT_VETH : " is not of type " + kind)));
+    return err<link.LinkInfo, CniError>(internalError(iface.name + E_NOT_KIND + kind));
   }
   if (iface.mac.length > 0 && iface.mac.toLowerCase() != l.mac) {
     return err<link.LinkInfo, CniError>(internalError(iface.name + E_MAC_MISMATCH + iface.mac + " != " + l.mac));
@@ -41,7 +41,7 @@ export function checkIfaceConfig(ns: NetnsId, ifname: string, result: CniResult)
   const a = addr.list(ns, ifname, Family.ALL);
   if (a.isErr) return hostErrorToCni(a.error, E_LINK_MISSING + ifname);
   const rl = route.list(ns, Family.ALL, true);
-  if (rl.isErr) return hostErrorToCni(rl.error, "list routes");
+  if (rl.isErr) return hostErrorToCni(rl.error, E_LIST_ROUTES);
   const routes = rl.value;
   for (let i = 0; i < result.ips.length; i++) {
     const want = result.ips[i].address;
@@ -52,7 +52,7 @@ export function checkIfaceConfig(ns: NetnsId, ifname: string, result: CniResult)
     const r = result.routes[i];
     if (!hasRoute(routes, r.dst.masked(), r.gw)) {
       const gw = r.gw;
-      return internalError(E_ROUTE_MISSING + r.dst.toString() + (gw != null ? " via " + gw.toString() : ""));
+      return internalError(E_ROUTE_MISSING + r.dst.toString() + (gw != null ? E_VIA + gw.toString() : ""));
     }
   }
   return null;

@@ -34,7 +34,7 @@
 // @ts-ignore: decorator
 @lazy @inline export const E_LINK_MISSING = "interface not found: ";
 // @ts-ignore: decorator
-@lazy @inline export const E_NOT_VETH = " is not of type veth";
+@lazy @inline export const E_NOT_KIND = " is not of type ";
 // @ts-ignore: decorator
 @lazy @inline export const E_MAC_MISMATCH = " MAC doesn't match: ";
 // @ts-ignore: decorator
@@ -49,3 +49,7 @@
 @lazy @inline export const E_ENABLE_IPV6 = "failed to enable IPv6 for ";
 // @ts-ignore: decorator
 @lazy @inline export const E_KEEP_ADDR = "failed to enable keep_addr_on_down for ";
+// @ts-ignore: decorator
+@lazy @inline export const E_LIST_ROUTES = "failed to list routes";
+// @ts-ignore: decorator
+@lazy @inline export const E_VIA = " via ";

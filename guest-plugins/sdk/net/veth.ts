@@ -51,6 +51,13 @@ export function setupVeth(
     const ctx = c.error.isExists ? E_VETH_EXISTS + ifname + ", " + hostName : E_MAKE_VETH + ifname + "/" + hostName;
     return err<VethPair, CniError>(hostErrorToCni(c.error, ctx));
   }
+  // Before it comes up, best effort: the host end takes no router advertisements from the
+  // container (as SetupVeth), and skips DAD, so that its link-local address is usable at once:
+  // the kernel sends no neighbour solicitation from a tentative one, and forwarding to the
+  // container would stall for a second or more (seen with ptp and IPv6).
+  const sysPrefix = "net.ipv6.conf." + hostName;
+  sysctl.set(hostNs, sysPrefix + ".accept_ra", "0");
+  sysctl.set(hostNs, sysPrefix + ".accept_dad", "0");
   const change = new link.LinkChange();
   change.up = some<bool>(true);
   if (master.length > 0) change.master = master;
@@ -60,7 +67,5 @@ export function setupVeth(
     const ctx = master.length > 0 ? E_CONNECT + hostName + E_TO_BRIDGE + master : E_SET_UP + hostName;
     return err<VethPair, CniError>(hostErrorToCni(h.error, ctx));
   }
-  // As SetupVeth: the host end never takes router advertisements from the container. Best effort.
-  sysctl.set(hostNs, "net.ipv6.conf." + hostName + ".accept_ra", "0");
   return ok<VethPair, CniError>(new VethPair(h.value, c.value));
 }
