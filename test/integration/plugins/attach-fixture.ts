@@ -108,3 +108,34 @@ export function pings(from: TestNetns, ip: string): boolean {
     return false;
   }
 }
+
+/** The Go reference plugins (Debian's containernetworking-plugins), for parity tests. */
+export const GO_PLUGINS = "/usr/lib/cni";
+
+/** One CNI call of the Go reference plugin `plugin`, exec'd inside `host` like ours. */
+export function callGo(
+  plugin: string, command: CniInvocation["command"], config: unknown, c: { path: string }, host: TestNetns, containerId = "ctr1",
+): CniOutcome {
+  return cniExec({
+    binary: join(GO_PLUGINS, plugin), path: GO_PLUGINS, command, config, inNetns: host.name, containerId, ifname: "eth0", netns: c.path,
+  });
+}
+
+/** A result with what differs by design blanked: MACs, the host veth's name, the netns path, an empty dns. */
+export function normalizeResult(r: Record<string, any>): Record<string, any> {
+  const out = structuredClone(r);
+  if (out.dns && Object.keys(out.dns).length === 0) delete out.dns; // Go v1.1.1 writes "dns": {}
+  for (const it of out.interfaces ?? []) {
+    if (it.mac) it.mac = "<mac>";
+    if (/^veth[0-9a-f]{8}$/.test(it.name)) it.name = "<veth>";
+    if (it.sandbox) it.sandbox = "<netns>";
+  }
+  return out;
+}
+
+/** A netns's routes of both families, reduced to what a plugin chooses (no protocol, no metric, no flags). */
+export function routeTable(ns: TestNetns): string[] {
+  const fmt = (r: IpRoute) => [r.dst, r.gateway && `via ${r.gateway}`, r.dev && `dev ${r.dev.replace(/^veth[0-9a-f]{8}$/, "<veth>")}`, r.scope && `scope ${r.scope}`, r.prefsrc && `src ${r.prefsrc}`]
+    .filter(Boolean).join(" ");
+  return [...routes(ns, "-4"), ...routes(ns, "-6")].map(fmt).sort();
+}

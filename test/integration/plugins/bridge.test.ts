@@ -1,10 +1,12 @@
 // bridge through the host binary, exec'd as a runtime execs it inside a test-made "host" netns,
 // with host-local as its IPAM (in process). Kernel state is read back with `ip -j`.
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createNetns, type TestNetns } from "../../helpers/netns";
 import {
-  addrs, buildSuitePlugins, call as callAs, type Caller, globalAddrs, linkNames, links, type Net, network, ok,
-  pings, pluginBinary, reservations, routes,
+  addrs, buildSuitePlugins, call as callAs, callGo, type Caller, globalAddrs, GO_PLUGINS, linkNames, links, type Net,
+  network, normalizeResult, ok, pings, pluginBinary, reservations, routes, routeTable,
 } from "./attach-fixture";
 
 const VERSIONS = ["1.0.0", "1.1.0"] as const;
@@ -238,5 +240,24 @@ describe("bridge CHECK and DEL", () => {
     ok(callAs(p, "ADD", conf(net), c, host));
     ok(callAs(p, "DEL", conf(net), "", host));
     expect(reservations(net)).toEqual([]);
+  });
+});
+
+describe.skipIf(!existsSync(join(GO_PLUGINS, "bridge")))("bridge parity with the Go plugin (/usr/lib/cni, v1.1.1)", () => {
+  it.each([
+    ["isGateway, dual stack", { isGateway: true }],
+    ["isDefaultGateway, IPv4 only, mtu", { isDefaultGateway: true, mtu: 1400, isGateway: false }],
+  ])("ADD with %s gives Go's result and Go's container addresses and routes", (_, extra) => {
+    const ipam = extra.isDefaultGateway ? { ranges: [[{ subnet: "10.10.0.0/24" }]] } : DUAL;
+    const goHost = netns("gh"), goC = netns("gc"), goNet = network("gobr");
+    const host = netns("h"), c = netns("c"), net = network("br");
+    const want = ok(callGo("bridge", "ADD", conf(goNet, extra, ipam), goC, goHost));
+    const got = ok(callAs(p, "ADD", conf(net, extra, ipam), c, host));
+    expect(normalizeResult(got)).toEqual(normalizeResult(want));
+    expect(globalAddrs(c, "eth0")).toEqual(globalAddrs(goC, "eth0"));
+    expect(globalAddrs(host, "cni0")).toEqual(globalAddrs(goHost, "cni0"));
+    expect(routeTable(c)).toEqual(routeTable(goC));
+    expect(link(c, "eth0")!.mtu).toBe(link(goC, "eth0")!.mtu);
+    ok(callGo("bridge", "DEL", conf(goNet, extra, ipam), goC, goHost));
   });
 });

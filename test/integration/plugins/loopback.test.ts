@@ -1,7 +1,11 @@
 // loopback through the host binary, exec'd as a runtime execs it, against real namespaces.
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createNetns, type TestNetns } from "../../helpers/netns";
-import { buildSuitePlugins, call as callAs, type Caller, links, ok, pluginBinary } from "./attach-fixture";
+import {
+  buildSuitePlugins, call as callAs, callGo, type Caller, GO_PLUGINS, links, normalizeResult, ok, pluginBinary,
+} from "./attach-fixture";
 
 const VERSIONS = ["1.0.0", "1.1.0"] as const;
 let p: Caller;
@@ -85,5 +89,15 @@ describe("loopback", () => {
     expect(r.code).toBe(1);
     expect(r.json).toMatchObject({ code: 6 });
     expect(loUp(c)).toBe(false);
+  });
+});
+
+describe.skipIf(!existsSync(join(GO_PLUGINS, "loopback")))("loopback parity with the Go plugin (/usr/lib/cni, v1.1.1)", () => {
+  it("ADD gives Go's result", () => {
+    const { host, c } = namespaces();
+    const go = namespaces();
+    const want = ok(callGo("loopback", "ADD", conf("1.0.0"), go.c, go.host));
+    const got = ok(callAs(p, "ADD", conf("1.0.0"), c, host, { ifname: "eth0" }));
+    expect(normalizeResult(got)).toEqual(normalizeResult(want));
   });
 });

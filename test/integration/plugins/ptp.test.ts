@@ -1,10 +1,12 @@
 // ptp through the host binary, exec'd as a runtime execs it inside a test-made "host" netns,
 // with host-local as its IPAM (in process). Kernel state is read back with `ip -j`.
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createNetns, type TestNetns } from "../../helpers/netns";
 import {
-  addrs, buildSuitePlugins, call as callAs, type Caller, globalAddrs, linkNames, links, type Net, network, ok,
-  pings, pluginBinary, reservations, routes,
+  addrs, buildSuitePlugins, call as callAs, callGo, type Caller, globalAddrs, GO_PLUGINS, linkNames, links, type Net,
+  network, normalizeResult, ok, pings, pluginBinary, reservations, routes, routeTable,
 } from "./attach-fixture";
 
 const VERSIONS = ["1.0.0", "1.1.0"] as const;
@@ -163,5 +165,19 @@ describe("ptp CHECK and DEL", () => {
     ok(callAs(p, "DEL", conf(net), c, host));
     expect(reservations(net)).toEqual([]);
     expect(linkNames(host)).toEqual(["lo"]);
+  });
+});
+
+describe.skipIf(!existsSync(join(GO_PLUGINS, "ptp")))("ptp parity with the Go plugin (/usr/lib/cni, v1.1.1)", () => {
+  it("ADD, dual stack, gives Go's result and Go's addresses and routes in the container and the host", () => {
+    const goHost = netns("gh"), goC = netns("gc"), goNet = network("goptp");
+    const host = netns("h"), c = netns("c"), net = network("ptp");
+    const want = ok(callGo("ptp", "ADD", conf(goNet), goC, goHost));
+    const got = ok(callAs(p, "ADD", conf(net), c, host));
+    expect(normalizeResult(got)).toEqual(normalizeResult(want));
+    expect(globalAddrs(c, "eth0")).toEqual(globalAddrs(goC, "eth0"));
+    expect(routeTable(c)).toEqual(routeTable(goC));
+    expect(routeTable(host)).toEqual(routeTable(goHost));
+    ok(callGo("ptp", "DEL", conf(goNet), goC, goHost));
   });
 });
