@@ -4,15 +4,16 @@
  * code rather than setting it, so tests call it in process with an injected env and runner.
  */
 import { basename } from "node:path";
-import { convertPluginResult, prevResultToCurrent } from "../cni/convert";
+import { convertPluginResult, hasCurrentShape, prevResultToCurrent } from "../cni/convert";
 import { CniError, toCniError } from "../cni/errors";
-import { decodeJsonObject, validateNetConf } from "../cni/netconf";
+import { decodeJsonObject, validateNetConf, type NetConf } from "../cni/netconf";
 import {
   CURRENT_VERSION,
   SUPPORTED_VERSIONS,
   checkConfigVersion,
   checkVerbAllowed,
   versionResponse,
+  type SupportedVersion,
 } from "../cni/version";
 import { parseCommand, parseEnv } from "./env";
 import { HOST_BINARY_NAME, selectPlugin } from "./plugin-name";
@@ -47,20 +48,36 @@ export async function runCli(io: CliIo, runner: PluginRunner): Promise<number> {
     const stdin = configText(io.stdin());
     const raw = decodeJsonObject(stdin, "network config");
     const parsed = validateNetConf(raw);
-    const version = checkConfigVersion(parsed.cniVersion, "cniVersion" in raw);
+    const version = checkConfigVersion(parsed.cniVersion);
     progress.cniVersion = version;
     checkVerbAllowed(command, version);
     const pluginName = selectPlugin(io.argv0, parsed);
     progress.pluginName = pluginName;
-    const config =
-      parsed.prevResult === undefined ? parsed : { ...parsed, prevResult: prevResultToCurrent(parsed.prevResult, version) };
-    const call: CniCall = { ...env, config, rawConfig: stdin.toString("utf8"), pluginName };
+    const { config, rawConfig } = withCurrentPrevResult(raw, parsed, stdin, version);
+    const call: CniCall = { ...env, config, rawConfig, pluginName };
     const result = await runner.run(call);
     if (command === "ADD") printJson(io, convertPluginResult(result, pluginName, version));
     return 0;
   } catch (e) {
     return reportError(io, e, progress);
   }
+}
+
+/**
+ * The config as plugins see it: a prevResult lifted to the current version. Plugins read the
+ * raw text, so when the prevResult's JSON shape changed (0.x) the text is rewritten with the
+ * lifted one; otherwise it is stdin byte for byte, as delegated plugins expect.
+ */
+function withCurrentPrevResult(
+  raw: Record<string, unknown>,
+  parsed: NetConf,
+  stdin: Buffer,
+  version: SupportedVersion,
+): { config: NetConf; rawConfig: string } {
+  if (parsed.prevResult === undefined) return { config: parsed, rawConfig: stdin.toString("utf8") };
+  const { result, fromVersion } = prevResultToCurrent(parsed.prevResult, version);
+  const rawConfig = hasCurrentShape(fromVersion) ? stdin.toString("utf8") : JSON.stringify({ ...raw, prevResult: result });
+  return { config: { ...parsed, prevResult: result }, rawConfig };
 }
 
 /**

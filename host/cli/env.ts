@@ -5,7 +5,7 @@
  */
 import { CniError, CniErrorCode } from "../cni/errors";
 import { CNI_NAME } from "../cni/netconf";
-import { cniArgsProblem, parseCniArgs } from "./cni-args";
+import { cniArgsProblem, kubernetesPod, parseCniArgs, type KubernetesPod } from "./cni-args";
 
 export const CNI_COMMANDS = ["ADD", "DEL", "CHECK", "VERSION", "STATUS", "GC"] as const;
 export type CniCommand = (typeof CNI_COMMANDS)[number];
@@ -43,6 +43,8 @@ export interface CniEnv {
   netns?: string;
   ifname: string;
   args: [string, string][];
+  /** From CNI_ARGS' K8S_POD_* keys, when present (they stay in `args` too). */
+  pod?: KubernetesPod;
   path: string[];
 }
 
@@ -88,12 +90,15 @@ export function parseEnv(command: CniEnv["command"], env: Env): CniEnv {
     throw new CniError(CniErrorCode.INVALID_ENV, `required env variables [${missing.join(",")}] missing for ${command}`);
   }
   const netns = used.get("CNI_NETNS");
+  const args = parseCniArgs(used.get("CNI_ARGS") ?? "");
+  const pod = kubernetesPod(args);
   return {
     command,
     containerId: used.get("CNI_CONTAINERID") ?? "",
     ...(netns === undefined ? {} : { netns }),
     ifname: used.get("CNI_IFNAME") ?? "",
-    args: parseCniArgs(used.get("CNI_ARGS") ?? ""),
+    args,
+    ...(pod === undefined ? {} : { pod }),
     path: (used.get("CNI_PATH") ?? "").split(":").filter((p) => p !== ""),
   };
 }

@@ -4,6 +4,7 @@
  * native exec). Tests inject a fake; the binary injects host/runtime's runner.
  */
 import type { NetConf } from "../cni/netconf";
+import type { KubernetesPod } from "./cni-args";
 
 /** The verbs that reach a plugin; VERSION is answered by dispatch itself. */
 export type CniVerb = "ADD" | "DEL" | "CHECK" | "STATUS" | "GC";
@@ -19,6 +20,8 @@ export interface CniCall {
   ifname: string;
   /** CNI_ARGS as ordered pairs, `"K=V;K2=V2"` → `[["K","V"],["K2","V2"]]`. */
   args: [string, string][];
+  /** The pod named by CNI_ARGS' K8S_POD_* keys (for logs and audit); absent outside Kubernetes. */
+  pod?: KubernetesPod;
   /** CNI_PATH split on ":", empty entries dropped. */
   path: string[];
   /**

@@ -27,3 +27,18 @@ export const ipString = z.string().check(z.refine((s) => ipFamily(s) !== 0, { me
 export const cidrString = z
   .string()
   .check(z.refine(isCidr, { message: "must be an IP address in CIDR notation (e.g. 10.1.0.2/24)" }));
+
+/**
+ * The family libcni gives an address or CIDR when it writes `ips[].version` or splits routes
+ * for 0.2.0: Go's `IP.To4() != nil`, which also counts IPv4-mapped IPv6 (::ffff:10.0.0.1)
+ * as IPv4. Expects a valid address (schemas check first); anything else counts as IPv6.
+ */
+export function goFamily(addressOrCidr: string): 4 | 6 {
+  const slash = addressOrCidr.indexOf("/");
+  const ip = tryParseIp(slash < 0 ? addressOrCidr : addressOrCidr.slice(0, slash));
+  if (ip === undefined) return 6;
+  if (ip.family === 4) return 4;
+  const b = ip.bytes;
+  for (let i = 0; i < 10; i++) if (b[i] !== 0) return 6;
+  return b[10] === 0xff && b[11] === 0xff ? 4 : 6;
+}

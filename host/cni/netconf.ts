@@ -5,7 +5,7 @@
  */
 import * as z from "zod/mini";
 import { CniError, CniErrorCode } from "./errors";
-import { dnsSchema } from "./v100";
+import { dnsSchema } from "./result-parts";
 import { VERSION_WHEN_ABSENT } from "./version";
 import { describeZodError } from "./zod-issue";
 
@@ -28,6 +28,12 @@ const jsonObject = z.record(z.string(), z.unknown());
 export const netConfSchema = z.looseObject({
   /** libcni reads a config without one as 0.1.0; the version check then decides. */
   cniVersion: z._default(z.string(), VERSION_WHEN_ABSENT),
+  /**
+   * A conflist's list of versions (SPEC.md 1.1.0). Choosing among them is the runtime's job,
+   * which then sets `cniVersion`; a plugin config may still carry it, so it is checked and
+   * passed through, never used to pick a version.
+   */
+  cniVersions: z.optional(z.array(z.string())),
   name: cniName(),
   type: z.string().check(z.minLength(1, "must not be empty")),
   args: z.optional(jsonObject),

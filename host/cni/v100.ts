@@ -5,15 +5,9 @@
  */
 import * as z from "zod/mini";
 import { cidrString, ipString } from "./ip-format";
+import { dnsSchema, routeSchema, uint } from "./result-parts";
 
-const uint = z.int().check(z.nonnegative());
-
-export const dnsSchema = z.object({
-  nameservers: z.optional(z.array(z.string())),
-  domain: z.optional(z.string()),
-  search: z.optional(z.array(z.string())),
-  options: z.optional(z.array(z.string())),
-});
+export { dnsSchema };
 
 const interfaceV100 = z.object({
   name: z.string(),
@@ -28,17 +22,12 @@ const ipConfig = z.object({
   interface: z.optional(uint),
 });
 
-const routeV100 = z.object({
-  dst: cidrString,
-  gw: z.optional(ipString),
-});
-
 /** SPEC.md at spec-v1.0.0. Every list is optional: IPAM results are abbreviated. */
 export const resultV100Schema = z.object({
   cniVersion: z.optional(z.string()),
   interfaces: z.optional(z.array(interfaceV100)),
   ips: z.optional(z.array(ipConfig)),
-  routes: z.optional(z.array(routeV100)),
+  routes: z.optional(z.array(routeSchema)),
   dns: z.optional(dnsSchema),
 });
 
@@ -49,7 +38,7 @@ export const resultV110Schema = z.extend(resultV100Schema, {
   ),
   routes: z.optional(
     z.array(
-      z.extend(routeV100, {
+      z.extend(routeSchema, {
         mtu: z.optional(uint),
         advmss: z.optional(uint),
         priority: z.optional(uint),

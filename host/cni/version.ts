@@ -9,11 +9,10 @@ import { CniError, CniErrorCode } from "./errors";
 export { CURRENT_VERSION };
 
 /**
- * Oldest first. Adding 0.1.0-0.4.0 later means a schema file (v020.ts, v040.ts), its
- * converters in convert.ts and an entry here; `convert.ts` keys its table by this type, so a
- * version without converters fails tsc.
+ * Oldest first: every released spec version, as libcni's `version.All`. `convert.ts` keys its
+ * table by this type, so a version added here without converters fails tsc.
  */
-export const SUPPORTED_VERSIONS = ["1.0.0", "1.1.0"] as const;
+export const SUPPORTED_VERSIONS = ["0.1.0", "0.2.0", "0.3.0", "0.3.1", "0.4.0", "1.0.0", "1.1.0"] as const;
 export type SupportedVersion = (typeof SUPPORTED_VERSIONS)[number];
 
 /** The answer to CNI_COMMAND=VERSION. */
@@ -58,15 +57,13 @@ function parseVersion(v: string): [number, number, number] {
 /**
  * Fails with code 1 unless the config's version is one the host speaks. The message follows
  * libcni's reconciler: `incompatible CNI versions; config is "0.9.0", plugin supports [...]`.
- * `given` is false when the config had no cniVersion and was read as 0.1.0.
  */
-export function checkConfigVersion(configVersion: string, given = true): SupportedVersion {
+export function checkConfigVersion(configVersion: string): SupportedVersion {
   if (isSupportedVersion(configVersion)) return configVersion;
-  const config = given ? JSON.stringify(configVersion) : `${JSON.stringify(configVersion)} (no cniVersion given)`;
   throw new CniError(
     CniErrorCode.INCOMPATIBLE_VERSION,
     "incompatible CNI versions",
-    `config is ${config}, plugin supports ${JSON.stringify(SUPPORTED_VERSIONS)}`,
+    `config is ${JSON.stringify(configVersion)}, plugin supports ${JSON.stringify(SUPPORTED_VERSIONS)}`,
   );
 }
 

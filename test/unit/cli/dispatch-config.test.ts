@@ -13,9 +13,8 @@ describe("network config", () => {
     ["with ipMasq not a boolean", { ...VALID_CONFIG, ipMasq: "yes" }, 7, 'network config: field "ipMasq" must be a boolean'],
     ["with dns.nameservers not a list", { ...VALID_CONFIG, dns: { nameservers: "8.8.8.8" } }, 7, 'network config: field "dns.nameservers" must be an array'],
     ["with a non-boolean capability", { ...VALID_CONFIG, capabilities: { portMappings: 1 } }, 7, 'network config: field "capabilities.portMappings" must be a boolean'],
-    ["with an unsupported cniVersion", { ...VALID_CONFIG, cniVersion: "0.9.0" }, 1, 'incompatible CNI versions; config is "0.9.0", plugin supports ["1.0.0","1.1.0"]'],
-    ["with a 0.4.0 cniVersion (not yet supported)", { ...VALID_CONFIG, cniVersion: "0.4.0" }, 1, /^incompatible CNI versions; config is "0.4.0"/],
-    ["without cniVersion (read as 0.1.0, like libcni)", { name: "n", type: "bridge" }, 1, 'incompatible CNI versions; config is "0.1.0" (no cniVersion given), plugin supports ["1.0.0","1.1.0"]'],
+    ["with an unsupported cniVersion", { ...VALID_CONFIG, cniVersion: "0.9.0" }, 1, 'incompatible CNI versions; config is "0.9.0", plugin supports ["0.1.0","0.2.0","0.3.0","0.3.1","0.4.0","1.0.0","1.1.0"]'],
+    ["with a pre-release cniVersion", { ...VALID_CONFIG, cniVersion: "1.1.0-rc1" }, 1, /^incompatible CNI versions; config is "1.1.0-rc1"/],
   ])("ADD %s fails with code %s", async (_what, stdin, code, msg) => {
     const r = await cli({ stdin });
     expect(r.code).toBe(1);
@@ -89,7 +88,7 @@ describe("prevResult", () => {
   });
 
   test("a prevResult of an unsupported version fails with code 7", async () => {
-    const r = await cli({ env: envFor("DEL"), stdin: { ...VALID_CONFIG, prevResult: { ...prevResult, cniVersion: "0.4.0" } } });
-    expect(r.json()).toMatchObject({ code: 7, msg: expect.stringMatching(/^network config: field "prevResult.cniVersion" is "0.4.0"/) });
+    const r = await cli({ env: envFor("DEL"), stdin: { ...VALID_CONFIG, prevResult: { ...prevResult, cniVersion: "0.9.0" } } });
+    expect(r.json()).toMatchObject({ code: 7, msg: expect.stringMatching(/^network config: field "prevResult.cniVersion" is "0.9.0"/) });
   });
 });

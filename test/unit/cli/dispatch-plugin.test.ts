@@ -45,7 +45,7 @@ describe("plugin selection", () => {
 });
 
 describe("VERSION", () => {
-  const supportedVersions = ["1.0.0", "1.1.0"];
+  const supportedVersions = ["0.1.0", "0.2.0", "0.3.0", "0.3.1", "0.4.0", "1.0.0", "1.1.0"];
 
   test("VERSION with empty stdin answers the current version and needs no other variable", async () => {
     const r = await cli({ env: { CNI_COMMAND: "VERSION" }, stdin: "" });
@@ -61,8 +61,8 @@ describe("VERSION", () => {
   });
 
   test("VERSION echoes an input version it does not support, as SPEC.md says", async () => {
-    const r = await cli({ env: envFor("VERSION"), stdin: { cniVersion: "0.3.1" } });
-    expect(r.json()).toEqual({ cniVersion: "0.3.1", supportedVersions });
+    const r = await cli({ env: envFor("VERSION"), stdin: { cniVersion: "0.9.0" } });
+    expect(r.json()).toEqual({ cniVersion: "0.9.0", supportedVersions });
   });
 
   test.each(["not json", "[]", '{"cniVersion": 1}', '{"cniVersion": "one"}'])(

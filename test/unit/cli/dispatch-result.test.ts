@@ -57,7 +57,7 @@ describe("ADD result", () => {
     ["a negative mtu", { interfaces: [{ name: "eth0", mtu: -1 }] }, 'field "interfaces[0].mtu" must be >= 0'],
     ["a fractional route table", { routes: [{ dst: "0.0.0.0/0", table: 1.5 }] }, 'field "routes[0].table" must be an integer'],
     ["an interface index past the list", { interfaces: [{ name: "eth0" }], ips: [{ address: "10.1.0.2/24", interface: 1 }] }, 'field "ips[0].interface" must be an index into interfaces (1 given)'],
-    ["an unsupported cniVersion", { cniVersion: "0.4.0" }, 'field "cniVersion" is "0.4.0", not one of ["1.0.0","1.1.0"]'],
+    ["an unsupported cniVersion", { cniVersion: "0.9.0" }, 'field "cniVersion" is "0.9.0", not one of ["0.1.0","0.2.0","0.3.0","0.3.1","0.4.0","1.0.0","1.1.0"]'],
   ])("a plugin result with %s fails with code 999 naming the plugin", async (_what, result, why) => {
     const r = await cli({ argv0: "bridge", run: async () => result });
     expect(r.code).toBe(1);

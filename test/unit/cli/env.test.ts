@@ -58,7 +58,7 @@ describe("CNI_COMMAND", () => {
     const r = await cli({ env: {} });
     expect(r.code).toBe(0);
     expect(r.stdout).toBe("");
-    expect(r.stderr).toContain("CNI protocol versions supported: 1.0.0, 1.1.0");
+    expect(r.stderr).toContain("CNI protocol versions supported: 0.1.0, 0.2.0, 0.3.0, 0.3.1, 0.4.0, 1.0.0, 1.1.0");
     expect(r.calls).toHaveLength(0);
   });
 

@@ -62,7 +62,7 @@ describe("convertPluginResult", () => {
 
   test("a non-string cniVersion fails with code 999", () => {
     expect(() => convertPluginResult({ cniVersion: 1 }, "p", "1.1.0")).toThrow(
-      expect.objectContaining({ code: 999, msg: 'plugin p returned an invalid result: field "cniVersion" is 1, not one of ["1.0.0","1.1.0"]' }),
+      expect.objectContaining({ code: 999, msg: 'plugin p returned an invalid result: field "cniVersion" is 1, not one of ["0.1.0","0.2.0","0.3.0","0.3.1","0.4.0","1.0.0","1.1.0"]' }),
     );
   });
 });
@@ -70,8 +70,8 @@ describe("convertPluginResult", () => {
 describe("prevResultToCurrent", () => {
   test("lifts a 1.0.0 prevResult to 1.1.0", () => {
     expect(prevResultToCurrent({ cniVersion: "1.0.0", ips: [{ address: "10.0.0.2/8" }] }, "1.0.0")).toEqual({
-      cniVersion: "1.1.0",
-      ips: [{ address: "10.0.0.2/8" }],
+      result: { cniVersion: "1.1.0", ips: [{ address: "10.0.0.2/8" }] },
+      fromVersion: "1.0.0",
     });
   });
 

@@ -9,8 +9,8 @@ import {
 } from "../../../host/cni/version";
 
 describe("version", () => {
-  test("the host supports 1.0.0 and 1.1.0 and implements 1.1.0", () => {
-    expect(SUPPORTED_VERSIONS).toEqual(["1.0.0", "1.1.0"]);
+  test("the host supports every released version, as libcni's version.All, and implements 1.1.0", () => {
+    expect(SUPPORTED_VERSIONS).toEqual(["0.1.0", "0.2.0", "0.3.0", "0.3.1", "0.4.0", "1.0.0", "1.1.0"]);
     expect(CURRENT_VERSION).toBe("1.1.0");
   });
 
@@ -35,7 +35,7 @@ describe("version", () => {
     expect(() => checkConfigVersion("0.9.0")).toThrow(
       expect.objectContaining({
         code: 1,
-        message: 'incompatible CNI versions; config is "0.9.0", plugin supports ["1.0.0","1.1.0"]',
+        message: 'incompatible CNI versions; config is "0.9.0", plugin supports ["0.1.0","0.2.0","0.3.0","0.3.1","0.4.0","1.0.0","1.1.0"]',
       }),
     );
   });
@@ -55,7 +55,7 @@ describe("version", () => {
   });
 
   test("the VERSION response echoes a well-formed input version and falls back to the current one", () => {
-    expect(versionResponse("1.0.0")).toEqual({ cniVersion: "1.0.0", supportedVersions: ["1.0.0", "1.1.0"] });
+    expect(versionResponse("1.0.0")).toEqual({ cniVersion: "1.0.0", supportedVersions: [...SUPPORTED_VERSIONS] });
     expect(versionResponse(undefined).cniVersion).toBe("1.1.0");
     expect(versionResponse("garbage").cniVersion).toBe("1.1.0");
   });
