@@ -1,0 +1,92 @@
+// Guest tests of bridge's config and gateway calculation (guest-plugins/bridge/config.ts and
+// host-side.ts calcGateways): Go's keys and defaults, code 7 naming every bad field, and the
+// gateways and default routes that isGateway and isDefaultGateway imply.
+import { Request, Tuple2, CniErrorCode, CniResult, IPNet, IP } from "@wasm-cni/sdk";
+import { loadConfig, BridgeConf } from "../../guest-plugins/bridge/config";
+import { calcGateways } from "../../guest-plugins/bridge/host-side";
+import { expectStr, expectInt, expectTrue, expectFalse } from "./expect.as";
+
+function request(keys: string, args: Array<Tuple2<string, string>> = []): Request {
+  const r = new Request();
+  r.config = "{\"cniVersion\":\"1.0.0\",\"name\":\"net1\",\"type\":\"bridge\"" + keys + "}";
+  r.containerId = "ctr1";
+  r.ifname = "eth0";
+  r.args = args;
+  return r;
+}
+
+function conf(keys: string): BridgeConf {
+  const c = loadConfig(request(keys));
+  assert(c.isOk, "config " + keys);
+  return c.value;
+}
+
+export function defaults_are_gos(): void {
+  const c = conf("");
+  expectStr(c.bridge, "cni0", "bridge");
+  expectFalse(c.isGateway || c.isDefaultGateway || c.ipMasq || c.hairpinMode || c.promiscMode, "flags off");
+  expectInt(c.mtu, 0, "mtu");
+  expectFalse(c.layer3, "no ipam: layer 2");
+  expectFalse(conf(",\"ipam\":{}").layer3, "ipam without type: layer 2");
+  expectTrue(conf(",\"ipam\":{\"type\":\"host-local\"}").layer3, "ipam type: layer 3");
+}
+
+export function isDefaultGateway_implies_isGateway(): void {
+  const c = conf(",\"isDefaultGateway\":true");
+  expectTrue(c.isGateway, "isGateway");
+}
+
+export function the_mac_comes_from_cni_args_then_args_then_runtimeConfig(): void {
+  const args = [new Tuple2<string, string>("IgnoreUnknown", "1"), new Tuple2<string, string>("MAC", "0a:00:00:00:00:01")];
+  expectStr(loadConfig(request("", args)).value.mac, "0a:00:00:00:00:01", "CNI_ARGS");
+  const a = ",\"args\":{\"cni\":{\"mac\":\"0a:00:00:00:00:02\"}}";
+  expectStr(loadConfig(request(a, args)).value.mac, "0a:00:00:00:00:02", "args.cni wins");
+  const rc = ",\"runtimeConfig\":{\"mac\":\"0A:00:00:00:00:03\"}";
+  expectStr(loadConfig(request(a + rc, args)).value.mac, "0A:00:00:00:00:03", "runtimeConfig wins");
+}
+
+export function every_bad_key_is_named_in_one_code_7(): void {
+  const c = loadConfig(request(",\"mtu\":\"abc\",\"bridge\":\"a-name-of-16-byte\",\"hairpinMode\":true,\"promiscMode\":true,\"vlan\":7,\"macspoofchk\":true"));
+  expectTrue(c.isErr, "refused");
+  expectInt(c.error.code, CniErrorCode.INVALID_NETWORK_CONFIG, "code 7");
+  const d = c.error.details;
+  expectTrue(d.includes("field \"mtu\""), "mtu: " + d);
+  expectTrue(d.includes("field \"bridge\" must be an interface name"), "bridge: " + d);
+  expectTrue(d.includes("field \"hairpinMode\" cannot be set together with promiscMode"), "hairpin: " + d);
+  expectTrue(d.includes("field \"vlan\" is not supported yet"), "vlan: " + d);
+  expectTrue(d.includes("field \"macspoofchk\" is not supported yet"), "macspoofchk: " + d);
+}
+
+export function disableContainerInterface_with_ipam_is_code_7(): void {
+  const c = loadConfig(request(",\"disableContainerInterface\":true,\"ipam\":{\"type\":\"host-local\"}"));
+  expectTrue(c.isErr, "refused");
+  expectTrue(c.error.details.includes("field \"disableContainerInterface\" cannot be set when IPAM is used"), c.error.details);
+}
+
+function ipamResult(): CniResult {
+  const r = new CniResult();
+  r.addIP(IPNet.parse("10.1.0.5/24")!, null);
+  r.addIP(IPNet.parse("fd00::5/64")!, IP.parse("fd00::fe"));
+  return r;
+}
+
+export function isGateway_fills_in_the_subnet_gateway_and_returns_the_bridge_addresses(): void {
+  const r = ipamResult();
+  const gws = calcGateways(r, conf(",\"isGateway\":true"), 2);
+  expectInt(gws.length, 2, "one per address");
+  expectStr(gws[0].toString() + " " + gws[1].toString(), "10.1.0.1/24 fd00::fe/64", "gateway with the subnet prefix");
+  expectStr(r.ips[0].gateway!.toString(), "10.1.0.1", "filled in");
+  expectInt(r.ips[0].interfaceIndex, 2, "on the container interface");
+  expectInt(r.routes.length, 0, "no routes without isDefaultGateway");
+}
+
+export function isDefaultGateway_adds_one_default_route_per_family_unless_ipam_gave_one(): void {
+  const r = ipamResult();
+  r.addRoute(IPNet.parse("0.0.0.0/0")!);
+  calcGateways(r, conf(",\"isDefaultGateway\":true"), 2);
+  expectInt(r.routes.length, 2, "IPAM's v4 default kept, a v6 one added");
+  expectStr(r.routes[1].dst.toString() + " via " + r.routes[1].gw!.toString(), "::/0 via fd00::fe", "v6 default");
+  const none = ipamResult();
+  expectInt(calcGateways(none, conf(""), 2).length, 0, "no gateways without isGateway");
+  expectTrue(none.ips[0].gateway == null, "no gateway filled in");
+}
