@@ -3,6 +3,7 @@
 // parallel never rebuild a dir another suite is exec'ing from), a plugin binary named after the
 // plugin (a symlink to bin/wasm-cni, as in a runtime's CNI_PATH), and calls made inside a
 // test-made "host" netns, so that bridges, host veths, routes and sysctls never touch the sandbox.
+import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -138,4 +139,24 @@ export function routeTable(ns: TestNetns): string[] {
   const fmt = (r: IpRoute) => [r.dst, r.gateway && `via ${r.gateway}`, r.dev && `dev ${r.dev.replace(/^veth[0-9a-f]{8}$/, "<veth>")}`, r.scope && `scope ${r.scope}`, r.prefsrc && `src ${r.prefsrc}`]
     .filter(Boolean).join(" ");
   return [...routes(ns, "-4"), ...routes(ns, "-6")].map(fmt).sort();
+}
+
+/** The same call as `call`, without waiting, so that many run at once (as a runtime's do). */
+export function callAsync(
+  p: Caller, command: CniInvocation["command"], config: unknown, c: { path: string }, host: TestNetns, containerId: string,
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn("ip", ["netns", "exec", host.name, p.binary], {
+      env: {
+        PATH: process.env.PATH ?? "/usr/bin:/bin", CNI_COMMAND: command, CNI_CONTAINERID: containerId, CNI_NETNS: c.path,
+        CNI_IFNAME: "eth0", CNI_PATH: join(p.binary, ".."), WASM_CNI_PLUGIN_DIR: p.pluginDir,
+      },
+    });
+    let stdout = "", stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    child.stdin.end(JSON.stringify(config));
+  });
 }

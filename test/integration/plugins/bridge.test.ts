@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createNetns, type TestNetns } from "../../helpers/netns";
 import {
-  addrs, buildSuitePlugins, call as callAs, callGo, type Caller, globalAddrs, GO_PLUGINS, linkNames, links, type Net,
+  addrs, buildSuitePlugins, call as callAs, callAsync, callGo, type Caller, globalAddrs, GO_PLUGINS, linkNames, links, type Net,
   network, normalizeResult, ok, pings, pluginBinary, reservations, routes, routeTable,
 } from "./attach-fixture";
 
@@ -137,6 +137,24 @@ describe("bridge ADD", () => {
   });
 });
 
+describe("bridge concurrency", () => {
+  it("8 concurrent ADDs on one new bridge all succeed with distinct addresses; 8 concurrent DELs leave only the bridge", async () => {
+    const host = netns("h"), net = network("br");
+    const cs = Array.from({ length: 8 }, () => netns("c"));
+    const adds = await Promise.all(cs.map((c, i) => callAsync(p, "ADD", conf(net), c, host, `c${i}`)));
+    for (const r of adds) expect(r.code, r.stdout + r.stderr).toBe(0);
+    const v4 = adds.map((r) => (JSON.parse(r.stdout) as { ips: { address: string }[] }).ips[0]!.address);
+    expect(new Set(v4).size).toBe(8);
+    expect(globalAddrs(host, "cni0")).toEqual(["10.10.0.1/24", "fd10::1/64"]);
+    expect(links(host).filter((l) => l.master === "cni0")).toHaveLength(8);
+    expect(pings(cs[0]!, v4[7]!.split("/")[0]!)).toBe(true);
+    const dels = await Promise.all(cs.map((c, i) => callAsync(p, "DEL", conf(net), c, host, `c${i}`)));
+    for (const r of dels) expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(linkNames(host)).toEqual(["cni0", "lo"]);
+    expect(reservations(net)).toEqual([]);
+  }, 60_000);
+});
+
 describe("bridge failures", () => {
   it("a bridge holding another IPv4 address fails ADD with 999, releases the reservation and removes eth0", () => {
     const host = netns("h"), c = netns("c"), net = network("br");
@@ -245,10 +263,9 @@ describe("bridge CHECK and DEL", () => {
 
 describe.skipIf(!existsSync(join(GO_PLUGINS, "bridge")))("bridge parity with the Go plugin (/usr/lib/cni, v1.1.1)", () => {
   it.each([
-    ["isGateway, dual stack", { isGateway: true }],
-    ["isDefaultGateway, IPv4 only, mtu", { isDefaultGateway: true, mtu: 1400, isGateway: false }],
-  ])("ADD with %s gives Go's result and Go's container addresses and routes", (_, extra) => {
-    const ipam = extra.isDefaultGateway ? { ranges: [[{ subnet: "10.10.0.0/24" }]] } : DUAL;
+    ["isGateway, dual stack", { isGateway: true }, DUAL],
+    ["isDefaultGateway, IPv4 only, mtu", { isDefaultGateway: true, mtu: 1400, isGateway: false }, { ranges: [[{ subnet: "10.10.0.0/24" }]] }],
+  ])("ADD with %s gives Go's result and Go's container addresses and routes", (_, extra: Record<string, unknown>, ipam) => {
     const goHost = netns("gh"), goC = netns("gc"), goNet = network("gobr");
     const host = netns("h"), c = netns("c"), net = network("br");
     const want = ok(callGo("bridge", "ADD", conf(goNet, extra, ipam), goC, goHost));
