@@ -31,11 +31,19 @@ function problem(issue: z.core.$ZodIssue): string {
       return `must be ${article(issue.expected)}`;
     case "too_small":
       return `must be ${issue.inclusive ? ">=" : ">"} ${String(issue.minimum)}${sizeUnit(issue.origin)}`;
+    case "invalid_value":
+      return `must be ${oneOf(issue.values.map((v) => JSON.stringify(v)))}`;
     case "too_big":
       return `must be ${issue.inclusive ? "<=" : "<"} ${String(issue.maximum)}${sizeUnit(issue.origin)}`;
     default:
       return issue.message;
   }
+}
+
+/** `"4"` or `one of "4" or "6"` or `one of "a", "b" or "c"`. */
+function oneOf(values: string[]): string {
+  if (values.length <= 1) return values[0] ?? "nothing";
+  return `one of ${values.slice(0, -1).join(", ")} or ${values[values.length - 1]}`;
 }
 
 function article(expected: string): string {
