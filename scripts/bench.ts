@@ -8,7 +8,8 @@ import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { cniExec } from "../tools/cni-exec";
 
-const ROOT = resolve(import.meta.dirname ?? ".", "..");
+// npm runs scripts from the package root (the script itself runs from a bundle in build/tools).
+const ROOT = resolve(".");
 const ROUNDS = Number(process.argv[2] ?? 30);
 const REF_DIR = "/usr/lib/cni";
 const OUR_DIR = join(ROOT, "dist/cni-bin");

@@ -7,7 +7,8 @@ import { existsSync, readdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { cniExec, type CniInvocation } from "../tools/cni-exec";
 
-const ROOT = resolve(import.meta.dirname ?? ".", "..");
+// npm runs scripts from the package root (the script itself runs from a bundle in build/tools).
+const ROOT = resolve(".");
 const CNI_BIN = join(ROOT, "dist/cni-bin");
 const DATA_DIR = "/var/lib/cni/networks"; // a tmpfs inside the sandbox
 
