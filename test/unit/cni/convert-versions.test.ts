@@ -121,31 +121,6 @@ describe("libcni's details", () => {
       ips: [{ address: "fd00::2/64" }],
     });
   });
-
-  test("an IPv4-mapped address counts as IPv4, as Go's To4 says", () => {
-    const mapped: CurrentResult = { ips: [{ address: "::ffff:10.0.0.2/120" }], routes: [{ dst: "::ffff:10.0.0.0/120" }] };
-    expect(convertResult(mapped, "0.4.0")).toMatchObject({ ips: [{ version: "4" }] });
-    expect(convertResult(mapped, "0.2.0")).toStrictEqual({
-      cniVersion: "0.2.0",
-      ip4: { ip: "::ffff:10.0.0.2/120", routes: [{ dst: "::ffff:10.0.0.0/120" }] },
-      dns: {},
-    });
-  });
-
-  test("to 0.2.0 a route of a family without an address is dropped", () => {
-    const r: CurrentResult = { ips: [{ address: "fd00::2/64" }], routes: [{ dst: "0.0.0.0/0" }, { dst: "::/0" }] };
-    expect(convertResult(r, "0.2.0")).toStrictEqual({ cniVersion: "0.2.0", ip6: { ip: "fd00::2/64", routes: [{ dst: "::/0" }] }, dns: {} });
-  });
-
-  test("to 0.4.0 an empty mac or sandbox is left out and the interface index 0 kept", () => {
-    const r: CurrentResult = { interfaces: [{ name: "eth0", mac: "", sandbox: "" }], ips: [{ address: "10.0.0.2/8", interface: 0 }] };
-    expect(convertResult(r, "0.4.0")).toStrictEqual({
-      cniVersion: "0.4.0",
-      interfaces: [{ name: "eth0" }],
-      ips: [{ version: "4", interface: 0, address: "10.0.0.2/8" }],
-      dns: {},
-    });
-  });
 });
 
 describe("prevResult of an older version", () => {

@@ -1,5 +1,5 @@
 import { expect, test } from "vitest";
-import { ipFamily, isCidr } from "../../../host/cni/ip-format";
+import { goFamily, ipFamily, isCidr } from "../../../host/cni/ip-format";
 
 test.each(["10.1.0.2/24", "0.0.0.0/0", "10.0.0.0/32", "fd00::2/64", "::/0", "::1/128", "::ffff:10.0.0.1/96"])(
   "%s is a CIDR",
@@ -19,3 +19,14 @@ test.each([
   ["10.0.0", 0],
   ["", 0],
 ] as const)("ipFamily(%j) is %i", (s, family) => expect(ipFamily(s)).toBe(family));
+
+test.each([
+  ["10.0.0.1", 4],
+  ["10.0.0.0/8", 4],
+  ["::ffff:10.0.0.1", 4],
+  ["::ffff:10.0.0.0/104", 4],
+  ["::ffff:a00:1/128", 4],
+  ["fd00::1/64", 6],
+  ["::1", 6],
+  ["::fffe:10.0.0.1", 6],
+] as const)("goFamily(%j) is %i, as Go's To4 says", (s, family) => expect(goFamily(s)).toBe(family));
