@@ -22,14 +22,18 @@ function cmdAdd(req: Request): Result<string, CniError> {
   const cns = containerNetns(req);
   if (cns.isErr) return err<string, CniError>(cns.error);
   const host = hns.value, cont = cns.value;
-  const br = ensureBridge(host, conf);
-  if (br.isErr) return err<string, CniError>(br.error);
-
+  // IPAM before the bridge (Go does it the other way round): a config the IPAM plugin
+  // refuses then changes nothing on the node.
   let ipamResult: CniResult | null = null;
   if (conf.layer3) {
     const r = ipamAdd(conf.net);
     if (r.isErr) return err<string, CniError>(r.error);
     ipamResult = r.value;
+  }
+  const br = ensureBridge(host, conf);
+  if (br.isErr) {
+    undoAdd(conf.net, cont, req.ifname, false);
+    return err<string, CniError>(br.error);
   }
   const hostName = hostVethName(req.containerId, req.ifname);
   const veth = setupVeth(host, cont, req.ifname, hostName, conf.mtu, conf.mac, conf.bridge);

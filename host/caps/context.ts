@@ -4,7 +4,7 @@ import { RtnlHandle } from "../kernel/rtnl/handle";
 import type { Grant } from "../runtime/policy";
 import type { Bucket, Store } from "../store/store";
 import type { CniError } from "../generated/interfaces/cni-host-types";
-import { CapError, toHostError } from "./errors";
+import { CapError, toHostError, WitError } from "./errors";
 
 /** The call a plugin serves, as the host functions need it. */
 export interface CallInfo {
@@ -105,6 +105,10 @@ export function hostCall<A extends unknown[], R>(ctx: CallContext, fn: string, b
     try {
       return body(...args);
     } catch (e) {
+      if (e instanceof WitError && !(e instanceof CapError)) {
+        record.outcome = `err: ${e.message}`; // a delegate's cni-error, for the guest as is
+        throw e;
+      }
       const hostError = toHostError(e);
       record.outcome = hostError ? `${hostError.tag}: ${e instanceof Error ? e.message : String(e)}` : `bug: ${String(e)}`;
       if (hostError) throw e instanceof CapError ? e : new CapError(hostError);

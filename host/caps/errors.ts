@@ -8,10 +8,21 @@ import { StoreArgumentError } from "../store/store";
  * glue returns an own `payload` property as `err(payload)`. Anything else thrown from a cap
  * is a host bug: it traps the guest and becomes CNI error 999 naming the plugin and function.
  */
-export class CapError extends Error {
-  override readonly name = "CapError";
-  constructor(readonly payload: HostError) {
-    super(describeHostError(payload));
+export class WitError<P> extends Error {
+  override name = "WitError";
+  constructor(
+    readonly payload: P,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The `err` of a function returning `result<_, host-error>`. */
+export class CapError extends WitError<HostError> {
+  override name = "CapError";
+  constructor(payload: HostError) {
+    super(payload, describeHostError(payload));
   }
 }
 

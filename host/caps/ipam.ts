@@ -1,6 +1,6 @@
 import type * as Ipam from "../generated/interfaces/cni-host-ipam";
 import { type CallContext, hostCall } from "./context";
-import { CapError } from "./errors";
+import { CapError, WitError } from "./errors";
 
 /**
  * cni:host/ipam — delegation to an IPAM plugin, run in this process (no second exec). The
@@ -13,8 +13,7 @@ export function createIpamCaps(ctx: CallContext): typeof Ipam {
         throw new CapError({ tag: "denied", val: `plugin "${ctx.plugin}" may not delegate to "${plugin}"` });
       }
       const r = ctx.delegate(plugin, verb, config);
-      // jco hands an own `payload` property to the guest as err(payload): here a cni-error.
-      if (!r.ok) throw Object.assign(new Error(r.error.msg), { payload: r.error });
+      if (!r.ok) throw new WitError(r.error, r.error.msg);
       return r.value;
     });
   return {
