@@ -57,6 +57,7 @@ export function createRunner(deps: RuntimeDeps): PluginRunner & { records: HostC
     records,
     prefetch,
     async run(call: CniCall): Promise<unknown> {
+      deps.mark("call parsed");
       prefetch(call.pluginName);
       const compiled = new Map<string, CompiledModules>();
       for (const [name, p] of pending) {
@@ -66,6 +67,7 @@ export function createRunner(deps: RuntimeDeps): PluginRunner & { records: HostC
           // compiled again, synchronously, with the error reported there
         }
       }
+      deps.mark("modules compiled");
       const scope: CallScope = {
         deps,
         compiled,
