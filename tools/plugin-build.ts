@@ -11,6 +11,7 @@ import { buildSync } from "esbuild";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
+import { GLUE_CACHE, loadComponent } from "../host/runtime/load-component";
 
 export const WORLD = "plugin";
 
@@ -121,6 +122,23 @@ export async function transpileComponent(name: string, component: Uint8Array, di
   };
 }
 
+/**
+ * Stores V8's code cache of the glue (glue.cache): compiled, then warmed by instantiating
+ * with host functions that are never called (instantiation calls none), so the cache holds
+ * the instantiate path too. Made by the node that builds, which is the node that runs us.
+ */
+function writeGlueCache(dir: string): void {
+  const component = loadComponent(dir);
+  const never = new Proxy({}, { get: (_t, key) => (typeof key === "string" ? () => { throw new Error(`stub ${key}`); } : undefined) });
+  const imports = Object.fromEntries(component.imports.map((i) => [i, never]));
+  try {
+    component.instantiate(imports);
+  } catch {
+    // a plugin whose start code calls out cannot be warmed: the cache holds the compile only
+  }
+  writeFileSync(join(dir, GLUE_CACHE), component.codeCache());
+}
+
 /** Builds the plugin in `srcDir` into `outDir` (see the file header). */
 export async function buildPlugin(srcDir: string, outDir: string, opts: BuildOptions = {}): Promise<PluginMeta> {
   const name = basename(resolve(srcDir));
@@ -131,6 +149,7 @@ export async function buildPlugin(srcDir: string, outDir: string, opts: BuildOpt
   const dir = join(outDir, name);
   const meta = await transpileComponent(name, component, dir, opts.world ?? WORLD);
   writeFileSync(join(dir, "meta.json"), `${JSON.stringify(meta, null, 2)}\n`);
+  writeGlueCache(dir);
   return meta;
 }
 

@@ -3,7 +3,7 @@
 // plugin resolution: it turns jco's glue into typed exports with results as values.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { compileFunction } from "node:vm";
+import { Script } from "node:vm";
 import type { CniError, Request } from "../generated/interfaces/cni-host-verbs";
 
 /** What tools/plugin-build.ts writes to meta.json. */
@@ -38,6 +38,10 @@ export interface LoadedComponent {
    * not; each needs only the functions the glue destructures. Throws when one is missing.
    */
   instantiate(imports: Record<string, object>): PluginExports;
+  /** V8's code cache of the glue as compiled so far (the build warms it, then stores it). */
+  codeCache(): Buffer;
+  /** The glue came from the code cache (false: none, or V8 rejected it). */
+  glueCached: boolean;
 }
 
 // Node's typings (lib ES2022, no DOM) do not declare WebAssembly; this is what we use of it.
@@ -69,12 +73,26 @@ type Glue = {
   instantiate(getCoreModule: (path: string) => WasmModule, imports: Record<string, object>): Record<string, (req: Request) => unknown>;
 };
 
-/** Evaluates glue.cjs (CommonJS, requires nothing) without Node's module resolver. */
-function loadGlue(file: string): Glue {
+/** Where plugin-build.ts puts V8's code cache of the glue, beside glue.cjs. */
+export const GLUE_CACHE = "glue.cache";
+
+/**
+ * Evaluates glue.cjs (CommonJS, requires nothing) without Node's module resolver, with V8's
+ * code cache when the build left one (saves ~1 ms per component; a stale or foreign cache is
+ * rejected by V8 and the glue compiles as usual).
+ */
+function loadGlue(dir: string, file: string): { glue: Glue; script: Script } {
+  let cachedData: Buffer | undefined;
+  try {
+    cachedData = readFileSync(join(dir, GLUE_CACHE));
+  } catch {
+    cachedData = undefined;
+  }
+  const source = `(function (module, exports) {${readFileSync(join(dir, file), "utf8")}\n})`;
+  const script = new Script(source, { filename: join(dir, file), ...(cachedData && { cachedData }) });
   const mod = { exports: {} as Glue };
-  const fn = compileFunction(readFileSync(file, "utf8"), ["module", "exports"], { filename: file });
-  fn(mod, mod.exports);
-  return mod.exports;
+  (script.runInThisContext() as (m: typeof mod, e: Glue) => void)(mod, mod.exports);
+  return { glue: mod.exports, script };
 }
 
 /** jco's glue throws its own ComponentError (payload = the err value) for an err result. */
@@ -108,7 +126,7 @@ function withBothKeys(imports: Record<string, object>): Record<string, object> {
  */
 export function loadComponent(dir: string, compiled?: CompiledModules): LoadedComponent {
   const meta = readMeta(dir);
-  const glue = loadGlue(join(dir, meta.glue));
+  const { glue, script } = loadGlue(dir, meta.glue);
   const modules = new Map<string, WasmModule>();
   for (const file of Object.keys(meta.coreModules)) {
     modules.set(file, compiled?.get(file) ?? new Wasm.Module(readFileSync(join(dir, file))));
@@ -121,6 +139,8 @@ export function loadComponent(dir: string, compiled?: CompiledModules): LoadedCo
   return {
     meta,
     imports: [...meta.imports],
+    codeCache: () => script.createCachedData(),
+    glueCached: script.cachedDataRejected === false,
     instantiate(imports) {
       const ex = glue.instantiate(getCoreModule, withBothKeys(imports));
       const verb = <T>(name: string) => (req: Request): VerbResult<T> => {

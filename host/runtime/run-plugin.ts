@@ -103,6 +103,7 @@ function runVerb(scope: CallScope, plugin: string, verb: Verb, config: string): 
   const grant = grantOrFail(plugin, deps.policy());
   const interfaces = capabilities(plugin, component, grant);
   deps.mark(`${plugin}: loaded`);
+  if (!component.glueCached) deps.mark(`${plugin}: glue compiled without code cache`);
   const ctx: CallContext = {
     plugin,
     grant,
