@@ -11,6 +11,7 @@ import { buildSync } from "esbuild";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
+import { setFlagsFromString } from "node:v8";
 import { GLUE_CACHE, loadComponent } from "../host/runtime/load-component";
 
 export const WORLD = "plugin";
@@ -128,7 +129,10 @@ export async function transpileComponent(name: string, component: Uint8Array, di
  * the instantiate path too. Made by the node that builds, which is the node that runs us.
  */
 function writeGlueCache(dir: string): void {
+  // Compile every function of the glue now, not when first called, so the cache holds them all.
+  setFlagsFromString("--no-lazy");
   const component = loadComponent(dir);
+  setFlagsFromString("--lazy");
   const never = new Proxy({}, { get: (_t, key) => (typeof key === "string" ? () => { throw new Error(`stub ${key}`); } : undefined) });
   const imports = Object.fromEntries(component.imports.map((i) => [i, never]));
   try {
