@@ -1,14 +1,17 @@
-// Builds a plugin of guest-plugins/ from source for integration tests, so that they never run a
-// stale dist/plugins. A build (asc + componentize + transpile, ~4 s) is reused while neither the
-// plugin's folder nor the SDK has changed.
+// Builds plugins from source for tests, so that no test runs a stale dist/plugins. One build
+// (asc + componentize + transpile, ~4 s) is reused while the plugin's folder, the SDK and the
+// WIT are unchanged. Test files run in parallel processes: each build goes to a private temp
+// folder and is renamed into place, so a reader never sees half a plugin.
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { buildPlugin } from "../../tools/plugin-build";
 import { ROOT } from "./fixtures";
 
 /** Where plugins under test are built, one folder per plugin like dist/plugins. */
 export const PLUGIN_UNDER_TEST_DIR = join(ROOT, "build/plugins-under-test");
+
+const STAMP = ".source-sha256";
 
 /** sha256 over every file below `dirs` (names and contents, in sorted order). */
 function treeHash(dirs: string[]): string {
@@ -24,16 +27,46 @@ function treeHash(dirs: string[]): string {
   return h.digest("hex");
 }
 
-/** Builds guest-plugins/<name> (or reuses the build of the same source); returns the plugin dir. */
-export async function buildPluginUnderTest(name: string): Promise<string> {
+function isBuilt(dir: string, hash: string): boolean {
+  return existsSync(join(dir, "meta.json")) && existsSync(join(dir, STAMP)) && readFileSync(join(dir, STAMP), "utf8") === hash;
+}
+
+/**
+ * Builds each plugin of `names` from `<srcRoot>/<name>` (guest-plugins, or test/fixtures/plugins
+ * for fixtures) unless an up-to-date build is there; returns the plugin directory to use as
+ * WASM_CNI_PLUGIN_DIR.
+ */
+export async function buildPluginsUnderTest(names: string[], srcRoot = "guest-plugins"): Promise<string> {
   mkdirSync(PLUGIN_UNDER_TEST_DIR, { recursive: true });
-  const src = join(ROOT, "guest-plugins", name);
-  const hash = treeHash([src, join(ROOT, "guest-plugins/sdk"), join(ROOT, "wit")]);
-  const stamp = join(PLUGIN_UNDER_TEST_DIR, `${name}.source-sha256`);
-  const built = existsSync(join(PLUGIN_UNDER_TEST_DIR, name, "meta.json")) && existsSync(stamp);
-  if (!built || readFileSync(stamp, "utf8") !== hash) {
-    await buildPlugin(src, PLUGIN_UNDER_TEST_DIR, { root: ROOT });
-    writeFileSync(stamp, hash);
+  for (const name of names) {
+    const src = join(ROOT, srcRoot, name);
+    const hash = treeHash([src, join(ROOT, "guest-plugins/sdk"), join(ROOT, "wit")]);
+    const target = join(PLUGIN_UNDER_TEST_DIR, name);
+    if (isBuilt(target, hash)) continue;
+    const tmp = mkdtempSync(join(PLUGIN_UNDER_TEST_DIR, `.${name}-`));
+    try {
+      await buildPlugin(src, tmp, { root: ROOT });
+      writeFileSync(join(tmp, name, STAMP), hash);
+      if (isBuilt(target, hash)) continue; // another test file finished the same build first
+      rmSync(target, { recursive: true, force: true });
+      try {
+        renameSync(join(tmp, name), target);
+      } catch (e) {
+        if (!isBuilt(target, hash)) throw e; // lost a race to an identical build: fine
+      }
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
   }
   return PLUGIN_UNDER_TEST_DIR;
+}
+
+/** Builds guest-plugins/<name> (or reuses the build of the same source); returns the plugin dir. */
+export function buildPluginUnderTest(name: string): Promise<string> {
+  return buildPluginsUnderTest([name]);
+}
+
+/** Builds test/fixtures/plugins/<name> for each name (reused while unchanged); returns the plugin dir. */
+export function buildFixtures(names: string[]): Promise<string> {
+  return buildPluginsUnderTest(names, "test/fixtures/plugins");
 }

@@ -5,7 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { cniExec } from "../../../tools/cni-exec";
-import { buildFixtures, HOST_BIN } from "../../helpers/fixtures";
+import { HOST_BIN } from "../../helpers/fixtures";
+import { buildFixtures } from "../../helpers/plugin-under-test";
 import { createNetns, ipJson, type TestNetns } from "../../helpers/netns";
 
 let pluginDir: string;

@@ -1,45 +1,20 @@
 // Shared by the loopback, bridge and ptp suites: the plugin under test built from source next to
-// host-local (its IPAM delegate) in a plugin dir of the suite's own (so that suites running in
-// parallel never rebuild a dir another suite is exec'ing from), a plugin binary named after the
+// host-local (its IPAM delegate; test/helpers/plugin-under-test.ts), a plugin binary named after the
 // plugin (a symlink to bin/wasm-cni, as in a runtime's CNI_PATH), and calls made inside a
 // test-made "host" netns, so that bridges, host veths, routes and sysctls never touch the sandbox.
 import { spawn } from "node:child_process";
-import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "vitest";
 import { cniExec, type CniInvocation, type CniOutcome } from "../../../tools/cni-exec";
-import { buildPlugin } from "../../../tools/plugin-build";
-import { HOST_BIN, ROOT } from "../../helpers/fixtures";
+import { buildPluginsUnderTest } from "../../helpers/plugin-under-test";
+import { HOST_BIN } from "../../helpers/fixtures";
 import { ipJson, type TestNetns } from "../../helpers/netns";
 
-function treeHash(dirs: string[]): string {
-  const h = createHash("sha256");
-  const walk = (dir: string): void => {
-    for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-      const p = join(dir, e.name);
-      if (e.isDirectory()) walk(p);
-      else h.update(p).update(readFileSync(p));
-    }
-  };
-  for (const d of dirs) walk(d);
-  return h.digest("hex");
-}
-
-/** Builds `plugin` and host-local into build/plugin-suites/<plugin>/ (reused while the source is unchanged). */
-export async function buildSuitePlugins(plugin: string): Promise<string> {
-  const dir = join(ROOT, "build/plugin-suites", plugin);
-  mkdirSync(dir, { recursive: true });
-  for (const name of [plugin, "host-local"]) {
-    const src = join(ROOT, "guest-plugins", name);
-    const hash = treeHash([src, join(ROOT, "guest-plugins/sdk"), join(ROOT, "wit")]);
-    const stamp = join(dir, `${name}.source-sha256`);
-    if (existsSync(join(dir, name, "meta.json")) && existsSync(stamp) && readFileSync(stamp, "utf8") === hash) continue;
-    await buildPlugin(src, dir, { root: ROOT });
-    writeFileSync(stamp, hash);
-  }
-  return dir;
+/** Builds `plugin` and host-local for the suite (reused while the source is unchanged). */
+export function buildSuitePlugins(plugin: string): Promise<string> {
+  return buildPluginsUnderTest([plugin, "host-local"]);
 }
 
 /** A plugin directory holding `plugin` -> bin/wasm-cni, as a runtime's CNI_PATH would. */
