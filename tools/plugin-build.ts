@@ -12,24 +12,12 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { setFlagsFromString } from "node:v8";
-import { GLUE_CACHE, loadComponent } from "../host/runtime/load-component";
+import { type ComponentMeta, GLUE_CACHE, loadComponent } from "../host/runtime/load-component";
 
 export const WORLD = "plugin";
 
-export interface PluginMeta {
-  name: string;
-  world: string;
-  /** File name of the component, beside the glue folder. */
-  component: string;
-  /** sha256 (hex) of the component. */
-  sha256: string;
-  /** Interfaces the component imports, as jco names them ("cni:host/link"): its capability list. */
-  imports: string[];
-  exports: string[];
-  /** Core module file → sha256, in the glue folder. */
-  coreModules: Record<string, string>;
-  glue: string;
-}
+/** What meta.json holds; the host reads the same record (host/runtime/load-component.ts). */
+export type PluginMeta = ComponentMeta;
 
 export interface BuildOptions {
   /** Repository root (asconfig.json, wit/). Default: cwd. */

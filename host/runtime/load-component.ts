@@ -10,10 +10,14 @@ import type { CniError, Request } from "../generated/interfaces/cni-host-verbs";
 export interface ComponentMeta {
   name: string;
   world: string;
+  /** File name of the component, beside the glue folder. */
   component: string;
+  /** sha256 (hex) of the component. */
   sha256: string;
+  /** Interfaces the component imports, as jco names them ("cni:host/link"): its capability list. */
   imports: string[];
   exports: string[];
+  /** Core module file → sha256, in the glue folder. */
   coreModules: Record<string, string>;
   glue: string;
 }
