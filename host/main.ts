@@ -1,7 +1,6 @@
 // The host binary: bin/wasm-cni. A runtime execs it (or a symlink named after a plugin) with
 // the CNI environment; everything else happens in host/cli (the protocol) and host/runtime.
-import { basename, dirname, join } from "node:path";
-import { isSea } from "node:sea";
+import { basename, join } from "node:path";
 import { processIo, runMain, writeFd } from "./cli/process-io";
 import { loadNative, type NativeApi } from "./kernel/native";
 import { readPolicy } from "./runtime/policy-file";
@@ -14,10 +13,10 @@ import { pollingLocker } from "./store/lock";
 /** How long a call waits for another call on the same network to release the IPAM state. */
 const STORE_LOCK_WAIT_MS = 4_000;
 
-// Where the install lives: bin/ holds the binary (a single executable, or the bundle when
-// run with node), dist/plugins the plugins, native/ the addon. A symlink named after a
-// plugin resolves here too, since both paths are real paths.
-const hostDir = isSea() ? dirname(process.execPath) : join(__dirname, "..", "bin");
+// Where the install lives: this bundle in dist/ (run by bin/wasm-cni), dist/plugins the
+// plugins, native/ the addon. A symlink named after a plugin resolves here too: node runs
+// the launcher by its real path.
+const hostDir = join(__dirname, "..", "bin");
 const trace = createTrace(process.env.WASM_CNI_TRACE === "1", (s) => writeFd(2, s));
 trace.mark("main");
 let native: NativeApi | undefined;
@@ -31,7 +30,7 @@ const runner = createRunner({
   log: (line) => writeFd(2, `wasm-cni: ${line}\n`),
   mark: trace.mark,
 });
-const io = processIo(isSea() ? process.argv0 : undefined);
+const io = processIo();
 // Exec'd as a symlink named after the plugin: compile it while stdin and the config are read.
 runner.prefetch(basename(io.argv0));
 void runMain(runner, io).finally(() => trace.end(runner.records));
