@@ -3,7 +3,8 @@
 import { basename, join } from "node:path";
 import { processIo, runMain, writeFd } from "./cli/process-io";
 import { loadNative, type NativeApi } from "./kernel/native";
-import { readPolicy } from "./runtime/policy-file";
+import { auditLogPath, openAuditLog } from "./runtime/audit";
+import { readPolicyFile } from "./runtime/policy-file";
 import { createRunner } from "./runtime/run-plugin";
 import { defaultPluginDir } from "./runtime/plugin-dir";
 import { createTrace } from "./runtime/trace";
@@ -21,16 +22,32 @@ const trace = createTrace(process.env.WASM_CNI_TRACE === "1", (s) => writeFd(2, 
 trace.mark("main");
 let native: NativeApi | undefined;
 const getNative = (): NativeApi => (native ??= loadNative(join(hostDir, "..", "native", "build", "Release")));
-let policy: ReturnType<typeof readPolicy> | undefined;
+let policy: ReturnType<typeof readPolicyFile> | undefined;
+const policyFile = () => (policy ??= readPolicyFile(process.env));
+const pluginDir = defaultPluginDir(process.env, hostDir);
 const runner = createRunner({
-  pluginDir: defaultPluginDir(process.env, hostDir),
+  pluginDir,
   native: getNative,
   store: createDiskStore(pollingLocker((fd) => getNative().flock(fd, "ex", false), STORE_LOCK_WAIT_MS)),
-  policy: () => (policy ??= readPolicy(process.env)),
+  policy: () => policyFile().plugins,
   log: (line) => writeFd(2, `wasm-cni: ${line}\n`),
   mark: trace.mark,
+  auditLog: () => {
+    const path = auditLogPath(process.env, () => policyFile().auditLog);
+    return path === undefined ? undefined : openAuditLog(path);
+  },
 });
-const io = processIo();
-// Exec'd as a symlink named after the plugin: compile it while stdin and the config are read.
-runner.prefetch(basename(io.argv0));
-void runMain(runner, io).finally(() => trace.end(runner.records));
+// Run by hand with a command (`wasm-cni caps`): the reviewer's tools, loaded only then.
+const subcommand = process.env.CNI_COMMAND ? undefined : process.argv.slice(2);
+if (subcommand !== undefined && subcommand.length > 0) {
+  void import("./cli/subcommands").then((m) =>
+    m.runSubcommandMain(subcommand, { pluginDir, policy: () => policyFile().plugins, stdout: (s) => writeFd(1, s), stderr: (s) => writeFd(2, s) }));
+} else {
+  const io = processIo();
+  // Exec'd as a symlink named after the plugin: compile it while stdin and the config are read.
+  runner.prefetch(basename(io.argv0));
+  void runMain(runner, io).finally(() => {
+    runner.flushAudit(typeof process.exitCode === "number" ? process.exitCode : 0);
+    trace.end(runner.records);
+  });
+}

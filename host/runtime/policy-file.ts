@@ -17,7 +17,15 @@ const grantSchema = z.strictObject({
 const policySchema = z.strictObject({
   /** Grants by plugin name; they replace the built-in grant of a plugin of the same name. */
   plugins: z.record(z.string(), grantSchema),
+  /** Absolute path of the audit log (one JSON line per call); WASM_CNI_AUDIT_LOG overrides it. */
+  auditLog: z.optional(z.string().check(z.regex(/^\//, "must be an absolute path"))),
 });
+
+/** The whole policy file: grants by plugin, and where the audit log goes (absent: off). */
+export interface PolicyFile {
+  plugins: Record<string, Grant>;
+  auditLog?: string;
+}
 
 /**
  * The operator's grants: { "plugins": { "<name>": { "interfaces": [...], "hostNetns": bool,
@@ -25,12 +33,17 @@ const policySchema = z.strictObject({
  * one fails every call (code 7) rather than running plugins under a policy nobody wrote.
  */
 export function readPolicy(env: Record<string, string | undefined>): Record<string, Grant> {
+  return readPolicyFile(env).plugins;
+}
+
+/** The policy file read and checked, as readPolicy describes; a missing default file is empty. */
+export function readPolicyFile(env: Record<string, string | undefined>): PolicyFile {
   const path = env.WASM_CNI_POLICY || DEFAULT_POLICY_PATH;
   let text: string;
   try {
     text = readFileSync(path, "utf8");
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "ENOENT" && !env.WASM_CNI_POLICY) return {};
+    if ((e as NodeJS.ErrnoException).code === "ENOENT" && !env.WASM_CNI_POLICY) return { plugins: {} };
     throw new CniError(CniErrorCode.INVALID_NETWORK_CONFIG, `policy ${path} cannot be read: ${(e as Error).message}`);
   }
   let value: unknown;
@@ -41,5 +54,6 @@ export function readPolicy(env: Record<string, string | undefined>): Record<stri
   }
   const parsed = policySchema.safeParse(value);
   if (!parsed.success) throw new CniError(CniErrorCode.INVALID_NETWORK_CONFIG, describeZodError(`policy ${path}`, parsed.error));
-  return parsed.data.plugins;
+  const { plugins, auditLog } = parsed.data;
+  return auditLog === undefined ? { plugins } : { plugins, auditLog };
 }

@@ -6,6 +6,7 @@ import type { CniError as WitCniError, Request } from "../generated/interfaces/c
 import type { NativeApi } from "../kernel/native";
 import type { Store } from "../store/store";
 import { type CompiledModules, type LoadedComponent, loadComponent, precompileComponent, type VerbResult } from "./load-component";
+import { type AuditLog, auditLine } from "./audit";
 import { PluginNotFoundError, resolvePlugin } from "./plugin-dir";
 import { checkImports, type Grant, GrantError, grantFor } from "./policy";
 import { runWithTimeLimit, TimeLimitError } from "./time-limit";
@@ -23,6 +24,8 @@ export interface RuntimeDeps {
   log(line: string): void;
   /** Phase marks for the trace (WASM_CNI_TRACE); a no-op unless tracing. */
   mark(phase: string): void;
+  /** The audit log of one call, opened before anything runs; undefined when auditing is off. */
+  auditLog?(): AuditLog | undefined;
 }
 
 /** Everything one CNI call shares across the main plugin and its delegates. */
@@ -34,11 +37,22 @@ interface CallScope {
   args: [string, string][];
   namespaces: NamespaceTable;
   records: HostCallRecord[];
+  /** Components loaded in this call → sha256, for the audit line. */
+  components: Map<string, string>;
 }
 
 /** The PluginRunner of the real binary: each verb runs in a Wasm component in this process. */
-export function createRunner(deps: RuntimeDeps): PluginRunner & { records: HostCallRecord[]; prefetch(plugin: string): void } {
+export function createRunner(deps: RuntimeDeps): PluginRunner & {
+  records: HostCallRecord[];
+  prefetch(plugin: string): void;
+  /**
+   * Writes the audit line of a call that succeeded, once the edge knows its exit code (the
+   * edge still validates and converts the result, and may fail the call with 999).
+   */
+  flushAudit(exitCode: number): void;
+} {
   const records: HostCallRecord[] = [];
+  let pendingAudit: ((error?: unknown) => void) | undefined;
   const pending = new Map<string, Promise<CompiledModules>>();
   /** Starts compiling `plugin` and the IPAM plugins its built-in grant delegates to. */
   const prefetch = (plugin: string): void => {
@@ -56,40 +70,69 @@ export function createRunner(deps: RuntimeDeps): PluginRunner & { records: HostC
   return {
     records,
     prefetch,
+    flushAudit(exitCode) {
+      pendingAudit?.(exitCode === 0 ? undefined : new CniError(CniErrorCode.INTERNAL, "the plugin's result was rejected by the host (see stderr)"));
+      pendingAudit = undefined;
+    },
     async run(call: CniCall): Promise<unknown> {
-      deps.mark("call parsed");
-      prefetch(call.pluginName);
-      const compiled = new Map<string, CompiledModules>();
-      for (const [name, p] of pending) {
+      const audit = deps.auditLog?.();
+      const started = new Date();
+      const t0 = performance.now();
+      const first = records.length;
+      const components = new Map<string, string>();
+      const writeAudit = (error?: unknown): void => {
+        if (!audit) return;
         try {
-          compiled.set(name, await p);
-        } catch {
-          // compiled again, synchronously, with the error reported there
+          audit.write(auditLine({ call, started, t0, records: records.slice(first), components, ...(error !== undefined && { error }) }));
+        } catch (e) {
+          deps.log(`audit log ${audit.path}: cannot write: ${(e as Error).message}`);
         }
-      }
-      deps.mark("modules compiled");
-      const scope: CallScope = {
-        deps,
-        compiled,
-        info: {
-          command: call.command,
-          containerId: call.containerId,
-          ifname: call.ifname,
-          ...(call.netns !== undefined && { netnsPath: call.netns }),
-        },
-        args: call.args,
-        namespaces: new NamespaceTable(deps.native()),
-        records,
       };
       try {
-        const r = runVerb(scope, call.pluginName, verbOf(call.command), call.rawConfig);
-        if (!r.ok) throw fromWitError(r.error);
-        return typeof r.value === "string" ? parseResultJson(call.pluginName, r.value) : undefined;
-      } finally {
-        scope.namespaces.close();
+        const value = await runCall(call, components);
+        pendingAudit = writeAudit;
+        return value;
+      } catch (e) {
+        writeAudit(e);
+        throw e;
       }
     },
   };
+
+  async function runCall(call: CniCall, components: Map<string, string>): Promise<unknown> {
+    deps.mark("call parsed");
+    prefetch(call.pluginName);
+    const compiled = new Map<string, CompiledModules>();
+    for (const [name, p] of pending) {
+      try {
+        compiled.set(name, await p);
+      } catch {
+        // compiled again, synchronously, with the error reported there
+      }
+    }
+    deps.mark("modules compiled");
+    const scope: CallScope = {
+      deps,
+      compiled,
+      info: {
+        command: call.command,
+        containerId: call.containerId,
+        ifname: call.ifname,
+        ...(call.netns !== undefined && { netnsPath: call.netns }),
+      },
+      args: call.args,
+      namespaces: new NamespaceTable(deps.native()),
+      records,
+      components,
+    };
+    try {
+      const r = runVerb(scope, call.pluginName, verbOf(call.command), call.rawConfig);
+      if (!r.ok) throw fromWitError(r.error);
+      return typeof r.value === "string" ? parseResultJson(call.pluginName, r.value) : undefined;
+    } finally {
+      scope.namespaces.close();
+    }
+  }
 }
 
 function verbOf(command: CniCall["command"]): Verb {
@@ -100,6 +143,7 @@ function verbOf(command: CniCall["command"]): Verb {
 function runVerb(scope: CallScope, plugin: string, verb: Verb, config: string): VerbResult<string | void> {
   const { deps } = scope;
   const component = load(deps, plugin, scope.compiled.get(plugin));
+  scope.components.set(plugin, component.meta.sha256);
   const grant = grantOrFail(plugin, deps.policy());
   const interfaces = capabilities(plugin, component, grant);
   deps.mark(`${plugin}: loaded`);
@@ -155,7 +199,7 @@ function grantOrFail(plugin: string, policy: Readonly<Record<string, Grant>>): G
   try {
     return grantFor(plugin, policy);
   } catch (e) {
-    if (e instanceof GrantError) throw new CniError(CniErrorCode.INTERNAL, e.message);
+    if (e instanceof GrantError) throw new CniError(CniErrorCode.INTERNAL, e.message, undefined, { cause: e });
     throw e;
   }
 }
@@ -172,7 +216,7 @@ function capabilities(plugin: string, component: LoadedComponent, grant: Grant):
   try {
     checkImports(plugin, names, grant);
   } catch (e) {
-    if (e instanceof GrantError) throw new CniError(CniErrorCode.INTERNAL, e.message);
+    if (e instanceof GrantError) throw new CniError(CniErrorCode.INTERNAL, e.message, undefined, { cause: e });
     throw e;
   }
   return names as CapName[];

@@ -3,6 +3,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { generate } from "./generate";
 import { hostTypes } from "./host-types";
+import { capabilitiesFile } from "./capabilities";
 
 export const WIT_DIR = "wit";
 export const WORLD = "plugin";
@@ -21,5 +22,6 @@ export async function generateAll(root = "."): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   for (const [f, text] of generate(readWit(join(root, WIT_DIR)), WORLD)) out.set(`${GUEST_OUT}/${f}`, text);
   for (const [f, text] of await hostTypes(join(root, WIT_DIR), WORLD)) out.set(`${HOST_OUT}/${f}`, text);
+  out.set(`${HOST_OUT}/capabilities.ts`, capabilitiesFile(readWit(join(root, WIT_DIR)), WORLD));
   return out;
 }

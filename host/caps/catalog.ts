@@ -1,0 +1,138 @@
+/**
+ * What each host function can do, for the people who grant it: what it changes, the scope
+ * rules the host enforces today, and a risk level. One entry per WIT function, keyed by the
+ * names generated from wit/ (host/generated/capabilities.ts), so `tsc` fails when a function
+ * is added to the WIT without an entry here or an entry outlives its function. `wasm-cni caps`
+ * prints this table; test/unit/caps/catalog.test.ts also checks it against the CAPS factories.
+ *
+ * Risk is the worst case, with every grant the function can use: a link function is "high"
+ * because with `hostNetns` it reaches the host's links, though without it it cannot.
+ */
+import type { LinkKind } from "../generated/interfaces/cni-host-link";
+import type { WitFunctionKey } from "../generated/capabilities";
+
+/**
+ * - none: no effect outside the plugin's own call;
+ * - low: reads, or changes confined to the container's namespace;
+ * - medium: changes state other containers share (IPAM records), or runs other plugins;
+ * - high: can change the host's network (links, addresses, routes, kernel parameters).
+ */
+export type Risk = "none" | "low" | "medium" | "high";
+
+export const RISKS: readonly Risk[] = ["none", "low", "medium", "high"];
+
+export interface CapabilityEntry {
+  /** What the function can change; "nothing" for reads. */
+  changes: string;
+  /** The rules the host enforces before doing it (grant, namespace, names, allowlists). */
+  scope: string;
+  risk: Risk;
+}
+
+/** A netns id is a handle from netns.container/host: the scope of every kernel function. */
+const IN_HELD_NETNS =
+  "the container's netns, or the host's with the hostNetns grant";
+
+/** Link kinds link.create can make: the cases of WIT `link-kind` (tsc keeps them in step). */
+export const CREATABLE_LINK_KINDS = Object.keys({ veth: 0, bridge: 0 } satisfies Record<LinkKind["tag"], 0>);
+
+export const CATALOG: Record<WitFunctionKey, CapabilityEntry> = {
+  "netns.container": {
+    changes: "nothing (opens a handle)",
+    scope: "the call's CNI_NETNS only; the plugin never sees or chooses a path",
+    risk: "low",
+  },
+  "netns.host": {
+    changes: "nothing by itself; its handle lets every kernel function reach the host's network",
+    scope: "denied unless the plugin's grant has hostNetns: true",
+    risk: "high",
+  },
+  "link.list": { changes: "nothing (reads every link of the namespace)", scope: IN_HELD_NETNS, risk: "low" },
+  "link.get": { changes: "nothing", scope: `${IN_HELD_NETNS}; valid interface names only`, risk: "low" },
+  "link.create": {
+    changes: `creates a link (${CREATABLE_LINK_KINDS.join(", ")}); a veth peer may be placed in another held namespace`,
+    scope: `${IN_HELD_NETNS}; kinds limited to ${CREATABLE_LINK_KINDS.join(", ")}; valid names only`,
+    risk: "high",
+  },
+  "link.set": {
+    changes: "up/down, mtu, mac, alias, promisc, master of any link in the namespace",
+    scope: `${IN_HELD_NETNS}; any link there (link ownership is not scoped yet)`,
+    risk: "high",
+  },
+  "link.set-port": {
+    changes: "bridge-port flags (hairpin, learning, isolated) of any enslaved link",
+    scope: `${IN_HELD_NETNS}; any link there`,
+    risk: "high",
+  },
+  "link.delete": {
+    changes: "deletes any link in the namespace (a veth takes its peer with it)",
+    scope: `${IN_HELD_NETNS}; any link there (link ownership is not scoped yet)`,
+    risk: "high",
+  },
+  "addr.list": { changes: "nothing", scope: IN_HELD_NETNS, risk: "low" },
+  "addr.add": { changes: "adds an IP address to a link", scope: `${IN_HELD_NETNS}; any link there`, risk: "high" },
+  "addr.delete": { changes: "removes an IP address from a link", scope: `${IN_HELD_NETNS}; any link there`, risk: "high" },
+  "route.list": { changes: "nothing", scope: IN_HELD_NETNS, risk: "low" },
+  "route.add": {
+    changes: "adds a route, in any routing table",
+    scope: `${IN_HELD_NETNS}; any table (not scoped yet)`,
+    risk: "high",
+  },
+  "route.replace": {
+    changes: "adds or replaces a route, in any routing table",
+    scope: `${IN_HELD_NETNS}; any table (not scoped yet)`,
+    risk: "high",
+  },
+  "route.delete": {
+    changes: "deletes a route, in any routing table",
+    scope: `${IN_HELD_NETNS}; any table (not scoped yet)`,
+    risk: "high",
+  },
+  "sysctl.get": {
+    changes: "nothing",
+    scope: `${IN_HELD_NETNS}; allowlisted net.* keys only (forwarding, rp_filter, proxy_arp, accept_dad, ...)`,
+    risk: "low",
+  },
+  "sysctl.set": {
+    changes: "writes a kernel parameter (e.g. turns on IP forwarding for the namespace)",
+    scope: `${IN_HELD_NETNS}; allowlisted net.* keys only (forwarding, rp_filter, proxy_arp, accept_dad, ...)`,
+    risk: "high",
+  },
+  "store.open": {
+    changes: "creates a bucket directory and holds its lock until the call ends",
+    scope: "under /var/lib/cni/networks or an absolute data dir the config names (no \"..\"); bucket = network name",
+    risk: "medium",
+  },
+  "store.get": { changes: "nothing", scope: "an open bucket of this call only", risk: "low" },
+  "store.put": {
+    changes: "writes one IPAM record (a file) shared with every other call on the network",
+    scope: "an open bucket of this call only; plain keys (no \"/\", not \"lock\")",
+    risk: "medium",
+  },
+  "store.remove": {
+    changes: "removes one IPAM record",
+    scope: "an open bucket of this call only; plain keys",
+    risk: "medium",
+  },
+  "store.entries": { changes: "nothing", scope: "an open bucket of this call only", risk: "low" },
+  "log.write": {
+    changes: "nothing (one line on the host's stderr, prefixed with the plugin's name)",
+    scope: "any plugin that imports log; 4 KiB per line, newlines removed",
+    risk: "none",
+  },
+  "ipam.add": {
+    changes: "runs ADD of an IPAM plugin, in process, under that plugin's own grant",
+    scope: "only the plugins named in the grant's delegates",
+    risk: "medium",
+  },
+  "ipam.check": {
+    changes: "runs CHECK of an IPAM plugin under its own grant",
+    scope: "only the plugins named in the grant's delegates",
+    risk: "low",
+  },
+  "ipam.del": {
+    changes: "runs DEL of an IPAM plugin (releases addresses) under its own grant",
+    scope: "only the plugins named in the grant's delegates",
+    risk: "medium",
+  },
+};

@@ -1,0 +1,136 @@
+/**
+ * `wasm-cni inspect <plugin | file.wasm>`: what one plugin is (name, version, sha256), what it
+ * imports, what its manifest asks for, what the policy grants it and what would be denied.
+ * For an installed plugin the import list is meta.json's, which the host enforces at every
+ * call; for a bare component it is read from the bytes (component-binary.ts). Loaded only by
+ * the subcommand: it hashes with node:crypto, which the CNI path never loads.
+ */
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
+import { TYPE_ONLY_INTERFACES } from "../caps/index";
+import { readComponentSections } from "../runtime/component-binary";
+import type { ComponentMeta } from "../runtime/load-component";
+import { MANIFEST_SECTION, type Manifest, parseManifest } from "../runtime/manifest";
+import { resolvePlugin } from "../runtime/plugin-dir";
+import { grantFor, type Grant } from "../runtime/policy";
+import { type CapabilityCheck, capabilityChecks } from "./inspect-checks";
+import { renderTable } from "./text-table";
+
+export interface InspectDeps {
+  pluginDir: string;
+  /** The operator's grants (policy file). */
+  policy(): Readonly<Record<string, Grant>>;
+}
+
+export interface InspectReport {
+  name: string;
+  /** "installed": from the plugin directory; "file": a component given by path. */
+  source: "installed" | "file";
+  /** The component file. */
+  path: string;
+  /** From the manifest; null when there is none. */
+  version: string | null;
+  /** sha256 (hex) of the component file as it is now; null when the file is missing. */
+  sha256: string | null;
+  /** Installed only: the sha256 meta.json recorded at build, and whether the file still has it. */
+  builtSha256?: string;
+  sha256Matches?: boolean;
+  /** Host interfaces it imports ("link"): its capability list. */
+  imports: string[];
+  manifest: Manifest | null;
+  /** Why the manifest section was not accepted, when it is present but broken. */
+  manifestError?: string;
+  grant: (Grant & { source: "built-in" | "policy" }) | null;
+  checks: CapabilityCheck[];
+  /** The notes of every denied check: what this plugin cannot do under this policy. */
+  denied: string[];
+}
+
+const sha256 = (b: Uint8Array): string => createHash("sha256").update(b).digest("hex");
+
+/** `bridge` is an installed plugin; anything with a "/" or ending in ".wasm" is a file. */
+export function isComponentPath(target: string): boolean {
+  return target.includes("/") || target.endsWith(".wasm");
+}
+
+function readOptional(path: string): Buffer | null {
+  try {
+    return readFileSync(path);
+  } catch {
+    return null;
+  }
+}
+
+function manifestOf(bytes: Buffer | null): { manifest: Manifest | null; manifestError?: string } {
+  const section = bytes === null ? undefined : readComponentSections(bytes).custom.get(MANIFEST_SECTION);
+  if (section === undefined) return { manifest: null };
+  try {
+    return { manifest: parseManifest(section) };
+  } catch (e) {
+    return { manifest: null, manifestError: (e as Error).message };
+  }
+}
+
+function grantOf(name: string, deps: InspectDeps): InspectReport["grant"] {
+  const policy = deps.policy();
+  try {
+    return { ...grantFor(name, policy), source: Object.hasOwn(policy, name) ? "policy" : "built-in" };
+  } catch {
+    return null;
+  }
+}
+
+function capNames(imports: readonly string[]): string[] {
+  return imports.map((i) => i.replace(/^cni:host\//, "").replace(/@.*$/, "")).filter((n) => !TYPE_ONLY_INTERFACES.includes(n)).sort();
+}
+
+export function inspectReport(target: string, deps: InspectDeps): InspectReport {
+  let base: Omit<InspectReport, "grant" | "checks" | "denied">;
+  if (isComponentPath(target)) {
+    const bytes = readFileSync(target);
+    const sections = readComponentSections(bytes);
+    const m = manifestOf(bytes);
+    base = {
+      name: m.manifest?.name ?? basename(target).replace(/\.wasm$/, ""), source: "file", path: target,
+      version: m.manifest?.version ?? null, sha256: sha256(bytes), imports: capNames(sections.imports), ...m,
+    };
+  } else {
+    const dir = resolvePlugin(deps.pluginDir, target);
+    const meta = JSON.parse(readFileSync(join(dir, "meta.json"), "utf8")) as ComponentMeta;
+    const path = join(dirname(dir), meta.component);
+    const bytes = readOptional(path);
+    const m = manifestOf(bytes);
+    const actual = bytes === null ? null : sha256(bytes);
+    base = {
+      name: target, source: "installed", path, version: m.manifest?.version ?? null, sha256: actual,
+      builtSha256: meta.sha256, sha256Matches: actual === meta.sha256, imports: capNames(meta.imports), ...m,
+    };
+  }
+  const grant = grantOf(base.name, deps);
+  const checks = capabilityChecks(base.imports, base.manifest, grant);
+  return { ...base, grant, checks, denied: checks.filter((c) => c.outcome === "denied").map((c) => `${c.capability}: ${c.note}`) };
+}
+
+export function renderInspectReport(r: InspectReport): string {
+  const g = r.grant;
+  const facts: [string, string][] = [
+    ["plugin", r.name],
+    ["source", `${r.source} (${r.path})`],
+    ["version", r.version ?? "(none)"],
+    ["sha256", r.sha256 ?? "(component file missing)"],
+    ...(r.builtSha256 !== undefined
+      ? [["built sha256", `${r.builtSha256}${r.sha256Matches ? " (matches)" : " (DIFFERS: the file changed since the build)"}`] as [string, string]]
+      : []),
+    ["imports", r.imports.map((i) => `cni:host/${i}`).join(", ") || "(none)"],
+    ["manifest", r.manifest ? JSON.stringify(r.manifest.capabilities) : r.manifestError ? `invalid: ${r.manifestError}` : "no manifest"],
+    ["grant", g ? `${g.source}: interfaces ${g.interfaces.join(", ") || "none"}; hostNetns ${g.hostNetns}; delegates ${g.delegates.join(", ") || "none"}; timeLimitMs ${g.timeLimitMs}` : "none (deny by default)"],
+  ];
+  let out = renderTable([{ title: "field" }, { title: "value", width: 100 }], facts);
+  out += `\n${renderTable(
+    [{ title: "capability" }, { title: "requested" }, { title: "granted", width: 40 }, { title: "outcome" }, { title: "note", width: 60 }],
+    r.checks.map((c) => [c.capability, c.requested, c.granted, c.outcome, c.note]),
+  )}`;
+  out += r.denied.length === 0 ? "\nNothing it imports would be denied.\n" : `\nDenied (${r.denied.length}):\n${r.denied.map((d) => `  - ${d}\n`).join("")}`;
+  return out;
+}

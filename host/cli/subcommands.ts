@@ -1,0 +1,69 @@
+/**
+ * The reviewer's commands, for `wasm-cni <command>` run by hand (CNI_COMMAND unset):
+ *   wasm-cni caps [--json]                      every host function, its scope and risk
+ *   wasm-cni inspect <plugin|file.wasm> [--json] one plugin: imports, manifest, grant, denials
+ * host/main.ts loads this module with a dynamic import only when there is a command, so a
+ * CNI call never pays for it (nor for node:crypto, which inspect hashes with).
+ */
+import { CniError } from "../cni/errors";
+import type { Grant } from "../runtime/policy";
+import { capsReport, renderCapsReport } from "./caps-report";
+import { inspectReport, renderInspectReport } from "./inspect-report";
+import { HOST_BINARY_NAME } from "./plugin-name";
+
+export interface SubcommandDeps {
+  pluginDir: string;
+  /** The operator's grants (policy file). */
+  policy(): Readonly<Record<string, Grant>>;
+  stdout(s: string): void;
+  stderr(s: string): void;
+}
+
+export const USAGE = `usage: ${HOST_BINARY_NAME} caps [--json]
+       ${HOST_BINARY_NAME} inspect <plugin name | path/to/component.wasm> [--json]
+Run by a container runtime (CNI_COMMAND set), ${HOST_BINARY_NAME} is a CNI plugin instead.
+`;
+
+/** Runs one command and returns its exit code: 0 done, 1 failed, 2 bad usage. */
+export function runSubcommand(argv: readonly string[], deps: SubcommandDeps): number {
+  const json = argv.includes("--json");
+  const [command, ...rest] = argv.filter((a) => a !== "--json");
+  const print = (value: unknown, text: () => string): void =>
+    deps.stdout(json ? `${JSON.stringify(value, null, 2)}\n` : text());
+  try {
+    switch (command) {
+      case "caps": {
+        if (rest.length > 0) return usage(deps, `caps takes no arguments (got ${rest.join(" ")})`);
+        const report = capsReport();
+        print(report, () => renderCapsReport(report));
+        return 0;
+      }
+      case "inspect": {
+        const [target, ...extra] = rest;
+        if (target === undefined || extra.length > 0) return usage(deps, "inspect takes one plugin name or component path");
+        const report = inspectReport(target, deps);
+        print(report, () => renderInspectReport(report));
+        return 0;
+      }
+      case "help": case "--help": case "-h":
+        deps.stdout(USAGE);
+        return 0;
+      default:
+        return usage(deps, `unknown command ${JSON.stringify(command)}`);
+    }
+  } catch (e) {
+    const msg = e instanceof CniError ? e.message : e instanceof Error ? e.message : String(e);
+    deps.stderr(`${HOST_BINARY_NAME} ${command}: ${msg}\n`);
+    return 1;
+  }
+}
+
+function usage(deps: SubcommandDeps, problem: string): number {
+  deps.stderr(`${HOST_BINARY_NAME}: ${problem}\n${USAGE}`);
+  return 2;
+}
+
+/** The process edge of the commands: the one place besides runMain that sets the exit code. */
+export function runSubcommandMain(argv: readonly string[], deps: SubcommandDeps): void {
+  process.exitCode = runSubcommand(argv, deps);
+}

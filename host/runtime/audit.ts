@@ -1,0 +1,152 @@
+/**
+ * The audit log: one JSON line per CNI call that reaches a plugin, with every host call the
+ * plugin and its delegates made (arguments and outcome), what was denied, and how the call
+ * ended, so that "what did plugin X change on this node" is a `jq` query.
+ *
+ * Cheap by construction: the file is opened once at the start of the call (O_APPEND, so
+ * concurrent calls never interleave: the kernel appends each write whole) and written with one
+ * write at the end. Opening at the start makes the log fail closed: when the operator asked
+ * for one and it cannot be opened, the call fails before any plugin runs. A write that fails
+ * at the end only warns: the kernel work is done and failing would hide it from the runtime.
+ */
+import { closeSync, constants, mkdirSync, openSync, writeSync } from "node:fs";
+import { dirname } from "node:path";
+import type { HostCallRecord } from "../caps/context";
+import type { KubernetesPod } from "../cli/cni-args";
+import type { CniCall } from "../cli/plugin-runner";
+import { CniError, CniErrorCode, toCniError } from "../cni/errors";
+import { GrantError } from "./policy";
+
+/** The environment variable naming the audit log; it wins over the policy file's `auditLog`. */
+export const AUDIT_LOG_ENV = "WASM_CNI_AUDIT_LOG";
+
+/** One host function call, as the plugin made it. */
+export interface AuditCall {
+  plugin: string;
+  /** "link.create", as `wasm-cni caps` names it. */
+  fn: string;
+  args: unknown[];
+  /** "ok", or the WIT error: "denied: ...", "not-found: ...", "exists: ...", "kernel: ...". */
+  outcome: string;
+  ms: number;
+}
+
+/** Something the host refused: a host call answered `denied`, or a plugin that failed its grant. */
+export interface AuditDenial {
+  plugin: string;
+  /** The host function, or "load" when the component's imports or grant were refused. */
+  fn: string;
+  reason: string;
+}
+
+export interface AuditLine {
+  /** When the call started, ISO 8601 UTC. */
+  time: string;
+  plugin: string;
+  /** sha256 of the main plugin's component as built (meta.json); null when it never loaded. */
+  sha256: string | null;
+  /** Every component the call loaded (the plugin and its delegates) → sha256. */
+  components: Record<string, string>;
+  verb: CniCall["command"];
+  containerId: string;
+  netns: string | null;
+  ifname: string;
+  /** The network config's `name`. */
+  network: string;
+  pod?: KubernetesPod;
+  calls: AuditCall[];
+  denials: AuditDenial[];
+  durationMs: number;
+  /** 0 on success, else the CNI error code the runtime got. */
+  code: number;
+  error?: string;
+}
+
+/** Where to write, or undefined when auditing is off (the default). */
+export function auditLogPath(env: Record<string, string | undefined>, policyAuditLog: () => string | undefined): string | undefined {
+  return env[AUDIT_LOG_ENV] || policyAuditLog() || undefined;
+}
+
+export interface AuditLog {
+  path: string;
+  /** Appends the line and closes the file; throws when the write fails. */
+  write(line: AuditLine): void;
+}
+
+/** Opens `path` for appending (0600; its directory is made 0750 when missing); CNI 999 when it cannot. */
+export function openAuditLog(path: string): AuditLog {
+  const flags = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT; // libuv adds O_CLOEXEC
+  let fd: number;
+  try {
+    try {
+      fd = openSync(path, flags, 0o600);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
+      mkdirSync(dirname(path), { recursive: true, mode: 0o750 });
+      fd = openSync(path, flags, 0o600);
+    }
+  } catch (e) {
+    throw new CniError(CniErrorCode.INTERNAL, `audit log ${path} cannot be opened: ${(e as Error).message}`, undefined, { cause: e });
+  }
+  return {
+    path,
+    write(line) {
+      try {
+        // One write(2): with O_APPEND the line lands whole even when calls run concurrently.
+        writeSync(fd, Buffer.from(`${JSON.stringify(line)}\n`));
+      } finally {
+        closeSync(fd);
+      }
+    },
+  };
+}
+
+/** The GrantError behind a failure, following `cause` through the wrappers. */
+function grantErrorOf(e: unknown): GrantError | undefined {
+  for (let c: unknown = e, depth = 0; c instanceof Error && depth < 8; c = c.cause, depth++) {
+    if (c instanceof GrantError) return c;
+  }
+  return undefined;
+}
+
+export interface AuditInput {
+  call: CniCall;
+  started: Date;
+  /** performance.now() at the start. */
+  t0: number;
+  /** This call's host-call records (the plugin's and its delegates'). */
+  records: readonly HostCallRecord[];
+  components: ReadonlyMap<string, string>;
+  error?: unknown;
+}
+
+export function auditLine(i: AuditInput): AuditLine {
+  const calls = i.records.map((r): AuditCall => ({ plugin: r.plugin, fn: r.fn, args: r.args, outcome: r.outcome, ms: round(r.durationMs) }));
+  const denials = calls.filter((c) => c.outcome.startsWith("denied:"))
+    .map((c): AuditDenial => ({ plugin: c.plugin, fn: c.fn, reason: c.outcome.slice("denied:".length).trim() }));
+  const refused = grantErrorOf(i.error);
+  if (refused) {
+    const plugin = /^plugin "([^"]+)"/.exec(refused.message)?.[1] ?? i.call.pluginName;
+    denials.push({ plugin, fn: "load", reason: refused.message });
+  }
+  const err = i.error === undefined ? undefined : toCniError(i.error);
+  return {
+    time: i.started.toISOString(),
+    plugin: i.call.pluginName,
+    sha256: i.components.get(i.call.pluginName) ?? null,
+    components: Object.fromEntries(i.components),
+    verb: i.call.command,
+    containerId: i.call.containerId,
+    netns: i.call.netns ?? null,
+    ifname: i.call.ifname,
+    network: i.call.config.name,
+    ...(i.call.pod !== undefined && { pod: i.call.pod }),
+    calls,
+    denials,
+    durationMs: round(performance.now() - i.t0),
+    code: err === undefined ? 0 : err.code,
+    ...(err !== undefined && { error: err.message }),
+  };
+}
+
+const round = (ms: number): number => Math.round(ms * 1000) / 1000;
