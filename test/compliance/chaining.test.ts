@@ -1,0 +1,101 @@
+// SPEC.md section 3 "Adding an attachment", "Deleting an attachment", "Deriving request
+// configuration" and "Deriving runtimeConfig", section 5's prevResult rule, and CONVENTIONS.md's
+// `args` and CNI_ARGS: what a chain passes from plugin to plugin, and libcni's result cache.
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { attachment, bridgePlugin, conflist, GO_BIN, globalAddrs, netns, network, OURS, reservations, runnerFor } from "./compliance-fixture";
+
+const IMPLS = [["ours", OURS], ["go", GO_BIN]] as const;
+const macOf = (ns: ReturnType<typeof netns>, dev: string) => ns.exec("cat", [`/sys/class/net/${dev}/address`]).trim();
+
+describe("chaining and the result cache", () => {
+  for (const [impl, bin] of IMPLS) {
+    it(`${impl}: ADD runs bridge then loopback, loopback returns the bridge's result unchanged, and the cache holds it`, () => {
+      const host = netns("h"), c = netns("c"), net = network("chain");
+      const { runner, calls } = runnerFor(bin, host, net);
+      const list = conflist(net, "1.0.0", [bridgePlugin(net), { type: "loopback" }]);
+      const att = attachment(c);
+      const r = runner.add(list, att);
+      expect(calls.map((x) => `${x.command} ${x.plugin}`)).toEqual(["ADD bridge", "ADD loopback"]);
+      const bridgeResult = calls[0]!.out.json;
+      expect(calls[0]!.conf).not.toHaveProperty("prevResult");
+      expect(calls[1]!.conf["prevResult"]).toEqual(bridgeResult);
+      expect(r).toEqual(bridgeResult);
+      const record = JSON.parse(readFileSync(join(net.cacheDir, "results", `${net.name}-${att.containerId}-eth0`), "utf8"));
+      expect(record).toEqual({ kind: "cniCacheV1", containerId: att.containerId, config: Buffer.from(list.bytes).toString("base64"), ifName: "eth0", networkName: net.name, netns: c.path, result: r });
+    });
+
+    it(`${impl}: DEL runs loopback then bridge, each with the cached ADD result, and removes the cache file`, () => {
+      const host = netns("h"), c = netns("c"), net = network("chain2");
+      const { runner, calls } = runnerFor(bin, host, net);
+      const list = conflist(net, "1.0.0", [bridgePlugin(net), { type: "loopback" }]);
+      const r = runner.add(list, attachment(c));
+      runner.del(list, attachment(c));
+      const dels = calls.filter((x) => x.command === "DEL");
+      expect(dels.map((x) => x.plugin)).toEqual(["loopback", "bridge"]);
+      expect(dels.map((x) => x.conf["prevResult"])).toEqual([r, r]);
+      expect(existsSync(join(net.cacheDir, "results", `${net.name}-${attachment(c).containerId}-eth0`))).toBe(false);
+      expect(reservations(net)).toEqual([]);
+    });
+
+    it(`${impl}: each plugin gets the network's name and cniVersion, whatever its own object says`, () => {
+      const host = netns("h"), c = netns("c"), net = network("inject");
+      const { runner } = runnerFor(bin, host, net);
+      runner.add(conflist(net, "1.0.0", [{ ...bridgePlugin(net), name: "other", cniVersion: "0.3.1" }]), attachment(c));
+      expect(reservations(net)).toEqual([`${net.prefix}2`]);
+    });
+
+    it(`${impl}: runtimeConfig carries the capability args the plugin declares (mac, ips) and no others`, () => {
+      const host = netns("h"), c = netns("c"), net = network("caps");
+      const { runner, calls } = runnerFor(bin, host, net);
+      const list = conflist(net, "1.0.0", [{ ...bridgePlugin(net), capabilities: { mac: true, ips: true, portMappings: false } }]);
+      const capabilityArgs = { mac: "02:11:22:33:44:55", ips: [`${net.prefix}9/24`], portMappings: [{ hostPort: 8080, containerPort: 80, protocol: "tcp" }] };
+      runner.add(list, attachment(c, { capabilityArgs }));
+      expect(calls[0]!.conf["runtimeConfig"]).toEqual({ mac: capabilityArgs.mac, ips: capabilityArgs.ips });
+      expect(macOf(c, "eth0")).toBe("02:11:22:33:44:55");
+      expect(globalAddrs(c, "eth0")).toEqual([`${net.prefix}9/24`]);
+    });
+
+    it(`${impl}: the config's "args" reaches IPAM unchanged (args.cni.ips picks the address)`, () => {
+      const host = netns("h"), c = netns("c"), net = network("args");
+      const { runner, calls } = runnerFor(bin, host, net);
+      const args = { cni: { ips: [`${net.prefix}7`] }, org: { anything: [1, 2] } };
+      runner.add(conflist(net, "1.0.0", [{ ...bridgePlugin(net), args }]), attachment(c));
+      expect(calls[0]!.conf["args"]).toEqual(args);
+      expect(globalAddrs(c, "eth0")).toEqual([`${net.prefix}7/24`]);
+    });
+
+    it(`${impl}: CNI_ARGS with IgnoreUnknown=1 and the K8S_POD_* keys succeeds, and IP= picks the address`, () => {
+      const host = netns("h"), c = netns("c"), net = network("cniargs");
+      const { runner } = runnerFor(bin, host, net);
+      const args: [string, string][] = [["IgnoreUnknown", "1"], ["K8S_POD_NAMESPACE", "default"], ["K8S_POD_NAME", "web-0"], ["IP", `${net.prefix}8`]];
+      runner.add(conflist(net, "1.0.0", [bridgePlugin(net)]), attachment(c, { args }));
+      expect(globalAddrs(c, "eth0")).toEqual([`${net.prefix}8/24`]);
+    });
+
+    it(`${impl}: unknown fields in a plugin object pass through to the plugin, which accepts them`, () => {
+      const host = netns("h"), c = netns("c"), net = network("unknown");
+      const { runner, calls } = runnerFor(bin, host, net);
+      runner.add(conflist(net, "1.0.0", [{ ...bridgePlugin(net), keyA: ["some more", "plugin specific"], "org.example/x": { y: 1 } }]), attachment(c));
+      expect(calls[0]!.conf).toMatchObject({ keyA: ["some more", "plugin specific"], "org.example/x": { y: 1 } });
+    });
+  }
+
+  it("ours: CNI_ARGS with an unknown key and no IgnoreUnknown succeeds, where Go's host-local fails with 999", () => {
+    const [h1, c1, n1, h2, c2, n2] = [netns("h"), netns("c"), network("unk"), netns("h"), netns("c"), network("unk")];
+    const args: [string, string][] = [["FOO", "bar"]];
+    runnerFor(OURS, h1, n1).runner.add(conflist(n1, "1.0.0", [bridgePlugin(n1)]), attachment(c1, { args }));
+    expect(() => runnerFor(GO_BIN, h2, n2).runner.add(conflist(n2, "1.0.0", [bridgePlugin(n2)]), attachment(c2, { args }))).toThrow(
+      expect.objectContaining({ code: 999, message: expect.stringContaining("unknown args") }),
+    );
+  });
+
+  it("the runner's cache record keeps CNI_ARGS and capability args for GC's later DEL", () => {
+    const host = netns("h"), c = netns("c"), net = network("rec");
+    const { runner } = runnerFor(OURS, host, net);
+    const att = attachment(c, { args: [["IgnoreUnknown", "1"]], capabilityArgs: { mac: "02:00:00:00:00:09" } });
+    runner.add(conflist(net, "1.1.0", [{ ...bridgePlugin(net), capabilities: { mac: true } }]), att);
+    expect(JSON.parse(readFileSync(runner.cacheFile(net.name, att), "utf8"))).toMatchObject({ cniArgs: [["IgnoreUnknown", "1"]], capabilityArgs: { mac: "02:00:00:00:00:09" } });
+  });
+});
