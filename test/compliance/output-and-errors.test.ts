@@ -56,6 +56,8 @@ const CASES: ErrorCase[] = [
   { title: "ADD without CNI_CONTAINERID", config: base, env: { containerId: "" }, ours: 4, go: 4 },
   { title: "ADD without CNI_NETNS", config: base, env: { netns: "" }, ours: 4, go: 4 },
   { title: "ADD without CNI_IFNAME", config: base, env: { ifname: "" }, ours: 4, go: 4 },
+  { title: "a CNI_IFNAME longer than 15 characters", config: base, env: { ifname: "eth0123456789abc" }, ours: 4, go: 4 },
+  { title: "a CNI_CONTAINERID starting with '-'", config: base, env: { containerId: "-bad" }, ours: 4, go: 4 },
   { title: "stdin that is not JSON", config: "{not json", ours: 6, go: 6 },
   { title: "a cniVersion no plugin speaks", config: { ...base, cniVersion: "9.9.9" }, ours: 1, go: 1 },
   { title: "CHECK at 0.3.1 (CHECK came in 0.4.0)", config: { ...base, cniVersion: "0.3.1" }, env: { command: "CHECK" }, ours: 1, go: 1 },
