@@ -32,6 +32,7 @@ const BUILTIN: Record<string, Grant> = {
     delegates: ["host-local"],
     timeLimitMs: DEFAULT_TIME_LIMIT_MS,
   },
+  static: { interfaces: [], hostNetns: false, delegates: [], timeLimitMs: DEFAULT_TIME_LIMIT_MS },
 };
 
 /** A plugin asked for a capability it was not granted, or has no grant at all. */
