@@ -10,8 +10,8 @@ const ALL = ["0.1.0", "0.2.0", "0.3.0", "0.3.1", "0.4.0", "1.0.0", "1.1.0"];
 const PLUGINS = readdirSync(OURS).sort();
 
 describe("VERSION", () => {
-  it("dist/cni-bin holds bridge, host-local, loopback, ptp and wasm-cni", () => {
-    expect(PLUGINS).toEqual(["bridge", "host-local", "loopback", "ptp", "wasm-cni"]);
+  it("dist/cni-bin holds at least bridge, host-local, loopback, ptp and wasm-cni", () => {
+    expect(PLUGINS).toEqual(expect.arrayContaining(["bridge", "host-local", "loopback", "ptp", "wasm-cni"]));
   });
 
   for (const plugin of PLUGINS) {
