@@ -13,6 +13,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node
 import { basename, join, resolve } from "node:path";
 import { setFlagsFromString } from "node:v8";
 import { type ComponentMeta, GLUE_CACHE, loadComponent } from "../host/runtime/load-component";
+import { withManifestFile } from "./plugin-manifest";
 
 export const WORLD = "plugin";
 
@@ -135,7 +136,7 @@ function writeGlueCache(dir: string): void {
 export async function buildPlugin(srcDir: string, outDir: string, opts: BuildOptions = {}): Promise<PluginMeta> {
   const name = basename(resolve(srcDir));
   const core = await compileCore(pluginEntry(srcDir), opts);
-  const component = await componentize(core, opts);
+  const component = withManifestFile(srcDir, await componentize(core, opts));
   mkdirSync(outDir, { recursive: true });
   writeFileSync(join(outDir, `${name}.wasm`), component);
   const dir = join(outDir, name);

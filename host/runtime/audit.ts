@@ -73,7 +73,10 @@ export interface AuditLog {
   write(line: AuditLine): void;
 }
 
-/** Opens `path` for appending (0600; its directory is made 0750 when missing); CNI 999 when it cannot. */
+/**
+ * Opens `path` for appending (0600; its directory, one level, is made 0750 when missing, as
+ * for /var/log/wasm-cni); CNI 999 when it cannot.
+ */
 export function openAuditLog(path: string): AuditLog {
   const flags = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT; // libuv adds O_CLOEXEC
   let fd: number;
@@ -82,7 +85,8 @@ export function openAuditLog(path: string): AuditLog {
       fd = openSync(path, flags, 0o600);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
-      mkdirSync(dirname(path), { recursive: true, mode: 0o750 });
+      // One level only: Node's recursive mkdir can spin forever under /proc (seen on Node 20).
+      mkdirSync(dirname(path), { mode: 0o750 });
       fd = openSync(path, flags, 0o600);
     }
   } catch (e) {

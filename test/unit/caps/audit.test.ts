@@ -1,0 +1,73 @@
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import type { HostCallRecord } from "../../../host/caps/context";
+import type { CniCall } from "../../../host/cli/plugin-runner";
+import { CniError } from "../../../host/cni/errors";
+import { AUDIT_LOG_ENV, auditLine, auditLogPath, openAuditLog } from "../../../host/runtime/audit";
+import { GrantError } from "../../../host/runtime/policy";
+
+const call: CniCall = {
+  command: "ADD", containerId: "ctr1", netns: "/run/netns/c", ifname: "eth0", args: [], path: [],
+  config: { cniVersion: "1.1.0", name: "mynet", type: "bridge" }, rawConfig: "{}", pluginName: "bridge",
+  pod: { namespace: "default", name: "web" },
+};
+const rec = (plugin: string, fn: string, args: unknown[], outcome = "ok"): HostCallRecord => ({ plugin, fn, args, outcome, durationMs: 0.12345 });
+
+describe("audit line", () => {
+  const records = [
+    rec("bridge", "link.create", [1, { name: "cni0" }]),
+    rec("bridge", "netns.host", [], "denied: plugin \"bridge\" is not granted the host network namespace"),
+    rec("host-local", "store.put", [0, "10.1.0.2", "ctr1"]),
+  ];
+  const components = new Map([["bridge", "aa"], ["host-local", "bb"]]);
+
+  it("holds the call, every host call (delegates too) and the denials", () => {
+    const line = auditLine({ call, started: new Date(0), t0: performance.now(), records, components });
+    expect(line).toMatchObject({
+      time: "1970-01-01T00:00:00.000Z", plugin: "bridge", sha256: "aa", components: { bridge: "aa", "host-local": "bb" },
+      verb: "ADD", containerId: "ctr1", netns: "/run/netns/c", ifname: "eth0", network: "mynet", pod: { name: "web" }, code: 0,
+    });
+    expect(line.calls).toEqual([
+      { plugin: "bridge", fn: "link.create", args: [1, { name: "cni0" }], outcome: "ok", ms: 0.123 },
+      expect.objectContaining({ fn: "netns.host" }),
+      expect.objectContaining({ plugin: "host-local", fn: "store.put" }),
+    ]);
+    expect(line.denials).toEqual([{ plugin: "bridge", fn: "netns.host", reason: "plugin \"bridge\" is not granted the host network namespace" }]);
+    expect(line).not.toHaveProperty("error");
+  });
+
+  it("a failed call has its CNI code and message; a refused grant is a load denial", () => {
+    const refused = new GrantError('plugin "host-local" imports cni:host/link, which its grant does not allow');
+    const e = new Error("host function ipam.add failed", { cause: new CniError(999, refused.message, undefined, { cause: refused }) });
+    const line = auditLine({ call, started: new Date(), t0: performance.now(), records: [], components: new Map(), error: e });
+    expect(line).toMatchObject({ code: 999, error: "host function ipam.add failed", sha256: null });
+    expect(line.denials).toEqual([{ plugin: "host-local", fn: "load", reason: refused.message }]);
+  });
+});
+
+describe("audit log file", () => {
+  it("is off unless the environment or the policy names it; the environment wins", () => {
+    expect(auditLogPath({}, () => undefined)).toBeUndefined();
+    expect(auditLogPath({}, () => "/p.jsonl")).toBe("/p.jsonl");
+    expect(auditLogPath({ [AUDIT_LOG_ENV]: "/e.jsonl" }, () => "/p.jsonl")).toBe("/e.jsonl");
+  });
+
+  it("appends one line per call, creating the file 0600 and its directory", () => {
+    const path = join(mkdtempSync(join(tmpdir(), "wasm-cni-audit-")), "wasm-cni", "audit.jsonl");
+    for (const containerId of ["a", "b"]) {
+      openAuditLog(path).write(auditLine({ call: { ...call, containerId }, started: new Date(), t0: 0, records: [], components: new Map() }));
+    }
+    const lines = readFileSync(path, "utf8").trimEnd().split("\n").map((l) => JSON.parse(l) as { containerId: string });
+    expect(lines.map((l) => l.containerId)).toEqual(["a", "b"]);
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+  });
+
+  it("that cannot be opened fails the call with 999 before anything runs", () => {
+    const file = join(mkdtempSync(join(tmpdir(), "wasm-cni-audit-")), "file");
+    writeFileSync(file, "");
+    expect(() => openAuditLog(join(file, "audit.jsonl"))).toThrow(/audit log .* cannot be opened: ENOTDIR/);
+    expect(() => openAuditLog(join(file, "a", "b", "audit.jsonl"))).toThrow(/cannot be opened/);
+  });
+});

@@ -1,0 +1,103 @@
+// inspect reads an installed plugin (meta.json + its component) or a bare component file and
+// compares what it asks for with what the policy grants.
+import { createHash } from "node:crypto";
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { inspectReport, renderInspectReport } from "../../../host/cli/inspect-report";
+import { appendCustomSection } from "../../../host/runtime/component-binary";
+import { embedManifest, MANIFEST_SECTION } from "../../../host/runtime/manifest";
+import type { Grant } from "../../../host/runtime/policy";
+import { ROOT } from "../../helpers/fixtures";
+
+// The installed plugins of `npm run build` (build/plugins-under-test keeps no component file).
+const pluginDir = join(ROOT, "dist/plugins");
+
+const tmp = (): string => mkdtempSync(join(tmpdir(), "wasm-cni-inspect-"));
+const sha256 = (b: Uint8Array): string => createHash("sha256").update(b).digest("hex");
+const grant = (g: Partial<Grant> & { interfaces: string[] }): Grant => ({ hostNetns: false, delegates: [], timeLimitMs: 5000, ...g });
+const BRIDGE_IMPORTS = ["addr", "ipam", "link", "log", "netns", "route", "sysctl"];
+
+describe("inspect of an installed plugin", () => {
+  it("bridge under its built-in grant: imports from meta.json, sha256 verified, nothing denied", () => {
+    const r = inspectReport("bridge", { pluginDir, policy: () => ({}) });
+    expect(r).toMatchObject({ name: "bridge", source: "installed", version: null, manifest: null, imports: BRIDGE_IMPORTS, sha256Matches: true });
+    expect(r.sha256).toBe(sha256(readFileSync(join(pluginDir, "bridge.wasm"))));
+    expect(r.grant).toMatchObject({ source: "built-in", hostNetns: true, delegates: ["host-local"] });
+    expect(r.denied).toEqual([]);
+    expect(renderInspectReport(r)).toMatch(/Nothing it imports would be denied/);
+  });
+
+  it("a policy narrower than the plugin's imports shows each denial and how the plugin sees it", () => {
+    const policy = { bridge: grant({ interfaces: ["netns", "link", "addr", "route", "log", "ipam"] }) };
+    const r = inspectReport("bridge", { pluginDir, policy: () => policy });
+    expect(r.grant?.source).toBe("policy");
+    expect(r.denied).toEqual([
+      "import cni:host/sysctl: not in the grant's interfaces: the plugin fails to load",
+      "hostNetns: netns.host() returns denied",
+    ]);
+    expect(renderInspectReport(r)).toMatch(/Denied \(2\):/);
+  });
+
+  it("a component changed since the build is flagged: its sha256 differs from meta.json's", () => {
+    const dir = tmp();
+    cpSync(pluginDir, dir, { recursive: true });
+    const file = join(dir, "bridge.wasm");
+    writeFileSync(file, appendCustomSection(readFileSync(file), "x", Buffer.from("tampered")));
+    const r = inspectReport("bridge", { pluginDir: dir, policy: () => ({}) });
+    expect(r.sha256Matches).toBe(false);
+    expect(renderInspectReport(r)).toMatch(/DIFFERS/);
+  });
+
+  it("an unknown plugin fails, listing what is installed", () => {
+    expect(() => inspectReport("nope", { pluginDir, policy: () => ({}) })).toThrow(/no Wasm plugin "nope".*bridge/);
+  });
+});
+
+describe("inspect of a bare component", () => {
+  const manifest = {
+    name: "my-plugin",
+    version: "0.3.0",
+    capabilities: {
+      hostNetns: true, linkKinds: ["veth", "vxlan"], sysctl: ["net.ipv4.ip_forward", "kernel.panic"],
+      delegates: ["host-local", "evil"], timeLimitMs: 20_000,
+    },
+  };
+
+  it("reads imports and manifest from the bytes and lists what the policy would deny", () => {
+    const file = join(tmp(), "x.wasm");
+    writeFileSync(file, embedManifest(readFileSync(join(pluginDir, "bridge.wasm")), manifest));
+    const policy = { "my-plugin": grant({ interfaces: BRIDGE_IMPORTS, delegates: ["host-local"] }) };
+    const r = inspectReport(file, { pluginDir, policy: () => policy });
+    expect(r).toMatchObject({ name: "my-plugin", source: "file", version: "0.3.0", imports: BRIDGE_IMPORTS, manifest });
+    expect(r.sha256).toBe(sha256(readFileSync(file)));
+    expect(r.builtSha256).toBeUndefined();
+    expect(r.denied).toEqual([
+      "hostNetns: netns.host() returns denied",
+      "delegate evil: ipam.* to evil returns denied",
+      "sysctl kernel.panic: sysctl.get/set return denied (not on the host's allowlist)",
+      "link kind vxlan: link.create cannot make this kind (not in WIT link-kind)",
+    ]);
+    expect(r.checks.find((c) => c.capability === "sysctl net.ipv4.ip_forward")?.outcome).toBe("allowed");
+    expect(r.checks.find((c) => c.capability === "timeLimitMs")).toMatchObject({ outcome: "limited", requested: "20000", granted: "5000" });
+  });
+
+  it("without a manifest or a grant, the name comes from the file and every call is denied", () => {
+    const file = join(tmp(), "stranger.wasm");
+    cpSync(join(pluginDir, "bridge.wasm"), file);
+    const r = inspectReport(file, { pluginDir, policy: () => ({}) });
+    expect(r).toMatchObject({ name: "stranger", manifest: null, grant: null });
+    expect(r.denied).toEqual([expect.stringMatching(/^grant: no grant .*deny by default/)]);
+    expect(renderInspectReport(r)).toMatch(/manifest +no manifest/);
+  });
+
+  it("a broken manifest is reported, not trusted", () => {
+    const file = join(tmp(), "bad.wasm");
+    writeFileSync(file, appendCustomSection(readFileSync(join(pluginDir, "bridge.wasm")), MANIFEST_SECTION, Buffer.from("{nope")));
+    const r = inspectReport(file, { pluginDir, policy: () => ({}) });
+    expect(r.manifest).toBeNull();
+    expect(r.manifestError).toMatch(/not JSON/);
+    expect(r.name).toBe("bad");
+  });
+});
