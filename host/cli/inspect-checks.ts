@@ -68,8 +68,10 @@ export function capabilityChecks(imports: readonly string[], manifest: Manifest 
   }
   if (imports.includes("netns")) {
     const requested = want?.hostNetns === undefined ? "(not stated)" : String(want.hostNetns);
-    checks.push({ capability: "hostNetns", requested, granted: String(grant.hostNetns), outcome: grant.hostNetns ? "allowed" : "denied",
-      note: grant.hostNetns ? "netns.host() opens the host's namespace" : "netns.host() returns denied" });
+    // Not asked for and not granted: the plugin may never call netns.host(), so it is a limit.
+    const outcome: Outcome = grant.hostNetns ? "allowed" : want?.hostNetns === true ? "denied" : "limited";
+    checks.push({ capability: "hostNetns", requested, granted: String(grant.hostNetns), outcome,
+      note: grant.hostNetns ? "netns.host() opens the host's namespace" : "netns.host() returns denied: the container's namespace only" });
   }
   if (imports.includes("ipam")) {
     for (const d of want?.delegates ?? []) {

@@ -127,7 +127,7 @@ export interface AuditInput {
 export function auditLine(i: AuditInput): AuditLine {
   const calls = i.records.map((r): AuditCall => ({ plugin: r.plugin, fn: r.fn, args: r.args, outcome: r.outcome, ms: round(r.durationMs) }));
   const denials = calls.filter((c) => c.outcome.startsWith("denied:"))
-    .map((c): AuditDenial => ({ plugin: c.plugin, fn: c.fn, reason: c.outcome.slice("denied:".length).trim() }));
+    .map((c): AuditDenial => ({ plugin: c.plugin, fn: c.fn, reason: c.outcome.replace(/^(denied:\s*)+/, "") }));
   const refused = grantErrorOf(i.error);
   if (refused) {
     const plugin = /^plugin "([^"]+)"/.exec(refused.message)?.[1] ?? i.call.pluginName;

@@ -33,11 +33,10 @@ describe("inspect of an installed plugin", () => {
     const policy = { bridge: grant({ interfaces: ["netns", "link", "addr", "route", "log", "ipam"] }) };
     const r = inspectReport("bridge", { pluginDir, policy: () => policy });
     expect(r.grant?.source).toBe("policy");
-    expect(r.denied).toEqual([
-      "import cni:host/sysctl: not in the grant's interfaces: the plugin fails to load",
-      "hostNetns: netns.host() returns denied",
-    ]);
-    expect(renderInspectReport(r)).toMatch(/Denied \(2\):/);
+    expect(r.denied).toEqual(["import cni:host/sysctl: not in the grant's interfaces: the plugin fails to load"]);
+    // The plugin states no need for the host netns (no manifest): losing it is a limit, not a denial.
+    expect(r.checks.find((c) => c.capability === "hostNetns")).toMatchObject({ outcome: "limited", granted: "false" });
+    expect(renderInspectReport(r)).toMatch(/Denied \(1\):/);
   });
 
   it("a component changed since the build is flagged: its sha256 differs from meta.json's", () => {
@@ -74,7 +73,7 @@ describe("inspect of a bare component", () => {
     expect(r.sha256).toBe(sha256(readFileSync(file)));
     expect(r.builtSha256).toBeUndefined();
     expect(r.denied).toEqual([
-      "hostNetns: netns.host() returns denied",
+      "hostNetns: netns.host() returns denied: the container's namespace only",
       "delegate evil: ipam.* to evil returns denied",
       "sysctl kernel.panic: sysctl.get/set return denied (not on the host's allowlist)",
       "link kind vxlan: link.create cannot make this kind (not in WIT link-kind)",
