@@ -42,11 +42,15 @@ function cmdAdd(req: Request): Result<string, CniError> {
     return err<string, CniError>(veth.error);
   }
 
+  // Read the bridge again: a bridge without ports has the MAC 00:00:00:00:00:00 and takes its
+  // first port's, so only now does it have the MAC it will keep (and that we pin).
+  const brNow = link.get(host, conf.bridge);
+  const brMac = brNow.isOk ? brNow.value.mac : br.value.mac;
   const result = new CniResult();
-  result.addInterface(conf.bridge, br.value.mac);
+  result.addInterface(conf.bridge, brMac);
   result.addInterface(hostName, veth.value.host.mac);
   const iface = result.addInterface(req.ifname, veth.value.container.mac, req.netns);
-  const e = attach(req, conf, host, cont, result, iface, ipamResult, br.value.mac);
+  const e = attach(req, conf, host, cont, result, iface, ipamResult, brMac);
   if (e != null) {
     undoAdd(conf.net, cont, req.ifname, true);
     return err<string, CniError>(e);

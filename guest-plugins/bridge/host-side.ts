@@ -91,6 +91,7 @@ export function ensureGatewayAddr(ns: NetnsId, conf: BridgeConf, gw: IPNet, mac:
   const opts = new addr.AddrOptions(); // dad false: the gateway is usable at once
   const a = addr.add(ns, br, gw.toString(), opts);
   if (a.isErr && !a.error.isExists) return hostErrorToCni(a.error, ctx);
+  if (mac.length == 0 || mac == "00:00:00:00:00:00") return null; // nothing worth pinning
   const pin = new link.LinkChange();
   pin.mac = mac;
   const s = link.set(ns, br, pin);

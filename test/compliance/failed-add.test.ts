@@ -37,14 +37,14 @@ describe("a failed ADD", () => {
     });
 
     // Go's ConfigureIface skips a route that exists ("we assume the first one wins"); ours fails ADD with EEXIST.
-    (impl === "ours" ? it.fails : it)(`${impl}: ADD into a container that already has a default route succeeds, the existing route winning (ours fails today with EEXIST)`, () => {
+    it(`${impl}: ADD into a container that already has a default route succeeds, the existing route winning`, () => {
       const host = netns("h"), c = containerWithDefaultRoute(), net = network("dflt");
       runnerFor(bin, host, net).runner.add(conflist(net, "1.0.0", [bridgePlugin(net)]), attachment(c));
       expect(reservations(net)).toEqual([`${net.prefix}2`]);
     });
 
     // Bug in ours: the rolled-back ADD leaves the new bridge portless with MAC 00:00:00:00:00:00; the next ADD pins that MAC and gets EADDRNOTAVAIL.
-    (impl === "ours" ? it.fails : it)(`${impl}: after an ADD that failed on a new bridge, the next container's ADD succeeds (ours fails today with EADDRNOTAVAIL)`, () => {
+    it(`${impl}: after an ADD that failed on a new bridge, the next container's ADD succeeds`, () => {
       const host = netns("h"), c1 = containerWithDefaultRoute(), c2 = netns("c"), net = network("mac");
       const { runner } = runnerFor(bin, host, net);
       const list = conflist(net, "1.0.0", [bridgePlugin(net)]);

@@ -57,8 +57,9 @@ export function addIfaceRoutes(ns: NetnsId, ifname: string, result: CniResult): 
     const info = routeVia(r.dst, r.gw != null ? r.gw : r.dst.is4 ? gw4 : gw6, ifname);
     const e = applyRouteFields(info, r);
     if (e != null) return e;
-    const added = addRoute(ns, info);
-    if (added != null) return added;
+    // A route the container already has stays (the first one wins), as ConfigureIface does.
+    const added = route.add(ns, info);
+    if (added.isErr && !added.error.isExists) return hostErrorToCni(added.error, E_ADD_ROUTE + describeRoute(info));
   }
   return null;
 }
