@@ -2,8 +2,9 @@
  * The reviewer's commands, for `wasm-cni <command>` run by hand (CNI_COMMAND unset):
  *   wasm-cni caps [--json]                      every host function, its scope and risk
  *   wasm-cni inspect <plugin|file.wasm> [--json] one plugin: imports, manifest, grant, denials
- * host/main.ts loads this module with a dynamic import only when there is a command, so a
- * CNI call never pays for it (nor for node:crypto, which inspect hashes with).
+ * tools/build.ts bundles this module on its own (dist/wasm-cni-tools.cjs) and host/main.ts
+ * requires it only when there is a command, so a CNI call never loads it (nor node:crypto,
+ * which inspect hashes with).
  */
 import { CniError } from "../cni/errors";
 import type { Grant } from "../runtime/policy";
