@@ -1,8 +1,15 @@
 import type * as LinkCaps from "../generated/interfaces/cni-host-link";
 import type { Link } from "../kernel/rtnl/ifinfo";
-import { linkAddBridge, linkAddVeth, linkByName, linkDelByName, linkList } from "../kernel/rtnl/link";
+import type { Attr } from "../kernel/nl/attr";
+import type { RtnlHandle } from "../kernel/rtnl/handle";
+import { dummyLinkInfo } from "../kernel/rtnl/kinds/dummy";
+import { ipvlanLinkInfo } from "../kernel/rtnl/kinds/ipvlan";
+import { macvlanLinkInfo } from "../kernel/rtnl/kinds/macvlan";
+import { VLAN_ID_MAX, vlanLinkInfo } from "../kernel/rtnl/kinds/vlan";
+import { linkAdd, linkAddBridge, linkAddVeth, linkByName, linkDelByName, linkList } from "../kernel/rtnl/link";
 import {
-  linkSetAlias, linkSetBridgePort, linkSetDown, linkSetMac, linkSetMaster, linkSetMtu, linkSetNoMaster, linkSetPromisc, linkSetUp,
+  linkSetAlias, linkSetBridgePort, linkSetDown, linkSetMac, linkSetMaster, linkSetMtu, linkSetName, linkSetNetns, linkSetNoMaster,
+  linkSetPromisc, linkSetUp,
 } from "../kernel/rtnl/link-set";
 import { type CallContext, hostCall } from "./context";
 import { invalid } from "./errors";
@@ -21,6 +28,29 @@ function toInfo(l: Link): LinkCaps.LinkInfo {
   };
 }
 
+/** The parent (by name, and its netns id) and IFLA_LINKINFO of a kind made by linkAdd; null for veth and bridge. */
+function kindInfo(kind: LinkCaps.LinkKind): { parent?: { name: string; ns: number }; linkInfo: Attr } | null {
+  switch (kind.tag) {
+    case "macvlan": {
+      const { parent, parentNs, mode, bcQueueLen } = kind.val;
+      return { parent: { name: parent, ns: parentNs }, linkInfo: macvlanLinkInfo({ mode, ...(bcQueueLen !== undefined && { bcQueueLen }) }) };
+    }
+    case "ipvlan": {
+      const { parent, parentNs, mode, isolation } = kind.val;
+      return { parent: { name: parent, ns: parentNs }, linkInfo: ipvlanLinkInfo({ mode, isolation }) };
+    }
+    case "vlan": {
+      const { parent, parentNs, id } = kind.val;
+      if (id > VLAN_ID_MAX) throw invalid(`VLAN id ${id} is out of range (0-${VLAN_ID_MAX})`);
+      return { parent: { name: parent, ns: parentNs }, linkInfo: vlanLinkInfo({ id }) };
+    }
+    case "dummy":
+      return { linkInfo: dummyLinkInfo() };
+    default:
+      return null;
+  }
+}
+
 /** cni:host/link — links of the call's namespaces. */
 export function createLinkCaps(ctx: CallContext): typeof LinkCaps {
   const rtnl = (ns: number) => ctx.namespaces.rtnl(ns);
@@ -36,6 +66,14 @@ export function createLinkCaps(ctx: CallContext): typeof LinkCaps {
       checkLinkName(spec.name);
       const h = rtnl(ns);
       const common = { name: spec.name, ...(spec.mtu !== undefined && { mtu: spec.mtu }), ...(spec.mac !== undefined && { mac: spec.mac }) };
+      const made = kindInfo(spec.kind);
+      if (made?.parent) {
+        // Sent in the parent's netns (IFLA_LINK is resolved there), made in ns (IFLA_NET_NS_FD).
+        checkLinkName(made.parent.name);
+        const from = rtnl(made.parent.ns);
+        return toInfo(linkAdd(from, { ...common, linkInfo: made.linkInfo, parent: linkByName(from, made.parent.name) }, h));
+      }
+      if (made) return toInfo(linkAdd(h, { ...common, linkInfo: made.linkInfo }));
       switch (spec.kind.tag) {
         case "veth": {
           const peer = spec.kind.val;
@@ -51,12 +89,17 @@ export function createLinkCaps(ctx: CallContext): typeof LinkCaps {
           const vf = spec.kind.val.vlanFiltering;
           return toInfo(linkAddBridge(h, { ...common, ...(vf !== undefined && { vlanFiltering: vf }) }));
         }
+        default:
+          throw new Error(`link.create: no case for kind ${spec.kind.tag}`);
       }
     }),
 
     set: hostCall(ctx, "link.set", (ns: number, name: string, change: LinkCaps.LinkChange) => {
       checkLinkName(name);
-      const h = rtnl(ns);
+      if (change.name !== undefined) checkLinkName(change.name);
+      const moved = moveOrRename(rtnl(ns), name, change, change.netns !== undefined ? rtnl(change.netns) : undefined);
+      const h = moved.h;
+      name = moved.name;
       const link = linkByName(h, name);
       // Order as `ip link set` applies it: attributes first, up last, so a link comes up configured.
       if (change.mtu !== undefined) linkSetMtu(h, link, change.mtu);
@@ -73,6 +116,7 @@ export function createLinkCaps(ctx: CallContext): typeof LinkCaps {
       return toInfo(linkByName(h, name));
     }),
 
+
     setPort: hostCall(ctx, "link.set-port", (ns: number, name: string, change: LinkCaps.PortChange) => {
       checkLinkName(name);
       const h = rtnl(ns);
@@ -88,4 +132,24 @@ export function createLinkCaps(ctx: CallContext): typeof LinkCaps {
       linkDelByName(rtnl(ns), name);
     }),
   };
+}
+
+/**
+ * The netns and name part of link.set, as the Go plugins do it: move the link (it arrives
+ * down), then rename it there; a rename in place takes the link down first. Returns the
+ * handle and name the other changes apply to.
+ * Equivalent to: `ip link set $name netns $ns; ip -n $ns link set $name name $new`
+ */
+function moveOrRename(h: RtnlHandle, name: string, change: LinkCaps.LinkChange, to: RtnlHandle | undefined): { h: RtnlHandle; name: string } {
+  if (to !== undefined && to !== h) {
+    linkSetNetns(h, linkByName(h, name), to.ns);
+    h = to;
+  }
+  if (change.name !== undefined && change.name !== name) {
+    const link = linkByName(h, name);
+    if (link.up) linkSetDown(h, link);
+    linkSetName(h, link, change.name);
+    name = change.name;
+  }
+  return { h, name };
 }

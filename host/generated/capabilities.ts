@@ -51,12 +51,12 @@ export const WIT_INTERFACES: readonly WitInterfaceInfo[] = [
       {
         "name": "create",
         "signature": "func(ns: netns-id, spec: link-spec) -> result<link-info, host-error>",
-        "docs": "Creates a link. For a veth pair both ends are created at once, the peer directly\nin its namespace. Equivalent to: `ip link add $name type veth peer name $peer netns $ns`"
+        "docs": "Creates a link in `ns`. For a veth pair both ends are created at once, the peer directly\nin its namespace; a macvlan, ipvlan or vlan is made on its parent in `parent-ns`, directly\nin `ns`. Equivalent to: `ip link add $name type veth peer name $peer netns $ns`,\n`ip -n $parent-ns link add link $parent name $name netns $ns type macvlan mode bridge`"
       },
       {
         "name": "set",
         "signature": "func(ns: netns-id, name: string, change: link-change) -> result<link-info, host-error>",
-        "docs": "Changes a link. Equivalent to: `ip link set dev $name up mtu $mtu address $mac master $br`"
+        "docs": "Changes a link. Equivalent to: `ip link set dev $name netns $ns name $new up mtu $mtu address $mac master $br`"
       },
       {
         "name": "set-port",

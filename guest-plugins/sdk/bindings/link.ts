@@ -100,9 +100,134 @@ export function lowerBridgeAttrs(v: BridgeAttrs, dst: usize): void {
   lowerOptBool(v.vlanFiltering, dst);
 }
 
+/** How macvlan devices on one parent reach each other (IFLA_MACVLAN_MODE). */
+export enum MacvlanMode {
+  PRIVATE = 0,
+  VEPA = 1,
+  BRIDGE = 2,
+  PASSTHRU = 3,
+  SOURCE = 4,
+}
+
+/** A macvlan device on a parent link. Equivalent to: `ip link add link $parent type macvlan mode $mode` */
+export class MacvlanAttrs {
+  /** The parent (master) link, by name in namespace `parent-ns`. */
+  parent: string = "";
+  /**
+   * Where the parent is. The new link is made in the namespace `create` is called with,
+   * in one request (no temporary name, no move), as a veth's peer is made in `veth-peer.ns`.
+   */
+  parentNs: NetnsId = 0;
+  mode: MacvlanMode = 0;
+  /** Broadcast/multicast queue length (IFLA_MACVLAN_BC_QUEUE_LEN); none: the kernel's default. */
+  bcQueueLen: Box<u32> | null = null;
+}
+
+// @ts-ignore: decorator
+@unsafe
+export function liftMacvlanAttrs(src: usize): MacvlanAttrs {
+  const v = new MacvlanAttrs();
+  v.parent = loadString(src);
+  v.parentNs = load<u32>(src, 8);
+  v.mode = <MacvlanMode>load<u8>(src, 12);
+  v.bcQueueLen = liftOptU32(src + 16);
+  return v;
+}
+
+// @ts-ignore: decorator
+@unsafe
+export function lowerMacvlanAttrs(v: MacvlanAttrs, dst: usize): void {
+  storeString(v.parent, dst);
+  store<u32>(dst, v.parentNs, 8);
+  store<u8>(dst, <u8>v.mode, 12);
+  lowerOptU32(v.bcQueueLen, dst + 16);
+}
+
+/** The layer an ipvlan device works at (IFLA_IPVLAN_MODE). */
+export enum IpvlanMode {
+  L2 = 0,
+  L3 = 1,
+  L3S = 2,
+}
+
+/** How ipvlan devices on one parent reach each other (IFLA_IPVLAN_FLAGS): bridge is 0. */
+export enum IpvlanIsolation {
+  BRIDGE = 0,
+  PRIVATE = 1,
+  VEPA = 2,
+}
+
+/** An ipvlan device on a parent link. Equivalent to: `ip link add link $parent type ipvlan mode $mode $isolation` */
+export class IpvlanAttrs {
+  /** The parent (master) link, by name in namespace `parent-ns`. */
+  parent: string = "";
+  /**
+   * Where the parent is. The new link is made in the namespace `create` is called with,
+   * in one request (no temporary name, no move), as a veth's peer is made in `veth-peer.ns`.
+   */
+  parentNs: NetnsId = 0;
+  mode: IpvlanMode = 0;
+  isolation: IpvlanIsolation = 0;
+}
+
+// @ts-ignore: decorator
+@unsafe
+export function liftIpvlanAttrs(src: usize): IpvlanAttrs {
+  const v = new IpvlanAttrs();
+  v.parent = loadString(src);
+  v.parentNs = load<u32>(src, 8);
+  v.mode = <IpvlanMode>load<u8>(src, 12);
+  v.isolation = <IpvlanIsolation>load<u8>(src, 13);
+  return v;
+}
+
+// @ts-ignore: decorator
+@unsafe
+export function lowerIpvlanAttrs(v: IpvlanAttrs, dst: usize): void {
+  storeString(v.parent, dst);
+  store<u32>(dst, v.parentNs, 8);
+  store<u8>(dst, <u8>v.mode, 12);
+  store<u8>(dst, <u8>v.isolation, 13);
+}
+
+/** An 802.1Q VLAN device on a parent link. Equivalent to: `ip link add link $parent type vlan id $id` */
+export class VlanAttrs {
+  /** The parent (master) link, by name in namespace `parent-ns`. */
+  parent: string = "";
+  /**
+   * Where the parent is. The new link is made in the namespace `create` is called with,
+   * in one request (no temporary name, no move), as a veth's peer is made in `veth-peer.ns`.
+   */
+  parentNs: NetnsId = 0;
+  /** The VLAN id, 0-4094. */
+  id: u16 = 0;
+}
+
+// @ts-ignore: decorator
+@unsafe
+export function liftVlanAttrs(src: usize): VlanAttrs {
+  const v = new VlanAttrs();
+  v.parent = loadString(src);
+  v.parentNs = load<u32>(src, 8);
+  v.id = load<u16>(src, 12);
+  return v;
+}
+
+// @ts-ignore: decorator
+@unsafe
+export function lowerVlanAttrs(v: VlanAttrs, dst: usize): void {
+  storeString(v.parent, dst);
+  store<u32>(dst, v.parentNs, 8);
+  store<u16>(dst, v.id, 12);
+}
+
 export enum LinkKindTag {
   VETH = 0,
   BRIDGE = 1,
+  MACVLAN = 2,
+  IPVLAN = 3,
+  VLAN = 4,
+  DUMMY = 5,
 }
 
 /** What kind of link to create, with its kind-specific attributes. */
@@ -110,6 +235,9 @@ export class LinkKind {
   constructor(readonly tag: LinkKindTag) {}
   private _veth: VethPeer | null = null;
   private _bridge: BridgeAttrs | null = null;
+  private _macvlan: MacvlanAttrs | null = null;
+  private _ipvlan: IpvlanAttrs | null = null;
+  private _vlan: VlanAttrs | null = null;
 
   static veth(payload: VethPeer): LinkKind {
     const v = new LinkKind(LinkKindTag.VETH);
@@ -142,6 +270,64 @@ export class LinkKind {
     if (this.tag != LinkKindTag.BRIDGE) throw new Error(E_VARIANT_CASE);
     return this._bridge!;
   }
+
+  static macvlan(payload: MacvlanAttrs): LinkKind {
+    const v = new LinkKind(LinkKindTag.MACVLAN);
+    v._macvlan = payload;
+    return v;
+  }
+
+  get isMacvlan(): bool {
+    return this.tag == LinkKindTag.MACVLAN;
+  }
+
+  /** The payload of macvlan; traps on another case. */
+  get macvlan(): MacvlanAttrs {
+    if (this.tag != LinkKindTag.MACVLAN) throw new Error(E_VARIANT_CASE);
+    return this._macvlan!;
+  }
+
+  static ipvlan(payload: IpvlanAttrs): LinkKind {
+    const v = new LinkKind(LinkKindTag.IPVLAN);
+    v._ipvlan = payload;
+    return v;
+  }
+
+  get isIpvlan(): bool {
+    return this.tag == LinkKindTag.IPVLAN;
+  }
+
+  /** The payload of ipvlan; traps on another case. */
+  get ipvlan(): IpvlanAttrs {
+    if (this.tag != LinkKindTag.IPVLAN) throw new Error(E_VARIANT_CASE);
+    return this._ipvlan!;
+  }
+
+  static vlan(payload: VlanAttrs): LinkKind {
+    const v = new LinkKind(LinkKindTag.VLAN);
+    v._vlan = payload;
+    return v;
+  }
+
+  get isVlan(): bool {
+    return this.tag == LinkKindTag.VLAN;
+  }
+
+  /** The payload of vlan; traps on another case. */
+  get vlan(): VlanAttrs {
+    if (this.tag != LinkKindTag.VLAN) throw new Error(E_VARIANT_CASE);
+    return this._vlan!;
+  }
+
+  /** A dummy device: `ip link add $name type dummy`. */
+  static dummy(): LinkKind {
+    const v = new LinkKind(LinkKindTag.DUMMY);
+    return v;
+  }
+
+  get isDummy(): bool {
+    return this.tag == LinkKindTag.DUMMY;
+  }
 }
 
 // @ts-ignore: decorator
@@ -150,6 +336,10 @@ export function liftLinkKind(src: usize): LinkKind {
   switch (<i32>load<u8>(src)) {
     case 0: return LinkKind.veth(liftVethPeer(src + 4));
     case 1: return LinkKind.bridge(liftBridgeAttrs(src + 4));
+    case 2: return LinkKind.macvlan(liftMacvlanAttrs(src + 4));
+    case 3: return LinkKind.ipvlan(liftIpvlanAttrs(src + 4));
+    case 4: return LinkKind.vlan(liftVlanAttrs(src + 4));
+    case 5: return LinkKind.dummy();
   }
   return unreachable();
 }
@@ -166,6 +356,25 @@ export function lowerLinkKind(v: LinkKind, dst: usize): void {
     case 1: {
       store<u8>(dst, 1);
       lowerBridgeAttrs(v.bridge, dst + 4);
+      break;
+    }
+    case 2: {
+      store<u8>(dst, 2);
+      lowerMacvlanAttrs(v.macvlan, dst + 4);
+      break;
+    }
+    case 3: {
+      store<u8>(dst, 3);
+      lowerIpvlanAttrs(v.ipvlan, dst + 4);
+      break;
+    }
+    case 4: {
+      store<u8>(dst, 4);
+      lowerVlanAttrs(v.vlan, dst + 4);
+      break;
+    }
+    case 5: {
+      store<u8>(dst, 5);
       break;
     }
   }
@@ -208,6 +417,13 @@ export class LinkChange {
   master: string | null = null;
   promisc: Box<bool> | null = null;
   alias: string | null = null;
+  /** A new name (the link is taken down first when it stays in this namespace). */
+  name: string | null = null;
+  /**
+   * Move the link into this namespace (it arrives down, under `name` when given); the
+   * other changes are then made there.
+   */
+  netns: Box<NetnsId> | null = null;
 }
 
 // @ts-ignore: decorator
@@ -220,6 +436,8 @@ export function liftLinkChange(src: usize): LinkChange {
   v.master = liftOptString(src + 24);
   v.promisc = liftOptBool(src + 36);
   v.alias = liftOptString(src + 40);
+  v.name = liftOptString(src + 52);
+  v.netns = liftOptNetnsId(src + 64);
   return v;
 }
 
@@ -232,6 +450,8 @@ export function lowerLinkChange(v: LinkChange, dst: usize): void {
   lowerOptString(v.master, dst + 24);
   lowerOptBool(v.promisc, dst + 36);
   lowerOptString(v.alias, dst + 40);
+  lowerOptString(v.name, dst + 52);
+  lowerOptNetnsId(v.netns, dst + 64);
 }
 
 /** Bridge-port flags of a link enslaved to a bridge. */
@@ -301,8 +521,10 @@ export function get(ns: NetnsId, name: string): Result<LinkInfo, HostError> {
 declare function _create(p0: i32, p1: i32, p2: i32, p3: i32, p4: i32, p5: i32, p6: i32, p7: i32, p8: i32, p9: i32, p10: i32, p11: i32, p12: i32, p13: i32, p14: i32, p15: i32): void;
 
 /**
- * Creates a link. For a veth pair both ends are created at once, the peer directly
- * in its namespace. Equivalent to: `ip link add $name type veth peer name $peer netns $ns`
+ * Creates a link in `ns`. For a veth pair both ends are created at once, the peer directly
+ * in its namespace; a macvlan, ipvlan or vlan is made on its parent in `parent-ns`, directly
+ * in `ns`. Equivalent to: `ip link add $name type veth peer name $peer netns $ns`,
+ * `ip -n $parent-ns link add link $parent name $name netns $ns type macvlan mode bridge`
  */
 export function create(ns: NetnsId, spec: LinkSpec): Result<LinkInfo, HostError> {
   const _mark = mark();
@@ -392,6 +614,59 @@ export function create(ns: NetnsId, spec: LinkSpec): Result<LinkInfo, HostError>
           }
           break;
         }
+        case 2: {
+          _p8 = 2;
+          {
+            const _v18 = _v9.macvlan;
+            const _v19 = _v18.parent;
+            const _n20 = utf8Length(_v19);
+            _p9 = <i32>utf8Encode(_v19, _n20);
+            _p10 = <i32>_n20;
+            _p11 = <i32>_v18.parentNs;
+            _p12 = <i32>_v18.mode;
+            {
+              const _v21 = _v18.bcQueueLen;
+              if (_v21 === null) {
+                _p13 = 0;
+              } else {
+                _p13 = 1;
+                _p14 = <i32>_v21.value;
+              }
+            }
+          }
+          break;
+        }
+        case 3: {
+          _p8 = 3;
+          {
+            const _v22 = _v9.ipvlan;
+            const _v23 = _v22.parent;
+            const _n24 = utf8Length(_v23);
+            _p9 = <i32>utf8Encode(_v23, _n24);
+            _p10 = <i32>_n24;
+            _p11 = <i32>_v22.parentNs;
+            _p12 = <i32>_v22.mode;
+            _p13 = <i32>_v22.isolation;
+          }
+          break;
+        }
+        case 4: {
+          _p8 = 4;
+          {
+            const _v25 = _v9.vlan;
+            const _v26 = _v25.parent;
+            const _n27 = utf8Length(_v26);
+            _p9 = <i32>utf8Encode(_v26, _n27);
+            _p10 = <i32>_n27;
+            _p11 = <i32>_v25.parentNs;
+            _p12 = <i32>_v25.id;
+          }
+          break;
+        }
+        case 5: {
+          _p8 = 5;
+          break;
+        }
       }
     }
   }
@@ -404,10 +679,10 @@ export function create(ns: NetnsId, spec: LinkSpec): Result<LinkInfo, HostError>
 @external("cni:host/link@0.1.0", "set")
 declare function _set(p0: i32, p1: i32): void;
 
-/** Changes a link. Equivalent to: `ip link set dev $name up mtu $mtu address $mac master $br` */
+/** Changes a link. Equivalent to: `ip link set dev $name netns $ns name $new up mtu $mtu address $mac master $br` */
 export function set(ns: NetnsId, name: string, change: LinkChange): Result<LinkInfo, HostError> {
   const _mark = mark();
-  const _args = allocArea(64);
+  const _args = allocArea(84);
   store<u32>(_args, ns, 0);
   storeString(name, _args + 4);
   lowerLinkChange(change, _args + 12);
@@ -427,10 +702,10 @@ export function setPort(ns: NetnsId, name: string, change: PortChange): Result<U
   _p0 = <i32>ns;
   let _p1: i32 = 0;
   let _p2: i32 = 0;
-  const _v18 = name;
-  const _n19 = utf8Length(_v18);
-  _p1 = <i32>utf8Encode(_v18, _n19);
-  _p2 = <i32>_n19;
+  const _v28 = name;
+  const _n29 = utf8Length(_v28);
+  _p1 = <i32>utf8Encode(_v28, _n29);
+  _p2 = <i32>_n29;
   let _p3: i32 = 0;
   let _p4: i32 = 0;
   let _p5: i32 = 0;
@@ -438,32 +713,32 @@ export function setPort(ns: NetnsId, name: string, change: PortChange): Result<U
   let _p7: i32 = 0;
   let _p8: i32 = 0;
   {
-    const _v20 = change;
+    const _v30 = change;
     {
-      const _v21 = _v20.hairpin;
-      if (_v21 === null) {
+      const _v31 = _v30.hairpin;
+      if (_v31 === null) {
         _p3 = 0;
       } else {
         _p3 = 1;
-        _p4 = _v21.value ? 1 : 0;
+        _p4 = _v31.value ? 1 : 0;
       }
     }
     {
-      const _v22 = _v20.learning;
-      if (_v22 === null) {
+      const _v32 = _v30.learning;
+      if (_v32 === null) {
         _p5 = 0;
       } else {
         _p5 = 1;
-        _p6 = _v22.value ? 1 : 0;
+        _p6 = _v32.value ? 1 : 0;
       }
     }
     {
-      const _v23 = _v20.isolated;
-      if (_v23 === null) {
+      const _v33 = _v30.isolated;
+      if (_v33 === null) {
         _p7 = 0;
       } else {
         _p7 = 1;
-        _p8 = _v23.value ? 1 : 0;
+        _p8 = _v33.value ? 1 : 0;
       }
     }
   }
@@ -483,10 +758,10 @@ export function del(ns: NetnsId, name: string): Result<Unit, HostError> {
   _p0 = <i32>ns;
   let _p1: i32 = 0;
   let _p2: i32 = 0;
-  const _v24 = name;
-  const _n25 = utf8Length(_v24);
-  _p1 = <i32>utf8Encode(_v24, _n25);
-  _p2 = <i32>_n25;
+  const _v34 = name;
+  const _n35 = utf8Length(_v34);
+  _p1 = <i32>utf8Encode(_v34, _n35);
+  _p2 = <i32>_n35;
   _del(_p0, _p1, _p2, <i32>_RET);
   release(_mark);
   return liftResUnitOrHostError(_RET);
@@ -547,6 +822,27 @@ function liftOptU32(src: usize): Box<u32> | null {
 // @ts-ignore: decorator
 @unsafe
 function lowerOptU32(v: Box<u32> | null, dst: usize): void {
+  if (v === null) {
+    store<u8>(dst, 0);
+  } else {
+    store<u8>(dst, 1);
+    store<u32>(dst, v.value, 4);
+  }
+}
+
+// @ts-ignore: decorator
+@unsafe
+function liftOptNetnsId(src: usize): Box<NetnsId> | null {
+  switch (<i32>load<u8>(src)) {
+    case 0: return null;
+    case 1: return new Box<NetnsId>(load<u32>(src, 4));
+  }
+  return unreachable();
+}
+
+// @ts-ignore: decorator
+@unsafe
+function lowerOptNetnsId(v: Box<NetnsId> | null, dst: usize): void {
   if (v === null) {
     store<u8>(dst, 0);
   } else {

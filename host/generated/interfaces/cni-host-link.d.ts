@@ -9,12 +9,14 @@ export function list(ns: NetnsId): Array<LinkInfo>;
  */
 export function get(ns: NetnsId, name: string): LinkInfo;
 /**
- * Creates a link. For a veth pair both ends are created at once, the peer directly
- * in its namespace. Equivalent to: `ip link add $name type veth peer name $peer netns $ns`
+ * Creates a link in `ns`. For a veth pair both ends are created at once, the peer directly
+ * in its namespace; a macvlan, ipvlan or vlan is made on its parent in `parent-ns`, directly
+ * in `ns`. Equivalent to: `ip link add $name type veth peer name $peer netns $ns`,
+ * `ip -n $parent-ns link add link $parent name $name netns $ns type macvlan mode bridge`
  */
 export function create(ns: NetnsId, spec: LinkSpec): LinkInfo;
 /**
- * Changes a link. Equivalent to: `ip link set dev $name up mtu $mtu address $mac master $br`
+ * Changes a link. Equivalent to: `ip link set dev $name netns $ns name $new up mtu $mtu address $mac master $br`
  */
 export function set(ns: NetnsId, name: string, change: LinkChange): LinkInfo;
 /**
@@ -73,9 +75,99 @@ export interface BridgeAttrs {
   vlanFiltering?: boolean,
 }
 /**
+ * How macvlan devices on one parent reach each other (IFLA_MACVLAN_MODE).
+ * # Variants
+ * 
+ * ## `"private"`
+ * 
+ * ## `"vepa"`
+ * 
+ * ## `"bridge"`
+ * 
+ * ## `"passthru"`
+ * 
+ * ## `"source"`
+ */
+export type MacvlanMode = 'private' | 'vepa' | 'bridge' | 'passthru' | 'source';
+/**
+ * A macvlan device on a parent link. Equivalent to: `ip link add link $parent type macvlan mode $mode`
+ */
+export interface MacvlanAttrs {
+  /**
+   * The parent (master) link, by name in namespace `parent-ns`.
+   */
+  parent: string,
+  /**
+   * Where the parent is. The new link is made in the namespace `create` is called with,
+   * in one request (no temporary name, no move), as a veth's peer is made in `veth-peer.ns`.
+   */
+  parentNs: NetnsId,
+  mode: MacvlanMode,
+  /**
+   * Broadcast/multicast queue length (IFLA_MACVLAN_BC_QUEUE_LEN); none: the kernel's default.
+   */
+  bcQueueLen?: number,
+}
+/**
+ * The layer an ipvlan device works at (IFLA_IPVLAN_MODE).
+ * # Variants
+ * 
+ * ## `"l2"`
+ * 
+ * ## `"l3"`
+ * 
+ * ## `"l3s"`
+ */
+export type IpvlanMode = 'l2' | 'l3' | 'l3s';
+/**
+ * How ipvlan devices on one parent reach each other (IFLA_IPVLAN_FLAGS): bridge is 0.
+ * # Variants
+ * 
+ * ## `"bridge"`
+ * 
+ * ## `"private"`
+ * 
+ * ## `"vepa"`
+ */
+export type IpvlanIsolation = 'bridge' | 'private' | 'vepa';
+/**
+ * An ipvlan device on a parent link. Equivalent to: `ip link add link $parent type ipvlan mode $mode $isolation`
+ */
+export interface IpvlanAttrs {
+  /**
+   * The parent (master) link, by name in namespace `parent-ns`.
+   */
+  parent: string,
+  /**
+   * Where the parent is. The new link is made in the namespace `create` is called with,
+   * in one request (no temporary name, no move), as a veth's peer is made in `veth-peer.ns`.
+   */
+  parentNs: NetnsId,
+  mode: IpvlanMode,
+  isolation: IpvlanIsolation,
+}
+/**
+ * An 802.1Q VLAN device on a parent link. Equivalent to: `ip link add link $parent type vlan id $id`
+ */
+export interface VlanAttrs {
+  /**
+   * The parent (master) link, by name in namespace `parent-ns`.
+   */
+  parent: string,
+  /**
+   * Where the parent is. The new link is made in the namespace `create` is called with,
+   * in one request (no temporary name, no move), as a veth's peer is made in `veth-peer.ns`.
+   */
+  parentNs: NetnsId,
+  /**
+   * The VLAN id, 0-4094.
+   */
+  id: number,
+}
+/**
  * What kind of link to create, with its kind-specific attributes.
  */
-export type LinkKind = LinkKindVeth | LinkKindBridge;
+export type LinkKind = LinkKindVeth | LinkKindBridge | LinkKindMacvlan | LinkKindIpvlan | LinkKindVlan | LinkKindDummy;
 export interface LinkKindVeth {
   tag: 'veth',
   val: VethPeer,
@@ -83,6 +175,24 @@ export interface LinkKindVeth {
 export interface LinkKindBridge {
   tag: 'bridge',
   val: BridgeAttrs,
+}
+export interface LinkKindMacvlan {
+  tag: 'macvlan',
+  val: MacvlanAttrs,
+}
+export interface LinkKindIpvlan {
+  tag: 'ipvlan',
+  val: IpvlanAttrs,
+}
+export interface LinkKindVlan {
+  tag: 'vlan',
+  val: VlanAttrs,
+}
+/**
+ * A dummy device: `ip link add $name type dummy`.
+ */
+export interface LinkKindDummy {
+  tag: 'dummy',
 }
 /**
  * A link to create.
@@ -106,6 +216,15 @@ export interface LinkChange {
   master?: string,
   promisc?: boolean,
   alias?: string,
+  /**
+   * A new name (the link is taken down first when it stays in this namespace).
+   */
+  name?: string,
+  /**
+   * Move the link into this namespace (it arrives down, under `name` when given); the
+   * other changes are then made there.
+   */
+  netns?: NetnsId,
 }
 /**
  * Bridge-port flags of a link enslaved to a bridge.

@@ -3,7 +3,9 @@ import { stringAttr } from "../nl/attr";
 import { NLM_F } from "../nl/header";
 import type { RtnlHandle } from "./handle";
 import { IFLA, type Link, ifInfoMsg, parseLink } from "./ifinfo";
+import type { Attr } from "../nl/attr";
 import { type BridgeOptions, bridgeLinkInfo } from "./kinds/bridge";
+import { newLinkAttrs } from "./kinds/new-link";
 import { endAttrs, type VethOptions, vethLinkInfo } from "./kinds/veth";
 import { RTM } from "./message-types";
 
@@ -64,6 +66,40 @@ export function linkAddBridge(h: RtnlHandle, o: BridgeOptions): Link {
   const req = { type: RTM.NEWLINK, flags: NLM_F.CREATE | NLM_F.EXCL, body: ifInfoMsg(), attrs };
   h.request(req, `add bridge ${o.name}`);
   return linkByName(h, o.name);
+}
+
+/** A link of one kind, made by linkAdd. */
+export interface LinkAddOptions {
+  name: string;
+  mtu?: number;
+  mac?: string;
+  /** The parent (IFLA_LINK) of a macvlan, ipvlan or vlan, in the handle's netns. */
+  parent?: LinkRef;
+  /** The kind's IFLA_LINKINFO: macvlanLinkInfo(...), ipvlanLinkInfo(...), vlanLinkInfo(...), dummyLinkInfo(). */
+  linkInfo: Attr;
+}
+
+/**
+ * Creates a link of any kind in one RTM_NEWLINK, on its parent in the handle's netns, and
+ * directly in the netns of `at` when that is another handle's (IFLA_NET_NS_FD: no move, no
+ * rename, no temporary name). Returns it, read back through `at`.
+ * Equivalent to: `ip link add link $parent name $name [mtu $mtu] [address $mac] [netns $ns] type $kind ...`
+ */
+export function linkAdd(h: RtnlHandle, o: LinkAddOptions, at: RtnlHandle = h): Link {
+  const attrs = [
+    ...newLinkAttrs({
+      name: o.name,
+      ...(o.mtu !== undefined && { mtu: o.mtu }),
+      ...(o.mac !== undefined && { mac: o.mac }),
+      ...(at !== h && { netns: at.ns }),
+      ...(o.parent !== undefined && { parentIndex: linkIndex(o.parent) }),
+    }),
+    o.linkInfo,
+  ];
+  const req = { type: RTM.NEWLINK, flags: NLM_F.CREATE | NLM_F.EXCL, body: ifInfoMsg(), attrs };
+  const on = o.parent !== undefined ? ` on ${linkLabel(o.parent)}` : "";
+  h.request(req, `add link ${o.name}${on}`);
+  return linkByName(at, o.name);
 }
 
 /** Deletes a link (a veth's peer goes with it). Equivalent to: `ip link del $link` */

@@ -1,0 +1,117 @@
+// link.create and link.set through the cap (the WIT record a plugin sends, converted by
+// host/caps/link.ts and packed by host/kernel/rtnl), byte for byte against what iproute2 sends
+// for the same command (iproute2-link-kinds.ts, captured by capture-link-kinds.sh). This
+// kernel has no ipvlan, vlan or dummy, so for those kinds this is the only check of the request.
+import { describe, expect, it } from "vitest";
+import type { CallContext } from "../../host/caps/context";
+import { createLinkCaps } from "../../host/caps/link";
+import type { LinkChange, LinkKind, LinkSpec } from "../../host/generated/interfaces/cni-host-link";
+import type { NetnsHandle } from "../../host/kernel/netns";
+import { NLM_F } from "../../host/kernel/nl/header";
+import { encodeRequest, type NlRequest, parseMessages } from "../../host/kernel/nl/message";
+import type { RtnlHandle } from "../../host/kernel/rtnl/handle";
+import { RTM } from "../../host/kernel/rtnl/message-types";
+import { GET_LINK_VETH } from "../unit/kernel/nl/captures";
+import { IPROUTE2 } from "./iproute2-link-kinds";
+
+/** A link reply (the captured veth0, down) with its ifindex set to `index`. */
+function linkReply(index: number) {
+  const bytes = Buffer.from(GET_LINK_VETH.datagrams[0]!, "hex");
+  bytes.writeInt32LE(index, 20); // nlmsghdr (16) + ifi_family, pad, ifi_type (4)
+  return parseMessages(new Uint8Array(bytes));
+}
+
+/**
+ * Two namespaces as the cap sees them: 0 the call's "host" (where p0 is ifindex 3), 1 the
+ * container (`netns c`, fd 4 as in the capture). Lookups of a link answer with `index`.
+ * Returns every request but the lookups.
+ */
+function caps(index: Record<string, number> = {}) {
+  const sent: NlRequest[] = [];
+  const handle = (fd: number): RtnlHandle => ({
+    ns: { fd } as NetnsHandle,
+    request: (req: NlRequest) => {
+      if (req.type === RTM.GETLINK) return linkReply(index[nameOf(req)] ?? 3);
+      sent.push(req);
+      return [];
+    },
+  }) as unknown as RtnlHandle;
+  const handles = [handle(3), handle(4)];
+  const namespaces = { rtnl: (id: number) => handles[id]!, netns: (id: number) => handles[id]!.ns };
+  const ctx = { plugin: "golden", records: [], namespaces } as unknown as CallContext;
+  return { link: createLinkCaps(ctx), sent };
+}
+
+/** The IFLA_IFNAME of a lookup request ("" for a lookup by index). */
+function nameOf(req: NlRequest): string {
+  const a = req.attrs.find((x) => x.type === 3);
+  return a ? Buffer.from(a.data).toString().replace(/\0+$/, "") : "";
+}
+
+/** Encodes as the socket would (REQUEST|ACK added) with the capture's sequence number. */
+function wire(req: NlRequest | undefined, iproute2: string): string {
+  const seq = Buffer.from(iproute2, "hex").readUInt32LE(8);
+  return Buffer.from(encodeRequest({ ...req!, flags: req!.flags | NLM_F.REQUEST | NLM_F.ACK }, seq)).toString("hex");
+}
+
+const spec = (name: string, kind: LinkKind, extra: Partial<LinkSpec> = {}): LinkSpec => ({ name, kind, ...extra });
+const HOST = 0, C = 1;
+const P0 = { parent: "p0", parentNs: HOST } as const;
+
+describe("link.create sends what iproute2 sends", () => {
+  // [capture, iproute2's command, the namespace create is called with, the spec]
+  it.each<[string, string, number, LinkSpec]>([
+    ["macvlan", "ip link add link p0 name mv0 type macvlan mode bridge", HOST, spec("mv0", { tag: "macvlan", val: { ...P0, mode: "bridge" } })],
+    ["macvlan-netns", "ip link add link p0 name eth0 mtu 1400 address 02:00:00:00:00:03 netns c type macvlan mode private", C,
+      spec("eth0", { tag: "macvlan", val: { ...P0, mode: "private" } }, { mtu: 1400, mac: "02:00:00:00:00:03" })],
+    ["macvlan-bcqueuelen", "ip link add link p0 name mv1 type macvlan mode vepa bcqueuelen 100", HOST,
+      spec("mv1", { tag: "macvlan", val: { ...P0, mode: "vepa", bcQueueLen: 100 } })],
+    ["macvlan-passthru", "ip link add link p0 name mv2 type macvlan mode passthru", HOST, spec("mv2", { tag: "macvlan", val: { ...P0, mode: "passthru" } })],
+    ["macvlan-source", "ip link add link p0 name mv3 type macvlan mode source", HOST, spec("mv3", { tag: "macvlan", val: { ...P0, mode: "source" } })],
+    ["ipvlan", "ip link add link p0 name ipv0 type ipvlan mode l3 private", HOST,
+      spec("ipv0", { tag: "ipvlan", val: { ...P0, mode: "l3", isolation: "private" } })],
+    ["ipvlan-netns", "ip link add link p0 name ipv1 mtu 1400 netns c type ipvlan mode l2 bridge", C,
+      spec("ipv1", { tag: "ipvlan", val: { ...P0, mode: "l2", isolation: "bridge" } }, { mtu: 1400 })],
+    ["ipvlan-l3s", "ip link add link p0 name ipv2 type ipvlan mode l3s vepa", HOST,
+      spec("ipv2", { tag: "ipvlan", val: { ...P0, mode: "l3s", isolation: "vepa" } })],
+    ["vlan", "ip link add link p0 name p0.100 type vlan id 100", HOST, spec("p0.100", { tag: "vlan", val: { ...P0, id: 100 } })],
+    ["vlan-netns", "ip link add link p0 name eth1 mtu 1400 netns c type vlan id 4094", C,
+      spec("eth1", { tag: "vlan", val: { ...P0, id: 4094 } }, { mtu: 1400 })],
+    ["dummy", "ip link add d0 type dummy", HOST, spec("d0", { tag: "dummy" })],
+    ["dummy-in-c", "ip -n c link add d1 mtu 1400 address 02:00:00:00:00:04 type dummy", C,
+      spec("d1", { tag: "dummy" }, { mtu: 1400, mac: "02:00:00:00:00:04" })],
+  ])("%s: `%s`", (label, _command, ns, s) => {
+    const { link, sent } = caps();
+    link.create(ns, s);
+    expect(sent).toHaveLength(1);
+    expect(wire(sent[0], IPROUTE2[label]!)).toBe(IPROUTE2[label]);
+  });
+
+  it("a VLAN id above 4094 is invalid and sends nothing", () => {
+    const { link, sent } = caps();
+    expect(() => link.create(C, spec("v", { tag: "vlan", val: { ...P0, id: 4095 } }))).toThrow(/VLAN id 4095 is out of range/);
+    expect(sent).toEqual([]);
+  });
+});
+
+/** The same request under another nlmsg_type: iproute2 sends `ip link set` as RTM_NEWLINK, we as RTM_SETLINK. */
+function asNewLink(hex: string): string {
+  return hex.slice(0, 8) + "1000" + hex.slice(12);
+}
+
+describe("link.set with netns and name sends what iproute2 sends (as RTM_SETLINK)", () => {
+  const none: LinkChange = {};
+  it("`ip link set dev mvx netns c`: one request, IFLA_NET_NS_FD", () => {
+    const { link, sent } = caps({ mvx: 7 });
+    link.set(HOST, "mvx", { ...none, netns: C });
+    expect(sent.map((r) => r.type)).toEqual([RTM.SETLINK]);
+    expect(asNewLink(wire(sent[0], IPROUTE2["set-netns"]!))).toBe(IPROUTE2["set-netns"]);
+  });
+
+  it("`ip link set dev mvz name eth9`: one request, IFLA_IFNAME (the link is down, so no down first)", () => {
+    const { link, sent } = caps({ mvz: 8 });
+    link.set(HOST, "mvz", { ...none, name: "eth9" });
+    expect(sent).toHaveLength(1);
+    expect(asNewLink(wire(sent[0], IPROUTE2["set-name"]!))).toBe(IPROUTE2["set-name"]);
+  });
+});
