@@ -54,6 +54,8 @@ export interface AuditLine {
   /** The network config's `name`. */
   network: string;
   pod?: KubernetesPod;
+  /** What the netns ids in `calls[].args` stand for: "0" → "host" or "container". */
+  namespaces: Record<string, "host" | "container">;
   calls: AuditCall[];
   denials: AuditDenial[];
   durationMs: number;
@@ -113,6 +115,24 @@ function grantErrorOf(e: unknown): GrantError | undefined {
   return undefined;
 }
 
+/**
+ * The namespace behind each netns id. The call's NamespaceTable (shared with delegates) hands
+ * out ids 0, 1, ... in the order netns.container() and netns.host() first succeed, and gives
+ * the same id again on a repeat, so the records alone say which id is which.
+ */
+export function namespaceIds(records: readonly HostCallRecord[]): Record<string, "host" | "container"> {
+  const ids: Record<string, "host" | "container"> = {};
+  const seen = new Set<string>();
+  for (const r of records) {
+    if (r.outcome !== "ok" || (r.fn !== "netns.container" && r.fn !== "netns.host")) continue;
+    const which = r.fn === "netns.host" ? "host" : "container";
+    if (seen.has(which)) continue;
+    seen.add(which);
+    ids[String(seen.size - 1)] = which;
+  }
+  return ids;
+}
+
 export interface AuditInput {
   call: CniCall;
   started: Date;
@@ -145,6 +165,7 @@ export function auditLine(i: AuditInput): AuditLine {
     ifname: i.call.ifname,
     network: i.call.config.name,
     ...(i.call.pod !== undefined && { pod: i.call.pod }),
+    namespaces: namespaceIds(i.records),
     calls,
     denials,
     durationMs: round(performance.now() - i.t0),

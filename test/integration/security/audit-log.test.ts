@@ -74,6 +74,10 @@ describe("audit log of a bridge ADD and DEL", () => {
     expect(route).toMatchObject({ outcome: "ok", args: [expect.any(Number), expect.objectContaining({ gw: "10.77.0.1" })] });
     expect(fns(add, "bridge")).toEqual(expect.arrayContaining(["netns.container", "netns.host", "link.set", "sysctl.set", "ipam.add"]));
     expect(fns(add, "host-local")).toEqual(expect.arrayContaining(["store.open", "store.put"]));
+    // netns ids resolve to namespaces: eth0 was made in the container's, cni0 in the host's.
+    const ns = (id: unknown) => add!.namespaces[String(id)];
+    expect(ns(add!.calls.find((k) => k.fn === "addr.add" && k.args[1] === "eth0")?.args[0])).toBe("container");
+    expect(ns(add!.calls.find((k) => k.fn === "link.create" && (k.args[1] as Spec).name === "cni0")?.args[0])).toBe("host");
     // DEL: the container's link deleted, the address released in host-local's store.
     expect(del!.calls.find((k) => k.fn === "link.delete")).toMatchObject({ args: [expect.any(Number), "eth0"] });
     expect(fns(del, "bridge")).toContain("ipam.del");

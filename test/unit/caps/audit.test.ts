@@ -38,6 +38,17 @@ describe("audit line", () => {
     expect(line).not.toHaveProperty("error");
   });
 
+  it("says which namespace each netns id is, in the order the host opened them", () => {
+    const line = auditLine({
+      call, started: new Date(), t0: 0, components,
+      records: [
+        rec("bridge", "netns.host", []), rec("bridge", "netns.container", [], "netns-gone: x"),
+        rec("bridge", "netns.container", []), rec("bridge", "netns.host", []),
+      ],
+    });
+    expect(line.namespaces).toEqual({ "0": "host", "1": "container" });
+  });
+
   it("a failed call has its CNI code and message; a refused grant is a load denial", () => {
     const refused = new GrantError('plugin "host-local" imports cni:host/link, which its grant does not allow');
     const e = new Error("host function ipam.add failed", { cause: new CniError(999, refused.message, undefined, { cause: refused }) });
