@@ -33,6 +33,12 @@ const BUILTIN: Record<string, Grant> = {
     timeLimitMs: DEFAULT_TIME_LIMIT_MS,
   },
   static: { interfaces: [], hostNetns: false, delegates: [], timeLimitMs: DEFAULT_TIME_LIMIT_MS },
+  macvlan: {
+    interfaces: ["netns", "link", "addr", "route", "sysctl", "ipam"],
+    hostNetns: true,
+    delegates: ["host-local", "static"],
+    timeLimitMs: DEFAULT_TIME_LIMIT_MS,
+  },
 };
 
 /** A plugin asked for a capability it was not granted, or has no grant at all. */

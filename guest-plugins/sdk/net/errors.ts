@@ -53,3 +53,13 @@
 @lazy @inline export const E_LIST_ROUTES = "failed to list routes";
 // @ts-ignore: decorator
 @lazy @inline export const E_VIA = " via ";
+// @ts-ignore: decorator
+@lazy @inline export const E_CREATE = "failed to create ";
+// @ts-ignore: decorator
+@lazy @inline export const E_LOOKUP_MASTER = "failed to lookup master ";
+// @ts-ignore: decorator
+@lazy @inline export const E_INVALID_MTU = "invalid MTU ";
+// @ts-ignore: decorator
+@lazy @inline export const E_MTU_RANGE = ", must be [0, master MTU(";
+// @ts-ignore: decorator
+@lazy @inline export const E_NO_DEFAULT_ROUTE = "no default route interface found";

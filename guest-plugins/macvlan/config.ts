@@ -1,0 +1,45 @@
+// macvlan's config, as the Go plugin's loadConf reads it: master (default: the link of the
+// default route), mode, mtu, mac (the config's, then CNI_ARGS MAC=, then runtimeConfig.mac),
+// linkInContainer, bcqueuelen and ipam (optional: none means layer 2 only).
+import { link, Request, CniError, Result, ok, err, NetConf, parseNetConf, readRequestedMac } from "@wasm-cni/sdk";
+
+// @ts-ignore: decorator
+@lazy @inline const E_MODE = "must be one of bridge, private, vepa, passthru";
+
+export class MacvlanConf {
+  master: string = "";
+  mode: link.MacvlanMode = link.MacvlanMode.BRIDGE;
+  mtu: u32 = 0;
+  mac: string = "";
+  linkInContainer: bool = false;
+  bcQueueLen: u32 = 0;
+  constructor(public net: NetConf) {}
+}
+
+/** Reads one call's config; code 7 naming every bad field. `strict`: DEL and STATUS only need the keys' types. */
+export function loadConfig(req: Request, strict: bool = true): Result<MacvlanConf, CniError> {
+  const p = parseNetConf(req.config);
+  if (!p.ok) return err<MacvlanConf, CniError>(p.error!);
+  const c = new MacvlanConf(p.conf!);
+  const r = c.net.reader;
+  c.master = r.optString("master");
+  const mode = r.optString("mode");
+  const m = modeOf(mode);
+  if (m < 0) r.fail("mode", E_MODE);
+  else c.mode = <link.MacvlanMode>m;
+  c.mtu = r.optU32("mtu");
+  c.linkInContainer = r.optBool("linkInContainer");
+  c.bcQueueLen = r.optU32("bcqueuelen");
+  if (strict) c.mac = readRequestedMac(req, r);
+  const bad = c.net.check();
+  return bad != null ? err<MacvlanConf, CniError>(bad) : ok<MacvlanConf, CniError>(c);
+}
+
+/** Go's modeFromString; -1 for an unknown mode ("source" needs MAC lists Go does not take either). */
+function modeOf(s: string): i32 {
+  if (s == "" || s == "bridge") return link.MacvlanMode.BRIDGE;
+  if (s == "private") return link.MacvlanMode.PRIVATE;
+  if (s == "vepa") return link.MacvlanMode.VEPA;
+  if (s == "passthru") return link.MacvlanMode.PASSTHRU;
+  return -1;
+}

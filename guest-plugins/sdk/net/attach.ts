@@ -1,0 +1,54 @@
+// The second half of ADD for a plugin whose one container link is made (macvlan, ipvlan, vlan,
+// dummy), as their Go cmdAdd functions end: IPAM ADD, the link as interface 0 of the result,
+// the addresses and routes on it (ipam.ConfigureIface), the config's DNS. With no IPAM plugin
+// the link is only brought up (layer 2). On failure the reservation is released and the link
+// deleted, as Go's deferred ipam.ExecDel and ip.DelLinkByName do.
+import { link, sysctl, NetnsId, CniError, Request } from "../bindings/index";
+import { Result, ok, err, some } from "../abi/index";
+import { CniResult, NetConf, CURRENT_VERSION } from "../cni/index";
+import { configureIface } from "./configure";
+import { hostErrorToCni } from "./host-error";
+import { ipamAdd } from "./ipam-delegate";
+import { delLinkIgnoringGone, undoAdd } from "./teardown";
+import { E_SET_UP } from "./errors";
+
+/**
+ * Addresses from IPAM (or `prev`, a result whose addresses the plugin takes over, when not
+ * null) on the new link `made` in `ns`; returns the result JSON. `notify`: announce the new
+ * addresses (arp_notify), as macvlan and ipvlan do.
+ */
+export function attachLink(conf: NetConf, req: Request, ns: NetnsId, made: link.LinkInfo, notify: bool, prev: CniResult | null = null): Result<string, CniError> {
+  let result: CniResult;
+  if (prev != null) {
+    result = prev;
+  } else if (conf.ipamType.length > 0) {
+    const r = ipamAdd(conf);
+    if (r.isErr) {
+      delLinkIgnoringGone(ns, req.ifname); // nothing was reserved
+      return err<string, CniError>(r.error);
+    }
+    result = r.value;
+  } else {
+    result = new CniResult();
+  }
+  result.cniVersion = CURRENT_VERSION;
+  result.interfaces = [];
+  const iface = result.addInterface(req.ifname, made.mac, req.netns);
+  for (let i = 0; i < result.ips.length; i++) result.ips[i].interfaceIndex = iface;
+  // Best effort, as in Go: neighbours learn the address (the link's MAC may be new to them).
+  if (notify) sysctl.set(ns, "net.ipv4.conf." + req.ifname + ".arp_notify", "1");
+  const e = result.ips.length > 0 ? configureIface(ns, req.ifname, result) : setUp(ns, req.ifname);
+  if (e != null) {
+    undoAdd(conf, ns, req.ifname, true); // with `prev` there is no IPAM plugin to release
+    return err<string, CniError>(e);
+  }
+  if (!conf.dns.isEmpty()) result.dns = conf.dns;
+  return ok<string, CniError>(result.toJson());
+}
+
+function setUp(ns: NetnsId, ifname: string): CniError | null {
+  const up = new link.LinkChange();
+  up.up = some<bool>(true);
+  const r = link.set(ns, ifname, up);
+  return r.isErr ? hostErrorToCni(r.error, E_SET_UP + ifname) : null;
+}

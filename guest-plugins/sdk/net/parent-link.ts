@@ -1,0 +1,55 @@
+// Links on a parent (macvlan, ipvlan, vlan), like the Go plugins' createMacvlan, createIpvlan and
+// createVlan, in one request: the link is made as CNI_IFNAME directly in the container netns on
+// its parent in the host netns (or, with linkInContainer, in the container netns). Go makes it
+// under a random name in the host netns, moves it and renames it; a plugin has no randomness,
+// and one request leaves nothing behind in the host netns when it fails.
+import { link, route, NetnsId, CniError, Family } from "../bindings/index";
+import { Result, ok, err, some } from "../abi/index";
+import { internalError } from "../cni/index";
+import { IPNet } from "../ip/index";
+import { hostErrorToCni } from "./host-error";
+import { E_CREATE, E_INVALID_MTU, E_LOOKUP_MASTER, E_NO_DEFAULT_ROUTE, E_LIST_ROUTES, E_MTU_RANGE } from "./errors";
+
+/**
+ * The link of the first default route of `ns` (IPv4 routes first), the master Go picks when
+ * the config names none. Equivalent to: `ip route show default | awk '{print $5; exit}'`
+ */
+export function defaultRouteLink(ns: NetnsId): Result<string, CniError> {
+  const r = route.list(ns, Family.ALL, false);
+  if (r.isErr) return err<string, CniError>(hostErrorToCni(r.error, E_LIST_ROUTES));
+  for (let i = 0; i < r.value.length; i++) {
+    const rt = r.value[i];
+    const dst = IPNet.parse(rt.dst);
+    const dev = rt.dev;
+    if (dst != null && dst.prefix == 0 && dev != null) return ok<string, CniError>(dev);
+  }
+  return err<string, CniError>(internalError(E_NO_DEFAULT_ROUTE));
+}
+
+/**
+ * The parent as the kernel has it, with `mtu` checked against its MTU (0: the parent's), as
+ * the Go plugins' loadConf does: "invalid MTU 9000, must be [0, master MTU(1500)]".
+ */
+export function lookupParent(ns: NetnsId, parent: string, mtu: u32): Result<link.LinkInfo, CniError> {
+  const r = link.get(ns, parent);
+  if (r.isErr) return err<link.LinkInfo, CniError>(hostErrorToCni(r.error, E_LOOKUP_MASTER + "\"" + parent + "\""));
+  if (mtu > r.value.mtu) {
+    return err<link.LinkInfo, CniError>(internalError(E_INVALID_MTU + mtu.toString() + E_MTU_RANGE + r.value.mtu.toString() + ")]"));
+  }
+  return ok<link.LinkInfo, CniError>(r.value);
+}
+
+/**
+ * Creates `ifname` of `kind` in `ns` (the parent's netns is in the kind's attributes); `mtu` 0
+ * and `mac` "" leave the kernel's defaults. The link stays down. `what` names the kind in errors.
+ * Equivalent to: `ip link add link $parent name $ifname netns $ns [mtu $mtu] [address $mac] type $what ...`
+ */
+export function createLink(ns: NetnsId, ifname: string, mtu: u32, mac: string, kind: link.LinkKind, what: string): Result<link.LinkInfo, CniError> {
+  const spec = new link.LinkSpec();
+  spec.name = ifname;
+  spec.mtu = mtu > 0 ? some<u32>(mtu) : null;
+  spec.mac = mac.length > 0 ? mac : null;
+  spec.kind = kind;
+  const r = link.create(ns, spec);
+  return r.isOk ? ok<link.LinkInfo, CniError>(r.value) : err<link.LinkInfo, CniError>(hostErrorToCni(r.error, E_CREATE + what));
+}
