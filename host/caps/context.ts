@@ -4,7 +4,7 @@ import { RtnlHandle } from "../kernel/rtnl/handle";
 import type { Grant } from "../runtime/policy";
 import type { Bucket, Store } from "../store/store";
 import type { CniError } from "../generated/interfaces/cni-host-types";
-import { CapError, toHostError, WitError } from "./errors";
+import { CapError, describeHostError, toHostError, WitError } from "./errors";
 
 /** The call a plugin serves, as the host functions need it. */
 export interface CallInfo {
@@ -110,7 +110,7 @@ export function hostCall<A extends unknown[], R>(ctx: CallContext, fn: string, b
         throw e;
       }
       const hostError = toHostError(e);
-      record.outcome = hostError ? `${hostError.tag}: ${e instanceof Error ? e.message : String(e)}` : `bug: ${String(e)}`;
+      record.outcome = hostError ? describeHostError(hostError) : `bug: ${String(e)}`;
       if (hostError) throw e instanceof CapError ? e : new CapError(hostError);
       throw new Error(`host function ${fn} failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
     } finally {
