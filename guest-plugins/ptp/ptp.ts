@@ -6,7 +6,7 @@
 import {
   register, addr, route, log, Request, Result, Unit, CniError, CniResult, NetConf, NetnsId, IPNet, ok, err,
   okUnit, some, parseNetConf, describeRoute, CURRENT_VERSION, containerNetns, hostNetns, hostVethName, setupVeth, addIfaceAddrs, addIfaceRoutes,
-  routeVia, addRoute, enableForwarding, ipamAdd, ipamDel, ipamCheck, undoAdd, delContainerLink, findInterface,
+  routeVia, addRoute, enableForwarding, ipamAdd, ipamDel, ipamCheck, ipamStatus, ipamGc, undoAdd, delContainerLink, findInterface,
   checkLink, checkIfaceConfig, hostErrorToCni, internalError, isGone,
 } from "@wasm-cni/sdk";
 export * from "@wasm-cni/sdk/exports";
@@ -160,13 +160,19 @@ function cmdCheck(req: Request): Result<Unit, CniError> {
 }
 
 /** Ready when the config reads; the IPAM plugin's STATUS is not reachable yet (README). */
+/** STATUS and GC go on to the IPAM plugin (SPEC.md); ptp has no state of its own. */
 function cmdStatus(req: Request): Result<Unit, CniError> {
   const c = loadConfig(req);
-  return c.isErr ? err<Unit, CniError>(c.error) : okUnit<CniError>();
+  if (c.isErr) return err<Unit, CniError>(c.error);
+  const e = ipamStatus(c.value.net);
+  return e != null ? err<Unit, CniError>(e) : okUnit<CniError>();
 }
 
 function cmdGc(req: Request): Result<Unit, CniError> {
-  return okUnit<CniError>(); // as Go's ptp: no GC of its own
+  const c = loadConfig(req);
+  if (c.isErr) return err<Unit, CniError>(c.error);
+  const e = ipamGc(c.value.net);
+  return e != null ? err<Unit, CniError>(e) : okUnit<CniError>();
 }
 
 register(cmdAdd, cmdDel, cmdCheck, cmdStatus, cmdGc);

@@ -135,4 +135,14 @@ export const CATALOG: Record<WitFunctionKey, CapabilityEntry> = {
     scope: "only the plugins named in the grant's delegates",
     risk: "medium",
   },
+  "ipam.status": {
+    changes: "nothing (runs STATUS of an IPAM plugin under its own grant)",
+    scope: "only the plugins named in the grant's delegates",
+    risk: "low",
+  },
+  "ipam.gc": {
+    changes: "runs GC of an IPAM plugin (releases reservations not in the valid attachments) under its own grant",
+    scope: "only the plugins named in the grant's delegates",
+    risk: "medium",
+  },
 };

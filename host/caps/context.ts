@@ -25,7 +25,7 @@ export interface HostCallRecord {
 }
 
 /** Runs an IPAM plugin in process for ipam.add/check/del. */
-export type Delegate = (plugin: string, verb: "add" | "check" | "del", config: string) =>
+export type Delegate = (plugin: string, verb: "add" | "check" | "del" | "status" | "gc", config: string) =>
   { ok: true; value: string } | { ok: false; error: CniError };
 
 /**

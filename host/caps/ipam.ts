@@ -7,7 +7,7 @@ import { CapError, WitError } from "./errors";
  * IPAM plugin gets its own grant; the caller must be granted the delegate by name.
  */
 export function createIpamCaps(ctx: CallContext): typeof Ipam {
-  const run = (verb: "add" | "check" | "del") =>
+  const run = (verb: "add" | "check" | "del" | "status" | "gc") =>
     hostCall(ctx, `ipam.${verb}`, (plugin: string, config: string) => {
       if (!ctx.grant.delegates.includes(plugin)) {
         throw new CapError({ tag: "denied", val: `plugin "${ctx.plugin}" may not delegate to "${plugin}"` });
@@ -20,5 +20,7 @@ export function createIpamCaps(ctx: CallContext): typeof Ipam {
     add: run("add") as (plugin: string, config: string) => string,
     check: run("check") as (plugin: string, config: string) => void,
     del: run("del") as (plugin: string, config: string) => void,
+    status: run("status") as (plugin: string, config: string) => void,
+    gc: run("gc") as (plugin: string, config: string) => void,
   };
 }

@@ -193,6 +193,16 @@ export const WIT_INTERFACES: readonly WitInterfaceInfo[] = [
         "name": "del",
         "signature": "func(plugin: string, config: string) -> result<_, cni-error>",
         "docs": "Runs DEL of the IPAM plugin."
+      },
+      {
+        "name": "status",
+        "signature": "func(plugin: string, config: string) -> result<_, cni-error>",
+        "docs": "Runs STATUS of the IPAM plugin (SPEC: a plugin passes STATUS on to its IPAM plugin)."
+      },
+      {
+        "name": "gc",
+        "signature": "func(plugin: string, config: string) -> result<_, cni-error>",
+        "docs": "Runs GC of the IPAM plugin with the config's cni.dev/valid-attachments."
       }
     ]
   }
@@ -225,4 +235,6 @@ export type WitFunctionKey =
   | "log.write"
   | "ipam.add"
   | "ipam.check"
-  | "ipam.del";
+  | "ipam.del"
+  | "ipam.status"
+  | "ipam.gc";

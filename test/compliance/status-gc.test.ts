@@ -29,11 +29,13 @@ describe("STATUS", () => {
     expectCniError(execPlugin(OURS, "host-local", "STATUS", conf, host), 50);
   });
 
-  it("bridge STATUS does not ask its IPAM plugin: it succeeds with host-local's range exhausted (known gap: SPEC says it must)", () => {
+  it("bridge STATUS passes on to its IPAM plugin: code 50 once host-local's range is exhausted", () => {
     const host = netns("h"), c = netns("c"), net = network("st4");
     const conf = { cniVersion: "1.1.0", name: net.name, ...bridgePlugin(net), ipam: { type: "host-local", ranges: [[{ subnet: `${net.prefix}0/24`, rangeStart: `${net.prefix}2`, rangeEnd: `${net.prefix}2` }]], dataDir: net.dataDir } };
     expect(execPlugin(OURS, "bridge", "ADD", conf, host, attachment(c)).code).toBe(0);
-    expect(execPlugin(OURS, "bridge", "STATUS", conf, host).code).toBe(0);
+    const r = execPlugin(OURS, "bridge", "STATUS", conf, host);
+    expect(r.code).toBe(1);
+    expect(r.json).toMatchObject({ code: 50 });
   });
 });
 
@@ -62,13 +64,13 @@ describe("GC", () => {
     expect(reservations(net)).toEqual([`${net.prefix}2`]);
   });
 
-  it("bridge GC does not reach host-local: a stale reservation made outside the cache stays (known gap: SPEC says plugins must forward GC)", () => {
+  it("bridge GC reaches host-local: a stale reservation made outside the cache is released", () => {
     const host = netns("h"), c = netns("c"), net = network("gc3");
     const { runner } = runnerFor(OURS, host, net);
     const list = conflist(net, "1.1.0", [bridgePlugin(net)]);
     expect(execPlugin(OURS, "bridge", "ADD", { cniVersion: "1.1.0", name: net.name, ...bridgePlugin(net) }, host, attachment(c)).code).toBe(0);
     runner.gc(list, []);
-    expect(reservations(net)).toEqual([`${net.prefix}2`]);
+    expect(reservations(net)).toEqual([]);
   });
 
   it("the runner honours disableGC: nothing is exec'd and a stale cached attachment stays", () => {

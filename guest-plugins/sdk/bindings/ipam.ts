@@ -85,6 +85,54 @@ export function del(plugin: string, config: string): Result<Unit, CniError> {
 }
 
 // @ts-ignore: decorator
+@external("cni:host/ipam@0.1.0", "status")
+declare function _status(p0: i32, p1: i32, p2: i32, p3: i32, p4: i32): void;
+
+/** Runs STATUS of the IPAM plugin (SPEC: a plugin passes STATUS on to its IPAM plugin). */
+export function status(plugin: string, config: string): Result<Unit, CniError> {
+  const _mark = mark();
+  let _p0: i32 = 0;
+  let _p1: i32 = 0;
+  const _v12 = plugin;
+  const _n13 = utf8Length(_v12);
+  _p0 = <i32>utf8Encode(_v12, _n13);
+  _p1 = <i32>_n13;
+  let _p2: i32 = 0;
+  let _p3: i32 = 0;
+  const _v14 = config;
+  const _n15 = utf8Length(_v14);
+  _p2 = <i32>utf8Encode(_v14, _n15);
+  _p3 = <i32>_n15;
+  _status(_p0, _p1, _p2, _p3, <i32>_RET);
+  release(_mark);
+  return liftResUnitOrCniError(_RET);
+}
+
+// @ts-ignore: decorator
+@external("cni:host/ipam@0.1.0", "gc")
+declare function _gc(p0: i32, p1: i32, p2: i32, p3: i32, p4: i32): void;
+
+/** Runs GC of the IPAM plugin with the config's cni.dev/valid-attachments. */
+export function gc(plugin: string, config: string): Result<Unit, CniError> {
+  const _mark = mark();
+  let _p0: i32 = 0;
+  let _p1: i32 = 0;
+  const _v16 = plugin;
+  const _n17 = utf8Length(_v16);
+  _p0 = <i32>utf8Encode(_v16, _n17);
+  _p1 = <i32>_n17;
+  let _p2: i32 = 0;
+  let _p3: i32 = 0;
+  const _v18 = config;
+  const _n19 = utf8Length(_v18);
+  _p2 = <i32>utf8Encode(_v18, _n19);
+  _p3 = <i32>_n19;
+  _gc(_p0, _p1, _p2, _p3, <i32>_RET);
+  release(_mark);
+  return liftResUnitOrCniError(_RET);
+}
+
+// @ts-ignore: decorator
 @unsafe
 function liftResStringOrCniError(src: usize): Result<string, CniError> {
   switch (<i32>load<u8>(src)) {

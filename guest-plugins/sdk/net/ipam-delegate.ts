@@ -35,3 +35,15 @@ export function ipamCheck(conf: NetConf): CniError | null {
   const r = ipam.check(conf.ipamType, conf.text);
   return r.isErr ? r.error : null;
 }
+
+/** IPAM STATUS: SPEC.md has a plugin pass STATUS on to its IPAM plugin. */
+export function ipamStatus(conf: NetConf): CniError | null {
+  const r = ipam.status(conf.ipamType, conf.text);
+  return r.isErr ? r.error : null;
+}
+
+/** IPAM GC with the config as received (it carries cni.dev/valid-attachments). */
+export function ipamGc(conf: NetConf): CniError | null {
+  const r = ipam.gc(conf.ipamType, conf.text);
+  return r.isErr ? r.error : null;
+}

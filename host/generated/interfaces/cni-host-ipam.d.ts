@@ -13,4 +13,12 @@ export function check(plugin: string, config: string): void;
  * Runs DEL of the IPAM plugin.
  */
 export function del(plugin: string, config: string): void;
+/**
+ * Runs STATUS of the IPAM plugin (SPEC: a plugin passes STATUS on to its IPAM plugin).
+ */
+export function status(plugin: string, config: string): void;
+/**
+ * Runs GC of the IPAM plugin with the config's cni.dev/valid-attachments.
+ */
+export function gc(plugin: string, config: string): void;
 export type CniError = import('./cni-host-types.js').CniError;
