@@ -39,6 +39,24 @@ const BUILTIN: Record<string, Grant> = {
     delegates: ["host-local", "static"],
     timeLimitMs: DEFAULT_TIME_LIMIT_MS,
   },
+  ipvlan: {
+    interfaces: ["netns", "link", "addr", "route", "sysctl", "ipam"],
+    hostNetns: true,
+    delegates: ["host-local", "static"],
+    timeLimitMs: DEFAULT_TIME_LIMIT_MS,
+  },
+  vlan: {
+    interfaces: ["netns", "link", "addr", "route", "sysctl", "ipam"],
+    hostNetns: true,
+    delegates: ["host-local", "static"],
+    timeLimitMs: DEFAULT_TIME_LIMIT_MS,
+  },
+  dummy: {
+    interfaces: ["netns", "link", "addr", "route", "sysctl", "ipam"],
+    hostNetns: false,
+    delegates: ["host-local", "static"],
+    timeLimitMs: DEFAULT_TIME_LIMIT_MS,
+  },
 };
 
 /** A plugin asked for a capability it was not granted, or has no grant at all. */

@@ -5,12 +5,13 @@
 // deleted, as Go's deferred ipam.ExecDel and ip.DelLinkByName do.
 import { link, sysctl, NetnsId, CniError, Request } from "../bindings/index";
 import { Result, ok, err, some } from "../abi/index";
-import { CniResult, NetConf, CURRENT_VERSION } from "../cni/index";
+import { CniResult, NetConf, CURRENT_VERSION, internalError } from "../cni/index";
 import { configureIface } from "./configure";
+import { findInterface, checkLink, checkIfaceConfig } from "./check";
 import { hostErrorToCni } from "./host-error";
-import { ipamAdd } from "./ipam-delegate";
-import { delLinkIgnoringGone, undoAdd } from "./teardown";
-import { E_SET_UP } from "./errors";
+import { ipamAdd, ipamDel, ipamCheck } from "./ipam-delegate";
+import { delContainerLink, delLinkIgnoringGone, undoAdd } from "./teardown";
+import { E_SANDBOX, E_SET_UP } from "./errors";
 
 /**
  * Addresses from IPAM (or `prev`, a result whose addresses the plugin takes over, when not
@@ -51,4 +52,33 @@ function setUp(ns: NetnsId, ifname: string): CniError | null {
   up.up = some<bool>(true);
   const r = link.set(ns, ifname, up);
   return r.isErr ? hostErrorToCni(r.error, E_SET_UP + ifname) : null;
+}
+
+/** DEL of a link made by attachLink: IPAM DEL (when the config names a plugin), then the container link. */
+export function detachLink(conf: NetConf, req: Request): CniError | null {
+  if (conf.ipamType.length > 0) {
+    const released = ipamDel(conf);
+    if (released != null) return released;
+  }
+  return delContainerLink(req);
+}
+
+/**
+ * CHECK of a link made by attachLink: IPAM CHECK (when the config names a plugin); the
+ * prevResult's interface named CNI_IFNAME in CNI_NETNS is a link of `kind` in `ns` with its
+ * MAC; its addresses and routes are there.
+ */
+export function checkAttachedLink(conf: NetConf, req: Request, ns: NetnsId, kind: string): CniError | null {
+  if (conf.ipamType.length > 0) {
+    const e = ipamCheck(conf);
+    if (e != null) return e;
+  }
+  const p = conf.parsePrevResult();
+  if (!p.ok) return p.error!;
+  const prev = p.result!;
+  const i = findInterface(prev, req.ifname, req.netns);
+  if (i < 0) return internalError(E_SANDBOX + req.netns);
+  const l = checkLink(ns, prev.interfaces[i], kind);
+  if (l.isErr) return l.error;
+  return checkIfaceConfig(ns, req.ifname, prev);
 }

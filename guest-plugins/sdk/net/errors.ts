@@ -63,3 +63,5 @@
 @lazy @inline export const E_MTU_RANGE = ", must be [0, master MTU(";
 // @ts-ignore: decorator
 @lazy @inline export const E_NO_DEFAULT_ROUTE = "no default route interface found";
+// @ts-ignore: decorator
+@lazy @inline export const E_SANDBOX = "sandbox in prevResult doesn't match configured netns: ";

@@ -8,6 +8,7 @@ import { Result, ok, err, some } from "../abi/index";
 import { internalError } from "../cni/index";
 import { IPNet } from "../ip/index";
 import { hostErrorToCni } from "./host-error";
+import { hostNetns } from "./teardown";
 import { E_CREATE, E_INVALID_MTU, E_LOOKUP_MASTER, E_NO_DEFAULT_ROUTE, E_LIST_ROUTES, E_MTU_RANGE } from "./errors";
 
 /**
@@ -52,4 +53,32 @@ export function createLink(ns: NetnsId, ifname: string, mtu: u32, mac: string, k
   spec.kind = kind;
   const r = link.create(ns, spec);
   return r.isOk ? ok<link.LinkInfo, CniError>(r.value) : err<link.LinkInfo, CniError>(hostErrorToCni(r.error, E_CREATE + what));
+}
+
+/** Where a new link's parent is, and the parent as the kernel has it. */
+export class Parent {
+  constructor(public ns: NetnsId, public name: string, public info: link.LinkInfo) {}
+}
+
+/**
+ * The parent of a macvlan, ipvlan or vlan: `master` (or, when "", the link of the default
+ * route) in the host netns, or in the container netns `cns` with linkInContainer; `mtu` checked
+ * against its MTU.
+ */
+export function findParent(cns: NetnsId, master: string, inContainer: bool, mtu: u32): Result<Parent, CniError> {
+  let ns = cns;
+  if (!inContainer) {
+    const h = hostNetns();
+    if (h.isErr) return err<Parent, CniError>(h.error);
+    ns = h.value;
+  }
+  let name = master;
+  if (name.length == 0) {
+    const d = defaultRouteLink(ns);
+    if (d.isErr) return err<Parent, CniError>(d.error);
+    name = d.value;
+  }
+  const info = lookupParent(ns, name, mtu);
+  if (info.isErr) return err<Parent, CniError>(info.error);
+  return ok<Parent, CniError>(new Parent(ns, name, info.value));
 }
