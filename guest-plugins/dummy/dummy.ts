@@ -4,7 +4,7 @@
 // Capabilities: netns (container only), link, addr, route, sysctl, ipam.
 import {
   register, link, Request, Result, Unit, CniError, NetConf, ok, err, okUnit, parseNetConf, containerNetns, createLink, attachLink,
-  detachLink, checkAttachedLink,
+  detachLink, checkAttachedLink, attachedStatus, attachedGc,
 } from "@wasm-cni/sdk";
 export * from "@wasm-cni/sdk/exports";
 
@@ -47,11 +47,17 @@ function cmdCheck(req: Request): Result<Unit, CniError> {
 
 function cmdStatus(req: Request): Result<Unit, CniError> {
   const c = loadConfig(req);
-  return c.isErr ? err<Unit, CniError>(c.error) : okUnit<CniError>();
+  if (c.isErr) return err<Unit, CniError>(c.error);
+  const e = attachedStatus(c.value);
+  return e != null ? err<Unit, CniError>(e) : okUnit<CniError>();
 }
 
+/** No state of its own: the IPAM plugin's GC. */
 function cmdGc(req: Request): Result<Unit, CniError> {
-  return okUnit<CniError>(); // no state of its own
+  const c = loadConfig(req);
+  if (c.isErr) return err<Unit, CniError>(c.error);
+  const e = attachedGc(c.value);
+  return e != null ? err<Unit, CniError>(e) : okUnit<CniError>();
 }
 
 register(cmdAdd, cmdDel, cmdCheck, cmdStatus, cmdGc);

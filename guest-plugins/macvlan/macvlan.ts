@@ -5,7 +5,7 @@
 // Capabilities: netns (with the host netns, where the master is), link, addr, route, sysctl, ipam.
 import {
   register, link, Request, Result, Unit, CniError, err, okUnit, some, containerNetns, findParent, createLink, attachLink, detachLink,
-  checkAttachedLink,
+  checkAttachedLink, attachedStatus, attachedGc,
 } from "@wasm-cni/sdk";
 import { loadConfig } from "./config";
 export * from "@wasm-cni/sdk/exports";
@@ -47,14 +47,19 @@ function cmdCheck(req: Request): Result<Unit, CniError> {
   return e != null ? err<Unit, CniError>(e) : okUnit<CniError>();
 }
 
-/** Ready when the config reads; the IPAM plugin's STATUS is not reachable (README). */
 function cmdStatus(req: Request): Result<Unit, CniError> {
   const c = loadConfig(req, false);
-  return c.isErr ? err<Unit, CniError>(c.error) : okUnit<CniError>();
+  if (c.isErr) return err<Unit, CniError>(c.error);
+  const e = attachedStatus(c.value.net);
+  return e != null ? err<Unit, CniError>(e) : okUnit<CniError>();
 }
 
+/** No state of its own: the IPAM plugin's GC. */
 function cmdGc(req: Request): Result<Unit, CniError> {
-  return okUnit<CniError>(); // as Go's macvlan: no GC of its own
+  const c = loadConfig(req, false);
+  if (c.isErr) return err<Unit, CniError>(c.error);
+  const e = attachedGc(c.value.net);
+  return e != null ? err<Unit, CniError>(e) : okUnit<CniError>();
 }
 
 register(cmdAdd, cmdDel, cmdCheck, cmdStatus, cmdGc);

@@ -4,7 +4,7 @@
 // Capabilities: netns (with the host netns, where the master is), link, addr, route, sysctl, ipam.
 import {
   register, link, Request, Result, Unit, CniError, NetConf, ok, err, okUnit, parseNetConf, containerNetns, findParent, createLink,
-  attachLink, detachLink, checkAttachedLink,
+  attachLink, detachLink, checkAttachedLink, attachedStatus, attachedGc,
 } from "@wasm-cni/sdk";
 export * from "@wasm-cni/sdk/exports";
 
@@ -73,11 +73,17 @@ function cmdCheck(req: Request): Result<Unit, CniError> {
 
 function cmdStatus(req: Request): Result<Unit, CniError> {
   const c = loadConfig(req);
-  return c.isErr ? err<Unit, CniError>(c.error) : okUnit<CniError>();
+  if (c.isErr) return err<Unit, CniError>(c.error);
+  const e = attachedStatus(c.value.net);
+  return e != null ? err<Unit, CniError>(e) : okUnit<CniError>();
 }
 
+/** No state of its own: the IPAM plugin's GC. */
 function cmdGc(req: Request): Result<Unit, CniError> {
-  return okUnit<CniError>(); // no state of its own
+  const c = loadConfig(req);
+  if (c.isErr) return err<Unit, CniError>(c.error);
+  const e = attachedGc(c.value.net);
+  return e != null ? err<Unit, CniError>(e) : okUnit<CniError>();
 }
 
 register(cmdAdd, cmdDel, cmdCheck, cmdStatus, cmdGc);

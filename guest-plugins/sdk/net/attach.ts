@@ -9,7 +9,7 @@ import { CniResult, NetConf, CURRENT_VERSION, internalError } from "../cni/index
 import { configureIface } from "./configure";
 import { findInterface, checkLink, checkIfaceConfig } from "./check";
 import { hostErrorToCni } from "./host-error";
-import { ipamAdd, ipamDel, ipamCheck } from "./ipam-delegate";
+import { ipamAdd, ipamDel, ipamCheck, ipamStatus, ipamGc } from "./ipam-delegate";
 import { delContainerLink, delLinkIgnoringGone, undoAdd } from "./teardown";
 import { E_SANDBOX, E_SET_UP } from "./errors";
 
@@ -81,4 +81,14 @@ export function checkAttachedLink(conf: NetConf, req: Request, ns: NetnsId, kind
   const l = checkLink(ns, prev.interfaces[i], kind);
   if (l.isErr) return l.error;
   return checkIfaceConfig(ns, req.ifname, prev);
+}
+
+/** STATUS of a plugin made by attachLink: the IPAM plugin's STATUS, when the config names one. */
+export function attachedStatus(conf: NetConf): CniError | null {
+  return conf.ipamType.length > 0 ? ipamStatus(conf) : null;
+}
+
+/** GC of a plugin made by attachLink: nothing of its own; the IPAM plugin's GC, when the config names one. */
+export function attachedGc(conf: NetConf): CniError | null {
+  return conf.ipamType.length > 0 ? ipamGc(conf) : null;
 }

@@ -6,5 +6,5 @@ export { ipamAdd, ipamDel, ipamCheck, ipamStatus, ipamGc } from "./ipam-delegate
 export { containerNetns, hostNetns, delLinkIgnoringGone, delContainerLink, undoAdd } from "./teardown";
 export { findInterface, checkLink, checkIfaceConfig } from "./check";
 export { defaultRouteLink, lookupParent, createLink, findParent, Parent } from "./parent-link";
-export { attachLink, detachLink, checkAttachedLink } from "./attach";
+export { attachLink, detachLink, checkAttachedLink, attachedStatus, attachedGc } from "./attach";
 export { readRequestedMac, isMac } from "./mac";

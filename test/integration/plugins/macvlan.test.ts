@@ -195,6 +195,16 @@ describe("macvlan CHECK and DEL", () => {
   });
 });
 
+describe("macvlan STATUS and GC", () => {
+  it("STATUS reaches host-local; GC with no valid attachments releases the reservation (1.1.0)", () => {
+    const { host } = hostWithMaster(), c = netns("c"), net = network("mv");
+    ok(call(p, "ADD", conf(net, {}, DUAL, "1.1.0"), c, host));
+    ok(call(p, "STATUS", conf(net, {}, DUAL, "1.1.0"), c, host));
+    ok(call(p, "GC", { ...conf(net, {}, DUAL, "1.1.0"), "cni.dev/valid-attachments": [] }, c, host));
+    expect(reservations(net)).toEqual([]);
+  });
+});
+
 describe.skipIf(!existsSync(join(GO_PLUGINS, "macvlan")))("macvlan parity with the Go plugin (/usr/lib/cni, v1.1.1)", () => {
   it.each([
     ["dual stack, bridge mode", {}, DUAL],
