@@ -11,7 +11,7 @@ const ALLOWED = [
   /^net\.ipv4\.ip_forward$/,
   /^net\.ipv6\.conf\.all\.forwarding$/,
   /^net\.ipv4\.conf\.[A-Za-z0-9_.-]{1,15}\.(forwarding|rp_filter|arp_notify|route_localnet|proxy_arp)$/,
-  /^net\.ipv6\.conf\.[A-Za-z0-9_.-]{1,15}\.(forwarding|accept_dad|accept_ra|disable_ipv6|keep_addr_on_down)$/,
+  /^net\.ipv6\.conf\.[A-Za-z0-9_.-]{1,15}\.(forwarding|accept_dad|accept_ra|disable_ipv6|keep_addr_on_down|ndisc_notify)$/,
 ];
 
 function checkKey(plugin: string, key: string): void {

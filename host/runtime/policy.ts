@@ -23,13 +23,13 @@ const BUILTIN: Record<string, Grant> = {
   bridge: {
     interfaces: ["netns", "link", "addr", "route", "sysctl", "log", "ipam"],
     hostNetns: true,
-    delegates: ["host-local"],
+    delegates: ["host-local", "static"],
     timeLimitMs: DEFAULT_TIME_LIMIT_MS,
   },
   ptp: {
     interfaces: ["netns", "link", "addr", "route", "sysctl", "log", "ipam"],
     hostNetns: true,
-    delegates: ["host-local"],
+    delegates: ["host-local", "static"],
     timeLimitMs: DEFAULT_TIME_LIMIT_MS,
   },
   static: { interfaces: [], hostNetns: false, delegates: [], timeLimitMs: DEFAULT_TIME_LIMIT_MS },
