@@ -49,7 +49,7 @@ describe("wasm-cni inspect", () => {
     expect(report).toMatchObject({
       name: "bridge", source: "installed", sha256Matches: true, manifest: null, denied: [],
       imports: ["addr", "ipam", "link", "log", "netns", "route", "sysctl"],
-      grant: { source: "built-in", hostNetns: true, delegates: ["host-local"] },
+      grant: { source: "built-in", hostNetns: true, delegates: ["host-local", "static"] },
     });
     expect(report.sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(wasmCni(["inspect", "bridge"]).stdout).toMatch(/^grant +built-in: interfaces netns, link/m);

@@ -24,7 +24,7 @@ describe("inspect of an installed plugin", () => {
     const r = inspectReport("bridge", { pluginDir, policy: () => ({}) });
     expect(r).toMatchObject({ name: "bridge", source: "installed", version: null, manifest: null, imports: BRIDGE_IMPORTS, sha256Matches: true });
     expect(r.sha256).toBe(sha256(readFileSync(join(pluginDir, "bridge.wasm"))));
-    expect(r.grant).toMatchObject({ source: "built-in", hostNetns: true, delegates: ["host-local"] });
+    expect(r.grant).toMatchObject({ source: "built-in", hostNetns: true, delegates: ["host-local", "static"] });
     expect(r.denied).toEqual([]);
     expect(renderInspectReport(r)).toMatch(/Nothing it imports would be denied/);
   });
