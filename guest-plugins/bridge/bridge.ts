@@ -5,7 +5,7 @@
 import {
   register, link, sysctl, log, Request, Result, Unit, CniError, CniResult, NetnsId, ok, err, okUnit, some,
   containerNetns, hostNetns, hostVethName, setupVeth, configureIface, enableForwarding, ipamAdd, ipamDel,
-  ipamCheck, ipamStatus, ipamGc, undoAdd, delContainerLink, findInterface, checkLink, checkIfaceConfig,
+  ipamCheck, attachedStatus, attachedGc, undoAdd, delContainerLink, findInterface, checkLink, checkIfaceConfig,
   hostErrorToCni, internalError,
 } from "@wasm-cni/sdk";
 import { BridgeConf, loadConfig } from "./config";
@@ -160,18 +160,16 @@ function checkAttachment(req: Request, conf: BridgeConf, host: NetnsId, cont: Ne
 /** Ready when the config reads; the IPAM plugin's STATUS is not reachable yet (README). */
 /** STATUS and GC go on to the IPAM plugin (SPEC.md); the bridge has no state of its own. */
 function cmdStatus(req: Request): Result<Unit, CniError> {
-  return passToIpam(req, false);
+  const c = loadConfig(req);
+  if (c.isErr) return err<Unit, CniError>(c.error);
+  const e = attachedStatus(c.value.net);
+  return e != null ? err<Unit, CniError>(e) : okUnit<CniError>();
 }
 
 function cmdGc(req: Request): Result<Unit, CniError> {
-  return passToIpam(req, true);
-}
-
-function passToIpam(req: Request, gc: bool): Result<Unit, CniError> {
   const c = loadConfig(req);
   if (c.isErr) return err<Unit, CniError>(c.error);
-  if (!c.value.layer3) return okUnit<CniError>();
-  const e = gc ? ipamGc(c.value.net) : ipamStatus(c.value.net);
+  const e = attachedGc(c.value.net);
   return e != null ? err<Unit, CniError>(e) : okUnit<CniError>();
 }
 

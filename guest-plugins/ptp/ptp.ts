@@ -159,7 +159,6 @@ function cmdCheck(req: Request): Result<Unit, CniError> {
   return bad != null ? err<Unit, CniError>(bad) : okUnit<CniError>();
 }
 
-/** Ready when the config reads; the IPAM plugin's STATUS is not reachable yet (README). */
 /** STATUS and GC go on to the IPAM plugin (SPEC.md); ptp has no state of its own. */
 function cmdStatus(req: Request): Result<Unit, CniError> {
   const c = loadConfig(req);
