@@ -27,6 +27,7 @@ export function createAddrCaps(ctx: CallContext): typeof AddrCaps {
     ),
     add: hostCall(ctx, "addr.add", (ns: number, name: string, cidr: string, options: AddrCaps.AddrOptions) => {
       addrAdd(rtnl(ns), link(ns, name), cidr, { nodad: !options.dad });
+      ctx.journal.record(`addr.add ${cidr} ${name} (ns ${ns})`, () => addrDel(rtnl(ns), link(ns, name), cidr));
     }),
     delete: hostCall(ctx, "addr.delete", (ns: number, name: string, cidr: string) => {
       addrDel(rtnl(ns), link(ns, name), cidr);

@@ -5,6 +5,7 @@ import type { Grant } from "../runtime/policy";
 import type { Bucket, Store } from "../store/store";
 import type { CniError } from "../generated/interfaces/cni-host-types";
 import { CapError, describeHostError, toHostError, WitError } from "./errors";
+import type { Journal } from "./journal";
 
 /** The call a plugin serves, as the host functions need it. */
 export interface CallInfo {
@@ -44,6 +45,8 @@ export interface CallContext {
   delegate: Delegate;
   /** Shared with delegated plugins, so one call's records stay together. */
   records: HostCallRecord[];
+  /** What this call changed, to undo if it fails (ADD only); shared with delegates. */
+  journal: Journal;
 }
 
 /**

@@ -6,7 +6,7 @@ import { dummyLinkInfo } from "../kernel/rtnl/kinds/dummy";
 import { ipvlanLinkInfo } from "../kernel/rtnl/kinds/ipvlan";
 import { macvlanLinkInfo } from "../kernel/rtnl/kinds/macvlan";
 import { VLAN_ID_MAX, vlanLinkInfo } from "../kernel/rtnl/kinds/vlan";
-import { linkAdd, linkAddBridge, linkAddVeth, linkByName, linkDelByName, linkList } from "../kernel/rtnl/link";
+import { linkAdd, linkAddBridge, linkAddVeth, linkByName, linkDel, linkDelByName, linkList } from "../kernel/rtnl/link";
 import {
   linkSetAlias, linkSetBridgePort, linkSetDown, linkSetMac, linkSetMaster, linkSetMtu, linkSetName, linkSetNetns, linkSetNoMaster,
   linkSetPromisc, linkSetUp,
@@ -63,6 +63,38 @@ export function createLinkCaps(ctx: CallContext): typeof LinkCaps {
     }),
 
     create: hostCall(ctx, "link.create", (ns: number, spec: LinkCaps.LinkSpec) => {
+      const info = createLink(ns, spec);
+      ctx.journal.record(linkStep(ns, spec.name), () => undoCreate(rtnl(ns), spec.name, spec.kind.tag === "bridge"));
+      return info;
+    }),
+
+    set: hostCall(ctx, "link.set", (ns: number, name: string, change: LinkCaps.LinkChange) => {
+      checkLinkName(name);
+      const before = ctx.journal.enabled ? linkByName(rtnl(ns), name) : undefined; // one more get, ADD only
+      const info = setLink(ns, name, change);
+      const now = change.netns ?? ns;
+      if (now !== ns || info.name !== name) ctx.journal.retarget(linkStep(ns, name), linkStep(now, info.name));
+      if (before) ctx.journal.record(`restore link ${info.name} (ns ${now})`, () => restoreLink(rtnl(now), info.name, before, change));
+      return info;
+    }),
+
+    setPort: hostCall(ctx, "link.set-port", (ns: number, name: string, change: LinkCaps.PortChange) => {
+      checkLinkName(name);
+      const h = rtnl(ns);
+      linkSetBridgePort(h, linkByName(h, name), {
+        ...(change.hairpin !== undefined && { hairpin: change.hairpin }),
+        ...(change.learning !== undefined && { learning: change.learning }),
+        ...(change.isolated !== undefined && { isolated: change.isolated }),
+      });
+    }),
+
+    delete: hostCall(ctx, "link.delete", (ns: number, name: string) => {
+      checkLinkName(name);
+      linkDelByName(rtnl(ns), name);
+    }),
+  };
+
+  function createLink(ns: number, spec: LinkCaps.LinkSpec): LinkCaps.LinkInfo {
       checkLinkName(spec.name);
       const h = rtnl(ns);
       const common = { name: spec.name, ...(spec.mtu !== undefined && { mtu: spec.mtu }), ...(spec.mac !== undefined && { mac: spec.mac }) };
@@ -92,10 +124,9 @@ export function createLinkCaps(ctx: CallContext): typeof LinkCaps {
         default:
           throw new Error(`link.create: no case for kind ${spec.kind.tag}`);
       }
-    }),
+  }
 
-    set: hostCall(ctx, "link.set", (ns: number, name: string, change: LinkCaps.LinkChange) => {
-      checkLinkName(name);
+  function setLink(ns: number, name: string, change: LinkCaps.LinkChange): LinkCaps.LinkInfo {
       if (change.name !== undefined) checkLinkName(change.name);
       const moved = moveOrRename(rtnl(ns), name, change, change.netns !== undefined ? rtnl(change.netns) : undefined);
       const h = moved.h;
@@ -114,24 +145,34 @@ export function createLinkCaps(ctx: CallContext): typeof LinkCaps {
       if (change.up === true) linkSetUp(h, link);
       if (change.up === false) linkSetDown(h, link);
       return toInfo(linkByName(h, name));
-    }),
+  }
+}
 
+/** The journal's name for a link made in this call; link.set retargets it on rename or move. */
+const linkStep = (ns: number, name: string): string => `link.create ${name} (ns ${ns})`;
 
-    setPort: hostCall(ctx, "link.set-port", (ns: number, name: string, change: LinkCaps.PortChange) => {
-      checkLinkName(name);
-      const h = rtnl(ns);
-      linkSetBridgePort(h, linkByName(h, name), {
-        ...(change.hairpin !== undefined && { hairpin: change.hairpin }),
-        ...(change.learning !== undefined && { learning: change.learning }),
-        ...(change.isolated !== undefined && { isolated: change.isolated }),
-      });
-    }),
+/**
+ * Removes a link this call made (a veth pair goes with either end). A bridge is kept when
+ * another call has already enslaved a port to it: it is shared by then.
+ */
+function undoCreate(h: RtnlHandle, name: string, isBridge: boolean): void {
+  const link = linkByName(h, name);
+  if (isBridge && linkList(h).some((l) => l.master === link.index)) return;
+  linkDel(h, link);
+}
 
-    delete: hostCall(ctx, "link.delete", (ns: number, name: string) => {
-      checkLinkName(name);
-      linkDelByName(rtnl(ns), name);
-    }),
-  };
+/** Puts back what link.set changed (the move and rename are undone with the link, if ours). */
+function restoreLink(h: RtnlHandle, name: string, before: Link, change: LinkCaps.LinkChange): void {
+  const link = linkByName(h, name);
+  if (change.up !== undefined && before.up !== link.up) (before.up ? linkSetUp : linkSetDown)(h, link);
+  if (change.master !== undefined && before.master !== link.master) {
+    if (before.master === 0) linkSetNoMaster(h, link);
+    else linkSetMaster(h, link, before.master);
+  }
+  if (change.promisc !== undefined && before.promisc !== link.promisc) linkSetPromisc(h, link, before.promisc);
+  if (change.alias !== undefined && before.alias !== link.alias) linkSetAlias(h, link, before.alias);
+  if (change.mtu !== undefined && before.mtu !== link.mtu) linkSetMtu(h, link, before.mtu);
+  if (change.mac !== undefined && before.mac !== "" && before.mac !== link.mac) linkSetMac(h, link, before.mac);
 }
 
 /**

@@ -68,7 +68,11 @@ export function createRouteCaps(ctx: CallContext): typeof RouteCaps {
       const f = ipFamily(family);
       return routeList(h, { ...(f !== undefined && { family: f }), ...(allTables && { table: "all" as const }) }).map((r) => fromKernel(h, r));
     }),
-    add: hostCall(ctx, "route.add", (ns: number, r: RouteCaps.RouteInfo) => routeAdd(rtnl(ns), toKernel(rtnl(ns), r))),
+    add: hostCall(ctx, "route.add", (ns: number, r: RouteCaps.RouteInfo) => {
+      const route = toKernel(rtnl(ns), r);
+      routeAdd(rtnl(ns), route);
+      ctx.journal.record(`route.add ${r.dst} (ns ${ns})`, () => routeDel(rtnl(ns), route));
+    }),
     replace: hostCall(ctx, "route.replace", (ns: number, r: RouteCaps.RouteInfo) => routeReplace(rtnl(ns), toKernel(rtnl(ns), r))),
     delete: hostCall(ctx, "route.delete", (ns: number, r: RouteCaps.RouteInfo) => routeDel(rtnl(ns), toKernel(rtnl(ns), r))),
   };

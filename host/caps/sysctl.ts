@@ -27,7 +27,10 @@ export function createSysctlCaps(ctx: CallContext): typeof Sysctl {
     }),
     set: hostCall(ctx, "sysctl.set", (ns: number, key: string, value: string) => {
       checkKey(ctx.plugin, key);
-      sysctlSet(ctx.namespaces.netns(ns), key, value);
+      const netns = ctx.namespaces.netns(ns);
+      const old = ctx.journal.enabled ? sysctlGet(netns, key) : undefined;
+      sysctlSet(netns, key, value);
+      if (old !== undefined && old !== value) ctx.journal.record(`sysctl.set ${key} (ns ${ns})`, () => sysctlSet(netns, key, old));
     }),
   };
 }

@@ -1,6 +1,7 @@
 import type { CniCall, PluginRunner } from "../cli/plugin-runner";
 import { CniError, CniErrorCode } from "../cni/errors";
 import { type CallContext, type CallInfo, type HostCallRecord, NamespaceTable } from "../caps/context";
+import { Journal } from "../caps/journal";
 import { createImports, isCapName, TYPE_ONLY_INTERFACES, type CapName } from "../caps/index";
 import type { CniError as WitCniError, Request } from "../generated/interfaces/cni-host-verbs";
 import type { NativeApi } from "../kernel/native";
@@ -39,6 +40,8 @@ interface CallScope {
   records: HostCallRecord[];
   /** Components loaded in this call → sha256, for the audit line. */
   components: Map<string, string>;
+  /** What an ADD changed, undone when it fails. */
+  journal: Journal;
 }
 
 /** The PluginRunner of the real binary: each verb runs in a Wasm component in this process. */
@@ -124,11 +127,16 @@ export function createRunner(deps: RuntimeDeps): PluginRunner & {
       namespaces: new NamespaceTable(deps.native()),
       records,
       components,
+      journal: new Journal(call.command === "ADD"),
     };
     try {
       const r = runVerb(scope, call.pluginName, verbOf(call.command), call.rawConfig);
       if (!r.ok) throw fromWitError(r.error);
       return typeof r.value === "string" ? parseResultJson(call.pluginName, r.value) : undefined;
+    } catch (e) {
+      // A failed, trapped or timed-out ADD leaves nothing behind (the records say what was undone).
+      scope.journal.rollback(records);
+      throw e;
     } finally {
       scope.namespaces.close();
     }
@@ -157,6 +165,7 @@ function runVerb(scope: CallScope, plugin: string, verb: Verb, config: string): 
     buckets: [],
     log: deps.log,
     records: scope.records,
+    journal: scope.journal,
     delegate: (ipamPlugin, ipamVerb, ipamConfig) => runVerb(scope, ipamPlugin, ipamVerb, ipamConfig) as
       { ok: true; value: string } | { ok: false; error: WitCniError },
   };

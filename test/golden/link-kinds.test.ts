@@ -4,6 +4,7 @@
 // kernel has no ipvlan, vlan or dummy, so for those kinds this is the only check of the request.
 import { describe, expect, it } from "vitest";
 import type { CallContext } from "../../host/caps/context";
+import { Journal } from "../../host/caps/journal";
 import { createLinkCaps } from "../../host/caps/link";
 import type { LinkChange, LinkKind, LinkSpec } from "../../host/generated/interfaces/cni-host-link";
 import type { NetnsHandle } from "../../host/kernel/netns";
@@ -38,7 +39,7 @@ function caps(index: Record<string, number> = {}) {
   }) as unknown as RtnlHandle;
   const handles = [handle(3), handle(4)];
   const namespaces = { rtnl: (id: number) => handles[id]!, netns: (id: number) => handles[id]!.ns };
-  const ctx = { plugin: "golden", records: [], namespaces } as unknown as CallContext;
+  const ctx = { plugin: "golden", records: [], namespaces, journal: new Journal(false) } as unknown as CallContext;
   return { link: createLinkCaps(ctx), sent };
 }
 

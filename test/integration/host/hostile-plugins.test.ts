@@ -1,5 +1,6 @@
 // The host survives plugins that trap, spin, lie about their result or reach for what they
 // were not granted: each call ends as a CNI error JSON on stdout, exit code 1, in bounded time.
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -13,7 +14,7 @@ let pluginDir: string;
 let policy: string;
 
 beforeAll(async () => {
-  pluginDir = await buildFixtures(["trap", "spin", "bad-result", "greedy"]);
+  pluginDir = await buildFixtures(["trap", "spin", "bad-result", "greedy", "leaky"]);
   policy = join(mkdtempSync(join(tmpdir(), "wasm-cni-policy-")), "policy.json");
   writeFileSync(policy, JSON.stringify({
     plugins: {
@@ -21,6 +22,7 @@ beforeAll(async () => {
       spin: { interfaces: [], timeLimitMs: 300 },
       "bad-result": { interfaces: [] },
       greedy: { interfaces: ["netns"] },
+      leaky: { interfaces: ["netns", "link", "addr", "route", "sysctl"] },
     },
   }));
 }, 120_000);
@@ -38,6 +40,12 @@ function add(plugin: string, config: Record<string, unknown> = {}, netns = "/run
     config: { cniVersion: "1.1.0", name: "hostile", type: "wasm-cni", plugin, ...config },
     env: { WASM_CNI_PLUGIN_DIR: pluginDir, WASM_CNI_POLICY: policy },
   });
+}
+
+/** Links, addresses, routes and the sysctl the leaky fixture sets, of one namespace. */
+function state(ns: TestNetns): string {
+  const show = (args: string[]) => execFileSync("ip", ["-n", ns.name, ...args], { encoding: "utf8" });
+  return [show(["link", "show"]), show(["addr", "show"]), show(["route", "show"]), ns.exec("sysctl", ["-n", "net.ipv4.conf.all.forwarding"])].join("\n");
 }
 
 function expectCniError(r: ReturnType<typeof add>, code: number, msg: RegExp): void {
@@ -98,12 +106,23 @@ describe("hostile plugins", () => {
     expectCniError(add("nope"), 7, /no Wasm plugin "nope" in .*available: .*trap/);
   });
 
-  it("the trap left the link change it made (rollback is issue #4)", () => {
-    // Documents today's behaviour so the journal of issue #4 has a failing test to flip.
+  it("a trap undoes the link change the plugin made before it (lo is down again)", () => {
     const c = createNetns("trap");
     namespaces.push(c);
-    add("trap", {}, c.path);
+    execFileSync("ip", ["-n", c.name, "link", "set", "lo", "down"]);
+    expectCniError(add("trap", {}, c.path), 999, /trapped/);
     const [lo] = ipJson<{ flags: string[] }[]>(c, ["link", "show", "lo"]);
-    expect(lo?.flags).toContain("UP");
+    expect(lo?.flags).not.toContain("UP");
+  });
+
+  it.each(["error", "trap"])("an ADD that fails (%s) after making changes leaves the namespace as it was", (how) => {
+    const c = createNetns("leak");
+    namespaces.push(c);
+    execFileSync("ip", ["-n", c.name, "link", "set", "lo", "down"]);
+    const before = state(c);
+    const r = add("leaky", { mode: how }, c.path);
+    expect(r.code).toBe(1);
+    expect(r.json).toMatchObject({ code: how === "trap" ? 999 : 100 });
+    expect(state(c)).toEqual(before);
   });
 });
