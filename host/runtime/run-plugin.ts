@@ -1,5 +1,7 @@
 import type { CniCall, PluginRunner } from "../cli/plugin-runner";
+import { convertPluginResult } from "../cni/convert";
 import { CniError, CniErrorCode } from "../cni/errors";
+import { CURRENT_VERSION } from "../cni/version";
 import { type CallContext, type CallInfo, type HostCallRecord, NamespaceTable } from "../caps/context";
 import { Journal } from "../caps/journal";
 import { createImports, isCapName, TYPE_ONLY_INTERFACES, type CapName } from "../caps/index";
@@ -132,7 +134,9 @@ export function createRunner(deps: RuntimeDeps): PluginRunner & {
     try {
       const r = runVerb(scope, call.pluginName, verbOf(call.command), call.rawConfig);
       if (!r.ok) throw fromWitError(r.error);
-      return typeof r.value === "string" ? parseResultJson(call.pluginName, r.value) : undefined;
+      if (typeof r.value !== "string") return undefined;
+      // Checked here too (dispatch converts it after us), so that a bad result still rolls back.
+      return convertPluginResult(parseResultJson(call.pluginName, r.value), call.pluginName, CURRENT_VERSION);
     } catch (e) {
       // A failed, trapped or timed-out ADD leaves nothing behind (the records say what was undone).
       scope.journal.rollback(records);
