@@ -12,6 +12,7 @@ const grantSchema = z.strictObject({
   hostNetns: z._default(z.boolean(), false),
   delegates: z._default(z.array(z.string()), []),
   timeLimitMs: z._default(z.int().check(z.minimum(1), z.maximum(600_000)), DEFAULT_TIME_LIMIT_MS),
+  sha256: z.optional(z.string().check(z.regex(/^[0-9a-f]{64}$/, "must be a sha256 in lower-case hex (64 characters)"))),
 });
 
 const policySchema = z.strictObject({
@@ -29,7 +30,7 @@ export interface PolicyFile {
 
 /**
  * The operator's grants: { "plugins": { "<name>": { "interfaces": [...], "hostNetns": bool,
- * "delegates": [...], "timeLimitMs": n } } }. A missing file means no extra grants; a broken
+ * "delegates": [...], "timeLimitMs": n, "sha256": hex } } }. A missing file means no extra grants; a broken
  * one fails every call (code 7) rather than running plugins under a policy nobody wrote.
  */
 export function readPolicy(env: Record<string, string | undefined>): Record<string, Grant> {

@@ -13,6 +13,8 @@ export interface Grant {
   delegates: readonly string[];
   /** CPU time per call. */
   timeLimitMs: number;
+  /** The component's sha256 (hex), when the operator pins it; any other component is refused. */
+  sha256?: string;
 }
 
 export const DEFAULT_TIME_LIMIT_MS = 5_000;

@@ -12,6 +12,7 @@ import { type CompiledModules, type LoadedComponent, loadComponent, precompileCo
 import { type AuditLog, auditLine } from "./audit";
 import { PluginNotFoundError, resolvePlugin } from "./plugin-dir";
 import { checkImports, type Grant, GrantError, grantFor } from "./policy";
+import { verifyPin } from "./pin";
 import { runWithTimeLimit, TimeLimitError } from "./time-limit";
 
 type Verb = "add" | "del" | "check" | "status" | "gc";
@@ -157,6 +158,7 @@ function runVerb(scope: CallScope, plugin: string, verb: Verb, config: string): 
   const component = load(deps, plugin, scope.compiled.get(plugin));
   scope.components.set(plugin, component.meta.sha256);
   const grant = grantOrFail(plugin, deps.policy());
+  if (grant.sha256 !== undefined) checkPin(deps.pluginDir, component, grant.sha256);
   const interfaces = capabilities(plugin, component, grant);
   deps.mark(`${plugin}: loaded`);
   if (!component.glueCached) deps.mark(`${plugin}: glue compiled without code cache`);
@@ -188,6 +190,15 @@ function runVerb(scope: CallScope, plugin: string, verb: Verb, config: string): 
     return result;
   } finally {
     for (const b of ctx.buckets) b.close();
+  }
+}
+
+function checkPin(pluginDir: string, component: LoadedComponent, pin: string): void {
+  try {
+    verifyPin(pluginDir, component.meta, pin);
+  } catch (e) {
+    if (e instanceof GrantError) throw new CniError(CniErrorCode.INTERNAL, e.message, undefined, { cause: e });
+    throw e;
   }
 }
 

@@ -49,6 +49,7 @@ export async function buildPluginsUnderTest(names: string[], srcRoot = "guest-pl
       writeFileSync(join(tmp, name, STAMP), hash);
       if (isBuilt(target, hash)) continue; // another test file finished the same build first
       rmSync(target, { recursive: true, force: true });
+      renameSync(join(tmp, `${name}.wasm`), join(PLUGIN_UNDER_TEST_DIR, `${name}.wasm`)); // the component, for pinning and inspect
       try {
         renameSync(join(tmp, name), target);
       } catch (e) {

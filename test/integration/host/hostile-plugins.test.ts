@@ -1,7 +1,7 @@
 // The host survives plugins that trap, spin, lie about their result or reach for what they
 // were not granted: each call ends as a CNI error JSON on stdout, exit code 1, in bounded time.
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -100,6 +100,30 @@ describe("hostile plugins", () => {
       env: { WASM_CNI_PLUGIN_DIR: pluginDir, WASM_CNI_POLICY: broken },
     });
     expectCniError(r, 7, /policy .*field "plugins.spin.interfaces" must be an array/);
+  });
+
+  it("a plugin pinned to another sha256 is refused before it runs", () => {
+    const pinned = join(mkdtempSync(join(tmpdir(), "wasm-cni-policy-")), "policy.json");
+    writeFileSync(pinned, JSON.stringify({ plugins: { "bad-result": { interfaces: [], sha256: "0".repeat(64) } } }));
+    const r = cniExec({
+      binary: HOST_BIN, command: "ADD", containerId: "c", netns: "/x", ifname: "eth0",
+      config: { cniVersion: "1.1.0", name: "n", type: "wasm-cni", plugin: "bad-result" },
+      env: { WASM_CNI_PLUGIN_DIR: pluginDir, WASM_CNI_POLICY: pinned },
+    });
+    expectCniError(r, 999, /pinned to sha256 0{64}, but its component bad-result.wasm has [0-9a-f]{64}/);
+  });
+
+  it("a plugin pinned to its own sha256 runs", () => {
+    const meta = JSON.parse(readFileSync(join(pluginDir, "bad-result", "meta.json"), "utf8")) as { sha256: string };
+    const pinned = join(mkdtempSync(join(tmpdir(), "wasm-cni-policy-")), "policy.json");
+    writeFileSync(pinned, JSON.stringify({ plugins: { "bad-result": { interfaces: [], sha256: meta.sha256 } } }));
+    const r = cniExec({
+      binary: HOST_BIN, command: "ADD", containerId: "c", netns: "/x", ifname: "eth0",
+      config: { cniVersion: "1.1.0", name: "n", type: "wasm-cni", plugin: "bad-result" },
+      env: { WASM_CNI_PLUGIN_DIR: pluginDir, WASM_CNI_POLICY: pinned },
+    });
+    // Past the pin, the plugin ran and failed its own way.
+    expectCniError(r, 999, /returned a result that is not JSON/);
   });
 
   it("an unknown plugin is CNI error 7 listing what is installed", () => {
