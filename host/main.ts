@@ -45,8 +45,10 @@ if (subcommand !== undefined && subcommand.length > 0) {
   tools.runSubcommandMain(subcommand, { pluginDir, policy: () => policyFile().plugins, stdout: (s) => writeFd(1, s), stderr: (s) => writeFd(2, s) });
 } else {
   const io = processIo();
-  // Exec'd as a symlink named after the plugin: compile it while stdin and the config are read.
-  runner.prefetch(basename(io.argv0));
+  // Exec'd as a symlink named after the plugin: compile it while stdin and the config are read
+  // (not for VERSION, which runs no plugin and would wait for the compile to exit).
+  const command = process.env.CNI_COMMAND;
+  if (command !== undefined && command !== "VERSION") runner.prefetch(basename(io.argv0));
   void runMain(runner, io).finally(() => {
     runner.flushAudit(typeof process.exitCode === "number" ? process.exitCode : 0);
     trace.end(runner.records);
