@@ -51,6 +51,25 @@ export type NetConf = z.infer<typeof netConfSchema>;
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
+/**
+ * Deepest nesting of arrays and objects a config may have: the plugins' JSON parser (the
+ * SDK's JSON_MAX_DEPTH) refuses deeper, and the host's own recursive steps (JSON.stringify of
+ * a rewritten config, zod) would overflow the stack on a 1 MiB `[[[[...` long before.
+ */
+export const JSON_MAX_DEPTH = 128;
+
+/** True when `value` nests deeper than `max`; iterative, so it cannot overflow itself. */
+function nestsDeeperThan(value: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
+    const [v, depth] = top;
+    if (typeof v !== "object" || v === null) continue;
+    if (depth >= max) return true;
+    for (const child of Object.values(v)) stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
 /** Parses JSON text into an object, or fails with code 6 (decode) saying what it got. */
 export function decodeJsonObject(text: string | Uint8Array, what: string): Record<string, unknown> {
   let value: unknown;
@@ -63,6 +82,9 @@ export function decodeJsonObject(text: string | Uint8Array, what: string): Recor
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     const got = value === null ? "null" : Array.isArray(value) ? "an array" : `a ${typeof value}`;
     throw new CniError(CniErrorCode.DECODE_FAILURE, `${what} must be a JSON object, got ${got}`);
+  }
+  if (nestsDeeperThan(value, JSON_MAX_DEPTH)) {
+    throw new CniError(CniErrorCode.DECODE_FAILURE, `${what} nests arrays or objects deeper than ${JSON_MAX_DEPTH} levels`);
   }
   return value as Record<string, unknown>;
 }

@@ -47,3 +47,18 @@ describe("parseNetConf", () => {
     expect(() => parseNetConf(text)).toThrow(expect.objectContaining({ code, msg: typeof msg === "string" ? msg : expect.stringMatching(msg) }));
   });
 });
+
+describe("nesting depth", () => {
+  const nested = (levels: number) => `${"[".repeat(levels)}${"]".repeat(levels)}`;
+  const config = (inner: string) => `{"cniVersion":"0.2.0","name":"n","type":"b","x":${inner}}`;
+
+  test("128 levels (the plugins' limit, the config object counting as one) pass", () => {
+    expect(parseNetConf(config(nested(127)))).toMatchObject({ name: "n" });
+  });
+
+  test.each([129, 400_000])("%i levels fail with code 6 before any recursive step can overflow", (levels) => {
+    expect(() => parseNetConf(config(nested(levels - 1)))).toThrow(
+      expect.objectContaining({ code: 6, msg: "network config nests arrays or objects deeper than 128 levels" }),
+    );
+  });
+});
