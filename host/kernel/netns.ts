@@ -28,12 +28,23 @@ export class NetnsHandle {
       if ((err as NodeJS.ErrnoException).code === "ENOENT") throw new NetnsGoneError(path, { cause: err });
       throw KernelError.fromNative(`open netns ${path}`, err);
     }
-    // Namespace files live on nsfs; which kind of namespace it is, setns(CLONE_NEWNET) checks later.
+    // Namespace files live on nsfs.
     if (statfsSync(`/proc/self/fd/${fd}`).type !== NSFS_MAGIC) {
       closeSync(fd);
       throw new KernelError(`open netns ${path}`, Errno.EINVAL, "not a network namespace");
     }
-    return new NetnsHandle(native, fd, path);
+    // Which kind of namespace it is only setns(CLONE_NEWNET) tells (a bind-mounted file's /proc
+    // link shows its path): try it now, not at the first use, when a plugin would have done its
+    // IPAM already (CNI_NETNS=/proc/self/ns/mnt left last_reserved_ip behind after the rollback).
+    const handle = new NetnsHandle(native, fd, path);
+    try {
+      handle.enter(() => undefined);
+    } catch (err) {
+      handle.close();
+      if (err instanceof KernelError && err.errno === Errno.EINVAL) throw new KernelError(`open netns ${path}`, Errno.EINVAL, "not a network namespace");
+      throw err;
+    }
+    return handle;
   }
 
   /** The netns the calling thread is in now. */
