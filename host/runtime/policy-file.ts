@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import * as z from "zod/mini";
 import { CniError, CniErrorCode } from "../cni/errors";
 import { describeZodError } from "../cni/zod-issue";
-import { DEFAULT_TIME_LIMIT_MS, type Grant } from "./policy";
+import { DEFAULT_LIMITS, type Grant } from "./policy";
 
 /** Where the operator's policy lives unless WASM_CNI_POLICY names another file. */
 export const DEFAULT_POLICY_PATH = "/etc/cni/wasm-cni/policy.json";
@@ -11,7 +11,11 @@ const grantSchema = z.strictObject({
   interfaces: z.array(z.string()),
   hostNetns: z._default(z.boolean(), false),
   delegates: z._default(z.array(z.string()), []),
-  timeLimitMs: z._default(z.int().check(z.minimum(1), z.maximum(600_000)), DEFAULT_TIME_LIMIT_MS),
+  timeLimitMs: z._default(z.int().check(z.minimum(1), z.maximum(600_000)), DEFAULT_LIMITS.timeLimitMs),
+  /** 65536 pages is all a 32-bit memory can hold (4 GiB). */
+  memoryPages: z._default(z.int().check(z.minimum(1), z.maximum(65_536)), DEFAULT_LIMITS.memoryPages),
+  maxStringBytes: z._default(z.int().check(z.minimum(1), z.maximum(2 ** 30)), DEFAULT_LIMITS.maxStringBytes),
+  maxHostCalls: z._default(z.int().check(z.minimum(1), z.maximum(10_000_000)), DEFAULT_LIMITS.maxHostCalls),
   sha256: z.optional(z.string().check(z.regex(/^[0-9a-f]{64}$/, "must be a sha256 in lower-case hex (64 characters)"))),
 });
 
@@ -30,7 +34,8 @@ export interface PolicyFile {
 
 /**
  * The operator's grants: { "plugins": { "<name>": { "interfaces": [...], "hostNetns": bool,
- * "delegates": [...], "timeLimitMs": n, "sha256": hex } } }. A missing file means no extra grants; a broken
+ * "delegates": [...], "timeLimitMs": n, "memoryPages": n, "maxStringBytes": n, "maxHostCalls": n,
+ * "sha256": hex } } } (limits left out take DEFAULT_LIMITS). A missing file means no extra grants; a broken
  * one fails every call (code 7) rather than running plugins under a policy nobody wrote.
  */
 export function readPolicy(env: Record<string, string | undefined>): Record<string, Grant> {

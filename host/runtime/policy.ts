@@ -1,3 +1,5 @@
+import { DEFAULT_MAX_HOST_CALLS, DEFAULT_MAX_STRING_BYTES, DEFAULT_MEMORY_PAGES } from "./limits";
+
 /**
  * What a plugin may do. The import list of a component is what it asks for; a grant is what
  * the operator allows. Anything imported but not granted fails the load, naming the
@@ -13,51 +15,65 @@ export interface Grant {
   delegates: readonly string[];
   /** CPU time per call. */
   timeLimitMs: number;
+  /** Largest linear memory the component may declare, in 64 KiB pages (limits.ts). */
+  memoryPages: number;
+  /** Largest string the plugin may hand the host: its result, an error, a host-call argument. */
+  maxStringBytes: number;
+  /** Host function calls per verb, log.write included. */
+  maxHostCalls: number;
   /** The component's sha256 (hex), when the operator pins it; any other component is refused. */
   sha256?: string;
 }
 
 export const DEFAULT_TIME_LIMIT_MS = 5_000;
 
+/** The limits every built-in grant has, and a policy entry gets for the keys it leaves out. */
+export const DEFAULT_LIMITS = {
+  timeLimitMs: DEFAULT_TIME_LIMIT_MS,
+  memoryPages: DEFAULT_MEMORY_PAGES,
+  maxStringBytes: DEFAULT_MAX_STRING_BYTES,
+  maxHostCalls: DEFAULT_MAX_HOST_CALLS,
+} as const satisfies Partial<Grant>;
+
 const BUILTIN: Record<string, Grant> = {
-  loopback: { interfaces: ["netns", "link", "addr", "log"], hostNetns: false, delegates: [], timeLimitMs: DEFAULT_TIME_LIMIT_MS },
-  "host-local": { interfaces: ["store", "log"], hostNetns: false, delegates: [], timeLimitMs: DEFAULT_TIME_LIMIT_MS },
+  loopback: { interfaces: ["netns", "link", "addr", "log"], hostNetns: false, delegates: [], ...DEFAULT_LIMITS },
+  "host-local": { interfaces: ["store", "log"], hostNetns: false, delegates: [], ...DEFAULT_LIMITS },
   bridge: {
     interfaces: ["netns", "link", "addr", "route", "sysctl", "log", "ipam"],
     hostNetns: true,
     delegates: ["host-local", "static"],
-    timeLimitMs: DEFAULT_TIME_LIMIT_MS,
+    ...DEFAULT_LIMITS,
   },
   ptp: {
     interfaces: ["netns", "link", "addr", "route", "sysctl", "log", "ipam"],
     hostNetns: true,
     delegates: ["host-local", "static"],
-    timeLimitMs: DEFAULT_TIME_LIMIT_MS,
+    ...DEFAULT_LIMITS,
   },
-  static: { interfaces: [], hostNetns: false, delegates: [], timeLimitMs: DEFAULT_TIME_LIMIT_MS },
+  static: { interfaces: [], hostNetns: false, delegates: [], ...DEFAULT_LIMITS },
   macvlan: {
     interfaces: ["netns", "link", "addr", "route", "sysctl", "ipam"],
     hostNetns: true,
     delegates: ["host-local", "static"],
-    timeLimitMs: DEFAULT_TIME_LIMIT_MS,
+    ...DEFAULT_LIMITS,
   },
   ipvlan: {
     interfaces: ["netns", "link", "addr", "route", "sysctl", "ipam"],
     hostNetns: true,
     delegates: ["host-local", "static"],
-    timeLimitMs: DEFAULT_TIME_LIMIT_MS,
+    ...DEFAULT_LIMITS,
   },
   vlan: {
     interfaces: ["netns", "link", "addr", "route", "sysctl", "ipam"],
     hostNetns: true,
     delegates: ["host-local", "static"],
-    timeLimitMs: DEFAULT_TIME_LIMIT_MS,
+    ...DEFAULT_LIMITS,
   },
   dummy: {
     interfaces: ["netns", "link", "addr", "route", "sysctl", "ipam"],
     hostNetns: false,
     delegates: ["host-local", "static"],
-    timeLimitMs: DEFAULT_TIME_LIMIT_MS,
+    ...DEFAULT_LIMITS,
   },
 };
 

@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { inspectReport, renderInspectReport } from "../../../host/cli/inspect-report";
 import { appendCustomSection } from "../../../host/runtime/component-binary";
 import { embedManifest, MANIFEST_SECTION } from "../../../host/runtime/manifest";
-import type { Grant } from "../../../host/runtime/policy";
+import { DEFAULT_LIMITS, type Grant } from "../../../host/runtime/policy";
 import { ROOT } from "../../helpers/fixtures";
 
 // The installed plugins of `npm run build` (build/plugins-under-test keeps no component file).
@@ -16,7 +16,7 @@ const pluginDir = join(ROOT, "dist/plugins");
 
 const tmp = (): string => mkdtempSync(join(tmpdir(), "wasm-cni-inspect-"));
 const sha256 = (b: Uint8Array): string => createHash("sha256").update(b).digest("hex");
-const grant = (g: Partial<Grant> & { interfaces: string[] }): Grant => ({ hostNetns: false, delegates: [], timeLimitMs: 5000, ...g });
+const grant = (g: Partial<Grant> & { interfaces: string[] }): Grant => ({ hostNetns: false, delegates: [], ...DEFAULT_LIMITS, ...g });
 const BRIDGE_IMPORTS = ["addr", "ipam", "link", "log", "netns", "route", "sysctl"];
 
 describe("inspect of an installed plugin", () => {

@@ -1,0 +1,38 @@
+/**
+ * The resource limits of one plugin, besides its CPU time (time-limit.ts). Each comes from the
+ * plugin's grant (policy.ts; the policy file may set them per plugin) and a hit ends the call
+ * as CNI error 999 naming the limit, with the call's kernel changes rolled back.
+ */
+
+/** 64 KiB, the unit of Wasm linear memory. */
+export const WASM_PAGE_BYTES = 65_536;
+
+/** Linear memory a plugin may declare: 256 pages, 16 MiB (a bridge ADD uses well under 1 MiB). */
+export const DEFAULT_MEMORY_PAGES = 256;
+/** The largest string a plugin may hand the host (its result, an error, a host-call argument). */
+export const DEFAULT_MAX_STRING_BYTES = 1_048_576;
+/** Host function calls per verb (a bridge ADD makes about 30). */
+export const DEFAULT_MAX_HOST_CALLS = 10_000;
+
+/** The policy keys that name a limit, as they appear in messages and audit denials. */
+export type LimitName = "memoryPages" | "maxStringBytes" | "maxHostCalls" | "timeLimitMs";
+
+/** A plugin hit one of its limits. The audit log lists it as a denial (fn "limit"). */
+export class LimitError extends Error {
+  override readonly name = "LimitError";
+  constructor(
+    readonly plugin: string,
+    readonly limit: LimitName,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** "16 MiB", "1.5 KiB", "100 B": sizes in messages. */
+export function formatBytes(n: number): string {
+  for (const [unit, size] of [["GiB", 2 ** 30], ["MiB", 2 ** 20], ["KiB", 2 ** 10]] as const) {
+    if (n >= size) return `${Number((n / size).toFixed(1))} ${unit}`;
+  }
+  return `${n} B`;
+}

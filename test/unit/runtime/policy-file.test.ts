@@ -1,0 +1,35 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { readPolicy } from "../../../host/runtime/policy-file";
+import { DEFAULT_LIMITS, grantFor } from "../../../host/runtime/policy";
+
+function policy(plugins: unknown): Record<string, string> {
+  const path = join(mkdtempSync(join(tmpdir(), "wasm-cni-policy-")), "policy.json");
+  writeFileSync(path, JSON.stringify({ plugins }));
+  return { WASM_CNI_POLICY: path };
+}
+
+describe("policy file limits", () => {
+  it("a grant that states no limits gets the defaults, as the built-in grants have", () => {
+    expect(readPolicy(policy({ p: { interfaces: [] } })).p).toMatchObject(DEFAULT_LIMITS);
+    expect(grantFor("bridge")).toMatchObject({ memoryPages: 256, maxStringBytes: 1_048_576, maxHostCalls: 10_000 });
+  });
+
+  it("takes memoryPages, maxStringBytes and maxHostCalls per plugin", () => {
+    const grants = readPolicy(policy({ p: { interfaces: [], memoryPages: 1024, maxStringBytes: 4096, maxHostCalls: 50 } }));
+    expect(grants.p).toMatchObject({ memoryPages: 1024, maxStringBytes: 4096, maxHostCalls: 50 });
+  });
+
+  it.each([
+    ["memoryPages", 0],
+    ["memoryPages", 65_537],
+    ["maxStringBytes", 0.5],
+    ["maxHostCalls", -1],
+  ])("refuses %s %s with code 7 naming the field", (key, value) => {
+    expect(() => readPolicy(policy({ p: { interfaces: [], [key]: value } }))).toThrow(
+      expect.objectContaining({ code: 7, message: expect.stringContaining(`plugins.p.${key}`) }),
+    );
+  });
+});
