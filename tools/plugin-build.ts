@@ -3,8 +3,10 @@
 //   <out>/<name>/glue.cjs             jco's sync instantiation glue as CommonJS (no wasm inlined)
 //   <out>/<name>/<name>.core*.wasm    the core modules the glue asks for (host compiles them)
 //   <out>/<name>/meta.json            imported interfaces (its capability list) and sha256s
-// Steps: asc (asconfig.json: -O3, stub runtime, abort handler, --noUnsafe) → componentEmbed +
-// componentNew → jco transpile --instantiation sync --no-wasi-shim → esbuild to CJS.
+// Steps: asc (asconfig.json: -O3, stub runtime, abort handler, --noUnsafe, a declared memory
+// maximum; a plugin folder's own asconfig.json may extend it) → componentEmbed + componentNew →
+// jco transpile --instantiation sync --no-wasi-shim → esbuild to CJS, with the glue's string
+// decoder taken from the host (host/runtime/guest-strings.ts).
 import asc from "assemblyscript/asc";
 import { componentEmbed, componentNew, transpile } from "@bytecodealliance/jco";
 import { buildSync } from "esbuild";
@@ -12,6 +14,7 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { setFlagsFromString } from "node:v8";
+import { GUEST_STRINGS } from "../host/runtime/guest-strings";
 import { type ComponentMeta, GLUE_CACHE, loadComponent } from "../host/runtime/load-component";
 import { withManifestFile } from "./plugin-manifest";
 
@@ -29,6 +32,8 @@ export interface BuildOptions {
   wit?: string;
   /** World to embed. Default "plugin". */
   world?: string;
+  /** asconfig.json to compile with. Default: the root's. */
+  asconfig?: string;
 }
 
 const sha256 = (b: Uint8Array): string => createHash("sha256").update(b).digest("hex");
@@ -47,7 +52,7 @@ export async function compileCore(entry: string, opts: BuildOptions = {}): Promi
   let log = "";
   const sink = { write: (s: string | Uint8Array) => ((log += s.toString()), true) };
   const { error } = await asc.main(
-    [resolve(entry), "--config", join(root, "asconfig.json"), "--target", opts.target ?? "release", "--outFile", "core.wasm"],
+    [resolve(entry), "--config", opts.asconfig ?? join(root, "asconfig.json"), "--target", opts.target ?? "release", "--outFile", "core.wasm"],
     {
       stdout: sink as never,
       stderr: sink as never,
@@ -99,7 +104,7 @@ export async function transpileComponent(name: string, component: Uint8Array, di
     write: false,
     logLevel: "warning",
   }).outputFiles[0]!.text;
-  writeFileSync(join(dir, "glue.cjs"), cjs);
+  writeFileSync(join(dir, "glue.cjs"), withHostStringDecoder(cjs));
   return {
     name,
     world,
@@ -110,6 +115,20 @@ export async function transpileComponent(name: string, component: Uint8Array, di
     coreModules,
     glue: "glue.cjs",
   };
+}
+
+/** jco's glue makes its string decoder once per instance, in exactly this line. */
+const GLUE_DECODER = "const utf8Decoder = new TextDecoder();";
+
+/**
+ * Makes the glue lift every guest string with the host's decoder (size limit, strict UTF-8;
+ * host/runtime/guest-strings.ts), or a strict one when the host passes none. Fails the build
+ * when jco's glue no longer has the line, so a jco upgrade cannot drop the check unnoticed.
+ */
+function withHostStringDecoder(glue: string): string {
+  const parts = glue.split(GLUE_DECODER);
+  if (parts.length !== 2) throw new Error(`jco glue: expected "${GLUE_DECODER}" once, found it ${parts.length - 1} times`);
+  return parts.join(`const utf8Decoder = imports[${JSON.stringify(GUEST_STRINGS)}] ?? new TextDecoder("utf-8", { fatal: true });`);
 }
 
 /**
@@ -135,7 +154,8 @@ function writeGlueCache(dir: string): void {
 /** Builds the plugin in `srcDir` into `outDir` (see the file header). */
 export async function buildPlugin(srcDir: string, outDir: string, opts: BuildOptions = {}): Promise<PluginMeta> {
   const name = basename(resolve(srcDir));
-  const core = await compileCore(pluginEntry(srcDir), opts);
+  const ownConfig = join(srcDir, "asconfig.json"); // e.g. a larger maximumMemory; extends the root's
+  const core = await compileCore(pluginEntry(srcDir), existsSync(ownConfig) ? { ...opts, asconfig: resolve(ownConfig) } : opts);
   const component = withManifestFile(srcDir, await componentize(core, opts));
   mkdirSync(outDir, { recursive: true });
   writeFileSync(join(outDir, `${name}.wasm`), component);

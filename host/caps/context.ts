@@ -1,6 +1,7 @@
 import type { NativeApi } from "../kernel/native";
 import { NetnsHandle } from "../kernel/netns";
 import { RtnlHandle } from "../kernel/rtnl/handle";
+import { LimitError } from "../runtime/limits";
 import type { Grant } from "../runtime/policy";
 import type { Bucket, Store } from "../store/store";
 import type { CniError } from "../generated/interfaces/cni-host-types";
@@ -47,6 +48,8 @@ export interface CallContext {
   records: HostCallRecord[];
   /** What this call changed, to undo if it fails (ADD only); shared with delegates. */
   journal: Journal;
+  /** Host functions this plugin instance has called, against its grant's maxHostCalls. */
+  hostCalls: number;
 }
 
 /**
@@ -97,11 +100,23 @@ export class NamespaceTable {
 }
 
 /**
- * Wraps one host function: records it, turns expected failures into the WIT error (CapError)
- * and lets host bugs through as plain errors, which trap the guest.
+ * Counts one host-function call against the grant's maxHostCalls. Past it, a plain error
+ * (not a WIT error): it unwinds the guest, which cannot loop on, and the call rolls back.
+ */
+export function countHostCall(ctx: CallContext, fn: string): void {
+  if (++ctx.hostCalls > ctx.grant.maxHostCalls) {
+    throw new LimitError(ctx.plugin, "maxHostCalls",
+      `plugin "${ctx.plugin}" called ${fn} after its limit of maxHostCalls ${ctx.grant.maxHostCalls} host calls per verb was used up`);
+  }
+}
+
+/**
+ * Wraps one host function: counts it (countHostCall), records it, turns expected failures
+ * into the WIT error (CapError) and lets host bugs through as plain errors, which trap the guest.
  */
 export function hostCall<A extends unknown[], R>(ctx: CallContext, fn: string, body: (...args: A) => R): (...args: A) => R {
   return (...args: A): R => {
+    countHostCall(ctx, fn);
     const t0 = performance.now();
     const record: HostCallRecord = { plugin: ctx.plugin, fn, args, outcome: "ok", durationMs: 0 };
     ctx.records.push(record);

@@ -15,6 +15,7 @@ import type { HostCallRecord } from "../caps/context";
 import type { KubernetesPod } from "../cli/cni-args";
 import type { CniCall } from "../cli/plugin-runner";
 import { CniError, CniErrorCode, toCniError } from "../cni/errors";
+import { LimitError } from "./limits";
 import { GrantError } from "./policy";
 
 /** The environment variable naming the audit log; it wins over the policy file's `auditLog`. */
@@ -31,10 +32,16 @@ export interface AuditCall {
   ms: number;
 }
 
-/** Something the host refused: a host call answered `denied`, or a plugin that failed its grant. */
+/**
+ * Something the host refused: a host call answered `denied`, a plugin that failed its grant,
+ * or a plugin stopped at one of its limits.
+ */
 export interface AuditDenial {
   plugin: string;
-  /** The host function, or "load" when the component's imports or grant were refused. */
+  /**
+   * The host function; "load" when the component's imports or grant were refused; "limit"
+   * when it hit a limit (the reason names the grant key: memoryPages, maxHostCalls, ...).
+   */
   fn: string;
   reason: string;
 }
@@ -107,10 +114,10 @@ export function openAuditLog(path: string): AuditLog {
   };
 }
 
-/** The GrantError behind a failure, following `cause` through the wrappers. */
-function grantErrorOf(e: unknown): GrantError | undefined {
+/** The error of class `kind` behind a failure, following `cause` through the wrappers. */
+function causeOf<E extends Error>(e: unknown, kind: abstract new (...args: never[]) => E): E | undefined {
   for (let c: unknown = e, depth = 0; c instanceof Error && depth < 8; c = c.cause, depth++) {
-    if (c instanceof GrantError) return c;
+    if (c instanceof kind) return c;
   }
   return undefined;
 }
@@ -148,11 +155,13 @@ export function auditLine(i: AuditInput): AuditLine {
   const calls = i.records.map((r): AuditCall => ({ plugin: r.plugin, fn: r.fn, args: r.args, outcome: r.outcome, ms: round(r.durationMs) }));
   const denials = calls.filter((c) => c.outcome.startsWith("denied:"))
     .map((c): AuditDenial => ({ plugin: c.plugin, fn: c.fn, reason: c.outcome.replace(/^(denied:\s*)+/, "") }));
-  const refused = grantErrorOf(i.error);
+  const refused = causeOf(i.error, GrantError);
   if (refused) {
     const plugin = /^plugin "([^"]+)"/.exec(refused.message)?.[1] ?? i.call.pluginName;
     denials.push({ plugin, fn: "load", reason: refused.message });
   }
+  const limit = causeOf(i.error, LimitError);
+  if (limit) denials.push({ plugin: limit.plugin, fn: "limit", reason: `${limit.limit}: ${limit.message}` });
   const err = i.error === undefined ? undefined : toCniError(i.error);
   return {
     time: i.started.toISOString(),

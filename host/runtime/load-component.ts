@@ -31,6 +31,8 @@ export interface PluginExports {
   check(req: Request): VerbResult<void>;
   status(req: Request): VerbResult<void>;
   gc(req: Request): VerbResult<void>;
+  /** Bytes of linear memory the instance's core modules hold now (for the memory limit's message). */
+  memoryBytes(): number;
 }
 
 export interface LoadedComponent {
@@ -50,8 +52,14 @@ export interface LoadedComponent {
 
 // Node's typings (lib ES2022, no DOM) do not declare WebAssembly; this is what we use of it.
 export type WasmModule = object;
+type WasmMemory = { buffer: ArrayBuffer };
 const Wasm = (globalThis as unknown as {
-  WebAssembly: { Module: new (bytes: Uint8Array) => WasmModule; compile(bytes: Uint8Array): Promise<WasmModule> };
+  WebAssembly: {
+    Module: new (bytes: Uint8Array) => WasmModule;
+    compile(bytes: Uint8Array): Promise<WasmModule>;
+    Instance: new (module: WasmModule, imports: object) => { exports: Record<string, unknown> };
+    Memory: abstract new (...args: never[]) => WasmMemory;
+  };
 }).WebAssembly;
 
 /** Core modules by file name, compiled. */
@@ -73,8 +81,13 @@ export function precompileComponent(dir: string): Promise<CompiledModules> {
   );
 }
 
+type CoreInstance = { exports: Record<string, unknown> };
 type Glue = {
-  instantiate(getCoreModule: (path: string) => WasmModule, imports: Record<string, object>): Record<string, (req: Request) => unknown>;
+  instantiate(
+    getCoreModule: (path: string) => WasmModule,
+    imports: Record<string, object>,
+    instantiateCore: (module: WasmModule, imports: object) => CoreInstance,
+  ): Record<string, (req: Request) => unknown>;
 };
 
 /** Where plugin-build.ts puts V8's code cache of the glue, beside glue.cjs. */
@@ -146,7 +159,13 @@ export function loadComponent(dir: string, compiled?: CompiledModules): LoadedCo
     codeCache: () => script.createCachedData(),
     glueCached: script.cachedDataRejected === false,
     instantiate(imports) {
-      const ex = glue.instantiate(getCoreModule, withBothKeys(imports));
+      // jco's own default, plus a note of each memory so the host can tell a full one.
+      const memories: WasmMemory[] = [];
+      const ex = glue.instantiate(getCoreModule, withBothKeys(imports), (module, coreImports) => {
+        const instance = new Wasm.Instance(module, coreImports);
+        for (const v of Object.values(instance.exports)) if (v instanceof Wasm.Memory) memories.push(v);
+        return instance;
+      });
       const verb = <T>(name: string) => (req: Request): VerbResult<T> => {
         const f = ex[name];
         if (!f) throw new Error(`plugin ${meta.name} does not export ${name}`);
@@ -158,6 +177,7 @@ export function loadComponent(dir: string, compiled?: CompiledModules): LoadedCo
         check: verb<void>("check"),
         status: verb<void>("status"),
         gc: verb<void>("gc"),
+        memoryBytes: () => memories.reduce((sum, m) => sum + m.buffer.byteLength, 0),
       };
     },
   };

@@ -10,6 +10,9 @@ import type { NativeApi } from "../kernel/native";
 import type { Store } from "../store/store";
 import { type CompiledModules, type LoadedComponent, loadComponent, precompileComponent, type VerbResult } from "./load-component";
 import { type AuditLog, auditLine } from "./audit";
+import { createGuestStringDecoder, GUEST_STRINGS, GuestStringError } from "./guest-strings";
+import { LimitError } from "./limits";
+import { checkMemoryLimit, memoryLimitHit } from "./memory-limit";
 import { PluginNotFoundError, resolvePlugin } from "./plugin-dir";
 import { checkImports, type Grant, GrantError, grantFor } from "./policy";
 import { verifyPin } from "./pin";
@@ -160,6 +163,7 @@ function runVerb(scope: CallScope, plugin: string, verb: Verb, config: string): 
   const grant = grantOrFail(plugin, deps.policy());
   if (grant.sha256 !== undefined) checkPin(deps.pluginDir, component, grant.sha256);
   const interfaces = capabilities(plugin, component, grant);
+  const memoryMaxPages = refuseOnLimit(() => checkMemoryLimit(deps.pluginDir, component.meta, grant.memoryPages));
   deps.mark(`${plugin}: loaded`);
   if (!component.glueCached) deps.mark(`${plugin}: glue compiled without code cache`);
   const ctx: CallContext = {
@@ -172,11 +176,13 @@ function runVerb(scope: CallScope, plugin: string, verb: Verb, config: string): 
     log: deps.log,
     records: scope.records,
     journal: scope.journal,
+    hostCalls: 0,
     delegate: (ipamPlugin, ipamVerb, ipamConfig) => runVerb(scope, ipamPlugin, ipamVerb, ipamConfig) as
       { ok: true; value: string } | { ok: false; error: WitCniError },
   };
   try {
-    const exports = instantiate(plugin, component, createImports(ctx, interfaces));
+    const imports = { ...createImports(ctx, interfaces), [GUEST_STRINGS]: createGuestStringDecoder(plugin, grant.maxStringBytes) };
+    const exports = instantiate(plugin, component, imports);
     deps.mark(`${plugin}: instantiated`);
     const request: Request = {
       config,
@@ -185,11 +191,22 @@ function runVerb(scope: CallScope, plugin: string, verb: Verb, config: string): 
       netns: scope.info.netnsPath ?? "",
       args: scope.args,
     };
-    const result = guard(plugin, verb, grant, (): VerbResult<string | void> => exports[verb](request));
+    const result = guard(plugin, verb, grant, (): VerbResult<string | void> => exports[verb](request),
+      () => memoryLimitHit(plugin, exports.memoryBytes(), memoryMaxPages));
     deps.mark(`${plugin}: ${verb} done`);
     return result;
   } finally {
     for (const b of ctx.buckets) b.close();
+  }
+}
+
+/** A LimitError at load (the memory check) as CNI error 999, keeping it as the cause for the audit. */
+function refuseOnLimit<T>(check: () => T): T {
+  try {
+    return check();
+  } catch (e) {
+    if (e instanceof LimitError) throw new CniError(CniErrorCode.INTERNAL, e.message, undefined, { cause: e });
+    throw e;
   }
 }
 
@@ -254,16 +271,25 @@ function instantiate(plugin: string, component: LoadedComponent, imports: Record
   }
 }
 
-/** Runs the guest; a trap, a timeout or a host bug becomes a CNI error, never a stack trace. */
-function guard<T>(plugin: string, verb: Verb, grant: Grant, fn: () => VerbResult<T>): VerbResult<T> {
+/**
+ * Runs the guest; a trap, a timeout, a limit hit or a host bug becomes a CNI error, never a
+ * stack trace. `memoryFull` tells a trap of an allocator that hit the memory maximum.
+ */
+function guard<T>(plugin: string, verb: Verb, grant: Grant, fn: () => VerbResult<T>, memoryFull: () => LimitError | undefined): VerbResult<T> {
   try {
     return runWithTimeLimit(fn, grant.timeLimitMs);
   } catch (e) {
     if (e instanceof CniError) throw e;
+    if (e instanceof LimitError || e instanceof GuestStringError) {
+      throw new CniError(CniErrorCode.INTERNAL, `${e.message} (in ${verb})`, undefined, { cause: e });
+    }
     if (e instanceof TimeLimitError) {
-      throw new CniError(CniErrorCode.INTERNAL, `plugin "${plugin}" ${verb}: ${e.message}`);
+      const msg = `plugin "${plugin}" ${verb}: ${e.message}`;
+      throw new CniError(CniErrorCode.INTERNAL, msg, undefined, { cause: new LimitError(plugin, "timeLimitMs", msg) });
     }
     const what = (e as Error)?.constructor?.name === "RuntimeError" ? "trapped" : "failed";
+    const full = what === "trapped" ? memoryFull() : undefined;
+    if (full) throw new CniError(CniErrorCode.INTERNAL, `${full.message} (in ${verb}: ${(e as Error).message})`, undefined, { cause: full });
     throw new CniError(CniErrorCode.INTERNAL, `plugin "${plugin}" ${what} in ${verb}: ${(e as Error).message ?? String(e)}`);
   }
 }

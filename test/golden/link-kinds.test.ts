@@ -12,6 +12,7 @@ import { NLM_F } from "../../host/kernel/nl/header";
 import { encodeRequest, type NlRequest, parseMessages } from "../../host/kernel/nl/message";
 import type { RtnlHandle } from "../../host/kernel/rtnl/handle";
 import { RTM } from "../../host/kernel/rtnl/message-types";
+import { DEFAULT_LIMITS } from "../../host/runtime/policy";
 import { GET_LINK_VETH } from "../unit/kernel/nl/captures";
 import { IPROUTE2 } from "./iproute2-link-kinds";
 
@@ -39,7 +40,7 @@ function caps(index: Record<string, number> = {}) {
   }) as unknown as RtnlHandle;
   const handles = [handle(3), handle(4)];
   const namespaces = { rtnl: (id: number) => handles[id]!, netns: (id: number) => handles[id]!.ns };
-  const ctx = { plugin: "golden", records: [], namespaces, journal: new Journal(false) } as unknown as CallContext;
+  const ctx = { plugin: "golden", records: [], namespaces, journal: new Journal(false), hostCalls: 0, grant: DEFAULT_LIMITS } as unknown as CallContext;
   return { link: createLinkCaps(ctx), sent };
 }
 

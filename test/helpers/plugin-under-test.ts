@@ -1,9 +1,9 @@
 // Builds plugins from source for tests, so that no test runs a stale dist/plugins. One build
-// (asc + componentize + transpile, ~4 s) is reused while the plugin's folder, the SDK and the
-// WIT are unchanged. Test files run in parallel processes: each build goes to a private temp
+// (asc + componentize + transpile, ~4 s) is reused while the plugin's folder, the SDK, the
+// WIT, asconfig.json and the build tool are unchanged. Test files run in parallel processes: each build goes to a private temp
 // folder and is renamed into place, so a reader never sees half a plugin.
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { buildPlugin } from "../../tools/plugin-build";
 import { ROOT } from "./fixtures";
@@ -13,8 +13,11 @@ export const PLUGIN_UNDER_TEST_DIR = join(ROOT, "build/plugins-under-test");
 
 const STAMP = ".source-sha256";
 
-/** sha256 over every file below `dirs` (names and contents, in sorted order). */
-function treeHash(dirs: string[]): string {
+/** What every plugin build reads besides its own folder. */
+const BUILD_INPUTS = ["guest-plugins/sdk", "wit", "asconfig.json", "tools/plugin-build.ts", "tools/plugin-manifest.ts"];
+
+/** sha256 over `paths`: files, and every file below folders (names and contents, in sorted order). */
+function treeHash(paths: string[]): string {
   const h = createHash("sha256");
   const walk = (dir: string): void => {
     for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
@@ -23,7 +26,10 @@ function treeHash(dirs: string[]): string {
       else h.update(p).update(readFileSync(p));
     }
   };
-  for (const d of dirs) walk(d);
+  for (const p of paths) {
+    if (statSync(p).isDirectory()) walk(p);
+    else h.update(p).update(readFileSync(p));
+  }
   return h.digest("hex");
 }
 
@@ -40,7 +46,7 @@ export async function buildPluginsUnderTest(names: string[], srcRoot = "guest-pl
   mkdirSync(PLUGIN_UNDER_TEST_DIR, { recursive: true });
   for (const name of names) {
     const src = join(ROOT, srcRoot, name);
-    const hash = treeHash([src, join(ROOT, "guest-plugins/sdk"), join(ROOT, "wit")]);
+    const hash = treeHash([src, ...BUILD_INPUTS.map((p) => join(ROOT, p))]);
     const target = join(PLUGIN_UNDER_TEST_DIR, name);
     if (isBuilt(target, hash)) continue;
     const tmp = mkdtempSync(join(PLUGIN_UNDER_TEST_DIR, `.${name}-`));

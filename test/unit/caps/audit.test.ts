@@ -6,6 +6,7 @@ import type { HostCallRecord } from "../../../host/caps/context";
 import type { CniCall } from "../../../host/cli/plugin-runner";
 import { CniError } from "../../../host/cni/errors";
 import { AUDIT_LOG_ENV, auditLine, auditLogPath, openAuditLog } from "../../../host/runtime/audit";
+import { LimitError } from "../../../host/runtime/limits";
 import { GrantError } from "../../../host/runtime/policy";
 
 const call: CniCall = {
@@ -55,6 +56,13 @@ describe("audit line", () => {
     const line = auditLine({ call, started: new Date(), t0: performance.now(), records: [], components: new Map(), error: e });
     expect(line).toMatchObject({ code: 999, error: "host function ipam.add failed", sha256: null });
     expect(line.denials).toEqual([{ plugin: "host-local", fn: "load", reason: refused.message }]);
+  });
+
+  it("a limit hit, even a delegate's behind wrappers, is a limit denial naming the grant key", () => {
+    const hit = new LimitError("host-local", "maxHostCalls", 'plugin "host-local" called store.put after its limit of maxHostCalls 10 host calls per verb was used up');
+    const e = new Error("host function ipam.add failed", { cause: new CniError(999, hit.message, undefined, { cause: hit }) });
+    const line = auditLine({ call, started: new Date(), t0: performance.now(), records: [], components: new Map(), error: e });
+    expect(line.denials).toEqual([{ plugin: "host-local", fn: "limit", reason: `maxHostCalls: ${hit.message}` }]);
   });
 });
 
