@@ -2,6 +2,9 @@ import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, 
 import { join } from "node:path";
 import { checkBucketName, checkDir, checkKey, DEFAULT_STORE_ROOT, type Bucket, type Store } from "./store";
 
+/** Names a value's temporary file, `<key>.tmp-<pid>` (checkKey refuses keys holding it). */
+const TMP_INFIX = ".tmp-";
+
 /** Locks an open file: blocks until the exclusive lock is held (flock(2)). */
 export type FileLocker = (fd: number) => void;
 
@@ -9,6 +12,11 @@ export type FileLocker = (fd: number) => void;
  * A store of plain files, one per key, in `$dir/$name/` — the layout host-local uses, so an
  * operator can read it with `ls` and `cat`. The bucket's `lock` file carries a flock(2) held
  * until close; values are written to a temporary file and renamed into place.
+ *
+ * Crash safety (a holder killed at any point, test/integration/security/ipam-crash.test.ts):
+ * the kernel drops a dead holder's flock with its last fd, so the bucket is never left locked;
+ * a reader sees a value whole or not at all (rename); a temporary file a dead writer left is
+ * never read and is removed by the next holder. Not power-loss durable: nothing is fsync'd.
  */
 export function createDiskStore(lock: FileLocker, root = DEFAULT_STORE_ROOT): Store {
   return {
@@ -24,6 +32,7 @@ export function createDiskStore(lock: FileLocker, root = DEFAULT_STORE_ROOT): St
         closeSync(fd);
         throw e;
       }
+      removeDeadWritersFiles(path);
       return diskBucket(path, fd);
     },
   };
@@ -47,7 +56,7 @@ function diskBucket(path: string, lockFd: number): Bucket {
     },
     put(key, value) {
       const target = file(key);
-      const tmp = `${target}.tmp-${process.pid}`;
+      const tmp = `${target}${TMP_INFIX}${process.pid}`;
       writeFileSync(tmp, value, { mode: 0o600 }); // as host-local: reservations name containers
       renameSync(tmp, target);
     },
@@ -63,7 +72,7 @@ function diskBucket(path: string, lockFd: number): Bucket {
     entries() {
       if (!open) throw new Error(`bucket ${path} is closed`);
       return readdirSync(path)
-        .filter((k) => k !== "lock" && !k.includes(".tmp-"))
+        .filter((k) => k !== "lock" && !k.includes(TMP_INFIX))
         .sort()
         .map((k): [string, string] => [k, readFileSync(join(path, k), "utf8")]);
     },
@@ -73,6 +82,21 @@ function diskBucket(path: string, lockFd: number): Bucket {
       closeSync(lockFd); // closing the last fd releases the flock
     },
   };
+}
+
+/**
+ * Temporary files exist only while a holder of the lock writes them, so with the lock held any
+ * that are there belong to a writer that died between write and rename: litter, never a value.
+ */
+function removeDeadWritersFiles(path: string): void {
+  for (const name of readdirSync(path)) {
+    if (!name.includes(TMP_INFIX)) continue;
+    try {
+      unlinkSync(join(path, name));
+    } catch (e) {
+      if (!isErrno(e, "ENOENT")) throw e;
+    }
+  }
 }
 
 function isErrno(e: unknown, code: string): boolean {

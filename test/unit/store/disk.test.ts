@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -74,5 +74,31 @@ describe("disk store", () => {
     expect(locked).toHaveLength(1);
     b.close();
     expect(() => b.get("k")).toThrow(/closed/);
+  });
+});
+
+describe("disk store after a holder was killed", () => {
+  it("removes the temporary files a dead writer left once it holds the lock, and never reads them as values", () => {
+    const dir = join(root, "n");
+    mkdirSync(dir);
+    writeFileSync(join(dir, "10.1.0.2.tmp-4242"), "ctr-dead\r\neth0"); // killed between write and rename
+    writeFileSync(join(dir, "last_reserved_ip.0.tmp-4243"), "10.1.0.");
+    writeFileSync(join(dir, "10.1.0.3"), "ctr-live\r\neth0");
+    const order: string[] = [];
+    const b = createDiskStore(() => void order.push(readdirSync(dir).sort().join(",")), root).open("", "n");
+    expect(order[0], "cleaned only after the lock is held").toContain(".tmp-");
+    expect(readdirSync(dir).sort()).toEqual(["10.1.0.3", "lock"]);
+    expect(b.entries()).toEqual([["10.1.0.3", "ctr-live\r\neth0"]]);
+    expect(b.get("10.1.0.2")).toBeUndefined();
+    b.close();
+  });
+
+  it("writes a value whole or not at all: the file appears by rename", () => {
+    const b = createDiskStore(() => {}, root).open("", "n");
+    b.put("10.1.0.2", "ctr\r\neth0");
+    b.put("10.1.0.2", "ctr2\r\neth1");
+    expect(readdirSync(join(root, "n")).sort()).toEqual(["10.1.0.2", "lock"]);
+    expect(b.get("10.1.0.2")).toBe("ctr2\r\neth1");
+    b.close();
   });
 });
