@@ -11,12 +11,12 @@
  * IPAM data dir are compared before and after.
  *
  * Two layers, because one exec costs ~50-100 ms on this machine:
- * - in process (every generated case, ~3,000): host/cli/dispatch.ts `runCli` with the binary's
+ * - in process (every generated case, ~3,900): host/cli/dispatch.ts `runCli` with the binary's
  *   own runner (host/runtime createRunner, the disk store, the native addon, the real bridge
  *   and host-local components), the worker's main thread moved into the test's host netns for
  *   the run. Covers the host's edge (env, stdin, JSON, schema, versions) and the plugins'
  *   config checks and the host's rollback, everything but the process.
- * - exec'd (a few hundred: a seeded sample of every kind, plus the process-only cases):
+ * - exec'd (~280: a seeded sample of every kind, plus every oversized or too deep stdin):
  *   bin/wasm-cni through symlinks named bridge and host-local, in the host netns, as a runtime
  *   execs it. Covers what only a process has: stdin read from a pipe (over the cap, not UTF-8,
  *   empty), the environment, the exit code, stdout and stderr as written.
@@ -179,7 +179,7 @@ describe(`bad input, seed ${SEED}`, () => {
     expect(reachedPlugin).toBeGreaterThan(600); // ~830 for three seeds tried: the rest fail at the edge
   }, 120_000);
 
-  test(`a seeded sample of ${EXEC_SAMPLE} malformed calls exec'd as a runtime does each fail the same way and change nothing`, async () => {
+  test(`a seeded sample of ${EXEC_SAMPLE} malformed calls and every oversized or too deep stdin, exec'd as a runtime does, each fail the same way and change nothing`, async () => {
     const rand = seededRandom(SEED ^ 0xe8ec);
     // Spread over the list (which is grouped by kind), then a random pick within each stride.
     const stride = cases.length / EXEC_SAMPLE;
