@@ -1,14 +1,17 @@
-// The few syscalls Node lacks: setns, AF_NETLINK sockets, flock. Everything is synchronous
+// The few syscalls Node lacks: setns, AF_NETLINK sockets, flock, the tun ioctls. Everything is synchronous
 // because host functions called from Wasm must be. Errors throw with code = errno name.
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/if_tun.h>
 #include <linux/netlink.h>
+#include <net/if.h>
 #include <node_api.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -92,6 +95,53 @@ static napi_value netlink_socket(napi_env env, napi_callback_info info) {
     return throw_errno(env, "bind(AF_NETLINK)", err);
   }
   return ret_int(env, fd);
+}
+
+// tapCreate(nsFd, name, multiQueue, vnetHdr, owner, group): a persistent tap device named
+// `name` in nsFd's netns. /dev/net/tun is opened inside that netns, since the device is made in
+// the netns the file was opened in; owner/group (uid/gid) -1 leave them unset.
+static napi_value tap_create(napi_env env, napi_callback_info info) {
+  size_t argc = 6, namelen;
+  napi_value argv[6];
+  int32_t ns_fd;
+  int64_t owner, group;
+  bool multi_queue, vnet_hdr;
+  struct ifreq ifr = {0};
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc < 6 || !arg_int(env, argv[0], &ns_fd) ||
+      napi_get_value_string_utf8(env, argv[1], NULL, 0, &namelen) != napi_ok ||
+      napi_get_value_bool(env, argv[2], &multi_queue) != napi_ok ||
+      napi_get_value_bool(env, argv[3], &vnet_hdr) != napi_ok ||
+      napi_get_value_int64(env, argv[4], &owner) != napi_ok || napi_get_value_int64(env, argv[5], &group) != napi_ok ||
+      owner > UINT32_MAX || group > UINT32_MAX)
+    return bad_args(env, "tapCreate(nsFd: number, name: string, multiQueue: boolean, vnetHdr: boolean, owner: number, group: number)");
+  if (namelen == 0 || namelen >= IFNAMSIZ) return bad_args(env, "tapCreate: name must be 1-15 bytes");
+  napi_get_value_string_utf8(env, argv[1], ifr.ifr_name, IFNAMSIZ, &namelen);
+  int saved = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+  if (saved < 0) return throw_errno(env, "open /proc/thread-self/ns/net", errno);
+  if (setns(ns_fd, CLONE_NEWNET) < 0) {
+    int err = errno;
+    close(saved);
+    return throw_errno(env, "setns", err);
+  }
+  int fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
+  int err = errno;
+  if (setns(saved, CLONE_NEWNET) < 0) {
+    perror("wasm-cni: cannot return to the original network namespace");
+    abort();
+  }
+  close(saved);
+  if (fd < 0) return throw_errno(env, "open /dev/net/tun", err);
+  ifr.ifr_flags = IFF_TAP | IFF_NO_PI | (multi_queue ? IFF_MULTI_QUEUE : 0) | (vnet_hdr ? IFF_VNET_HDR : 0);
+  const char *op = NULL;
+  if (ioctl(fd, TUNSETIFF, &ifr) < 0) op = "ioctl(TUNSETIFF)";
+  else if (owner >= 0 && ioctl(fd, TUNSETOWNER, (unsigned long)owner) < 0) op = "ioctl(TUNSETOWNER)";
+  else if (group >= 0 && ioctl(fd, TUNSETGROUP, (unsigned long)group) < 0) op = "ioctl(TUNSETGROUP)";
+  else if (ioctl(fd, TUNSETPERSIST, 1UL) < 0) op = "ioctl(TUNSETPERSIST)";
+  err = errno;
+  close(fd); // a device that is not persistent yet goes away with its last file
+  if (op) return throw_errno(env, op, err);
+  return NULL;
 }
 
 // send(fd, bytes): one datagram to the kernel.
@@ -187,6 +237,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"close", NULL, fd_close, NULL, NULL, NULL, napi_enumerable, NULL},
       {"setns", NULL, ns_set, NULL, NULL, NULL, napi_enumerable, NULL},
       {"flock", NULL, file_lock, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"tapCreate", NULL, tap_create, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

@@ -34,7 +34,7 @@ const IN_HELD_NETNS =
   "the container's netns, or the host's with the hostNetns grant";
 
 /** Link kinds link.create can make: the cases of WIT `link-kind` (tsc keeps them in step). */
-export const CREATABLE_LINK_KINDS = Object.keys({ veth: 0, bridge: 0, macvlan: 0, ipvlan: 0, vlan: 0, dummy: 0 } satisfies Record<LinkKind["tag"], 0>);
+export const CREATABLE_LINK_KINDS = Object.keys({ veth: 0, bridge: 0, macvlan: 0, ipvlan: 0, vlan: 0, dummy: 0, tap: 0 } satisfies Record<LinkKind["tag"], 0>);
 
 export const CATALOG: Record<WitFunctionKey, CapabilityEntry> = {
   "netns.container": {
@@ -50,7 +50,7 @@ export const CATALOG: Record<WitFunctionKey, CapabilityEntry> = {
   "link.list": { changes: "nothing (reads every link of the namespace)", scope: IN_HELD_NETNS, risk: "low" },
   "link.get": { changes: "nothing", scope: `${IN_HELD_NETNS}; valid interface names only`, risk: "low" },
   "link.create": {
-    changes: `creates a link (${CREATABLE_LINK_KINDS.join(", ")}); a veth peer may be placed in another held namespace, and a macvlan, ipvlan or vlan may hang off a parent link in another held namespace`,
+    changes: `creates a link (${CREATABLE_LINK_KINDS.join(", ")}); a veth peer may be placed in another held namespace, a macvlan, ipvlan or vlan may hang off a parent link in another held namespace, and a tap is made through /dev/net/tun (owner and group as given)`,
     scope: `${IN_HELD_NETNS}; kinds limited to ${CREATABLE_LINK_KINDS.join(", ")}; valid names only`,
     risk: "high",
   },

@@ -23,6 +23,11 @@ export class Journal {
     if (this.enabled) this.steps.push({ what, undo });
   }
 
+  /** True when a step of that name was recorded (a link this call created). */
+  has(what: string): boolean {
+    return this.steps.some((s) => s.what === what);
+  }
+
   /** Follows a link renamed or moved by link.set, so its undo finds it. */
   retarget(from: string, to: string): void {
     for (const s of this.steps) if (s.what === from) s.what = to;

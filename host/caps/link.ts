@@ -6,13 +6,15 @@ import { dummyLinkInfo } from "../kernel/rtnl/kinds/dummy";
 import { ipvlanLinkInfo } from "../kernel/rtnl/kinds/ipvlan";
 import { macvlanLinkInfo } from "../kernel/rtnl/kinds/macvlan";
 import { VLAN_ID_MAX, vlanLinkInfo } from "../kernel/rtnl/kinds/vlan";
+import { LinkNotFoundError } from "../kernel/errors";
+import { tapAdd } from "../kernel/tuntap";
 import { linkAdd, linkAddBridge, linkAddVeth, linkByName, linkDel, linkDelByName, linkList } from "../kernel/rtnl/link";
 import {
   linkSetAlias, linkSetBridgePort, linkSetDown, linkSetMac, linkSetMaster, linkSetMtu, linkSetName, linkSetNetns, linkSetNoMaster,
   linkSetPromisc, linkSetUp,
 } from "../kernel/rtnl/link-set";
 import { type CallContext, hostCall } from "./context";
-import { invalid } from "./errors";
+import { CapError, invalid } from "./errors";
 
 /** An interface name the kernel accepts (IFNAMSIZ, dev_valid_name): 1-15 bytes, no "/", ":" or space. */
 export function checkLinkName(name: string): void {
@@ -24,7 +26,7 @@ export function checkLinkName(name: string): void {
 function toInfo(l: Link): LinkCaps.LinkInfo {
   return {
     index: l.index, name: l.name, kind: l.kind, mtu: l.mtu, mac: l.mac, up: l.up, promisc: l.promisc,
-    master: l.master, peerIndex: l.peer, alias: l.alias,
+    master: l.master, peerIndex: l.peer, alias: l.alias, parentBus: l.parentBus, parentDev: l.parentDev,
   };
 }
 
@@ -71,10 +73,14 @@ export function createLinkCaps(ctx: CallContext): typeof LinkCaps {
     set: hostCall(ctx, "link.set", (ns: number, name: string, change: LinkCaps.LinkChange) => {
       checkLinkName(name);
       const before = ctx.journal.enabled ? linkByName(rtnl(ns), name) : undefined; // one more get, ADD only
+      const ours = ctx.journal.has(linkStep(ns, name));
       const info = setLink(ns, name, change);
       const now = change.netns ?? ns;
-      if (now !== ns || info.name !== name) ctx.journal.retarget(linkStep(ns, name), linkStep(now, info.name));
-      if (before) ctx.journal.record(`restore link ${info.name} (ns ${now})`, () => restoreLink(rtnl(now), info.name, before, change));
+      const movedOrRenamed = now !== ns || info.name !== name;
+      if (movedOrRenamed) ctx.journal.retarget(linkStep(ns, name), linkStep(now, info.name));
+      // A link this call made is deleted by its own undo; any other one (host-device's) goes home.
+      const home = movedOrRenamed && !ours ? rtnl(ns) : undefined;
+      if (before) ctx.journal.record(`restore link ${info.name} (ns ${now})`, () => restoreLink(rtnl(now), info.name, before, change, home));
       return info;
     }),
 
@@ -107,6 +113,17 @@ export function createLinkCaps(ctx: CallContext): typeof LinkCaps {
       }
       if (made) return toInfo(linkAdd(h, { ...common, linkInfo: made.linkInfo }));
       switch (spec.kind.tag) {
+        case "tap": {
+          const { multiQueue, vnetHdr, owner, group } = spec.kind.val;
+          tapAdd(ctx.namespaces.netns(ns), {
+            name: spec.name, multiQueue, vnetHdr, ...(owner !== undefined && { owner }), ...(group !== undefined && { group }),
+          });
+          // The tun ioctls take neither: set them as `ip link set` would (undo deletes the tap).
+          const tap = linkByName(h, spec.name);
+          if (spec.mtu !== undefined) linkSetMtu(h, tap, spec.mtu);
+          if (spec.mac !== undefined) linkSetMac(h, tap, spec.mac);
+          return toInfo(linkByName(h, spec.name));
+        }
         case "veth": {
           const peer = spec.kind.val;
           checkLinkName(peer.name);
@@ -148,6 +165,16 @@ export function createLinkCaps(ctx: CallContext): typeof LinkCaps {
   }
 }
 
+function linkExists(h: RtnlHandle, name: string): boolean {
+  try {
+    linkByName(h, name);
+    return true;
+  } catch (e) {
+    if (e instanceof LinkNotFoundError) return false;
+    throw e;
+  }
+}
+
 /** The journal's name for a link made in this call; link.set retargets it on rename or move. */
 const linkStep = (ns: number, name: string): string => `link.create ${name} (ns ${ns})`;
 
@@ -161,10 +188,23 @@ function undoCreate(h: RtnlHandle, name: string, isBridge: boolean): void {
   linkDel(h, link);
 }
 
-/** Puts back what link.set changed (the move and rename are undone with the link, if ours). */
-function restoreLink(h: RtnlHandle, name: string, before: Link, change: LinkCaps.LinkChange): void {
-  const link = linkByName(h, name);
-  if (change.up !== undefined && before.up !== link.up) (before.up ? linkSetUp : linkSetDown)(h, link);
+/**
+ * Puts back what link.set changed. A link this call made is deleted by its own undo; one it
+ * did not make (`home` given) first goes back to `home` under its old name, in one request.
+ */
+function restoreLink(h: RtnlHandle, name: string, before: Link, change: LinkCaps.LinkChange, home?: RtnlHandle): void {
+  let link = linkByName(h, name);
+  if (home !== undefined) {
+    if (home !== h) linkSetNetns(h, link, home.ns, before.name);
+    else {
+      if (link.up) linkSetDown(h, link);
+      linkSetName(h, link, before.name);
+    }
+    h = home;
+    link = linkByName(h, before.name);
+  }
+  // A move takes the link down: its up state is restored whatever the change said.
+  if ((change.up !== undefined || home !== undefined) && before.up !== link.up) (before.up ? linkSetUp : linkSetDown)(h, link);
   if (change.master !== undefined && before.master !== link.master) {
     if (before.master === 0) linkSetNoMaster(h, link);
     else linkSetMaster(h, link, before.master);
@@ -176,15 +216,20 @@ function restoreLink(h: RtnlHandle, name: string, before: Link, change: LinkCaps
 }
 
 /**
- * The netns and name part of link.set, as the Go plugins do it: move the link (it arrives
- * down), then rename it there; a rename in place takes the link down first. Returns the
- * handle and name the other changes apply to.
- * Equivalent to: `ip link set $name netns $ns; ip -n $ns link set $name name $new`
+ * The netns and name part of link.set: a move (the link arrives down) with its new name in one
+ * request, after checking the name is free there, so a failure leaves the link where it was;
+ * a rename in place takes the link down first. Returns the handle and name the other changes
+ * apply to. Equivalent to: `ip link set $name netns $ns name $new`
  */
 function moveOrRename(h: RtnlHandle, name: string, change: LinkCaps.LinkChange, to: RtnlHandle | undefined): { h: RtnlHandle; name: string } {
   if (to !== undefined && to !== h) {
-    linkSetNetns(h, linkByName(h, name), to.ns);
-    h = to;
+    const link = linkByName(h, name);
+    const newName = change.name ?? name;
+    if (linkExists(to, newName)) {
+      throw new CapError({ tag: "exists", val: `move ${name} to netns ${to.ns.path} as ${newName}: a link ${newName} is there already` });
+    }
+    linkSetNetns(h, link, to.ns, change.name);
+    return { h: to, name: newName };
   }
   if (change.name !== undefined && change.name !== name) {
     const link = linkByName(h, name);

@@ -51,7 +51,7 @@ export const WIT_INTERFACES: readonly WitInterfaceInfo[] = [
       {
         "name": "create",
         "signature": "func(ns: netns-id, spec: link-spec) -> result<link-info, host-error>",
-        "docs": "Creates a link in `ns`. For a veth pair both ends are created at once, the peer directly\nin its namespace; a macvlan, ipvlan or vlan is made on its parent in `parent-ns`, directly\nin `ns`. Equivalent to: `ip link add $name type veth peer name $peer netns $ns`,\n`ip -n $parent-ns link add link $parent name $name netns $ns type macvlan mode bridge`"
+        "docs": "Creates a link in `ns`. For a veth pair both ends are created at once, the peer directly\nin its namespace; a macvlan, ipvlan or vlan is made on its parent in `parent-ns`, directly\nin `ns`; a tap is made in `ns` through /dev/net/tun. Equivalent to: `ip link add $name type veth peer name $peer netns $ns`,\n`ip -n $parent-ns link add link $parent name $name netns $ns type macvlan mode bridge`"
       },
       {
         "name": "set",

@@ -3,6 +3,7 @@ export * from "./errors";
 export * from "./native";
 export * from "./netns";
 export * from "./sysctl";
+export * from "./tuntap";
 export * from "./rtnl/handle";
 export * from "./rtnl/link";
 export * from "./rtnl/link-set";

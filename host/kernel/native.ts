@@ -1,4 +1,4 @@
-// Typed loader for the N-API addon in native/: the syscalls Node lacks (setns, AF_NETLINK, flock).
+// Typed loader for the N-API addon in native/: the syscalls Node lacks (setns, AF_NETLINK, flock, tun ioctls).
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 
@@ -14,6 +14,11 @@ export interface NativeApi {
   setns(fd: number): void;
   /** flock(2); returns false when wait is false and another holder has the lock. */
   flock(fd: number, op: "ex" | "sh" | "un", wait: boolean): boolean;
+  /**
+   * Makes a persistent tap device `name` in the netns of nsFd (/dev/net/tun opened there, then
+   * TUNSETIFF, TUNSETOWNER/TUNSETGROUP unless -1, TUNSETPERSIST).
+   */
+  tapCreate(nsFd: number, name: string, multiQueue: boolean, vnetHdr: boolean, owner: number, group: number): void;
 }
 
 const ADDON = "wasm_cni_native.node";

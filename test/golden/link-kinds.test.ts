@@ -7,6 +7,7 @@ import type { CallContext } from "../../host/caps/context";
 import { Journal } from "../../host/caps/journal";
 import { createLinkCaps } from "../../host/caps/link";
 import type { LinkChange, LinkKind, LinkSpec } from "../../host/generated/interfaces/cni-host-link";
+import { LinkNotFoundError } from "../../host/kernel/errors";
 import type { NetnsHandle } from "../../host/kernel/netns";
 import { NLM_F } from "../../host/kernel/nl/header";
 import { encodeRequest, type NlRequest, parseMessages } from "../../host/kernel/nl/message";
@@ -25,15 +26,21 @@ function linkReply(index: number) {
 
 /**
  * Two namespaces as the cap sees them: 0 the call's "host" (where p0 is ifindex 3), 1 the
- * container (`netns c`, fd 4 as in the capture). Lookups of a link answer with `index`.
- * Returns every request but the lookups.
+ * container (`netns c`, fd 4 as in the capture). Lookups of a link answer with `index`, but
+ * the first lookup of a name listed in `missingInC` in the container finds nothing (the
+ * check link.set makes before a move). Returns every request but the lookups.
  */
-function caps(index: Record<string, number> = {}) {
+function caps(index: Record<string, number> = {}, missingInC: string[] = []) {
   const sent: NlRequest[] = [];
   const handle = (fd: number): RtnlHandle => ({
     ns: { fd } as NetnsHandle,
     request: (req: NlRequest) => {
-      if (req.type === RTM.GETLINK) return linkReply(index[nameOf(req)] ?? 3);
+      const name = nameOf(req);
+      if (req.type === RTM.GETLINK && fd === 4 && missingInC.includes(name)) {
+        missingInC.splice(missingInC.indexOf(name), 1);
+        throw new LinkNotFoundError(`get link ${name}`, name);
+      }
+      if (req.type === RTM.GETLINK) return linkReply(index[name] ?? 3);
       sent.push(req);
       return [];
     },
@@ -104,10 +111,16 @@ function asNewLink(hex: string): string {
 describe("link.set with netns and name sends what iproute2 sends (as RTM_SETLINK)", () => {
   const none: LinkChange = {};
   it("`ip link set dev mvx netns c`: one request, IFLA_NET_NS_FD", () => {
-    const { link, sent } = caps({ mvx: 7 });
+    const { link, sent } = caps({ mvx: 7 }, ["mvx"]);
     link.set(HOST, "mvx", { ...none, netns: C });
     expect(sent.map((r) => r.type)).toEqual([RTM.SETLINK]);
     expect(asNewLink(wire(sent[0], IPROUTE2["set-netns"]!))).toBe(IPROUTE2["set-netns"]);
+  });
+
+  it("a move whose name is taken in the target namespace fails with exists and sends nothing", () => {
+    const { link, sent } = caps({ mvx: 7 });
+    expect(() => link.set(HOST, "mvx", { ...none, netns: C, name: "eth0" })).toThrow(/a link eth0 is there already/);
+    expect(sent).toEqual([]);
   });
 
   it("`ip link set dev mvz name eth9`: one request, IFLA_IFNAME (the link is down, so no down first)", () => {

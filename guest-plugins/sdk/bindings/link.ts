@@ -22,6 +22,16 @@ export class LinkInfo {
   /** Index of the veth peer (IFLA_LINK); 0 when none or unknown. */
   peerIndex: u32 = 0;
   alias: string = "";
+  /**
+   * Bus of the device under the link (IFLA_PARENT_DEV_BUS_NAME): "pci", "auxiliary", ...;
+   * empty for a virtual link.
+   */
+  parentBus: string = "";
+  /**
+   * The device under the link on that bus (IFLA_PARENT_DEV_NAME), e.g. the PCI address
+   * "0000:00:1f.6"; empty for a virtual link.
+   */
+  parentDev: string = "";
 }
 
 // @ts-ignore: decorator
@@ -38,6 +48,8 @@ export function liftLinkInfo(src: usize): LinkInfo {
   v.master = load<u32>(src, 36);
   v.peerIndex = load<u32>(src, 40);
   v.alias = loadString(src + 44);
+  v.parentBus = loadString(src + 52);
+  v.parentDev = loadString(src + 60);
   return v;
 }
 
@@ -54,6 +66,8 @@ export function lowerLinkInfo(v: LinkInfo, dst: usize): void {
   store<u32>(dst, v.master, 36);
   store<u32>(dst, v.peerIndex, 40);
   storeString(v.alias, dst + 44);
+  storeString(v.parentBus, dst + 52);
+  storeString(v.parentDev, dst + 60);
 }
 
 /** The peer end of a veth pair, created in namespace `ns`. */
@@ -221,6 +235,42 @@ export function lowerVlanAttrs(v: VlanAttrs, dst: usize): void {
   store<u16>(dst, v.id, 12);
 }
 
+/**
+ * A persistent tap device (TUNSETIFF with IFF_TAP | IFF_NO_PI, then TUNSETPERSIST), made
+ * directly in the namespace `create` is called with.
+ * Equivalent to: `ip tuntap add mode tap name $name [multi_queue] [user $uid] [group $gid]`
+ */
+export class TapAttrs {
+  /** IFF_MULTI_QUEUE: the device can be opened with several queues. */
+  multiQueue: bool = false;
+  /** IFF_VNET_HDR: frames carry a virtio-net header. */
+  vnetHdr: bool = false;
+  /** The uid allowed to attach to it (TUNSETOWNER); none: any user with CAP_NET_ADMIN. */
+  owner: Box<u32> | null = null;
+  /** The gid allowed to attach to it (TUNSETGROUP); none: no group. */
+  group: Box<u32> | null = null;
+}
+
+// @ts-ignore: decorator
+@unsafe
+export function liftTapAttrs(src: usize): TapAttrs {
+  const v = new TapAttrs();
+  v.multiQueue = (load<u8>(src, 0) != 0);
+  v.vnetHdr = (load<u8>(src, 1) != 0);
+  v.owner = liftOptU32(src + 4);
+  v.group = liftOptU32(src + 12);
+  return v;
+}
+
+// @ts-ignore: decorator
+@unsafe
+export function lowerTapAttrs(v: TapAttrs, dst: usize): void {
+  store<u8>(dst, <u8>(v.multiQueue ? 1 : 0), 0);
+  store<u8>(dst, <u8>(v.vnetHdr ? 1 : 0), 1);
+  lowerOptU32(v.owner, dst + 4);
+  lowerOptU32(v.group, dst + 12);
+}
+
 export enum LinkKindTag {
   VETH = 0,
   BRIDGE = 1,
@@ -228,6 +278,7 @@ export enum LinkKindTag {
   IPVLAN = 3,
   VLAN = 4,
   DUMMY = 5,
+  TAP = 6,
 }
 
 /** What kind of link to create, with its kind-specific attributes. */
@@ -238,6 +289,7 @@ export class LinkKind {
   private _macvlan: MacvlanAttrs | null = null;
   private _ipvlan: IpvlanAttrs | null = null;
   private _vlan: VlanAttrs | null = null;
+  private _tap: TapAttrs | null = null;
 
   static veth(payload: VethPeer): LinkKind {
     const v = new LinkKind(LinkKindTag.VETH);
@@ -328,6 +380,23 @@ export class LinkKind {
   get isDummy(): bool {
     return this.tag == LinkKindTag.DUMMY;
   }
+
+  /** A tap device (the kernel reports its kind as "tun"). */
+  static tap(payload: TapAttrs): LinkKind {
+    const v = new LinkKind(LinkKindTag.TAP);
+    v._tap = payload;
+    return v;
+  }
+
+  get isTap(): bool {
+    return this.tag == LinkKindTag.TAP;
+  }
+
+  /** The payload of tap; traps on another case. */
+  get tap(): TapAttrs {
+    if (this.tag != LinkKindTag.TAP) throw new Error(E_VARIANT_CASE);
+    return this._tap!;
+  }
 }
 
 // @ts-ignore: decorator
@@ -340,6 +409,7 @@ export function liftLinkKind(src: usize): LinkKind {
     case 3: return LinkKind.ipvlan(liftIpvlanAttrs(src + 4));
     case 4: return LinkKind.vlan(liftVlanAttrs(src + 4));
     case 5: return LinkKind.dummy();
+    case 6: return LinkKind.tap(liftTapAttrs(src + 4));
   }
   return unreachable();
 }
@@ -375,6 +445,11 @@ export function lowerLinkKind(v: LinkKind, dst: usize): void {
     }
     case 5: {
       store<u8>(dst, 5);
+      break;
+    }
+    case 6: {
+      store<u8>(dst, 6);
+      lowerTapAttrs(v.tap, dst + 4);
       break;
     }
   }
@@ -421,7 +496,9 @@ export class LinkChange {
   name: string | null = null;
   /**
    * Move the link into this namespace (it arrives down, under `name` when given); the
-   * other changes are then made there.
+   * other changes are then made there. A move with a rename is all or nothing: when the
+   * rename fails the link goes back where it was. Within an ADD that fails later, the host
+   * moves a link it did not create back under its old name.
    */
   netns: Box<NetnsId> | null = null;
 }
@@ -480,7 +557,7 @@ export function lowerPortChange(v: PortChange, dst: usize): void {
 }
 
 // Return area of the host functions below (one call at a time).
-const _RET = memory.data(56, 4);
+const _RET = memory.data(72, 4);
 
 // @ts-ignore: decorator
 @external("cni:host/link@0.1.0", "list")
@@ -523,7 +600,7 @@ declare function _create(p0: i32, p1: i32, p2: i32, p3: i32, p4: i32, p5: i32, p
 /**
  * Creates a link in `ns`. For a veth pair both ends are created at once, the peer directly
  * in its namespace; a macvlan, ipvlan or vlan is made on its parent in `parent-ns`, directly
- * in `ns`. Equivalent to: `ip link add $name type veth peer name $peer netns $ns`,
+ * in `ns`; a tap is made in `ns` through /dev/net/tun. Equivalent to: `ip link add $name type veth peer name $peer netns $ns`,
  * `ip -n $parent-ns link add link $parent name $name netns $ns type macvlan mode bridge`
  */
 export function create(ns: NetnsId, spec: LinkSpec): Result<LinkInfo, HostError> {
@@ -667,6 +744,33 @@ export function create(ns: NetnsId, spec: LinkSpec): Result<LinkInfo, HostError>
           _p8 = 5;
           break;
         }
+        case 6: {
+          _p8 = 6;
+          {
+            const _v28 = _v9.tap;
+            _p9 = _v28.multiQueue ? 1 : 0;
+            _p10 = _v28.vnetHdr ? 1 : 0;
+            {
+              const _v29 = _v28.owner;
+              if (_v29 === null) {
+                _p11 = 0;
+              } else {
+                _p11 = 1;
+                _p12 = <i32>_v29.value;
+              }
+            }
+            {
+              const _v30 = _v28.group;
+              if (_v30 === null) {
+                _p13 = 0;
+              } else {
+                _p13 = 1;
+                _p14 = <i32>_v30.value;
+              }
+            }
+          }
+          break;
+        }
       }
     }
   }
@@ -702,10 +806,10 @@ export function setPort(ns: NetnsId, name: string, change: PortChange): Result<U
   _p0 = <i32>ns;
   let _p1: i32 = 0;
   let _p2: i32 = 0;
-  const _v28 = name;
-  const _n29 = utf8Length(_v28);
-  _p1 = <i32>utf8Encode(_v28, _n29);
-  _p2 = <i32>_n29;
+  const _v31 = name;
+  const _n32 = utf8Length(_v31);
+  _p1 = <i32>utf8Encode(_v31, _n32);
+  _p2 = <i32>_n32;
   let _p3: i32 = 0;
   let _p4: i32 = 0;
   let _p5: i32 = 0;
@@ -713,32 +817,32 @@ export function setPort(ns: NetnsId, name: string, change: PortChange): Result<U
   let _p7: i32 = 0;
   let _p8: i32 = 0;
   {
-    const _v30 = change;
+    const _v33 = change;
     {
-      const _v31 = _v30.hairpin;
-      if (_v31 === null) {
+      const _v34 = _v33.hairpin;
+      if (_v34 === null) {
         _p3 = 0;
       } else {
         _p3 = 1;
-        _p4 = _v31.value ? 1 : 0;
+        _p4 = _v34.value ? 1 : 0;
       }
     }
     {
-      const _v32 = _v30.learning;
-      if (_v32 === null) {
+      const _v35 = _v33.learning;
+      if (_v35 === null) {
         _p5 = 0;
       } else {
         _p5 = 1;
-        _p6 = _v32.value ? 1 : 0;
+        _p6 = _v35.value ? 1 : 0;
       }
     }
     {
-      const _v33 = _v30.isolated;
-      if (_v33 === null) {
+      const _v36 = _v33.isolated;
+      if (_v36 === null) {
         _p7 = 0;
       } else {
         _p7 = 1;
-        _p8 = _v33.value ? 1 : 0;
+        _p8 = _v36.value ? 1 : 0;
       }
     }
   }
@@ -758,10 +862,10 @@ export function del(ns: NetnsId, name: string): Result<Unit, HostError> {
   _p0 = <i32>ns;
   let _p1: i32 = 0;
   let _p2: i32 = 0;
-  const _v34 = name;
-  const _n35 = utf8Length(_v34);
-  _p1 = <i32>utf8Encode(_v34, _n35);
-  _p2 = <i32>_n35;
+  const _v37 = name;
+  const _n38 = utf8Length(_v37);
+  _p1 = <i32>utf8Encode(_v37, _n38);
+  _p2 = <i32>_n38;
   _del(_p0, _p1, _p2, <i32>_RET);
   release(_mark);
   return liftResUnitOrHostError(_RET);
@@ -866,10 +970,10 @@ function liftResListLinkInfoOrHostError(src: usize): Result<Array<LinkInfo>, Hos
 function liftListLinkInfo(ptr: usize, len: usize): Array<LinkInfo> {
   const out = new Array<LinkInfo>();
   for (let i: usize = 0; i < len; i++) {
-    const e = ptr + i * 52;
+    const e = ptr + i * 68;
     out.push(liftLinkInfo(e));
   }
-  freeReceived(ptr, len * 52);
+  freeReceived(ptr, len * 68);
   return out;
 }
 

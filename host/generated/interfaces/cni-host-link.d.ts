@@ -11,7 +11,7 @@ export function get(ns: NetnsId, name: string): LinkInfo;
 /**
  * Creates a link in `ns`. For a veth pair both ends are created at once, the peer directly
  * in its namespace; a macvlan, ipvlan or vlan is made on its parent in `parent-ns`, directly
- * in `ns`. Equivalent to: `ip link add $name type veth peer name $peer netns $ns`,
+ * in `ns`; a tap is made in `ns` through /dev/net/tun. Equivalent to: `ip link add $name type veth peer name $peer netns $ns`,
  * `ip -n $parent-ns link add link $parent name $name netns $ns type macvlan mode bridge`
  */
 export function create(ns: NetnsId, spec: LinkSpec): LinkInfo;
@@ -59,6 +59,16 @@ export interface LinkInfo {
    */
   peerIndex: number,
   alias: string,
+  /**
+   * Bus of the device under the link (IFLA_PARENT_DEV_BUS_NAME): "pci", "auxiliary", ...;
+   * empty for a virtual link.
+   */
+  parentBus: string,
+  /**
+   * The device under the link on that bus (IFLA_PARENT_DEV_NAME), e.g. the PCI address
+   * "0000:00:1f.6"; empty for a virtual link.
+   */
+  parentDev: string,
 }
 /**
  * The peer end of a veth pair, created in namespace `ns`.
@@ -165,9 +175,32 @@ export interface VlanAttrs {
   id: number,
 }
 /**
+ * A persistent tap device (TUNSETIFF with IFF_TAP | IFF_NO_PI, then TUNSETPERSIST), made
+ * directly in the namespace `create` is called with.
+ * Equivalent to: `ip tuntap add mode tap name $name [multi_queue] [user $uid] [group $gid]`
+ */
+export interface TapAttrs {
+  /**
+   * IFF_MULTI_QUEUE: the device can be opened with several queues.
+   */
+  multiQueue: boolean,
+  /**
+   * IFF_VNET_HDR: frames carry a virtio-net header.
+   */
+  vnetHdr: boolean,
+  /**
+   * The uid allowed to attach to it (TUNSETOWNER); none: any user with CAP_NET_ADMIN.
+   */
+  owner?: number,
+  /**
+   * The gid allowed to attach to it (TUNSETGROUP); none: no group.
+   */
+  group?: number,
+}
+/**
  * What kind of link to create, with its kind-specific attributes.
  */
-export type LinkKind = LinkKindVeth | LinkKindBridge | LinkKindMacvlan | LinkKindIpvlan | LinkKindVlan | LinkKindDummy;
+export type LinkKind = LinkKindVeth | LinkKindBridge | LinkKindMacvlan | LinkKindIpvlan | LinkKindVlan | LinkKindDummy | LinkKindTap;
 export interface LinkKindVeth {
   tag: 'veth',
   val: VethPeer,
@@ -193,6 +226,13 @@ export interface LinkKindVlan {
  */
 export interface LinkKindDummy {
   tag: 'dummy',
+}
+/**
+ * A tap device (the kernel reports its kind as "tun").
+ */
+export interface LinkKindTap {
+  tag: 'tap',
+  val: TapAttrs,
 }
 /**
  * A link to create.
@@ -222,7 +262,9 @@ export interface LinkChange {
   name?: string,
   /**
    * Move the link into this namespace (it arrives down, under `name` when given); the
-   * other changes are then made there.
+   * other changes are then made there. A move with a rename is all or nothing: when the
+   * rename fails the link goes back where it was. Within an ADD that fails later, the host
+   * moves a link it did not create back under its old name.
    */
   netns?: NetnsId,
 }

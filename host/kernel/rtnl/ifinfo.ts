@@ -19,6 +19,8 @@ export const IFLA = {
   IFALIAS: 20,
   NET_NS_FD: 28,
   EXT_MASK: 29,
+  PARENT_DEV_NAME: 56,
+  PARENT_DEV_BUS_NAME: 57,
 } as const;
 
 export const IFLA_INFO = { KIND: 1, DATA: 2, SLAVE_KIND: 4, SLAVE_DATA: 5 } as const;
@@ -45,6 +47,9 @@ export interface Link {
   peer: number;
   alias: string;
   operstate: OperState;
+  /** The device under the link and its bus ("0000:00:1f.6" on "pci"); "" for a virtual link. */
+  parentDev: string;
+  parentBus: string;
 }
 
 export interface IfInfo {
@@ -80,6 +85,8 @@ export function parseLink(msg: NlMessage): Link {
     peer: attrs.i32(IFLA.LINK) ?? 0,
     alias: attrs.string(IFLA.IFALIAS) ?? "",
     operstate: OPERSTATES[attrs.u8(IFLA.OPERSTATE) ?? 0] ?? "unknown",
+    parentDev: attrs.string(IFLA.PARENT_DEV_NAME) ?? "",
+    parentBus: attrs.string(IFLA.PARENT_DEV_BUS_NAME) ?? "",
   };
 }
 

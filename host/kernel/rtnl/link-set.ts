@@ -59,9 +59,14 @@ export function linkSetName(h: RtnlHandle, link: LinkRef, name: string): void {
   setLink(h, link, `name ${name}`, [stringAttr(IFLA.IFNAME, name)]);
 }
 
-/** Moves the link into ns (it goes down there). Equivalent to: `ip link set $link netns $ns` */
-export function linkSetNetns(h: RtnlHandle, link: LinkRef, ns: NetnsHandle): void {
-  setLink(h, link, `netns ${ns.path}`, [u32Attr(IFLA.NET_NS_FD, ns.fd)]);
+/**
+ * Moves the link into ns (it goes down there), renamed to `name` when given, in one request:
+ * the kernel moves it under `name` when its old name is taken there, else moves then renames
+ * (a failed rename leaves it moved). Equivalent to: `ip link set $link netns $ns [name $name]`
+ */
+export function linkSetNetns(h: RtnlHandle, link: LinkRef, ns: NetnsHandle, name?: string): void {
+  const attrs = [u32Attr(IFLA.NET_NS_FD, ns.fd), ...(name !== undefined ? [stringAttr(IFLA.IFNAME, name)] : [])];
+  setLink(h, link, `netns ${ns.path}${name !== undefined ? ` name ${name}` : ""}`, attrs);
 }
 
 /**

@@ -35,6 +35,7 @@ function replay(...answers: Array<Array<{ hex: string; seqDelta?: number; flags?
     close: () => undefined,
     setns: () => undefined,
     flock: () => true,
+    tapCreate: () => undefined,
   };
   return { native, sent };
 }

@@ -1,6 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { parseMessages } from "../../../../host/kernel/nl/message";
-import { ifInfoMsg, linkType, parseLink } from "../../../../host/kernel/rtnl/ifinfo";
+import { encodeRequest } from "../../../../host/kernel/nl/message";
+import { stringAttr } from "../../../../host/kernel/nl/attr";
+import { IFLA, ifInfoMsg, linkType, parseLink } from "../../../../host/kernel/rtnl/ifinfo";
+import { RTM } from "../../../../host/kernel/rtnl/message-types";
 import { GET_LINK_VETH } from "../nl/captures";
 
 describe("rtnl/ifinfo", () => {
@@ -18,8 +21,17 @@ describe("rtnl/ifinfo", () => {
       peer: 2,
       alias: "",
       operstate: "down",
+      parentDev: "",
+      parentBus: "",
     });
     expect(linkType(msg!)).toBe(1); // ARPHRD_ETHER
+  });
+
+  it("parseLink reads the device under a link and its bus (IFLA_PARENT_DEV_NAME, _BUS_NAME), as host-device matches them", () => {
+    const attrs = [stringAttr(IFLA.IFNAME, "enp0s31f6"), stringAttr(IFLA.PARENT_DEV_NAME, "0000:00:1f.6"), stringAttr(IFLA.PARENT_DEV_BUS_NAME, "pci")];
+    const bytes = encodeRequest({ type: RTM.NEWLINK, flags: 0, body: ifInfoMsg({ index: 2 }), attrs }, 1);
+    const link = parseLink(parseMessages(bytes)[0]!);
+    expect([link.name, link.parentDev, link.parentBus]).toEqual(["enp0s31f6", "0000:00:1f.6", "pci"]);
   });
 
   it("ifInfoMsg lays out family, index, flags and change", () => {
