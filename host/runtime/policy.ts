@@ -75,6 +75,20 @@ const BUILTIN: Record<string, Grant> = {
     delegates: ["host-local", "static"],
     ...DEFAULT_LIMITS,
   },
+  // Moves the host link its config names into the container and back: needs the host netns.
+  "host-device": {
+    interfaces: ["netns", "link", "addr", "route", "sysctl", "ipam"],
+    hostNetns: true,
+    delegates: ["host-local", "static"],
+    ...DEFAULT_LIMITS,
+  },
+  // The tap and the bridge it may join are both in the container netns (as in Go): no host netns.
+  tap: {
+    interfaces: ["netns", "link", "addr", "route", "sysctl", "ipam"],
+    hostNetns: false,
+    delegates: ["host-local", "static"],
+    ...DEFAULT_LIMITS,
+  },
 };
 
 /** A plugin asked for a capability it was not granted, or has no grant at all. */
