@@ -1,21 +1,18 @@
 // Builds one plugin folder into what the host loads:
 //   <out>/<name>.wasm                 the component (what third parties ship)
-//   <out>/<name>/glue.cjs             jco's sync instantiation glue as CommonJS (no wasm inlined)
-//   <out>/<name>/<name>.core*.wasm    the core modules the glue asks for (host compiles them)
+//   <out>/<name>/<name>.core*.wasm    the component's core modules, as jco extracts them; the host
+//                                     compiles and instantiates the main one (meta.main) itself
 //   <out>/<name>/meta.json            imported interfaces (its capability list) and sha256s
 // Steps: asc (asconfig.json: -O3, stub runtime, abort handler, --noUnsafe, a declared memory
 // maximum; a plugin folder's own asconfig.json may extend it) → componentEmbed + componentNew →
-// jco transpile --instantiation sync --no-wasi-shim → esbuild to CJS, with the glue's string
-// decoder taken from the host (host/runtime/guest-strings.ts).
+// jco transpile (for its core modules; tests also use its glue, as a reference).
 import asc from "assemblyscript/asc";
 import { componentEmbed, componentNew, transpile } from "@bytecodealliance/jco";
 import { buildSync } from "esbuild";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
-import { setFlagsFromString } from "node:v8";
-import { GUEST_STRINGS } from "../host/runtime/guest-strings";
-import { type ComponentMeta, GLUE_CACHE, loadComponent } from "../host/runtime/load-component";
+import type { ComponentMeta } from "../host/runtime/load-component";
 import { withManifestFile } from "./plugin-manifest";
 
 export const WORLD = "plugin";
@@ -74,14 +71,17 @@ export async function componentize(core: Uint8Array, opts: BuildOptions = {}): P
   return componentNew(embedded, []);
 }
 
-/** Transpiles a component into `dir` (glue.cjs, core modules) and returns the meta record. */
-export async function transpileComponent(name: string, component: Uint8Array, dir: string, world = WORLD): Promise<PluginMeta> {
+/**
+ * Transpiles a component with jco into `dir`: its core modules, and with `glue` jco's sync
+ * instantiation glue as glue.cjs (the host does not use it; tests hold our ABI against it).
+ */
+export async function transpileComponent(name: string, component: Uint8Array, dir: string, world = WORLD, glue = false): Promise<PluginMeta> {
   const r = (await transpile(component, {
     name,
     instantiation: "sync",
     wasiShim: false,
     noWasiShim: true,
-    base64Cutoff: 0, // never inline core wasm into the JS: the host compiles the files
+    base64Cutoff: 0, // never inline core wasm into the JS
     quiet: true,
   } as never)) as { files: Record<string, Uint8Array>; imports: string[]; exports: [string, string][] };
   rmSync(dir, { recursive: true, force: true });
@@ -96,15 +96,20 @@ export async function transpileComponent(name: string, component: Uint8Array, di
       js = Buffer.from(bytes).toString("utf8");
     }
   }
-  const cjs = buildSync({
-    stdin: { contents: js, loader: "js", sourcefile: `${name}.js` },
-    format: "cjs",
-    platform: "node",
-    target: "node20",
-    write: false,
-    logLevel: "warning",
-  }).outputFiles[0]!.text;
-  writeFileSync(join(dir, "glue.cjs"), withHostStringDecoder(cjs));
+  // jco names the module with the component's code <name>.core.wasm, its shims core2, core3...
+  const main = `${name}.core.wasm`;
+  if (!coreModules[main]) throw new Error(`jco transpile of ${name}: no ${main} among ${Object.keys(coreModules).join(", ")}`);
+  if (glue) {
+    const cjs = buildSync({
+      stdin: { contents: js, loader: "js", sourcefile: `${name}.js` },
+      format: "cjs",
+      platform: "node",
+      target: "node20",
+      write: false,
+      logLevel: "warning",
+    }).outputFiles[0]!.text;
+    writeFileSync(join(dir, "glue.cjs"), cjs);
+  }
   return {
     name,
     world,
@@ -113,42 +118,8 @@ export async function transpileComponent(name: string, component: Uint8Array, di
     imports: [...r.imports].sort(),
     exports: r.exports.map(([e]) => e).sort(),
     coreModules,
-    glue: "glue.cjs",
+    main,
   };
-}
-
-/** jco's glue makes its string decoder once per instance, in exactly this line. */
-const GLUE_DECODER = "const utf8Decoder = new TextDecoder();";
-
-/**
- * Makes the glue lift every guest string with the host's decoder (size limit, strict UTF-8;
- * host/runtime/guest-strings.ts), or a strict one when the host passes none. Fails the build
- * when jco's glue no longer has the line, so a jco upgrade cannot drop the check unnoticed.
- */
-function withHostStringDecoder(glue: string): string {
-  const parts = glue.split(GLUE_DECODER);
-  if (parts.length !== 2) throw new Error(`jco glue: expected "${GLUE_DECODER}" once, found it ${parts.length - 1} times`);
-  return parts.join(`const utf8Decoder = imports[${JSON.stringify(GUEST_STRINGS)}] ?? new TextDecoder("utf-8", { fatal: true });`);
-}
-
-/**
- * Stores V8's code cache of the glue (glue.cache): compiled, then warmed by instantiating
- * with host functions that are never called (instantiation calls none), so the cache holds
- * the instantiate path too. Made by the node that builds, which is the node that runs us.
- */
-function writeGlueCache(dir: string): void {
-  // Compile every function of the glue now, not when first called, so the cache holds them all.
-  setFlagsFromString("--no-lazy");
-  const component = loadComponent(dir);
-  setFlagsFromString("--lazy");
-  const never = new Proxy({}, { get: (_t, key) => (typeof key === "string" ? () => { throw new Error(`stub ${key}`); } : undefined) });
-  const imports = Object.fromEntries(component.imports.map((i) => [i, never]));
-  try {
-    component.instantiate(imports);
-  } catch {
-    // a plugin whose start code calls out cannot be warmed: the cache holds the compile only
-  }
-  writeFileSync(join(dir, GLUE_CACHE), component.codeCache());
 }
 
 /** Builds the plugin in `srcDir` into `outDir` (see the file header). */
@@ -162,7 +133,6 @@ export async function buildPlugin(srcDir: string, outDir: string, opts: BuildOpt
   const dir = join(outDir, name);
   const meta = await transpileComponent(name, component, dir, opts.world ?? WORLD);
   writeFileSync(join(dir, "meta.json"), `${JSON.stringify(meta, null, 2)}\n`);
-  writeGlueCache(dir);
   return meta;
 }
 

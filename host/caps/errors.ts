@@ -4,8 +4,8 @@ import { LockTimeoutError } from "../store/lock";
 import { StoreArgumentError } from "../store/store";
 
 /**
- * An expected failure of a host function, handed to the guest as the WIT `err` value: jco's
- * glue returns an own `payload` property as `err(payload)`. Anything else thrown from a cap
+ * An expected failure of a host function, handed to the guest as the WIT `err` value: the
+ * host's ABI (runtime/abi/instance.ts) lowers an own `payload` property as `err(payload)`. Anything else thrown from a cap
  * is a host bug: it traps the guest and becomes CNI error 999 naming the plugin and function.
  */
 export class WitError<P> extends Error {

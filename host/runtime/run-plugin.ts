@@ -8,9 +8,9 @@ import { createImports, isCapName, TYPE_ONLY_INTERFACES, type CapName } from "..
 import type { CniError as WitCniError, Request } from "../generated/interfaces/cni-host-verbs";
 import type { NativeApi } from "../kernel/native";
 import type { Store } from "../store/store";
-import { type CompiledModules, type LoadedComponent, loadComponent, precompileComponent, type VerbResult } from "./load-component";
+import { type LoadedComponent, loadComponent, precompileComponent, type VerbResult, type WasmModule } from "./load-component";
 import { type AuditLog, auditLine } from "./audit";
-import { createGuestStringDecoder, GUEST_STRINGS, GuestStringError } from "./guest-strings";
+import { createGuestStringDecoder, type GuestStringDecoder, GuestStringError } from "./guest-strings";
 import { LimitError } from "./limits";
 import { checkMemoryLimit, memoryLimitHit } from "./memory-limit";
 import { PluginNotFoundError, resolvePlugin } from "./plugin-dir";
@@ -38,8 +38,8 @@ export interface RuntimeDeps {
 /** Everything one CNI call shares across the main plugin and its delegates. */
 interface CallScope {
   deps: RuntimeDeps;
-  /** Core modules compiled ahead of time, by plugin name. */
-  compiled: Map<string, CompiledModules>;
+  /** Main core modules compiled ahead of time, by plugin name. */
+  compiled: Map<string, WasmModule>;
   info: CallInfo;
   args: [string, string][];
   namespaces: NamespaceTable;
@@ -62,7 +62,7 @@ export function createRunner(deps: RuntimeDeps): PluginRunner & {
 } {
   const records: HostCallRecord[] = [];
   let pendingAudit: ((error?: unknown) => void) | undefined;
-  const pending = new Map<string, Promise<CompiledModules>>();
+  const pending = new Map<string, Promise<WasmModule>>();
   /** Starts compiling `plugin` and the IPAM plugins its built-in grant delegates to. */
   const prefetch = (plugin: string): void => {
     for (const name of [plugin, ...builtinDelegates(plugin)]) {
@@ -111,7 +111,7 @@ export function createRunner(deps: RuntimeDeps): PluginRunner & {
   async function runCall(call: CniCall, components: Map<string, string>): Promise<unknown> {
     deps.mark("call parsed");
     prefetch(call.pluginName);
-    const compiled = new Map<string, CompiledModules>();
+    const compiled = new Map<string, WasmModule>();
     for (const [name, p] of pending) {
       try {
         compiled.set(name, await p);
@@ -165,7 +165,6 @@ function runVerb(scope: CallScope, plugin: string, verb: Verb, config: string): 
   const interfaces = capabilities(plugin, component, grant);
   const memoryMaxPages = refuseOnLimit(() => checkMemoryLimit(deps.pluginDir, component.meta, grant.memoryPages));
   deps.mark(`${plugin}: loaded`);
-  if (!component.glueCached) deps.mark(`${plugin}: glue compiled without code cache`);
   const ctx: CallContext = {
     plugin,
     grant,
@@ -181,8 +180,8 @@ function runVerb(scope: CallScope, plugin: string, verb: Verb, config: string): 
       { ok: true; value: string } | { ok: false; error: WitCniError },
   };
   try {
-    const imports = { ...createImports(ctx, interfaces), [GUEST_STRINGS]: createGuestStringDecoder(plugin, grant.maxStringBytes) };
-    const exports = instantiate(plugin, component, imports);
+    const strings = createGuestStringDecoder(plugin, grant.maxStringBytes);
+    const exports = instantiate(plugin, component, createImports(ctx, interfaces), strings);
     deps.mark(`${plugin}: instantiated`);
     const request: Request = {
       config,
@@ -227,7 +226,7 @@ function builtinDelegates(plugin: string): readonly string[] {
   }
 }
 
-function load(deps: RuntimeDeps, plugin: string, compiled: CompiledModules | undefined): LoadedComponent {
+function load(deps: RuntimeDeps, plugin: string, compiled: WasmModule | undefined): LoadedComponent {
   try {
     return loadComponent(resolvePlugin(deps.pluginDir, plugin), compiled);
   } catch (e) {
@@ -263,9 +262,9 @@ function capabilities(plugin: string, component: LoadedComponent, grant: Grant):
   return names as CapName[];
 }
 
-function instantiate(plugin: string, component: LoadedComponent, imports: Record<string, object>) {
+function instantiate(plugin: string, component: LoadedComponent, imports: Record<string, object>, strings: GuestStringDecoder) {
   try {
-    return component.instantiate(imports);
+    return component.instantiate(imports, strings);
   } catch (e) {
     throw new CniError(CniErrorCode.INTERNAL, `plugin "${plugin}" failed to instantiate: ${(e as Error).message}`);
   }

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { generate } from "./generate";
 import { hostTypes } from "./host-types";
 import { capabilitiesFile } from "./capabilities";
+import { hostAbiFile } from "./host-abi";
 
 export const WIT_DIR = "wit";
 export const WORLD = "plugin";
@@ -23,5 +24,6 @@ export async function generateAll(root = "."): Promise<Map<string, string>> {
   for (const [f, text] of generate(readWit(join(root, WIT_DIR)), WORLD)) out.set(`${GUEST_OUT}/${f}`, text);
   for (const [f, text] of await hostTypes(join(root, WIT_DIR), WORLD)) out.set(`${HOST_OUT}/${f}`, text);
   out.set(`${HOST_OUT}/capabilities.ts`, capabilitiesFile(readWit(join(root, WIT_DIR)), WORLD));
+  out.set(`${HOST_OUT}/abi.ts`, hostAbiFile(readWit(join(root, WIT_DIR)), WORLD));
   return out;
 }

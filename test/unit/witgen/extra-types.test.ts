@@ -40,7 +40,7 @@ beforeAll(async () => {
   if (error || !core) throw new Error(`asc: ${error?.message}\n${log}`);
   const component = await componentize(core, { root: FIXTURE, wit: ".", world: "extra" });
   const out = join(dir, "out");
-  const meta = await transpileComponent("extra", component, out, "extra");
+  const meta = await transpileComponent("extra", component, out, "extra", true);
   const mod = { exports: {} as { instantiate: (g: (p: string) => object, i: object) => { run: Run } } };
   compileFunction(readFileSync(join(out, "glue.cjs"), "utf8"), ["module", "exports"])(mod, mod.exports);
   const modules = Object.fromEntries(Object.keys(meta.coreModules).map((f) => [f, new Wasm.Module(readFileSync(join(out, f)))]));

@@ -1,0 +1,116 @@
+// A component's main core module, instantiated with host functions lowered through the
+// canonical ABI tables of its world. This replaces jco's per-component glue at run time (and
+// with it the shim and fixup modules wit-component adds for imports that need cabi_realloc: a
+// JS import can reach the guest's allocator after instantiation, so the host needs neither).
+import type { AbiFunc, AbiWorld } from "./types";
+import { AbiTrap, GuestMemory, type StringDecoder, liftFlat, load, lowerFlat, store } from "./lift-lower";
+
+// Node's typings (lib ES2022, no DOM) do not declare WebAssembly; this is what we use of it.
+export type WasmModule = object;
+type CoreFn = (...args: unknown[]) => unknown;
+interface ImportDescriptor { module: string; name: string; kind: string }
+const Wasm = (globalThis as unknown as {
+  WebAssembly: {
+    Module: { imports(m: WasmModule): ImportDescriptor[] };
+    Instance: new (m: WasmModule, imports: Record<string, Record<string, CoreFn>>) => { exports: Record<string, unknown> };
+  };
+}).WebAssembly;
+
+/** A host function's err: what it throws with an own `payload` (host/caps/errors.ts). */
+function errPayload(e: unknown): { payload: unknown } | undefined {
+  return typeof e === "object" && e !== null && Object.hasOwn(e, "payload") ? (e as { payload: unknown }) : undefined;
+}
+
+/** The core function the guest calls for host function `f`: lifts, calls `impl`, lowers. */
+function lowerImport(memory: () => GuestMemory, f: AbiFunc, impl: CoreFn): CoreFn {
+  return (...core: unknown[]): unknown => {
+    const mem = memory();
+    const retptr = f.resultInMemory ? Number(core.pop()) >>> 0 : undefined;
+    const args = f.spilledParams
+      ? (load(mem, f.spilledParams, Number(core[0]) >>> 0) as unknown[])
+      : (() => {
+          const r = { values: core, at: 0 };
+          return f.params.map((p) => liftFlat(mem, p, r));
+        })();
+    let value: unknown;
+    if (f.result?.k === "result") {
+      try {
+        value = { tag: "ok", val: impl(...args) };
+      } catch (e) {
+        const err = errPayload(e);
+        if (!err) throw e; // not a WIT error: a host bug or a limit, which ends the call
+        value = { tag: "err", val: err.payload };
+      }
+    } else {
+      value = impl(...args);
+    }
+    if (!f.result) return undefined;
+    if (retptr !== undefined) return void store(mem, f.result, value, retptr);
+    const out: unknown[] = [];
+    lowerFlat(mem, f.result, value, out);
+    return out[0];
+  };
+}
+
+/** An instantiated core module: its exports, called with JS values. */
+export interface CoreInstance {
+  /** Calls export `name` with `args` (JS values of its WIT types); returns its result as a JS value. */
+  call(name: string, args: unknown[]): unknown;
+  /** Bytes of linear memory the instance holds now. */
+  memoryBytes(): number;
+}
+
+/**
+ * Instantiates `module` with the host functions in `imports` (keyed by qualified interface
+ * name, with or without version, then by jco's camelCase function name). Throws when the
+ * module imports something the world does not define or the caller did not provide.
+ */
+export function instantiateCore(
+  module: WasmModule, world: AbiWorld, imports: Record<string, object>, label: string, strings?: StringDecoder,
+): CoreInstance {
+  let mem: GuestMemory | undefined;
+  const memory = (): GuestMemory => {
+    if (!mem) throw new AbiTrap(`plugin ${label} called the host before it was instantiated`);
+    return mem;
+  };
+  const importObject: Record<string, Record<string, CoreFn>> = {};
+  for (const imp of Wasm.Module.imports(module)) {
+    const f = world.imports[imp.module]?.find((x) => x.name === imp.name);
+    if (imp.kind !== "function" || !f) throw new Error(`plugin ${label} imports ${imp.module}#${imp.name} (${imp.kind}), which its world does not define`);
+    const impl = (imports[imp.module] ?? imports[imp.module.replace(/@[^/@]*$/, "")]) as Record<string, unknown> | undefined;
+    const fn = impl?.[f.js];
+    if (typeof fn !== "function") throw new Error(`plugin ${label} imports ${imp.module}#${imp.name}, which the host did not provide`);
+    (importObject[imp.module] ??= {})[imp.name] = lowerImport(memory, f, (...args) => (fn as CoreFn).apply(impl, args));
+  }
+  const { exports } = new Wasm.Instance(module, importObject);
+  const memoryExport = exports.memory as { buffer: ArrayBuffer } | undefined;
+  if (!memoryExport) throw new Error(`plugin ${label} exports no memory`);
+  const realloc = exports.cabi_realloc as ((a: number, b: number, c: number, d: number) => number) | undefined;
+  mem = new GuestMemory(memoryExport, realloc, strings);
+  const guest = mem;
+
+  return {
+    memoryBytes: () => memoryExport.buffer.byteLength,
+    call(name, args) {
+      const f = world.exports.find((x) => x.name === name);
+      const fn = exports[name] as CoreFn | undefined;
+      if (!f || typeof fn !== "function") throw new Error(`plugin ${label} does not export ${name}`);
+      const core: unknown[] = [];
+      if (f.spilledParams) {
+        const ptr = guest.alloc(f.spilledParams.size, f.spilledParams.align);
+        store(guest, f.spilledParams, args, ptr);
+        core.push(ptr);
+      } else {
+        f.params.forEach((p, i) => lowerFlat(guest, p, args[i], core));
+      }
+      const ret = fn(...core);
+      let value: unknown;
+      if (f.result) {
+        value = f.resultInMemory ? load(guest, f.result, Number(ret) >>> 0) : liftFlat(guest, f.result, { values: [ret], at: 0 });
+      }
+      const post = exports[`cabi_post_${name}`] as CoreFn | undefined;
+      if (post) post(ret);
+      return value;
+    },
+  };
+}
