@@ -94,6 +94,9 @@ function charCode(v: unknown): number {
 
 type Cased = Extract<AbiType, { cases: unknown }>;
 
+/** jco writes the outer option of option<option<T>> as `{ tag }`, the inner as value-or-undefined. */
+const tagged = (t: Cased): boolean => t.cases[1]?.type?.k === "option";
+
 function caseOf(t: Cased, v: unknown): [number, unknown] {
   switch (t.k) {
     case "enum": {
@@ -102,10 +105,8 @@ function caseOf(t: Cased, v: unknown): [number, unknown] {
       return [i, undefined];
     }
     case "option":
-      if (v === undefined || v === null) return [0, undefined];
-      // option<option<T>> keeps its inner level tagged, as jco does
-      if (t.cases[1]!.type!.k === "option") return [1, (v as { val?: unknown }).val];
-      return [1, v];
+      if (tagged(t)) return (v as { tag?: unknown } | null)?.tag === "some" ? [1, (v as { val?: unknown }).val] : [0, undefined];
+      return v === undefined || v === null ? [0, undefined] : [1, v];
     default: {
       const tag = (v as { tag?: unknown } | null)?.tag;
       const i = t.cases.findIndex((c) => c.name === tag);
@@ -121,8 +122,8 @@ function valueOf(t: Cased, i: number, payload: () => unknown): unknown {
   switch (t.k) {
     case "enum": return c.name;
     case "option":
-      if (i === 0) return undefined;
-      return c.type!.k === "option" ? { tag: "some", val: payload() } : payload();
+      if (tagged(t)) return i === 0 ? { tag: "none" } : { tag: "some", val: payload() };
+      return i === 0 ? undefined : payload();
     default:
       return c.type ? { tag: c.name, val: payload() } : { tag: c.name };
   }
