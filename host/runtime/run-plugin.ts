@@ -10,6 +10,7 @@ import type { NativeApi } from "../kernel/native";
 import type { Store } from "../store/store";
 import { type LoadedComponent, loadComponent, precompileComponent, type VerbResult, type WasmModule } from "./load-component";
 import { type AuditLog, auditLine } from "./audit";
+import { AbiTrap } from "./abi/lift-lower";
 import { createGuestStringDecoder, type GuestStringDecoder, GuestStringError } from "./guest-strings";
 import { LimitError } from "./limits";
 import { checkMemoryLimit, memoryLimitHit } from "./memory-limit";
@@ -286,7 +287,8 @@ function guard<T>(plugin: string, verb: Verb, grant: Grant, fn: () => VerbResult
       const msg = `plugin "${plugin}" ${verb}: ${e.message}`;
       throw new CniError(CniErrorCode.INTERNAL, msg, undefined, { cause: new LimitError(plugin, "timeLimitMs", msg) });
     }
-    const what = (e as Error)?.constructor?.name === "RuntimeError" ? "trapped" : "failed";
+    // An AbiTrap is the guest breaking the canonical ABI: a trap as much as the engine's own.
+    const what = (e as Error)?.constructor?.name === "RuntimeError" || e instanceof AbiTrap ? "trapped" : "failed";
     const full = what === "trapped" ? memoryFull() : undefined;
     if (full) throw new CniError(CniErrorCode.INTERNAL, `${full.message} (in ${verb}: ${(e as Error).message})`, undefined, { cause: full });
     throw new CniError(CniErrorCode.INTERNAL, `plugin "${plugin}" ${what} in ${verb}: ${(e as Error).message ?? String(e)}`);
