@@ -67,10 +67,10 @@ const CONVERTERS: Record<SupportedVersion, VersionEntry> = {
   "0.4.0": V040,
   "1.0.0": {
     shape: "100",
-    toCurrent: lifter(() => resultV100Schema, (r) => r),
-    fromCurrent: (result) => printedV100(resultV100Schema.parse(result)),
+    toCurrent: lifter(resultV100Schema, (r) => r),
+    fromCurrent: (result) => printedV100(resultV100Schema().parse(result)),
   },
-  "1.1.0": { shape: "100", toCurrent: lifter(() => resultV110Schema, (r) => r), fromCurrent: printedV100 },
+  "1.1.0": { shape: "100", toCurrent: lifter(resultV110Schema, (r) => r), fromCurrent: printedV100 },
 };
 
 /** True when a result of `version` already reads as a current one (1.0.0 and 1.1.0). */

@@ -7,24 +7,29 @@ import { DEFAULT_LIMITS, type Grant } from "./policy";
 /** Where the operator's policy lives unless WASM_CNI_POLICY names another file. */
 export const DEFAULT_POLICY_PATH = "/etc/cni/wasm-cni/policy.json";
 
-const grantSchema = z.strictObject({
-  interfaces: z.array(z.string()),
-  hostNetns: z._default(z.boolean(), false),
-  delegates: z._default(z.array(z.string()), []),
-  timeLimitMs: z._default(z.int().check(z.minimum(1), z.maximum(600_000)), DEFAULT_LIMITS.timeLimitMs),
-  /** 65536 pages is all a 32-bit memory can hold (4 GiB). */
-  memoryPages: z._default(z.int().check(z.minimum(1), z.maximum(65_536)), DEFAULT_LIMITS.memoryPages),
-  maxStringBytes: z._default(z.int().check(z.minimum(1), z.maximum(2 ** 30)), DEFAULT_LIMITS.maxStringBytes),
-  maxHostCalls: z._default(z.int().check(z.minimum(1), z.maximum(10_000_000)), DEFAULT_LIMITS.maxHostCalls),
-  sha256: z.optional(z.string().check(z.regex(/^[0-9a-f]{64}$/, "must be a sha256 in lower-case hex (64 characters)"))),
-});
+/** Built on first use: most nodes have no policy file, and zod schemas cost time to build. */
+function buildPolicySchema() {
+  const grantSchema = z.strictObject({
+    interfaces: z.array(z.string()),
+    hostNetns: z._default(z.boolean(), false),
+    delegates: z._default(z.array(z.string()), []),
+    timeLimitMs: z._default(z.int().check(z.minimum(1), z.maximum(600_000)), DEFAULT_LIMITS.timeLimitMs),
+    /** 65536 pages is all a 32-bit memory can hold (4 GiB). */
+    memoryPages: z._default(z.int().check(z.minimum(1), z.maximum(65_536)), DEFAULT_LIMITS.memoryPages),
+    maxStringBytes: z._default(z.int().check(z.minimum(1), z.maximum(2 ** 30)), DEFAULT_LIMITS.maxStringBytes),
+    maxHostCalls: z._default(z.int().check(z.minimum(1), z.maximum(10_000_000)), DEFAULT_LIMITS.maxHostCalls),
+    sha256: z.optional(z.string().check(z.regex(/^[0-9a-f]{64}$/, "must be a sha256 in lower-case hex (64 characters)"))),
+  });
 
-const policySchema = z.strictObject({
-  /** Grants by plugin name; they replace the built-in grant of a plugin of the same name. */
-  plugins: z.record(z.string(), grantSchema),
-  /** Absolute path of the audit log (one JSON line per call); WASM_CNI_AUDIT_LOG overrides it. */
-  auditLog: z.optional(z.string().check(z.regex(/^\//, "must be an absolute path"))),
-});
+  const policySchema = z.strictObject({
+    /** Grants by plugin name; they replace the built-in grant of a plugin of the same name. */
+    plugins: z.record(z.string(), grantSchema),
+    /** Absolute path of the audit log (one JSON line per call); WASM_CNI_AUDIT_LOG overrides it. */
+    auditLog: z.optional(z.string().check(z.regex(/^\//, "must be an absolute path"))),
+  });
+  return policySchema;
+}
+let policySchema: ReturnType<typeof buildPolicySchema> | undefined;
 
 /** The whole policy file: grants by plugin, and where the audit log goes (absent: off). */
 export interface PolicyFile {
@@ -58,7 +63,7 @@ export function readPolicyFile(env: Record<string, string | undefined>): PolicyF
   } catch (e) {
     throw new CniError(CniErrorCode.INVALID_NETWORK_CONFIG, `policy ${path} is not valid JSON: ${(e as Error).message}`);
   }
-  const parsed = policySchema.safeParse(value);
+  const parsed = (policySchema ??= buildPolicySchema()).safeParse(value);
   if (!parsed.success) throw new CniError(CniErrorCode.INVALID_NETWORK_CONFIG, describeZodError(`policy ${path}`, parsed.error));
   const { plugins, auditLog } = parsed.data;
   return auditLog === undefined ? { plugins } : { plugins, auditLog };
