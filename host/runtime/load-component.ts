@@ -43,6 +43,8 @@ export interface PluginExports {
 
 export interface LoadedComponent {
   meta: ComponentMeta;
+  /** The main core module's bytes, as compiled (the memory limit is read from them). */
+  mainBytes: Uint8Array;
   /** Interfaces the component imports, unversioned as jco names them: "cni:host/link". */
   imports: string[];
   /**
@@ -61,20 +63,29 @@ function readMeta(dir: string): ComponentMeta {
   return JSON.parse(readFileSync(join(dir, "meta.json"), "utf8")) as ComponentMeta;
 }
 
+/** A main core module compiled ahead of time, with the bytes it was compiled from. */
+export interface Precompiled {
+  bytes: Uint8Array;
+  module: WasmModule;
+}
+
 /**
  * Starts compiling a plugin's main core module on V8's background threads, so that the work
  * overlaps whatever the main thread does meanwhile (reading stdin, validating the config).
  */
-export function precompileComponent(dir: string): Promise<WasmModule> {
-  return Wasm.compile(readFileSync(join(dir, readMeta(dir).main)));
+export function precompileComponent(dir: string): Promise<Precompiled> {
+  const bytes = readFileSync(join(dir, readMeta(dir).main));
+  return Wasm.compile(bytes).then((module) => ({ bytes, module }));
 }
 
 /** Reads and compiles a built plugin folder (or takes its main module precompiled); instantiate() may be called more than once. */
-export function loadComponent(dir: string, compiled?: WasmModule): LoadedComponent {
+export function loadComponent(dir: string, compiled?: Precompiled): LoadedComponent {
   const meta = readMeta(dir);
-  const module = compiled ?? new Wasm.Module(readFileSync(join(dir, meta.main)));
+  const bytes = compiled?.bytes ?? readFileSync(join(dir, meta.main));
+  const module = compiled?.module ?? new Wasm.Module(bytes);
   return {
     meta,
+    mainBytes: bytes,
     imports: [...meta.imports],
     instantiate(imports, strings) {
       const core = instantiateCore(module, WORLD, imports, meta.name, strings);

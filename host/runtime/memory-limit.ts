@@ -4,9 +4,6 @@
  * V8 then refuses any `memory.grow` past that maximum (the guest's allocator traps), so a
  * plugin never needs watching while it runs. Only the module header is read, no engine.
  */
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
-import type { ComponentMeta } from "./load-component";
 import { formatBytes, LimitError, WASM_PAGE_BYTES } from "./limits";
 
 const SECTION_MEMORY = 5;
@@ -59,31 +56,30 @@ export function definedMemoryMaxima(bytes: Uint8Array): (number | null)[] {
 }
 
 /**
- * Checks every core module of a built plugin against `memoryPages`; returns the largest
- * maximum declared (undefined: the component has no memory). Throws LimitError otherwise.
+ * Checks the core module the host instantiates (the plugin's main module: the exact bytes it
+ * compiled, so nothing can be swapped in between) against `memoryPages`; returns the largest
+ * maximum declared (undefined: the module defines no memory). Throws LimitError otherwise.
  */
-export function checkMemoryLimit(pluginDir: string, meta: ComponentMeta, memoryPages: number): number | undefined {
+export function checkMemoryLimit(plugin: string, main: Uint8Array, memoryPages: number): number | undefined {
+  let maxima: (number | null)[];
+  try {
+    maxima = definedMemoryMaxima(main);
+  } catch (e) {
+    throw new LimitError(plugin, "memoryPages", `plugin "${plugin}": its core module cannot be read for its memory limit: ${(e as Error).message}`);
+  }
   let largest: number | undefined;
-  for (const file of Object.keys(meta.coreModules)) {
-    let maxima: (number | null)[];
-    try {
-      maxima = definedMemoryMaxima(readFileSync(join(pluginDir, meta.name, file)));
-    } catch (e) {
-      throw new LimitError(meta.name, "memoryPages", `plugin "${meta.name}": core module ${file} cannot be read for its memory limit: ${(e as Error).message}`);
+  for (const max of maxima) {
+    if (max === null) {
+      throw new LimitError(plugin, "memoryPages",
+        `plugin "${plugin}" declares no maximum for its linear memory; the host runs only components that do ` +
+        `(asc --maximumMemory ${memoryPages} or less: its grant is memoryPages ${memoryPages})`);
     }
-    for (const max of maxima) {
-      if (max === null) {
-        throw new LimitError(meta.name, "memoryPages",
-          `plugin "${meta.name}" declares no maximum for its linear memory; the host runs only components that do ` +
-          `(asc --maximumMemory ${memoryPages} or less: its grant is memoryPages ${memoryPages})`);
-      }
-      if (max > memoryPages) {
-        throw new LimitError(meta.name, "memoryPages",
-          `plugin "${meta.name}" declares a linear memory of up to ${max} pages (${formatBytes(max * WASM_PAGE_BYTES)}), ` +
-          `above its grant of memoryPages ${memoryPages} (${formatBytes(memoryPages * WASM_PAGE_BYTES)})`);
-      }
-      largest = Math.max(largest ?? 0, max);
+    if (max > memoryPages) {
+      throw new LimitError(plugin, "memoryPages",
+        `plugin "${plugin}" declares a linear memory of up to ${max} pages (${formatBytes(max * WASM_PAGE_BYTES)}), ` +
+        `above its grant of memoryPages ${memoryPages} (${formatBytes(memoryPages * WASM_PAGE_BYTES)})`);
     }
+    largest = Math.max(largest ?? 0, max);
   }
   return largest;
 }

@@ -8,7 +8,7 @@ import { createImports, isCapName, TYPE_ONLY_INTERFACES, type CapName } from "..
 import type { CniError as WitCniError, Request } from "../generated/interfaces/cni-host-verbs";
 import type { NativeApi } from "../kernel/native";
 import type { Store } from "../store/store";
-import { type LoadedComponent, loadComponent, precompileComponent, type VerbResult, type WasmModule } from "./load-component";
+import { type LoadedComponent, loadComponent, precompileComponent, type Precompiled, type VerbResult } from "./load-component";
 import { type AuditLog, auditLine } from "./audit";
 import { AbiTrap } from "./abi/lift-lower";
 import { createGuestStringDecoder, type GuestStringDecoder, GuestStringError } from "./guest-strings";
@@ -40,7 +40,7 @@ export interface RuntimeDeps {
 interface CallScope {
   deps: RuntimeDeps;
   /** Main core modules compiled ahead of time, by plugin name. */
-  compiled: Map<string, WasmModule>;
+  compiled: Map<string, Precompiled>;
   info: CallInfo;
   args: [string, string][];
   namespaces: NamespaceTable;
@@ -63,7 +63,7 @@ export function createRunner(deps: RuntimeDeps): PluginRunner & {
 } {
   const records: HostCallRecord[] = [];
   let pendingAudit: ((error?: unknown) => void) | undefined;
-  const pending = new Map<string, Promise<WasmModule>>();
+  const pending = new Map<string, Promise<Precompiled>>();
   /** Starts compiling `plugin` and the IPAM plugins its built-in grant delegates to. */
   const prefetch = (plugin: string): void => {
     for (const name of [plugin, ...builtinDelegates(plugin)]) {
@@ -112,7 +112,7 @@ export function createRunner(deps: RuntimeDeps): PluginRunner & {
   async function runCall(call: CniCall, components: Map<string, string>): Promise<unknown> {
     deps.mark("call parsed");
     prefetch(call.pluginName);
-    const compiled = new Map<string, WasmModule>();
+    const compiled = new Map<string, Precompiled>();
     for (const [name, p] of pending) {
       try {
         compiled.set(name, await p);
@@ -164,7 +164,7 @@ function runVerb(scope: CallScope, plugin: string, verb: Verb, config: string): 
   const grant = grantOrFail(plugin, deps.policy());
   if (grant.sha256 !== undefined) checkPin(deps.pluginDir, component, grant.sha256);
   const interfaces = capabilities(plugin, component, grant);
-  const memoryMaxPages = refuseOnLimit(() => checkMemoryLimit(deps.pluginDir, component.meta, grant.memoryPages));
+  const memoryMaxPages = refuseOnLimit(() => checkMemoryLimit(plugin, component.mainBytes, grant.memoryPages));
   deps.mark(`${plugin}: loaded`);
   const ctx: CallContext = {
     plugin,
@@ -227,7 +227,7 @@ function builtinDelegates(plugin: string): readonly string[] {
   }
 }
 
-function load(deps: RuntimeDeps, plugin: string, compiled: WasmModule | undefined): LoadedComponent {
+function load(deps: RuntimeDeps, plugin: string, compiled: Precompiled | undefined): LoadedComponent {
   try {
     return loadComponent(resolvePlugin(deps.pluginDir, plugin), compiled);
   } catch (e) {

@@ -1,8 +1,4 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import type { ComponentMeta } from "../../../host/runtime/load-component";
 import { LimitError } from "../../../host/runtime/limits";
 import { checkMemoryLimit, CoreModuleFormatError, definedMemoryMaxima, memoryLimitHit } from "../../../host/runtime/memory-limit";
 
@@ -32,28 +28,17 @@ describe("definedMemoryMaxima", () => {
 });
 
 describe("checkMemoryLimit", () => {
-  function plugin(...modules: Uint8Array[]): [string, ComponentMeta] {
-    const dir = mkdtempSync(join(tmpdir(), "wasm-cni-mem-"));
-    mkdirSync(join(dir, "p"));
-    const coreModules: Record<string, string> = {};
-    modules.forEach((m, i) => {
-      writeFileSync(join(dir, "p", `p.core${i}.wasm`), m);
-      coreModules[`p.core${i}.wasm`] = "";
-    });
-    return [dir, { name: "p", coreModules } as unknown as ComponentMeta];
-  }
-
   it("passes a maximum within the grant and returns it", () => {
-    expect(checkMemoryLimit(...plugin(moduleWith([0x01, 0x01, 0x80, 0x02]), new Uint8Array(HEADER)), 256)).toBe(256);
-    expect(checkMemoryLimit(...plugin(new Uint8Array(HEADER)), 256)).toBeUndefined();
+    expect(checkMemoryLimit("p", moduleWith([0x01, 0x01, 0x80, 0x02]), 256)).toBe(256);
+    expect(checkMemoryLimit("p", new Uint8Array(HEADER), 256)).toBeUndefined();
   });
 
   it("refuses a memory without a maximum, or above the grant, naming memoryPages", () => {
-    expect(() => checkMemoryLimit(...plugin(moduleWith([0x00, 0x01])), 256)).toThrow(/declares no maximum for its linear memory.*memoryPages 256/);
-    expect(() => checkMemoryLimit(...plugin(moduleWith([0x01, 0x01, 0x80, 0x02])), 64)).toThrow(
+    expect(() => checkMemoryLimit("p", moduleWith([0x00, 0x01]), 256)).toThrow(/declares no maximum for its linear memory.*memoryPages 256/);
+    expect(() => checkMemoryLimit("p", moduleWith([0x01, 0x01, 0x80, 0x02]), 64)).toThrow(
       /up to 256 pages \(16 MiB\), above its grant of memoryPages 64 \(4 MiB\)/,
     );
-    expect(() => checkMemoryLimit(...plugin(new Uint8Array([1, 2, 3])), 256)).toThrow(LimitError);
+    expect(() => checkMemoryLimit("p", new Uint8Array([1, 2, 3]), 256)).toThrow(LimitError);
   });
 });
 
