@@ -1,7 +1,7 @@
 import type { CniCall, PluginRunner } from "../cli/plugin-runner";
 import { convertPluginResult } from "../cni/convert";
 import { CniError, CniErrorCode } from "../cni/errors";
-import { CURRENT_VERSION } from "../cni/version";
+import { CURRENT_VERSION, isSupportedVersion } from "../cni/version";
 import { type CallContext, type CallInfo, type HostCallRecord, NamespaceTable } from "../caps/context";
 import { Journal } from "../caps/journal";
 import { createImports, isCapName, TYPE_ONLY_INTERFACES, type CapName } from "../caps/index";
@@ -140,8 +140,12 @@ export function createRunner(deps: RuntimeDeps): PluginRunner & {
       const r = runVerb(scope, call.pluginName, verbOf(call.command), call.rawConfig);
       if (!r.ok) throw fromWitError(r.error);
       if (typeof r.value !== "string") return undefined;
-      // Checked here too (dispatch converts it after us), so that a bad result still rolls back.
-      return convertPluginResult(parseResultJson(call.pluginName, r.value), call.pluginName, CURRENT_VERSION);
+      // Checked here too (dispatch converts it after us), so that a bad result still rolls back;
+      // so is the config's version, which may not hold it (0.2.0 needs an address).
+      const current = convertPluginResult(parseResultJson(call.pluginName, r.value), call.pluginName, CURRENT_VERSION);
+      const wanted = call.config.cniVersion;
+      if (isSupportedVersion(wanted) && wanted !== CURRENT_VERSION) convertPluginResult(current, call.pluginName, wanted);
+      return current;
     } catch (e) {
       // A failed, trapped or timed-out ADD leaves nothing behind (the records say what was undone).
       scope.journal.rollback(records);

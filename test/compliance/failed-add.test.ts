@@ -4,6 +4,7 @@
 import { existsSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { ipJson, type TestNetns } from "../helpers/netns";
+import { cniExec } from "../../tools/cni-exec";
 import { attachment, bridgePlugin, conflist, GO_BIN, netns, network, OURS, reservations, runnerFor } from "./compliance-fixture";
 
 const IMPLS = [["ours", OURS], ["go", GO_BIN]] as const;
@@ -57,4 +58,21 @@ describe("a failed ADD", () => {
       expect(ipJson<{ address: string }[]>(host, ["link", "show", net.bridge])[0]?.address).not.toBe("00:00:00:00:00:00");
     });
   }
+});
+
+describe("an ADD whose result the config's version cannot hold", () => {
+  // libcni's convertTo02x: "cannot convert: no valid IP addresses". Go's skel prints that after
+  // the plugin has changed the namespaces; ours fails before the call ends, so it rolls back.
+  it("ours: a layer-2 bridge (no IPAM) at cniVersion 0.2.0 fails with 999 and leaves no link behind", () => {
+    const host = netns("h"), c = netns("c");
+    const links = (ns: TestNetns) => ipJson<{ ifname: string }[]>(ns, ["link", "show"]).map((l) => l.ifname).sort();
+    const before = { host: links(host), c: links(c) };
+    const out = cniExec({
+      binary: `${OURS}/bridge`, command: "ADD", containerId: "conv020", netns: c.path, ifname: "eth0", inNetns: host.name,
+      config: { cniVersion: "0.2.0", name: "conv", type: "bridge", bridge: "conv0" },
+    });
+    expect(out.code).toBe(1);
+    expect(out.json).toMatchObject({ code: 999, msg: "cannot convert: no valid IP addresses" });
+    expect({ host: links(host), c: links(c) }).toEqual(before);
+  });
 });
