@@ -4,7 +4,7 @@
  * host checks the size before any byte is copied, and refuses invalid UTF-8 instead of letting
  * TextDecoder turn it into U+FFFD.
  */
-import { isUtf8 } from "node:buffer";
+import { decodeUtf8 } from "./abi/lift-lower";
 import { formatBytes, LimitError } from "./limits";
 
 /** What the ABI calls: `check(len)` before it looks at memory, then `decode(view of the bytes)`. */
@@ -20,7 +20,6 @@ export class GuestStringError extends Error {
 
 /** The decoder for one plugin instance: at most `maxBytes` per string, valid UTF-8 only. */
 export function createGuestStringDecoder(plugin: string, maxBytes: number): GuestStringDecoder {
-  const decoder = new TextDecoder(); // as jco's glue makes it; validity is checked first
   const check = (len: number): void => {
     if (len > maxBytes) {
       throw new LimitError(plugin, "maxStringBytes",
@@ -32,10 +31,11 @@ export function createGuestStringDecoder(plugin: string, maxBytes: number): Gues
     check,
     decode(bytes) {
       check(bytes.byteLength); // a view on guest memory: its length is known before anything is copied
-      if (!isUtf8(bytes)) {
+      const text = decodeUtf8(bytes);
+      if (text === undefined) {
         throw new GuestStringError(`plugin "${plugin}" handed the host a string that is not valid UTF-8 (its result or a host-call argument)`);
       }
-      return decoder.decode(bytes);
+      return text;
     },
   };
 }

@@ -26,12 +26,14 @@ function lowerImport(memory: () => GuestMemory, f: AbiFunc, impl: CoreFn): CoreF
   return (...core: unknown[]): unknown => {
     const mem = memory();
     const retptr = f.resultInMemory ? Number(core.pop()) >>> 0 : undefined;
-    const args = f.spilledParams
-      ? (load(mem, f.spilledParams, Number(core[0]) >>> 0) as unknown[])
-      : (() => {
-          const r = { values: core, at: 0 };
-          return f.params.map((p) => liftFlat(mem, p, r));
-        })();
+    let args: unknown[];
+    if (f.spilledParams) {
+      args = load(mem, f.spilledParams, Number(core[0]) >>> 0) as unknown[];
+    } else {
+      const r = { values: core, at: 0 };
+      args = new Array<unknown>(f.params.length);
+      for (let i = 0; i < args.length; i++) args[i] = liftFlat(mem, f.params[i]!, r);
+    }
     let value: unknown;
     if (f.result?.k === "result") {
       try {

@@ -2,7 +2,7 @@
 // lift_flat, lower_flat), walking the type tables of host/generated/abi.ts. Values the guest
 // hands over are checked (bounds, discriminants, UTF-8, char ranges): a violation is an
 // AbiTrap, which ends the call as a trap would.
-import type { AbiType, CoreType, Scalar } from "./types";
+import type { AbiType, CaseType, CoreType, Scalar } from "./types";
 
 /** The guest broke the canonical ABI (or a host value does not fit its WIT type). */
 export class AbiTrap extends Error {
@@ -18,12 +18,30 @@ export interface StringDecoder {
 }
 interface Memory { buffer: ArrayBuffer }
 
+const fatalUtf8 = new TextDecoder("utf-8", { fatal: true });
+const utf8 = new TextEncoder();
+
+/**
+ * `bytes` as a string, or undefined when they are not valid UTF-8. Short ASCII (names,
+ * addresses: most of what crosses) skips TextDecoder's per-call cost.
+ */
+export function decodeUtf8(bytes: Uint8Array): string | undefined {
+  if (bytes.length <= 64) {
+    let ascii = true;
+    for (let i = 0; i < bytes.length; i++) if (bytes[i]! >= 0x80) { ascii = false; break; }
+    if (ascii) return String.fromCharCode.apply(null, bytes as unknown as number[]);
+  }
+  try {
+    return fatalUtf8.decode(bytes);
+  } catch {
+    return undefined;
+  }
+}
+
 /** A guest's linear memory and allocator; views are renewed when the memory grows. */
 export class GuestMemory {
   private buffer: ArrayBuffer | undefined;
   private dataView: DataView | undefined;
-  private static readonly decoder = new TextDecoder("utf-8", { fatal: true });
-  private static readonly encoder = new TextEncoder();
 
   constructor(private readonly memory: Memory, private readonly realloc: Realloc | undefined, private readonly strings?: StringDecoder) {}
 
@@ -51,21 +69,20 @@ export class GuestMemory {
   readString(ptr: number, len: number): string {
     this.strings?.check(len);
     this.check(ptr, len, 1, "a string");
-    if (this.strings) return this.strings.decode(new Uint8Array(this.view().buffer, ptr, len));
-    try {
-      return GuestMemory.decoder.decode(new Uint8Array(this.view().buffer, ptr, len));
-    } catch {
-      throw new AbiTrap(`a string at ${ptr} (${len} bytes) is not valid UTF-8`);
-    }
+    const bytes = new Uint8Array(this.view().buffer, ptr, len);
+    if (this.strings) return this.strings.decode(bytes);
+    const text = decodeUtf8(bytes);
+    if (text === undefined) throw new AbiTrap(`a string at ${ptr} (${len} bytes) is not valid UTF-8`);
+    return text;
   }
 
   writeString(s: string): [number, number] {
     if (typeof s !== "string") throw new AbiTrap(`expected a string, got ${typeof s}`);
     if (s.length === 0) return [1, 0]; // any aligned pointer will do for no bytes
-    const bytes = GuestMemory.encoder.encode(s);
-    const ptr = this.alloc(bytes.length, 1);
-    new Uint8Array(this.view().buffer, ptr, bytes.length).set(bytes);
-    return [ptr, bytes.length];
+    const len = Buffer.byteLength(s, "utf8"); // lone surrogates count as U+FFFD, as encodeInto writes them
+    const ptr = this.alloc(len, 1);
+    utf8.encodeInto(s, new Uint8Array(this.view().buffer, ptr, len));
+    return [ptr, len];
   }
 }
 
@@ -116,16 +133,22 @@ function caseOf(t: Cased, v: unknown): [number, unknown] {
   }
 }
 
-function valueOf(t: Cased, i: number, payload: () => unknown): unknown {
+/** The case `i` of `t`, or a trap when the discriminant is out of range. */
+function caseAt(t: Cased, i: number): CaseType {
   const c = t.cases[i];
   if (!c) throw new AbiTrap(`discriminant ${i} is out of range (${t.cases.length} cases)`);
+  return c;
+}
+
+/** The JS value of case `c` (index `i`) of `t` with its lifted payload. */
+function shape(t: Cased, i: number, c: CaseType, payload: unknown): unknown {
   switch (t.k) {
     case "enum": return c.name;
     case "option":
-      if (tagged(t)) return i === 0 ? { tag: "none" } : { tag: "some", val: payload() };
-      return i === 0 ? undefined : payload();
+      if (tagged(t)) return i === 0 ? { tag: "none" } : { tag: "some", val: payload };
+      return i === 0 ? undefined : payload;
     default:
-      return c.type ? { tag: c.name, val: payload() } : { tag: c.name };
+      return c.type ? { tag: c.name, val: payload } : { tag: c.name };
   }
 }
 
@@ -144,7 +167,11 @@ function writeUint(dv: DataView, ptr: number, n: 1 | 2 | 4, v: number): void {
 /** The value of type `t` stored at `ptr`. */
 export function load(mem: GuestMemory, t: AbiType, ptr: number): unknown {
   mem.check(ptr, t.size, t.align, "a value");
-  const dv = mem.view();
+  return loadAt(mem, mem.view(), t, ptr);
+}
+
+/** load() within a range already checked: a value's parts lie inside it; lifting never allocates. */
+function loadAt(mem: GuestMemory, dv: DataView, t: AbiType, ptr: number): unknown {
   switch (t.k) {
     case "scalar":
       switch (t.scalar) {
@@ -166,22 +193,24 @@ export function load(mem: GuestMemory, t: AbiType, ptr: number): unknown {
     case "list": return loadList(mem, t.elem, dv.getUint32(ptr, true), dv.getUint32(ptr + 4, true));
     case "record": {
       const out: Record<string, unknown> = {};
-      for (const f of t.fields) out[f.key] = load(mem, f.type, ptr + f.offset);
+      for (const f of t.fields) out[f.key] = loadAt(mem, dv, f.type, ptr + f.offset);
       return out;
     }
-    case "tuple": return t.elems.map((e) => load(mem, e.type, ptr + e.offset));
+    case "tuple": return t.elems.map((e) => loadAt(mem, dv, e.type, ptr + e.offset));
     case "flags": return flagsValue(t.keys, readUint(dv, ptr, t.size as 1 | 2 | 4));
     default: {
       const i = readUint(dv, ptr, t.discSize);
-      return valueOf(t, i, () => load(mem, t.cases[i]!.type!, ptr + t.payloadOffset));
+      const c = caseAt(t, i);
+      return shape(t, i, c, c.type ? loadAt(mem, dv, c.type, ptr + t.payloadOffset) : undefined);
     }
   }
 }
 
 function loadList(mem: GuestMemory, elem: AbiType, ptr: number, len: number): unknown[] {
   mem.check(ptr, len * elem.size, elem.align, "a list");
+  const dv = mem.view();
   const out = new Array<unknown>(len);
-  for (let i = 0; i < len; i++) out[i] = load(mem, elem, ptr + i * elem.size);
+  for (let i = 0; i < len; i++) out[i] = loadAt(mem, dv, elem, ptr + i * elem.size);
   return out;
 }
 
@@ -198,6 +227,12 @@ function flagsBits(keys: readonly string[], v: unknown): number {
 
 /** Stores `v` as type `t` at `ptr`, allocating strings and lists in guest memory. */
 export function store(mem: GuestMemory, t: AbiType, v: unknown, ptr: number): void {
+  mem.check(ptr, t.size, t.align, "a return area");
+  storeAt(mem, t, v, ptr);
+}
+
+/** store() within a range already checked (memory may grow meanwhile: views are renewed). */
+function storeAt(mem: GuestMemory, t: AbiType, v: unknown, ptr: number): void {
   switch (t.k) {
     case "scalar": {
       const dv = mem.view();
@@ -227,18 +262,18 @@ export function store(mem: GuestMemory, t: AbiType, v: unknown, ptr: number): vo
     }
     case "record": {
       const o = v as Record<string, unknown>;
-      for (const f of t.fields) store(mem, f.type, o[f.key], ptr + f.offset);
+      for (const f of t.fields) storeAt(mem, f.type, o[f.key], ptr + f.offset);
       return;
     }
     case "tuple":
-      t.elems.forEach((e, i) => store(mem, e.type, (v as unknown[])[i], ptr + e.offset));
+      t.elems.forEach((e, i) => storeAt(mem, e.type, (v as unknown[])[i], ptr + e.offset));
       return;
     case "flags": return writeUint(mem.view(), ptr, t.size as 1 | 2 | 4, flagsBits(t.keys, v));
     default: {
       const [i, payload] = caseOf(t, v);
       writeUint(mem.view(), ptr, t.discSize, i);
       const c = t.cases[i]!.type;
-      if (c) store(mem, c, payload, ptr + t.payloadOffset);
+      if (c) storeAt(mem, c, payload, ptr + t.payloadOffset);
     }
   }
 }
@@ -247,7 +282,7 @@ function storeList(mem: GuestMemory, elem: AbiType, v: unknown): [number, number
   if (!Array.isArray(v)) throw new AbiTrap(`expected a list, got ${typeof v}`);
   if (v.length === 0) return [elem.align, 0];
   const base = mem.alloc(v.length * elem.size, elem.align);
-  v.forEach((x, i) => store(mem, elem, x, base + i * elem.size));
+  v.forEach((x, i) => storeAt(mem, elem, x, base + i * elem.size));
   return [base, v.length];
 }
 
@@ -326,14 +361,16 @@ export function liftFlat(mem: GuestMemory, t: AbiType, r: FlatReader): unknown {
     case "flags": return flagsValue(t.keys, next(r) >>> 0);
     default: {
       const i = next(r) >>> 0;
-      const slots = t.flat.slice(1);
       const start = r.at;
-      r.at += slots.length;
-      return valueOf(t, i, () => {
-        const c = t.cases[i]!.type!;
-        const own = c.flat.map((want, j) => narrow(r.values[start + j] as number | bigint, slots[j]!, want));
-        return liftFlat(mem, c, { values: own, at: 0 });
-      });
+      r.at += t.flat.length - 1; // the joined payload slots, whichever case this is
+      const c = caseAt(t, i);
+      if (!c.type) return shape(t, i, c, undefined);
+      const own = c.type.flat;
+      const same = own.every((want, j) => want === t.flat[j + 1]);
+      const payload = same
+        ? liftFlat(mem, c.type, { values: r.values, at: start })
+        : liftFlat(mem, c.type, { values: own.map((want, j) => narrow(r.values[start + j] as number | bigint, t.flat[j + 1]!, want)), at: 0 });
+      return shape(t, i, c, payload);
     }
   }
   return undefined;
