@@ -12,7 +12,7 @@ export class TimeLimitError extends Error {
 // V8's watchdog (vm's `timeout`) interrupts even a Wasm loop that never calls out, and the
 // process stays usable afterwards (measured: ~2 ms to interrupt), unlike a worker (+65 ms).
 const SLOT = "__wasmCniTimed";
-const trampoline = new Script(`globalThis.${SLOT}()`, { filename: "wasm-cni:time-limit" });
+let trampoline: Script | undefined; // made on first use: VERSION and the reviewer's commands run no plugin
 
 type Slot = { [SLOT]?: () => void };
 
@@ -25,6 +25,7 @@ export function runWithTimeLimit<T>(fn: () => T, limitMs: number): T {
     result = { value: fn() };
   };
   try {
+    trampoline ??= new Script(`globalThis.${SLOT}()`, { filename: "wasm-cni:time-limit" });
     trampoline.runInThisContext({ timeout: limitMs, breakOnSigint: false });
   } catch (e) {
     if ((e as { code?: unknown }).code === "ERR_SCRIPT_EXECUTION_TIMEOUT") throw new TimeLimitError(limitMs);
