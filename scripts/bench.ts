@@ -158,6 +158,8 @@ if (traces.length > 0) {
   const phase = (name: string): number => median(traces.map((t) => t.trace[name] ?? NaN));
   const hostMs = median(traces.map((t) => t.hostMs));
   const mainAt = phase("main");
+  const parsed = phase("call parsed");
+  const compiled = phase("modules compiled");
   const bridgeLoaded = phase("bridge: loaded");
   const bridgeInst = phase("bridge: instantiated");
   const ipamDone = phase("host-local: add done");
@@ -166,7 +168,9 @@ if (traces.length > 0) {
   const end = phase("end");
   process.stdout.write("\nphases of our ADD (median ms since process start; WASM_CNI_TRACE=1):\n");
   process.stdout.write(`  node start → host main           ${f1(mainAt)}\n`);
-  process.stdout.write(`  load + verify bridge component   ${f1(bridgeLoaded - mainAt)}\n`);
+  process.stdout.write(`  parse the call (env, stdin, zod) ${f1(parsed - mainAt)}\n`);
+  process.stdout.write(`  compile core modules (wait)      ${f1(compiled - parsed)}\n`);
+  process.stdout.write(`  load + check bridge (grant, pin) ${f1(bridgeLoaded - compiled)}\n`);
   process.stdout.write(`  instantiate bridge               ${f1(bridgeInst - bridgeLoaded)}\n`);
   process.stdout.write(`  bridge add (incl. IPAM, kernel)  ${f1(addDone - bridgeInst)}\n`);
   process.stdout.write(`    host-local load→add done       ${f1(ipamDone - ipamLoaded)}\n`);
