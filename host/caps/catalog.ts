@@ -8,7 +8,7 @@
  * Risk is the worst case, with every grant the function can use: a link function is "high"
  * because with `hostNetns` it reaches the host's links, though without it it cannot.
  */
-import type { LinkKind } from "../generated/interfaces/cni-host-link";
+import { LINK_KINDS } from "../runtime/policy";
 import type { WitFunctionKey } from "../generated/capabilities";
 
 /**
@@ -31,15 +31,19 @@ export interface CapabilityEntry {
 
 /** A netns id is a handle from netns.container/host: the scope of every kernel function. */
 const IN_HELD_NETNS =
-  "the container's netns, or the host's with the hostNetns grant";
+  "a netns handle the plugin got from netns.* in this call (any other id is denied): the container's, or the host's with the hostNetns grant";
 
-/** Link kinds link.create can make: the cases of WIT `link-kind` (tsc keeps them in step). */
-export const CREATABLE_LINK_KINDS = Object.keys({ veth: 0, bridge: 0, macvlan: 0, ipvlan: 0, vlan: 0, dummy: 0, tap: 0 } satisfies Record<LinkKind["tag"], 0>);
+/** Scoped link ownership (scope.ts), as the changing functions enforce it. */
+const HOST_LINKS =
+  "in the host netns only a link the plugin created (owner mark `wasm-cni:<plugin>` in the link's alias, set by the host) or its config names (`bridge`, `master`, `device`, `hwaddr`, `kernelpath`, `pciBusID`); in the container's netns any link";
+
+/** Link kinds link.create can make: the cases of WIT `link-kind` (policy.ts; tsc keeps them in step). */
+export const CREATABLE_LINK_KINDS: readonly string[] = LINK_KINDS;
 
 export const CATALOG: Record<WitFunctionKey, CapabilityEntry> = {
   "netns.container": {
     changes: "nothing (opens a handle)",
-    scope: "the call's CNI_NETNS only; the plugin never sees or chooses a path",
+    scope: "the call's CNI_NETNS only; the plugin never sees or chooses a path; a CNI_NETNS that is the host's netns needs hostNetns and gets the host's scope",
     risk: "low",
   },
   "netns.host": {
@@ -51,46 +55,46 @@ export const CATALOG: Record<WitFunctionKey, CapabilityEntry> = {
   "link.get": { changes: "nothing", scope: `${IN_HELD_NETNS}; valid interface names only`, risk: "low" },
   "link.create": {
     changes: `creates a link (${CREATABLE_LINK_KINDS.join(", ")}); a veth peer may be placed in another held namespace, a macvlan, ipvlan or vlan may hang off a parent link in another held namespace, and a tap is made through /dev/net/tun (owner and group as given)`,
-    scope: `${IN_HELD_NETNS}; kinds limited to ${CREATABLE_LINK_KINDS.join(", ")}; valid names only`,
+    scope: `${IN_HELD_NETNS}; only kinds in the grant's linkKinds (of ${CREATABLE_LINK_KINDS.join(", ")}); a parent in the host netns must be in scope (${HOST_LINKS}), or the default route's link when the config names no master; what it makes in the host netns (a veth peer too) is marked as the plugin's; valid names only`,
     risk: "high",
   },
   "link.set": {
     changes: "up/down, mtu, mac, alias, promisc, master, name of any link in the namespace; moves it into another held namespace",
-    scope: `${IN_HELD_NETNS}; any link there (link ownership is not scoped yet)`,
+    scope: `${IN_HELD_NETNS}; ${HOST_LINKS}; a new master in the host netns in scope too; an alias starting with wasm-cni: is refused in the host netns, and a link moved into it may not bring one`,
     risk: "high",
   },
   "link.set-port": {
     changes: "bridge-port flags (hairpin, learning, isolated) of any enslaved link",
-    scope: `${IN_HELD_NETNS}; any link there`,
+    scope: `${IN_HELD_NETNS}; ${HOST_LINKS}`,
     risk: "high",
   },
   "link.delete": {
-    changes: "deletes any link in the namespace (a veth takes its peer with it)",
-    scope: `${IN_HELD_NETNS}; any link there (link ownership is not scoped yet)`,
+    changes: "deletes a link (a veth takes its peer with it)",
+    scope: `${IN_HELD_NETNS}; ${HOST_LINKS}`,
     risk: "high",
   },
   "addr.list": { changes: "nothing", scope: IN_HELD_NETNS, risk: "low" },
-  "addr.add": { changes: "adds an IP address to a link", scope: `${IN_HELD_NETNS}; any link there`, risk: "high" },
-  "addr.delete": { changes: "removes an IP address from a link", scope: `${IN_HELD_NETNS}; any link there`, risk: "high" },
+  "addr.add": { changes: "adds an IP address to a link", scope: `${IN_HELD_NETNS}; ${HOST_LINKS}`, risk: "high" },
+  "addr.delete": { changes: "removes an IP address from a link", scope: `${IN_HELD_NETNS}; ${HOST_LINKS}`, risk: "high" },
   "route.list": { changes: "nothing", scope: IN_HELD_NETNS, risk: "low" },
   "route.add": {
     changes: "adds a route, in any routing table",
-    scope: `${IN_HELD_NETNS}; any table (not scoped yet)`,
+    scope: `${IN_HELD_NETNS}; in the host netns the route must name its link (dev), in scope (${HOST_LINKS}); any table`,
     risk: "high",
   },
   "route.replace": {
     changes: "adds or replaces a route, in any routing table",
-    scope: `${IN_HELD_NETNS}; any table (not scoped yet)`,
+    scope: `${IN_HELD_NETNS}; in the host netns its link (dev) must be in scope, and so must the link of any route it replaces (same destination, table and metric)`,
     risk: "high",
   },
   "route.delete": {
     changes: "deletes a route, in any routing table",
-    scope: `${IN_HELD_NETNS}; any table (not scoped yet)`,
+    scope: `${IN_HELD_NETNS}; in the host netns the route must name its link (dev), in scope`,
     risk: "high",
   },
   "sysctl.get": {
     changes: "nothing",
-    scope: `${IN_HELD_NETNS}; allowlisted net.* keys only (forwarding, rp_filter, proxy_arp, accept_dad, ...)`,
+    scope: `${IN_HELD_NETNS}; keys on the host's net.* allowlist (forwarding, rp_filter, proxy_arp, accept_dad, ...) and in the grant's sysctlKeys`,
     risk: "low",
   },
   "sysctl.set": {

@@ -7,6 +7,7 @@ import type { Bucket, Store } from "../store/store";
 import type { CniError } from "../generated/interfaces/cni-host-types";
 import { CapError, describeHostError, toHostError, WitError } from "./errors";
 import type { Journal } from "./journal";
+import type { PluginScope } from "./scope";
 
 /** The call a plugin serves, as the host functions need it. */
 export interface CallInfo {
@@ -38,6 +39,10 @@ export interface CallContext {
   plugin: string;
   grant: Grant;
   call: CallInfo;
+  /** The net config this plugin was given: the links it names are in its scope in the host netns. */
+  config: string;
+  /** Handles it holds and what it may touch in the host netns (scope.ts); made on first use. */
+  scope?: PluginScope;
   namespaces: NamespaceTable;
   store: Store;
   /** Open store buckets; a bucket handle is its index. Closed when the instance ends. */

@@ -14,7 +14,8 @@ import {
   linkSetPromisc, linkSetUp,
 } from "../kernel/rtnl/link-set";
 import { type CallContext, hostCall } from "./context";
-import { CapError, invalid } from "./errors";
+import { CapError, denied, invalid } from "./errors";
+import { ownerAlias, scopeOf } from "./scope";
 
 /** An interface name the kernel accepts (IFNAMSIZ, dev_valid_name): 1-15 bytes, no "/", ":" or space. */
 export function checkLinkName(name: string): void {
@@ -53,9 +54,13 @@ function kindInfo(kind: LinkCaps.LinkKind): { parent?: { name: string; ns: numbe
   }
 }
 
-/** cni:host/link — links of the call's namespaces. */
+/**
+ * cni:host/link — links of the namespaces the plugin holds. In the host netns only links in its
+ * scope (scope.ts: created by it, or named by its config); kinds only from its grant's linkKinds.
+ */
 export function createLinkCaps(ctx: CallContext): typeof LinkCaps {
-  const rtnl = (ns: number) => ctx.namespaces.rtnl(ns);
+  const scope = scopeOf(ctx);
+  const rtnl = (ns: number) => scope.rtnl(ns);
   return {
     list: hostCall(ctx, "link.list", (ns: number) => linkList(rtnl(ns)).map(toInfo)),
 
@@ -65,6 +70,9 @@ export function createLinkCaps(ctx: CallContext): typeof LinkCaps {
     }),
 
     create: hostCall(ctx, "link.create", (ns: number, spec: LinkCaps.LinkSpec) => {
+      if (!ctx.grant.linkKinds.includes(spec.kind.tag)) {
+        throw denied(`plugin "${ctx.plugin}" may not create a ${spec.kind.tag} link (its grant's linkKinds: ${ctx.grant.linkKinds.join(", ") || "none"})`);
+      }
       const info = createLink(ns, spec);
       ctx.journal.record(linkStep(ns, spec.name), () => undoCreate(rtnl(ns), spec.name, spec.kind.tag === "bridge"));
       return info;
@@ -72,12 +80,14 @@ export function createLinkCaps(ctx: CallContext): typeof LinkCaps {
 
     set: hostCall(ctx, "link.set", (ns: number, name: string, change: LinkCaps.LinkChange) => {
       checkLinkName(name);
+      checkSetScope(ns, name, change);
       const before = ctx.journal.enabled ? linkByName(rtnl(ns), name) : undefined; // one more get, ADD only
       const ours = ctx.journal.has(linkStep(ns, name));
       const info = setLink(ns, name, change);
       const now = change.netns ?? ns;
       const movedOrRenamed = now !== ns || info.name !== name;
       if (movedOrRenamed) ctx.journal.retarget(linkStep(ns, name), linkStep(now, info.name));
+      if (info.name !== name && now === ns) scope.renamed(name, info.name);
       // A link this call made is deleted by its own undo; any other one (host-device's) goes home.
       const home = movedOrRenamed && !ours ? rtnl(ns) : undefined;
       if (before) ctx.journal.record(`restore link ${info.name} (ns ${now})`, () => restoreLink(rtnl(now), info.name, before, change, home));
@@ -86,6 +96,7 @@ export function createLinkCaps(ctx: CallContext): typeof LinkCaps {
 
     setPort: hostCall(ctx, "link.set-port", (ns: number, name: string, change: LinkCaps.PortChange) => {
       checkLinkName(name);
+      scope.requireLink(ns, name, "change the bridge-port flags of");
       const h = rtnl(ns);
       linkSetBridgePort(h, linkByName(h, name), {
         ...(change.hairpin !== undefined && { hairpin: change.hairpin }),
@@ -96,11 +107,52 @@ export function createLinkCaps(ctx: CallContext): typeof LinkCaps {
 
     delete: hostCall(ctx, "link.delete", (ns: number, name: string) => {
       checkLinkName(name);
+      scope.requireLink(ns, name, "delete");
       linkDelByName(rtnl(ns), name);
     }),
   };
 
+  /**
+   * The scope rules of link.set: in the host netns the link, and a new master, must be in
+   * scope; a link that moves into the host netns may not bring an owner mark with it.
+   */
+  function checkSetScope(ns: number, name: string, change: LinkCaps.LinkChange): void {
+    const now = change.netns ?? ns;
+    if (scope.isHost(ns)) scope.requireLink(ns, name, change.netns !== undefined && change.netns !== ns ? "move" : "change");
+    if (!scope.isHost(now)) return;
+    scope.checkAlias(now, change);
+    if (change.master !== undefined && change.master !== "") {
+      checkLinkName(change.master);
+      scope.requireLink(now, change.master, "enslave a link to");
+    }
+    if (now !== ns && change.alias === undefined) {
+      const arriving = linkByName(rtnl(ns), name);
+      if (!scope.owns(arriving)) scope.checkAlias(now, arriving);
+    }
+  }
+
+  /**
+   * Makes the link, then, in the host netns, marks what was made there as this plugin's
+   * (the alias): a link made in the host netns, or a veth peer placed there.
+   */
   function createLink(ns: number, spec: LinkCaps.LinkSpec): LinkCaps.LinkInfo {
+    const info = makeLink(ns, spec);
+    const mark = ownerAlias(ctx.plugin);
+    if (scope.isHost(ns)) {
+      linkSetAlias(rtnl(ns), info, mark);
+      scope.adopt(info.name);
+      info.alias = mark;
+    }
+    if (spec.kind.tag === "veth" && scope.isHost(spec.kind.val.ns)) {
+      const h = rtnl(spec.kind.val.ns);
+      const peer = spec.kind.val.ns !== ns && info.peerIndex !== 0 ? info.peerIndex : linkByName(h, spec.kind.val.name);
+      linkSetAlias(h, peer, mark);
+      scope.adopt(spec.kind.val.name);
+    }
+    return info;
+  }
+
+  function makeLink(ns: number, spec: LinkCaps.LinkSpec): LinkCaps.LinkInfo {
       checkLinkName(spec.name);
       const h = rtnl(ns);
       const common = { name: spec.name, ...(spec.mtu !== undefined && { mtu: spec.mtu }), ...(spec.mac !== undefined && { mac: spec.mac }) };
@@ -108,6 +160,7 @@ export function createLinkCaps(ctx: CallContext): typeof LinkCaps {
       if (made?.parent) {
         // Sent in the parent's netns (IFLA_LINK is resolved there), made in ns (IFLA_NET_NS_FD).
         checkLinkName(made.parent.name);
+        scope.requireLink(made.parent.ns, made.parent.name, "make a link on", true);
         const from = rtnl(made.parent.ns);
         return toInfo(linkAdd(from, { ...common, linkInfo: made.linkInfo, parent: linkByName(from, made.parent.name) }, h));
       }
@@ -115,7 +168,7 @@ export function createLinkCaps(ctx: CallContext): typeof LinkCaps {
       switch (spec.kind.tag) {
         case "tap": {
           const { multiQueue, vnetHdr, owner, group } = spec.kind.val;
-          tapAdd(ctx.namespaces.netns(ns), {
+          tapAdd(scope.netns(ns), {
             name: spec.name, multiQueue, vnetHdr, ...(owner !== undefined && { owner }), ...(group !== undefined && { group }),
           });
           // The tun ioctls take neither: set them as `ip link set` would (undo deletes the tap).
@@ -130,7 +183,7 @@ export function createLinkCaps(ctx: CallContext): typeof LinkCaps {
           return toInfo(linkAddVeth(h, {
             ...common,
             peerName: peer.name,
-            peerNetns: ctx.namespaces.netns(peer.ns),
+            peerNetns: scope.netns(peer.ns),
             ...(peer.mac !== undefined && { peerMac: peer.mac }),
           }));
         }

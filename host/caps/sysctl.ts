@@ -1,11 +1,13 @@
 import type * as Sysctl from "../generated/interfaces/cni-host-sysctl";
 import { sysctlGet, sysctlSet } from "../kernel/sysctl";
+import type { Grant } from "../runtime/policy";
 import { type CallContext, hostCall } from "./context";
 import { denied } from "./errors";
+import { scopeOf } from "./scope";
 
 /**
- * Keys a plugin may touch: forwarding and per-interface IPv4/IPv6 settings. Issue #5 moves
- * this into the operator's policy; nothing outside net.* is ever reachable.
+ * The host's own allowlist: forwarding and per-interface IPv4/IPv6 settings; nothing outside
+ * net.* is ever reachable. A grant's sysctlKeys narrow it further per plugin.
  */
 const ALLOWED = [
   /^net\.ipv4\.ip_forward$/,
@@ -14,20 +16,45 @@ const ALLOWED = [
   /^net\.ipv6\.conf\.[A-Za-z0-9_.-]{1,15}\.(forwarding|accept_dad|accept_ra|disable_ipv6|keep_addr_on_down|ndisc_notify)$/,
 ];
 
-function checkKey(plugin: string, key: string): void {
-  if (!ALLOWED.some((re) => re.test(key))) throw denied(`plugin "${plugin}" may not use sysctl ${key}`);
+/** The interface of a per-interface key ("net.ipv6.conf.eth0.accept_ra" → "eth0"). */
+const PER_INTERFACE = /^net\.ipv[46]\.(?:conf|neigh)\.([^.]+)\./;
+
+/** Not an interface: the keys that change every interface, written out in a grant. */
+const ALL_INTERFACES = new Set(["all", "default"]);
+
+/**
+ * True when `pattern` (a grant's sysctlKeys entry) covers `key`: equal segment by segment,
+ * where "*" stands for one interface name but never "all" or "default".
+ */
+export function sysctlPatternMatches(pattern: string, key: string): boolean {
+  const p = pattern.split("."), k = key.split(".");
+  return p.length === k.length && p.every((seg, i) => seg === k[i] || (seg === "*" && !ALL_INTERFACES.has(k[i]!)));
 }
 
-/** cni:host/sysctl — allowlisted net.* keys, in a namespace of the call. */
+/** Throws `denied` unless `key` is on the host's allowlist and in the grant's sysctlKeys. */
+export function checkSysctlKey(plugin: string, grant: Grant, key: string): void {
+  if (!ALLOWED.some((re) => re.test(key))) throw denied(`plugin "${plugin}" may not use sysctl ${key}: not on the host's allowlist`);
+  if (!grant.sysctlKeys.some((p) => sysctlPatternMatches(p, key))) {
+    throw denied(`plugin "${plugin}" may not use sysctl ${key}: not in its grant's sysctlKeys (${grant.sysctlKeys.join(", ") || "none"})`);
+  }
+}
+
+/**
+ * cni:host/sysctl — allowlisted, granted net.* keys, in a namespace the plugin holds. In the
+ * host netns a per-interface key must name a link in the plugin's scope (scope.ts).
+ */
 export function createSysctlCaps(ctx: CallContext): typeof Sysctl {
+  const scope = scopeOf(ctx);
   return {
     get: hostCall(ctx, "sysctl.get", (ns: number, key: string) => {
-      checkKey(ctx.plugin, key);
-      return sysctlGet(ctx.namespaces.netns(ns), key);
+      checkSysctlKey(ctx.plugin, ctx.grant, key);
+      return sysctlGet(scope.netns(ns), key);
     }),
     set: hostCall(ctx, "sysctl.set", (ns: number, key: string, value: string) => {
-      checkKey(ctx.plugin, key);
-      const netns = ctx.namespaces.netns(ns);
+      checkSysctlKey(ctx.plugin, ctx.grant, key);
+      const iface = PER_INTERFACE.exec(key)?.[1];
+      if (iface !== undefined && !ALL_INTERFACES.has(iface)) scope.requireLink(ns, iface, `set sysctl ${key} of`);
+      const netns = scope.netns(ns);
       const old = ctx.journal.enabled ? sysctlGet(netns, key) : undefined;
       sysctlSet(netns, key, value);
       if (old !== undefined && old !== value) ctx.journal.record(`sysctl.set ${key} (ns ${ns})`, () => sysctlSet(netns, key, old));

@@ -4,13 +4,11 @@
  * from the enforcing code itself where it can (the sysctl allowlist is asked through the real
  * cap), so this report cannot promise what the host would refuse.
  */
-import { CREATABLE_LINK_KINDS } from "../caps/catalog";
-import type { CallContext, NamespaceTable } from "../caps/context";
 import { CapError } from "../caps/errors";
 import { isCapName } from "../caps/index";
-import { createSysctlCaps } from "../caps/sysctl";
+import { checkSysctlKey } from "../caps/sysctl";
 import type { Manifest } from "../runtime/manifest";
-import type { Grant } from "../runtime/policy";
+import { type Grant, LINK_KINDS } from "../runtime/policy";
 
 export type Outcome = "allowed" | "denied" | "limited";
 
@@ -24,25 +22,42 @@ export interface CapabilityCheck {
   note: string;
 }
 
-/** Thrown by the probe's namespace table: the key passed the allowlist and went on. */
-class ProbePassed extends Error {}
-
-/** Asks the real sysctl cap whether `key` passes its allowlist; nothing is read or written. */
-export function sysctlKeyAllowed(key: string, grant: Grant): boolean {
-  const namespaces = { netns: () => { throw new ProbePassed(); } } as unknown as NamespaceTable;
-  const ctx = { plugin: "inspect", grant, namespaces, records: [] } as unknown as CallContext;
+/** Why the real sysctl check (host allowlist, then the grant's sysctlKeys) refuses `key`; null when it passes. */
+export function sysctlKeyRefusal(key: string, grant: Grant): string | null {
   try {
-    createSysctlCaps(ctx).get(0, key);
-    return true;
+    checkSysctlKey("inspect", grant, key);
+    return null;
   } catch (e) {
-    return !(e instanceof CapError && e.payload.tag === "denied");
+    if (e instanceof CapError && e.payload.tag === "denied") return e.payload.val.replace(/^plugin "inspect" may not use sysctl \S+: /, "");
+    throw e;
   }
 }
 
 const list = (xs: readonly string[] | undefined): string => (xs === undefined ? "(not stated)" : xs.join(", ") || "none");
 
-/** Every check for a plugin that imports `imports` (cap names) under `grant`. */
-export function capabilityChecks(imports: readonly string[], manifest: Manifest | null, grant: Grant | null): CapabilityCheck[] {
+/**
+ * The load-time memory check (memory-limit.ts) as a row: `declared` is the largest maximum the
+ * main core module declares (null: one without a maximum; undefined: not read, a bare component).
+ */
+function memoryCheck(declared: number | null | undefined, granted: number): CapabilityCheck {
+  const row = { capability: "memoryPages", granted: `${granted} (${granted / 16} MiB)` };
+  if (declared === undefined) {
+    return { ...row, requested: "(not read)", outcome: "limited",
+      note: `at load, a memory without a maximum or above ${granted} pages of 64 KiB is refused` };
+  }
+  if (declared === null) return { ...row, requested: "no maximum", outcome: "denied", note: "the plugin fails to load: its memory declares no maximum" };
+  return declared > granted
+    ? { ...row, requested: String(declared), outcome: "denied", note: `the plugin fails to load: its memory's maximum ${declared} pages is above its grant` }
+    : { ...row, requested: String(declared), outcome: "allowed", note: `its memory may grow to ${declared} pages; past that its allocator traps (CNI error 999)` };
+}
+
+/**
+ * Every check for a plugin that imports `imports` (cap names) under `grant`; `declaredMemoryPages`
+ * as memoryCheck takes it.
+ */
+export function capabilityChecks(
+  imports: readonly string[], manifest: Manifest | null, grant: Grant | null, declaredMemoryPages?: number | null,
+): CapabilityCheck[] {
   if (grant === null) {
     return [{
       capability: "grant", requested: "a grant", granted: "none", outcome: "denied",
@@ -84,18 +99,28 @@ export function capabilityChecks(imports: readonly string[], manifest: Manifest 
   }
   if (imports.includes("sysctl")) {
     for (const key of want?.sysctl ?? []) {
-      const ok = sysctlKeyAllowed(key, grant);
-      checks.push({ capability: `sysctl ${key}`, requested: "yes", granted: ok ? "allowlisted" : "no", outcome: ok ? "allowed" : "denied",
-        note: ok ? "sysctl.get/set may use it" : "sysctl.get/set return denied (not on the host's allowlist)" });
+      const refusal = sysctlKeyRefusal(key, grant);
+      checks.push({ capability: `sysctl ${key}`, requested: "yes", granted: refusal === null ? "yes" : "no", outcome: refusal === null ? "allowed" : "denied",
+        note: refusal === null ? "sysctl.get/set may use it" : `sysctl.get/set return denied (${refusal})` });
     }
+    checks.push({ capability: "sysctlKeys", requested: list(want?.sysctl), granted: list(grant.sysctlKeys), outcome: "limited",
+      note: "sysctl.get/set of any other key return denied; in the host netns a per-interface key only of a link in scope" });
   }
   if (imports.includes("link")) {
     for (const kind of want?.linkKinds ?? []) {
-      const ok = CREATABLE_LINK_KINDS.includes(kind);
+      const known = (LINK_KINDS as readonly string[]).includes(kind);
+      const ok = known && grant.linkKinds.includes(kind);
       checks.push({ capability: `link kind ${kind}`, requested: "yes", granted: ok ? "yes" : "no", outcome: ok ? "allowed" : "denied",
-        note: ok ? "link.create can make it" : "link.create cannot make this kind (not in WIT link-kind)" });
+        note: ok ? "link.create can make it" : known ? "link.create returns denied (not in the grant's linkKinds)" : "link.create cannot make this kind (not in WIT link-kind)" });
+    }
+    checks.push({ capability: "linkKinds", requested: list(want?.linkKinds), granted: list(grant.linkKinds), outcome: "limited",
+      note: "link.create of any other kind returns denied" });
+    if (grant.hostNetns) {
+      checks.push({ capability: "host links", requested: "-", granted: "own and config-named", outcome: "limited",
+        note: "in the host netns, link/addr/route/sysctl changes only to links it created or its config names (bridge, master, device, ...)" });
     }
   }
+  checks.push(memoryCheck(declaredMemoryPages, grant.memoryPages));
   const t = want?.timeLimitMs;
   checks.push({
     capability: "timeLimitMs", requested: t === undefined ? "(not stated)" : String(t), granted: String(grant.timeLimitMs),

@@ -12,6 +12,7 @@ import { TYPE_ONLY_INTERFACES } from "../caps/index";
 import { readComponentSections } from "../runtime/component-binary";
 import type { ComponentMeta } from "../runtime/load-component";
 import { MANIFEST_SECTION, type Manifest, parseManifest } from "../runtime/manifest";
+import { definedMemoryMaxima } from "../runtime/memory-limit";
 import { resolvePlugin } from "../runtime/plugin-dir";
 import { grantFor, type Grant } from "../runtime/policy";
 import { type CapabilityCheck, capabilityChecks } from "./inspect-checks";
@@ -39,6 +40,11 @@ export interface InspectReport {
   /** Host interfaces it imports ("link"): its capability list. */
   imports: string[];
   manifest: Manifest | null;
+  /**
+   * Installed only: the largest memory maximum its main core module declares, in 64 KiB pages
+   * (null: a memory without one, which the host refuses to load).
+   */
+  declaredMemoryPages?: number | null;
   /** Why the manifest section was not accepted, when it is present but broken. */
   manifestError?: string;
   grant: (Grant & { source: "built-in" | "policy" }) | null;
@@ -69,6 +75,19 @@ function manifestOf(bytes: Buffer | null): { manifest: Manifest | null; manifest
     return { manifest: parseManifest(section) };
   } catch (e) {
     return { manifest: null, manifestError: (e as Error).message };
+  }
+}
+
+/** The main core module's declared memory maximum, when the module can be read. */
+function declaredMemory(path: string): { declaredMemoryPages?: number | null } {
+  const bytes = readOptional(path);
+  if (bytes === null) return {};
+  try {
+    const maxima = definedMemoryMaxima(bytes);
+    if (maxima.length === 0) return {};
+    return { declaredMemoryPages: maxima.includes(null) ? null : Math.max(...(maxima as number[])) };
+  } catch {
+    return {};
   }
 }
 
@@ -105,11 +124,19 @@ export function inspectReport(target: string, deps: InspectDeps): InspectReport 
     base = {
       name: target, source: "installed", path, version: m.manifest?.version ?? null, sha256: actual,
       builtSha256: meta.sha256, sha256Matches: actual === meta.sha256, imports: capNames(meta.imports), ...m,
+      ...declaredMemory(join(dir, meta.main)),
     };
   }
   const grant = grantOf(base.name, deps);
-  const checks = capabilityChecks(base.imports, base.manifest, grant);
+  const checks = capabilityChecks(base.imports, base.manifest, grant, base.declaredMemoryPages);
   return { ...base, grant, checks, denied: checks.filter((c) => c.outcome === "denied").map((c) => `${c.capability}: ${c.note}`) };
+}
+
+function grantLine(g: Grant & { source: string }): string {
+  const list = (xs: readonly string[]): string => xs.join(", ") || "none";
+  return `${g.source}: interfaces ${list(g.interfaces)}; hostNetns ${g.hostNetns}; delegates ${list(g.delegates)}; `
+    + `linkKinds ${list(g.linkKinds)}; sysctlKeys ${list(g.sysctlKeys)}; timeLimitMs ${g.timeLimitMs}; memoryPages ${g.memoryPages}; `
+    + `maxStringBytes ${g.maxStringBytes}; maxHostCalls ${g.maxHostCalls}${g.sha256 !== undefined ? `; sha256 ${g.sha256}` : ""}`;
 }
 
 export function renderInspectReport(r: InspectReport): string {
@@ -124,7 +151,7 @@ export function renderInspectReport(r: InspectReport): string {
       : []),
     ["imports", r.imports.map((i) => `cni:host/${i}`).join(", ") || "(none)"],
     ["manifest", r.manifest ? JSON.stringify(r.manifest.capabilities) : r.manifestError ? `invalid: ${r.manifestError}` : "no manifest"],
-    ["grant", g ? `${g.source}: interfaces ${g.interfaces.join(", ") || "none"}; hostNetns ${g.hostNetns}; delegates ${g.delegates.join(", ") || "none"}; timeLimitMs ${g.timeLimitMs}` : "none (deny by default)"],
+    ["grant", g ? grantLine(g) : "none (deny by default)"],
   ];
   let out = renderTable([{ title: "field" }, { title: "value", width: 100 }], facts);
   out += `\n${renderTable(

@@ -2,7 +2,11 @@ import { readFileSync } from "node:fs";
 import * as z from "zod/mini";
 import { CniError, CniErrorCode } from "../cni/errors";
 import { describeZodError } from "../cni/zod-issue";
-import { DEFAULT_LIMITS, type Grant } from "./policy";
+import { DEFAULT_LIMITS, type Grant, LINK_KINDS } from "./policy";
+
+/** A sysctl key pattern: net.<segments>, where a segment "*" stands for one interface name. */
+export const SYSCTL_PATTERN = /^net(\.([a-z0-9_-]+|\*))+$/;
+const SYSCTL_PATTERN_MESSAGE = 'must be a key such as "net.ipv4.ip_forward" or a pattern such as "net.ipv6.conf.*.accept_ra"';
 
 /** Where the operator's policy lives unless WASM_CNI_POLICY names another file. */
 export const DEFAULT_POLICY_PATH = "/etc/cni/wasm-cni/policy.json";
@@ -13,6 +17,9 @@ function buildPolicySchema() {
     interfaces: z.array(z.string()),
     hostNetns: z._default(z.boolean(), false),
     delegates: z._default(z.array(z.string()), []),
+    /** Deny by default: a plugin that creates links must list their kinds. */
+    linkKinds: z._default(z.array(z.enum(LINK_KINDS as [string, ...string[]])), []),
+    sysctlKeys: z._default(z.array(z.string().check(z.regex(SYSCTL_PATTERN, SYSCTL_PATTERN_MESSAGE))), []),
     timeLimitMs: z._default(z.int().check(z.minimum(1), z.maximum(600_000)), DEFAULT_LIMITS.timeLimitMs),
     /** 65536 pages is all a 32-bit memory can hold (4 GiB). */
     memoryPages: z._default(z.int().check(z.minimum(1), z.maximum(65_536)), DEFAULT_LIMITS.memoryPages),
@@ -39,8 +46,8 @@ export interface PolicyFile {
 
 /**
  * The operator's grants: { "plugins": { "<name>": { "interfaces": [...], "hostNetns": bool,
- * "delegates": [...], "timeLimitMs": n, "memoryPages": n, "maxStringBytes": n, "maxHostCalls": n,
- * "sha256": hex } } } (limits left out take DEFAULT_LIMITS). A missing file means no extra grants; a broken
+ * "delegates": [...], "linkKinds": [...], "sysctlKeys": [...], "timeLimitMs": n, "memoryPages": n, "maxStringBytes": n, "maxHostCalls": n,
+ * "sha256": hex } } } (limits left out take DEFAULT_LIMITS; linkKinds and sysctlKeys left out are none). A missing file means no extra grants; a broken
  * one fails every call (code 7) rather than running plugins under a policy nobody wrote.
  */
 export function readPolicy(env: Record<string, string | undefined>): Record<string, Grant> {

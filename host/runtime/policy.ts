@@ -1,4 +1,10 @@
+import type { LinkKind } from "../generated/interfaces/cni-host-link";
 import { DEFAULT_MAX_HOST_CALLS, DEFAULT_MAX_STRING_BYTES, DEFAULT_MEMORY_PAGES } from "./limits";
+
+/** Link kinds link.create can make: the cases of WIT `link-kind` (tsc keeps them in step). */
+export const LINK_KINDS = Object.keys(
+  { veth: 0, bridge: 0, macvlan: 0, ipvlan: 0, vlan: 0, dummy: 0, tap: 0 } satisfies Record<LinkKind["tag"], 0>,
+) as readonly LinkKind["tag"][];
 
 /**
  * What a plugin may do. The import list of a component is what it asks for; a grant is what
@@ -13,6 +19,13 @@ export interface Grant {
   hostNetns: boolean;
   /** IPAM plugins it may delegate to (ipam.add/check/del). */
   delegates: readonly string[];
+  /** Kinds of link it may create (link.create), in any namespace it holds. */
+  linkKinds: readonly string[];
+  /**
+   * sysctl keys it may read and write, as patterns ("net.ipv4.ip_forward",
+   * "net.ipv6.conf.*.accept_ra"); a key must also be on the host's own allowlist (sysctl.ts).
+   */
+  sysctlKeys: readonly string[];
   /** CPU time per call. */
   timeLimitMs: number;
   /** Largest linear memory the component may declare, in 64 KiB pages (limits.ts). */
@@ -35,60 +48,53 @@ export const DEFAULT_LIMITS = {
   maxHostCalls: DEFAULT_MAX_HOST_CALLS,
 } as const satisfies Partial<Grant>;
 
+// sysctl keys our plugins use, by the SDK function that sets them, for the built-in grants.
+const FORWARDING = ["net.ipv4.ip_forward", "net.ipv6.conf.all.forwarding"]; // enableForwarding
+const VETH_HOST_END = ["net.ipv6.conf.*.accept_ra", "net.ipv6.conf.*.accept_dad"]; // setupVeth
+const CONFIGURE_IFACE = ["net.ipv6.conf.*.disable_ipv6", "net.ipv6.conf.*.keep_addr_on_down"]; // configureIface
+const ARP_NOTIFY = ["net.ipv4.conf.*.arp_notify"]; // attach, bridge
+
+const NONE = { hostNetns: false, delegates: [], linkKinds: [], sysctlKeys: [], ...DEFAULT_LIMITS } as const;
+const IPAM = ["host-local", "static"];
+/** A plugin that puts one link of `kind` in the container and configures it from IPAM. */
+const ATTACH = (kind: LinkKind["tag"], hostNetns: boolean): Grant => ({
+  ...NONE,
+  interfaces: ["netns", "link", "addr", "route", "sysctl", "ipam"],
+  hostNetns,
+  delegates: IPAM,
+  linkKinds: [kind],
+  sysctlKeys: [...CONFIGURE_IFACE, ...ARP_NOTIFY],
+});
+
 const BUILTIN: Record<string, Grant> = {
-  loopback: { interfaces: ["netns", "link", "addr", "log"], hostNetns: false, delegates: [], ...DEFAULT_LIMITS },
-  "host-local": { interfaces: ["store", "log"], hostNetns: false, delegates: [], ...DEFAULT_LIMITS },
+  loopback: { ...NONE, interfaces: ["netns", "link", "addr", "log"] },
+  "host-local": { ...NONE, interfaces: ["store", "log"] },
   bridge: {
+    ...NONE,
     interfaces: ["netns", "link", "addr", "route", "sysctl", "log", "ipam"],
     hostNetns: true,
-    delegates: ["host-local", "static"],
-    ...DEFAULT_LIMITS,
+    delegates: IPAM,
+    linkKinds: ["bridge", "veth"],
+    sysctlKeys: [...FORWARDING, ...VETH_HOST_END, ...CONFIGURE_IFACE, ...ARP_NOTIFY],
   },
   ptp: {
+    ...NONE,
     interfaces: ["netns", "link", "addr", "route", "sysctl", "log", "ipam"],
     hostNetns: true,
-    delegates: ["host-local", "static"],
-    ...DEFAULT_LIMITS,
+    delegates: IPAM,
+    linkKinds: ["veth"],
+    sysctlKeys: [...FORWARDING, ...VETH_HOST_END, ...CONFIGURE_IFACE],
   },
-  static: { interfaces: [], hostNetns: false, delegates: [], ...DEFAULT_LIMITS },
-  macvlan: {
-    interfaces: ["netns", "link", "addr", "route", "sysctl", "ipam"],
-    hostNetns: true,
-    delegates: ["host-local", "static"],
-    ...DEFAULT_LIMITS,
-  },
-  ipvlan: {
-    interfaces: ["netns", "link", "addr", "route", "sysctl", "ipam"],
-    hostNetns: true,
-    delegates: ["host-local", "static"],
-    ...DEFAULT_LIMITS,
-  },
-  vlan: {
-    interfaces: ["netns", "link", "addr", "route", "sysctl", "ipam"],
-    hostNetns: true,
-    delegates: ["host-local", "static"],
-    ...DEFAULT_LIMITS,
-  },
-  dummy: {
-    interfaces: ["netns", "link", "addr", "route", "sysctl", "ipam"],
-    hostNetns: false,
-    delegates: ["host-local", "static"],
-    ...DEFAULT_LIMITS,
-  },
-  // Moves the host link its config names into the container and back: needs the host netns.
-  "host-device": {
-    interfaces: ["netns", "link", "addr", "route", "sysctl", "ipam"],
-    hostNetns: true,
-    delegates: ["host-local", "static"],
-    ...DEFAULT_LIMITS,
-  },
+  static: { ...NONE, interfaces: [] },
+  // The parent (`master`) is in the host netns; the new link is made in the container.
+  macvlan: ATTACH("macvlan", true),
+  ipvlan: ATTACH("ipvlan", true),
+  vlan: ATTACH("vlan", true),
+  dummy: ATTACH("dummy", false),
+  // Moves the host link its config names into the container and back: needs the host netns, creates nothing.
+  "host-device": { ...ATTACH("dummy", true), linkKinds: [] },
   // The tap and the bridge it may join are both in the container netns (as in Go): no host netns.
-  tap: {
-    interfaces: ["netns", "link", "addr", "route", "sysctl", "ipam"],
-    hostNetns: false,
-    delegates: ["host-local", "static"],
-    ...DEFAULT_LIMITS,
-  },
+  tap: ATTACH("tap", false),
 };
 
 /** A plugin asked for a capability it was not granted, or has no grant at all. */

@@ -174,6 +174,7 @@ function runVerb(scope: CallScope, plugin: string, verb: Verb, config: string): 
     plugin,
     grant,
     call: scope.info,
+    config,
     namespaces: scope.namespaces,
     store: deps.store,
     buckets: [],

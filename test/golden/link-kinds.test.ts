@@ -13,7 +13,8 @@ import { NLM_F } from "../../host/kernel/nl/header";
 import { encodeRequest, type NlRequest, parseMessages } from "../../host/kernel/nl/message";
 import type { RtnlHandle } from "../../host/kernel/rtnl/handle";
 import { RTM } from "../../host/kernel/rtnl/message-types";
-import { DEFAULT_LIMITS } from "../../host/runtime/policy";
+import { PluginScope } from "../../host/caps/scope";
+import { DEFAULT_LIMITS, LINK_KINDS } from "../../host/runtime/policy";
 import { GET_LINK_VETH } from "../unit/kernel/nl/captures";
 import { IPROUTE2 } from "./iproute2-link-kinds";
 
@@ -47,7 +48,12 @@ function caps(index: Record<string, number> = {}, missingInC: string[] = []) {
   }) as unknown as RtnlHandle;
   const handles = [handle(3), handle(4)];
   const namespaces = { rtnl: (id: number) => handles[id]!, netns: (id: number) => handles[id]!.ns };
-  const ctx = { plugin: "golden", records: [], namespaces, journal: new Journal(false), hostCalls: 0, grant: DEFAULT_LIMITS } as unknown as CallContext;
+  const grant = { ...DEFAULT_LIMITS, linkKinds: LINK_KINDS };
+  const ctx = { plugin: "golden", records: [], namespaces, journal: new Journal(false), hostCalls: 0, grant } as unknown as CallContext;
+  // Both held, neither the real host netns: the requests are those of the kind, without owner marks.
+  ctx.scope = new PluginScope(ctx);
+  ctx.scope.hold(0, false);
+  ctx.scope.hold(1, false);
   return { link: createLinkCaps(ctx), sent };
 }
 

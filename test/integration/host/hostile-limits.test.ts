@@ -19,9 +19,9 @@ import { buildFixtures, buildPluginUnderTest } from "../../helpers/plugin-under-
 import { createNetns, ipJson, type TestNetns } from "../../helpers/netns";
 
 const GRANTS: Record<string, Partial<Grant> & { interfaces: string[] }> = {
-  grow: { interfaces: ["netns", "link"] },
-  flood: { interfaces: ["netns", "link", "log"] },
-  "raw-result": { interfaces: ["netns", "link", "log"], memoryPages: 2048 },
+  grow: { interfaces: ["netns", "link"], linkKinds: ["veth"] },
+  flood: { interfaces: ["netns", "link", "log"], linkKinds: ["veth"] },
+  "raw-result": { interfaces: ["netns", "link", "log"], linkKinds: ["veth"], memoryPages: 2048 },
   unbounded: { interfaces: [] },
 };
 
@@ -145,7 +145,7 @@ describe("limits on hostile plugins", () => {
 
   it("one host process serves a good call after every kind of limit hit (in process, the binary's runner)", async () => {
     const native = loadNative();
-    const grants = Object.fromEntries(Object.entries(GRANTS).map(([name, g]) => [name, { hostNetns: false, delegates: [], ...DEFAULT_LIMITS, ...g }]));
+    const grants = Object.fromEntries(Object.entries(GRANTS).map(([name, g]) => [name, { hostNetns: false, delegates: [], linkKinds: [], sysctlKeys: [], ...DEFAULT_LIMITS, ...g }]));
     const runner = createRunner({
       pluginDir,
       native: () => native,

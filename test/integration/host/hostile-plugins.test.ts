@@ -22,7 +22,7 @@ beforeAll(async () => {
       spin: { interfaces: [], timeLimitMs: 300 },
       "bad-result": { interfaces: [] },
       greedy: { interfaces: ["netns"] },
-      leaky: { interfaces: ["netns", "link", "addr", "route", "sysctl"] },
+      leaky: { interfaces: ["netns", "link", "addr", "route", "sysctl"], linkKinds: ["veth"], sysctlKeys: ["net.ipv4.conf.*.forwarding"] },
     },
   }));
 }, 120_000);

@@ -16,7 +16,7 @@ const pluginDir = join(ROOT, "dist/plugins");
 
 const tmp = (): string => mkdtempSync(join(tmpdir(), "wasm-cni-inspect-"));
 const sha256 = (b: Uint8Array): string => createHash("sha256").update(b).digest("hex");
-const grant = (g: Partial<Grant> & { interfaces: string[] }): Grant => ({ hostNetns: false, delegates: [], ...DEFAULT_LIMITS, ...g });
+const grant = (g: Partial<Grant> & { interfaces: string[] }): Grant => ({ hostNetns: false, delegates: [], linkKinds: [], sysctlKeys: [], ...DEFAULT_LIMITS, ...g });
 const BRIDGE_IMPORTS = ["addr", "ipam", "link", "log", "netns", "route", "sysctl"];
 
 describe("inspect of an installed plugin", () => {
@@ -26,7 +26,12 @@ describe("inspect of an installed plugin", () => {
     expect(r.sha256).toBe(sha256(readFileSync(join(pluginDir, "bridge.wasm"))));
     expect(r.grant).toMatchObject({ source: "built-in", hostNetns: true, delegates: ["host-local", "static"] });
     expect(r.denied).toEqual([]);
-    expect(renderInspectReport(r)).toMatch(/Nothing it imports would be denied/);
+    expect(r.declaredMemoryPages).toBe(256);
+    expect(r.checks.find((c) => c.capability === "memoryPages")).toMatchObject({ requested: "256", granted: "256 (16 MiB)", outcome: "allowed" });
+    const text = renderInspectReport(r);
+    expect(text).toMatch(/Nothing it imports would be denied/);
+    expect(r.grant).toMatchObject({ linkKinds: ["bridge", "veth"], sysctlKeys: expect.arrayContaining(["net.ipv4.ip_forward"]), memoryPages: 256 });
+    expect(text.replace(/\s+/g, " ")).toMatch(/linkKinds bridge, veth; sysctlKeys net\.ipv4\.ip_forward, .*; memoryPages 256;/);
   });
 
   it("a policy narrower than the plugin's imports shows each denial and how the plugin sees it", () => {
@@ -67,7 +72,9 @@ describe("inspect of a bare component", () => {
   it("reads imports and manifest from the bytes and lists what the policy would deny", () => {
     const file = join(tmp(), "x.wasm");
     writeFileSync(file, embedManifest(readFileSync(join(pluginDir, "bridge.wasm")), manifest));
-    const policy = { "my-plugin": grant({ interfaces: BRIDGE_IMPORTS, delegates: ["host-local"] }) };
+    const policy = {
+      "my-plugin": grant({ interfaces: BRIDGE_IMPORTS, delegates: ["host-local"], linkKinds: ["bridge"], sysctlKeys: ["net.ipv4.ip_forward", "kernel.*"] }),
+    };
     const r = inspectReport(file, { pluginDir, policy: () => policy });
     expect(r).toMatchObject({ name: "my-plugin", source: "file", version: "0.3.0", imports: BRIDGE_IMPORTS, manifest });
     expect(r.sha256).toBe(sha256(readFileSync(file)));
@@ -76,9 +83,12 @@ describe("inspect of a bare component", () => {
       "hostNetns: netns.host() returns denied: the container's namespace only",
       "delegate evil: ipam.* to evil returns denied",
       "sysctl kernel.panic: sysctl.get/set return denied (not on the host's allowlist)",
+      "link kind veth: link.create returns denied (not in the grant's linkKinds)",
       "link kind vxlan: link.create cannot make this kind (not in WIT link-kind)",
     ]);
     expect(r.checks.find((c) => c.capability === "sysctl net.ipv4.ip_forward")?.outcome).toBe("allowed");
+    expect(r.checks.find((c) => c.capability === "linkKinds")).toMatchObject({ requested: "veth, vxlan", granted: "bridge", outcome: "limited" });
+    expect(r.checks.find((c) => c.capability === "memoryPages")).toMatchObject({ requested: "(not read)", granted: "256 (16 MiB)" });
     expect(r.checks.find((c) => c.capability === "timeLimitMs")).toMatchObject({ outcome: "limited", requested: "20000", granted: "5000" });
   });
 

@@ -33,3 +33,25 @@ describe("policy file limits", () => {
     );
   });
 });
+
+describe("policy file linkKinds and sysctlKeys", () => {
+  it("left out, a plugin may create no link and use no sysctl (deny by default)", () => {
+    expect(readPolicy(policy({ p: { interfaces: ["link"] } })).p).toMatchObject({ linkKinds: [], sysctlKeys: [] });
+  });
+
+  it("takes the kinds of WIT link-kind and key patterns", () => {
+    const g = readPolicy(policy({ p: { interfaces: [], linkKinds: ["veth", "macvlan"], sysctlKeys: ["net.ipv4.ip_forward", "net.ipv6.conf.*.accept_ra"] } })).p;
+    expect(g).toMatchObject({ linkKinds: ["veth", "macvlan"], sysctlKeys: ["net.ipv4.ip_forward", "net.ipv6.conf.*.accept_ra"] });
+  });
+
+  it.each([
+    ["linkKinds", ["vxlan"]],
+    ["sysctlKeys", ["kernel.panic"]],
+    ["sysctlKeys", ["net.ipv4..x"]],
+    ["sysctlKeys", ["net.ipv4.conf.eth*.forwarding"]],
+  ])("refuses %s %j with code 7 naming the field", (key, value) => {
+    expect(() => readPolicy(policy({ p: { interfaces: [], [key]: value } }))).toThrow(
+      expect.objectContaining({ code: 7, message: expect.stringContaining(`plugins.p.${key}`) }),
+    );
+  });
+});

@@ -1,0 +1,192 @@
+/**
+ * What one plugin instance may touch. Namespaces: only the handles it opened itself through
+ * netns.container/netns.host (never an id of a delegate's or its parent's, never a forged
+ * one). In the host netns: only links it created or that its config names (scoped link
+ * ownership); in the container's netns of the call: anything.
+ *
+ * Ownership lives in the link's alias, `wasm-cni:<plugin>`, set by the host when the plugin
+ * creates a link in the host netns (a veth peer placed there included). It lives and dies
+ * with the link: a link deleted with its container's netns leaves no record behind that a
+ * later link of the same name or ifindex could inherit, a rename keeps it, it needs no file
+ * I/O or lock on the ADD path, and `ip link` shows the owner to an operator. The host refuses
+ * a plugin's own writes of such an alias in the host netns, so it cannot be forged there.
+ */
+import { statSync } from "node:fs";
+import type { LinkChange } from "../generated/interfaces/cni-host-link";
+import { LinkNotFoundError } from "../kernel/errors";
+import type { NetnsHandle } from "../kernel/netns";
+import type { RtnlHandle } from "../kernel/rtnl/handle";
+import type { Link } from "../kernel/rtnl/ifinfo";
+import { linkByIndex, linkByName } from "../kernel/rtnl/link";
+import { routeList } from "../kernel/rtnl/route";
+import type { CallContext } from "./context";
+import { denied } from "./errors";
+
+/** The alias prefix that marks a host link's owner; reserved to the host. */
+export const OWNER_ALIAS_PREFIX = "wasm-cni:";
+
+export const ownerAlias = (plugin: string): string => `${OWNER_ALIAS_PREFIX}${plugin}`;
+
+/** Config keys whose value names a link of the host: the reference plugins' own keys. */
+const NAME_KEYS = ["bridge", "master", "device"] as const;
+
+/** The host links a net config names, read by the host from the config it passed. */
+interface ConfigNames {
+  names: Set<string>;
+  /** host-device's `hwaddr`, lower case with colons. */
+  mac?: string;
+  /** host-device's `kernelpath` (its last part), `pciBusID` and `runtimeConfig.deviceID`. */
+  devices: Set<string>;
+  /** True when the config has a `master`; without one, macvlan and ipvlan take the default route's link. */
+  hasMaster: boolean;
+}
+
+function readConfigNames(config: string): ConfigNames {
+  const out: ConfigNames = { names: new Set(), devices: new Set(), hasMaster: false };
+  let conf: unknown;
+  try {
+    conf = JSON.parse(config);
+  } catch {
+    return out; // the host checked it before; a delegate's config is the parent's choice
+  }
+  if (typeof conf !== "object" || conf === null) return out;
+  const c = conf as Record<string, unknown>;
+  const str = (v: unknown): string | undefined => (typeof v === "string" && v !== "" ? v : undefined);
+  for (const key of NAME_KEYS) {
+    const v = str(c[key]);
+    if (v !== undefined) out.names.add(v);
+  }
+  out.hasMaster = str(c.master) !== undefined;
+  const mac = str(c.hwaddr);
+  if (mac !== undefined) out.mac = mac.replaceAll("-", ":").toLowerCase();
+  const kernelpath = str(c.kernelpath);
+  if (kernelpath !== undefined) out.devices.add(kernelpath.slice(kernelpath.lastIndexOf("/") + 1));
+  const bus = str(c.pciBusID);
+  if (bus !== undefined) out.devices.add(bus);
+  const rc = c.runtimeConfig;
+  const deviceId = typeof rc === "object" && rc !== null ? str((rc as Record<string, unknown>).deviceID) : undefined;
+  if (deviceId !== undefined) out.devices.add(deviceId);
+  out.devices.delete("");
+  return out;
+}
+
+/** The inode of the netns this thread is in: the host's, since the host never changes netns. */
+function hostNetnsInode(): number {
+  return statSync("/proc/thread-self/ns/net").ino;
+}
+
+export class PluginScope {
+  private readonly held = new Set<number>();
+  private readonly hosts = new Set<number>();
+  /** Host links this plugin created in this call, by name: in scope without a lookup. */
+  private readonly created = new Set<string>();
+  private names?: ConfigNames;
+
+  constructor(private readonly ctx: CallContext) {}
+
+  /** Records a handle the plugin got from netns.*; `host` when it is the host's netns. */
+  hold(id: number, host: boolean): void {
+    this.held.add(id);
+    if (host) this.hosts.add(id);
+  }
+
+  /** True when the namespace at handle `ns` is the host's (CNI_NETNS may name it too). */
+  static isHostNetns(ns: NetnsHandle): boolean {
+    return statSync(`/proc/self/fd/${ns.fd}`).ino === hostNetnsInode();
+  }
+
+  /** The namespace behind a handle this plugin holds; any other id is denied. */
+  netns(id: number): NetnsHandle {
+    this.check(id);
+    return this.ctx.namespaces.netns(id);
+  }
+
+  rtnl(id: number): RtnlHandle {
+    this.check(id);
+    return this.ctx.namespaces.rtnl(id);
+  }
+
+  isHost(id: number): boolean {
+    return this.hosts.has(id);
+  }
+
+  /** A link was created in host namespace `id` under `name`: it is the plugin's from now on. */
+  adopt(name: string): void {
+    this.created.add(name);
+  }
+
+  /** A link in scope was renamed. */
+  renamed(from: string, to: string): void {
+    if (this.created.delete(from)) this.created.add(to);
+  }
+
+  /**
+   * Throws `denied` unless link `name` of namespace `ns` is in scope for `action`; the
+   * container's netns is always in scope. Returns the link when it had to be read.
+   * `parent`: a default-route link counts as named when the config names no master.
+   */
+  requireLink(ns: number, name: string, action: string, parent = false): void {
+    if (!this.isHost(ns)) return;
+    if (this.created.has(name) || this.configNames().names.has(name)) return;
+    const link = linkByName(this.rtnl(ns), name); // not found: the plugin gets not-found, as without the check
+    if (this.owns(link) || this.namedByDevice(link)) return;
+    if (parent && !this.configNames().hasMaster && this.isDefaultRouteLink(ns, link)) return;
+    throw this.outOfScope(action, name);
+  }
+
+  /** As requireLink, for a link known by index (a route's oif). */
+  requireLinkIndex(ns: number, index: number, action: string): void {
+    if (!this.isHost(ns)) return;
+    let link: Link;
+    try {
+      link = linkByIndex(this.rtnl(ns), index);
+    } catch (e) {
+      if (e instanceof LinkNotFoundError) return; // gone since the dump: nothing of anyone's
+      throw e;
+    }
+    if (this.created.has(link.name) || this.configNames().names.has(link.name) || this.owns(link) || this.namedByDevice(link)) return;
+    throw this.outOfScope(action, link.name);
+  }
+
+  /** An alias write in the host netns may not forge an owner mark. */
+  checkAlias(ns: number, change: Pick<LinkChange, "alias">): void {
+    if (this.isHost(ns) && change.alias?.startsWith(OWNER_ALIAS_PREFIX)) {
+      throw denied(`plugin "${this.ctx.plugin}" may not set alias ${JSON.stringify(change.alias)} in the host netns: the prefix ${OWNER_ALIAS_PREFIX} is the host's owner mark (scoped link ownership)`);
+    }
+  }
+
+  owns(link: Pick<Link, "alias">): boolean {
+    return link.alias === ownerAlias(this.ctx.plugin);
+  }
+
+  private namedByDevice(link: Link): boolean {
+    const n = this.configNames();
+    return (n.mac !== undefined && link.mac === n.mac) || (link.parentDev !== "" && n.devices.has(link.parentDev));
+  }
+
+  private isDefaultRouteLink(ns: number, link: Link): boolean {
+    const h = this.rtnl(ns);
+    return routeList(h, { family: 4 }).concat(routeList(h, { family: 6 })).some((r) => r.dst.endsWith("/0") && r.oif === link.index);
+  }
+
+  private configNames(): ConfigNames {
+    return (this.names ??= readConfigNames(this.ctx.config));
+  }
+
+  private check(id: number): void {
+    if (!this.held.has(id)) {
+      throw denied(`plugin "${this.ctx.plugin}" used netns id ${id}, which is not a handle it got from netns.container or netns.host in this call`);
+    }
+  }
+
+  private outOfScope(action: string, name: string): Error {
+    return denied(
+      `plugin "${this.ctx.plugin}" may not ${action} host link ${name}: it did not create it and its config does not name it (scoped link ownership)`,
+    );
+  }
+}
+
+/** The scope of a plugin instance, made on first use. */
+export function scopeOf(ctx: CallContext): PluginScope {
+  return (ctx.scope ??= new PluginScope(ctx));
+}
