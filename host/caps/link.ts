@@ -27,7 +27,7 @@ export function checkLinkName(name: string): void {
 function toInfo(l: Link): LinkCaps.LinkInfo {
   return {
     index: l.index, name: l.name, kind: l.kind, mtu: l.mtu, mac: l.mac, up: l.up, promisc: l.promisc,
-    master: l.master, peerIndex: l.peer, alias: l.alias, parentBus: l.parentBus, parentDev: l.parentDev,
+    master: l.master, peerIndex: l.peer, alias: l.alias, parentBus: l.parentBus, parentDev: l.parentDev, ...l.data,
   };
 }
 

@@ -8,52 +8,56 @@ const t2: AbiType = { k: "record", fields: [{ key: "errno", type: t0, offset: 0 
 const t3: AbiType = { k: "variant", cases: [{ name: "not-found", type: t1 }, { name: "exists", type: t1 }, { name: "denied", type: t1 }, { name: "invalid", type: t1 }, { name: "netns-gone", type: t1 }, { name: "kernel", type: t2 }], discSize: 1, payloadOffset: 4, size: 16, align: 4, flat: ["i32","i32","i32","i32"] };
 const t4: AbiType = { k: "result", cases: [{ name: "ok", type: t0 }, { name: "err", type: t3 }], discSize: 1, payloadOffset: 4, size: 20, align: 4, flat: ["i32","i32","i32","i32","i32"] };
 const t5: AbiType = { k: "scalar", scalar: "bool", size: 1, align: 1, flat: ["i32"] };
-const t6: AbiType = { k: "record", fields: [{ key: "index", type: t0, offset: 0 }, { key: "name", type: t1, offset: 4 }, { key: "kind", type: t1, offset: 12 }, { key: "mtu", type: t0, offset: 20 }, { key: "mac", type: t1, offset: 24 }, { key: "up", type: t5, offset: 32 }, { key: "promisc", type: t5, offset: 33 }, { key: "master", type: t0, offset: 36 }, { key: "peerIndex", type: t0, offset: 40 }, { key: "alias", type: t1, offset: 44 }, { key: "parentBus", type: t1, offset: 52 }, { key: "parentDev", type: t1, offset: 60 }], size: 68, align: 4, flat: ["i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32"] };
-const t7: AbiType = { k: "list", elem: t6, size: 8, align: 4, flat: ["i32","i32"] };
-const t8: AbiType = { k: "result", cases: [{ name: "ok", type: t7 }, { name: "err", type: t3 }], discSize: 1, payloadOffset: 4, size: 20, align: 4, flat: ["i32","i32","i32","i32","i32"] };
-const t9: AbiType = { k: "result", cases: [{ name: "ok", type: t6 }, { name: "err", type: t3 }], discSize: 1, payloadOffset: 4, size: 72, align: 4, flat: ["i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32"] };
-const t10: AbiType = { k: "option", cases: [{ name: "none", type: null }, { name: "some", type: t0 }], discSize: 1, payloadOffset: 4, size: 8, align: 4, flat: ["i32","i32"] };
-const t11: AbiType = { k: "option", cases: [{ name: "none", type: null }, { name: "some", type: t1 }], discSize: 1, payloadOffset: 4, size: 12, align: 4, flat: ["i32","i32","i32"] };
-const t12: AbiType = { k: "record", fields: [{ key: "name", type: t1, offset: 0 }, { key: "ns", type: t0, offset: 8 }, { key: "mac", type: t11, offset: 12 }], size: 24, align: 4, flat: ["i32","i32","i32","i32","i32","i32"] };
-const t13: AbiType = { k: "option", cases: [{ name: "none", type: null }, { name: "some", type: t5 }], discSize: 1, payloadOffset: 1, size: 2, align: 1, flat: ["i32","i32"] };
-const t14: AbiType = { k: "record", fields: [{ key: "vlanFiltering", type: t13, offset: 0 }], size: 2, align: 1, flat: ["i32","i32"] };
-const t15: AbiType = { k: "enum", cases: [{ name: "private", type: null }, { name: "vepa", type: null }, { name: "bridge", type: null }, { name: "passthru", type: null }, { name: "source", type: null }], discSize: 1, payloadOffset: 1, size: 1, align: 1, flat: ["i32"] };
-const t16: AbiType = { k: "record", fields: [{ key: "parent", type: t1, offset: 0 }, { key: "parentNs", type: t0, offset: 8 }, { key: "mode", type: t15, offset: 12 }, { key: "bcQueueLen", type: t10, offset: 16 }], size: 24, align: 4, flat: ["i32","i32","i32","i32","i32","i32"] };
-const t17: AbiType = { k: "enum", cases: [{ name: "l2", type: null }, { name: "l3", type: null }, { name: "l3s", type: null }], discSize: 1, payloadOffset: 1, size: 1, align: 1, flat: ["i32"] };
-const t18: AbiType = { k: "enum", cases: [{ name: "bridge", type: null }, { name: "private", type: null }, { name: "vepa", type: null }], discSize: 1, payloadOffset: 1, size: 1, align: 1, flat: ["i32"] };
-const t19: AbiType = { k: "record", fields: [{ key: "parent", type: t1, offset: 0 }, { key: "parentNs", type: t0, offset: 8 }, { key: "mode", type: t17, offset: 12 }, { key: "isolation", type: t18, offset: 13 }], size: 16, align: 4, flat: ["i32","i32","i32","i32","i32"] };
-const t20: AbiType = { k: "scalar", scalar: "u16", size: 2, align: 2, flat: ["i32"] };
-const t21: AbiType = { k: "record", fields: [{ key: "parent", type: t1, offset: 0 }, { key: "parentNs", type: t0, offset: 8 }, { key: "id", type: t20, offset: 12 }], size: 16, align: 4, flat: ["i32","i32","i32","i32"] };
-const t22: AbiType = { k: "record", fields: [{ key: "multiQueue", type: t5, offset: 0 }, { key: "vnetHdr", type: t5, offset: 1 }, { key: "owner", type: t10, offset: 4 }, { key: "group", type: t10, offset: 12 }], size: 20, align: 4, flat: ["i32","i32","i32","i32","i32","i32"] };
-const t23: AbiType = { k: "variant", cases: [{ name: "veth", type: t12 }, { name: "bridge", type: t14 }, { name: "macvlan", type: t16 }, { name: "ipvlan", type: t19 }, { name: "vlan", type: t21 }, { name: "dummy", type: null }, { name: "tap", type: t22 }], discSize: 1, payloadOffset: 4, size: 28, align: 4, flat: ["i32","i32","i32","i32","i32","i32","i32"] };
-const t24: AbiType = { k: "record", fields: [{ key: "name", type: t1, offset: 0 }, { key: "mtu", type: t10, offset: 8 }, { key: "mac", type: t11, offset: 16 }, { key: "kind", type: t23, offset: 28 }], size: 56, align: 4, flat: ["i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32"] };
-const t25: AbiType = { k: "record", fields: [{ key: "up", type: t13, offset: 0 }, { key: "mtu", type: t10, offset: 4 }, { key: "mac", type: t11, offset: 12 }, { key: "master", type: t11, offset: 24 }, { key: "promisc", type: t13, offset: 36 }, { key: "alias", type: t11, offset: 40 }, { key: "name", type: t11, offset: 52 }, { key: "netns", type: t10, offset: 64 }], size: 72, align: 4, flat: ["i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32"] };
-const t26: AbiType = { k: "tuple", elems: [{ type: t0, offset: 0 }, { type: t1, offset: 4 }, { type: t25, offset: 12 }], size: 84, align: 4, flat: ["i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32"] };
-const t27: AbiType = { k: "record", fields: [{ key: "hairpin", type: t13, offset: 0 }, { key: "learning", type: t13, offset: 2 }, { key: "isolated", type: t13, offset: 4 }], size: 6, align: 1, flat: ["i32","i32","i32","i32","i32","i32"] };
-const t28: AbiType = { k: "result", cases: [{ name: "ok", type: null }, { name: "err", type: t3 }], discSize: 1, payloadOffset: 4, size: 20, align: 4, flat: ["i32","i32","i32","i32","i32"] };
-const t29: AbiType = { k: "enum", cases: [{ name: "all", type: null }, { name: "v4", type: null }, { name: "v6", type: null }], discSize: 1, payloadOffset: 1, size: 1, align: 1, flat: ["i32"] };
-const t30: AbiType = { k: "scalar", scalar: "u8", size: 1, align: 1, flat: ["i32"] };
-const t31: AbiType = { k: "record", fields: [{ key: "linkIndex", type: t0, offset: 0 }, { key: "cidr", type: t1, offset: 4 }, { key: "scope", type: t30, offset: 12 }], size: 16, align: 4, flat: ["i32","i32","i32","i32"] };
-const t32: AbiType = { k: "list", elem: t31, size: 8, align: 4, flat: ["i32","i32"] };
-const t33: AbiType = { k: "result", cases: [{ name: "ok", type: t32 }, { name: "err", type: t3 }], discSize: 1, payloadOffset: 4, size: 20, align: 4, flat: ["i32","i32","i32","i32","i32"] };
-const t34: AbiType = { k: "record", fields: [{ key: "dad", type: t5, offset: 0 }], size: 1, align: 1, flat: ["i32"] };
-const t35: AbiType = { k: "enum", cases: [{ name: "universe", type: null }, { name: "site", type: null }, { name: "link", type: null }, { name: "host", type: null }], discSize: 1, payloadOffset: 1, size: 1, align: 1, flat: ["i32"] };
-const t36: AbiType = { k: "option", cases: [{ name: "none", type: null }, { name: "some", type: t35 }], discSize: 1, payloadOffset: 1, size: 2, align: 1, flat: ["i32","i32"] };
-const t37: AbiType = { k: "record", fields: [{ key: "dst", type: t1, offset: 0 }, { key: "gw", type: t11, offset: 8 }, { key: "dev", type: t11, offset: 20 }, { key: "src", type: t11, offset: 32 }, { key: "table", type: t10, offset: 44 }, { key: "scope", type: t36, offset: 52 }, { key: "metric", type: t10, offset: 56 }, { key: "mtu", type: t10, offset: 64 }, { key: "advmss", type: t10, offset: 72 }, { key: "onlink", type: t5, offset: 80 }], size: 84, align: 4, flat: ["i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32"] };
-const t38: AbiType = { k: "list", elem: t37, size: 8, align: 4, flat: ["i32","i32"] };
-const t39: AbiType = { k: "result", cases: [{ name: "ok", type: t38 }, { name: "err", type: t3 }], discSize: 1, payloadOffset: 4, size: 20, align: 4, flat: ["i32","i32","i32","i32","i32"] };
-const t40: AbiType = { k: "tuple", elems: [{ type: t0, offset: 0 }, { type: t37, offset: 4 }], size: 88, align: 4, flat: ["i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32"] };
-const t41: AbiType = { k: "result", cases: [{ name: "ok", type: t1 }, { name: "err", type: t3 }], discSize: 1, payloadOffset: 4, size: 20, align: 4, flat: ["i32","i32","i32","i32","i32"] };
-const t42: AbiType = { k: "result", cases: [{ name: "ok", type: t11 }, { name: "err", type: t3 }], discSize: 1, payloadOffset: 4, size: 20, align: 4, flat: ["i32","i32","i32","i32","i32"] };
-const t43: AbiType = { k: "result", cases: [{ name: "ok", type: t5 }, { name: "err", type: t3 }], discSize: 1, payloadOffset: 4, size: 20, align: 4, flat: ["i32","i32","i32","i32","i32"] };
-const t44: AbiType = { k: "tuple", elems: [{ type: t1, offset: 0 }, { type: t1, offset: 8 }], size: 16, align: 4, flat: ["i32","i32","i32","i32"] };
-const t45: AbiType = { k: "list", elem: t44, size: 8, align: 4, flat: ["i32","i32"] };
-const t46: AbiType = { k: "result", cases: [{ name: "ok", type: t45 }, { name: "err", type: t3 }], discSize: 1, payloadOffset: 4, size: 20, align: 4, flat: ["i32","i32","i32","i32","i32"] };
-const t47: AbiType = { k: "enum", cases: [{ name: "debug", type: null }, { name: "info", type: null }, { name: "warn", type: null }, { name: "error", type: null }], discSize: 1, payloadOffset: 1, size: 1, align: 1, flat: ["i32"] };
-const t48: AbiType = { k: "record", fields: [{ key: "code", type: t0, offset: 0 }, { key: "msg", type: t1, offset: 4 }, { key: "details", type: t1, offset: 12 }], size: 20, align: 4, flat: ["i32","i32","i32","i32","i32"] };
-const t49: AbiType = { k: "result", cases: [{ name: "ok", type: t1 }, { name: "err", type: t48 }], discSize: 1, payloadOffset: 4, size: 24, align: 4, flat: ["i32","i32","i32","i32","i32","i32"] };
-const t50: AbiType = { k: "result", cases: [{ name: "ok", type: null }, { name: "err", type: t48 }], discSize: 1, payloadOffset: 4, size: 24, align: 4, flat: ["i32","i32","i32","i32","i32","i32"] };
-const t51: AbiType = { k: "record", fields: [{ key: "config", type: t1, offset: 0 }, { key: "containerId", type: t1, offset: 8 }, { key: "ifname", type: t1, offset: 16 }, { key: "netns", type: t1, offset: 24 }, { key: "args", type: t45, offset: 32 }], size: 40, align: 4, flat: ["i32","i32","i32","i32","i32","i32","i32","i32","i32","i32"] };
+const t6: AbiType = { k: "enum", cases: [{ name: "private", type: null }, { name: "vepa", type: null }, { name: "bridge", type: null }, { name: "passthru", type: null }, { name: "source", type: null }], discSize: 1, payloadOffset: 1, size: 1, align: 1, flat: ["i32"] };
+const t7: AbiType = { k: "option", cases: [{ name: "none", type: null }, { name: "some", type: t6 }], discSize: 1, payloadOffset: 1, size: 2, align: 1, flat: ["i32","i32"] };
+const t8: AbiType = { k: "enum", cases: [{ name: "l2", type: null }, { name: "l3", type: null }, { name: "l3s", type: null }], discSize: 1, payloadOffset: 1, size: 1, align: 1, flat: ["i32"] };
+const t9: AbiType = { k: "option", cases: [{ name: "none", type: null }, { name: "some", type: t8 }], discSize: 1, payloadOffset: 1, size: 2, align: 1, flat: ["i32","i32"] };
+const t10: AbiType = { k: "enum", cases: [{ name: "bridge", type: null }, { name: "private", type: null }, { name: "vepa", type: null }], discSize: 1, payloadOffset: 1, size: 1, align: 1, flat: ["i32"] };
+const t11: AbiType = { k: "option", cases: [{ name: "none", type: null }, { name: "some", type: t10 }], discSize: 1, payloadOffset: 1, size: 2, align: 1, flat: ["i32","i32"] };
+const t12: AbiType = { k: "scalar", scalar: "u16", size: 2, align: 2, flat: ["i32"] };
+const t13: AbiType = { k: "option", cases: [{ name: "none", type: null }, { name: "some", type: t12 }], discSize: 1, payloadOffset: 2, size: 4, align: 2, flat: ["i32","i32"] };
+const t14: AbiType = { k: "option", cases: [{ name: "none", type: null }, { name: "some", type: t5 }], discSize: 1, payloadOffset: 1, size: 2, align: 1, flat: ["i32","i32"] };
+const t15: AbiType = { k: "record", fields: [{ key: "index", type: t0, offset: 0 }, { key: "name", type: t1, offset: 4 }, { key: "kind", type: t1, offset: 12 }, { key: "mtu", type: t0, offset: 20 }, { key: "mac", type: t1, offset: 24 }, { key: "up", type: t5, offset: 32 }, { key: "promisc", type: t5, offset: 33 }, { key: "master", type: t0, offset: 36 }, { key: "peerIndex", type: t0, offset: 40 }, { key: "alias", type: t1, offset: 44 }, { key: "parentBus", type: t1, offset: 52 }, { key: "parentDev", type: t1, offset: 60 }, { key: "macvlanMode", type: t7, offset: 68 }, { key: "ipvlanMode", type: t9, offset: 70 }, { key: "ipvlanIsolation", type: t11, offset: 72 }, { key: "vlanId", type: t13, offset: 74 }, { key: "vlanFiltering", type: t14, offset: 78 }], size: 80, align: 4, flat: ["i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32"] };
+const t16: AbiType = { k: "list", elem: t15, size: 8, align: 4, flat: ["i32","i32"] };
+const t17: AbiType = { k: "result", cases: [{ name: "ok", type: t16 }, { name: "err", type: t3 }], discSize: 1, payloadOffset: 4, size: 20, align: 4, flat: ["i32","i32","i32","i32","i32"] };
+const t18: AbiType = { k: "result", cases: [{ name: "ok", type: t15 }, { name: "err", type: t3 }], discSize: 1, payloadOffset: 4, size: 84, align: 4, flat: ["i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32"] };
+const t19: AbiType = { k: "option", cases: [{ name: "none", type: null }, { name: "some", type: t0 }], discSize: 1, payloadOffset: 4, size: 8, align: 4, flat: ["i32","i32"] };
+const t20: AbiType = { k: "option", cases: [{ name: "none", type: null }, { name: "some", type: t1 }], discSize: 1, payloadOffset: 4, size: 12, align: 4, flat: ["i32","i32","i32"] };
+const t21: AbiType = { k: "record", fields: [{ key: "name", type: t1, offset: 0 }, { key: "ns", type: t0, offset: 8 }, { key: "mac", type: t20, offset: 12 }], size: 24, align: 4, flat: ["i32","i32","i32","i32","i32","i32"] };
+const t22: AbiType = { k: "record", fields: [{ key: "vlanFiltering", type: t14, offset: 0 }], size: 2, align: 1, flat: ["i32","i32"] };
+const t23: AbiType = { k: "record", fields: [{ key: "parent", type: t1, offset: 0 }, { key: "parentNs", type: t0, offset: 8 }, { key: "mode", type: t6, offset: 12 }, { key: "bcQueueLen", type: t19, offset: 16 }], size: 24, align: 4, flat: ["i32","i32","i32","i32","i32","i32"] };
+const t24: AbiType = { k: "record", fields: [{ key: "parent", type: t1, offset: 0 }, { key: "parentNs", type: t0, offset: 8 }, { key: "mode", type: t8, offset: 12 }, { key: "isolation", type: t10, offset: 13 }], size: 16, align: 4, flat: ["i32","i32","i32","i32","i32"] };
+const t25: AbiType = { k: "record", fields: [{ key: "parent", type: t1, offset: 0 }, { key: "parentNs", type: t0, offset: 8 }, { key: "id", type: t12, offset: 12 }], size: 16, align: 4, flat: ["i32","i32","i32","i32"] };
+const t26: AbiType = { k: "record", fields: [{ key: "multiQueue", type: t5, offset: 0 }, { key: "vnetHdr", type: t5, offset: 1 }, { key: "owner", type: t19, offset: 4 }, { key: "group", type: t19, offset: 12 }], size: 20, align: 4, flat: ["i32","i32","i32","i32","i32","i32"] };
+const t27: AbiType = { k: "variant", cases: [{ name: "veth", type: t21 }, { name: "bridge", type: t22 }, { name: "macvlan", type: t23 }, { name: "ipvlan", type: t24 }, { name: "vlan", type: t25 }, { name: "dummy", type: null }, { name: "tap", type: t26 }], discSize: 1, payloadOffset: 4, size: 28, align: 4, flat: ["i32","i32","i32","i32","i32","i32","i32"] };
+const t28: AbiType = { k: "record", fields: [{ key: "name", type: t1, offset: 0 }, { key: "mtu", type: t19, offset: 8 }, { key: "mac", type: t20, offset: 16 }, { key: "kind", type: t27, offset: 28 }], size: 56, align: 4, flat: ["i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32"] };
+const t29: AbiType = { k: "record", fields: [{ key: "up", type: t14, offset: 0 }, { key: "mtu", type: t19, offset: 4 }, { key: "mac", type: t20, offset: 12 }, { key: "master", type: t20, offset: 24 }, { key: "promisc", type: t14, offset: 36 }, { key: "alias", type: t20, offset: 40 }, { key: "name", type: t20, offset: 52 }, { key: "netns", type: t19, offset: 64 }], size: 72, align: 4, flat: ["i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32"] };
+const t30: AbiType = { k: "tuple", elems: [{ type: t0, offset: 0 }, { type: t1, offset: 4 }, { type: t29, offset: 12 }], size: 84, align: 4, flat: ["i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32"] };
+const t31: AbiType = { k: "record", fields: [{ key: "hairpin", type: t14, offset: 0 }, { key: "learning", type: t14, offset: 2 }, { key: "isolated", type: t14, offset: 4 }], size: 6, align: 1, flat: ["i32","i32","i32","i32","i32","i32"] };
+const t32: AbiType = { k: "result", cases: [{ name: "ok", type: null }, { name: "err", type: t3 }], discSize: 1, payloadOffset: 4, size: 20, align: 4, flat: ["i32","i32","i32","i32","i32"] };
+const t33: AbiType = { k: "enum", cases: [{ name: "all", type: null }, { name: "v4", type: null }, { name: "v6", type: null }], discSize: 1, payloadOffset: 1, size: 1, align: 1, flat: ["i32"] };
+const t34: AbiType = { k: "scalar", scalar: "u8", size: 1, align: 1, flat: ["i32"] };
+const t35: AbiType = { k: "record", fields: [{ key: "linkIndex", type: t0, offset: 0 }, { key: "cidr", type: t1, offset: 4 }, { key: "scope", type: t34, offset: 12 }], size: 16, align: 4, flat: ["i32","i32","i32","i32"] };
+const t36: AbiType = { k: "list", elem: t35, size: 8, align: 4, flat: ["i32","i32"] };
+const t37: AbiType = { k: "result", cases: [{ name: "ok", type: t36 }, { name: "err", type: t3 }], discSize: 1, payloadOffset: 4, size: 20, align: 4, flat: ["i32","i32","i32","i32","i32"] };
+const t38: AbiType = { k: "record", fields: [{ key: "dad", type: t5, offset: 0 }], size: 1, align: 1, flat: ["i32"] };
+const t39: AbiType = { k: "enum", cases: [{ name: "universe", type: null }, { name: "site", type: null }, { name: "link", type: null }, { name: "host", type: null }], discSize: 1, payloadOffset: 1, size: 1, align: 1, flat: ["i32"] };
+const t40: AbiType = { k: "option", cases: [{ name: "none", type: null }, { name: "some", type: t39 }], discSize: 1, payloadOffset: 1, size: 2, align: 1, flat: ["i32","i32"] };
+const t41: AbiType = { k: "record", fields: [{ key: "dst", type: t1, offset: 0 }, { key: "gw", type: t20, offset: 8 }, { key: "dev", type: t20, offset: 20 }, { key: "src", type: t20, offset: 32 }, { key: "table", type: t19, offset: 44 }, { key: "scope", type: t40, offset: 52 }, { key: "metric", type: t19, offset: 56 }, { key: "mtu", type: t19, offset: 64 }, { key: "advmss", type: t19, offset: 72 }, { key: "onlink", type: t5, offset: 80 }], size: 84, align: 4, flat: ["i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32"] };
+const t42: AbiType = { k: "list", elem: t41, size: 8, align: 4, flat: ["i32","i32"] };
+const t43: AbiType = { k: "result", cases: [{ name: "ok", type: t42 }, { name: "err", type: t3 }], discSize: 1, payloadOffset: 4, size: 20, align: 4, flat: ["i32","i32","i32","i32","i32"] };
+const t44: AbiType = { k: "tuple", elems: [{ type: t0, offset: 0 }, { type: t41, offset: 4 }], size: 88, align: 4, flat: ["i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32"] };
+const t45: AbiType = { k: "result", cases: [{ name: "ok", type: t1 }, { name: "err", type: t3 }], discSize: 1, payloadOffset: 4, size: 20, align: 4, flat: ["i32","i32","i32","i32","i32"] };
+const t46: AbiType = { k: "result", cases: [{ name: "ok", type: t20 }, { name: "err", type: t3 }], discSize: 1, payloadOffset: 4, size: 20, align: 4, flat: ["i32","i32","i32","i32","i32"] };
+const t47: AbiType = { k: "result", cases: [{ name: "ok", type: t5 }, { name: "err", type: t3 }], discSize: 1, payloadOffset: 4, size: 20, align: 4, flat: ["i32","i32","i32","i32","i32"] };
+const t48: AbiType = { k: "tuple", elems: [{ type: t1, offset: 0 }, { type: t1, offset: 8 }], size: 16, align: 4, flat: ["i32","i32","i32","i32"] };
+const t49: AbiType = { k: "list", elem: t48, size: 8, align: 4, flat: ["i32","i32"] };
+const t50: AbiType = { k: "result", cases: [{ name: "ok", type: t49 }, { name: "err", type: t3 }], discSize: 1, payloadOffset: 4, size: 20, align: 4, flat: ["i32","i32","i32","i32","i32"] };
+const t51: AbiType = { k: "enum", cases: [{ name: "debug", type: null }, { name: "info", type: null }, { name: "warn", type: null }, { name: "error", type: null }], discSize: 1, payloadOffset: 1, size: 1, align: 1, flat: ["i32"] };
+const t52: AbiType = { k: "record", fields: [{ key: "code", type: t0, offset: 0 }, { key: "msg", type: t1, offset: 4 }, { key: "details", type: t1, offset: 12 }], size: 20, align: 4, flat: ["i32","i32","i32","i32","i32"] };
+const t53: AbiType = { k: "result", cases: [{ name: "ok", type: t1 }, { name: "err", type: t52 }], discSize: 1, payloadOffset: 4, size: 24, align: 4, flat: ["i32","i32","i32","i32","i32","i32"] };
+const t54: AbiType = { k: "result", cases: [{ name: "ok", type: null }, { name: "err", type: t52 }], discSize: 1, payloadOffset: 4, size: 24, align: 4, flat: ["i32","i32","i32","i32","i32","i32"] };
+const t55: AbiType = { k: "record", fields: [{ key: "config", type: t1, offset: 0 }, { key: "containerId", type: t1, offset: 8 }, { key: "ifname", type: t1, offset: 16 }, { key: "netns", type: t1, offset: 24 }, { key: "args", type: t49, offset: 32 }], size: 40, align: 4, flat: ["i32","i32","i32","i32","i32","i32","i32","i32","i32","i32"] };
 
 export const WORLD: AbiWorld = {
   imports: {
@@ -62,51 +66,51 @@ export const WORLD: AbiWorld = {
       { name: "host", js: "host", params: [], result: t4, spilledParams: null, resultInMemory: true },
     ],
     "cni:host/link@0.1.0": [
-      { name: "list", js: "list", params: [t0], result: t8, spilledParams: null, resultInMemory: true },
-      { name: "get", js: "get", params: [t0, t1], result: t9, spilledParams: null, resultInMemory: true },
-      { name: "create", js: "create", params: [t0, t24], result: t9, spilledParams: null, resultInMemory: true },
-      { name: "set", js: "set", params: [t0, t1, t25], result: t9, spilledParams: t26, resultInMemory: true },
-      { name: "set-port", js: "setPort", params: [t0, t1, t27], result: t28, spilledParams: null, resultInMemory: true },
-      { name: "delete", js: "delete", params: [t0, t1], result: t28, spilledParams: null, resultInMemory: true },
+      { name: "list", js: "list", params: [t0], result: t17, spilledParams: null, resultInMemory: true },
+      { name: "get", js: "get", params: [t0, t1], result: t18, spilledParams: null, resultInMemory: true },
+      { name: "create", js: "create", params: [t0, t28], result: t18, spilledParams: null, resultInMemory: true },
+      { name: "set", js: "set", params: [t0, t1, t29], result: t18, spilledParams: t30, resultInMemory: true },
+      { name: "set-port", js: "setPort", params: [t0, t1, t31], result: t32, spilledParams: null, resultInMemory: true },
+      { name: "delete", js: "delete", params: [t0, t1], result: t32, spilledParams: null, resultInMemory: true },
     ],
     "cni:host/addr@0.1.0": [
-      { name: "list", js: "list", params: [t0, t1, t29], result: t33, spilledParams: null, resultInMemory: true },
-      { name: "add", js: "add", params: [t0, t1, t1, t34], result: t28, spilledParams: null, resultInMemory: true },
-      { name: "delete", js: "delete", params: [t0, t1, t1], result: t28, spilledParams: null, resultInMemory: true },
+      { name: "list", js: "list", params: [t0, t1, t33], result: t37, spilledParams: null, resultInMemory: true },
+      { name: "add", js: "add", params: [t0, t1, t1, t38], result: t32, spilledParams: null, resultInMemory: true },
+      { name: "delete", js: "delete", params: [t0, t1, t1], result: t32, spilledParams: null, resultInMemory: true },
     ],
     "cni:host/route@0.1.0": [
-      { name: "list", js: "list", params: [t0, t29, t5], result: t39, spilledParams: null, resultInMemory: true },
-      { name: "add", js: "add", params: [t0, t37], result: t28, spilledParams: t40, resultInMemory: true },
-      { name: "replace", js: "replace", params: [t0, t37], result: t28, spilledParams: t40, resultInMemory: true },
-      { name: "delete", js: "delete", params: [t0, t37], result: t28, spilledParams: t40, resultInMemory: true },
+      { name: "list", js: "list", params: [t0, t33, t5], result: t43, spilledParams: null, resultInMemory: true },
+      { name: "add", js: "add", params: [t0, t41], result: t32, spilledParams: t44, resultInMemory: true },
+      { name: "replace", js: "replace", params: [t0, t41], result: t32, spilledParams: t44, resultInMemory: true },
+      { name: "delete", js: "delete", params: [t0, t41], result: t32, spilledParams: t44, resultInMemory: true },
     ],
     "cni:host/sysctl@0.1.0": [
-      { name: "get", js: "get", params: [t0, t1], result: t41, spilledParams: null, resultInMemory: true },
-      { name: "set", js: "set", params: [t0, t1, t1], result: t28, spilledParams: null, resultInMemory: true },
+      { name: "get", js: "get", params: [t0, t1], result: t45, spilledParams: null, resultInMemory: true },
+      { name: "set", js: "set", params: [t0, t1, t1], result: t32, spilledParams: null, resultInMemory: true },
     ],
     "cni:host/store@0.1.0": [
       { name: "open", js: "open", params: [t1, t1], result: t4, spilledParams: null, resultInMemory: true },
-      { name: "get", js: "get", params: [t0, t1], result: t42, spilledParams: null, resultInMemory: true },
-      { name: "put", js: "put", params: [t0, t1, t1], result: t28, spilledParams: null, resultInMemory: true },
-      { name: "remove", js: "remove", params: [t0, t1], result: t43, spilledParams: null, resultInMemory: true },
-      { name: "entries", js: "entries", params: [t0], result: t46, spilledParams: null, resultInMemory: true },
+      { name: "get", js: "get", params: [t0, t1], result: t46, spilledParams: null, resultInMemory: true },
+      { name: "put", js: "put", params: [t0, t1, t1], result: t32, spilledParams: null, resultInMemory: true },
+      { name: "remove", js: "remove", params: [t0, t1], result: t47, spilledParams: null, resultInMemory: true },
+      { name: "entries", js: "entries", params: [t0], result: t50, spilledParams: null, resultInMemory: true },
     ],
     "cni:host/log@0.1.0": [
-      { name: "write", js: "write", params: [t47, t1], result: null, spilledParams: null, resultInMemory: false },
+      { name: "write", js: "write", params: [t51, t1], result: null, spilledParams: null, resultInMemory: false },
     ],
     "cni:host/ipam@0.1.0": [
-      { name: "add", js: "add", params: [t1, t1], result: t49, spilledParams: null, resultInMemory: true },
-      { name: "check", js: "check", params: [t1, t1], result: t50, spilledParams: null, resultInMemory: true },
-      { name: "del", js: "del", params: [t1, t1], result: t50, spilledParams: null, resultInMemory: true },
-      { name: "status", js: "status", params: [t1, t1], result: t50, spilledParams: null, resultInMemory: true },
-      { name: "gc", js: "gc", params: [t1, t1], result: t50, spilledParams: null, resultInMemory: true },
+      { name: "add", js: "add", params: [t1, t1], result: t53, spilledParams: null, resultInMemory: true },
+      { name: "check", js: "check", params: [t1, t1], result: t54, spilledParams: null, resultInMemory: true },
+      { name: "del", js: "del", params: [t1, t1], result: t54, spilledParams: null, resultInMemory: true },
+      { name: "status", js: "status", params: [t1, t1], result: t54, spilledParams: null, resultInMemory: true },
+      { name: "gc", js: "gc", params: [t1, t1], result: t54, spilledParams: null, resultInMemory: true },
     ],
   },
   exports: [
-    { name: "add", js: "add", params: [t51], result: t49, spilledParams: null, resultInMemory: true },
-    { name: "del", js: "del", params: [t51], result: t50, spilledParams: null, resultInMemory: true },
-    { name: "check", js: "check", params: [t51], result: t50, spilledParams: null, resultInMemory: true },
-    { name: "status", js: "status", params: [t51], result: t50, spilledParams: null, resultInMemory: true },
-    { name: "gc", js: "gc", params: [t51], result: t50, spilledParams: null, resultInMemory: true },
+    { name: "add", js: "add", params: [t55], result: t53, spilledParams: null, resultInMemory: true },
+    { name: "del", js: "del", params: [t55], result: t54, spilledParams: null, resultInMemory: true },
+    { name: "check", js: "check", params: [t55], result: t54, spilledParams: null, resultInMemory: true },
+    { name: "status", js: "status", params: [t55], result: t54, spilledParams: null, resultInMemory: true },
+    { name: "gc", js: "gc", params: [t55], result: t54, spilledParams: null, resultInMemory: true },
   ],
 };

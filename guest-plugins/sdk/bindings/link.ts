@@ -32,6 +32,19 @@ export class LinkInfo {
    * "0000:00:1f.6"; empty for a virtual link.
    */
   parentDev: string = "";
+  /**
+   * Kind attributes from IFLA_INFO_DATA, what CHECK compares with the config; none for
+   * another kind or when the kernel did not report it.
+   * A macvlan's mode (IFLA_MACVLAN_MODE).
+   */
+  macvlanMode: Box<MacvlanMode> | null = null;
+  /** An ipvlan's mode and isolation (IFLA_IPVLAN_MODE, IFLA_IPVLAN_FLAGS). */
+  ipvlanMode: Box<IpvlanMode> | null = null;
+  ipvlanIsolation: Box<IpvlanIsolation> | null = null;
+  /** An 802.1Q VLAN device's id (IFLA_VLAN_ID). */
+  vlanId: Box<u16> | null = null;
+  /** A bridge's VLAN filtering (IFLA_BR_VLAN_FILTERING). */
+  vlanFiltering: Box<bool> | null = null;
 }
 
 // @ts-ignore: decorator
@@ -50,6 +63,11 @@ export function liftLinkInfo(src: usize): LinkInfo {
   v.alias = loadString(src + 44);
   v.parentBus = loadString(src + 52);
   v.parentDev = loadString(src + 60);
+  v.macvlanMode = liftOptMacvlanMode(src + 68);
+  v.ipvlanMode = liftOptIpvlanMode(src + 70);
+  v.ipvlanIsolation = liftOptIpvlanIsolation(src + 72);
+  v.vlanId = liftOptU16(src + 74);
+  v.vlanFiltering = liftOptBool(src + 78);
   return v;
 }
 
@@ -68,6 +86,11 @@ export function lowerLinkInfo(v: LinkInfo, dst: usize): void {
   storeString(v.alias, dst + 44);
   storeString(v.parentBus, dst + 52);
   storeString(v.parentDev, dst + 60);
+  lowerOptMacvlanMode(v.macvlanMode, dst + 68);
+  lowerOptIpvlanMode(v.ipvlanMode, dst + 70);
+  lowerOptIpvlanIsolation(v.ipvlanIsolation, dst + 72);
+  lowerOptU16(v.vlanId, dst + 74);
+  lowerOptBool(v.vlanFiltering, dst + 78);
 }
 
 /** The peer end of a veth pair, created in namespace `ns`. */
@@ -557,7 +580,7 @@ export function lowerPortChange(v: PortChange, dst: usize): void {
 }
 
 // Return area of the host functions below (one call at a time).
-const _RET = memory.data(72, 4);
+const _RET = memory.data(84, 4);
 
 // @ts-ignore: decorator
 @external("cni:host/link@0.1.0", "list")
@@ -873,6 +896,111 @@ export function del(ns: NetnsId, name: string): Result<Unit, HostError> {
 
 // @ts-ignore: decorator
 @unsafe
+function liftOptMacvlanMode(src: usize): Box<MacvlanMode> | null {
+  switch (<i32>load<u8>(src)) {
+    case 0: return null;
+    case 1: return new Box<MacvlanMode>(<MacvlanMode>load<u8>(src, 1));
+  }
+  return unreachable();
+}
+
+// @ts-ignore: decorator
+@unsafe
+function liftOptIpvlanMode(src: usize): Box<IpvlanMode> | null {
+  switch (<i32>load<u8>(src)) {
+    case 0: return null;
+    case 1: return new Box<IpvlanMode>(<IpvlanMode>load<u8>(src, 1));
+  }
+  return unreachable();
+}
+
+// @ts-ignore: decorator
+@unsafe
+function liftOptIpvlanIsolation(src: usize): Box<IpvlanIsolation> | null {
+  switch (<i32>load<u8>(src)) {
+    case 0: return null;
+    case 1: return new Box<IpvlanIsolation>(<IpvlanIsolation>load<u8>(src, 1));
+  }
+  return unreachable();
+}
+
+// @ts-ignore: decorator
+@unsafe
+function liftOptU16(src: usize): Box<u16> | null {
+  switch (<i32>load<u8>(src)) {
+    case 0: return null;
+    case 1: return new Box<u16>(load<u16>(src, 2));
+  }
+  return unreachable();
+}
+
+// @ts-ignore: decorator
+@unsafe
+function liftOptBool(src: usize): Box<bool> | null {
+  switch (<i32>load<u8>(src)) {
+    case 0: return null;
+    case 1: return new Box<bool>((load<u8>(src, 1) != 0));
+  }
+  return unreachable();
+}
+
+// @ts-ignore: decorator
+@unsafe
+function lowerOptMacvlanMode(v: Box<MacvlanMode> | null, dst: usize): void {
+  if (v === null) {
+    store<u8>(dst, 0);
+  } else {
+    store<u8>(dst, 1);
+    store<u8>(dst, <u8>v.value, 1);
+  }
+}
+
+// @ts-ignore: decorator
+@unsafe
+function lowerOptIpvlanMode(v: Box<IpvlanMode> | null, dst: usize): void {
+  if (v === null) {
+    store<u8>(dst, 0);
+  } else {
+    store<u8>(dst, 1);
+    store<u8>(dst, <u8>v.value, 1);
+  }
+}
+
+// @ts-ignore: decorator
+@unsafe
+function lowerOptIpvlanIsolation(v: Box<IpvlanIsolation> | null, dst: usize): void {
+  if (v === null) {
+    store<u8>(dst, 0);
+  } else {
+    store<u8>(dst, 1);
+    store<u8>(dst, <u8>v.value, 1);
+  }
+}
+
+// @ts-ignore: decorator
+@unsafe
+function lowerOptU16(v: Box<u16> | null, dst: usize): void {
+  if (v === null) {
+    store<u8>(dst, 0);
+  } else {
+    store<u8>(dst, 1);
+    store<u16>(dst, v.value, 2);
+  }
+}
+
+// @ts-ignore: decorator
+@unsafe
+function lowerOptBool(v: Box<bool> | null, dst: usize): void {
+  if (v === null) {
+    store<u8>(dst, 0);
+  } else {
+    store<u8>(dst, 1);
+    store<u8>(dst, <u8>(v.value ? 1 : 0), 1);
+  }
+}
+
+// @ts-ignore: decorator
+@unsafe
 function liftOptString(src: usize): string | null {
   switch (<i32>load<u8>(src)) {
     case 0: return null;
@@ -889,27 +1017,6 @@ function lowerOptString(v: string | null, dst: usize): void {
   } else {
     store<u8>(dst, 1);
     storeString(v, dst + 4);
-  }
-}
-
-// @ts-ignore: decorator
-@unsafe
-function liftOptBool(src: usize): Box<bool> | null {
-  switch (<i32>load<u8>(src)) {
-    case 0: return null;
-    case 1: return new Box<bool>((load<u8>(src, 1) != 0));
-  }
-  return unreachable();
-}
-
-// @ts-ignore: decorator
-@unsafe
-function lowerOptBool(v: Box<bool> | null, dst: usize): void {
-  if (v === null) {
-    store<u8>(dst, 0);
-  } else {
-    store<u8>(dst, 1);
-    store<u8>(dst, <u8>(v.value ? 1 : 0), 1);
   }
 }
 
@@ -970,10 +1077,10 @@ function liftResListLinkInfoOrHostError(src: usize): Result<Array<LinkInfo>, Hos
 function liftListLinkInfo(ptr: usize, len: usize): Array<LinkInfo> {
   const out = new Array<LinkInfo>();
   for (let i: usize = 0; i < len; i++) {
-    const e = ptr + i * 68;
+    const e = ptr + i * 80;
     out.push(liftLinkInfo(e));
   }
-  freeReceived(ptr, len * 68);
+  freeReceived(ptr, len * 80);
   return out;
 }
 

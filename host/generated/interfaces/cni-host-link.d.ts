@@ -31,46 +31,6 @@ declare function _delete(ns: NetnsId, name: string): void;
 export type HostError = import('./cni-host-types.js').HostError;
 export type NetnsId = import('./cni-host-types.js').NetnsId;
 /**
- * A link as the kernel reports it.
- */
-export interface LinkInfo {
-  index: number,
-  name: string,
-  /**
-   * IFLA_INFO_KIND: "veth", "bridge", ...; empty for a device without one (lo).
-   */
-  kind: string,
-  mtu: number,
-  /**
-   * MAC address, lower-case "aa:bb:cc:dd:ee:ff"; empty when the link has none.
-   */
-  mac: string,
-  /**
-   * Administratively up (IFF_UP).
-   */
-  up: boolean,
-  promisc: boolean,
-  /**
-   * Index of the master (bridge) link; 0 when none.
-   */
-  master: number,
-  /**
-   * Index of the veth peer (IFLA_LINK); 0 when none or unknown.
-   */
-  peerIndex: number,
-  alias: string,
-  /**
-   * Bus of the device under the link (IFLA_PARENT_DEV_BUS_NAME): "pci", "auxiliary", ...;
-   * empty for a virtual link.
-   */
-  parentBus: string,
-  /**
-   * The device under the link on that bus (IFLA_PARENT_DEV_NAME), e.g. the PCI address
-   * "0000:00:1f.6"; empty for a virtual link.
-   */
-  parentDev: string,
-}
-/**
  * The peer end of a veth pair, created in namespace `ns`.
  */
 export interface VethPeer {
@@ -140,6 +100,65 @@ export type IpvlanMode = 'l2' | 'l3' | 'l3s';
  * ## `"vepa"`
  */
 export type IpvlanIsolation = 'bridge' | 'private' | 'vepa';
+/**
+ * A link as the kernel reports it.
+ */
+export interface LinkInfo {
+  index: number,
+  name: string,
+  /**
+   * IFLA_INFO_KIND: "veth", "bridge", ...; empty for a device without one (lo).
+   */
+  kind: string,
+  mtu: number,
+  /**
+   * MAC address, lower-case "aa:bb:cc:dd:ee:ff"; empty when the link has none.
+   */
+  mac: string,
+  /**
+   * Administratively up (IFF_UP).
+   */
+  up: boolean,
+  promisc: boolean,
+  /**
+   * Index of the master (bridge) link; 0 when none.
+   */
+  master: number,
+  /**
+   * Index of the veth peer (IFLA_LINK); 0 when none or unknown.
+   */
+  peerIndex: number,
+  alias: string,
+  /**
+   * Bus of the device under the link (IFLA_PARENT_DEV_BUS_NAME): "pci", "auxiliary", ...;
+   * empty for a virtual link.
+   */
+  parentBus: string,
+  /**
+   * The device under the link on that bus (IFLA_PARENT_DEV_NAME), e.g. the PCI address
+   * "0000:00:1f.6"; empty for a virtual link.
+   */
+  parentDev: string,
+  /**
+   * Kind attributes from IFLA_INFO_DATA, what CHECK compares with the config; none for
+   * another kind or when the kernel did not report it.
+   * A macvlan's mode (IFLA_MACVLAN_MODE).
+   */
+  macvlanMode?: MacvlanMode,
+  /**
+   * An ipvlan's mode and isolation (IFLA_IPVLAN_MODE, IFLA_IPVLAN_FLAGS).
+   */
+  ipvlanMode?: IpvlanMode,
+  ipvlanIsolation?: IpvlanIsolation,
+  /**
+   * An 802.1Q VLAN device's id (IFLA_VLAN_ID).
+   */
+  vlanId?: number,
+  /**
+   * A bridge's VLAN filtering (IFLA_BR_VLAN_FILTERING).
+   */
+  vlanFiltering?: boolean,
+}
 /**
  * An ipvlan device on a parent link. Equivalent to: `ip link add link $parent type ipvlan mode $mode $isolation`
  */

@@ -2,6 +2,7 @@
 import { parseAttrs } from "../nl/attr";
 import { readI32, readU16, readU32, StructWriter } from "../nl/bytes";
 import type { NlMessage } from "../nl/message";
+import { type KindData, parseKindData } from "./kinds/kind-data";
 import { formatMac } from "./mac";
 
 export const IFINFOMSG_LEN = 16;
@@ -50,6 +51,8 @@ export interface Link {
   /** The device under the link and its bus ("0000:00:1f.6" on "pci"); "" for a virtual link. */
   parentDev: string;
   parentBus: string;
+  /** The kind's attributes from IFLA_INFO_DATA (macvlan mode, VLAN id, ...). */
+  data: KindData;
 }
 
 export interface IfInfo {
@@ -73,10 +76,11 @@ export function parseLink(msg: NlMessage): Link {
   const flags = readU32(p, 8);
   const attrs = parseAttrs(p.subarray(IFINFOMSG_LEN));
   const linkinfo = attrs.nested(IFLA.LINKINFO);
+  const kind = linkinfo?.string(IFLA_INFO.KIND) ?? "";
   return {
     index: readI32(p, 4),
     name: attrs.string(IFLA.IFNAME) ?? "",
-    kind: linkinfo?.string(IFLA_INFO.KIND) ?? "",
+    kind,
     mtu: attrs.u32(IFLA.MTU) ?? 0,
     mac: formatMac(attrs.get(IFLA.ADDRESS)),
     up: (flags & IFF.UP) !== 0,
@@ -87,6 +91,7 @@ export function parseLink(msg: NlMessage): Link {
     operstate: OPERSTATES[attrs.u8(IFLA.OPERSTATE) ?? 0] ?? "unknown",
     parentDev: attrs.string(IFLA.PARENT_DEV_NAME) ?? "",
     parentBus: attrs.string(IFLA.PARENT_DEV_BUS_NAME) ?? "",
+    data: parseKindData(kind, linkinfo?.nested(IFLA_INFO.DATA)),
   };
 }
 

@@ -1,5 +1,5 @@
 // Attributes of a bridge (IFLA_BR_*) and of a bridge port (IFLA_BRPORT_*, linux/if_link.h).
-import { type Attr, NLA_F_NESTED, nestedAttr, stringAttr, u8Attr } from "../../nl/attr";
+import { type Attr, type AttrSet, NLA_F_NESTED, nestedAttr, stringAttr, u8Attr } from "../../nl/attr";
 import { IFLA, IFLA_INFO } from "../ifinfo";
 
 const IFLA_BR_VLAN_FILTERING = 7;
@@ -21,6 +21,12 @@ export function bridgeLinkInfo(o: BridgeOptions): Attr {
   const info = [stringAttr(IFLA_INFO.KIND, "bridge", false)];
   if (data.length > 0) info.push(nestedAttr(IFLA_INFO.DATA, data));
   return nestedAttr(IFLA.LINKINFO, info);
+}
+
+/** VLAN filtering of a bridge the kernel reports (IFLA_INFO_DATA holds every IFLA_BR_*). */
+export function parseBridgeData(data: AttrSet): { vlanFiltering?: boolean } {
+  const v = data.u8(IFLA_BR_VLAN_FILTERING);
+  return v !== undefined ? { vlanFiltering: v !== 0 } : {};
 }
 
 /** Per-port flags; absent ones are left as they are. */

@@ -1,5 +1,5 @@
 // Attributes of an ipvlan device (IFLA_IPVLAN_*, linux/if_link.h; drivers/net/ipvlan).
-import { type Attr, nestedAttr, stringAttr, u16Attr } from "../../nl/attr";
+import { type Attr, type AttrSet, nestedAttr, stringAttr, u16Attr } from "../../nl/attr";
 import { IFLA, IFLA_INFO } from "../ifinfo";
 
 const IFLA_IPVLAN = { MODE: 1, FLAGS: 2 } as const;
@@ -23,4 +23,12 @@ export function ipvlanLinkInfo(o: IpvlanOptions): Attr {
     stringAttr(IFLA_INFO.KIND, "ipvlan", false),
     nestedAttr(IFLA_INFO.DATA, [u16Attr(IFLA_IPVLAN.MODE, IPVLAN_MODE[o.mode]), u16Attr(IFLA_IPVLAN.FLAGS, IPVLAN_ISOLATION[o.isolation])]),
   ]);
+}
+
+/** Mode and isolation of an ipvlan the kernel reports (IFLA_INFO_DATA); a value we have no name for is left out. */
+export function parseIpvlanData(data: AttrSet): { ipvlanMode?: IpvlanMode; ipvlanIsolation?: IpvlanIsolation } {
+  const mode = (Object.keys(IPVLAN_MODE) as IpvlanMode[]).find((m) => IPVLAN_MODE[m] === data.u16(IFLA_IPVLAN.MODE));
+  const flags = data.u16(IFLA_IPVLAN.FLAGS);
+  const isolation = (Object.keys(IPVLAN_ISOLATION) as IpvlanIsolation[]).find((i) => IPVLAN_ISOLATION[i] === flags);
+  return { ...(mode !== undefined && { ipvlanMode: mode }), ...(isolation !== undefined && { ipvlanIsolation: isolation }) };
 }

@@ -1,5 +1,5 @@
 // Attributes of a macvlan device (IFLA_MACVLAN_*, linux/if_link.h; drivers/net/macvlan.c).
-import { type Attr, nestedAttr, stringAttr, u32Attr } from "../../nl/attr";
+import { type Attr, type AttrSet, nestedAttr, stringAttr, u32Attr } from "../../nl/attr";
 import { IFLA, IFLA_INFO } from "../ifinfo";
 
 const IFLA_MACVLAN = { MODE: 1, BC_QUEUE_LEN: 7 } as const;
@@ -20,4 +20,11 @@ export function macvlanLinkInfo(o: MacvlanOptions): Attr {
   if (o.bcQueueLen !== undefined) data.push(u32Attr(IFLA_MACVLAN.BC_QUEUE_LEN, o.bcQueueLen));
   data.push(u32Attr(IFLA_MACVLAN.MODE, MACVLAN_MODE[o.mode]));
   return nestedAttr(IFLA.LINKINFO, [stringAttr(IFLA_INFO.KIND, "macvlan", false), nestedAttr(IFLA_INFO.DATA, data)]);
+}
+
+/** The mode of a macvlan the kernel reports (IFLA_INFO_DATA); undefined for a value we have no name for. */
+export function parseMacvlanData(data: AttrSet): { macvlanMode?: MacvlanMode } {
+  const v = data.u32(IFLA_MACVLAN.MODE);
+  const mode = (Object.keys(MACVLAN_MODE) as MacvlanMode[]).find((m) => MACVLAN_MODE[m] === v);
+  return mode !== undefined ? { macvlanMode: mode } : {};
 }
