@@ -5,7 +5,7 @@
 import {
   register, link, sysctl, log, Request, Result, Unit, CniError, CniResult, NetnsId, ok, err, okUnit, some,
   containerNetns, hostNetns, hostVethName, setupVeth, configureIface, enableForwarding, ipamAdd, ipamDel,
-  ipamCheck, attachedStatus, attachedGc, undoAdd, delContainerLink, findInterface, checkLink, checkIfaceConfig,
+  checkVerb, statusVerb, gcVerb, linkReady, undoAdd, delContainerLink, findInterface, checkLink, checkIfaceConfig,
   hostErrorToCni, internalError,
 } from "@wasm-cni/sdk";
 import { BridgeConf, loadConfig } from "./config";
@@ -115,26 +115,11 @@ function cmdDel(req: Request): Result<Unit, CniError> {
   return e != null ? err<Unit, CniError>(e) : okUnit<CniError>();
 }
 
-function cmdCheck(req: Request): Result<Unit, CniError> {
-  const c = loadConfig(req);
-  if (c.isErr) return err<Unit, CniError>(c.error);
-  const conf = c.value;
-  const hns = hostNetns();
-  if (hns.isErr) return err<Unit, CniError>(hns.error);
-  const cns = containerNetns(req);
-  if (cns.isErr) return err<Unit, CniError>(cns.error);
-  if (conf.layer3) {
-    const e = ipamCheck(conf.net);
-    if (e != null) return err<Unit, CniError>(e);
-  }
-  const p = conf.net.parsePrevResult();
-  if (!p.ok) return err<Unit, CniError>(p.error!);
-  const e = checkAttachment(req, conf, hns.value, cns.value, p.result!);
-  return e != null ? err<Unit, CniError>(e) : okUnit<CniError>();
-}
-
 /** The bridge, the container end and the host end on the bridge, then addresses and routes. */
-function checkAttachment(req: Request, conf: BridgeConf, host: NetnsId, cont: NetnsId, prev: CniResult): CniError | null {
+function check(req: Request, conf: BridgeConf, cont: NetnsId, prev: CniResult): CniError | null {
+  const hns = hostNetns();
+  if (hns.isErr) return hns.error;
+  const host = hns.value;
   const bi = findInterface(prev, conf.bridge, "");
   if (bi < 0) return internalError(E_NO_BRIDGE + conf.bridge);
   const br = checkLink(host, prev.interfaces[bi], "bridge");
@@ -157,20 +142,14 @@ function checkAttachment(req: Request, conf: BridgeConf, host: NetnsId, cont: Ne
   return checkIfaceConfig(cont, req.ifname, prev);
 }
 
-/** Ready when the config reads; the IPAM plugin's STATUS is not reachable yet (README). */
-/** STATUS and GC go on to the IPAM plugin (SPEC.md); the bridge has no state of its own. */
-function cmdStatus(req: Request): Result<Unit, CniError> {
-  const c = loadConfig(req);
-  if (c.isErr) return err<Unit, CniError>(c.error);
-  const e = attachedStatus(c.value.net);
-  return e != null ? err<Unit, CniError>(e) : okUnit<CniError>();
+/** ADD makes the bridge when absent: a link of its name of another kind is what stops it. */
+function ready(conf: BridgeConf): CniError | null {
+  return linkReady(conf.bridge, "bridge");
 }
 
-function cmdGc(req: Request): Result<Unit, CniError> {
-  const c = loadConfig(req);
-  if (c.isErr) return err<Unit, CniError>(c.error);
-  const e = attachedGc(c.value.net);
-  return e != null ? err<Unit, CniError>(e) : okUnit<CniError>();
-}
+// STATUS and GC then go on to the IPAM plugin (SPEC.md); the bridge keeps no state of its own.
+function cmdCheck(req: Request): Result<Unit, CniError> { return checkVerb<BridgeConf>(req, loadConfig, check); }
+function cmdStatus(req: Request): Result<Unit, CniError> { return statusVerb<BridgeConf>(req, loadConfig, ready); }
+function cmdGc(req: Request): Result<Unit, CniError> { return gcVerb<BridgeConf>(req, loadConfig); }
 
 register(cmdAdd, cmdDel, cmdCheck, cmdStatus, cmdGc);

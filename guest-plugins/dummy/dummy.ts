@@ -3,20 +3,25 @@
 // the container netns; nothing is made in the host netns.
 // Capabilities: netns (container only), link, addr, route, sysctl, ipam.
 import {
-  register, link, Request, Result, Unit, CniError, NetConf, ok, err, okUnit, parseNetConf, containerNetns, createLink, attachLink,
-  detachLink, checkAttachedLink, attachedStatus, attachedGc,
+  register, link, Request, Result, Unit, CniError, CniResult, NetConf, NetnsId, ok, err, okUnit, parseNetConf, containerNetns, createLink,
+  attachLink, detachLink, checkAttachedLink, checkVerb, statusVerb, gcVerb,
 } from "@wasm-cni/sdk";
 export * from "@wasm-cni/sdk/exports";
 
+/** Only the common keys. */
+class DummyConf {
+  constructor(public net: NetConf) {}
+}
+
 /** The common keys and `ipam.type`, which dummy requires (its link has no other use). */
-function loadConfig(req: Request): Result<NetConf, CniError> {
+function loadConfig(req: Request): Result<DummyConf, CniError> {
   const p = parseNetConf(req.config);
-  if (!p.ok) return err<NetConf, CniError>(p.error!);
+  if (!p.ok) return err<DummyConf, CniError>(p.error!);
   const conf = p.conf!;
   const ipam = conf.reader.object("ipam");
   if (ipam != null) ipam.string("type");
   const bad = conf.check();
-  return bad != null ? err<NetConf, CniError>(bad) : ok<NetConf, CniError>(conf);
+  return bad != null ? err<DummyConf, CniError>(bad) : ok<DummyConf, CniError>(new DummyConf(conf));
 }
 
 function cmdAdd(req: Request): Result<string, CniError> {
@@ -26,38 +31,25 @@ function cmdAdd(req: Request): Result<string, CniError> {
   if (cns.isErr) return err<string, CniError>(cns.error);
   const made = createLink(cns.value, req.ifname, 0, "", link.LinkKind.dummy(), "dummy");
   if (made.isErr) return err<string, CniError>(made.error);
-  return attachLink(c.value, req, cns.value, made.value, false);
+  return attachLink(c.value.net, req, cns.value, made.value, false);
 }
 
 function cmdDel(req: Request): Result<Unit, CniError> {
   const c = loadConfig(req);
   if (c.isErr) return err<Unit, CniError>(c.error);
-  const e = detachLink(c.value, req);
+  const e = detachLink(c.value.net, req);
   return e != null ? err<Unit, CniError>(e) : okUnit<CniError>();
 }
 
-function cmdCheck(req: Request): Result<Unit, CniError> {
-  const c = loadConfig(req);
-  if (c.isErr) return err<Unit, CniError>(c.error);
-  const cns = containerNetns(req);
-  if (cns.isErr) return err<Unit, CniError>(cns.error);
-  const e = checkAttachedLink(c.value, req, cns.value, "dummy");
-  return e != null ? err<Unit, CniError>(e) : okUnit<CniError>();
+/** The link is a dummy with its MAC; its addresses and routes. */
+function check(req: Request, conf: DummyConf, cns: NetnsId, prev: CniResult): CniError | null {
+  const l = checkAttachedLink(req, cns, prev, "dummy");
+  return l.isErr ? l.error : null;
 }
 
-function cmdStatus(req: Request): Result<Unit, CniError> {
-  const c = loadConfig(req);
-  if (c.isErr) return err<Unit, CniError>(c.error);
-  const e = attachedStatus(c.value);
-  return e != null ? err<Unit, CniError>(e) : okUnit<CniError>();
-}
-
-/** No state of its own: the IPAM plugin's GC. */
-function cmdGc(req: Request): Result<Unit, CniError> {
-  const c = loadConfig(req);
-  if (c.isErr) return err<Unit, CniError>(c.error);
-  const e = attachedGc(c.value);
-  return e != null ? err<Unit, CniError>(e) : okUnit<CniError>();
-}
+// STATUS and GC: dummy keeps no state and needs nothing in the host; only IPAM can be not ready.
+function cmdCheck(req: Request): Result<Unit, CniError> { return checkVerb<DummyConf>(req, loadConfig, check); }
+function cmdStatus(req: Request): Result<Unit, CniError> { return statusVerb<DummyConf>(req, loadConfig, null); }
+function cmdGc(req: Request): Result<Unit, CniError> { return gcVerb<DummyConf>(req, loadConfig); }
 
 register(cmdAdd, cmdDel, cmdCheck, cmdStatus, cmdGc);

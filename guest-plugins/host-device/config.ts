@@ -32,8 +32,26 @@ export class HostDeviceConf {
   constructor(public net: NetConf) {}
 }
 
-/** Reads one call's config. `strict`: ADD and CHECK, which look the device up; DEL only needs the types. */
-export function loadConfig(req: Request, strict: bool = true): Result<HostDeviceConf, CniError> {
+/** ADD and CHECK, which look the device up: one call's config; code 7 naming every bad field. */
+export function loadConfig(req: Request): Result<HostDeviceConf, CniError> {
+  return readConfig(req, true);
+}
+
+/** DEL and GC: only the keys' types (the device may be named at ADD time only, by runtimeConfig). */
+export function loadLax(req: Request): Result<HostDeviceConf, CniError> {
+  return readConfig(req, false);
+}
+
+/**
+ * STATUS: the device the config names, as ADD reads it; a config that names none (the runtime
+ * passes `runtimeConfig.deviceID` with ADD only) reads with an empty `key`.
+ */
+export function loadForStatus(req: Request): Result<HostDeviceConf, CniError> {
+  const c = readConfig(req, true);
+  return c.isErr && c.error.details == E_NO_DEVICE ? readConfig(req, false) : c;
+}
+
+function readConfig(req: Request, strict: bool): Result<HostDeviceConf, CniError> {
   const p = parseNetConf(req.config);
   if (!p.ok) return err<HostDeviceConf, CniError>(p.error!);
   const c = new HostDeviceConf(p.conf!);

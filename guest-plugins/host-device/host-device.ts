@@ -5,10 +5,11 @@
 // the host's journal moves the link back under its old name (link.set), so nothing here undoes it.
 // Capabilities: netns (with the host netns, where the device is), link, addr, route, sysctl, ipam.
 import {
-  register, link, NetnsId, Request, Result, Unit, CniError, CniResult, CURRENT_VERSION, ok, err, okUnit, some, containerNetns, hostNetns,
-  hostErrorToCni, isGone, internalError, ipamAdd, ipamDel, configureIface, checkAttachedLink, attachedStatus, attachedGc, netns,
+  register, link, NetnsId, Request, Result, Unit, CniError, CniResult, CURRENT_VERSION, ok, err, okUnit, some, containerNetns,
+  hostNetns, hostErrorToCni, isGone, internalError, notAvailableError, ipamAdd, ipamDel, configureIface, checkAttachedLink, checkVerb, statusVerb,
+  gcVerb, netns,
 } from "@wasm-cni/sdk";
-import { loadConfig, HostDeviceConf } from "./config";
+import { loadConfig, loadLax, loadForStatus, HostDeviceConf } from "./config";
 import { findHostDevice } from "./find-device";
 export * from "@wasm-cni/sdk/exports";
 
@@ -79,7 +80,7 @@ function attach(conf: HostDeviceConf, req: Request, cns: NetnsId, made: link.Lin
  * Equivalent to: `ip -n $c link set $ifname netns $host name $alias alias ""`
  */
 function cmdDel(req: Request): Result<Unit, CniError> {
-  const c = loadConfig(req, false);
+  const c = loadLax(req);
   if (c.isErr) return err<Unit, CniError>(c.error);
   // Addresses are released even when the netns is gone (Go fails to open it first and keeps them).
   if (c.value.net.ipamType.length > 0) {
@@ -103,29 +104,27 @@ function cmdDel(req: Request): Result<Unit, CniError> {
   return r.isOk ? okUnit<CniError>() : err<Unit, CniError>(hostErrorToCni(r.error, E_MOVE + req.ifname + " to the host as " + name));
 }
 
-/** IPAM CHECK, then the prevResult's interface, addresses and routes (SDK checkAttachedLink, any kind). */
-function cmdCheck(req: Request): Result<Unit, CniError> {
-  const c = loadConfig(req);
-  if (c.isErr) return err<Unit, CniError>(c.error);
-  const cns = containerNetns(req);
-  if (cns.isErr) return err<Unit, CniError>(cns.error);
-  const e = checkAttachedLink(c.value.net, req, cns.value, "");
-  return e != null ? err<Unit, CniError>(e) : okUnit<CniError>();
+/** The prevResult's interface (any kind: a moved device keeps its own), addresses and routes. */
+function check(req: Request, conf: HostDeviceConf, cns: NetnsId, prev: CniResult): CniError | null {
+  const l = checkAttachedLink(req, cns, prev, "");
+  return l.isErr ? l.error : null;
 }
 
-function cmdStatus(req: Request): Result<Unit, CniError> {
-  const c = loadConfig(req, false);
-  if (c.isErr) return err<Unit, CniError>(c.error);
-  const e = attachedStatus(c.value.net);
-  return e != null ? err<Unit, CniError>(e) : okUnit<CniError>();
+/**
+ * The device is in the host netns, so ADD can take it (50 otherwise: once a container has it,
+ * this network cannot serve another ADD); skipped without the host-netns grant, or when only
+ * the runtime names the device (runtimeConfig.deviceID, at ADD).
+ */
+function ready(conf: HostDeviceConf): CniError | null {
+  if (conf.key.length == 0) return null;
+  const h = netns.host();
+  if (h.isErr) return h.error.isDenied ? null : notAvailableError(hostErrorToCni(h.error, E_OPEN_NETNS + "host").msg);
+  const d = findHostDevice(h.value, conf);
+  return d.isErr ? notAvailableError(d.error.msg) : null;
 }
 
-/** No state of its own: the IPAM plugin's GC. */
-function cmdGc(req: Request): Result<Unit, CniError> {
-  const c = loadConfig(req, false);
-  if (c.isErr) return err<Unit, CniError>(c.error);
-  const e = attachedGc(c.value.net);
-  return e != null ? err<Unit, CniError>(e) : okUnit<CniError>();
-}
+function cmdCheck(req: Request): Result<Unit, CniError> { return checkVerb<HostDeviceConf>(req, loadConfig, check); }
+function cmdStatus(req: Request): Result<Unit, CniError> { return statusVerb<HostDeviceConf>(req, loadForStatus, ready); }
+function cmdGc(req: Request): Result<Unit, CniError> { return gcVerb<HostDeviceConf>(req, loadLax); }
 
 register(cmdAdd, cmdDel, cmdCheck, cmdStatus, cmdGc);

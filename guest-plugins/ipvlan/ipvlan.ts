@@ -5,8 +5,8 @@
 // the master when `master` is not set).
 // Capabilities: netns (with the host netns, where the master is), link, addr, route, sysctl, ipam.
 import {
-  register, link, Request, Result, Unit, CniError, CniResult, NetConf, ok, err, okUnit, parseNetConf, containerNetns, findParent,
-  createLink, attachLink, detachLink, checkAttachedLink, attachedStatus, attachedGc, internalError, invalidConfigError,
+  register, link, Request, Result, Unit, CniError, CniResult, NetConf, NetnsId, ok, err, okUnit, parseNetConf, containerNetns, findParent,
+  createLink, attachLink, detachLink, checkAttachedLink, checkVerb, statusVerb, gcVerb, parentReady, internalError, invalidConfigError,
 } from "@wasm-cni/sdk";
 export * from "@wasm-cni/sdk/exports";
 
@@ -14,6 +14,10 @@ export * from "@wasm-cni/sdk/exports";
 @lazy @inline const E_MODE = "must be one of l2, l3, l3s";
 // @ts-ignore: decorator
 @lazy @inline const E_CHAINED_MASTER = "chained master failure. PrevResult lacks a single named interface";
+// @ts-ignore: decorator
+@lazy @inline const E_MODE_DIFFERS = "Container IPVlan mode ";
+// @ts-ignore: decorator
+@lazy @inline const E_NOT_EXPECTED = " does not match expected value: ";
 // @ts-ignore: decorator
 @lazy @inline const E_NO_IPAM = "field \"ipam.type\" is required unless a prevResult holds the addresses";
 
@@ -82,28 +86,28 @@ function cmdDel(req: Request): Result<Unit, CniError> {
   return e != null ? err<Unit, CniError>(e) : okUnit<CniError>();
 }
 
-function cmdCheck(req: Request): Result<Unit, CniError> {
-  const c = loadConfig(req);
-  if (c.isErr) return err<Unit, CniError>(c.error);
-  const cns = containerNetns(req);
-  if (cns.isErr) return err<Unit, CniError>(cns.error);
-  const e = checkAttachedLink(c.value.net, req, cns.value, "ipvlan");
-  return e != null ? err<Unit, CniError>(e) : okUnit<CniError>();
+/** The link, its addresses and routes; its mode is the config's (Go's validateCniContainerInterface). */
+function check(req: Request, conf: IpvlanConf, cns: NetnsId, prev: CniResult): CniError | null {
+  const l = checkAttachedLink(req, cns, prev, "ipvlan");
+  if (l.isErr) return l.error;
+  const mode = l.value.ipvlanMode;
+  if (mode == null || mode.value != conf.mode) {
+    return internalError(E_MODE_DIFFERS + (mode != null ? modeName(mode.value) : "unknown") + E_NOT_EXPECTED + modeName(conf.mode));
+  }
+  return null;
 }
 
-function cmdStatus(req: Request): Result<Unit, CniError> {
-  const c = loadConfig(req);
-  if (c.isErr) return err<Unit, CniError>(c.error);
-  const e = attachedStatus(c.value.net);
-  return e != null ? err<Unit, CniError>(e) : okUnit<CniError>();
+/** The master (or the default route's link) exists and takes the MTU; then IPAM. */
+function ready(conf: IpvlanConf): CniError | null {
+  return parentReady(conf.master, conf.linkInContainer, conf.mtu);
 }
 
-/** No state of its own: the IPAM plugin's GC. */
-function cmdGc(req: Request): Result<Unit, CniError> {
-  const c = loadConfig(req);
-  if (c.isErr) return err<Unit, CniError>(c.error);
-  const e = attachedGc(c.value.net);
-  return e != null ? err<Unit, CniError>(e) : okUnit<CniError>();
+function modeName(m: link.IpvlanMode): string {
+  return m == link.IpvlanMode.L3 ? "l3" : m == link.IpvlanMode.L3S ? "l3s" : "l2";
 }
+
+function cmdCheck(req: Request): Result<Unit, CniError> { return checkVerb<IpvlanConf>(req, loadConfig, check); }
+function cmdStatus(req: Request): Result<Unit, CniError> { return statusVerb<IpvlanConf>(req, loadConfig, ready); }
+function cmdGc(req: Request): Result<Unit, CniError> { return gcVerb<IpvlanConf>(req, loadConfig); }
 
 register(cmdAdd, cmdDel, cmdCheck, cmdStatus, cmdGc);

@@ -16,8 +16,17 @@ export class MacvlanConf {
   constructor(public net: NetConf) {}
 }
 
-/** Reads one call's config; code 7 naming every bad field. `strict`: DEL and STATUS only need the keys' types. */
-export function loadConfig(req: Request, strict: bool = true): Result<MacvlanConf, CniError> {
+/** ADD and CHECK: one call's config; code 7 naming every bad field. */
+export function loadConfig(req: Request): Result<MacvlanConf, CniError> {
+  return readConfig(req, true);
+}
+
+/** DEL, STATUS and GC: the keys' types only (no requested MAC). */
+export function loadLax(req: Request): Result<MacvlanConf, CniError> {
+  return readConfig(req, false);
+}
+
+function readConfig(req: Request, strict: bool): Result<MacvlanConf, CniError> {
   const p = parseNetConf(req.config);
   if (!p.ok) return err<MacvlanConf, CniError>(p.error!);
   const c = new MacvlanConf(p.conf!);
@@ -33,6 +42,17 @@ export function loadConfig(req: Request, strict: bool = true): Result<MacvlanCon
   if (strict) c.mac = readRequestedMac(req, r);
   const bad = c.net.check();
   return bad != null ? err<MacvlanConf, CniError>(bad) : ok<MacvlanConf, CniError>(c);
+}
+
+/** The config's name of a mode, as Go's macvlanModeToString. */
+export function modeName(m: link.MacvlanMode): string {
+  switch (m) {
+    case link.MacvlanMode.PRIVATE: return "private";
+    case link.MacvlanMode.VEPA: return "vepa";
+    case link.MacvlanMode.PASSTHRU: return "passthru";
+    case link.MacvlanMode.SOURCE: return "source";
+    default: return "bridge";
+  }
 }
 
 /** Go's modeFromString; -1 for an unknown mode ("source" needs MAC lists Go does not take either). */

@@ -4,11 +4,16 @@
 // (run in process); without one the link is only brought up (layer 2).
 // Capabilities: netns (with the host netns, where the master is), link, addr, route, sysctl, ipam.
 import {
-  register, link, Request, Result, Unit, CniError, err, okUnit, some, containerNetns, findParent, createLink, attachLink, detachLink,
-  checkAttachedLink, attachedStatus, attachedGc,
+  register, link, Request, Result, Unit, CniError, CniResult, NetnsId, err, okUnit, some, containerNetns, findParent, createLink,
+  attachLink, detachLink, checkAttachedLink, checkVerb, statusVerb, gcVerb, parentReady, internalError,
 } from "@wasm-cni/sdk";
-import { loadConfig } from "./config";
+import { MacvlanConf, loadConfig, loadLax, modeName } from "./config";
 export * from "@wasm-cni/sdk/exports";
+
+// @ts-ignore: decorator
+@lazy @inline const E_MODE = "Container macvlan mode ";
+// @ts-ignore: decorator
+@lazy @inline const E_NOT_EXPECTED = " does not match expected value: ";
 
 function cmdAdd(req: Request): Result<string, CniError> {
   const c = loadConfig(req);
@@ -29,37 +34,32 @@ function cmdAdd(req: Request): Result<string, CniError> {
 }
 
 function cmdDel(req: Request): Result<Unit, CniError> {
-  const c = loadConfig(req, false);
+  const c = loadLax(req);
   if (c.isErr) return err<Unit, CniError>(c.error);
   const e = detachLink(c.value.net, req);
   return e != null ? err<Unit, CniError>(e) : okUnit<CniError>();
 }
 
-/** The master still exists, then what every attached link checks (SDK checkAttachedLink). */
-function cmdCheck(req: Request): Result<Unit, CniError> {
-  const c = loadConfig(req);
-  if (c.isErr) return err<Unit, CniError>(c.error);
-  const cns = containerNetns(req);
-  if (cns.isErr) return err<Unit, CniError>(cns.error);
-  const parent = findParent(cns.value, c.value.master, c.value.linkInContainer, 0);
-  if (parent.isErr) return err<Unit, CniError>(parent.error);
-  const e = checkAttachedLink(c.value.net, req, cns.value, "macvlan");
-  return e != null ? err<Unit, CniError>(e) : okUnit<CniError>();
+/** The master still exists; the link, its addresses and routes; its mode is the config's (Go's validateCniContainerInterface). */
+function check(req: Request, conf: MacvlanConf, cns: NetnsId, prev: CniResult): CniError | null {
+  const parent = findParent(cns, conf.master, conf.linkInContainer, 0);
+  if (parent.isErr) return parent.error;
+  const l = checkAttachedLink(req, cns, prev, "macvlan");
+  if (l.isErr) return l.error;
+  const mode = l.value.macvlanMode;
+  if (mode == null || mode.value != conf.mode) {
+    return internalError(E_MODE + (mode != null ? modeName(mode.value) : "unknown") + E_NOT_EXPECTED + modeName(conf.mode));
+  }
+  return null;
 }
 
-function cmdStatus(req: Request): Result<Unit, CniError> {
-  const c = loadConfig(req, false);
-  if (c.isErr) return err<Unit, CniError>(c.error);
-  const e = attachedStatus(c.value.net);
-  return e != null ? err<Unit, CniError>(e) : okUnit<CniError>();
+/** The master (or the default route's link) exists and takes the MTU; then IPAM. */
+function ready(conf: MacvlanConf): CniError | null {
+  return parentReady(conf.master, conf.linkInContainer, conf.mtu);
 }
 
-/** No state of its own: the IPAM plugin's GC. */
-function cmdGc(req: Request): Result<Unit, CniError> {
-  const c = loadConfig(req, false);
-  if (c.isErr) return err<Unit, CniError>(c.error);
-  const e = attachedGc(c.value.net);
-  return e != null ? err<Unit, CniError>(e) : okUnit<CniError>();
-}
+function cmdCheck(req: Request): Result<Unit, CniError> { return checkVerb<MacvlanConf>(req, loadConfig, check); }
+function cmdStatus(req: Request): Result<Unit, CniError> { return statusVerb<MacvlanConf>(req, loadLax, ready); }
+function cmdGc(req: Request): Result<Unit, CniError> { return gcVerb<MacvlanConf>(req, loadLax); }
 
 register(cmdAdd, cmdDel, cmdCheck, cmdStatus, cmdGc);

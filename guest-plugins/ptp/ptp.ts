@@ -6,7 +6,7 @@
 import {
   register, addr, route, log, Request, Result, Unit, CniError, CniResult, NetConf, NetnsId, IPNet, ok, err,
   okUnit, some, parseNetConf, describeRoute, CURRENT_VERSION, containerNetns, hostNetns, hostVethName, setupVeth, addIfaceAddrs, addIfaceRoutes,
-  routeVia, addRoute, enableForwarding, ipamAdd, ipamDel, ipamCheck, ipamStatus, ipamGc, undoAdd, delContainerLink, findInterface,
+  routeVia, addRoute, enableForwarding, ipamAdd, ipamDel, checkVerb, statusVerb, gcVerb, undoAdd, delContainerLink, findInterface,
   checkLink, checkIfaceConfig, hostErrorToCni, internalError, isGone,
 } from "@wasm-cni/sdk";
 export * from "@wasm-cni/sdk/exports";
@@ -141,37 +141,17 @@ function cmdDel(req: Request): Result<Unit, CniError> {
   return e != null ? err<Unit, CniError>(e) : okUnit<CniError>();
 }
 
-function cmdCheck(req: Request): Result<Unit, CniError> {
-  const c = loadConfig(req);
-  if (c.isErr) return err<Unit, CniError>(c.error);
-  const cns = containerNetns(req);
-  if (cns.isErr) return err<Unit, CniError>(cns.error);
-  const e = ipamCheck(c.value.net);
-  if (e != null) return err<Unit, CniError>(e);
-  const p = c.value.net.parsePrevResult();
-  if (!p.ok) return err<Unit, CniError>(p.error!);
-  const prev = p.result!;
+/** The container end of the pair, its addresses and routes. */
+function check(req: Request, conf: PtpConf, cns: NetnsId, prev: CniResult): CniError | null {
   const ci = findInterface(prev, req.ifname, req.netns);
-  if (ci < 0) return err<Unit, CniError>(internalError(E_NO_CONTAINER_IF + req.ifname));
-  const l = checkLink(cns.value, prev.interfaces[ci], "veth");
-  if (l.isErr) return err<Unit, CniError>(l.error);
-  const bad = checkIfaceConfig(cns.value, req.ifname, prev);
-  return bad != null ? err<Unit, CniError>(bad) : okUnit<CniError>();
+  if (ci < 0) return internalError(E_NO_CONTAINER_IF + req.ifname);
+  const l = checkLink(cns, prev.interfaces[ci], "veth");
+  return l.isErr ? l.error : checkIfaceConfig(cns, req.ifname, prev);
 }
 
-/** STATUS and GC go on to the IPAM plugin (SPEC.md); ptp has no state of its own. */
-function cmdStatus(req: Request): Result<Unit, CniError> {
-  const c = loadConfig(req);
-  if (c.isErr) return err<Unit, CniError>(c.error);
-  const e = ipamStatus(c.value.net);
-  return e != null ? err<Unit, CniError>(e) : okUnit<CniError>();
-}
-
-function cmdGc(req: Request): Result<Unit, CniError> {
-  const c = loadConfig(req);
-  if (c.isErr) return err<Unit, CniError>(c.error);
-  const e = ipamGc(c.value.net);
-  return e != null ? err<Unit, CniError>(e) : okUnit<CniError>();
-}
+// STATUS and GC: ptp makes everything at ADD and keeps no state; only its IPAM plugin can be not ready.
+function cmdCheck(req: Request): Result<Unit, CniError> { return checkVerb<PtpConf>(req, loadConfig, check); }
+function cmdStatus(req: Request): Result<Unit, CniError> { return statusVerb<PtpConf>(req, loadConfig, null); }
+function cmdGc(req: Request): Result<Unit, CniError> { return gcVerb<PtpConf>(req, loadConfig); }
 
 register(cmdAdd, cmdDel, cmdCheck, cmdStatus, cmdGc);

@@ -23,8 +23,17 @@ export class TapConf {
   get vnetHdr(): bool { return this.owner >= 0 && this.group >= 0; }
 }
 
-/** Reads one call's config; code 7 naming every bad field. `strict`: DEL and STATUS only need the keys' types. */
-export function loadConfig(req: Request, strict: bool = true): Result<TapConf, CniError> {
+/** ADD and CHECK: one call's config; code 7 naming every bad field. */
+export function loadConfig(req: Request): Result<TapConf, CniError> {
+  return readConfig(req, true);
+}
+
+/** DEL, STATUS and GC: only the keys' types (a config ADD refuses is still deleted). */
+export function loadLax(req: Request): Result<TapConf, CniError> {
+  return readConfig(req, false);
+}
+
+function readConfig(req: Request, strict: bool): Result<TapConf, CniError> {
   const p = parseNetConf(req.config);
   if (!p.ok) return err<TapConf, CniError>(p.error!);
   const c = new TapConf(p.conf!);

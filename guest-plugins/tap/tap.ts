@@ -6,10 +6,10 @@
 // random name there and renames it).
 // Capabilities: netns (container only), link, addr, route, sysctl, ipam.
 import {
-  register, link, Request, Result, Unit, CniError, err, okUnit, some, containerNetns, createLink, attachLink, detachLink,
-  checkAttachedLink, attachedStatus, attachedGc, delLinkIgnoringGone, hostErrorToCni,
+  register, link, Request, Result, Unit, CniError, CniResult, NetnsId, err, okUnit, some, containerNetns, createLink, attachLink,
+  detachLink, checkAttachedLink, checkVerb, statusVerb, gcVerb, delLinkIgnoringGone, hostErrorToCni,
 } from "@wasm-cni/sdk";
-import { loadConfig } from "./config";
+import { TapConf, loadConfig, loadLax } from "./config";
 export * from "@wasm-cni/sdk/exports";
 
 // @ts-ignore: decorator
@@ -45,35 +45,21 @@ function cmdAdd(req: Request): Result<string, CniError> {
 
 /** IPAM DEL (when configured), then the tap. No CNI_NETNS, a netns or link already gone: success. */
 function cmdDel(req: Request): Result<Unit, CniError> {
-  const c = loadConfig(req, false);
+  const c = loadLax(req);
   if (c.isErr) return err<Unit, CniError>(c.error);
   const e = detachLink(c.value.net, req);
   return e != null ? err<Unit, CniError>(e) : okUnit<CniError>();
 }
 
-/** IPAM CHECK; the prevResult's interface is a tap ("tun" kind) with its MAC; addresses and routes. */
-function cmdCheck(req: Request): Result<Unit, CniError> {
-  const c = loadConfig(req);
-  if (c.isErr) return err<Unit, CniError>(c.error);
-  const cns = containerNetns(req);
-  if (cns.isErr) return err<Unit, CniError>(cns.error);
-  const e = checkAttachedLink(c.value.net, req, cns.value, "tun");
-  return e != null ? err<Unit, CniError>(e) : okUnit<CniError>();
+/** The prevResult's interface is a tap ("tun" kind) with its MAC; addresses and routes. */
+function check(req: Request, conf: TapConf, cns: NetnsId, prev: CniResult): CniError | null {
+  const l = checkAttachedLink(req, cns, prev, "tun");
+  return l.isErr ? l.error : null;
 }
 
-function cmdStatus(req: Request): Result<Unit, CniError> {
-  const c = loadConfig(req, false);
-  if (c.isErr) return err<Unit, CniError>(c.error);
-  const e = attachedStatus(c.value.net);
-  return e != null ? err<Unit, CniError>(e) : okUnit<CniError>();
-}
-
-/** No state of its own: the IPAM plugin's GC. */
-function cmdGc(req: Request): Result<Unit, CniError> {
-  const c = loadConfig(req, false);
-  if (c.isErr) return err<Unit, CniError>(c.error);
-  const e = attachedGc(c.value.net);
-  return e != null ? err<Unit, CniError>(e) : okUnit<CniError>();
-}
+// STATUS: only IPAM. The optional bridge is in the container netns, which STATUS has none of.
+function cmdCheck(req: Request): Result<Unit, CniError> { return checkVerb<TapConf>(req, loadConfig, check); }
+function cmdStatus(req: Request): Result<Unit, CniError> { return statusVerb<TapConf>(req, loadLax, null); }
+function cmdGc(req: Request): Result<Unit, CniError> { return gcVerb<TapConf>(req, loadLax); }
 
 register(cmdAdd, cmdDel, cmdCheck, cmdStatus, cmdGc);

@@ -3,13 +3,17 @@
 // container netns; addresses from the IPAM plugin (run in process), which vlan requires.
 // Capabilities: netns (with the host netns, where the master is), link, addr, route, sysctl, ipam.
 import {
-  register, link, Request, Result, Unit, CniError, NetConf, ok, err, okUnit, parseNetConf, containerNetns, findParent, createLink,
-  attachLink, detachLink, checkAttachedLink, attachedStatus, attachedGc,
+  register, link, Request, Result, Unit, CniError, CniResult, NetConf, NetnsId, ok, err, okUnit, parseNetConf, containerNetns, findParent,
+  createLink, attachLink, detachLink, checkAttachedLink, checkVerb, statusVerb, gcVerb, parentReady, internalError,
 } from "@wasm-cni/sdk";
 export * from "@wasm-cni/sdk/exports";
 
 // @ts-ignore: decorator
 @lazy @inline const E_VLAN_ID = "must be a VLAN id from 0 to 4094";
+// @ts-ignore: decorator
+@lazy @inline const E_ID_DIFFERS = "Container VLAN id ";
+// @ts-ignore: decorator
+@lazy @inline const E_NOT_EXPECTED = " does not match expected value: ";
 
 class VlanConf {
   master: string = "";
@@ -60,30 +64,26 @@ function cmdDel(req: Request): Result<Unit, CniError> {
   return e != null ? err<Unit, CniError>(e) : okUnit<CniError>();
 }
 
-function cmdCheck(req: Request): Result<Unit, CniError> {
-  const c = loadConfig(req);
-  if (c.isErr) return err<Unit, CniError>(c.error);
-  const cns = containerNetns(req);
-  if (cns.isErr) return err<Unit, CniError>(cns.error);
-  const parent = findParent(cns.value, c.value.master, c.value.linkInContainer, 0);
-  if (parent.isErr) return err<Unit, CniError>(parent.error);
-  const e = checkAttachedLink(c.value.net, req, cns.value, "vlan");
-  return e != null ? err<Unit, CniError>(e) : okUnit<CniError>();
+/** The master still exists; the link, its addresses and routes; its VLAN id is the config's. */
+function check(req: Request, conf: VlanConf, cns: NetnsId, prev: CniResult): CniError | null {
+  const parent = findParent(cns, conf.master, conf.linkInContainer, 0);
+  if (parent.isErr) return parent.error;
+  const l = checkAttachedLink(req, cns, prev, "vlan");
+  if (l.isErr) return l.error;
+  const id = l.value.vlanId;
+  if (id == null || <u32>id.value != conf.vlanId) {
+    return internalError(E_ID_DIFFERS + (id != null ? id.value.toString() : "unknown") + E_NOT_EXPECTED + conf.vlanId.toString());
+  }
+  return null;
 }
 
-function cmdStatus(req: Request): Result<Unit, CniError> {
-  const c = loadConfig(req);
-  if (c.isErr) return err<Unit, CniError>(c.error);
-  const e = attachedStatus(c.value.net);
-  return e != null ? err<Unit, CniError>(e) : okUnit<CniError>();
+/** The master exists and takes the MTU; then IPAM. */
+function ready(conf: VlanConf): CniError | null {
+  return parentReady(conf.master, conf.linkInContainer, conf.mtu);
 }
 
-/** No state of its own: the IPAM plugin's GC. */
-function cmdGc(req: Request): Result<Unit, CniError> {
-  const c = loadConfig(req);
-  if (c.isErr) return err<Unit, CniError>(c.error);
-  const e = attachedGc(c.value.net);
-  return e != null ? err<Unit, CniError>(e) : okUnit<CniError>();
-}
+function cmdCheck(req: Request): Result<Unit, CniError> { return checkVerb<VlanConf>(req, loadConfig, check); }
+function cmdStatus(req: Request): Result<Unit, CniError> { return statusVerb<VlanConf>(req, loadConfig, ready); }
+function cmdGc(req: Request): Result<Unit, CniError> { return gcVerb<VlanConf>(req, loadConfig); }
 
 register(cmdAdd, cmdDel, cmdCheck, cmdStatus, cmdGc);

@@ -29,6 +29,16 @@ export function tryAgainLaterError(msg: string, details: string = ""): CniError 
   return newCniError(CniErrorCode.TRY_AGAIN_LATER, msg, details);
 }
 
+/** Code 50 (STATUS): the plugin cannot service ADD. */
+export function notAvailableError(msg: string, details: string = ""): CniError {
+  return newCniError(CniErrorCode.PLUGIN_NOT_AVAILABLE, msg, details);
+}
+
+/** Code 51 (STATUS): the plugin cannot service ADD, and attached containers may have lost connectivity. */
+export function limitedConnectivityError(msg: string, details: string = ""): CniError {
+  return newCniError(CniErrorCode.LIMITED_CONNECTIVITY, msg, details);
+}
+
 /** A plugin-defined error: `offset` 0 is code 100. */
 export function pluginError(offset: u32, msg: string, details: string = ""): CniError {
   return newCniError(FIRST_PLUGIN_ERROR_CODE + offset, msg, details);

@@ -9,7 +9,7 @@ import { CniResult, NetConf, CURRENT_VERSION, internalError } from "../cni/index
 import { configureIface } from "./configure";
 import { findInterface, checkLink, checkIfaceConfig } from "./check";
 import { hostErrorToCni } from "./host-error";
-import { ipamAdd, ipamDel, ipamCheck, ipamStatus, ipamGc } from "./ipam-delegate";
+import { ipamAdd, ipamDel } from "./ipam-delegate";
 import { delContainerLink, delLinkIgnoringGone, undoAdd } from "./teardown";
 import { E_SANDBOX, E_SET_UP } from "./errors";
 
@@ -64,31 +64,15 @@ export function detachLink(conf: NetConf, req: Request): CniError | null {
 }
 
 /**
- * CHECK of a link made by attachLink: IPAM CHECK (when the config names a plugin); the
- * prevResult's interface named CNI_IFNAME in CNI_NETNS is a link of `kind` in `ns` with its
- * MAC; its addresses and routes are there.
+ * CHECK of a link made by attachLink, after checkVerb's IPAM CHECK: the prevResult's interface
+ * named CNI_IFNAME in CNI_NETNS is a link of `kind` ("" for any) in `ns` with its MAC, and its
+ * addresses and routes are there. Returns the link, for the kind's own attributes.
  */
-export function checkAttachedLink(conf: NetConf, req: Request, ns: NetnsId, kind: string): CniError | null {
-  if (conf.ipamType.length > 0) {
-    const e = ipamCheck(conf);
-    if (e != null) return e;
-  }
-  const p = conf.parsePrevResult();
-  if (!p.ok) return p.error!;
-  const prev = p.result!;
+export function checkAttachedLink(req: Request, ns: NetnsId, prev: CniResult, kind: string): Result<link.LinkInfo, CniError> {
   const i = findInterface(prev, req.ifname, req.netns);
-  if (i < 0) return internalError(E_SANDBOX + req.netns);
+  if (i < 0) return err<link.LinkInfo, CniError>(internalError(E_SANDBOX + req.netns));
   const l = checkLink(ns, prev.interfaces[i], kind);
-  if (l.isErr) return l.error;
-  return checkIfaceConfig(ns, req.ifname, prev);
-}
-
-/** STATUS of a plugin made by attachLink: the IPAM plugin's STATUS, when the config names one. */
-export function attachedStatus(conf: NetConf): CniError | null {
-  return conf.ipamType.length > 0 ? ipamStatus(conf) : null;
-}
-
-/** GC of a plugin made by attachLink: nothing of its own; the IPAM plugin's GC, when the config names one. */
-export function attachedGc(conf: NetConf): CniError | null {
-  return conf.ipamType.length > 0 ? ipamGc(conf) : null;
+  if (l.isErr) return l;
+  const e = checkIfaceConfig(ns, req.ifname, prev);
+  return e != null ? err<link.LinkInfo, CniError>(e) : l;
 }

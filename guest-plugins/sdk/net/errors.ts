@@ -65,3 +65,13 @@
 @lazy @inline export const E_NO_DEFAULT_ROUTE = "no default route interface found";
 // @ts-ignore: decorator
 @lazy @inline export const E_SANDBOX = "sandbox in prevResult doesn't match configured netns: ";
+// @ts-ignore: decorator
+@lazy @inline export const E_IPAM_NOT_AVAILABLE = "IPAM plugin not available: ";
+// @ts-ignore: decorator
+@lazy @inline export const E_MASTER_GONE = "master is gone, and with it every link made on it: ";
+// @ts-ignore: decorator
+@lazy @inline export const E_NO_MASTER = "no master: ";
+// @ts-ignore: decorator
+@lazy @inline export const E_LOOKUP_LINK = "failed to look up link ";
+// @ts-ignore: decorator
+@lazy @inline export const E_NOT_A = " exists but is not a ";

@@ -6,5 +6,7 @@ export { ipamAdd, ipamDel, ipamCheck, ipamStatus, ipamGc } from "./ipam-delegate
 export { containerNetns, hostNetns, delLinkIgnoringGone, delContainerLink, undoAdd } from "./teardown";
 export { findInterface, checkLink, checkIfaceConfig } from "./check";
 export { defaultRouteLink, lookupParent, createLink, findParent, Parent } from "./parent-link";
-export { attachLink, detachLink, checkAttachedLink, attachedStatus, attachedGc } from "./attach";
+export { attachLink, detachLink, checkAttachedLink } from "./attach";
+export { statusVerb, gcVerb, checkVerb } from "./verbs";
+export { parentReady, linkReady } from "./readiness";
 export { readRequestedMac, isMac } from "./mac";

@@ -201,10 +201,11 @@ describe("host-device CHECK and DEL", () => {
     expect(reservations(net)).toEqual([]);
   });
 
-  it("STATUS reaches host-local; GC with no valid attachments releases the reservation (1.1.0)", () => {
+  it("STATUS succeeds while the device is in the host and answers 50 once a container has it; GC with no valid attachments releases the reservation (1.1.0)", () => {
     const { host } = hostWithDevice(), c = netns("c"), net = network("hd");
-    ok(call(p, "ADD", conf(net, { device: "dev0" }, V4, "1.1.0"), c, host));
     ok(call(p, "STATUS", conf(net, { device: "dev0" }, V4, "1.1.0"), c, host));
+    ok(call(p, "ADD", conf(net, { device: "dev0" }, V4, "1.1.0"), c, host));
+    expect(call(p, "STATUS", conf(net, { device: "dev0" }, V4, "1.1.0"), c, host).json).toMatchObject({ code: 50 });
     ok(call(p, "GC", { ...conf(net, { device: "dev0" }, V4, "1.1.0"), "cni.dev/valid-attachments": [] }, c, host));
     expect(reservations(net)).toEqual([]);
   });

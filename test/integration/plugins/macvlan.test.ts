@@ -183,6 +183,14 @@ describe("macvlan CHECK and DEL", () => {
     expect(call(p, "CHECK", { ...conf(net), prevResult: result }, c, host).json).toMatchObject({ code: 999, msg: "failed to match addr 10.20.0.2/24 on eth0" });
   });
 
+  it("CHECK fails with 999 when the link's mode is not the config's (the kernel's IFLA_MACVLAN_MODE)", () => {
+    const { host } = hostWithMaster(), c = netns("c"), net = network("mv");
+    const result = ok(call(p, "ADD", conf(net, { mode: "private" }), c, host));
+    ok(call(p, "CHECK", { ...conf(net, { mode: "private" }), prevResult: result }, c, host));
+    expect(call(p, "CHECK", { ...conf(net, { mode: "vepa" }), prevResult: result }, c, host).json)
+      .toMatchObject({ code: 999, msg: "Container macvlan mode private does not match expected value: vepa" });
+  });
+
   it("DEL twice succeeds; DEL with the netns gone releases the addresses", () => {
     const { host } = hostWithMaster(), c = netns("c"), net = network("mv");
     ok(call(p, "ADD", conf(net), c, host));

@@ -1,0 +1,75 @@
+// STATUS, GC and CHECK of a plugin that delegates to an IPAM plugin, each as its Go cmdStatus,
+// cmdGC and cmdCheck run: load the plugin's config, then the IPAM plugin, then what only the
+// plugin knows (its parent link, its bridge, its kind). A plugin passes its own config loader
+// and check, so its verbs are one line each:
+//   function cmdStatus(req: Request): Result<Unit, CniError> { return statusVerb<MacvlanConf>(req, loadConfig, ready); }
+// The config type C must have `net: NetConf` (the common keys, with `ipam.type`).
+import { NetnsId, CniError, Request } from "../bindings/index";
+import { Result, Unit, err, okUnit } from "../abi/index";
+import { CniResult, CniErrorCode, NetConf, notAvailableError } from "../cni/index";
+import { ipamCheck, ipamStatus, ipamGc } from "./ipam-delegate";
+import { containerNetns } from "./teardown";
+import { E_IPAM_NOT_AVAILABLE } from "./errors";
+
+/**
+ * STATUS: the config reads, `ready` (the plugin's own readiness, null for none) answers null,
+ * and the IPAM plugin named by `ipam.type` is ready (SPEC.md: a plugin passes STATUS on to its
+ * delegate). Reads only; changes nothing.
+ */
+export function statusVerb<C>(
+  req: Request, load: (req: Request) => Result<C, CniError>, ready: ((conf: C) => CniError | null) | null,
+): Result<Unit, CniError> {
+  const c = load(req);
+  if (c.isErr) return err<Unit, CniError>(c.error);
+  const conf = c.value;
+  if (ready != null) {
+    const e = ready(conf);
+    if (e != null) return err<Unit, CniError>(e);
+  }
+  const e = ipamReady(conf.net);
+  return e != null ? err<Unit, CniError>(e) : okUnit<CniError>();
+}
+
+/** GC: the plugin keeps no state of its own; the IPAM plugin's GC (it reads cni.dev/valid-attachments). */
+export function gcVerb<C>(req: Request, load: (req: Request) => Result<C, CniError>): Result<Unit, CniError> {
+  const c = load(req);
+  if (c.isErr) return err<Unit, CniError>(c.error);
+  const net = c.value.net;
+  const e = net.ipamType.length > 0 ? ipamGc(net) : null;
+  return e != null ? err<Unit, CniError>(e) : okUnit<CniError>();
+}
+
+/**
+ * CHECK: the config reads, the container netns opens, the IPAM plugin's CHECK passes and the
+ * prevResult parses; then `check` compares the live state in `ns` with that prevResult.
+ */
+export function checkVerb<C>(
+  req: Request, load: (req: Request) => Result<C, CniError>,
+  check: (req: Request, conf: C, ns: NetnsId, prev: CniResult) => CniError | null,
+): Result<Unit, CniError> {
+  const c = load(req);
+  if (c.isErr) return err<Unit, CniError>(c.error);
+  const conf = c.value;
+  const cns = containerNetns(req);
+  if (cns.isErr) return err<Unit, CniError>(cns.error);
+  if (conf.net.ipamType.length > 0) {
+    const e = ipamCheck(conf.net);
+    if (e != null) return err<Unit, CniError>(e);
+  }
+  const p = conf.net.parsePrevResult();
+  if (!p.ok) return err<Unit, CniError>(p.error!);
+  const e = check(req, conf, cns.value, p.result!);
+  return e != null ? err<Unit, CniError>(e) : okUnit<CniError>();
+}
+
+/**
+ * The IPAM plugin's STATUS ("" for none: ready). Its own answer passes through (host-local's
+ * 50 for a full range); an internal failure (not installed, not granted, a trap) means no ADD
+ * can get an address, so it becomes 50 naming the plugin.
+ */
+function ipamReady(net: NetConf): CniError | null {
+  if (net.ipamType.length == 0) return null;
+  const e = ipamStatus(net);
+  if (e == null || e.code != CniErrorCode.INTERNAL) return e;
+  return notAvailableError(E_IPAM_NOT_AVAILABLE + "\"" + net.ipamType + "\": " + e.msg, e.details);
+}
