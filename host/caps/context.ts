@@ -5,7 +5,7 @@ import { LimitError } from "../runtime/limits";
 import type { Grant } from "../runtime/policy";
 import type { Bucket, Store } from "../store/store";
 import type { CniError } from "../generated/interfaces/cni-host-types";
-import { CapError, describeHostError, toHostError, WitError } from "./errors";
+import { CapError, CniDenial, describeHostError, toHostError, WitError } from "./errors";
 import type { Journal } from "./journal";
 import type { PluginScope } from "./scope";
 
@@ -128,6 +128,10 @@ export function hostCall<A extends unknown[], R>(ctx: CallContext, fn: string, b
     try {
       return body(...args);
     } catch (e) {
+      if (e instanceof CniDenial) {
+        record.outcome = `denied: ${e.message}`; // a refusal in a cni-error interface: still a denial
+        throw e;
+      }
       if (e instanceof WitError && !(e instanceof CapError)) {
         record.outcome = `err: ${e.message}`; // a delegate's cni-error, for the guest as is
         throw e;

@@ -1,4 +1,4 @@
-import type { HostError } from "../generated/interfaces/cni-host-types";
+import type { CniError, HostError } from "../generated/interfaces/cni-host-types";
 import { KernelError, LinkNotFoundError, NetnsGoneError } from "../kernel/errors";
 import { LockTimeoutError } from "../store/lock";
 import { StoreArgumentError } from "../store/store";
@@ -23,6 +23,17 @@ export class CapError extends WitError<HostError> {
   override name = "CapError";
   constructor(payload: HostError) {
     super(payload, describeHostError(payload));
+  }
+}
+
+/**
+ * A refusal by a host function whose WIT error is a cni-error (ipam.*: the delegate is not in
+ * the caller's grant): the guest gets it as its `err` value, the audit records it as a denial.
+ */
+export class CniDenial extends WitError<CniError> {
+  override name = "CniDenial";
+  constructor(msg: string) {
+    super({ code: 999, msg, details: "" }, msg);
   }
 }
 

@@ -1,6 +1,6 @@
 import type * as Ipam from "../generated/interfaces/cni-host-ipam";
 import { type CallContext, hostCall } from "./context";
-import { CapError, WitError } from "./errors";
+import { CniDenial, WitError } from "./errors";
 
 /**
  * cni:host/ipam — delegation to an IPAM plugin, run in this process (no second exec). The
@@ -10,7 +10,7 @@ export function createIpamCaps(ctx: CallContext): typeof Ipam {
   const run = (verb: "add" | "check" | "del" | "status" | "gc") =>
     hostCall(ctx, `ipam.${verb}`, (plugin: string, config: string) => {
       if (!ctx.grant.delegates.includes(plugin)) {
-        throw new CapError({ tag: "denied", val: `plugin "${ctx.plugin}" may not delegate to "${plugin}"` });
+        throw new CniDenial(`plugin "${ctx.plugin}" may not delegate to "${plugin}" (not among its grant's delegates)`);
       }
       const r = ctx.delegate(plugin, verb, config);
       if (!r.ok) throw new WitError(r.error, r.error.msg);

@@ -87,6 +87,28 @@ describe("audit log of a bridge ADD and DEL", () => {
   });
 });
 
+describe("a delegation outside the grant", () => {
+  // bridge's grant delegates to host-local and static only: loopback as its IPAM is refused
+  // by ipam.add with a cni-error the plugin passes on (not a trap), and audited as a denial.
+  it("bridge with ipam.type loopback fails with 999 naming the grant, leaves no link, and the audit line holds the denial", () => {
+    const host = netns("h"), c = netns("c"), net = network("deleg");
+    const log = tmpFile("audit.jsonl");
+    const links = (ns: TestNetns) => ns.exec("ip", ["-j", "link", "show"]);
+    const before = [links(host), links(c)];
+    const r = cniExec({
+      binary: pluginBinary("bridge"), command: "ADD", inNetns: host.name, containerId: "ctr-deleg", ifname: "eth0", netns: c.path,
+      config: { cniVersion: "1.1.0", name: net.name, type: "bridge", bridge: "deleg0", ipam: { type: "loopback" } },
+      env: { WASM_CNI_PLUGIN_DIR: bridgeDir, WASM_CNI_AUDIT_LOG: log },
+    });
+    expect(r.code).toBe(1);
+    expect(r.json).toMatchObject({ code: 999, msg: expect.stringMatching(/may not delegate to "loopback"/) });
+    expect(r.stderr).not.toMatch(/trapped|not a u32/);
+    expect([links(host), links(c)]).toEqual(before);
+    const [line] = readLines(log);
+    expect(line!.denials).toEqual([{ plugin: "bridge", fn: "ipam.add", reason: expect.stringMatching(/may not delegate to "loopback"/) }]);
+  });
+});
+
 describe("audit log of refused plugins", () => {
   const greedy = (policy: unknown, extraEnv: Record<string, string> = {}) => {
     const path = tmpFile("policy.json");
