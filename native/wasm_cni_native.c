@@ -54,13 +54,16 @@ static napi_value bad_args(napi_env env, const char *what) {
   return NULL;
 }
 
-// netlinkSocket(nsFd): a NETLINK_ROUTE socket created in (and forever bound to) nsFd's netns.
+// netlinkSocket(nsFd, protocol = NETLINK_ROUTE): a netlink socket created in (and forever bound
+// to) nsFd's netns; NETLINK_NETFILTER (12) for nftables.
 static napi_value netlink_socket(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  int32_t ns_fd;
+  size_t argc = 2;
+  napi_value argv[2];
+  int32_t ns_fd, protocol = NETLINK_ROUTE;
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  if (argc < 1 || !arg_int(env, argv[0], &ns_fd)) return bad_args(env, "netlinkSocket(nsFd: number)");
+  if (argc < 1 || !arg_int(env, argv[0], &ns_fd) || (argc >= 2 && !arg_int(env, argv[1], &protocol)) ||
+      (protocol != NETLINK_ROUTE && protocol != NETLINK_NETFILTER))
+    return bad_args(env, "netlinkSocket(nsFd: number, protocol?: 0 | 12)");
   int saved = -1;
   if (ns_fd >= 0) {
     saved = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
@@ -71,7 +74,7 @@ static napi_value netlink_socket(napi_env env, napi_callback_info info) {
       return throw_errno(env, "setns", err);
     }
   }
-  int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+  int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, protocol);
   int err = errno;
   if (saved >= 0) {
     // Staying in the wrong netns would let later calls change the wrong network: give up.

@@ -102,6 +102,26 @@ export const CATALOG: Record<WitFunctionKey, CapabilityEntry> = {
     scope: `${IN_HELD_NETNS}; allowlisted net.* keys only (forwarding, rp_filter, proxy_arp, accept_dad, ...)`,
     risk: "high",
   },
+  "firewall.ensure-masquerade": {
+    changes: "adds an nftables masquerade rule (source NAT to the outgoing interface's address) for traffic from one address to outside its subnet; creates the plugin's table and nat chain when missing",
+    scope: `${IN_HELD_NETNS}; only the plugin's own table wasm-cni-<plugin> (the plugin never names a table); the rule is tagged with the call's container id and ifname`,
+    risk: "high",
+  },
+  "firewall.ensure-spoof-check": {
+    changes: "adds an nftables bridge rule dropping frames from one interface whose source MAC is not the given one; creates the plugin's bridge table and prerouting chain when missing",
+    scope: `${IN_HELD_NETNS}; only the plugin's own table; any interface name (it only filters what enters through it); tagged with the call's container id and ifname`,
+    risk: "high",
+  },
+  "firewall.list": {
+    changes: "nothing (reads this container's rules)",
+    scope: `${IN_HELD_NETNS}; only the plugin's own tables and the call's container id and ifname`,
+    risk: "low",
+  },
+  "firewall.remove": {
+    changes: "deletes this container's rules from the plugin's tables",
+    scope: `${IN_HELD_NETNS}; only rules of the plugin's own tables tagged with the call's container id and ifname: never another plugin's or container's`,
+    risk: "medium",
+  },
   "store.open": {
     changes: "creates a bucket directory and holds its lock until the call ends",
     scope: "under /var/lib/cni/networks or an absolute data dir the config names (no \"..\"); bucket = network name",

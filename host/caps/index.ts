@@ -1,5 +1,6 @@
 import { createAddrCaps } from "./addr";
 import type { CallContext } from "./context";
+import { createFirewallCaps } from "./firewall";
 import { createIpamCaps } from "./ipam";
 import { createLinkCaps } from "./link";
 import { createLogCaps } from "./log";
@@ -18,6 +19,7 @@ export const CAPS = {
   addr: createAddrCaps,
   route: createRouteCaps,
   sysctl: createSysctlCaps,
+  firewall: createFirewallCaps,
   store: createStoreCaps,
   log: createLogCaps,
   ipam: createIpamCaps,

@@ -48,16 +48,20 @@ const t42: AbiType = { k: "list", elem: t41, size: 8, align: 4, flat: ["i32","i3
 const t43: AbiType = { k: "result", cases: [{ name: "ok", type: t42 }, { name: "err", type: t3 }], discSize: 1, payloadOffset: 4, size: 20, align: 4, flat: ["i32","i32","i32","i32","i32"] };
 const t44: AbiType = { k: "tuple", elems: [{ type: t0, offset: 0 }, { type: t41, offset: 4 }], size: 88, align: 4, flat: ["i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32"] };
 const t45: AbiType = { k: "result", cases: [{ name: "ok", type: t1 }, { name: "err", type: t3 }], discSize: 1, payloadOffset: 4, size: 20, align: 4, flat: ["i32","i32","i32","i32","i32"] };
-const t46: AbiType = { k: "result", cases: [{ name: "ok", type: t20 }, { name: "err", type: t3 }], discSize: 1, payloadOffset: 4, size: 20, align: 4, flat: ["i32","i32","i32","i32","i32"] };
-const t47: AbiType = { k: "result", cases: [{ name: "ok", type: t5 }, { name: "err", type: t3 }], discSize: 1, payloadOffset: 4, size: 20, align: 4, flat: ["i32","i32","i32","i32","i32"] };
-const t48: AbiType = { k: "tuple", elems: [{ type: t1, offset: 0 }, { type: t1, offset: 8 }], size: 16, align: 4, flat: ["i32","i32","i32","i32"] };
-const t49: AbiType = { k: "list", elem: t48, size: 8, align: 4, flat: ["i32","i32"] };
-const t50: AbiType = { k: "result", cases: [{ name: "ok", type: t49 }, { name: "err", type: t3 }], discSize: 1, payloadOffset: 4, size: 20, align: 4, flat: ["i32","i32","i32","i32","i32"] };
-const t51: AbiType = { k: "enum", cases: [{ name: "debug", type: null }, { name: "info", type: null }, { name: "warn", type: null }, { name: "error", type: null }], discSize: 1, payloadOffset: 1, size: 1, align: 1, flat: ["i32"] };
-const t52: AbiType = { k: "record", fields: [{ key: "code", type: t0, offset: 0 }, { key: "msg", type: t1, offset: 4 }, { key: "details", type: t1, offset: 12 }], size: 20, align: 4, flat: ["i32","i32","i32","i32","i32"] };
-const t53: AbiType = { k: "result", cases: [{ name: "ok", type: t1 }, { name: "err", type: t52 }], discSize: 1, payloadOffset: 4, size: 24, align: 4, flat: ["i32","i32","i32","i32","i32","i32"] };
-const t54: AbiType = { k: "result", cases: [{ name: "ok", type: null }, { name: "err", type: t52 }], discSize: 1, payloadOffset: 4, size: 24, align: 4, flat: ["i32","i32","i32","i32","i32","i32"] };
-const t55: AbiType = { k: "record", fields: [{ key: "config", type: t1, offset: 0 }, { key: "containerId", type: t1, offset: 8 }, { key: "ifname", type: t1, offset: 16 }, { key: "netns", type: t1, offset: 24 }, { key: "args", type: t49, offset: 32 }], size: 40, align: 4, flat: ["i32","i32","i32","i32","i32","i32","i32","i32","i32","i32"] };
+const t46: AbiType = { k: "record", fields: [{ key: "ifname", type: t1, offset: 0 }, { key: "mac", type: t1, offset: 8 }], size: 16, align: 4, flat: ["i32","i32","i32","i32"] };
+const t47: AbiType = { k: "variant", cases: [{ name: "masquerade", type: t1 }, { name: "spoof-check", type: t46 }], discSize: 1, payloadOffset: 4, size: 20, align: 4, flat: ["i32","i32","i32","i32","i32"] };
+const t48: AbiType = { k: "list", elem: t47, size: 8, align: 4, flat: ["i32","i32"] };
+const t49: AbiType = { k: "result", cases: [{ name: "ok", type: t48 }, { name: "err", type: t3 }], discSize: 1, payloadOffset: 4, size: 20, align: 4, flat: ["i32","i32","i32","i32","i32"] };
+const t50: AbiType = { k: "result", cases: [{ name: "ok", type: t20 }, { name: "err", type: t3 }], discSize: 1, payloadOffset: 4, size: 20, align: 4, flat: ["i32","i32","i32","i32","i32"] };
+const t51: AbiType = { k: "result", cases: [{ name: "ok", type: t5 }, { name: "err", type: t3 }], discSize: 1, payloadOffset: 4, size: 20, align: 4, flat: ["i32","i32","i32","i32","i32"] };
+const t52: AbiType = { k: "tuple", elems: [{ type: t1, offset: 0 }, { type: t1, offset: 8 }], size: 16, align: 4, flat: ["i32","i32","i32","i32"] };
+const t53: AbiType = { k: "list", elem: t52, size: 8, align: 4, flat: ["i32","i32"] };
+const t54: AbiType = { k: "result", cases: [{ name: "ok", type: t53 }, { name: "err", type: t3 }], discSize: 1, payloadOffset: 4, size: 20, align: 4, flat: ["i32","i32","i32","i32","i32"] };
+const t55: AbiType = { k: "enum", cases: [{ name: "debug", type: null }, { name: "info", type: null }, { name: "warn", type: null }, { name: "error", type: null }], discSize: 1, payloadOffset: 1, size: 1, align: 1, flat: ["i32"] };
+const t56: AbiType = { k: "record", fields: [{ key: "code", type: t0, offset: 0 }, { key: "msg", type: t1, offset: 4 }, { key: "details", type: t1, offset: 12 }], size: 20, align: 4, flat: ["i32","i32","i32","i32","i32"] };
+const t57: AbiType = { k: "result", cases: [{ name: "ok", type: t1 }, { name: "err", type: t56 }], discSize: 1, payloadOffset: 4, size: 24, align: 4, flat: ["i32","i32","i32","i32","i32","i32"] };
+const t58: AbiType = { k: "result", cases: [{ name: "ok", type: null }, { name: "err", type: t56 }], discSize: 1, payloadOffset: 4, size: 24, align: 4, flat: ["i32","i32","i32","i32","i32","i32"] };
+const t59: AbiType = { k: "record", fields: [{ key: "config", type: t1, offset: 0 }, { key: "containerId", type: t1, offset: 8 }, { key: "ifname", type: t1, offset: 16 }, { key: "netns", type: t1, offset: 24 }, { key: "args", type: t53, offset: 32 }], size: 40, align: 4, flat: ["i32","i32","i32","i32","i32","i32","i32","i32","i32","i32"] };
 
 export const WORLD: AbiWorld = {
   imports: {
@@ -88,29 +92,35 @@ export const WORLD: AbiWorld = {
       { name: "get", js: "get", params: [t0, t1], result: t45, spilledParams: null, resultInMemory: true },
       { name: "set", js: "set", params: [t0, t1, t1], result: t32, spilledParams: null, resultInMemory: true },
     ],
+    "cni:host/firewall@0.1.0": [
+      { name: "ensure-masquerade", js: "ensureMasquerade", params: [t0, t1], result: t32, spilledParams: null, resultInMemory: true },
+      { name: "ensure-spoof-check", js: "ensureSpoofCheck", params: [t0, t46], result: t32, spilledParams: null, resultInMemory: true },
+      { name: "list", js: "list", params: [t0], result: t49, spilledParams: null, resultInMemory: true },
+      { name: "remove", js: "remove", params: [t0], result: t32, spilledParams: null, resultInMemory: true },
+    ],
     "cni:host/store@0.1.0": [
       { name: "open", js: "open", params: [t1, t1], result: t4, spilledParams: null, resultInMemory: true },
-      { name: "get", js: "get", params: [t0, t1], result: t46, spilledParams: null, resultInMemory: true },
+      { name: "get", js: "get", params: [t0, t1], result: t50, spilledParams: null, resultInMemory: true },
       { name: "put", js: "put", params: [t0, t1, t1], result: t32, spilledParams: null, resultInMemory: true },
-      { name: "remove", js: "remove", params: [t0, t1], result: t47, spilledParams: null, resultInMemory: true },
-      { name: "entries", js: "entries", params: [t0], result: t50, spilledParams: null, resultInMemory: true },
+      { name: "remove", js: "remove", params: [t0, t1], result: t51, spilledParams: null, resultInMemory: true },
+      { name: "entries", js: "entries", params: [t0], result: t54, spilledParams: null, resultInMemory: true },
     ],
     "cni:host/log@0.1.0": [
-      { name: "write", js: "write", params: [t51, t1], result: null, spilledParams: null, resultInMemory: false },
+      { name: "write", js: "write", params: [t55, t1], result: null, spilledParams: null, resultInMemory: false },
     ],
     "cni:host/ipam@0.1.0": [
-      { name: "add", js: "add", params: [t1, t1], result: t53, spilledParams: null, resultInMemory: true },
-      { name: "check", js: "check", params: [t1, t1], result: t54, spilledParams: null, resultInMemory: true },
-      { name: "del", js: "del", params: [t1, t1], result: t54, spilledParams: null, resultInMemory: true },
-      { name: "status", js: "status", params: [t1, t1], result: t54, spilledParams: null, resultInMemory: true },
-      { name: "gc", js: "gc", params: [t1, t1], result: t54, spilledParams: null, resultInMemory: true },
+      { name: "add", js: "add", params: [t1, t1], result: t57, spilledParams: null, resultInMemory: true },
+      { name: "check", js: "check", params: [t1, t1], result: t58, spilledParams: null, resultInMemory: true },
+      { name: "del", js: "del", params: [t1, t1], result: t58, spilledParams: null, resultInMemory: true },
+      { name: "status", js: "status", params: [t1, t1], result: t58, spilledParams: null, resultInMemory: true },
+      { name: "gc", js: "gc", params: [t1, t1], result: t58, spilledParams: null, resultInMemory: true },
     ],
   },
   exports: [
-    { name: "add", js: "add", params: [t55], result: t53, spilledParams: null, resultInMemory: true },
-    { name: "del", js: "del", params: [t55], result: t54, spilledParams: null, resultInMemory: true },
-    { name: "check", js: "check", params: [t55], result: t54, spilledParams: null, resultInMemory: true },
-    { name: "status", js: "status", params: [t55], result: t54, spilledParams: null, resultInMemory: true },
-    { name: "gc", js: "gc", params: [t55], result: t54, spilledParams: null, resultInMemory: true },
+    { name: "add", js: "add", params: [t59], result: t57, spilledParams: null, resultInMemory: true },
+    { name: "del", js: "del", params: [t59], result: t58, spilledParams: null, resultInMemory: true },
+    { name: "check", js: "check", params: [t59], result: t58, spilledParams: null, resultInMemory: true },
+    { name: "status", js: "status", params: [t59], result: t58, spilledParams: null, resultInMemory: true },
+    { name: "gc", js: "gc", params: [t59], result: t58, spilledParams: null, resultInMemory: true },
   ],
 };

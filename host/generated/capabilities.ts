@@ -134,6 +134,32 @@ export const WIT_INTERFACES: readonly WitInterfaceInfo[] = [
     ]
   },
   {
+    "name": "firewall",
+    "docs": "nftables rules for this call's container, in tables the host owns for the plugin: the\nplugin never names a table, chain or container. Its rules live in `wasm-cni-<plugin>`\n(family inet for masquerading, bridge for spoof checks) and carry the call's container id\nand ifname, so `remove` takes exactly this container's rules and no other plugin's.",
+    "functions": [
+      {
+        "name": "ensure-masquerade",
+        "signature": "func(ns: netns-id, address: string) -> result<_, host-error>",
+        "docs": "Masquerades what the container sends from `address` (its CIDR, e.g. \"10.88.0.2/16\") to\nanything but its own subnet and multicast (224.0.0.0/4, ff00::/8), as the reference\nplugins' ipMasq does; a no-op when the rule exists.\nEquivalent to: `nft add rule inet wasm-cni-$plugin postrouting ip saddr $ip\nip daddr != $subnet ip daddr != 224.0.0.0/4 masquerade comment \"$id/$ifname ...\"`\n(table and nat postrouting chain created when missing)"
+      },
+      {
+        "name": "ensure-spoof-check",
+        "signature": "func(ns: netns-id, check: spoof-check) -> result<_, host-error>",
+        "docs": "Drops frames entering from `check.ifname` whose source MAC is not `check.mac`, as the\nreference bridge's macspoofchk does; a no-op when the rule exists.\nEquivalent to: `nft add rule bridge wasm-cni-$plugin prerouting iifname $ifname\nether saddr != $mac drop comment \"$id/$ifname ...\"` (prerouting filter chain, priority -300)"
+      },
+      {
+        "name": "list",
+        "signature": "func(ns: netns-id) -> result<list<fw-rule>, host-error>",
+        "docs": "This container's rules in the plugin's tables (for CHECK); empty when there are none.\nEquivalent to: `nft -j list table inet wasm-cni-$plugin` (and bridge), filtered by comment"
+      },
+      {
+        "name": "remove",
+        "signature": "func(ns: netns-id) -> result<_, host-error>",
+        "docs": "Removes every rule of this container from the plugin's tables (for DEL); succeeds when\nthere are none. The tables and chains stay for the network's other containers.\nEquivalent to: `nft delete rule inet wasm-cni-$plugin postrouting handle $h` per rule"
+      }
+    ]
+  },
+  {
     "name": "store",
     "docs": "Durable key/value state for IPAM, kept across calls and safe under concurrent calls.",
     "functions": [
@@ -227,6 +253,10 @@ export type WitFunctionKey =
   | "route.delete"
   | "sysctl.get"
   | "sysctl.set"
+  | "firewall.ensure-masquerade"
+  | "firewall.ensure-spoof-check"
+  | "firewall.list"
+  | "firewall.remove"
   | "store.open"
   | "store.get"
   | "store.put"

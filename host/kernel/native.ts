@@ -4,8 +4,11 @@ import { join } from "node:path";
 
 /** The addon's functions. All are synchronous; failures throw an Error with `code` (errno name) and `errno`. */
 export interface NativeApi {
-  /** Opens a NETLINK_ROUTE socket that stays bound to the netns of nsFd (-1: the current one). */
-  netlinkSocket(nsFd: number): number;
+  /**
+   * Opens a netlink socket that stays bound to the netns of nsFd (-1: the current one):
+   * NETLINK_ROUTE (0, the default) or NETLINK_NETFILTER (12).
+   */
+  netlinkSocket(nsFd: number, protocol?: number): number;
   send(fd: number, bytes: Uint8Array): number;
   /** Blocks for one datagram and returns its length; a datagram larger than buf throws EMSGSIZE. */
   recv(fd: number, buf: Uint8Array): number;

@@ -4,6 +4,8 @@ export * from "./types";
 export * from "./verbs";
 import * as addr from "./addr";
 export { addr };
+import * as firewall from "./firewall";
+export { firewall };
 import * as ipam from "./ipam";
 export { ipam };
 import * as link from "./link";

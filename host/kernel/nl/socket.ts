@@ -1,4 +1,5 @@
-// A blocking NETLINK_ROUTE socket: sends a request, collects replies until the ack or the dump's end.
+// A blocking netlink socket (rtnetlink or nfnetlink): sends a request or a batch, collects
+// replies until the acks or the dump's end.
 import { Errno, KernelError } from "../errors";
 import type { NativeApi } from "../native";
 import { parseDoneMessage, parseErrorMessage } from "./ack";
@@ -9,6 +10,9 @@ import { encodeRequest, type NlMessage, type NlRequest, parseMessages } from "./
 const RECV_BUFFER = 64 * 1024;
 // A dump that raced with a change (NLM_F_DUMP_INTR) is retried this many times.
 const DUMP_TRIES = 3;
+
+/** The netlink families the addon opens (linux/netlink.h). */
+export const NETLINK_PROTOCOL = { ROUTE: 0, NETFILTER: 12 } as const;
 
 export class NetlinkSocket {
   private seq: number;
@@ -23,10 +27,10 @@ export class NetlinkSocket {
     this.seq = Math.floor(Math.random() * 0x7fffffff);
   }
 
-  /** Opens a socket in the netns of nsFd (-1: the current one). */
-  static open(native: NativeApi, nsFd: number): NetlinkSocket {
+  /** Opens a socket of `protocol` (NETLINK_PROTOCOL) in the netns of nsFd (-1: the current one). */
+  static open(native: NativeApi, nsFd: number, protocol: number = NETLINK_PROTOCOL.ROUTE): NetlinkSocket {
     try {
-      return new NetlinkSocket(native, native.netlinkSocket(nsFd));
+      return new NetlinkSocket(native, native.netlinkSocket(nsFd, protocol));
     } catch (err) {
       throw KernelError.fromNative("open netlink socket", err);
     }
@@ -49,6 +53,34 @@ export class NetlinkSocket {
       if (!interrupted) return messages;
       if (tries >= DUMP_TRIES) throw new KernelError(op, Errno.EINTR, "dump interrupted by concurrent changes");
     }
+  }
+
+  /**
+   * Sends several requests in one datagram, as given (an nfnetlink batch: BATCH_BEGIN, the
+   * changes with NLM_F_ACK, BATCH_END; the kernel applies it all or nothing), and waits for
+   * the ack of every request that asked for one. The first error fails the whole call as a
+   * KernelError starting with `op`; an error for a request that asked for no ack (a refused
+   * batch, a failed commit: both answered on BATCH_BEGIN) ends the wait.
+   */
+  executeBatch(reqs: readonly NlRequest[], op: string): void {
+    const seqs = reqs.map(() => (this.seq = (this.seq + 1) >>> 0));
+    const parts = reqs.map((r, i) => encodeRequest({ ...r, flags: r.flags | NLM_F.REQUEST }, seqs[i]!));
+    const bytes = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+    parts.reduce((off, p) => (bytes.set(p, off), off + p.length), 0);
+    this.io(op, () => this.native.send(this.fd, bytes));
+    const pending = new Set(seqs.filter((_, i) => (reqs[i]!.flags & NLM_F.ACK) !== 0));
+    let failure: KernelError | undefined;
+    while (pending.size > 0) {
+      const n = this.io(op, () => this.native.recv(this.fd, this.buf));
+      for (const msg of parseMessages(this.buf.slice(0, n))) {
+        const seq = msg.header.seq;
+        if (msg.header.type !== NLMSG.ERROR || !seqs.includes(seq)) continue;
+        const ack = parseErrorMessage(msg);
+        if (ack.errno !== 0) failure ??= new KernelError(op, ack.errno, ack.message);
+        if (!pending.delete(seq) && ack.errno !== 0) pending.clear();
+      }
+    }
+    if (failure) throw failure;
   }
 
   private exchange(req: NlRequest, op: string, dump: boolean): { messages: NlMessage[]; interrupted: boolean } {

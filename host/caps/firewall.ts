@@ -1,0 +1,101 @@
+import { createHash } from "node:crypto";
+import * as z from "zod/mini";
+import type * as FirewallCaps from "../generated/interfaces/cni-host-firewall";
+import { type BaseChain } from "../kernel/nft/chain";
+import { type NftHandle, withNft } from "../kernel/nft/handle";
+import { masqueradeChain, masqueradeExprs } from "../kernel/nft/masquerade";
+import { type ChainRef, ruleAdd, ruleDelete, ruleList } from "../kernel/nft/rule";
+import { spoofCheckChain, spoofCheckExprs } from "../kernel/nft/spoof-check";
+import type { Attr } from "../kernel/nl/attr";
+import { formatCidr, parseCidr } from "../kernel/rtnl/inet";
+import { type CallContext, hostCall } from "./context";
+import { invalid } from "./errors";
+
+/** The one table name a plugin's rules live in (per family); a plugin never chooses it. */
+export function firewallTable(plugin: string): string {
+  return `wasm-cni-${plugin}`;
+}
+
+/**
+ * Who a rule belongs to: the call's container id and ifname, both validated by the CLI (no
+ * spaces), so `${tag} ` prefixes exactly this attachment's comments. A long id (a 64-hex
+ * Kubernetes one) is shortened to its first 12 characters and a hash of the whole, which keeps
+ * every comment within nft's 127 bytes.
+ */
+export function ownerTag(containerId: string, ifname: string): string {
+  const id = containerId.length <= 40 ? containerId : `${containerId.slice(0, 12)}~${createHash("sha256").update(containerId).digest("hex").slice(0, 27)}`;
+  return `${id}/${ifname}`;
+}
+
+const MAC = /^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$/;
+const SpoofCheck = z.object({
+  ifname: z.string().check(z.regex(/^[^/:\s]{1,15}$/), z.refine((s) => Buffer.byteLength(s) <= 15 && s !== "." && s !== "..")),
+  mac: z.string().check(z.regex(MAC)),
+});
+
+function sourceCidr(address: string): string {
+  let c;
+  try {
+    c = parseCidr(address);
+  } catch {
+    throw invalid(`${JSON.stringify(address)} is not an address with its prefix ("10.88.0.2/16")`);
+  }
+  if (c.prefix === 0) throw invalid(`${address}: a /0 subnet leaves nothing to masquerade`);
+  return formatCidr(c.bytes, c.prefix);
+}
+
+function chainRef(c: BaseChain): ChainRef {
+  return { family: c.family, table: c.table, chain: c.name };
+}
+
+/** cni:host/firewall — nftables rules of this container, in the plugin's own tables only. */
+export function createFirewallCaps(ctx: CallContext): typeof FirewallCaps {
+  // Read when a function runs, not when the factory is made (the catalog test makes it bare).
+  const table = () => firewallTable(ctx.plugin);
+  let tag = "";
+  const chains = () => [masqueradeChain(table()), spoofCheckChain(table())];
+  const netns = (ns: number) => ctx.namespaces.netns(ns);
+
+  /** This attachment's rules of one chain whose comment (after the tag) passes `keep`. */
+  const owned = (h: NftHandle, chain: BaseChain, keep: (rest: string) => boolean) => {
+    tag ||= ownerTag(ctx.call.containerId, ctx.call.ifname);
+    return ruleList(h, chainRef(chain)).filter((r) => r.comment.startsWith(`${tag} `) && keep(r.comment.slice(tag.length + 1)));
+  };
+
+  const removeWhere = (h: NftHandle, keep: (rest: string) => boolean) => {
+    for (const chain of chains()) ruleDelete(h, chainRef(chain), owned(h, chain, keep).map((r) => r.handle));
+  };
+
+  /** Adds the rule unless this attachment has it; a failed ADD takes it back (journal). */
+  const ensure = (id: number, chain: BaseChain, what: string, exprs: Attr[]) => {
+    const ns = netns(id);
+    const added = withNft(ns, (h) => {
+      if (owned(h, chain, (rest) => rest === what).length > 0) return false;
+      ruleAdd(h, chain, exprs, `${tag} ${what}`);
+      return true;
+    });
+    if (added) ctx.journal.record(`firewall ${what} (ns ${id})`, () => withNft(ns, (h) => removeWhere(h, (rest) => rest === what)));
+  };
+
+  return {
+    ensureMasquerade: hostCall(ctx, "firewall.ensure-masquerade", (ns: number, address: string) => {
+      const cidr = sourceCidr(address);
+      ensure(ns, chains()[0]!, `masquerade ${cidr}`, masqueradeExprs(parseCidr(cidr)));
+    }),
+    ensureSpoofCheck: hostCall(ctx, "firewall.ensure-spoof-check", (ns: number, check: FirewallCaps.SpoofCheck) => {
+      const c = SpoofCheck.safeParse(check);
+      if (!c.success) throw invalid(`spoof check ${JSON.stringify(check)}: needs an interface name and a MAC "aa:bb:cc:dd:ee:ff"`);
+      const mac = c.data.mac.toLowerCase();
+      ensure(ns, chains()[1]!, `spoof-check ${c.data.ifname} ${mac}`, spoofCheckExprs(c.data.ifname, mac));
+    }),
+    list: hostCall(ctx, "firewall.list", (ns: number) =>
+      withNft(netns(ns), (h) => chains().flatMap((chain) => owned(h, chain, () => true))).flatMap((r): FirewallCaps.FwRule[] => {
+        const [kind, a = "", b = ""] = r.comment.slice(tag.length + 1).split(" ");
+        if (kind === "masquerade") return [{ tag: "masquerade", val: a }];
+        if (kind === "spoof-check") return [{ tag: "spoof-check", val: { ifname: a, mac: b } }];
+        return [];
+      }),
+    ),
+    remove: hostCall(ctx, "firewall.remove", (ns: number) => withNft(netns(ns), (h) => removeWhere(h, () => true))),
+  };
+}

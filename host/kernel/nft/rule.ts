@@ -1,0 +1,104 @@
+// nf_tables rules: add (with the table and chain in the same batch), list with comments,
+// delete by handle (like google/nftables' AddRule, GetRules, DelRule).
+import { type Attr, bytesAttr, parseAttrs, stringAttr } from "../nl/attr";
+import { NLM_F } from "../nl/header";
+import type { NlRequest } from "../nl/message";
+import { type BaseChain, chainAdd } from "./chain";
+import type { NftHandle } from "./handle";
+import { be64Attr, nest, type NftFamily, NFT_MSG, nfgenmsg, nftType, readBe64 } from "./message-types";
+import { tableAdd } from "./table";
+
+const NFTA_RULE = { TABLE: 1, CHAIN: 2, HANDLE: 3, EXPRESSIONS: 4, USERDATA: 7 } as const;
+const NFGENMSG_LEN = 4;
+/** libnftnl's rule user data: TLVs of a u8 type and a u8 length; the comment is type 0. */
+const UDATA_RULE_COMMENT = 0;
+/** nft refuses longer comments (NFTNL_UDATA_COMMENT_MAXLEN, NUL included). */
+export const COMMENT_MAX = 127;
+
+/** A chain of a table, as the rule operations address it. */
+export interface ChainRef {
+  family: NftFamily;
+  table: string;
+  chain: string;
+}
+
+/** A rule as listed: its handle (for delete) and its comment ("" when none). */
+export interface NftRule {
+  handle: bigint;
+  comment: string;
+}
+
+function comment(text: string): Attr {
+  const s = new TextEncoder().encode(text);
+  if (s.length > COMMENT_MAX) throw new RangeError(`nft comment longer than ${COMMENT_MAX} bytes: ${text}`);
+  const tlv = new Uint8Array(s.length + 3);
+  tlv.set([UDATA_RULE_COMMENT, s.length + 1]);
+  tlv.set(s, 2);
+  return bytesAttr(NFTA_RULE.USERDATA, tlv);
+}
+
+function parseComment(udata: Uint8Array | undefined): string {
+  for (let off = 0; udata && off + 2 <= udata.length; off += 2 + udata[off + 1]!) {
+    const len = udata[off + 1]!;
+    if (udata[off] === UDATA_RULE_COMMENT && off + 2 + len <= udata.length) {
+      return new TextDecoder().decode(udata.subarray(off + 2, off + 2 + Math.max(0, len - 1)));
+    }
+  }
+  return "";
+}
+
+/** The NEWRULE request: appended to the chain, with the comment as user data. */
+export function ruleAddRequest(chain: ChainRef, exprs: Attr[], text: string): NlRequest {
+  return {
+    type: nftType(NFT_MSG.NEWRULE),
+    flags: NLM_F.CREATE | NLM_F.APPEND,
+    body: nfgenmsg(chain.family),
+    attrs: [stringAttr(NFTA_RULE.TABLE, chain.table), stringAttr(NFTA_RULE.CHAIN, chain.chain), nest(NFTA_RULE.EXPRESSIONS, exprs), comment(text)],
+  };
+}
+
+/** The DELRULE request for one rule. */
+export function ruleDeleteRequest(chain: ChainRef, handle: bigint): NlRequest {
+  return {
+    type: nftType(NFT_MSG.DELRULE),
+    flags: 0,
+    body: nfgenmsg(chain.family),
+    attrs: [stringAttr(NFTA_RULE.TABLE, chain.table), stringAttr(NFTA_RULE.CHAIN, chain.chain), be64Attr(NFTA_RULE.HANDLE, handle)],
+  };
+}
+
+/**
+ * Adds a rule to a base chain, creating the table and the chain when missing, in one batch.
+ * Equivalent to: `nft -f -` of `add table ...; add chain ... { type ... hook ... priority ... ; };
+ * add rule ... comment "$text"`
+ */
+export function ruleAdd(h: NftHandle, chain: BaseChain, exprs: Attr[], text: string): void {
+  const ref = { family: chain.family, table: chain.table, chain: chain.name };
+  h.commit([tableAdd(chain.family, chain.table), chainAdd(chain), ruleAddRequest(ref, exprs, text)], `add nft rule "${text}" to ${describe(ref)}`);
+}
+
+/** The chain's rules; none when the table or chain does not exist. Equivalent to: `nft -a list chain $family $table $chain` */
+export function ruleList(h: NftHandle, chain: ChainRef): NftRule[] {
+  const req: NlRequest = {
+    type: nftType(NFT_MSG.GETRULE),
+    flags: NLM_F.DUMP,
+    body: nfgenmsg(chain.family),
+    attrs: [stringAttr(NFTA_RULE.TABLE, chain.table), stringAttr(NFTA_RULE.CHAIN, chain.chain)],
+  };
+  return h
+    .dump(req, `list nft rules of ${describe(chain)}`)
+    .filter((m) => m.header.type === nftType(NFT_MSG.NEWRULE))
+    .map((m) => parseAttrs(m.payload.subarray(NFGENMSG_LEN)))
+    .filter((a) => a.string(NFTA_RULE.TABLE) === chain.table && a.string(NFTA_RULE.CHAIN) === chain.chain)
+    .map((a) => ({ handle: readBe64(a.get(NFTA_RULE.HANDLE) ?? new Uint8Array(8)), comment: parseComment(a.get(NFTA_RULE.USERDATA)) }));
+}
+
+/** Deletes rules by handle, in one batch. Equivalent to: `nft delete rule $family $table $chain handle $h` */
+export function ruleDelete(h: NftHandle, chain: ChainRef, handles: readonly bigint[]): void {
+  if (handles.length === 0) return;
+  h.commit(handles.map((x) => ruleDeleteRequest(chain, x)), `delete nft rules ${handles.join(",")} of ${describe(chain)}`);
+}
+
+function describe(c: ChainRef): string {
+  return `${c.family === 7 ? "bridge" : "inet"} ${c.table} ${c.chain}`;
+}

@@ -1,0 +1,76 @@
+// firewall.* through the cap (the WIT call a plugin makes, turned into nf_tables requests by
+// host/caps/firewall.ts and host/kernel/nft), byte for byte against the batch nft sends for
+// the same rule (nft-captures.ts, captured by capture-nft.sh). Comments and table names are
+// the ones the cap writes for plugin "ptp"/"bridge", container "ctr1", ifname "eth0".
+import { describe, expect, it, vi } from "vitest";
+import type { CallContext } from "../../host/caps/context";
+import { createFirewallCaps } from "../../host/caps/firewall";
+import { Journal } from "../../host/caps/journal";
+import type { NftHandle } from "../../host/kernel/nft/handle";
+import { batch } from "../../host/kernel/nft/batch";
+import { NLM_F } from "../../host/kernel/nl/header";
+import { encodeRequest, type NlMessage, type NlRequest } from "../../host/kernel/nl/message";
+import { DEFAULT_LIMITS } from "../../host/runtime/policy";
+import { NFT } from "./nft-captures";
+
+const fake = vi.hoisted(() => ({ commits: [] as NlRequest[][], rules: [] as NlMessage[] }));
+
+vi.mock("../../host/kernel/nft/handle", () => ({
+  withNft: <T>(_ns: unknown, fn: (h: NftHandle) => T): T =>
+    fn({ commit: (changes: NlRequest[]) => void fake.commits.push(changes), dump: () => fake.rules, close: () => undefined } as unknown as NftHandle),
+}));
+
+function caps(plugin: string) {
+  fake.commits.length = 0;
+  const ctx = {
+    plugin, call: { command: "ADD", containerId: "ctr1", ifname: "eth0" }, records: [], hostCalls: 0,
+    namespaces: { netns: () => ({}) }, journal: new Journal(false), grant: DEFAULT_LIMITS,
+  } as unknown as CallContext;
+  return createFirewallCaps(ctx);
+}
+
+/** The batch as nft writes it: sequence numbers from 0, NLM_F_REQUEST, and no NLM_F_ACK (see batch.ts). */
+function wire(changes: NlRequest[]): string {
+  return Buffer.concat(batch(changes).map((r, i) => encodeRequest({ ...r, flags: (r.flags | NLM_F.REQUEST) & ~NLM_F.ACK }, i))).toString("hex");
+}
+
+describe("firewall sends what nft sends", () => {
+  it.each([
+    ["masq-v4", "10.1.0.2/24"],
+    ["masq-v4-odd-prefix", "10.2.3.4/14"],
+    ["masq-v6", "fd00::2/64"],
+  ])("ensure-masquerade %s (%s): table, nat chain and rule in one batch", (label, cidr) => {
+    caps("ptp").ensureMasquerade(0, cidr);
+    expect(fake.commits).toHaveLength(1);
+    expect(wire(fake.commits[0]!)).toBe(NFT[label]);
+  });
+
+  it("ensure-spoof-check: bridge table, prerouting filter chain at -300 and the drop rule", () => {
+    caps("bridge").ensureSpoofCheck(0, { ifname: "veth1234abcd", mac: "02:11:22:33:44:55" });
+    expect(wire(fake.commits[0]!)).toBe(NFT["spoof"]);
+  });
+
+  it("remove deletes this container's rule by its handle", () => {
+    // A dump answer with one rule of ctr1/eth0 (handle 2) and one of another container.
+    fake.rules = [ruleReply(2n, "ctr1/eth0 masquerade 10.1.0.2/24"), ruleReply(3n, "ctr2/eth0 masquerade 10.1.0.3/24")];
+    try {
+      caps("ptp").remove(0);
+    } finally {
+      fake.rules = [];
+    }
+    // One DELRULE for the inet chain; the bridge chain's dump answers the same fake rules.
+    expect(wire(fake.commits[0]!)).toBe(NFT["delete-rule"]);
+  });
+});
+
+/** An NFT_MSG_NEWRULE dump message of table wasm-cni-ptp, chain postrouting. */
+function ruleReply(handle: bigint, comment: string): NlMessage {
+  const req = encodeRequest({
+    type: (10 << 8) | 6, flags: 0, body: Uint8Array.of(1, 0, 0, 0),
+    attrs: [str(1, "wasm-cni-ptp"), str(2, "postrouting"), { type: 3, data: be64(handle), children: [] }, udata(comment)],
+  }, 0);
+  return { header: { len: req.length, type: (10 << 8) | 6, flags: 0, seq: 0, pid: 0 }, payload: req.subarray(16) };
+}
+const str = (type: number, s: string) => ({ type, data: Buffer.from(`${s}\0`), children: [] });
+const be64 = (v: bigint) => { const b = Buffer.alloc(8); b.writeBigUInt64BE(v); return new Uint8Array(b); };
+const udata = (s: string) => ({ type: 7, data: Buffer.concat([Buffer.from([0, s.length + 1]), Buffer.from(`${s}\0`)]), children: [] });

@@ -1,0 +1,140 @@
+// firewall.* through the cap against the real kernel in a fresh netns: the rules `nft` then
+// lists, idempotence, DEL's exactness, the journal's undo and the table boundary between plugins.
+import { describe, expect, it } from "vitest";
+import { type CallContext, NamespaceTable } from "../../../host/caps/context";
+import { CapError } from "../../../host/caps/errors";
+import { createFirewallCaps } from "../../../host/caps/firewall";
+import { Journal } from "../../../host/caps/journal";
+import { DEFAULT_LIMITS } from "../../../host/runtime/policy";
+import { freshNs, native } from "./fixture";
+
+interface NftRule { family: string; table: string; chain: string; handle: number; comment?: string; expr: unknown[] }
+
+function rules(exec: (cmd: string, args: string[]) => string): NftRule[] {
+  const out = JSON.parse(exec("nft", ["-j", "list", "ruleset"])) as { nftables: Array<{ rule?: NftRule }> };
+  return out.nftables.flatMap((o) => (o.rule ? [o.rule] : []));
+}
+
+function caps(path: string, plugin: string, containerId = "ctr1", ifname = "eth0", journal = new Journal(false)) {
+  const namespaces = new NamespaceTable(native);
+  const id = namespaces.open(path);
+  const ctx = {
+    plugin, call: { command: "ADD", containerId, ifname }, namespaces, journal, records: [], hostCalls: 0,
+    grant: { interfaces: ["firewall"], hostNetns: false, delegates: [], ...DEFAULT_LIMITS },
+  } as unknown as CallContext;
+  return { fw: createFirewallCaps(ctx), id, ctx, close: () => namespaces.close() };
+}
+
+describe("firewall cap (nftables)", () => {
+  it("ensure-masquerade makes the plugin's table, a nat postrouting chain and one tagged rule; again adds nothing", () => {
+    const a = freshNs();
+    const { fw, id, close } = caps(a.test.path, "ptp");
+    try {
+      fw.ensureMasquerade(id, "10.1.0.2/24");
+      fw.ensureMasquerade(id, "10.1.0.2/24");
+      fw.ensureMasquerade(id, "fd00::2/64");
+      const list = rules(a.test.exec);
+      expect(list.map((r) => [r.family, r.table, r.chain, r.comment])).toEqual([
+        ["inet", "wasm-cni-ptp", "postrouting", "ctr1/eth0 masquerade 10.1.0.2/24"],
+        ["inet", "wasm-cni-ptp", "postrouting", "ctr1/eth0 masquerade fd00::2/64"],
+      ]);
+      expect(a.test.exec("nft", ["list", "chain", "inet", "wasm-cni-ptp", "postrouting"])).toMatch(
+        /type nat hook postrouting priority srcnat;[\s\S]*ip saddr 10\.1\.0\.2 ip daddr != 10\.1\.0\.0\/24 ip daddr != 224\.0\.0\.0\/4 masquerade[\s\S]*ip6 saddr fd00::2 ip6 daddr != fd00::\/64 ip6 daddr != ff00::\/8 masquerade/,
+      );
+      expect(fw.list(id)).toEqual([{ tag: "masquerade", val: "10.1.0.2/24" }, { tag: "masquerade", val: "fd00::2/64" }]);
+    } finally {
+      close();
+    }
+  });
+
+  it("ensure-spoof-check makes a bridge-family prerouting filter chain at -300 (dstnat) with the drop rule", () => {
+    const a = freshNs();
+    const { fw, id, close } = caps(a.test.path, "bridge");
+    try {
+      fw.ensureSpoofCheck(id, { ifname: "veth0abc", mac: "02:AA:bb:cc:dd:ee" });
+      expect(a.test.exec("nft", ["list", "table", "bridge", "wasm-cni-bridge"])).toMatch(
+        /type filter hook prerouting priority dstnat;[\s\S]*iifname "veth0abc" ether saddr != 02:aa:bb:cc:dd:ee drop comment "ctr1\/eth0 spoof-check veth0abc 02:aa:bb:cc:dd:ee"/,
+      );
+      expect(fw.list(id)).toEqual([{ tag: "spoof-check", val: { ifname: "veth0abc", mac: "02:aa:bb:cc:dd:ee" } }]);
+    } finally {
+      close();
+    }
+  });
+
+  it("remove takes exactly this container's rules, and succeeds again when they are gone", () => {
+    const a = freshNs();
+    const one = caps(a.test.path, "bridge", "ctr1");
+    const two = caps(a.test.path, "bridge", "ctr2");
+    try {
+      one.fw.ensureMasquerade(one.id, "10.1.0.2/24");
+      one.fw.ensureSpoofCheck(one.id, { ifname: "veth1", mac: "02:00:00:00:00:01" });
+      two.fw.ensureMasquerade(two.id, "10.1.0.3/24");
+      one.fw.remove(one.id);
+      one.fw.remove(one.id);
+      expect(rules(a.test.exec).map((r) => r.comment)).toEqual(["ctr2/eth0 masquerade 10.1.0.3/24"]);
+      expect(one.fw.list(one.id)).toEqual([]);
+    } finally {
+      one.close();
+      two.close();
+    }
+  });
+
+  it("a plugin cannot see or remove another plugin's table: list is empty and remove leaves it", () => {
+    const a = freshNs();
+    const ptp = caps(a.test.path, "ptp");
+    const intruder = caps(a.test.path, "intruder");
+    try {
+      ptp.fw.ensureMasquerade(ptp.id, "10.1.0.2/24");
+      expect(intruder.fw.list(intruder.id)).toEqual([]);
+      intruder.fw.remove(intruder.id);
+      expect(rules(a.test.exec).map((r) => [r.table, r.comment])).toEqual([["wasm-cni-ptp", "ctr1/eth0 masquerade 10.1.0.2/24"]]);
+    } finally {
+      ptp.close();
+      intruder.close();
+    }
+  });
+
+  it("a failed ADD's journal removes the rule it added", () => {
+    const a = freshNs();
+    const journal = new Journal(true);
+    const { fw, id, close } = caps(a.test.path, "ptp", "ctr1", "eth0", journal);
+    try {
+      fw.ensureMasquerade(id, "10.1.0.2/24");
+      expect(rules(a.test.exec)).toHaveLength(1);
+      const records: never[] = [];
+      journal.rollback(records);
+      expect(rules(a.test.exec)).toHaveLength(0);
+    } finally {
+      close();
+    }
+  });
+
+  it("a long container id is tagged by a prefix and a hash, within nft's comment limit", () => {
+    const a = freshNs();
+    const id64 = "a".repeat(64);
+    const { fw, id, close } = caps(a.test.path, "ptp", id64, "eth0");
+    try {
+      fw.ensureMasquerade(id, "fd00:1111:2222:3333:4444:5555:6666:7777/64");
+      const [r] = rules(a.test.exec);
+      expect(r!.comment).toMatch(/^a{12}~[0-9a-f]{27}\/eth0 masquerade fd00:1111:2222:3333:4444:5555:6666:7777\/64$/);
+      expect(fw.list(id)).toHaveLength(1);
+    } finally {
+      close();
+    }
+  });
+
+  it("ensure-masquerade returns invalid for a bad CIDR or a /0; ensure-spoof-check for a bad MAC", () => {
+    const a = freshNs();
+    const { fw, id, close } = caps(a.test.path, "ptp");
+    try {
+      for (const bad of ["10.1.0.2", "10.1.0.2/33", "0.0.0.0/0", "x/24"]) {
+        expect(() => fw.ensureMasquerade(id, bad), bad).toThrow(expect.objectContaining({ payload: expect.objectContaining({ tag: "invalid" }) }));
+      }
+      expect(() => fw.ensureSpoofCheck(id, { ifname: "veth0", mac: "02:00" })).toThrow(CapError);
+      expect(() => fw.ensureSpoofCheck(id, { ifname: "a b", mac: "02:00:00:00:00:01" })).toThrow(CapError);
+      expect(rules(a.test.exec)).toEqual([]);
+    } finally {
+      close();
+    }
+  });
+});
