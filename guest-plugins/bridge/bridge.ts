@@ -1,16 +1,16 @@
 // bridge: attaches the container to a Linux bridge in the host netns through a veth pair, as
 // containernetworking/plugins' plugins/main/bridge does; addresses come from the IPAM plugin
 // named in `ipam.type`, which the host runs in process. Capabilities: netns (with the host
-// netns), link, addr, route, sysctl, log, ipam.
+// netns), link, addr, route, sysctl, log, ipam, firewall (ipMasq, macspoofchk).
 import {
   register, link, sysctl, log, Request, Result, Unit, CniError, CniResult, NetnsId, ok, err, okUnit, some,
   containerNetns, hostNetns, hostVethName, setupVeth, configureIface, enableForwarding, ipamAdd, ipamDel,
   checkVerb, statusVerb, gcVerb, linkReady, undoAdd, delContainerLink, findInterface, checkLink, checkIfaceConfig,
-  hostErrorToCni, internalError,
+  hostErrorToCni, internalError, setupIPMasq, setupSpoofCheck, teardownFirewall, checkFirewall,
 } from "@wasm-cni/sdk";
 import { BridgeConf, loadConfig } from "./config";
 import { ensureBridge, calcGateways, ensureGatewayAddr } from "./host-side";
-import { E_IPMASQ, E_PORT_FLAGS, E_SET_UP, E_NO_BRIDGE, E_NO_CONTAINER_IF, E_NO_HOST_VETH, E_PROMISC } from "./errors";
+import { E_PORT_FLAGS, E_SET_UP, E_NO_BRIDGE, E_NO_CONTAINER_IF, E_NO_HOST_VETH, E_PROMISC } from "./errors";
 export * from "@wasm-cni/sdk/exports";
 
 function cmdAdd(req: Request): Result<string, CniError> {
@@ -71,6 +71,10 @@ function attach(
     const p = link.setPort(host, hostName, port);
     if (p.isErr) return hostErrorToCni(p.error, E_PORT_FLAGS + hostName);
   }
+  if (conf.macSpoofChk) {
+    const sc = setupSpoofCheck(host, hostName, result.interfaces[iface].mac);
+    if (sc != null) return sc;
+  }
   if (ipamResult == null) {
     if (conf.disableContainerInterface) return null;
     const up = new link.LinkChange();
@@ -96,7 +100,10 @@ function attach(
     e = enableForwarding(host, result.ips);
     if (e != null) return e;
   }
-  if (conf.ipMasq) log.write(log.Level.WARN, E_IPMASQ);
+  if (conf.ipMasq) {
+    e = setupIPMasq(host, result);
+    if (e != null) return e;
+  }
   // The bridge's MAC as it is now: it follows its ports unless a gateway address pinned it.
   const br = link.get(host, conf.bridge);
   if (br.isOk) result.interfaces[0].mac = br.value.mac;
@@ -109,6 +116,12 @@ function cmdDel(req: Request): Result<Unit, CniError> {
   if (c.value.layer3) {
     const e = ipamDel(c.value.net);
     if (e != null) return err<Unit, CniError>(e);
+  }
+  if (c.value.ipMasq || c.value.macSpoofChk) {
+    const hns = hostNetns();
+    if (hns.isErr) return err<Unit, CniError>(hns.error);
+    const f = teardownFirewall(hns.value);
+    if (f != null) return err<Unit, CniError>(f);
   }
   // The pair goes with the container end; the bridge stays for the network's other containers.
   const e = delContainerLink(req);
@@ -139,6 +152,11 @@ function check(req: Request, conf: BridgeConf, cont: NetnsId, prev: CniResult): 
     found = peerOk && he.value.master == br.value.index;
   }
   if (!found) return internalError(E_NO_HOST_VETH + conf.bridge);
+  if (conf.ipMasq || conf.macSpoofChk) {
+    const mac = conf.macSpoofChk ? prev.interfaces[ci].mac : "";
+    const f = checkFirewall(host, prev, conf.ipMasq, hostVethName(req.containerId, req.ifname), mac);
+    if (f != null) return f;
+  }
   return checkIfaceConfig(cont, req.ifname, prev);
 }
 

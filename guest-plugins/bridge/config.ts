@@ -1,8 +1,8 @@
 // bridge's config, the keys of the Go plugin's NetConf. Every problem is reported at once
 // (code 7, naming the field). Keys whose feature the host cannot provide yet are refused when
-// they ask for it rather than silently ignored, except ipMasq (README, "Gaps").
+// they ask for it rather than silently ignored (README, "Gaps").
 import { Request, CniError, NetConf, ObjectReader, Result, ok, err, parseNetConf } from "@wasm-cni/sdk";
-import { DEFAULT_BRIDGE, E_HAIRPIN_PROMISC, E_MAC, E_NAME, E_NO_IPAM_WITH, E_SPOOFCHK, E_VLAN } from "./errors";
+import { DEFAULT_BRIDGE, E_HAIRPIN_PROMISC, E_MAC, E_MASQ_BACKEND, E_NAME, E_NO_IPAM_WITH, E_VLAN } from "./errors";
 
 export class BridgeConf {
   bridge: string = DEFAULT_BRIDGE;
@@ -17,6 +17,8 @@ export class BridgeConf {
   portIsolation: bool = false;
   disableContainerInterface: bool = false;
   enableDad: bool = false;
+  /** Drop frames from the container whose source MAC is not its interface's (nftables, bridge family). */
+  macSpoofChk: bool = false;
   /** The container interface's MAC: runtimeConfig.mac, args.cni.mac or CNI_ARGS MAC ("" for random). */
   mac: string = "";
 
@@ -37,7 +39,9 @@ export function loadConfig(req: Request): Result<BridgeConf, CniError> {
   c.isGateway = r.optBool("isGateway") || c.isDefaultGateway;
   c.forceAddress = r.optBool("forceAddress");
   c.ipMasq = r.optBool("ipMasq");
-  r.optString("ipMasqBackend"); // accepted: masquerading is a gap whatever the backend
+  // Both backends give the same masquerading; ours is always nftables (README, "Differences").
+  const backend = r.optString("ipMasqBackend");
+  if (backend.length > 0 && backend != "iptables" && backend != "nftables") r.fail("ipMasqBackend", E_MASQ_BACKEND);
   c.mtu = r.optU32("mtu");
   c.hairpinMode = r.optBool("hairpinMode");
   c.promiscMode = r.optBool("promiscMode");
@@ -49,7 +53,7 @@ export function loadConfig(req: Request): Result<BridgeConf, CniError> {
   if (r.optU32("vlan") != 0) r.fail("vlan", E_VLAN);
   if (r.has("vlanTrunk")) r.fail("vlanTrunk", E_VLAN);
   r.optBool("preserveDefaultVlan"); // only meaningful with a VLAN
-  if (r.optBool("macspoofchk")) r.fail("macspoofchk", E_SPOOFCHK);
+  c.macSpoofChk = r.optBool("macspoofchk");
   c.mac = readMac(req, r);
   const bad = c.net.check();
   return bad != null ? err<BridgeConf, CniError>(bad) : ok<BridgeConf, CniError>(c);

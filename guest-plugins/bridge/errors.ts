@@ -14,9 +14,9 @@
 // @ts-ignore: decorator
 @lazy @inline export const E_VLAN = "is not supported yet: the host has no bridge VLAN functions (README)";
 // @ts-ignore: decorator
-@lazy @inline export const E_SPOOFCHK = "is not supported yet: it needs the firewall capability (README)";
+@lazy @inline export const E_MASQ_BACKEND = "must be \"iptables\" or \"nftables\"";
 // @ts-ignore: decorator
-@lazy @inline export const E_IPMASQ = "bridge: ipMasq is not applied yet: masquerading needs the firewall capability (README)";
+@lazy @inline export const E_NO_HOST_VETH_MAC = "macspoofchk: no host veth in prevResult for ";
 // @ts-ignore: decorator
 @lazy @inline export const E_ADD_BRIDGE = "could not add ";
 // @ts-ignore: decorator

@@ -2,17 +2,17 @@
 // bridged, as containernetworking/plugins' plugins/main/ptp does. The container's address
 // keeps the IPAM prefix but its subnet is reached through the host end, which holds the
 // gateway address (a /32 or /128); the host reaches the container through a host route.
-// Capabilities: netns (with the host netns), link, addr, route, sysctl, log, ipam.
+// Capabilities: netns (with the host netns), link, addr, route, sysctl, log, ipam, firewall (ipMasq).
 import {
   register, addr, route, log, Request, Result, Unit, CniError, CniResult, NetConf, NetnsId, IPNet, ok, err,
   okUnit, some, parseNetConf, describeRoute, CURRENT_VERSION, containerNetns, hostNetns, hostVethName, setupVeth, addIfaceAddrs, addIfaceRoutes,
   routeVia, addRoute, enableForwarding, ipamAdd, ipamDel, checkVerb, statusVerb, gcVerb, undoAdd, delContainerLink, findInterface,
-  checkLink, checkIfaceConfig, hostErrorToCni, internalError, isGone,
+  checkLink, checkIfaceConfig, hostErrorToCni, internalError, isGone, setupIPMasq, teardownFirewall, checkFirewall,
 } from "@wasm-cni/sdk";
 export * from "@wasm-cni/sdk/exports";
 
 // @ts-ignore: decorator
-@lazy @inline const E_IPMASQ = "ptp: ipMasq is not applied yet: masquerading needs the firewall capability (README)";
+@lazy @inline const E_MASQ_BACKEND = "must be \"iptables\" or \"nftables\"";
 // @ts-ignore: decorator
 @lazy @inline const E_NO_GATEWAY = "ptp: IPAM returned no gateway for ";
 // @ts-ignore: decorator
@@ -37,7 +37,9 @@ function loadConfig(req: Request): Result<PtpConf, CniError> {
   const c = new PtpConf(p.conf!);
   const r = c.net.reader;
   c.ipMasq = r.optBool("ipMasq");
-  r.optString("ipMasqBackend"); // accepted: masquerading is a gap whatever the backend
+  // Both backends give the same masquerading; ours is always nftables (README, "Differences").
+  const backend = r.optString("ipMasqBackend");
+  if (backend.length > 0 && backend != "iptables" && backend != "nftables") r.fail("ipMasqBackend", E_MASQ_BACKEND);
   c.mtu = r.optU32("mtu");
   const ipam = r.object("ipam");
   if (ipam != null) ipam.string("type");
@@ -72,11 +74,11 @@ function cmdAdd(req: Request): Result<string, CniError> {
   for (let i = 0; i < result.ips.length; i++) result.ips[i].interfaceIndex = iface;
   e = setupContainer(cont, req.ifname, result);
   if (e == null) e = setupHost(host, hostName, result);
+  if (e == null && conf.ipMasq) e = setupIPMasq(host, result);
   if (e != null) {
     undoAdd(conf.net, cont, req.ifname, true);
     return err<string, CniError>(e);
   }
-  if (conf.ipMasq) log.write(log.Level.WARN, E_IPMASQ);
   if (!conf.net.dns.isEmpty()) result.dns = conf.net.dns;
   return ok<string, CniError>(result.toJson());
 }
@@ -136,6 +138,12 @@ function cmdDel(req: Request): Result<Unit, CniError> {
   if (c.isErr) return err<Unit, CniError>(c.error);
   const released = ipamDel(c.value.net);
   if (released != null) return err<Unit, CniError>(released);
+  if (c.value.ipMasq) {
+    const hns = hostNetns();
+    if (hns.isErr) return err<Unit, CniError>(hns.error);
+    const f = teardownFirewall(hns.value);
+    if (f != null) return err<Unit, CniError>(f);
+  }
   // The pair goes with the container end, and the host's address and route with the host end.
   const e = delContainerLink(req);
   return e != null ? err<Unit, CniError>(e) : okUnit<CniError>();
@@ -146,7 +154,14 @@ function check(req: Request, conf: PtpConf, cns: NetnsId, prev: CniResult): CniE
   const ci = findInterface(prev, req.ifname, req.netns);
   if (ci < 0) return internalError(E_NO_CONTAINER_IF + req.ifname);
   const l = checkLink(cns, prev.interfaces[ci], "veth");
-  return l.isErr ? l.error : checkIfaceConfig(cns, req.ifname, prev);
+  if (l.isErr) return l.error;
+  if (conf.ipMasq) {
+    const hns = hostNetns();
+    if (hns.isErr) return hns.error;
+    const f = checkFirewall(hns.value, prev, true, "", "");
+    if (f != null) return f;
+  }
+  return checkIfaceConfig(cns, req.ifname, prev);
 }
 
 // STATUS and GC: ptp makes everything at ADD and keeps no state; only its IPAM plugin can be not ready.

@@ -8,3 +8,4 @@ export * from "./ip/index";
 export * from "./cni/index";
 export * from "./ipam/index";
 export * from "./net/index";
+export * from "./masq/index";

@@ -71,7 +71,7 @@ const BUILTIN: Record<string, Grant> = {
   "host-local": { ...NONE, interfaces: ["store", "log"] },
   bridge: {
     ...NONE,
-    interfaces: ["netns", "link", "addr", "route", "sysctl", "log", "ipam"],
+    interfaces: ["netns", "link", "addr", "route", "sysctl", "log", "ipam", "firewall"],
     hostNetns: true,
     delegates: IPAM,
     linkKinds: ["bridge", "veth"],
@@ -79,7 +79,7 @@ const BUILTIN: Record<string, Grant> = {
   },
   ptp: {
     ...NONE,
-    interfaces: ["netns", "link", "addr", "route", "sysctl", "log", "ipam"],
+    interfaces: ["netns", "link", "addr", "route", "sysctl", "log", "ipam", "firewall"],
     hostNetns: true,
     delegates: IPAM,
     linkKinds: ["veth"],

@@ -46,7 +46,7 @@ export function the_mac_comes_from_cni_args_then_args_then_runtimeConfig(): void
 }
 
 export function every_bad_key_is_named_in_one_code_7(): void {
-  const c = loadConfig(request(",\"mtu\":\"abc\",\"bridge\":\"a-name-of-16-byte\",\"hairpinMode\":true,\"promiscMode\":true,\"vlan\":7,\"macspoofchk\":true"));
+  const c = loadConfig(request(",\"mtu\":\"abc\",\"bridge\":\"a-name-of-16-byte\",\"hairpinMode\":true,\"promiscMode\":true,\"vlan\":7,\"ipMasqBackend\":\"ebtables\""));
   expectTrue(c.isErr, "refused");
   expectInt(c.error.code, CniErrorCode.INVALID_NETWORK_CONFIG, "code 7");
   const d = c.error.details;
@@ -54,7 +54,14 @@ export function every_bad_key_is_named_in_one_code_7(): void {
   expectTrue(d.includes("field \"bridge\" must be an interface name"), "bridge: " + d);
   expectTrue(d.includes("field \"hairpinMode\" cannot be set together with promiscMode"), "hairpin: " + d);
   expectTrue(d.includes("field \"vlan\" is not supported yet"), "vlan: " + d);
-  expectTrue(d.includes("field \"macspoofchk\" is not supported yet"), "macspoofchk: " + d);
+  expectTrue(d.includes("field \"ipMasqBackend\" must be \"iptables\" or \"nftables\""), "ipMasqBackend: " + d);
+}
+
+export function ipMasq_backends_and_macspoofchk_are_read(): void {
+  const c = loadConfig(request(",\"ipMasq\":true,\"ipMasqBackend\":\"iptables\",\"macspoofchk\":true"));
+  expectTrue(c.isOk, "accepted");
+  expectTrue(c.value.ipMasq && c.value.macSpoofChk, "both on");
+  expectTrue(loadConfig(request(",\"ipMasqBackend\":\"nftables\"")).isOk, "nftables");
 }
 
 export function disableContainerInterface_with_ipam_is_code_7(): void {

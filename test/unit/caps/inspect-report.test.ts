@@ -17,7 +17,7 @@ const pluginDir = join(ROOT, "dist/plugins");
 const tmp = (): string => mkdtempSync(join(tmpdir(), "wasm-cni-inspect-"));
 const sha256 = (b: Uint8Array): string => createHash("sha256").update(b).digest("hex");
 const grant = (g: Partial<Grant> & { interfaces: string[] }): Grant => ({ hostNetns: false, delegates: [], linkKinds: [], sysctlKeys: [], ...DEFAULT_LIMITS, ...g });
-const BRIDGE_IMPORTS = ["addr", "ipam", "link", "log", "netns", "route", "sysctl"];
+const BRIDGE_IMPORTS = ["addr", "firewall", "ipam", "link", "netns", "route", "sysctl"];
 
 describe("inspect of an installed plugin", () => {
   it("bridge under its built-in grant: imports from meta.json, sha256 verified, nothing denied", () => {
@@ -35,7 +35,7 @@ describe("inspect of an installed plugin", () => {
   });
 
   it("a policy narrower than the plugin's imports shows each denial and how the plugin sees it", () => {
-    const policy = { bridge: grant({ interfaces: ["netns", "link", "addr", "route", "log", "ipam"] }) };
+    const policy = { bridge: grant({ interfaces: ["netns", "link", "addr", "route", "log", "ipam", "firewall"] }) };
     const r = inspectReport("bridge", { pluginDir, policy: () => policy });
     expect(r.grant?.source).toBe("policy");
     expect(r.denied).toEqual(["import cni:host/sysctl: not in the grant's interfaces: the plugin fails to load"]);
