@@ -99,7 +99,7 @@ export const CATALOG: Record<WitFunctionKey, CapabilityEntry> = {
   },
   "sysctl.set": {
     changes: "writes a kernel parameter (e.g. turns on IP forwarding for the namespace)",
-    scope: `${IN_HELD_NETNS}; allowlisted net.* keys only (forwarding, rp_filter, proxy_arp, accept_dad, ...)`,
+    scope: `${IN_HELD_NETNS}; keys on the host's net.* allowlist and in the grant's sysctlKeys; in the host netns a per-interface key only of a link in scope`,
     risk: "high",
   },
   "firewall.ensure-masquerade": {
