@@ -5,27 +5,18 @@
 import { existsSync, mkdtempSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, expect } from "vitest";
+import { expect } from "vitest";
 import { cniExec, type CniInvocation, type CniOutcome } from "../../tools/cni-exec";
 import { createConflistRunner, parseConflist, type Attachment, type Conflist, type ConflistRunner, type JsonObject } from "../../tools/conflist-runner";
 import { CNI_BIN } from "../helpers/fixtures";
-import { createNetns, ipJson, type TestNetns } from "../helpers/netns";
+import { netnsPerTest, ipJson, type TestNetns } from "../helpers/netns";
 
 export const GO_BIN = "/usr/lib/cni";
 export const OURS = CNI_BIN;
 export const SPEC_VERSIONS = ["0.3.1", "0.4.0", "1.0.0", "1.1.0"] as const;
 
-const made: TestNetns[] = [];
-afterEach(() => {
-  for (const ns of made.splice(0)) ns.remove();
-});
-
 /** A fresh netns removed after the test. */
-export function netns(prefix: string): TestNetns {
-  const ns = createNetns(prefix);
-  made.push(ns);
-  return ns;
-}
+export const netns = netnsPerTest();
 
 let serial = 0;
 /** One test's network: unique name, bridge, /24 subnet, IPAM dataDir and libcni cache dir. */

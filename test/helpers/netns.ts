@@ -1,5 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { afterEach } from "vitest";
 
 /** A named network namespace made by a test (`ip netns add`), inside the run's sandbox. */
 export interface TestNetns {
@@ -26,6 +27,19 @@ export function createNetns(prefix = "t"): TestNetns {
         // already gone
       }
     },
+  };
+}
+
+/** createNetns for a test file: every namespace a test makes is removed after it. */
+export function netnsPerTest(): (prefix: string) => TestNetns {
+  const made: TestNetns[] = [];
+  afterEach(() => {
+    for (const ns of made.splice(0)) ns.remove();
+  });
+  return (prefix) => {
+    const ns = createNetns(prefix);
+    made.push(ns);
+    return ns;
   };
 }
 

@@ -4,9 +4,9 @@
 // on a kernel without the kind failing with 999 and leaving no link and no reservation. The
 // requests themselves are checked against iproute2 in test/golden/link-kinds.test.ts.
 import { execFileSync } from "node:child_process";
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { buildPluginsUnderTest } from "../../helpers/plugin-under-test";
-import { createNetns, ipJson, type TestNetns } from "../../helpers/netns";
+import { createNetns, netnsPerTest, ipJson, type TestNetns } from "../../helpers/netns";
 import { call, type Caller, globalAddrs, type IpLink, linkNames, network, type Net, ok, pluginBinary, reservations, routeTable } from "./attach-fixture";
 
 /** "" when the kernel makes the kind, else its answer (`ip link add ...` stderr). */
@@ -31,22 +31,14 @@ const KINDS = {
 type Kind = keyof typeof KINDS;
 
 const plugins: Record<Kind, Caller> = {} as Record<Kind, Caller>;
-const made: TestNetns[] = [];
 
 beforeAll(async () => {
   const dir = await buildPluginsUnderTest(["dummy", "ipvlan", "vlan", "host-local", "static"]);
   for (const k of Object.keys(KINDS) as Kind[]) plugins[k] = { pluginDir: dir, binary: pluginBinary(k) };
 }, 300_000);
 
-afterEach(() => {
-  for (const ns of made.splice(0)) ns.remove();
-});
 
-function netns(prefix: string): TestNetns {
-  const ns = createNetns(prefix);
-  made.push(ns);
-  return ns;
-}
+const netns = netnsPerTest();
 
 /** A host netns with `eth0` up (a veth whose peer goes to a "wire" netns). */
 function hostWithMaster(): TestNetns {

@@ -3,13 +3,12 @@
 // container subnet, so a container reaches it only when masqueraded, and the remote sees the
 // host's address. The Go plugins v1.1.1 run the same configs (they use iptables for ipMasq).
 import { execFileSync } from "node:child_process";
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { createNetns, type TestNetns } from "../../helpers/netns";
+import { beforeAll, describe, expect, it } from "vitest";
+import { netnsPerTest, type TestNetns } from "../../helpers/netns";
 import { buildPluginsUnderTest } from "../../helpers/plugin-under-test";
 import { call as callAs, callGo, type Caller, type Net, network, ok, pings, pluginBinary } from "./attach-fixture";
 
 let ptp: Caller, bridge: Caller;
-const made: TestNetns[] = [];
 
 beforeAll(async () => {
   const dir = await buildPluginsUnderTest(["ptp", "bridge", "host-local"]);
@@ -17,15 +16,8 @@ beforeAll(async () => {
   bridge = { pluginDir: dir, binary: pluginBinary("bridge") };
 }, 240_000);
 
-afterEach(() => {
-  for (const ns of made.splice(0)) ns.remove();
-});
 
-function netns(prefix: string): TestNetns {
-  const ns = createNetns(prefix);
-  made.push(ns);
-  return ns;
-}
+const netns = netnsPerTest();
 
 const REMOTE = "192.168.77.2", HOST_UPLINK = "192.168.77.1";
 

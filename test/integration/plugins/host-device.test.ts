@@ -4,30 +4,22 @@
 // (/usr/lib/cni/host-device, v1.1.1).
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { buildPluginsUnderTest } from "../../helpers/plugin-under-test";
-import { createNetns, ipJson, type TestNetns } from "../../helpers/netns";
+import { netnsPerTest, ipJson, type TestNetns } from "../../helpers/netns";
 import {
   call, callGo, type Caller, globalAddrs, GO_PLUGINS, type IpLink, linkNames, network, type Net, normalizeResult, ok, pings,
   pluginBinary, reservations, routeTable,
 } from "./attach-fixture";
 
 let p: Caller;
-const made: TestNetns[] = [];
 
 beforeAll(async () => {
   p = { pluginDir: await buildPluginsUnderTest(["host-device", "host-local", "static"]), binary: pluginBinary("host-device") };
 }, 300_000);
 
-afterEach(() => {
-  for (const ns of made.splice(0)) ns.remove();
-});
 
-function netns(prefix: string): TestNetns {
-  const ns = createNetns(prefix);
-  made.push(ns);
-  return ns;
-}
+const netns = netnsPerTest();
 
 /** A host netns whose `dev0` (up, mac 0a:00:00:00:00:d0) is wired to `peer` in a "wire" netns holding 10.30.0.1/24. */
 function hostWithDevice(): { host: TestNetns; wire: TestNetns } {

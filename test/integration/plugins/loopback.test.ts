@@ -1,29 +1,25 @@
 // loopback through the host binary, exec'd as a runtime execs it, against real namespaces.
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { createNetns, type TestNetns } from "../../helpers/netns";
+import { beforeAll, describe, expect, it } from "vitest";
+import { netnsPerTest, type TestNetns } from "../../helpers/netns";
 import {
   buildSuitePlugins, call as callAs, callGo, type Caller, GO_PLUGINS, links, normalizeResult, ok, pluginBinary,
 } from "./attach-fixture";
 
 const VERSIONS = ["1.0.0", "1.1.0"] as const;
 let p: Caller;
-const made: TestNetns[] = [];
 
 beforeAll(async () => {
   p = { pluginDir: await buildSuitePlugins("loopback"), binary: pluginBinary("loopback") };
 }, 120_000);
 
-afterEach(() => {
-  for (const ns of made.splice(0)) ns.remove();
-});
+const netns = netnsPerTest();
 
-/** A container netns with lo down (createNetns sets it up) and the runtime's "host" netns. */
+/** A container netns with lo down (a new netns has it up) and the runtime's "host" netns. */
 function namespaces(): { host: TestNetns; c: TestNetns } {
-  const host = createNetns("h");
-  const c = createNetns("c");
-  made.push(host, c);
+  const host = netns("h");
+  const c = netns("c");
   c.exec("ip", ["link", "set", "lo", "down"]);
   return { host, c };
 }

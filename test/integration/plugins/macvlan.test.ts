@@ -3,30 +3,22 @@
 // static as IPAM (in process); and side by side with the Go plugin (/usr/lib/cni/macvlan).
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { buildPluginsUnderTest } from "../../helpers/plugin-under-test";
-import { createNetns, ipJson, type TestNetns } from "../../helpers/netns";
+import { netnsPerTest, ipJson, type TestNetns } from "../../helpers/netns";
 import {
   call, callGo, type Caller, globalAddrs, GO_PLUGINS, type IpLink, linkNames, links, network, type Net, normalizeResult, ok, pings,
   pluginBinary, reservations, routeTable,
 } from "./attach-fixture";
 
 let p: Caller;
-const made: TestNetns[] = [];
 
 beforeAll(async () => {
   p = { pluginDir: await buildPluginsUnderTest(["macvlan", "host-local", "static"]), binary: pluginBinary("macvlan") };
 }, 300_000);
 
-afterEach(() => {
-  for (const ns of made.splice(0)) ns.remove();
-});
 
-function netns(prefix: string): TestNetns {
-  const ns = createNetns(prefix);
-  made.push(ns);
-  return ns;
-}
+const netns = netnsPerTest();
 
 /** A host netns whose `eth0` (mtu 1500) is wired to `peer` in a "wire" netns holding 10.20.0.1/24 and fd20::1/64. */
 function hostWithMaster(): { host: TestNetns; wire: TestNetns } {

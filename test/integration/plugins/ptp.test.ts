@@ -2,8 +2,8 @@
 // with host-local as its IPAM (in process). Kernel state is read back with `ip -j`.
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { createNetns, type TestNetns } from "../../helpers/netns";
+import { beforeAll, describe, expect, it } from "vitest";
+import { netnsPerTest, type TestNetns } from "../../helpers/netns";
 import {
   addrs, buildSuitePlugins, call as callAs, callGo, type Caller, globalAddrs, GO_PLUGINS, linkNames, links, type Net,
   network, normalizeResult, ok, pings, pluginBinary, reservations, routes, routeTable,
@@ -11,21 +11,13 @@ import {
 
 const VERSIONS = ["1.0.0", "1.1.0"] as const;
 let p: Caller;
-const made: TestNetns[] = [];
 
 beforeAll(async () => {
   p = { pluginDir: await buildSuitePlugins("ptp"), binary: pluginBinary("ptp") };
 }, 180_000);
 
-afterEach(() => {
-  for (const ns of made.splice(0)) ns.remove();
-});
 
-function netns(prefix: string): TestNetns {
-  const ns = createNetns(prefix);
-  made.push(ns);
-  return ns;
-}
+const netns = netnsPerTest();
 
 const DUAL = { ranges: [[{ subnet: "10.20.0.0/24" }], [{ subnet: "fd20::/64" }]], routes: [{ dst: "0.0.0.0/0" }, { dst: "::/0" }] };
 

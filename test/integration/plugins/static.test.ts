@@ -2,29 +2,21 @@
 // and side by side with the Go reference plugin (/usr/lib/cni/static, v1.1.1): same results.
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { cniExec, type CniInvocation } from "../../../tools/cni-exec";
 import { buildPluginsUnderTest } from "../../helpers/plugin-under-test";
-import { createNetns, type TestNetns } from "../../helpers/netns";
+import { netnsPerTest, type TestNetns } from "../../helpers/netns";
 import { GO_PLUGINS, linkNames, ok, pluginBinary } from "./attach-fixture";
 
 let dir = "", bin = "";
-const made: TestNetns[] = [];
 
 beforeAll(async () => {
   dir = await buildPluginsUnderTest(["static"]);
   bin = pluginBinary("static");
 }, 180_000);
 
-afterEach(() => {
-  for (const ns of made.splice(0)) ns.remove();
-});
-
-function netns(): TestNetns {
-  const ns = createNetns("st");
-  made.push(ns);
-  return ns;
-}
+const perTest = netnsPerTest();
+const netns = (): TestNetns => perTest("st");
 
 const IPAM = {
   type: "static",

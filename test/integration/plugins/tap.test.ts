@@ -3,9 +3,9 @@
 // compare the device with what upstream's own path makes, `ip tuntap add mode tap ...`.
 import { existsSync } from "node:fs";
 import { execFileSync } from "node:child_process";
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { buildPluginsUnderTest } from "../../helpers/plugin-under-test";
-import { createNetns, ipJson, type TestNetns } from "../../helpers/netns";
+import { createNetns, netnsPerTest, ipJson, type TestNetns } from "../../helpers/netns";
 import {
   call, type Caller, globalAddrs, type IpLink, linkNames, network, type Net, ok, pings, pluginBinary, reservations, routeTable,
 } from "./attach-fixture";
@@ -26,21 +26,13 @@ function tunMissing(): string {
 const SKIP = tunMissing();
 
 let p: Caller;
-const made: TestNetns[] = [];
 
 beforeAll(async () => {
   p = { pluginDir: await buildPluginsUnderTest(["tap", "host-local", "static"]), binary: pluginBinary("tap") };
 }, 300_000);
 
-afterEach(() => {
-  for (const ns of made.splice(0)) ns.remove();
-});
 
-function netns(prefix: string): TestNetns {
-  const ns = createNetns(prefix);
-  made.push(ns);
-  return ns;
-}
+const netns = netnsPerTest();
 
 const V4 = { ranges: [[{ subnet: "10.50.0.0/24", gateway: "10.50.0.1" }]], routes: [{ dst: "0.0.0.0/0" }] };
 

@@ -4,29 +4,23 @@
 import { mkdtempSync, readFileSync, writeFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { AuditLine } from "../../../host/runtime/audit";
 import { cniExec } from "../../../tools/cni-exec";
 import { HOST_BIN } from "../../helpers/fixtures";
-import { createNetns, type TestNetns } from "../../helpers/netns";
+import { netnsPerTest, type TestNetns } from "../../helpers/netns";
 import { buildFixtures } from "../../helpers/plugin-under-test";
 import { buildSuitePlugins, network, ok, pluginBinary } from "../plugins/attach-fixture";
 
 let bridgeDir: string;
 let fixtureDir: string;
-const made: TestNetns[] = [];
-afterEach(() => made.splice(0).forEach((ns) => ns.remove()));
 
 beforeAll(async () => {
   bridgeDir = await buildSuitePlugins("bridge");
   fixtureDir = await buildFixtures(["greedy"]);
 }, 180_000);
 
-const netns = (prefix: string): TestNetns => {
-  const ns = createNetns(prefix);
-  made.push(ns);
-  return ns;
-};
+const netns = netnsPerTest();
 const tmpFile = (name: string): string => join(mkdtempSync(join(tmpdir(), "wasm-cni-audit-")), name);
 const readLines = (path: string): AuditLine[] =>
   readFileSync(path, "utf8").trimEnd().split("\n").map((l) => JSON.parse(l) as AuditLine);
