@@ -10,7 +10,7 @@ import {
 } from "@wasm-cni/sdk";
 import { BridgeConf, loadConfig } from "./config";
 import { ensureBridge, calcGateways, ensureGatewayAddr } from "./host-side";
-import { E_PORT_FLAGS, E_SET_UP, E_NO_BRIDGE, E_NO_CONTAINER_IF, E_NO_HOST_VETH, E_PROMISC } from "./errors";
+import { E_PORT_FLAGS, E_PORT_VLANS, E_DEFAULT_VLAN, E_SET_UP, E_NO_BRIDGE, E_NO_CONTAINER_IF, E_NO_HOST_VETH, E_PROMISC } from "./errors";
 export * from "@wasm-cni/sdk/exports";
 
 function cmdAdd(req: Request): Result<string, CniError> {
@@ -71,6 +71,8 @@ function attach(
     const p = link.setPort(host, hostName, port);
     if (p.isErr) return hostErrorToCni(p.error, E_PORT_FLAGS + hostName);
   }
+  const v = setupPortVlans(host, hostName, conf);
+  if (v != null) return v;
   if (conf.macSpoofChk) {
     const sc = setupSpoofCheck(host, hostName, result.interfaces[iface].mac);
     if (sc != null) return sc;
@@ -108,6 +110,39 @@ function attach(
   const br = link.get(host, conf.bridge);
   if (br.isOk) result.interfaces[0].mac = br.value.mac;
   return null;
+}
+
+/**
+ * The port's VLANs, as Go's setupVeth: VLAN 1 removed first unless preserveDefaultVlan, then
+ * the PVID (untagged) of an access port or the tagged VLANs of a trunk port (one request per
+ * range where Go sends one per id). Equivalent to: `bridge vlan del dev $port vid 1;
+ * bridge vlan add dev $port vid $vlan pvid untagged` or `bridge vlan add dev $port vid $min-$max`
+ */
+function setupPortVlans(host: NetnsId, port: string, conf: BridgeConf): CniError | null {
+  if (conf.vlan == 0 && conf.vlanTrunk.length == 0) return null;
+  if (!conf.preserveDefaultVlan) {
+    const one = new link.PortVlan();
+    one.id = 1;
+    const d = link.removePortVlans(host, port, [one]);
+    if (d.isErr) return hostErrorToCni(d.error, E_DEFAULT_VLAN + port);
+  }
+  const vlans: link.PortVlan[] = [];
+  if (conf.vlan != 0) {
+    const access = new link.PortVlan();
+    access.id = conf.vlan;
+    access.pvid = true;
+    access.untagged = true;
+    vlans.push(access);
+  }
+  for (let i = 0; i < conf.vlanTrunk.length; i++) {
+    const r = conf.vlanTrunk[i];
+    const t = new link.PortVlan();
+    t.id = r.first;
+    if (r.last != r.first) t.last = some<u16>(r.last);
+    vlans.push(t);
+  }
+  const a = link.addPortVlans(host, port, vlans);
+  return a.isErr ? hostErrorToCni(a.error, E_PORT_VLANS + port) : null;
 }
 
 function cmdDel(req: Request): Result<Unit, CniError> {

@@ -2,7 +2,18 @@
 // (code 7, naming the field). Keys whose feature the host cannot provide yet are refused when
 // they ask for it rather than silently ignored (README, "Gaps").
 import { Request, CniError, NetConf, ObjectReader, Result, ok, err, parseNetConf } from "@wasm-cni/sdk";
-import { DEFAULT_BRIDGE, E_HAIRPIN_PROMISC, E_MAC, E_MASQ_BACKEND, E_NAME, E_NO_IPAM_WITH, E_VLAN } from "./errors";
+import {
+  DEFAULT_BRIDGE, E_HAIRPIN_PROMISC, E_MAC, E_MASQ_BACKEND, E_NAME, E_NO_IPAM_WITH, E_VLAN_ID, E_VLAN_AND_TRUNK,
+  E_TRUNK_ID, E_TRUNK_MIN, E_TRUNK_MAX, E_TRUNK_ORDER, E_TRUNK_NO_MIN, E_TRUNK_NO_MAX, E_VLAN_GATEWAY,
+} from "./errors";
+
+/** The highest VLAN id (4095 is reserved). */
+const VID_MAX: i64 = 4094;
+
+/** VLAN ids first..last tagged on the port (one VLAN when first == last). */
+export class VlanRange {
+  constructor(public first: u16, public last: u16) {}
+}
 
 export class BridgeConf {
   bridge: string = DEFAULT_BRIDGE;
@@ -21,6 +32,14 @@ export class BridgeConf {
   macSpoofChk: bool = false;
   /** The container interface's MAC: runtimeConfig.mac, args.cni.mac or CNI_ARGS MAC ("" for random). */
   mac: string = "";
+  /** The port's PVID, untagged (an access port); 0 for none. */
+  vlan: u16 = 0;
+  /** VLANs tagged on the port (a trunk port), merged into sorted, disjoint ranges. */
+  vlanTrunk: VlanRange[] = [];
+  /** Keep VLAN 1 on the port (Go's default); false removes it when vlan or vlanTrunk is set. */
+  preserveDefaultVlan: bool = true;
+  /** Make the bridge filter VLANs: vlan or vlanTrunk given (an empty vlanTrunk too, as in Go). */
+  vlanFiltering: bool = false;
 
   constructor(public net: NetConf) {}
 
@@ -50,13 +69,55 @@ export function loadConfig(req: Request): Result<BridgeConf, CniError> {
   c.enableDad = r.optBool("enabledad");
   c.disableContainerInterface = r.optBool("disableContainerInterface");
   if (c.disableContainerInterface && c.layer3) r.fail("disableContainerInterface", E_NO_IPAM_WITH);
-  if (r.optU32("vlan") != 0) r.fail("vlan", E_VLAN);
-  if (r.has("vlanTrunk")) r.fail("vlanTrunk", E_VLAN);
-  r.optBool("preserveDefaultVlan"); // only meaningful with a VLAN
+  readVlans(c, r);
   c.macSpoofChk = r.optBool("macspoofchk");
   c.mac = readMac(req, r);
   const bad = c.net.check();
   return bad != null ? err<BridgeConf, CniError>(bad) : ok<BridgeConf, CniError>(c);
+}
+
+/**
+ * vlan, vlanTrunk and preserveDefaultVlan, checked as Go's loadNetConf and collectVlanTrunk
+ * check them: vlan 0-4094; trunk ids 1-4094, minID and maxID together and in order; an access
+ * port (vlan) or a trunk port (vlanTrunk), not both.
+ */
+function readVlans(c: BridgeConf, r: ObjectReader): void {
+  const vlan = r.optI64("vlan");
+  if (vlan < 0 || vlan > VID_MAX) r.fail("vlan", E_VLAN_ID);
+  else c.vlan = <u16>vlan;
+  c.preserveDefaultVlan = r.optBool("preserveDefaultVlan", true);
+  const trunk = r.optArray("vlanTrunk");
+  c.vlanFiltering = c.vlan != 0 || trunk != null;
+  // Go gives such a network a `<bridge>.<vlan>` veth of its own for the gateway; we do not yet.
+  if (c.vlan != 0 && c.isGateway) r.fail("vlan", E_VLAN_GATEWAY);
+  if (trunk == null) return;
+  const on = new StaticArray<bool>(<i32>VID_MAX + 1);
+  for (let i = 0; i < trunk.length; i++) {
+    const item = trunk.objectAt(i);
+    if (item == null) continue;
+    const hasMin = item.has("minID"), hasMax = item.has("maxID");
+    if (hasMin && hasMax) {
+      const lo = item.optI64("minID"), hi = item.optI64("maxID");
+      if (lo <= 0 || lo > VID_MAX) item.fail("minID", E_TRUNK_MIN);
+      else if (hi <= 0 || hi > VID_MAX) item.fail("maxID", E_TRUNK_MAX);
+      else if (hi < lo) item.fail("minID", E_TRUNK_ORDER);
+      else for (let v = <i32>lo; v <= <i32>hi; v++) on[v] = true;
+    } else if (hasMax) item.fail("minID", E_TRUNK_NO_MIN);
+    else if (hasMin) item.fail("maxID", E_TRUNK_NO_MAX);
+    if (item.has("id")) {
+      const id = item.optI64("id");
+      if (id <= 0 || id > VID_MAX) item.fail("id", E_TRUNK_ID);
+      else on[<i32>id] = true;
+    }
+  }
+  for (let v = 1; v <= <i32>VID_MAX; v++) {
+    if (!on[v]) continue;
+    let last = v;
+    while (last < <i32>VID_MAX && on[last + 1]) last++;
+    c.vlanTrunk.push(new VlanRange(<u16>v, <u16>last));
+    v = last;
+  }
+  if (c.vlan != 0 && c.vlanTrunk.length > 0) r.fail("vlanTrunk", E_VLAN_AND_TRUNK);
 }
 
 /** The requested MAC; later sources win, as in Go: CNI_ARGS MAC, args.cni.mac, runtimeConfig.mac. */

@@ -12,7 +12,27 @@
 // @ts-ignore: decorator
 @lazy @inline export const E_NO_IPAM_WITH = "cannot be set when IPAM is used (ipam.type)";
 // @ts-ignore: decorator
-@lazy @inline export const E_VLAN = "is not supported yet: the host has no bridge VLAN functions (README)";
+@lazy @inline export const E_VLAN_ID = "must be a VLAN ID between 0 and 4094";
+// @ts-ignore: decorator
+@lazy @inline export const E_VLAN_AND_TRUNK = "cannot be set together with vlan (an access port or a trunk port, not both)";
+// @ts-ignore: decorator
+@lazy @inline export const E_VLAN_GATEWAY = "with isGateway is not supported yet (Go's <bridge>.<vlan> gateway interface; README)";
+// @ts-ignore: decorator
+@lazy @inline export const E_TRUNK_ID = "incorrect trunk id parameter (must be 1 to 4094)";
+// @ts-ignore: decorator
+@lazy @inline export const E_TRUNK_MIN = "incorrect trunk minID parameter (must be 1 to 4094)";
+// @ts-ignore: decorator
+@lazy @inline export const E_TRUNK_MAX = "incorrect trunk maxID parameter (must be 1 to 4094)";
+// @ts-ignore: decorator
+@lazy @inline export const E_TRUNK_ORDER = "is greater than maxID in trunk parameter";
+// @ts-ignore: decorator
+@lazy @inline export const E_TRUNK_NO_MIN = "is missing: minID and maxID should be configured simultaneously";
+// @ts-ignore: decorator
+@lazy @inline export const E_TRUNK_NO_MAX = "is missing: minID and maxID should be configured simultaneously";
+// @ts-ignore: decorator
+@lazy @inline export const E_PORT_VLANS = "failed to setup vlan tag on interface ";
+// @ts-ignore: decorator
+@lazy @inline export const E_DEFAULT_VLAN = "failed to remove default vlan on interface ";
 // @ts-ignore: decorator
 @lazy @inline export const E_MASQ_BACKEND = "must be \"iptables\" or \"nftables\"";
 // @ts-ignore: decorator

@@ -16,7 +16,10 @@ export function ensureBridge(ns: NetnsId, conf: BridgeConf): Result<link.LinkInf
   const spec = new link.LinkSpec();
   spec.name = conf.bridge;
   spec.mtu = conf.mtu > 0 ? some<u32>(conf.mtu) : null;
-  spec.kind = link.LinkKind.bridge(new link.BridgeAttrs());
+  const attrs = new link.BridgeAttrs();
+  // As Go: asked for only when the config has VLANs, and only of a bridge this call makes.
+  if (conf.vlanFiltering) attrs.vlanFiltering = some<bool>(true);
+  spec.kind = link.LinkKind.bridge(attrs);
   const c = link.create(ns, spec);
   if (c.isErr) {
     if (!c.error.isExists) return err<link.LinkInfo, CniError>(hostErrorToCni(c.error, E_ADD_BRIDGE + conf.bridge));

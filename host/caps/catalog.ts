@@ -68,6 +68,16 @@ export const CATALOG: Record<WitFunctionKey, CapabilityEntry> = {
     scope: `${IN_HELD_NETNS}; ${HOST_LINKS}`,
     risk: "high",
   },
+  "link.add-port-vlans": {
+    changes: "adds VLANs (one id or a range; PVID, untagged) to a bridge port: which VLANs the port's frames may carry",
+    scope: `${IN_HELD_NETNS}; ${HOST_LINKS}; ids 1-4094, a range not the PVID; within an ADD that fails they are removed again`,
+    risk: "high",
+  },
+  "link.remove-port-vlans": {
+    changes: "removes VLANs from a bridge port (e.g. the default VLAN 1)",
+    scope: `${IN_HELD_NETNS}; ${HOST_LINKS}; ids 1-4094; within an ADD that fails they are added back`,
+    risk: "high",
+  },
   "link.delete": {
     changes: "deletes a link (a veth takes its peer with it)",
     scope: `${IN_HELD_NETNS}; ${HOST_LINKS}`,

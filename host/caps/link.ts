@@ -8,6 +8,7 @@ import { macvlanLinkInfo } from "../kernel/rtnl/kinds/macvlan";
 import { VLAN_ID_MAX, vlanLinkInfo } from "../kernel/rtnl/kinds/vlan";
 import { LinkNotFoundError } from "../kernel/errors";
 import { tapAdd } from "../kernel/tuntap";
+import { bridgeVlanAdd, bridgeVlanDel, type PortVlan, portVlanProblem } from "../kernel/rtnl/bridge-vlan";
 import { linkAdd, linkAddBridge, linkAddVeth, linkByName, linkDel, linkDelByName, linkList } from "../kernel/rtnl/link";
 import {
   linkSetAlias, linkSetBridgePort, linkSetDown, linkSetMac, linkSetMaster, linkSetMtu, linkSetName, linkSetNetns, linkSetNoMaster,
@@ -105,12 +106,46 @@ export function createLinkCaps(ctx: CallContext): typeof LinkCaps {
       });
     }),
 
+    addPortVlans: hostCall(ctx, "link.add-port-vlans", (ns: number, name: string, vlans: LinkCaps.PortVlan[]) => {
+      const { h, port, list } = portVlans(ns, name, vlans, "change the VLANs of");
+      for (const v of list) {
+        bridgeVlanAdd(h, port, v);
+        ctx.journal.record(`bridge vlan add ${name} (ns ${ns}) vid ${v.id}`, () => bridgeVlanDel(rtnl(ns), linkByName(rtnl(ns), name), v));
+      }
+    }),
+
+    removePortVlans: hostCall(ctx, "link.remove-port-vlans", (ns: number, name: string, vlans: LinkCaps.PortVlan[]) => {
+      const { h, port, list } = portVlans(ns, name, vlans, "change the VLANs of");
+      for (const v of list) {
+        bridgeVlanDel(h, port, v);
+        ctx.journal.record(`bridge vlan del ${name} (ns ${ns}) vid ${v.id}`, () => bridgeVlanAdd(rtnl(ns), linkByName(rtnl(ns), name), v));
+      }
+    }),
+
     delete: hostCall(ctx, "link.delete", (ns: number, name: string) => {
       checkLinkName(name);
       scope.requireLink(ns, name, "delete");
       linkDelByName(rtnl(ns), name);
     }),
   };
+
+  /**
+   * The port (in scope in the host netns) and the VLANs, all checked before the first request,
+   * so that an invalid entry changes nothing.
+   */
+  function portVlans(ns: number, name: string, vlans: LinkCaps.PortVlan[], what: string) {
+    checkLinkName(name);
+    scope.requireLink(ns, name, what);
+    const list: PortVlan[] = vlans.map((v) => ({
+      id: v.id, ...(v.last !== undefined && { last: v.last }), pvid: v.pvid, untagged: v.untagged,
+    }));
+    for (const v of list) {
+      const problem = portVlanProblem(v);
+      if (problem !== null) throw invalid(problem);
+    }
+    const h = rtnl(ns);
+    return { h, port: linkByName(h, name), list };
+  }
 
   /**
    * The scope rules of link.set: in the host netns the link, and a new master, must be in

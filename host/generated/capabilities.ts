@@ -64,6 +64,16 @@ export const WIT_INTERFACES: readonly WitInterfaceInfo[] = [
         "docs": "Sets bridge-port flags. Equivalent to: `bridge link set dev $name hairpin on`"
       },
       {
+        "name": "add-port-vlans",
+        "signature": "func(ns: netns-id, name: string, vlans: list<port-vlan>) -> result<_, host-error>",
+        "docs": "Adds VLANs to a bridge port, one request per entry, in order. Within an ADD that fails\nlater, the host removes them again.\nEquivalent to: `bridge vlan add dev $name vid $id[-$last] [pvid] [untagged]`"
+      },
+      {
+        "name": "remove-port-vlans",
+        "signature": "func(ns: netns-id, name: string, vlans: list<port-vlan>) -> result<_, host-error>",
+        "docs": "Removes VLANs from a bridge port, one request per entry, in order (VLAN 1 is the one a\nnew port has). Within an ADD that fails later, the host adds them back as given.\nEquivalent to: `bridge vlan del dev $name vid $id[-$last]`"
+      },
+      {
         "name": "delete",
         "signature": "func(ns: netns-id, name: string) -> result<_, host-error>",
         "docs": "Deletes a link (a veth pair goes with either end). Equivalent to: `ip link del dev $name`"
@@ -243,6 +253,8 @@ export type WitFunctionKey =
   | "link.create"
   | "link.set"
   | "link.set-port"
+  | "link.add-port-vlans"
+  | "link.remove-port-vlans"
   | "link.delete"
   | "addr.list"
   | "addr.add"

@@ -7,6 +7,7 @@ export * from "./tuntap";
 export * from "./rtnl/handle";
 export * from "./rtnl/link";
 export * from "./rtnl/link-set";
+export * from "./rtnl/bridge-vlan";
 export * from "./rtnl/addr";
 export * from "./rtnl/route";
 export type { Link, OperState } from "./rtnl/ifinfo";

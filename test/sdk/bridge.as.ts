@@ -2,7 +2,7 @@
 // host-side.ts calcGateways): Go's keys and defaults, code 7 naming every bad field, and the
 // gateways and default routes that isGateway and isDefaultGateway imply.
 import { Request, Tuple2, CniErrorCode, CniResult, IPNet, IP } from "@wasm-cni/sdk";
-import { loadConfig, BridgeConf } from "../../guest-plugins/bridge/config";
+import { loadConfig, BridgeConf, VlanRange } from "../../guest-plugins/bridge/config";
 import { calcGateways } from "../../guest-plugins/bridge/host-side";
 import { expectStr, expectInt, expectTrue, expectFalse } from "./expect.as";
 
@@ -46,14 +46,14 @@ export function the_mac_comes_from_cni_args_then_args_then_runtimeConfig(): void
 }
 
 export function every_bad_key_is_named_in_one_code_7(): void {
-  const c = loadConfig(request(",\"mtu\":\"abc\",\"bridge\":\"a-name-of-16-byte\",\"hairpinMode\":true,\"promiscMode\":true,\"vlan\":7,\"ipMasqBackend\":\"ebtables\""));
+  const c = loadConfig(request(",\"mtu\":\"abc\",\"bridge\":\"a-name-of-16-byte\",\"hairpinMode\":true,\"promiscMode\":true,\"vlan\":4095,\"ipMasqBackend\":\"ebtables\""));
   expectTrue(c.isErr, "refused");
   expectInt(c.error.code, CniErrorCode.INVALID_NETWORK_CONFIG, "code 7");
   const d = c.error.details;
   expectTrue(d.includes("field \"mtu\""), "mtu: " + d);
   expectTrue(d.includes("field \"bridge\" must be an interface name"), "bridge: " + d);
   expectTrue(d.includes("field \"hairpinMode\" cannot be set together with promiscMode"), "hairpin: " + d);
-  expectTrue(d.includes("field \"vlan\" is not supported yet"), "vlan: " + d);
+  expectTrue(d.includes("field \"vlan\" must be a VLAN ID between 0 and 4094"), "vlan: " + d);
   expectTrue(d.includes("field \"ipMasqBackend\" must be \"iptables\" or \"nftables\""), "ipMasqBackend: " + d);
 }
 
@@ -96,4 +96,66 @@ export function isDefaultGateway_adds_one_default_route_per_family_unless_ipam_g
   const none = ipamResult();
   expectInt(calcGateways(none, conf(""), 2).length, 0, "no gateways without isGateway");
   expectTrue(none.ips[0].gateway == null, "no gateway filled in");
+}
+
+function refused(keys: string, needle: string): void {
+  const c = loadConfig(request(keys));
+  expectTrue(c.isErr, "refused: " + keys);
+  expectInt(c.error.code, CniErrorCode.INVALID_NETWORK_CONFIG, "code 7: " + keys);
+  expectTrue(c.error.details.includes(needle), needle + " in: " + c.error.details);
+}
+
+function ranges(c: BridgeConf): string {
+  const out: string[] = [];
+  for (let i = 0; i < c.vlanTrunk.length; i++) {
+    const r: VlanRange = c.vlanTrunk[i];
+    out.push(r.first == r.last ? r.first.toString() : r.first.toString() + "-" + r.last.toString());
+  }
+  return out.join(",");
+}
+
+export function without_vlans_the_bridge_does_not_filter_and_vlan_1_stays(): void {
+  const c = conf("");
+  expectInt(c.vlan, 0, "vlan");
+  expectInt(c.vlanTrunk.length, 0, "trunk");
+  expectTrue(c.preserveDefaultVlan, "preserveDefaultVlan defaults to true, as Go");
+  expectFalse(c.vlanFiltering, "no filtering");
+}
+
+export function vlan_makes_an_access_port_on_a_filtering_bridge(): void {
+  const c = conf(",\"vlan\":100,\"preserveDefaultVlan\":false");
+  expectInt(c.vlan, 100, "vlan");
+  expectTrue(c.vlanFiltering, "filtering");
+  expectFalse(c.preserveDefaultVlan, "preserveDefaultVlan");
+  expectInt(conf(",\"vlan\":4094").vlan, 4094, "4094 is the highest");
+  expectFalse(conf(",\"vlan\":0").vlanFiltering, "vlan 0 is none");
+}
+
+export function vlanTrunk_ids_and_ranges_merge_into_sorted_ranges(): void {
+  const c = conf(",\"vlanTrunk\":[{\"id\":300},{\"minID\":101,\"maxID\":200},{\"id\":201},{\"minID\":150,\"maxID\":160},{\"id\":5}]");
+  expectStr(ranges(c), "5,101-201,300", "ranges");
+  expectTrue(c.vlanFiltering, "filtering");
+  expectStr(ranges(conf(",\"vlanTrunk\":[{\"minID\":1,\"maxID\":4094}]")), "1-4094", "all");
+  const empty = conf(",\"vlanTrunk\":[]");
+  expectInt(empty.vlanTrunk.length, 0, "empty trunk");
+  expectTrue(empty.vlanFiltering, "an empty vlanTrunk still asks for filtering, as Go");
+  expectInt(conf(",\"vlan\":7,\"vlanTrunk\":[]").vlan, 7, "vlan with an empty trunk is fine, as Go");
+}
+
+export function bad_vlans_are_code_7_with_gos_reason(): void {
+  refused(",\"vlan\":-1", "field \"vlan\" must be a VLAN ID between 0 and 4094");
+  refused(",\"vlan\":4095", "field \"vlan\" must be a VLAN ID between 0 and 4094");
+  refused(",\"vlan\":1.5", "field \"vlan\"");
+  refused(",\"vlanTrunk\":[{\"id\":0}]", "field \"vlanTrunk[0].id\" incorrect trunk id parameter");
+  refused(",\"vlanTrunk\":[{\"id\":4095}]", "field \"vlanTrunk[0].id\" incorrect trunk id parameter");
+  refused(",\"vlanTrunk\":[{\"id\":2},{\"minID\":0,\"maxID\":5}]", "field \"vlanTrunk[1].minID\" incorrect trunk minID parameter");
+  refused(",\"vlanTrunk\":[{\"minID\":5,\"maxID\":4095}]", "field \"vlanTrunk[0].maxID\" incorrect trunk maxID parameter");
+  refused(",\"vlanTrunk\":[{\"minID\":9,\"maxID\":5}]", "field \"vlanTrunk[0].minID\" is greater than maxID");
+  refused(",\"vlanTrunk\":[{\"maxID\":5}]", "field \"vlanTrunk[0].minID\" is missing: minID and maxID should be configured simultaneously");
+  refused(",\"vlanTrunk\":[{\"minID\":5}]", "field \"vlanTrunk[0].maxID\" is missing");
+  refused(",\"vlanTrunk\":[7]", "field \"vlanTrunk[0]\"");
+  refused(",\"vlanTrunk\":{\"id\":5}", "field \"vlanTrunk\"");
+  refused(",\"vlan\":7,\"vlanTrunk\":[{\"id\":8}]", "field \"vlanTrunk\" cannot be set together with vlan");
+  refused(",\"vlan\":7,\"isGateway\":true", "field \"vlan\" with isGateway is not supported yet");
+  refused(",\"preserveDefaultVlan\":\"no\"", "field \"preserveDefaultVlan\"");
 }

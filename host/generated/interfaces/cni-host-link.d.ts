@@ -24,6 +24,18 @@ export function set(ns: NetnsId, name: string, change: LinkChange): LinkInfo;
  */
 export function setPort(ns: NetnsId, name: string, change: PortChange): void;
 /**
+ * Adds VLANs to a bridge port, one request per entry, in order. Within an ADD that fails
+ * later, the host removes them again.
+ * Equivalent to: `bridge vlan add dev $name vid $id[-$last] [pvid] [untagged]`
+ */
+export function addPortVlans(ns: NetnsId, name: string, vlans: Array<PortVlan>): void;
+/**
+ * Removes VLANs from a bridge port, one request per entry, in order (VLAN 1 is the one a
+ * new port has). Within an ADD that fails later, the host adds them back as given.
+ * Equivalent to: `bridge vlan del dev $name vid $id[-$last]`
+ */
+export function removePortVlans(ns: NetnsId, name: string, vlans: Array<PortVlan>): void;
+/**
  * Deletes a link (a veth pair goes with either end). Equivalent to: `ip link del dev $name`
  */
 export { _delete as delete };
@@ -294,4 +306,27 @@ export interface PortChange {
   hairpin?: boolean,
   learning?: boolean,
   isolated?: boolean,
+}
+/**
+ * One VLAN, or a range of them, on a bridge port (struct bridge_vlan_info). The bridge
+ * must filter VLANs (bridge-attrs.vlan-filtering) for the kernel to act on it.
+ */
+export interface PortVlan {
+  /**
+   * The VLAN id, 1-4094; with `last`, the first id of the range id..last.
+   */
+  id: number,
+  /**
+   * The last id of a range (greater than `id`, at most 4094); none: the one VLAN `id`.
+   */
+  last?: number,
+  /**
+   * Untagged frames entering the port belong to this VLAN (BRIDGE_VLAN_INFO_PVID); not
+   * with a range.
+   */
+  pvid: boolean,
+  /**
+   * Frames of this VLAN leave the port without a tag (BRIDGE_VLAN_INFO_UNTAGGED).
+   */
+  untagged: boolean,
 }
