@@ -8,6 +8,7 @@ import {
   checkVerb, statusVerb, gcVerb, linkReady, undoAdd, delContainerLink, findInterface, checkLink, checkIfaceConfig,
   hostErrorToCni, internalError, setupIPMasq, setupSpoofCheck, teardownFirewall, checkFirewall,
 } from "@wasm-cni/sdk";
+import { gcFirewall } from "@wasm-cni/sdk";
 import { BridgeConf, loadConfig } from "./config";
 import { ensureBridge, calcGateways, ensureGatewayAddr } from "./host-side";
 import { E_PORT_FLAGS, E_PORT_VLANS, E_DEFAULT_VLAN, E_SET_UP, E_NO_BRIDGE, E_NO_CONTAINER_IF, E_NO_HOST_VETH, E_PROMISC } from "./errors";
@@ -200,9 +201,14 @@ function ready(conf: BridgeConf): CniError | null {
   return linkReady(conf.bridge, "bridge");
 }
 
-// STATUS and GC then go on to the IPAM plugin (SPEC.md); the bridge keeps no state of its own.
+// STATUS and GC then go on to the IPAM plugin (SPEC.md); GC first removes the firewall rules of stale attachments.
 function cmdCheck(req: Request): Result<Unit, CniError> { return checkVerb<BridgeConf>(req, loadConfig, check); }
 function cmdStatus(req: Request): Result<Unit, CniError> { return statusVerb<BridgeConf>(req, loadConfig, ready); }
-function cmdGc(req: Request): Result<Unit, CniError> { return gcVerb<BridgeConf>(req, loadConfig); }
+function cmdGc(req: Request): Result<Unit, CniError> { return gcVerb<BridgeConf>(req, loadConfig, gcRules); }
+
+/** GC's own part: the firewall rules of attachments the runtime no longer lists (as Go GCs its ipmasq chains). */
+function gcRules(conf: BridgeConf): CniError | null {
+  return conf.ipMasq || conf.macSpoofChk ? gcFirewall(conf.net) : null;
+}
 
 register(cmdAdd, cmdDel, cmdCheck, cmdStatus, cmdGc);

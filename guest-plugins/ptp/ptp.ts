@@ -9,6 +9,7 @@ import {
   routeVia, addRoute, enableForwarding, ipamAdd, ipamDel, checkVerb, statusVerb, gcVerb, undoAdd, delContainerLink, findInterface,
   checkLink, checkIfaceConfig, hostErrorToCni, internalError, isGone, setupIPMasq, teardownFirewall, checkFirewall,
 } from "@wasm-cni/sdk";
+import { gcFirewall } from "@wasm-cni/sdk";
 export * from "@wasm-cni/sdk/exports";
 
 // @ts-ignore: decorator
@@ -164,9 +165,14 @@ function check(req: Request, conf: PtpConf, cns: NetnsId, prev: CniResult): CniE
   return checkIfaceConfig(cns, req.ifname, prev);
 }
 
-// STATUS and GC: ptp makes everything at ADD and keeps no state; only its IPAM plugin can be not ready.
+// STATUS and GC: only its IPAM plugin can be not ready; GC first removes the masquerade rules of stale attachments.
 function cmdCheck(req: Request): Result<Unit, CniError> { return checkVerb<PtpConf>(req, loadConfig, check); }
 function cmdStatus(req: Request): Result<Unit, CniError> { return statusVerb<PtpConf>(req, loadConfig, null); }
-function cmdGc(req: Request): Result<Unit, CniError> { return gcVerb<PtpConf>(req, loadConfig); }
+function cmdGc(req: Request): Result<Unit, CniError> { return gcVerb<PtpConf>(req, loadConfig, gcRules); }
+
+/** GC's own part: the firewall rules of attachments the runtime no longer lists (as Go GCs its ipmasq chains). */
+function gcRules(conf: PtpConf): CniError | null {
+  return conf.ipMasq ? gcFirewall(conf.net) : null;
+}
 
 register(cmdAdd, cmdDel, cmdCheck, cmdStatus, cmdGc);

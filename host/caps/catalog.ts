@@ -119,7 +119,7 @@ export const CATALOG: Record<WitFunctionKey, CapabilityEntry> = {
   },
   "firewall.ensure-spoof-check": {
     changes: "adds an nftables bridge rule dropping frames from one interface whose source MAC is not the given one; creates the plugin's bridge table and prerouting chain when missing",
-    scope: `${IN_HELD_NETNS}; only the plugin's own table; any interface name (it only filters what enters through it); tagged with the call's container id and ifname`,
+    scope: `${IN_HELD_NETNS}; only the plugin's own table; in the host netns only an interface in scope (${HOST_LINKS}); tagged with the call's container id and ifname`,
     risk: "high",
   },
   "firewall.list": {
@@ -130,6 +130,11 @@ export const CATALOG: Record<WitFunctionKey, CapabilityEntry> = {
   "firewall.remove": {
     changes: "deletes this container's rules from the plugin's tables",
     scope: `${IN_HELD_NETNS}; only rules of the plugin's own tables tagged with the call's container id and ifname: never another plugin's or container's`,
+    risk: "medium",
+  },
+  "firewall.retain": {
+    changes: "deletes the rules of every attachment not in the given list from the plugin's tables (GC)",
+    scope: `${IN_HELD_NETNS}; only rules of the plugin's own tables (never another plugin's); the list names the attachments (container id, ifname) to keep`,
     risk: "medium",
   },
   "store.open": {

@@ -10,6 +10,7 @@ import type { Attr } from "../kernel/nl/attr";
 import { formatCidr, parseCidr } from "../kernel/rtnl/inet";
 import { type CallContext, hostCall } from "./context";
 import { invalid } from "./errors";
+import { scopeOf } from "./scope";
 
 /** The one table name a plugin's rules live in (per family); a plugin never chooses it. */
 export function firewallTable(plugin: string): string {
@@ -54,7 +55,9 @@ export function createFirewallCaps(ctx: CallContext): typeof FirewallCaps {
   const table = () => firewallTable(ctx.plugin);
   let tag = "";
   const chains = () => [masqueradeChain(table()), spoofCheckChain(table())];
-  const netns = (ns: number) => ctx.namespaces.netns(ns);
+  // Only handles this plugin opened itself (never a delegate's or a forged id).
+  const scope = scopeOf(ctx);
+  const netns = (ns: number) => scope.netns(ns);
 
   /** This attachment's rules of one chain whose comment (after the tag) passes `keep`. */
   const owned = (h: NftHandle, chain: BaseChain, keep: (rest: string) => boolean) => {
@@ -85,6 +88,9 @@ export function createFirewallCaps(ctx: CallContext): typeof FirewallCaps {
     ensureSpoofCheck: hostCall(ctx, "firewall.ensure-spoof-check", (ns: number, check: FirewallCaps.SpoofCheck) => {
       const c = SpoofCheck.safeParse(check);
       if (!c.success) throw invalid(`spoof check ${JSON.stringify(check)}: needs an interface name and a MAC "aa:bb:cc:dd:ee:ff"`);
+      // In the host netns only a link in the plugin's scope (scope.ts): the host end it made, or
+      // one its config names; a drop rule on anyone else's interface would cut it off.
+      scope.requireLink(ns, c.data.ifname, "add a spoof check on");
       const mac = c.data.mac.toLowerCase();
       ensure(ns, chains()[1]!, `spoof-check ${c.data.ifname} ${mac}`, spoofCheckExprs(c.data.ifname, mac));
     }),
@@ -97,5 +103,19 @@ export function createFirewallCaps(ctx: CallContext): typeof FirewallCaps {
       }),
     ),
     remove: hostCall(ctx, "firewall.remove", (ns: number) => withNft(netns(ns), (h) => removeWhere(h, () => true))),
+    retain: hostCall(ctx, "firewall.retain", (ns: number, keep: FirewallCaps.Attachment[]) => {
+      const kept = new Set(keep.map((a) => ownerTag(a.containerId, a.ifname)));
+      return withNft(netns(ns), (h) => {
+        let removed = 0;
+        for (const chain of chains()) {
+          // Every rule of the plugin's chains is tagged "<id>/<ifname> ..." by ensure; one whose
+          // tag names no kept attachment (or that has none) is stale.
+          const stale = ruleList(h, chainRef(chain)).filter((r) => !kept.has(r.comment.split(" ", 1)[0]!));
+          ruleDelete(h, chainRef(chain), stale.map((r) => r.handle));
+          removed += stale.length;
+        }
+        return removed;
+      });
+    }),
   };
 }

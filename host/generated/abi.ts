@@ -54,16 +54,18 @@ const t48: AbiType = { k: "record", fields: [{ key: "ifname", type: t1, offset: 
 const t49: AbiType = { k: "variant", cases: [{ name: "masquerade", type: t1 }, { name: "spoof-check", type: t48 }], discSize: 1, payloadOffset: 4, size: 20, align: 4, flat: ["i32","i32","i32","i32","i32"] };
 const t50: AbiType = { k: "list", elem: t49, size: 8, align: 4, flat: ["i32","i32"] };
 const t51: AbiType = { k: "result", cases: [{ name: "ok", type: t50 }, { name: "err", type: t3 }], discSize: 1, payloadOffset: 4, size: 20, align: 4, flat: ["i32","i32","i32","i32","i32"] };
-const t52: AbiType = { k: "result", cases: [{ name: "ok", type: t20 }, { name: "err", type: t3 }], discSize: 1, payloadOffset: 4, size: 20, align: 4, flat: ["i32","i32","i32","i32","i32"] };
-const t53: AbiType = { k: "result", cases: [{ name: "ok", type: t5 }, { name: "err", type: t3 }], discSize: 1, payloadOffset: 4, size: 20, align: 4, flat: ["i32","i32","i32","i32","i32"] };
-const t54: AbiType = { k: "tuple", elems: [{ type: t1, offset: 0 }, { type: t1, offset: 8 }], size: 16, align: 4, flat: ["i32","i32","i32","i32"] };
-const t55: AbiType = { k: "list", elem: t54, size: 8, align: 4, flat: ["i32","i32"] };
-const t56: AbiType = { k: "result", cases: [{ name: "ok", type: t55 }, { name: "err", type: t3 }], discSize: 1, payloadOffset: 4, size: 20, align: 4, flat: ["i32","i32","i32","i32","i32"] };
-const t57: AbiType = { k: "enum", cases: [{ name: "debug", type: null }, { name: "info", type: null }, { name: "warn", type: null }, { name: "error", type: null }], discSize: 1, payloadOffset: 1, size: 1, align: 1, flat: ["i32"] };
-const t58: AbiType = { k: "record", fields: [{ key: "code", type: t0, offset: 0 }, { key: "msg", type: t1, offset: 4 }, { key: "details", type: t1, offset: 12 }], size: 20, align: 4, flat: ["i32","i32","i32","i32","i32"] };
-const t59: AbiType = { k: "result", cases: [{ name: "ok", type: t1 }, { name: "err", type: t58 }], discSize: 1, payloadOffset: 4, size: 24, align: 4, flat: ["i32","i32","i32","i32","i32","i32"] };
-const t60: AbiType = { k: "result", cases: [{ name: "ok", type: null }, { name: "err", type: t58 }], discSize: 1, payloadOffset: 4, size: 24, align: 4, flat: ["i32","i32","i32","i32","i32","i32"] };
-const t61: AbiType = { k: "record", fields: [{ key: "config", type: t1, offset: 0 }, { key: "containerId", type: t1, offset: 8 }, { key: "ifname", type: t1, offset: 16 }, { key: "netns", type: t1, offset: 24 }, { key: "args", type: t55, offset: 32 }], size: 40, align: 4, flat: ["i32","i32","i32","i32","i32","i32","i32","i32","i32","i32"] };
+const t52: AbiType = { k: "record", fields: [{ key: "containerId", type: t1, offset: 0 }, { key: "ifname", type: t1, offset: 8 }], size: 16, align: 4, flat: ["i32","i32","i32","i32"] };
+const t53: AbiType = { k: "list", elem: t52, size: 8, align: 4, flat: ["i32","i32"] };
+const t54: AbiType = { k: "result", cases: [{ name: "ok", type: t20 }, { name: "err", type: t3 }], discSize: 1, payloadOffset: 4, size: 20, align: 4, flat: ["i32","i32","i32","i32","i32"] };
+const t55: AbiType = { k: "result", cases: [{ name: "ok", type: t5 }, { name: "err", type: t3 }], discSize: 1, payloadOffset: 4, size: 20, align: 4, flat: ["i32","i32","i32","i32","i32"] };
+const t56: AbiType = { k: "tuple", elems: [{ type: t1, offset: 0 }, { type: t1, offset: 8 }], size: 16, align: 4, flat: ["i32","i32","i32","i32"] };
+const t57: AbiType = { k: "list", elem: t56, size: 8, align: 4, flat: ["i32","i32"] };
+const t58: AbiType = { k: "result", cases: [{ name: "ok", type: t57 }, { name: "err", type: t3 }], discSize: 1, payloadOffset: 4, size: 20, align: 4, flat: ["i32","i32","i32","i32","i32"] };
+const t59: AbiType = { k: "enum", cases: [{ name: "debug", type: null }, { name: "info", type: null }, { name: "warn", type: null }, { name: "error", type: null }], discSize: 1, payloadOffset: 1, size: 1, align: 1, flat: ["i32"] };
+const t60: AbiType = { k: "record", fields: [{ key: "code", type: t0, offset: 0 }, { key: "msg", type: t1, offset: 4 }, { key: "details", type: t1, offset: 12 }], size: 20, align: 4, flat: ["i32","i32","i32","i32","i32"] };
+const t61: AbiType = { k: "result", cases: [{ name: "ok", type: t1 }, { name: "err", type: t60 }], discSize: 1, payloadOffset: 4, size: 24, align: 4, flat: ["i32","i32","i32","i32","i32","i32"] };
+const t62: AbiType = { k: "result", cases: [{ name: "ok", type: null }, { name: "err", type: t60 }], discSize: 1, payloadOffset: 4, size: 24, align: 4, flat: ["i32","i32","i32","i32","i32","i32"] };
+const t63: AbiType = { k: "record", fields: [{ key: "config", type: t1, offset: 0 }, { key: "containerId", type: t1, offset: 8 }, { key: "ifname", type: t1, offset: 16 }, { key: "netns", type: t1, offset: 24 }, { key: "args", type: t57, offset: 32 }], size: 40, align: 4, flat: ["i32","i32","i32","i32","i32","i32","i32","i32","i32","i32"] };
 
 export const WORLD: AbiWorld = {
   imports: {
@@ -101,30 +103,31 @@ export const WORLD: AbiWorld = {
       { name: "ensure-spoof-check", js: "ensureSpoofCheck", params: [t0, t48], result: t32, spilledParams: null, resultInMemory: true },
       { name: "list", js: "list", params: [t0], result: t51, spilledParams: null, resultInMemory: true },
       { name: "remove", js: "remove", params: [t0], result: t32, spilledParams: null, resultInMemory: true },
+      { name: "retain", js: "retain", params: [t0, t53], result: t4, spilledParams: null, resultInMemory: true },
     ],
     "cni:host/store@0.1.0": [
       { name: "open", js: "open", params: [t1, t1], result: t4, spilledParams: null, resultInMemory: true },
-      { name: "get", js: "get", params: [t0, t1], result: t52, spilledParams: null, resultInMemory: true },
+      { name: "get", js: "get", params: [t0, t1], result: t54, spilledParams: null, resultInMemory: true },
       { name: "put", js: "put", params: [t0, t1, t1], result: t32, spilledParams: null, resultInMemory: true },
-      { name: "remove", js: "remove", params: [t0, t1], result: t53, spilledParams: null, resultInMemory: true },
-      { name: "entries", js: "entries", params: [t0], result: t56, spilledParams: null, resultInMemory: true },
+      { name: "remove", js: "remove", params: [t0, t1], result: t55, spilledParams: null, resultInMemory: true },
+      { name: "entries", js: "entries", params: [t0], result: t58, spilledParams: null, resultInMemory: true },
     ],
     "cni:host/log@0.1.0": [
-      { name: "write", js: "write", params: [t57, t1], result: null, spilledParams: null, resultInMemory: false },
+      { name: "write", js: "write", params: [t59, t1], result: null, spilledParams: null, resultInMemory: false },
     ],
     "cni:host/ipam@0.1.0": [
-      { name: "add", js: "add", params: [t1, t1], result: t59, spilledParams: null, resultInMemory: true },
-      { name: "check", js: "check", params: [t1, t1], result: t60, spilledParams: null, resultInMemory: true },
-      { name: "del", js: "del", params: [t1, t1], result: t60, spilledParams: null, resultInMemory: true },
-      { name: "status", js: "status", params: [t1, t1], result: t60, spilledParams: null, resultInMemory: true },
-      { name: "gc", js: "gc", params: [t1, t1], result: t60, spilledParams: null, resultInMemory: true },
+      { name: "add", js: "add", params: [t1, t1], result: t61, spilledParams: null, resultInMemory: true },
+      { name: "check", js: "check", params: [t1, t1], result: t62, spilledParams: null, resultInMemory: true },
+      { name: "del", js: "del", params: [t1, t1], result: t62, spilledParams: null, resultInMemory: true },
+      { name: "status", js: "status", params: [t1, t1], result: t62, spilledParams: null, resultInMemory: true },
+      { name: "gc", js: "gc", params: [t1, t1], result: t62, spilledParams: null, resultInMemory: true },
     ],
   },
   exports: [
-    { name: "add", js: "add", params: [t61], result: t59, spilledParams: null, resultInMemory: true },
-    { name: "del", js: "del", params: [t61], result: t60, spilledParams: null, resultInMemory: true },
-    { name: "check", js: "check", params: [t61], result: t60, spilledParams: null, resultInMemory: true },
-    { name: "status", js: "status", params: [t61], result: t60, spilledParams: null, resultInMemory: true },
-    { name: "gc", js: "gc", params: [t61], result: t60, spilledParams: null, resultInMemory: true },
+    { name: "add", js: "add", params: [t63], result: t61, spilledParams: null, resultInMemory: true },
+    { name: "del", js: "del", params: [t63], result: t62, spilledParams: null, resultInMemory: true },
+    { name: "check", js: "check", params: [t63], result: t62, spilledParams: null, resultInMemory: true },
+    { name: "status", js: "status", params: [t63], result: t62, spilledParams: null, resultInMemory: true },
+    { name: "gc", js: "gc", params: [t63], result: t62, spilledParams: null, resultInMemory: true },
   ],
 };

@@ -166,6 +166,11 @@ export const WIT_INTERFACES: readonly WitInterfaceInfo[] = [
         "name": "remove",
         "signature": "func(ns: netns-id) -> result<_, host-error>",
         "docs": "Removes every rule of this container from the plugin's tables (for DEL); succeeds when\nthere are none. The tables and chains stay for the network's other containers.\nEquivalent to: `nft delete rule inet wasm-cni-$plugin postrouting handle $h` per rule"
+      },
+      {
+        "name": "retain",
+        "signature": "func(ns: netns-id, keep: list<attachment>) -> result<u32, host-error>",
+        "docs": "GC: removes from the plugin's tables every rule whose attachment (the container id and\nifname in its comment) is not in `keep`, whichever call added it; an empty `keep` removes\nthem all. Returns how many rules it removed. The tables and chains stay.\nEquivalent to: `nft -a list table inet wasm-cni-$plugin` (and bridge), then `nft delete\nrule ... handle $h` for each rule whose comment names no attachment of `keep`"
       }
     ]
   },
@@ -269,6 +274,7 @@ export type WitFunctionKey =
   | "firewall.ensure-spoof-check"
   | "firewall.list"
   | "firewall.remove"
+  | "firewall.retain"
   | "store.open"
   | "store.get"
   | "store.put"

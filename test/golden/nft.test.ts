@@ -5,6 +5,7 @@
 import { describe, expect, it, vi } from "vitest";
 import type { CallContext } from "../../host/caps/context";
 import { createFirewallCaps } from "../../host/caps/firewall";
+import { scopeOf } from "../../host/caps/scope";
 import { Journal } from "../../host/caps/journal";
 import type { NftHandle } from "../../host/kernel/nft/handle";
 import { batch } from "../../host/kernel/nft/batch";
@@ -26,6 +27,7 @@ function caps(plugin: string) {
     plugin, call: { command: "ADD", containerId: "ctr1", ifname: "eth0" }, records: [], hostCalls: 0,
     namespaces: { netns: () => ({}) }, journal: new Journal(false), grant: DEFAULT_LIMITS,
   } as unknown as CallContext;
+  scopeOf(ctx).hold(0, false); // the handle a plugin got from netns.container
   return createFirewallCaps(ctx);
 }
 

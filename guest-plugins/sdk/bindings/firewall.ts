@@ -5,7 +5,7 @@
  * (family inet for masquerading, bridge for spoof checks) and carry the call's container id
  * and ifname, so `remove` takes exactly this container's rules and no other plugin's.
  */
-import { E_VARIANT_CASE, Result, Unit, err, freeReceived, loadString, mark, ok, okUnit, release, storeString, utf8Encode, utf8Length } from "../abi/glue";
+import { E_VARIANT_CASE, Result, Unit, allocList, err, freeReceived, loadString, mark, ok, okUnit, release, storeString, utf8Encode, utf8Length } from "../abi/glue";
 import { HostError, NetnsId, liftHostError } from "./types";
 
 export { HostError, NetnsId };
@@ -32,6 +32,31 @@ export function liftSpoofCheck(src: usize): SpoofCheck {
 export function lowerSpoofCheck(v: SpoofCheck, dst: usize): void {
   storeString(v.ifname, dst);
   storeString(v.mac, dst + 8);
+}
+
+/**
+ * An attachment a runtime still uses (GC's `cni.dev/valid-attachments`): the
+ * CNI_CONTAINERID and CNI_IFNAME of its ADD.
+ */
+export class Attachment {
+  containerId: string = "";
+  ifname: string = "";
+}
+
+// @ts-ignore: decorator
+@unsafe
+export function liftAttachment(src: usize): Attachment {
+  const v = new Attachment();
+  v.containerId = loadString(src);
+  v.ifname = loadString(src + 8);
+  return v;
+}
+
+// @ts-ignore: decorator
+@unsafe
+export function lowerAttachment(v: Attachment, dst: usize): void {
+  storeString(v.containerId, dst);
+  storeString(v.ifname, dst + 8);
 }
 
 export enum FwRuleTag {
@@ -209,6 +234,31 @@ export function remove(ns: NetnsId): Result<Unit, HostError> {
 }
 
 // @ts-ignore: decorator
+@external("cni:host/firewall@0.1.0", "retain")
+declare function _retain(p0: i32, p1: i32, p2: i32, p3: i32): void;
+
+/**
+ * GC: removes from the plugin's tables every rule whose attachment (the container id and
+ * ifname in its comment) is not in `keep`, whichever call added it; an empty `keep` removes
+ * them all. Returns how many rules it removed. The tables and chains stay.
+ * Equivalent to: `nft -a list table inet wasm-cni-$plugin` (and bridge), then `nft delete
+ * rule ... handle $h` for each rule whose comment names no attachment of `keep`
+ */
+export function retain(ns: NetnsId, keep: Array<Attachment>): Result<u32, HostError> {
+  const _mark = mark();
+  let _p0: i32 = 0;
+  _p0 = <i32>ns;
+  let _p1: i32 = 0;
+  let _p2: i32 = 0;
+  const _v7 = keep;
+  _p1 = <i32>lowerElemsAttachment(_v7);
+  _p2 = _v7.length;
+  _retain(_p0, _p1, _p2, <i32>_RET);
+  release(_mark);
+  return liftResU32OrHostError(_RET);
+}
+
+// @ts-ignore: decorator
 @unsafe
 function liftResUnitOrHostError(src: usize): Result<Unit, HostError> {
   switch (<i32>load<u8>(src)) {
@@ -238,4 +288,25 @@ function liftListFwRule(ptr: usize, len: usize): Array<FwRule> {
   }
   freeReceived(ptr, len * 20);
   return out;
+}
+
+// @ts-ignore: decorator
+@unsafe
+function lowerElemsAttachment(v: Array<Attachment>): usize {
+  const ptr = allocList(v.length, 16, 4);
+  for (let i = 0; i < v.length; i++) {
+    const e = ptr + <usize>i * 16;
+    lowerAttachment(unchecked(v[i]), e);
+  }
+  return ptr;
+}
+
+// @ts-ignore: decorator
+@unsafe
+function liftResU32OrHostError(src: usize): Result<u32, HostError> {
+  switch (<i32>load<u8>(src)) {
+    case 0: return ok<u32, HostError>(load<u32>(src, 4));
+    case 1: return err<u32, HostError>(liftHostError(src + 4));
+  }
+  return unreachable();
 }

@@ -3,8 +3,9 @@
 // only addresses and MACs (like the reference plugins' ip.SetupIPMasqForNetworks and
 // link.NewSpoofChecker).
 import { firewall, CniError, NetnsId } from "../bindings/index";
-import { CniResult, internalError } from "../cni/index";
-import { hostErrorToCni, isGone } from "../net/index";
+import { CniResult, NetConf, internalError, invalidConfigError } from "../cni/index";
+import { readValidAttachments } from "../ipam/index";
+import { hostErrorToCni, hostNetns, isGone } from "../net/index";
 
 // @ts-ignore: decorator
 @lazy @inline const E_MASQ = "failed to setup IP masquerade for ";
@@ -14,6 +15,8 @@ import { hostErrorToCni, isGone } from "../net/index";
 @lazy @inline const E_TEARDOWN = "failed to remove the firewall rules";
 // @ts-ignore: decorator
 @lazy @inline const E_LIST = "failed to read the firewall rules";
+// @ts-ignore: decorator
+@lazy @inline const E_GC = "failed to remove the firewall rules of stale attachments";
 // @ts-ignore: decorator
 @lazy @inline const E_NO_MASQ = "ipMasq: no masquerade rule for ";
 // @ts-ignore: decorator
@@ -45,6 +48,27 @@ export function setupSpoofCheck(ns: NetnsId, ifname: string, mac: string): CniEr
 export function teardownFirewall(ns: NetnsId): CniError | null {
   const r = firewall.remove(ns);
   return r.isErr && !isGone(r.error) ? hostErrorToCni(r.error, E_TEARDOWN) : null;
+}
+
+/**
+ * GC: removes from the plugin's tables the rules of every attachment not in the config's
+ * `cni.dev/valid-attachments` (code 7 when the key is missing or malformed), as the reference
+ * plugins GC their ipmasq chains. The host netns opens here; the host names the tables.
+ */
+export function gcFirewall(conf: NetConf): CniError | null {
+  const valid = readValidAttachments(conf.reader);
+  if (valid == null) return invalidConfigError(conf.reader.errors.toString());
+  const keep: firewall.Attachment[] = [];
+  for (let i = 0; i < valid!.length; i++) {
+    const a = new firewall.Attachment();
+    a.containerId = valid![i].containerId;
+    a.ifname = valid![i].ifname;
+    keep.push(a);
+  }
+  const hns = hostNetns();
+  if (hns.isErr) return hns.error;
+  const r = firewall.retain(hns.value, keep);
+  return r.isErr ? hostErrorToCni(r.error, E_GC) : null;
 }
 
 /**

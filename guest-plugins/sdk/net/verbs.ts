@@ -30,12 +30,21 @@ export function statusVerb<C>(
   return e != null ? err<Unit, CniError>(e) : okUnit<CniError>();
 }
 
-/** GC: the plugin keeps no state of its own; the IPAM plugin's GC (it reads cni.dev/valid-attachments). */
-export function gcVerb<C>(req: Request, load: (req: Request) => Result<C, CniError>): Result<Unit, CniError> {
+/**
+ * GC: the plugin's own part `gc` (null for none: e.g. bridge's firewall rules of stale
+ * attachments), then the IPAM plugin's GC (both read cni.dev/valid-attachments). The IPAM GC
+ * runs even when the plugin's part failed (GC frees what it can); the first error is returned.
+ */
+export function gcVerb<C>(
+  req: Request, load: (req: Request) => Result<C, CniError>, gc: ((conf: C) => CniError | null) | null = null,
+): Result<Unit, CniError> {
   const c = load(req);
   if (c.isErr) return err<Unit, CniError>(c.error);
-  const net = c.value.net;
-  const e = net.ipamType.length > 0 ? ipamGc(net) : null;
+  const conf = c.value;
+  const net = conf.net;
+  let e: CniError | null = gc != null ? gc(conf) : null;
+  const i = net.ipamType.length > 0 ? ipamGc(net) : null;
+  if (e == null) e = i;
   return e != null ? err<Unit, CniError>(e) : okUnit<CniError>();
 }
 

@@ -27,6 +27,14 @@ export function list(ns: NetnsId): Array<FwRule>;
  * Equivalent to: `nft delete rule inet wasm-cni-$plugin postrouting handle $h` per rule
  */
 export function remove(ns: NetnsId): void;
+/**
+ * GC: removes from the plugin's tables every rule whose attachment (the container id and
+ * ifname in its comment) is not in `keep`, whichever call added it; an empty `keep` removes
+ * them all. Returns how many rules it removed. The tables and chains stay.
+ * Equivalent to: `nft -a list table inet wasm-cni-$plugin` (and bridge), then `nft delete
+ * rule ... handle $h` for each rule whose comment names no attachment of `keep`
+ */
+export function retain(ns: NetnsId, keep: Array<Attachment>): number;
 export type HostError = import('./cni-host-types.js').HostError;
 export type NetnsId = import('./cni-host-types.js').NetnsId;
 /**
@@ -41,6 +49,14 @@ export interface SpoofCheck {
    * The container interface's MAC, "aa:bb:cc:dd:ee:ff".
    */
   mac: string,
+}
+/**
+ * An attachment a runtime still uses (GC's `cni.dev/valid-attachments`): the
+ * CNI_CONTAINERID and CNI_IFNAME of its ADD.
+ */
+export interface Attachment {
+  containerId: string,
+  ifname: string,
 }
 /**
  * One rule of this container, as `list` reports it.

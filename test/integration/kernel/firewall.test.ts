@@ -5,6 +5,7 @@ import { type CallContext, NamespaceTable } from "../../../host/caps/context";
 import { CapError } from "../../../host/caps/errors";
 import { createFirewallCaps } from "../../../host/caps/firewall";
 import { Journal } from "../../../host/caps/journal";
+import { scopeOf } from "../../../host/caps/scope";
 import { DEFAULT_LIMITS } from "../../../host/runtime/policy";
 import { freshNs, native } from "./fixture";
 
@@ -15,13 +16,15 @@ function rules(exec: (cmd: string, args: string[]) => string): NftRule[] {
   return out.nftables.flatMap((o) => (o.rule ? [o.rule] : []));
 }
 
-function caps(path: string, plugin: string, containerId = "ctr1", ifname = "eth0", journal = new Journal(false)) {
+function caps(path: string, plugin: string, containerId = "ctr1", ifname = "eth0", journal = new Journal(false), opts: { host?: boolean; config?: string } = {}) {
   const namespaces = new NamespaceTable(native);
   const id = namespaces.open(path);
   const ctx = {
-    plugin, call: { command: "ADD", containerId, ifname }, namespaces, journal, records: [], hostCalls: 0,
-    grant: { interfaces: ["firewall"], hostNetns: false, delegates: [], ...DEFAULT_LIMITS },
+    plugin, call: { command: "ADD", containerId, ifname }, namespaces, journal, records: [], hostCalls: 0, config: opts.config ?? "{}",
+    grant: { interfaces: ["firewall"], hostNetns: opts.host ?? false, delegates: [], ...DEFAULT_LIMITS },
   } as unknown as CallContext;
+  // As netns.container (or netns.host when `host`) would have: a handle this plugin holds.
+  scopeOf(ctx).hold(id, opts.host ?? false);
   return { fw: createFirewallCaps(ctx), id, ctx, close: () => namespaces.close() };
 }
 
@@ -133,6 +136,96 @@ describe("firewall cap (nftables)", () => {
       expect(() => fw.ensureSpoofCheck(id, { ifname: "veth0", mac: "02:00" })).toThrow(CapError);
       expect(() => fw.ensureSpoofCheck(id, { ifname: "a b", mac: "02:00:00:00:00:01" })).toThrow(CapError);
       expect(rules(a.test.exec)).toEqual([]);
+    } finally {
+      close();
+    }
+  });
+
+  it("retain (GC) removes the rules of every attachment not kept, in the plugin's table only", () => {
+    const a = freshNs();
+    const long = "b".repeat(64);
+    const one = caps(a.test.path, "bridge", "ctr1");
+    const two = caps(a.test.path, "bridge", long, "net1");
+    const other = caps(a.test.path, "ptp", "ctr1");
+    try {
+      one.fw.ensureMasquerade(one.id, "10.1.0.2/24");
+      one.fw.ensureSpoofCheck(one.id, { ifname: "veth1", mac: "02:00:00:00:00:01" });
+      two.fw.ensureMasquerade(two.id, "10.1.0.3/24");
+      two.fw.ensureSpoofCheck(two.id, { ifname: "veth2", mac: "02:00:00:00:00:02" });
+      other.fw.ensureMasquerade(other.id, "10.9.0.2/24"); // another plugin's rule of the same attachment
+      const outside = () => rules(a.test.exec).filter((r) => r.table !== "wasm-cni-bridge");
+      const before = outside();
+
+      // A GC keeping the long-id attachment (matched through its hashed tag) and one never added.
+      expect(one.fw.retain(one.id, [{ containerId: long, ifname: "net1" }, { containerId: "gone", ifname: "eth0" }])).toBe(2);
+      expect(rules(a.test.exec).filter((r) => r.table === "wasm-cni-bridge").map((r) => r.comment)).toEqual([
+        expect.stringMatching(/^b{12}~[0-9a-f]{27}\/net1 masquerade 10\.1\.0\.3\/24$/),
+        expect.stringMatching(/^b{12}~[0-9a-f]{27}\/net1 spoof-check veth2 02:00:00:00:00:02$/),
+      ]);
+      expect(one.fw.retain(one.id, [{ containerId: long, ifname: "net1" }])).toBe(0);
+      // Same container id, other ifname: not kept.
+      expect(one.fw.retain(one.id, [{ containerId: long, ifname: "eth0" }])).toBe(2);
+      expect(rules(a.test.exec).filter((r) => r.table === "wasm-cni-bridge")).toEqual([]);
+      expect(one.fw.retain(one.id, [])).toBe(0);
+      expect(outside()).toEqual(before);
+      expect(other.fw.list(other.id)).toEqual([{ tag: "masquerade", val: "10.9.0.2/24" }]);
+    } finally {
+      one.close();
+      two.close();
+      other.close();
+    }
+  });
+
+  it("retain with an empty list removes all of the plugin's rules; with no table it removes nothing", () => {
+    const a = freshNs();
+    const one = caps(a.test.path, "ptp", "ctr1");
+    const two = caps(a.test.path, "ptp", "ctr2");
+    try {
+      expect(one.fw.retain(one.id, [])).toBe(0);
+      one.fw.ensureMasquerade(one.id, "10.1.0.2/24");
+      two.fw.ensureMasquerade(two.id, "10.1.0.3/24");
+      expect(two.fw.retain(two.id, [])).toBe(2);
+      expect(rules(a.test.exec)).toEqual([]);
+      expect(a.test.exec("nft", ["list", "tables"])).toContain("inet wasm-cni-ptp"); // the table stays
+    } finally {
+      one.close();
+      two.close();
+    }
+  });
+
+  it("ensure-spoof-check in the host netns: only a link in scope, else denied and audited", () => {
+    const a = freshNs();
+    const ip = (...args: string[]) => a.test.exec("ip", args);
+    ip("link", "add", "victim0", "type", "veth", "peer", "name", "victim1"); // the host's own link
+    ip("link", "add", "own0", "type", "veth", "peer", "name", "own1");
+    ip("link", "set", "own0", "alias", "wasm-cni:bridge"); // made by this plugin (scope.ts)
+    ip("link", "add", "named0", "type", "veth", "peer", "name", "named1"); // named by its config
+    const { fw, id, ctx, close } = caps(a.test.path, "bridge", "ctr1", "eth0", new Journal(false), { host: true, config: JSON.stringify({ bridge: "named0" }) });
+    try {
+      const e = (() => {
+        try {
+          fw.ensureSpoofCheck(id, { ifname: "victim0", mac: "02:00:00:00:00:01" });
+        } catch (err) {
+          return err;
+        }
+      })();
+      expect(e).toBeInstanceOf(CapError);
+      expect((e as CapError).payload).toEqual({ tag: "denied", val: expect.stringContaining('may not add a spoof check on host link victim0') });
+      expect(ctx.records.at(-1)).toEqual(expect.objectContaining({ fn: "firewall.ensure-spoof-check", outcome: expect.stringMatching(/^denied: /) }));
+      expect(rules(a.test.exec)).toEqual([]);
+
+      fw.ensureSpoofCheck(id, { ifname: "own0", mac: "02:00:00:00:00:02" });
+      fw.ensureSpoofCheck(id, { ifname: "named0", mac: "02:00:00:00:00:03" });
+      expect(fw.list(id).map((r) => r.tag === "spoof-check" && r.val.ifname)).toEqual(["own0", "named0"]);
+      // Outside the host netns (a container's), any interface name, as before.
+      const c = freshNs();
+      const cont = caps(c.test.path, "bridge");
+      try {
+        cont.fw.ensureSpoofCheck(cont.id, { ifname: "anything0", mac: "02:00:00:00:00:04" });
+        expect(cont.fw.list(cont.id)).toHaveLength(1);
+      } finally {
+        cont.close();
+      }
     } finally {
       close();
     }

@@ -144,3 +144,63 @@ describe("macspoofchk", () => {
     });
   }
 });
+
+describe("GC of firewall rules (cni.dev/valid-attachments)", () => {
+  /** Every rule of the host netns outside `table`, with its expressions: what GC may not touch. */
+  const outside = (host: TestNetns, table: string) => {
+    const out = JSON.parse(host.exec("nft", ["-j", "list", "ruleset"])) as { nftables: Array<{ rule?: { table: string } }> };
+    return out.nftables.flatMap((o) => (o.rule && o.rule.table !== table ? [o.rule] : []));
+  };
+  /** Another table with rules tagged like ours: GC leaves it alone. */
+  const foreign = (host: TestNetns) => nftInput(host, [
+    "add table inet foreign",
+    "add chain inet foreign post { type nat hook postrouting priority srcnat ; }",
+    'add rule inet foreign post ip saddr 10.99.0.1 masquerade comment "ca/eth0 masquerade 10.99.0.1/24"',
+    'add rule inet foreign post ip saddr 10.99.0.2 masquerade comment "cb/eth0 masquerade 10.99.0.2/24"',
+  ].join("\n"));
+  const valid = (...ids: string[]) => ({ "cni.dev/valid-attachments": ids.map((containerID) => ({ containerID, ifname: "eth0" })) });
+
+  it("bridge (ipMasq, macspoofchk): GC listing one container removes the other's rules only; an empty list removes all", () => {
+    const host = netns("h"), a = netns("a"), b = netns("b"), net = network("fw");
+    const conf = bridgeConf(net, { cniVersion: "1.1.0", ipMasq: true, macspoofchk: true });
+    ok(callAs(bridge, "ADD", conf, a, host, { containerId: "ca" }));
+    const addB = ok(callAs(bridge, "ADD", conf, b, host, { containerId: "cb" }));
+    foreign(host);
+    const before = outside(host, "wasm-cni-bridge");
+    const ours = () => hostRules(host).filter((r) => r.table === "wasm-cni-bridge").map((r) => r.comment);
+    expect(ours()).toEqual([ // nft lists the bridge table first
+      expect.stringMatching(/^ca\/eth0 spoof-check veth/), expect.stringMatching(/^cb\/eth0 spoof-check veth/),
+      "ca/eth0 masquerade 10.40.0.2/24", "cb/eth0 masquerade 10.40.0.3/24",
+    ]);
+
+    ok(callAs(bridge, "GC", { ...conf, ...valid("cb") }, "", host));
+    expect(ours()).toEqual([expect.stringMatching(/^cb\/eth0 spoof-check veth/), "cb/eth0 masquerade 10.40.0.3/24"]);
+    expect(outside(host, "wasm-cni-bridge")).toEqual(before);
+    ok(callAs(bridge, "CHECK", { ...conf, prevResult: addB }, b, host, { containerId: "cb" })); // the kept one still passes
+
+    ok(callAs(bridge, "GC", { ...conf, ...valid() }, "", host));
+    expect(ours()).toEqual([]);
+    expect(outside(host, "wasm-cni-bridge")).toEqual(before);
+  });
+
+  it("ptp (ipMasq): the same, and GC without the list is a config error that changes nothing", () => {
+    const host = netns("h"), a = netns("a"), b = netns("b"), net = network("fw");
+    const conf = ptpConf(net, { cniVersion: "1.1.0" });
+    ok(callAs(ptp, "ADD", conf, a, host, { containerId: "ca" }));
+    ok(callAs(ptp, "ADD", conf, b, host, { containerId: "cb" }));
+    foreign(host);
+    const before = outside(host, "wasm-cni-ptp");
+    const ours = () => hostRules(host).filter((r) => r.table === "wasm-cni-ptp").map((r) => r.comment);
+
+    const noList = callAs(ptp, "GC", conf, "", host);
+    expect(noList.code).not.toBe(0);
+    expect(noList.json).toEqual(expect.objectContaining({ code: 7 }));
+    expect(ours()).toHaveLength(2);
+
+    ok(callAs(ptp, "GC", { ...conf, ...valid("ca") }, "", host));
+    expect(ours()).toEqual(["ca/eth0 masquerade 10.30.0.2/24"]);
+    ok(callAs(ptp, "GC", { ...conf, ...valid() }, "", host));
+    expect(ours()).toEqual([]);
+    expect(outside(host, "wasm-cni-ptp")).toEqual(before);
+  });
+});
