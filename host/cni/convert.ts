@@ -79,19 +79,26 @@ export function hasCurrentShape(version: SupportedVersion): boolean {
 }
 
 /**
- * Converts a valid current result to `toVersion`, stamped with that version first. A result
- * without an address cannot go below 0.3.0: code 999 in libcni's words, as skel reports
- * PrintResult's error. `source` names the result in the details.
+ * Throws when `toVersion` cannot hold a valid current result: one without an address cannot go
+ * below 0.3.0 (code 999 in libcni's words, as skel reports PrintResult's error). Cheap: no
+ * schema, so the runner can ask before the call ends, while its changes can still roll back.
+ * `source` names the result in the details.
  */
-export function convertResult(result: CurrentResult, toVersion: SupportedVersion, source = "the result"): VersionedResult {
-  const lowered = CONVERTERS[toVersion].fromCurrent(result);
-  if (lowered === undefined) {
+export function checkResultFits(result: CurrentResult, toVersion: SupportedVersion, source = "the result"): void {
+  if (CONVERTERS[toVersion].shape === "020" && !result.ips?.length) {
     throw new CniError(
       CniErrorCode.INTERNAL,
       "cannot convert: no valid IP addresses",
       `${source} has no IP address, and a ${toVersion} result (ip4/ip6) needs one`,
     );
   }
+}
+
+/** Converts a valid current result to `toVersion` (checkResultFits first), stamped with that version. */
+export function convertResult(result: CurrentResult, toVersion: SupportedVersion, source = "the result"): VersionedResult {
+  checkResultFits(result, toVersion, source);
+  const lowered = CONVERTERS[toVersion].fromCurrent(result);
+  if (lowered === undefined) throw new CniError(CniErrorCode.INTERNAL, `${source} cannot be written as a ${toVersion} result`);
   const { cniVersion: _from, ...rest } = lowered;
   return { cniVersion: toVersion, ...rest };
 }
@@ -138,12 +145,17 @@ function badInterfaceIndex(result: CurrentResult): string | undefined {
  * that breaks the schema has a bug the runtime cannot fix: 999, naming the plugin.
  */
 export function convertPluginResult(raw: unknown, pluginName: string, toVersion: SupportedVersion): VersionedResult {
+  return convertResult(readPluginResult(raw, pluginName), toVersion, `the result of plugin ${pluginName}`);
+}
+
+/** Validates what a plugin returned for ADD (in its own cniVersion) and lifts it to the current version. */
+export function readPluginResult(raw: unknown, pluginName: string): CurrentResult {
   if (raw === undefined) throw new CniError(CniErrorCode.INTERNAL, `plugin ${pluginName} returned no result for ADD`);
   const read = toCurrent(raw, CURRENT_VERSION, { what: "", under: [] });
   if ("why" in read) throw invalidResult(pluginName, read.why);
   const why = badInterfaceIndex(read.result);
   if (why !== undefined) throw invalidResult(pluginName, why);
-  return convertResult(read.result, toVersion, `the result of plugin ${pluginName}`);
+  return read.result;
 }
 
 function invalidResult(pluginName: string, why: string): CniError {

@@ -1,5 +1,5 @@
 import type { CniCall, PluginRunner } from "../cli/plugin-runner";
-import { convertPluginResult } from "../cni/convert";
+import { checkResultFits, readPluginResult } from "../cni/convert";
 import { CniError, CniErrorCode } from "../cni/errors";
 import { CURRENT_VERSION, isSupportedVersion } from "../cni/version";
 import { type CallContext, type CallInfo, type HostCallRecord, NamespaceTable } from "../caps/context";
@@ -141,11 +141,11 @@ export function createRunner(deps: RuntimeDeps): PluginRunner & {
       if (!r.ok) throw fromWitError(r.error);
       if (typeof r.value !== "string") return undefined;
       // Checked here too (dispatch converts it after us), so that a bad result still rolls back;
-      // so is the config's version, which may not hold it (0.2.0 needs an address).
-      const current = convertPluginResult(parseResultJson(call.pluginName, r.value), call.pluginName, CURRENT_VERSION);
+      // so is whether the config's version can hold it (0.2.0 needs an address).
+      const current = readPluginResult(parseResultJson(call.pluginName, r.value), call.pluginName);
       const wanted = call.config.cniVersion;
-      if (isSupportedVersion(wanted) && wanted !== CURRENT_VERSION) convertPluginResult(current, call.pluginName, wanted);
-      return current;
+      if (isSupportedVersion(wanted)) checkResultFits(current, wanted, `the result of plugin ${call.pluginName}`);
+      return { ...current, cniVersion: CURRENT_VERSION }; // read as current by dispatch, whatever the plugin stamped
     } catch (e) {
       // A failed, trapped or timed-out ADD leaves nothing behind (the records say what was undone).
       scope.journal.rollback(records);
