@@ -4,14 +4,8 @@
  * host checks the size before any byte is copied, and refuses invalid UTF-8 instead of letting
  * TextDecoder turn it into U+FFFD.
  */
-import { decodeUtf8 } from "./abi/lift-lower";
+import { decodeUtf8, type StringDecoder } from "./abi/lift-lower";
 import { formatBytes, LimitError } from "./limits";
-
-/** What the ABI calls: `check(len)` before it looks at memory, then `decode(view of the bytes)`. */
-export interface GuestStringDecoder {
-  check(byteLength: number): void;
-  decode(bytes: Uint8Array): string;
-}
 
 /** A string from the plugin is not valid UTF-8. */
 export class GuestStringError extends Error {
@@ -19,7 +13,7 @@ export class GuestStringError extends Error {
 }
 
 /** The decoder for one plugin instance: at most `maxBytes` per string, valid UTF-8 only. */
-export function createGuestStringDecoder(plugin: string, maxBytes: number): GuestStringDecoder {
+export function createGuestStringDecoder(plugin: string, maxBytes: number): StringDecoder {
   const check = (len: number): void => {
     if (len > maxBytes) {
       throw new LimitError(plugin, "maxStringBytes",

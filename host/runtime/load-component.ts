@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { WORLD } from "../generated/abi";
 import type { CniError, Request } from "../generated/interfaces/cni-host-verbs";
 import { instantiateCore, type WasmModule } from "./abi/instance";
-import type { GuestStringDecoder } from "./guest-strings";
+import type { StringDecoder } from "./abi/lift-lower";
 
 export type { WasmModule } from "./abi/instance";
 
@@ -52,7 +52,7 @@ export interface LoadedComponent {
    * not; each needs only the functions the plugin imports. Throws when one is missing.
    * Strings from the guest go through `strings` (size limit, strict UTF-8) when given.
    */
-  instantiate(imports: Record<string, object>, strings?: GuestStringDecoder): PluginExports;
+  instantiate(imports: Record<string, object>, strings?: StringDecoder): PluginExports;
 }
 
 const Wasm = (globalThis as unknown as {
@@ -63,8 +63,9 @@ function readMeta(dir: string): ComponentMeta {
   return JSON.parse(readFileSync(join(dir, "meta.json"), "utf8")) as ComponentMeta;
 }
 
-/** A main core module compiled ahead of time, with the bytes it was compiled from. */
+/** A main core module compiled ahead of time, with its meta and the bytes it was compiled from. */
 export interface Precompiled {
+  meta: ComponentMeta;
   bytes: Uint8Array;
   module: WasmModule;
 }
@@ -74,13 +75,14 @@ export interface Precompiled {
  * overlaps whatever the main thread does meanwhile (reading stdin, validating the config).
  */
 export function precompileComponent(dir: string): Promise<Precompiled> {
-  const bytes = readFileSync(join(dir, readMeta(dir).main));
-  return Wasm.compile(bytes).then((module) => ({ bytes, module }));
+  const meta = readMeta(dir);
+  const bytes = readFileSync(join(dir, meta.main));
+  return Wasm.compile(bytes).then((module) => ({ meta, bytes, module }));
 }
 
 /** Reads and compiles a built plugin folder (or takes its main module precompiled); instantiate() may be called more than once. */
 export function loadComponent(dir: string, compiled?: Precompiled): LoadedComponent {
-  const meta = readMeta(dir);
+  const meta = compiled?.meta ?? readMeta(dir);
   const bytes = compiled?.bytes ?? readFileSync(join(dir, meta.main));
   const module = compiled?.module ?? new Wasm.Module(bytes);
   return {

@@ -10,8 +10,8 @@ import type { NativeApi } from "../kernel/native";
 import type { Store } from "../store/store";
 import { type LoadedComponent, loadComponent, precompileComponent, type Precompiled, type VerbResult } from "./load-component";
 import { type AuditLog, auditLine } from "./audit";
-import { AbiTrap } from "./abi/lift-lower";
-import { createGuestStringDecoder, type GuestStringDecoder, GuestStringError } from "./guest-strings";
+import { AbiTrap, type StringDecoder } from "./abi/lift-lower";
+import { createGuestStringDecoder, GuestStringError } from "./guest-strings";
 import { LimitError } from "./limits";
 import { checkMemoryLimit, memoryLimitHit } from "./memory-limit";
 import { PluginNotFoundError, resolvePlugin } from "./plugin-dir";
@@ -268,7 +268,7 @@ function capabilities(plugin: string, component: LoadedComponent, grant: Grant):
   return names as CapName[];
 }
 
-function instantiate(plugin: string, component: LoadedComponent, imports: Record<string, object>, strings: GuestStringDecoder) {
+function instantiate(plugin: string, component: LoadedComponent, imports: Record<string, object>, strings: StringDecoder) {
   try {
     return component.instantiate(imports, strings);
   } catch (e) {
