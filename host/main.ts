@@ -1,8 +1,13 @@
 // The host binary: bin/wasm-cni. A runtime execs it (or a symlink named after a plugin) with
 // the CNI environment; everything else happens in host/cli (the protocol) and host/runtime.
+// Started by `wasm-cni serve` (WASM_CNI_SPARE=1), the same bundle is a prestarted host that
+// warms up, then takes one forwarded call (host/prestart).
 import { basename, join } from "node:path";
 import { processIo, runMain, writeFd } from "./cli/process-io";
 import { loadNative, type NativeApi } from "./kernel/native";
+import { DEFAULT_DIR, prestartDir, warmUpDataDir } from "./prestart/protocol";
+import { takeOneCall } from "./prestart/spare";
+import { warmUp } from "./prestart/warm-up";
 import { auditLogPath, openAuditLog } from "./runtime/audit";
 import { readPolicyFile } from "./runtime/policy-file";
 import { createRunner } from "./runtime/run-plugin";
@@ -18,39 +23,56 @@ const STORE_LOCK_WAIT_MS = 4_000;
 // plugins, native/ the addon. A symlink named after a plugin resolves here too: node runs
 // the launcher by its real path.
 const hostDir = join(__dirname, "..", "bin");
-const trace = createTrace(process.env.WASM_CNI_TRACE === "1", (s) => writeFd(2, s));
-trace.mark("main");
 let native: NativeApi | undefined;
 const getNative = (): NativeApi => (native ??= loadNative(join(hostDir, "..", "native", "build", "Release")));
-let policy: ReturnType<typeof readPolicyFile> | undefined;
-const policyFile = () => (policy ??= readPolicyFile(process.env));
-const pluginDir = defaultPluginDir(process.env, hostDir);
-const runner = createRunner({
-  pluginDir,
-  native: getNative,
-  store: createDiskStore(pollingLocker((fd) => getNative().flock(fd, "ex", false), STORE_LOCK_WAIT_MS)),
-  policy: () => policyFile().plugins,
-  log: (line) => writeFd(2, `wasm-cni: ${line}\n`),
-  mark: trace.mark,
-  auditLog: () => {
-    const path = auditLogPath(process.env, () => policyFile().auditLog);
-    return path === undefined ? undefined : openAuditLog(path);
-  },
-});
-// Run by hand with a command (`wasm-cni caps`): the reviewer's tools, loaded only then.
-const subcommand = process.env.CNI_COMMAND ? undefined : process.argv.slice(2);
-if (subcommand !== undefined && subcommand.length > 0) {
-  // A bundle of their own beside this one (tools/build.ts): in this bundle they cost every call ~1 ms.
-  const tools = require(join(__dirname, "wasm-cni-tools.cjs")) as typeof import("./cli/subcommands");
-  tools.runSubcommandMain(subcommand, { pluginDir, policy: () => policyFile().plugins, stdout: (s) => writeFd(1, s), stderr: (s) => writeFd(2, s) });
-} else {
-  const io = processIo();
+/** Set in a spare of `wasm-cni serve`: the call was forwarded to this prestarted process. */
+let prestarted = false;
+
+/** One CNI call (or a reviewer's subcommand) for this process, with the environment as it is now. */
+function runCall(argv0: string | undefined): Promise<void> {
+  const env = process.env;
+  const trace = createTrace(env.WASM_CNI_TRACE === "1", (s) => writeFd(2, s), prestarted);
+  trace.mark("main");
+  let policy: ReturnType<typeof readPolicyFile> | undefined;
+  const policyFile = () => (policy ??= readPolicyFile(env));
+  const pluginDir = defaultPluginDir(env, hostDir);
+  const runner = createRunner({
+    pluginDir,
+    native: getNative,
+    store: createDiskStore(pollingLocker((fd) => getNative().flock(fd, "ex", false), STORE_LOCK_WAIT_MS)),
+    policy: () => policyFile().plugins,
+    log: (line) => writeFd(2, `wasm-cni: ${line}\n`),
+    mark: trace.mark,
+    auditLog: () => {
+      const path = auditLogPath(env, () => policyFile().auditLog);
+      return path === undefined ? undefined : openAuditLog(path);
+    },
+  });
+  // Run by hand with a command (`wasm-cni caps`): the reviewer's tools, loaded only then.
+  const subcommand = env.CNI_COMMAND ? undefined : process.argv.slice(2);
+  if (subcommand !== undefined && subcommand.length > 0) {
+    // A bundle of their own beside this one (tools/build.ts): in this bundle they cost every call ~1 ms.
+    const tools = require(join(__dirname, "wasm-cni-tools.cjs")) as typeof import("./cli/subcommands");
+    tools.runSubcommandMain(subcommand, { pluginDir, policy: () => policyFile().plugins, stdout: (s) => writeFd(1, s), stderr: (s) => writeFd(2, s), launcher: join(hostDir, "wasm-cni"), native: getNative });
+    return Promise.resolve();
+  }
+  const io = processIo(argv0);
   // Exec'd as a symlink named after the plugin: compile it while stdin and the config are read
   // (not for VERSION, which runs no plugin and would wait for the compile to exit).
-  const command = process.env.CNI_COMMAND;
+  const command = env.CNI_COMMAND;
   if (command !== undefined && command !== "VERSION") runner.prefetch(basename(io.argv0));
-  void runMain(runner, io).finally(() => {
+  return runMain(runner, io).finally(() => {
     runner.flushAudit(typeof process.exitCode === "number" ? process.exitCode : 0);
     trace.end(runner.records);
   });
+}
+
+if (process.env.WASM_CNI_SPARE === "1") {
+  delete process.env.WASM_CNI_SPARE;
+  prestarted = true;
+  const pluginDir = defaultPluginDir(process.env, hostDir);
+  const dir = prestartDir(process.env) ?? DEFAULT_DIR;
+  void warmUp(getNative(), pluginDir, warmUpDataDir(dir, process.pid), (line) => writeFd(2, `wasm-cni serve: ${line}\n`)).then(() => takeOneCall(getNative(), dir, runCall));
+} else {
+  void runCall(undefined);
 }

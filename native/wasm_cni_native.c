@@ -1,10 +1,12 @@
-// The few syscalls Node lacks: setns, AF_NETLINK sockets, flock, the tun ioctls. Everything is synchronous
-// because host functions called from Wasm must be. Errors throw with code = errno name.
+// The few syscalls Node lacks: setns, AF_NETLINK sockets, flock, the tun ioctls, and the Unix
+// sockets of the prestarted host (SCM_RIGHTS, SO_PEERCRED). Everything is synchronous because
+// host functions called from Wasm must be. Errors throw with code = errno name.
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/if_tun.h>
 #include <linux/netlink.h>
 #include <net/if.h>
+#include <poll.h>
 #include <node_api.h>
 #include <sched.h>
 #include <stdio.h>
@@ -13,6 +15,7 @@
 #include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 static napi_value throw_errno(napi_env env, const char *op, int err) {
@@ -232,6 +235,209 @@ static napi_value file_lock(napi_env env, napi_callback_info info) {
   return result;
 }
 
+// ---- Unix sockets for the prestarted host (host/prestart) ----
+// SOCK_SEQPACKET keeps message boundaries, so a request is one message and needs no framing.
+
+static int unix_address(napi_env env, napi_value v, struct sockaddr_un *sa) {
+  size_t len;
+  memset(sa, 0, sizeof *sa);
+  sa->sun_family = AF_UNIX;
+  if (napi_get_value_string_utf8(env, v, NULL, 0, &len) != napi_ok || len == 0 || len >= sizeof sa->sun_path) return 0;
+  napi_get_value_string_utf8(env, v, sa->sun_path, sizeof sa->sun_path, &len);
+  return 1;
+}
+
+// unixListen(path, backlog): a listening SOCK_SEQPACKET socket bound to path.
+static napi_value unix_listen(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  int32_t backlog;
+  struct sockaddr_un sa;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc < 2 || !unix_address(env, argv[0], &sa) || !arg_int(env, argv[1], &backlog))
+    return bad_args(env, "unixListen(path: string (1-107 bytes), backlog: number)");
+  int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+  if (fd < 0) return throw_errno(env, "socket(AF_UNIX)", errno);
+  if (bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0 || listen(fd, backlog) < 0) {
+    int err = errno;
+    close(fd);
+    return throw_errno(env, "bind/listen(AF_UNIX)", err);
+  }
+  return ret_int(env, fd);
+}
+
+// unixConnect(path): a connected SOCK_SEQPACKET socket, or EAGAIN at once when the listener's
+// backlog is full (the caller then does the work itself instead of queueing).
+static napi_value unix_connect(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  struct sockaddr_un sa;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc < 1 || !unix_address(env, argv[0], &sa)) return bad_args(env, "unixConnect(path: string (1-107 bytes))");
+  int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  if (fd < 0) return throw_errno(env, "socket(AF_UNIX)", errno);
+  int r;
+  do r = connect(fd, (struct sockaddr *)&sa, sizeof sa);
+  while (r < 0 && errno == EINTR);
+  if (r < 0 || fcntl(fd, F_SETFL, 0) < 0) {
+    int err = errno;
+    close(fd);
+    return throw_errno(env, "connect(AF_UNIX)", err);
+  }
+  return ret_int(env, fd);
+}
+
+// accept(fd): blocks for the next connection.
+static napi_value unix_accept(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  int32_t fd;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc < 1 || !arg_int(env, argv[0], &fd)) return bad_args(env, "accept(fd: number)");
+  int c;
+  do c = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
+  while (c < 0 && (errno == EINTR || errno == ECONNABORTED));
+  if (c < 0) return throw_errno(env, "accept", errno);
+  return ret_int(env, c);
+}
+
+// peerUid(fd): the uid of the process at the other end (SO_PEERCRED, fixed at connect).
+static napi_value peer_uid(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  int32_t fd;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc < 1 || !arg_int(env, argv[0], &fd)) return bad_args(env, "peerUid(fd: number)");
+  struct ucred cred;
+  socklen_t len = sizeof cred;
+  if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0) return throw_errno(env, "getsockopt(SO_PEERCRED)", errno);
+  return ret_int(env, cred.uid);
+}
+
+// waitReadable(fd, timeoutMs): true when a message (or the peer's hang-up) is waiting.
+static napi_value wait_readable(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  int32_t fd, timeout;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc < 2 || !arg_int(env, argv[0], &fd) || !arg_int(env, argv[1], &timeout))
+    return bad_args(env, "waitReadable(fd: number, timeoutMs: number)");
+  struct pollfd p = {.fd = fd, .events = POLLIN};
+  int r;
+  do r = poll(&p, 1, timeout);
+  while (r < 0 && errno == EINTR);
+  if (r < 0) return throw_errno(env, "poll", errno);
+  napi_value result;
+  napi_get_boolean(env, r > 0, &result);
+  return result;
+}
+
+#define MAX_PASSED_FDS 3
+
+// sendMsg(fd, bytes, fds): one message, with up to three file descriptors (SCM_RIGHTS).
+static napi_value unix_send(napi_env env, napi_callback_info info) {
+  size_t argc = 3, len;
+  napi_value argv[3];
+  int32_t fd;
+  void *data;
+  uint32_t nfds = 0;
+  bool is_array = false;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc < 3 || !arg_int(env, argv[0], &fd) || !arg_bytes(env, argv[1], &data, &len) ||
+      napi_is_array(env, argv[2], &is_array) != napi_ok || !is_array ||
+      napi_get_array_length(env, argv[2], &nfds) != napi_ok || nfds > MAX_PASSED_FDS)
+    return bad_args(env, "sendMsg(fd: number, bytes: Uint8Array, fds: number[] (at most 3))");
+  int fds[MAX_PASSED_FDS];
+  for (uint32_t i = 0; i < nfds; i++) {
+    napi_value v;
+    napi_get_element(env, argv[2], i, &v);
+    if (!arg_int(env, v, &fds[i])) return bad_args(env, "sendMsg: fds must be numbers");
+  }
+  union {
+    char buf[CMSG_SPACE(sizeof(int) * MAX_PASSED_FDS)];
+    struct cmsghdr align;
+  } control;
+  struct iovec iov = {.iov_base = data, .iov_len = len};
+  struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
+  if (nfds > 0) {
+    msg.msg_control = control.buf;
+    msg.msg_controllen = CMSG_SPACE(sizeof(int) * nfds);
+    struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(int) * nfds);
+    memcpy(CMSG_DATA(c), fds, sizeof(int) * nfds);
+  }
+  ssize_t n;
+  do n = sendmsg(fd, &msg, MSG_NOSIGNAL);
+  while (n < 0 && errno == EINTR);
+  if (n < 0) return throw_errno(env, "sendmsg(AF_UNIX)", errno);
+  return ret_int(env, n);
+}
+
+// recvMsg(fd, buf): blocks for one message; returns [length, ...fds passed with it]. Length 0
+// is the peer's hang-up. A message or fd list that does not fit is an error (its fds closed).
+static napi_value unix_recv(napi_env env, napi_callback_info info) {
+  size_t argc = 2, len;
+  napi_value argv[2];
+  int32_t fd;
+  void *data;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc < 2 || !arg_int(env, argv[0], &fd) || !arg_bytes(env, argv[1], &data, &len))
+    return bad_args(env, "recvMsg(fd: number, buf: Uint8Array)");
+  union {
+    char buf[CMSG_SPACE(sizeof(int) * MAX_PASSED_FDS)];
+    struct cmsghdr align;
+  } control;
+  struct iovec iov = {.iov_base = data, .iov_len = len};
+  struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf, .msg_controllen = sizeof control.buf};
+  ssize_t n;
+  do n = recvmsg(fd, &msg, MSG_CMSG_CLOEXEC);
+  while (n < 0 && errno == EINTR);
+  if (n < 0) return throw_errno(env, "recvmsg(AF_UNIX)", errno);
+  int fds[MAX_PASSED_FDS];
+  uint32_t nfds = 0;
+  for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+    if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
+    size_t k = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+    for (size_t i = 0; i < k && nfds < MAX_PASSED_FDS; i++) memcpy(&fds[nfds++], CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+  }
+  if (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) {
+    for (uint32_t i = 0; i < nfds; i++) close(fds[i]);
+    return throw_errno(env, "recvmsg(AF_UNIX) truncated", EMSGSIZE);
+  }
+  napi_value result, v;
+  napi_create_array_with_length(env, nfds + 1, &result);
+  napi_create_int64(env, n, &v);
+  napi_set_element(env, result, 0, v);
+  for (uint32_t i = 0; i < nfds; i++) {
+    napi_create_int32(env, fds[i], &v);
+    napi_set_element(env, result, i + 1, v);
+  }
+  return result;
+}
+
+// dup2(oldFd, newFd): newFd becomes a copy of oldFd (the prestarted host adopting a caller's stdio).
+static napi_value fd_dup2(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  int32_t from, to;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc < 2 || !arg_int(env, argv[0], &from) || !arg_int(env, argv[1], &to)) return bad_args(env, "dup2(oldFd: number, newFd: number)");
+  int r;
+  do r = dup2(from, to);
+  while (r < 0 && errno == EINTR);
+  if (r < 0) return throw_errno(env, "dup2", errno);
+  return NULL;
+}
+
+// unshareNet(): moves the calling thread into a new, empty network namespace.
+static napi_value unshare_net(napi_env env, napi_callback_info info) {
+  (void)info;
+  if (unshare(CLONE_NEWNET) < 0) return throw_errno(env, "unshare(CLONE_NEWNET)", errno);
+  return NULL;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"netlinkSocket", NULL, netlink_socket, NULL, NULL, NULL, napi_enumerable, NULL},
@@ -241,6 +447,15 @@ static napi_value init(napi_env env, napi_value exports) {
       {"setns", NULL, ns_set, NULL, NULL, NULL, napi_enumerable, NULL},
       {"flock", NULL, file_lock, NULL, NULL, NULL, napi_enumerable, NULL},
       {"tapCreate", NULL, tap_create, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"unixListen", NULL, unix_listen, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"unixConnect", NULL, unix_connect, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"accept", NULL, unix_accept, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"peerUid", NULL, peer_uid, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"waitReadable", NULL, wait_readable, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"sendMsg", NULL, unix_send, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"recvMsg", NULL, unix_recv, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"dup2", NULL, fd_dup2, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"unshareNet", NULL, unshare_net, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

@@ -2,7 +2,8 @@
 // Runs a command (vitest) inside a network and mount namespace made for this test run, so
 // that no test can touch the machine's own interfaces, routes, firewall or CNI state.
 //   node test/sandbox.mjs vitest run [...]
-// Inside: /run/netns, /var/lib/cni, /run/cni and /var/run/netns are fresh tmpfs mounts, lo is up.
+// Inside: /run/netns, /var/lib/cni, /run/cni, /run/wasm-cni (the prestarted host's spares) and
+// /var/run/netns are fresh tmpfs mounts, lo is up.
 import { spawnSync, execFileSync } from "node:child_process";
 import { readlinkSync } from "node:fs";
 
@@ -31,9 +32,9 @@ if (readlinkSync("/proc/self/ns/net") === process.env.WASM_CNI_OUTER_NETNS) {
   console.error("test/sandbox.mjs: still in the machine's network namespace; refusing to run");
   process.exit(2);
 }
-for (const dir of ["/run/netns", "/var/lib/cni", "/run/cni"]) {
+for (const dir of ["/run/netns", "/var/lib/cni", "/run/cni", "/run/wasm-cni"]) {
   execFileSync("mkdir", ["-p", dir]);
-  execFileSync("mount", ["-t", "tmpfs", "-o", "mode=0755", "tmpfs", dir]);
+  execFileSync("mount", ["-t", "tmpfs", "-o", dir === "/run/wasm-cni" ? "mode=0700" : "mode=0755", "tmpfs", dir]);
 }
 execFileSync("ip", ["link", "set", "lo", "up"]);
 const r = spawnSync(cmd === "vitest" ? "npx" : cmd, cmd === "vitest" ? ["vitest", ...args] : args, {

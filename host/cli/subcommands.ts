@@ -2,11 +2,15 @@
  * The reviewer's commands, for `wasm-cni <command>` run by hand (CNI_COMMAND unset):
  *   wasm-cni caps [--json]                      every host function, its scope and risk
  *   wasm-cni inspect <plugin|file.wasm> [--json] one plugin: imports, manifest, grant, denials
+ *   wasm-cni serve [--dir PATH] [--spares N]     the prestarted host (host/prestart)
  * tools/build.ts bundles this module on its own (dist/wasm-cni-tools.cjs) and host/main.ts
  * requires it only when there is a command, so a CNI call never loads it (nor node:crypto,
  * which inspect hashes with).
  */
 import { CniError } from "../cni/errors";
+import type { NativeApi } from "../kernel/native";
+import { DEFAULT_DIR, DEFAULT_SPARES, prestartDir } from "../prestart/protocol";
+import { serve } from "../prestart/supervisor";
 import type { Grant } from "../runtime/policy";
 import { capsReport, renderCapsReport } from "./caps-report";
 import { inspectReport, renderInspectReport } from "./inspect-report";
@@ -18,10 +22,14 @@ export interface SubcommandDeps {
   policy(): Readonly<Record<string, Grant>>;
   stdout(s: string): void;
   stderr(s: string): void;
+  /** bin/wasm-cni, which `serve` starts its spares with. */
+  launcher: string;
+  native(): NativeApi;
 }
 
 export const USAGE = `usage: ${HOST_BINARY_NAME} caps [--json]
        ${HOST_BINARY_NAME} inspect <plugin name | path/to/component.wasm> [--json]
+       ${HOST_BINARY_NAME} serve [--dir PATH] [--spares N]   (default ${DEFAULT_DIR}, ${DEFAULT_SPARES} spares)
 Run by a container runtime (CNI_COMMAND set), ${HOST_BINARY_NAME} is a CNI plugin instead.
 `;
 
@@ -66,5 +74,29 @@ function usage(deps: SubcommandDeps, problem: string): number {
 
 /** The process edge of the commands: the one place besides runMain that sets the exit code. */
 export function runSubcommandMain(argv: readonly string[], deps: SubcommandDeps): void {
+  if (argv[0] === "serve") {
+    void runServe(argv.slice(1), deps).then((code) => void (process.exitCode = code));
+    return;
+  }
   process.exitCode = runSubcommand(argv, deps);
+}
+
+/** `serve`: runs until SIGTERM or SIGINT. */
+async function runServe(args: readonly string[], deps: SubcommandDeps): Promise<number> {
+  let dir = prestartDir(process.env) ?? DEFAULT_DIR;
+  let spares = DEFAULT_SPARES;
+  for (let i = 0; i < args.length; i += 2) {
+    const [flag, value] = [args[i], args[i + 1]];
+    if (flag === "--dir" && value?.startsWith("/")) dir = value;
+    else if (flag === "--spares" && value && /^[1-9][0-9]?$/.test(value)) spares = Number(value);
+    else return usage(deps, `serve: bad argument ${JSON.stringify(flag)}${flag === "--spares" ? " (1-99)" : flag === "--dir" ? " (an absolute path)" : ""}`);
+  }
+  const log = (line: string): void => deps.stderr(`${HOST_BINARY_NAME} serve: ${line}\n`);
+  try {
+    await serve({ dir, spares, launcher: deps.launcher, native: deps.native(), log });
+    return 0;
+  } catch (e) {
+    log((e as Error).message);
+    return 1;
+  }
 }

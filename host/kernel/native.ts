@@ -1,4 +1,5 @@
-// Typed loader for the N-API addon in native/: the syscalls Node lacks (setns, AF_NETLINK, flock, tun ioctls).
+// Typed loader for the N-API addon in native/: the syscalls Node lacks (setns, AF_NETLINK, flock,
+// tun ioctls, and the Unix sockets of the prestarted host: SCM_RIGHTS, SO_PEERCRED).
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 
@@ -22,6 +23,23 @@ export interface NativeApi {
    * TUNSETIFF, TUNSETOWNER/TUNSETGROUP unless -1, TUNSETPERSIST).
    */
   tapCreate(nsFd: number, name: string, multiQueue: boolean, vnetHdr: boolean, owner: number, group: number): void;
+  /** A listening SOCK_SEQPACKET Unix socket bound to path (host/prestart). */
+  unixListen(path: string, backlog: number): number;
+  /** A connected SOCK_SEQPACKET socket; throws EAGAIN at once when the backlog is full, ECONNREFUSED when nobody listens. */
+  unixConnect(path: string): number;
+  /** Blocks for the next connection on a listening socket. */
+  accept(fd: number): number;
+  /** The uid of the process at the other end of a Unix socket (SO_PEERCRED). */
+  peerUid(fd: number): number;
+  /** True when a message or the peer's hang-up is waiting, false after timeoutMs. */
+  waitReadable(fd: number, timeoutMs: number): boolean;
+  /** Sends one message with up to three file descriptors (SCM_RIGHTS). */
+  sendMsg(fd: number, bytes: Uint8Array, fds: number[]): number;
+  /** Blocks for one message: [length (0: the peer hung up), ...file descriptors passed with it]. */
+  recvMsg(fd: number, buf: Uint8Array): number[];
+  dup2(oldFd: number, newFd: number): void;
+  /** Moves the calling thread into a new, empty network namespace. */
+  unshareNet(): void;
 }
 
 const ADDON = "wasm_cni_native.node";

@@ -70,13 +70,27 @@ export interface Precompiled {
   module: WasmModule;
 }
 
+/** Modules compiled ahead of any call by a prestarted host (keepCompiled), by plugin folder. */
+const kept = new Map<string, Precompiled>();
+
+/** Compiles a plugin's main core module now and keeps it for the calls of this process. */
+export function keepCompiled(dir: string): void {
+  const meta = readMeta(dir);
+  const bytes = readFileSync(join(dir, meta.main));
+  kept.set(dir, { meta, bytes, module: new Wasm.Module(bytes) });
+}
+
 /**
  * Starts compiling a plugin's main core module on V8's background threads, so that the work
  * overlaps whatever the main thread does meanwhile (reading stdin, validating the config).
+ * A module kept by keepCompiled is used when the files still hold exactly the bytes it was
+ * compiled from (a plugin replaced since is compiled afresh).
  */
 export function precompileComponent(dir: string): Promise<Precompiled> {
   const meta = readMeta(dir);
   const bytes = readFileSync(join(dir, meta.main));
+  const known = kept.get(dir);
+  if (known !== undefined && Buffer.from(known.bytes).equals(bytes)) return Promise.resolve({ meta, bytes, module: known.module });
   return Wasm.compile(bytes).then((module) => ({ meta, bytes, module }));
 }
 

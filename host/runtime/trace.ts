@@ -10,7 +10,8 @@ export interface Trace {
   end(records: HostCallRecord[]): void;
 }
 
-export function createTrace(enabled: boolean, write: (s: string) => void): Trace {
+/** `prestarted`: the call runs in a spare of `wasm-cni serve`, whose marks count from its own start. */
+export function createTrace(enabled: boolean, write: (s: string) => void, prestarted = false): Trace {
   if (!enabled) return { mark: () => {}, end: () => {} };
   const marks: [string, number][] = [];
   return {
@@ -19,7 +20,7 @@ export function createTrace(enabled: boolean, write: (s: string) => void): Trace
       // ipam.* spans a whole delegated plugin run, whose own host calls are records too.
       const hostMs = records.filter((r) => !r.fn.startsWith("ipam.")).reduce((sum, r) => sum + r.durationMs, 0);
       marks.push(["end", performance.now()]);
-      write(`${JSON.stringify({ trace: Object.fromEntries(marks), hostCalls: records.length, hostMs })}\n`);
+      write(`${JSON.stringify({ trace: Object.fromEntries(marks), hostCalls: records.length, hostMs, prestarted })}\n`);
     },
   };
 }

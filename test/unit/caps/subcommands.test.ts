@@ -3,7 +3,7 @@ import { runSubcommand, USAGE } from "../../../host/cli/subcommands";
 
 function run(argv: string[]) {
   let stdout = "", stderr = "";
-  const code = runSubcommand(argv, { pluginDir: "/nonexistent", policy: () => ({}), stdout: (s) => void (stdout += s), stderr: (s) => void (stderr += s) });
+  const code = runSubcommand(argv, { pluginDir: "/nonexistent", policy: () => ({}), stdout: (s) => void (stdout += s), stderr: (s) => void (stderr += s), launcher: "/nonexistent", native: () => { throw new Error("not used"); } });
   return { code, stdout, stderr };
 }
 

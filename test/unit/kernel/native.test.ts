@@ -1,4 +1,4 @@
-import { openSync, closeSync, mkdtempSync } from "node:fs";
+import { openSync, closeSync, fstatSync, mkdtempSync, readSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -6,7 +6,10 @@ import { loadNative } from "../../../host/kernel/native";
 
 describe("kernel/native", () => {
   it("loadNative finds the addon from host/kernel and from dist/", () => {
-    expect(Object.keys(loadNative()).sort()).toEqual(["close", "flock", "netlinkSocket", "recv", "send", "setns", "tapCreate"]);
+    expect(Object.keys(loadNative()).sort()).toEqual([
+      "accept", "close", "dup2", "flock", "netlinkSocket", "peerUid", "recv", "recvMsg", "send", "sendMsg", "setns",
+      "tapCreate", "unixConnect", "unixListen", "unshareNet", "waitReadable",
+    ]);
     expect(typeof loadNative(resolve("dist")).flock).toBe("function");
   });
 
@@ -34,5 +37,42 @@ describe("kernel/native", () => {
     const native = loadNative();
     expect(() => native.setns(-1)).toThrow(expect.objectContaining({ code: "EBADF", errno: 9 }));
     expect(() => native.flock(0, "xx" as "ex", false)).toThrow(TypeError);
+  });
+
+  it("Unix sockets: one message per send, file descriptors passed along, the peer's uid, hang-up reads as length 0", () => {
+    const native = loadNative();
+    const path = join(mkdtempSync(join(tmpdir(), "unix-")), "s.sock");
+    const listener = native.unixListen(path, 4);
+    const client = native.unixConnect(path);
+    const server = native.accept(listener);
+    const file = join(tmpdir(), `passed-${process.pid}`);
+    writeFileSync(file, "through the socket");
+    const passed = openSync(file, "r");
+    try {
+      expect(native.peerUid(server)).toBe(process.geteuid?.());
+      expect(native.waitReadable(server, 0)).toBe(false);
+      native.sendMsg(client, Buffer.from("one"), []);
+      native.sendMsg(client, Buffer.from("two"), [passed]);
+      const buf = new Uint8Array(16);
+      expect(native.recvMsg(server, buf)).toEqual([3]);
+      const [n, fd] = native.recvMsg(server, buf);
+      expect([n, Buffer.from(buf.subarray(0, 3)).toString()]).toEqual([3, "two"]);
+      expect(fstatSync(fd!).ino).toBe(fstatSync(passed).ino);
+      const text = Buffer.alloc(18);
+      readSync(fd!, text, 0, 18, 0);
+      expect(text.toString()).toBe("through the socket");
+      native.close(fd!);
+      native.sendMsg(client, Buffer.alloc(32), []);
+      expect(() => native.recvMsg(server, buf)).toThrow(expect.objectContaining({ code: "EMSGSIZE" }));
+      native.close(client);
+      expect(native.waitReadable(server, 1000)).toBe(true);
+      expect(native.recvMsg(server, buf)).toEqual([0]);
+    } finally {
+      for (const fd of [server, listener, passed]) native.close(fd);
+    }
+    expect(() => native.unixConnect(path)).toThrow(expect.objectContaining({ code: "ECONNREFUSED" }));
+    expect(() => native.unixConnect(`${path}.missing`)).toThrow(expect.objectContaining({ code: "ENOENT" }));
+    expect(() => native.sendMsg(0, Buffer.alloc(1), [0, 1, 2, 3])).toThrow(TypeError);
+    expect(() => native.unixListen("x".repeat(108), 1)).toThrow(TypeError);
   });
 });

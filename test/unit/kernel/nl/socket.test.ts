@@ -6,6 +6,14 @@ import { NetlinkSocket } from "../../../../host/kernel/nl/socket";
 import { ifInfoMsg } from "../../../../host/kernel/rtnl/ifinfo";
 import { DUMP_ADDR_V6, GET_LINK_VETH, ROUTE_ONLINK_WITHOUT_DEV } from "./captures";
 
+const notUsed = (): never => {
+  throw new Error("not used by netlink");
+};
+const prestartNotUsed = {
+  unixListen: notUsed, unixConnect: notUsed, accept: notUsed, peerUid: notUsed, waitReadable: notUsed,
+  sendMsg: notUsed, recvMsg: notUsed, dup2: notUsed, unshareNet: notUsed,
+};
+
 /** A fake addon that answers each request with captured datagrams, renumbered to the request's seq. */
 function replay(...answers: Array<Array<{ hex: string; seqDelta?: number; flags?: number }>>) {
   const sent: Buffer[] = [];
@@ -36,6 +44,7 @@ function replay(...answers: Array<Array<{ hex: string; seqDelta?: number; flags?
     setns: () => undefined,
     flock: () => true,
     tapCreate: () => undefined,
+    ...prestartNotUsed,
   };
   return { native, sent };
 }

@@ -1,0 +1,79 @@
+/**
+ * The client side of the prestarted host (see protocol.ts): bin/wasm-cni requires this small
+ * bundle (dist/wasm-cni-client.cjs) before the host bundle, only when the spares' directory
+ * exists. forward() returns the call's exit code when a spare ran it, or undefined when this
+ * process must run it itself; it never leaves a call half-done behind an undefined.
+ */
+import { readdirSync, writeSync } from "node:fs";
+import { getPriority } from "node:os";
+import { loadNative, type NativeApi } from "../kernel/native";
+import { EXIT, isSpareSocket, namespaceIds, type PrestartRequest, READY, READY_WAIT_MS, REFUSED } from "./protocol";
+
+export function forward(dir: string, nativeDir: string): number | undefined {
+  let native: NativeApi;
+  let names: string[];
+  try {
+    names = readdirSync(dir).filter(isSpareSocket);
+    if (names.length === 0) return undefined;
+    native = loadNative(nativeDir);
+  } catch {
+    return undefined;
+  }
+  // Start at a place of our own, so that callers at the same moment try different spares.
+  const start = process.pid % names.length;
+  for (let i = 0; i < names.length; i++) {
+    const fd = handOver(native, `${dir}/${names[(start + i) % names.length]}`);
+    if (fd !== undefined) return outcome(native, fd);
+  }
+  return undefined;
+}
+
+/** Connects to a spare and sends it the call; undefined (nothing done) when it cannot take it. */
+function handOver(native: NativeApi, socket: string): number | undefined {
+  let fd: number;
+  try {
+    fd = native.unixConnect(socket); // ECONNREFUSED: taken or gone meanwhile
+  } catch {
+    return undefined;
+  }
+  try {
+    if (!native.waitReadable(fd, READY_WAIT_MS) || message(native, fd) !== READY) throw new Error("not ready");
+    const request: PrestartRequest = {
+      version: 1,
+      argv0: process.argv[1] ?? process.argv0,
+      cwd: process.cwd(),
+      umask: process.umask(),
+      priority: getPriority(),
+      env: Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined)),
+      ns: namespaceIds(),
+    };
+    native.sendMsg(fd, Buffer.from(JSON.stringify(request)), [0, 1, 2]);
+    return fd;
+  } catch {
+    native.close(fd); // the spare went away before it had the request: nothing was done
+    return undefined;
+  }
+}
+
+/** Waits for the spare that has the call; it alone knows how the call ended. */
+function outcome(native: NativeApi, fd: number): number | undefined {
+  let reply = "";
+  try {
+    reply = message(native, fd);
+  } catch {
+    // reported below
+  }
+  if (reply.startsWith(REFUSED)) return undefined;
+  const code = reply.startsWith(EXIT) ? Number(reply.slice(EXIT.length)) : NaN;
+  if (Number.isInteger(code) && code >= 0 && code <= 255) return code;
+  const msg = "the prestarted host (wasm-cni serve) ended before it finished the call; its changes may not have been rolled back";
+  writeSync(1, `${JSON.stringify({ cniVersion: "1.0.0", code: 999, msg }, null, 4)}\n`);
+  return 1;
+}
+
+const buf = new Uint8Array(4096);
+
+function message(native: NativeApi, fd: number): string {
+  const [n = 0] = native.recvMsg(fd, buf);
+  return Buffer.from(buf.buffer, 0, n).toString("utf8");
+}

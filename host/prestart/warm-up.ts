@@ -1,0 +1,103 @@
+/**
+ * What a spare does before it waits for a call: compile every installed plugin, then run one
+ * real bridge + host-local ADD, CHECK and DEL (dual stack) in two network namespaces of its
+ * own, so that the host's code a call runs has been run (V8 compiles it and learns its types
+ * then: ~15 ms of a cold call). The namespaces are new and unnamed, the IPAM state goes to a
+ * directory of this spare's in the spares' directory (removed after, and by the supervisor if
+ * the spare dies first), and nothing is audited: the warm-up changes nothing outside itself.
+ */
+import { closeSync, fstatSync, mkdirSync, openSync, rmSync, statSync } from "node:fs";
+import { runCli } from "../cli/dispatch";
+import type { NativeApi } from "../kernel/native";
+import { keepCompiled } from "../runtime/load-component";
+import { listPlugins, resolvePlugin } from "../runtime/plugin-dir";
+import { createRunner } from "../runtime/run-plugin";
+import { createDiskStore } from "../store/disk";
+import { pollingLocker } from "../store/lock";
+
+const THREAD_NETNS = "/proc/thread-self/ns/net";
+const WARM_UP_ROUNDS = 3;
+
+export async function warmUp(native: NativeApi, pluginDir: string, dataDir: string, log: (line: string) => void): Promise<void> {
+  for (const name of listPlugins(pluginDir)) {
+    try {
+      keepCompiled(resolvePlugin(pluginDir, name));
+    } catch (e) {
+      log(`plugin ${name} does not compile; its calls will report why: ${(e as Error).message}`);
+    }
+  }
+  if (!listPlugins(pluginDir).includes("bridge")) return;
+  try {
+    await inPrivateNamespaces(native, (containerNetns) => exercise(native, pluginDir, dataDir, containerNetns));
+  } catch (e) {
+    log(`the warm-up call failed (calls still work, a few ms slower): ${(e as Error).message}`);
+  }
+}
+
+/**
+ * Runs fn with the thread in a new netns (the call's host netns) and the path of another new
+ * one (its container netns), then returns to the original netns; both vanish with their last fd.
+ */
+async function inPrivateNamespaces(native: NativeApi, fn: (containerNetns: string) => Promise<void>): Promise<void> {
+  const home = openSync(THREAD_NETNS, "r");
+  const fds: number[] = [];
+  try {
+    native.unshareNet();
+    const host = openSync(THREAD_NETNS, "r");
+    fds.push(host);
+    native.unshareNet();
+    const container = openSync(THREAD_NETNS, "r");
+    fds.push(container);
+    native.setns(host);
+    await fn(`/proc/${process.pid}/fd/${container}`);
+  } finally {
+    try {
+      native.setns(home);
+    } catch {
+      // Serving calls from the wrong netns would change the wrong network: stop here.
+      process.abort();
+    }
+    const now = statSync(THREAD_NETNS);
+    const was = fstatSync(home);
+    if (now.ino !== was.ino || now.dev !== was.dev) process.abort();
+    for (const fd of [...fds, home]) closeSync(fd);
+  }
+}
+
+async function exercise(native: NativeApi, pluginDir: string, dataDir: string, containerNetns: string): Promise<void> {
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  try {
+    const runner = createRunner({
+      pluginDir,
+      native: () => native,
+      store: createDiskStore(pollingLocker((fd) => native.flock(fd, "ex", false), 1_000)),
+      policy: () => ({}),
+      log: () => {},
+      mark: () => {},
+    });
+    const config = JSON.stringify({
+      cniVersion: "1.1.0",
+      name: "wasm-cni-warm-up",
+      type: "bridge",
+      bridge: "warmup0",
+      isGateway: true,
+      ipam: { type: "host-local", dataDir, ranges: [[{ subnet: "10.255.0.0/24" }], [{ subnet: "fd00:ffff::/64" }]], routes: [{ dst: "0.0.0.0/0" }] },
+    });
+    const env = { CNI_CONTAINERID: "wasm-cni-warm-up", CNI_NETNS: containerNetns, CNI_IFNAME: "eth0", CNI_PATH: "/nonexistent" };
+    let prevResult: unknown;
+    const call = async (command: string, stdin: string): Promise<void> => {
+      const out: string[] = [];
+      const io = { argv0: "bridge", env: { ...env, CNI_COMMAND: command }, stdin: () => Buffer.from(stdin), stdout: (s: string) => void out.push(s), stderr: (s: string) => void out.push(s) };
+      if ((await runCli(io, runner)) !== 0) throw new Error(`${command}: ${out.join("").slice(0, 300)}`);
+      if (command === "ADD") prevResult = JSON.parse(out.join(""));
+    };
+    // A few rounds: V8 compiles a function to baseline code only after it has run a while.
+    for (let round = 0; round < WARM_UP_ROUNDS; round++) {
+      await call("ADD", config);
+      await call("CHECK", JSON.stringify({ ...JSON.parse(config), prevResult }));
+      await call("DEL", config);
+    }
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}

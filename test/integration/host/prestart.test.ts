@@ -1,0 +1,243 @@
+// The prestarted host (`wasm-cni serve`, host/prestart): a runtime execs bin/wasm-cni as
+// always; a free spare takes the call and the result, the exit code and the kernel state are
+// those of a cold call. Calls a spare must not take (another netns, forwarding off, no spare
+// free) run cold, and a spare that dies with a call leaves the runtime a CNI error.
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cniExec, type CniInvocation, type CniOutcome } from "../../../tools/cni-exec";
+import { HOST_BIN } from "../../helpers/fixtures";
+import { netnsPerTest } from "../../helpers/netns";
+import { buildFixtures, buildPluginUnderTest } from "../../helpers/plugin-under-test";
+
+const newNetns = netnsPerTest();
+let pluginDir: string;
+let binDir: string;
+let dataDir: string;
+let policy: string;
+/** The spares' directory of the one `serve` most tests share. */
+let spares: string;
+let server: ChildProcess;
+let serverLog = "";
+/** net.ipv4.ip_forward of the sandbox's netns before serve started, and once its spares had warmed up. */
+const ipForward: string[] = [];
+const readIpForward = (): string => readFileSync("/proc/sys/net/ipv4/ip_forward", "utf8").trim();
+
+function serve(dir: string, extra: string[] = []): ChildProcess {
+  const child = spawn(HOST_BIN, ["serve", "--dir", dir, ...extra], {
+    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", WASM_CNI_PLUGIN_DIR: pluginDir },
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  child.stderr?.setEncoding("utf8").on("data", (s: string) => void (serverLog += s));
+  return child;
+}
+
+const spareSockets = (dir: string): string[] => (existsSync(dir) ? readdirSync(dir).filter((n) => /^spare-\d+\.sock$/.test(n)) : []);
+
+async function until(what: string, ok: () => boolean, ms = 20_000): Promise<void> {
+  for (const t0 = Date.now(); !ok(); ) {
+    if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}; serve said:\n${serverLog}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+beforeAll(async () => {
+  pluginDir = await buildPluginUnderTest("bridge");
+  await buildPluginUnderTest("host-local");
+  await buildFixtures(["spin"]);
+  binDir = mkdtempSync(join(tmpdir(), "wasm-cni-bin-"));
+  for (const name of ["bridge", "spin"]) symlinkSync(HOST_BIN, join(binDir, name));
+  dataDir = mkdtempSync(join(tmpdir(), "wasm-cni-prestart-"));
+  policy = join(dataDir, "policy.json");
+  writeFileSync(policy, JSON.stringify({ plugins: { spin: { interfaces: [], timeLimitMs: 20_000 } } }));
+  spares = join(mkdtempSync(join(tmpdir(), "wasm-cni-spares-")), "run");
+  ipForward.push(readIpForward());
+  server = serve(spares, ["--spares", "2"]);
+  await until("two spares", () => spareSockets(spares).length === 2, 60_000);
+  ipForward.push(readIpForward());
+}, 180_000);
+
+afterAll(() => {
+  server?.kill("SIGTERM");
+});
+
+const config = (name: string, bridge: string, subnet: string) => ({
+  cniVersion: "1.1.0",
+  name,
+  type: "bridge",
+  bridge,
+  isGateway: true,
+  ipam: { type: "host-local", dataDir, ranges: [[{ subnet }]] },
+});
+
+/** One call through the binary as a runtime makes it, traced so that we know who ran it. */
+function call(inv: Partial<CniInvocation>, forward: string = spares): CniOutcome & { prestarted: boolean | undefined } {
+  const r = cniExec({
+    binary: join(binDir, "bridge"),
+    command: "ADD",
+    ifname: "eth0",
+    config: {},
+    ...inv,
+    env: { WASM_CNI_PLUGIN_DIR: pluginDir, WASM_CNI_PRESTART_DIR: forward, WASM_CNI_TRACE: "1", ...inv.env },
+  });
+  const line = r.stderr.split("\n").find((l) => l.startsWith('{"trace"'));
+  return { ...r, prestarted: line === undefined ? undefined : (JSON.parse(line) as { prestarted: boolean }).prestarted };
+}
+
+/** The sandbox's own netns, where the spares live and this file's calls have their host side. */
+const hostLinks = (): string[] => (JSON.parse(execFileSync("ip", ["-j", "link", "show"], { encoding: "utf8" })) as { ifname: string }[]).map((l) => l.ifname);
+
+/** What a result says, without what differs between two calls (names, MACs, addresses). */
+const shape = (json: unknown): string =>
+  JSON.stringify(json)
+    .replace(/"mac":"[0-9a-f:]+"/g, '"mac":"M"')
+    .replace(/veth[0-9a-f]{8}/g, "vethX")
+    .replace(/10\.6[0-9]\.0\.\d+/g, "IP")
+    .replace(/"sandbox":"[^"]*"/g, '"sandbox":"S"');
+
+describe("wasm-cni serve", () => {
+  it("a spare takes ADD, CHECK and DEL; result, exit code and kernel state are those of a cold call", async () => {
+    const [a, b] = [newNetns("pre"), newNetns("cold")];
+    const net = config("prenet", "pre0", "10.61.0.0/24");
+    const warm = call({ containerId: "a", netns: a.path, config: net });
+    const cold = call({ containerId: "b", netns: b.path, config: net }, "off");
+    expect(warm.code, warm.stdout + warm.stderr).toBe(0);
+    expect(cold.code, cold.stdout + cold.stderr).toBe(0);
+    expect([warm.prestarted, cold.prestarted]).toEqual([true, false]);
+    expect(shape(warm.json)).toBe(shape(cold.json));
+    for (const ns of [a, b]) expect(ns.exec("ip", ["-4", "-br", "addr", "show", "eth0"])).toMatch(/10\.61\.0\.\d+\/24/);
+    expect(a.exec("ping", ["-c1", "-W2", "10.61.0.1"])).toMatch(/1 received/);
+
+    await until("a spare for CHECK", () => spareSockets(spares).length > 0);
+    const check = call({ command: "CHECK", containerId: "a", netns: a.path, config: { ...net, prevResult: warm.json } });
+    expect([check.code, check.stdout, check.prestarted]).toEqual([0, "", true]);
+
+    await until("a spare for DEL", () => spareSockets(spares).length > 0);
+    const del = call({ command: "DEL", containerId: "a", netns: a.path, config: net });
+    expect([del.code, del.prestarted]).toEqual([0, true]);
+    expect(() => a.exec("ip", ["link", "show", "eth0"])).toThrow();
+    expect(call({ command: "DEL", containerId: "b", netns: b.path, config: net }, "off").code).toBe(0);
+    expect(readdirSync(join(dataDir, "prenet")).filter((f) => /^10\./.test(f))).toEqual([]);
+  });
+
+  it("a bad call gets the same CNI error and exit code from a spare as from a cold call, and changes nothing", async () => {
+    await until("a spare", () => spareSockets(spares).length > 0);
+    const before = hostLinks();
+    const bad = { ...config("badnet", "bad0", "10.62.0.0/24"), mtu: "big" };
+    const warm = call({ containerId: "x", netns: "/run/netns/none", config: bad });
+    const cold = call({ containerId: "x", netns: "/run/netns/none", config: bad }, "off");
+    expect(warm.prestarted).toBe(true);
+    expect([warm.code, warm.stdout]).toEqual([cold.code, cold.stdout]);
+    expect(warm.json).toMatchObject({ code: 7 });
+    expect(hostLinks()).toEqual(before);
+  });
+
+  it("a spare runs the call with the caller's environment: its policy file and audit log", async () => {
+    await until("a spare", () => spareSockets(spares).length > 0);
+    const denying = join(dataDir, "deny.json");
+    writeFileSync(denying, JSON.stringify({ plugins: { bridge: { interfaces: [] } } }));
+    const audit = join(dataDir, "audit.log");
+    const r = call({ containerId: "y", netns: newNetns("env").path, config: config("envnet", "env0", "10.63.0.0/24"), env: { WASM_CNI_POLICY: denying, WASM_CNI_AUDIT_LOG: audit } });
+    expect(r.prestarted).toBe(true);
+    expect(r.json).toMatchObject({ code: 999, msg: expect.stringMatching(/plugin "bridge" imports .*which its grant does not allow/) });
+    expect(readFileSync(audit, "utf8")).toMatch(/"containerId":"y"/);
+  });
+
+  it("a call from another network and mount namespace is refused by the spare and runs cold, in the caller's netns", async () => {
+    await until("a spare", () => spareSockets(spares).length > 0);
+    const [host, ctr] = [newNetns("other"), newNetns("ctr")];
+    const before = spareSockets(spares);
+    const r = call({ containerId: "z", netns: ctr.path, config: config("othernet", "other0", "10.64.0.0/24"), inNetns: host.name });
+    expect([r.code, r.prestarted]).toEqual([0, false]);
+    expect(host.exec("ip", ["-br", "link", "show", "other0"])).toMatch(/other0/);
+    expect(hostLinks()).not.toContain("other0");
+    expect(spareSockets(spares)).toEqual(expect.arrayContaining(before)); // the spare that refused is still free
+  });
+
+  it("with forwarding off, or no spare free, the call runs cold", () => {
+    const empty = mkdtempSync(join(tmpdir(), "wasm-cni-no-spares-"));
+    const net = config("coldnet", "cold0", "10.65.0.0/24");
+    for (const [id, forward] of [["c1", "off"], ["c2", empty], ["c3", join(empty, "missing")]] as const) {
+      const ns = newNetns(id);
+      const r = call({ containerId: id, netns: ns.path, config: net }, forward);
+      expect([r.code, r.prestarted]).toEqual([0, false]);
+      expect(call({ command: "DEL", containerId: id, netns: ns.path, config: net }, forward).code).toBe(0);
+    }
+  });
+
+  it("a taken spare is replaced by a new one", async () => {
+    await until("two spares", () => spareSockets(spares).length === 2);
+    const before = spareSockets(spares);
+    const ns = newNetns("repl");
+    const net = config("replnet", "repl0", "10.66.0.0/24");
+    expect(call({ containerId: "r", netns: ns.path, config: net }).prestarted).toBe(true);
+    await until("the replacement", () => spareSockets(spares).length === 2);
+    const after = spareSockets(spares);
+    expect(after.filter((s) => !before.includes(s))).toHaveLength(1);
+    expect(call({ command: "DEL", containerId: "r", netns: ns.path, config: net }, "off").code).toBe(0);
+  });
+
+  it("the warm-up leaves nothing behind: no link, no namespace, no IPAM state, no sysctl change", () => {
+    // Each spare ran bridge + host-local ADD, CHECK and DEL with isGateway in namespaces of its own.
+    expect(hostLinks().filter((l) => l.startsWith("warmup"))).toEqual([]);
+    expect(ipForward).toEqual(["0", "0"]);
+    expect(readdirSync(spares).filter((n) => n.startsWith("warm-up-"))).toEqual([]);
+    expect(execFileSync("ip", ["netns", "list"], { encoding: "utf8" })).not.toMatch(/warm/);
+  });
+
+  it("a spare killed during a call leaves the runtime CNI error 999, not silence", async () => {
+    await until("two spares", () => spareSockets(spares).length === 2);
+    const before = spareSockets(spares);
+    const inv: CniInvocation = {
+      binary: join(binDir, "spin"), command: "ADD", containerId: "k", netns: "/run/netns/none", ifname: "eth0",
+      config: { cniVersion: "1.1.0", name: "spinnet", type: "spin" },
+      env: { WASM_CNI_PLUGIN_DIR: pluginDir, WASM_CNI_POLICY: policy, WASM_CNI_PRESTART_DIR: spares },
+    };
+    const child = spawn(inv.binary, [], {
+      env: { PATH: "/usr/bin:/bin", CNI_COMMAND: "ADD", CNI_CONTAINERID: "k", CNI_NETNS: "/run/netns/none", CNI_IFNAME: "eth0", CNI_PATH: binDir, ...inv.env },
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    child.stdin?.end(JSON.stringify(inv.config));
+    let stdout = "";
+    child.stdout?.setEncoding("utf8").on("data", (s: string) => void (stdout += s));
+    const exited = new Promise<number | null>((r) => child.on("exit", (code) => r(code)));
+    await until("the spare to take the call", () => spareSockets(spares).length < before.length || before.some((s) => !spareSockets(spares).includes(s)));
+    const taken = before.find((s) => !spareSockets(spares).includes(s));
+    expect(taken).toBeDefined();
+    process.kill(Number(/\d+/.exec(taken ?? "")?.[0]), "SIGKILL");
+    expect(await exited).toBe(1);
+    expect(JSON.parse(stdout)).toMatchObject({ code: 999, msg: expect.stringMatching(/prestarted host .* ended before it finished the call/) });
+  }, 30_000);
+});
+
+describe("wasm-cni serve, started and stopped", () => {
+  it("refuses a directory others can enter, and a second serve on the same directory", async () => {
+    const open = join(mkdtempSync(join(tmpdir(), "wasm-cni-open-")), "run");
+    mkdirSync(open, { mode: 0o755 });
+    execFileSync("chmod", ["0755", open]);
+    const refused = serve(open);
+    expect(await new Promise((r) => refused.on("exit", r))).toBe(1);
+    expect(serverLog).toMatch(/nobody else can enter \(mode 0700\)/);
+
+    const second = serve(spares);
+    expect(await new Promise((r) => second.on("exit", r))).toBe(1);
+    expect(serverLog).toMatch(/another wasm-cni serve is serving/);
+  });
+
+  it("SIGTERM removes the free spares' sockets, stops them, and calls then run cold", async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), "wasm-cni-stop-")), "run");
+    const s = serve(dir, ["--spares", "1"]);
+    await until("a spare", () => spareSockets(dir).length === 1, 60_000);
+    const pid = Number(/\d+/.exec(spareSockets(dir)[0] ?? "")?.[0]);
+    s.kill("SIGTERM");
+    expect(await new Promise((r) => s.on("exit", r))).toBe(0);
+    expect(spareSockets(dir)).toEqual([]);
+    await until("the spare to exit", () => !existsSync(`/proc/${pid}`) || readFileSync(`/proc/${pid}/stat`, "utf8").includes(") Z"));
+    const ns = newNetns("after");
+    const net = config("afternet", "after0", "10.67.0.0/24");
+    expect(call({ containerId: "s", netns: ns.path, config: net }, dir)).toMatchObject({ code: 0, prestarted: false });
+    expect(call({ command: "DEL", containerId: "s", netns: ns.path, config: net }, dir).code).toBe(0);
+  }, 90_000);
+});
