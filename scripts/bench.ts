@@ -12,7 +12,6 @@ import { cniExec } from "../tools/cni-exec";
 // npm runs scripts from the package root (the script itself runs from a bundle in build/tools).
 const ROOT = resolve(".");
 const ROUNDS = Number(process.argv[2] ?? 30);
-const ROUND_PAUSE_S = 0.5;
 const REF_DIR = "/usr/lib/cni";
 const OUR_DIR = join(ROOT, "dist/cni-bin");
 // A runtime does not set these; NODE_EXTRA_CA_CERTS alone adds ~40 ms to every node start.
@@ -146,13 +145,17 @@ const baselines: [string, () => number][] = [
 ];
 
 // The prestarted host, as an operator runs it (`wasm-cni serve`), with its spares in SPARES_DIR.
+const SPARES = 2; // serve's default
 const supervisor = spawn(join(ROOT, "bin/wasm-cni"), ["serve"], { env: CLEAN_ENV, stdio: ["ignore", "ignore", "inherit"] });
 supervisor.unref(); // stopped at the end; it must not keep this process alive
 process.on("exit", () => supervisor.kill("SIGTERM"));
-for (let waited = 0; readdirSync(SPARES_DIR, { withFileTypes: true }).filter((d) => d.name.startsWith("spare-")).length < 2; waited += 50) {
-  if (waited > 10_000) throw new Error("wasm-cni serve did not get its spares ready in 10 s");
-  execFileSync("sleep", ["0.05"]);
+function waitForSpares(): void {
+  for (let waited = 0; readdirSync(SPARES_DIR).filter((n) => n.startsWith("spare-")).length < SPARES; waited += 20) {
+    if (waited > 10_000) throw new Error(`wasm-cni serve did not get ${SPARES} spares ready in 10 s`);
+    execFileSync("sleep", ["0.02"]);
+  }
 }
+waitForSpares();
 
 process.stdout.write(`bench: ${ROUNDS} rounds (+2 warm-up), each variant in random order per round\n`);
 for (let round = -2; round < ROUNDS; round++) {
@@ -160,10 +163,12 @@ for (let round = -2; round < ROUNDS; round++) {
     ...VARIANTS.map((v) => () => attachDetach(v)),
     ...baselines.map(([label, run]) => () => add(label, run())),
   ];
-  for (const job of shuffle(jobs)) job();
-  // A node's CNI calls come seconds apart, not back to back: a pause between rounds lets the
-  // prestarted host's spares taken in this round warm up before the next (each variant alike).
-  execFileSync("sleep", [String(ROUND_PAUSE_S)]);
+  for (const job of shuffle(jobs)) {
+    job();
+    // A node's CNI calls come seconds apart, not back to back: spares taken by the last job
+    // warm up before the next one, so that no measured call shares the CPU with a warm-up.
+    waitForSpares();
+  }
   if (round < 0) {
     for (const k of Object.keys(samples)) delete samples[k];
     traces.length = 0;

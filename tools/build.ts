@@ -5,6 +5,7 @@
 //                   bin/wasm-cni, a node script that runs it with the cache
 //                   dist/wasm-cni-tools.cjs, the reviewer's commands (caps, inspect, serve), loaded only by them
 //                   dist/wasm-cni-client.cjs, the launcher's client of a prestarted host (host/prestart)
+//                   dist/wasm-cni-spare.cjs, a spare of that host (host/spare-main.ts)
 //   4. cni-bin      dist/cni-bin/<plugin> → bin/wasm-cni: a plugin directory for runtimes
 // The WIT bindings in guest-plugins/sdk/bindings and host/generated are committed; `npm run
 // gen` rebuilds them and a test fails when they are out of date.
@@ -93,7 +94,7 @@ function writeHostCache(bundle: string): void {
 /**
  * bin/wasm-cni: a few lines that hand the call to a prestarted host (`wasm-cni serve`,
  * host/prestart) when its directory exists and a spare in it is free, and otherwise run
- * dist/wasm-cni.cjs with its code cache. The shebang names this node by absolute path (a
+ * dist/wasm-cni.cjs with its code cache (or, started by `serve`, a spare's bundle). The shebang names this node by absolute path (a
  * runtime may exec us with an empty PATH), and the code cache is only valid for it. Node
  * resolves the symlink a runtime execs (dist/cni-bin/bridge), so __dirname is bin/ and
  * argv[1] keeps the name the plugin is chosen by.
@@ -114,6 +115,8 @@ const forwarded = env.CNI_COMMAND && env.CNI_COMMAND !== "VERSION" && env.WASM_C
   : undefined;
 if (forwarded !== undefined) {
   process.exitCode = forwarded;
+} else if (env.WASM_CNI_SPARE === "1") {
+  require(join(dist, "wasm-cni-spare.cjs")); // started by wasm-cni serve
 } else {
   const { Script } = require("node:vm");
   const file = join(dist, "wasm-cni.cjs");
@@ -134,7 +137,8 @@ function buildHost(): void {
   writeHostCache(bundle);
   writeLauncher(bundle);
   bundleReviewerTools();
-  bundleSmall("host/prestart/client.ts", "dist/wasm-cni-client.cjs");
+  bundleBeside("host/prestart/client.ts", "dist/wasm-cni-client.cjs");
+  bundleBeside("host/spare-main.ts", "dist/wasm-cni-spare.cjs");
 }
 
 /**
@@ -143,11 +147,11 @@ function buildHost(): void {
  * to load and 70 KB more code cache to deserialize, measured on VERSION).
  */
 function bundleReviewerTools(): void {
-  bundleSmall("host/cli/subcommands.ts", "dist/wasm-cni-tools.cjs");
+  bundleBeside("host/cli/subcommands.ts", "dist/wasm-cni-tools.cjs");
 }
 
-/** A bundle of its own beside the host bundle, required by it or by the launcher when needed. */
-function bundleSmall(entry: string, outfile: string): void {
+/** A bundle of its own beside the host bundle, required by it or by the launcher only when needed. */
+function bundleBeside(entry: string, outfile: string): void {
   buildSync({
     entryPoints: [join(ROOT, entry)],
     outfile: join(ROOT, outfile),

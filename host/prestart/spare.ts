@@ -10,6 +10,9 @@ import * as z from "zod/mini";
 import type { NativeApi } from "../kernel/native";
 import { EXIT, MAX_REQUEST_BYTES, namespaceIds, type PrestartRequest, READY, REFUSED, REQUEST_WAIT_MS, spareSocket } from "./protocol";
 
+/** How long a spare that has answered waits for its client to exit before it exits itself. */
+const CLIENT_EXIT_WAIT_MS = 1_000;
+
 const requestSchema = z.object({
   version: z.literal(1),
   argv0: z.string(),
@@ -66,11 +69,12 @@ export async function takeOneCall(native: NativeApi, dir: string, run: (argv0: s
     closeSync(devNull);
     try {
       native.sendMsg(conn, Buffer.from(`${EXIT}${code}`), []);
+      // Tearing down V8 takes a core for a few ms: not while the client still has to exit.
+      native.waitReadable(conn, CLIENT_EXIT_WAIT_MS);
     } catch {
       // the client is gone; nothing is left to tell
     }
   }
-  setPriorityOfAllThreads(19);
   process.exit(0);
 }
 

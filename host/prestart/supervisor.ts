@@ -54,11 +54,14 @@ export function serve(opts: ServeOptions): Promise<void> {
         ready = true;
         failures = 0;
       }
-      if (text.includes("taken") && free.delete(child)) topUp();
+      // Replaced once it has exited (after its call and its client), not now: starting a node
+      // would take CPU from the call.
+      if (text.includes("taken")) free.delete(child);
     });
     child.on("exit", (code, signal) => {
       forget(child);
-      if (!free.delete(child) || stopping) return;
+      if (stopping) return;
+      if (!free.delete(child)) return topUp(); // took a call, and is done with it
       // Died while free: not a call's doing (a spare that took one has left `free`).
       opts.log(`a spare exited before taking a call (${signal ?? `exit code ${code}`})${ready ? "" : " during its warm-up"}`);
       if (!ready) failures++;

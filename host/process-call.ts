@@ -1,0 +1,64 @@
+// One call of this process: what bin/wasm-cni does for a runtime, used by the cold entry
+// (host/main.ts) and by a spare of `wasm-cni serve` (host/spare-main.ts) once it has a call.
+import { basename, join } from "node:path";
+import { processIo, runMain, writeFd } from "./cli/process-io";
+import { loadNative, type NativeApi } from "./kernel/native";
+import { auditLogPath, openAuditLog } from "./runtime/audit";
+import { readPolicyFile } from "./runtime/policy-file";
+import { createRunner } from "./runtime/run-plugin";
+import { defaultPluginDir } from "./runtime/plugin-dir";
+import { createTrace } from "./runtime/trace";
+import { createDiskStore } from "./store/disk";
+import { pollingLocker } from "./store/lock";
+
+/** How long a call waits for another call on the same network to release the IPAM state. */
+const STORE_LOCK_WAIT_MS = 4_000;
+
+// Where the install lives: the bundles in dist/ (run by bin/wasm-cni), dist/plugins the
+// plugins, native/ the addon. A symlink named after a plugin resolves here too: node runs
+// the launcher by its real path.
+export const hostDir = join(__dirname, "..", "bin");
+let native: NativeApi | undefined;
+export const getNative = (): NativeApi => (native ??= loadNative(join(hostDir, "..", "native", "build", "Release")));
+
+/**
+ * One CNI call (or a reviewer's subcommand) for this process, with the environment as it is
+ * now. `prestarted`: run by a spare of `wasm-cni serve` (the trace says so).
+ */
+export function runProcessCall(argv0?: string, prestarted = false): Promise<void> {
+  const env = process.env;
+  const trace = createTrace(env.WASM_CNI_TRACE === "1", (s) => writeFd(2, s), prestarted);
+  trace.mark("main");
+  let policy: ReturnType<typeof readPolicyFile> | undefined;
+  const policyFile = () => (policy ??= readPolicyFile(env));
+  const pluginDir = defaultPluginDir(env, hostDir);
+  const runner = createRunner({
+    pluginDir,
+    native: getNative,
+    store: createDiskStore(pollingLocker((fd) => getNative().flock(fd, "ex", false), STORE_LOCK_WAIT_MS)),
+    policy: () => policyFile().plugins,
+    log: (line) => writeFd(2, `wasm-cni: ${line}\n`),
+    mark: trace.mark,
+    auditLog: () => {
+      const path = auditLogPath(env, () => policyFile().auditLog);
+      return path === undefined ? undefined : openAuditLog(path);
+    },
+  });
+  // Run by hand with a command (`wasm-cni caps`): the reviewer's tools, loaded only then.
+  const subcommand = env.CNI_COMMAND ? undefined : process.argv.slice(2);
+  if (subcommand !== undefined && subcommand.length > 0) {
+    // A bundle of their own beside this one (tools/build.ts): in this bundle they cost every call ~1 ms.
+    const tools = require(join(__dirname, "wasm-cni-tools.cjs")) as typeof import("./cli/subcommands");
+    tools.runSubcommandMain(subcommand, { pluginDir, policy: () => policyFile().plugins, stdout: (s) => writeFd(1, s), stderr: (s) => writeFd(2, s), launcher: join(hostDir, "wasm-cni"), native: getNative });
+    return Promise.resolve();
+  }
+  const io = processIo(argv0);
+  // Exec'd as a symlink named after the plugin: compile it while stdin and the config are read
+  // (not for VERSION, which runs no plugin and would wait for the compile to exit).
+  const command = env.CNI_COMMAND;
+  if (command !== undefined && command !== "VERSION") runner.prefetch(basename(io.argv0));
+  return runMain(runner, io).finally(() => {
+    runner.flushAudit(typeof process.exitCode === "number" ? process.exitCode : 0);
+    trace.end(runner.records);
+  });
+}
