@@ -1,8 +1,9 @@
 // `npm start`: the main job on an embedded default. Inside a throwaway network namespace
 // (test/sandbox.mjs), attach two containers to a bridge network through bin/wasm-cni exactly
 // as a runtime would (exec a plugin binary from a plugin dir, CNI_* env, config on stdin),
-// show they can talk, delete them and show that nothing is left.
-import { execFileSync } from "node:child_process";
+// show they can talk, attach a third through the prestarted host (`wasm-cni serve`), delete
+// them and show that nothing is left.
+import { execFileSync, spawn } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { cniExec, type CniInvocation } from "../tools/cni-exec";
@@ -32,10 +33,11 @@ function sh(cmd: string, args: string[]): string {
   return execFileSync(cmd, args, { encoding: "utf8" }).trim();
 }
 
-function call(command: CniInvocation["command"], id: string, netns: string, plugin: string, config: object): unknown {
-  const r = cniExec({ binary: join(CNI_BIN, plugin), command, containerId: id, netns, ifname: plugin === "loopback" ? "lo" : "eth0", config });
-  const trace = r.stderr.trim() ? `\n${r.stderr.trim()}` : "";
-  console.log(`  ${command} ${plugin} ${id}: exit ${r.code} in ${r.ms.toFixed(1)} ms${trace}`);
+function call(command: CniInvocation["command"], id: string, netns: string, plugin: string, config: object, env?: Record<string, string>): unknown {
+  const r = cniExec({ binary: join(CNI_BIN, plugin), command, containerId: id, netns, ifname: plugin === "loopback" ? "lo" : "eth0", config, env: { WASM_CNI_PRESTART_DIR: "off", ...env } });
+  const prestarted = /"prestarted":true/.test(r.stderr);
+  const trace = r.stderr.split("\n").filter((l) => l.trim() && !l.startsWith('{"trace"')).join("\n");
+  console.log(`  ${command} ${plugin} ${id}: exit ${r.code} in ${r.ms.toFixed(1)} ms${prestarted ? ", run by a spare of wasm-cni serve" : ""}${trace ? `\n${trace}` : ""}`);
   if (r.code !== 0) {
     failures++;
     console.log(`  ${r.stdout.trim()}`);
@@ -66,16 +68,16 @@ if (!existsSync(join(CNI_BIN, "bridge"))) {
   process.exit(2);
 }
 
-console.log(bold("wasm-cni demo: two containers on one bridge, through the host binary"));
+console.log(bold("wasm-cni demo: three containers on one bridge, through the host binary"));
 console.log(`  plugin dir ${CNI_BIN} (symlinks to bin/wasm-cni); the demo runs in a throwaway netns\n`);
 
-const containers = ["demo-a", "demo-b"];
+const containers = ["demo-a", "demo-b", "demo-c"];
 for (const c of containers) sh("ip", ["netns", "add", c]);
 
-console.log(bold("1. ADD: loopback, then the bridge network, for each container"));
+console.log(bold("1. ADD: loopback, then the bridge network, for two containers"));
 const addresses: Record<string, string[]> = {};
 const results: Record<string, unknown> = {};
-for (const c of containers) {
+for (const c of containers.slice(0, 2)) {
   call("ADD", c, `/run/netns/${c}`, "loopback", { cniVersion: "1.1.0", name: "lo", type: "loopback" });
   const result = call("ADD", c, `/run/netns/${c}`, "bridge", NETWORK) as { ips?: { address: string }[] } | undefined;
   console.log(JSON.stringify(result, null, 2).replace(/^/gm, "    "));
@@ -92,7 +94,22 @@ check(`${b} -> ${a} over IPv4 (${a4})`, !!a4 && ping(b, a4));
 check(`${a} -> ${b} over IPv6 (${b6})`, !!b6 && ping(a, b6));
 check(`${a} -> the gateway 10.88.0.1`, ping(a, "10.88.0.1"));
 
-console.log(bold("\n3. CHECK, then DEL, as a runtime tears the containers down"));
+console.log(bold("\n3. A third container through the prestarted host (wasm-cni serve)"));
+// The same exec of bin/wasm-cni; a spare that has warmed up already takes the call.
+const serve = spawn(join(ROOT, "bin/wasm-cni"), ["serve"], { stdio: ["ignore", "ignore", "inherit"] });
+const spares = (): number => (existsSync("/run/wasm-cni") ? readdirSync("/run/wasm-cni").filter((n) => n.startsWith("spare-")).length : 0);
+for (let waited = 0; spares() < 2 && waited < 20_000; waited += 50) sh("sleep", ["0.05"]);
+check("wasm-cni serve has two spares ready in /run/wasm-cni", spares() === 2);
+const c = "demo-c";
+call("ADD", c, `/run/netns/${c}`, "loopback", { cniVersion: "1.1.0", name: "lo", type: "loopback" }, { WASM_CNI_PRESTART_DIR: "/run/wasm-cni", WASM_CNI_TRACE: "1" });
+const third = call("ADD", c, `/run/netns/${c}`, "bridge", NETWORK, { WASM_CNI_PRESTART_DIR: "/run/wasm-cni", WASM_CNI_TRACE: "1" }) as { ips?: { address: string }[] } | undefined;
+results[c] = third;
+const c4 = third?.ips?.[0]?.address.split("/")[0];
+check(`${c} -> ${a} over IPv4 (${a4})`, !!a4 && ping(c, a4));
+check(`${a} -> ${c} over IPv4 (${c4})`, !!c4 && ping(a, c4));
+serve.kill("SIGTERM");
+
+console.log(bold("\n4. CHECK, then DEL, as a runtime tears the containers down"));
 // A runtime hands CHECK the cached ADD result as prevResult (libcni's result cache).
 for (const c of containers) call("CHECK", c, `/run/netns/${c}`, "bridge", { ...NETWORK, prevResult: results[c] });
 for (const c of containers) {
@@ -100,7 +117,7 @@ for (const c of containers) {
   call("DEL", c, `/run/netns/${c}`, "loopback", { cniVersion: "1.1.0", name: "lo", type: "loopback" });
 }
 
-console.log(bold("\n4. Nothing is left behind"));
+console.log(bold("\n5. Nothing is left behind"));
 const hostLinks = JSON.parse(sh("ip", ["-j", "link", "show"])) as { ifname: string }[];
 check(`no veth left on the host (links: ${hostLinks.map((l) => l.ifname).join(", ")})`, !hostLinks.some((l) => l.ifname.startsWith("veth")));
 for (const c of containers) {
