@@ -10,6 +10,9 @@ import * as z from "zod/mini";
 import type { NativeApi } from "../kernel/native";
 import { EXIT, MAX_REQUEST_BYTES, namespaceIds, type PrestartRequest, READY, REFUSED, REQUEST_WAIT_MS, spareSocket } from "./protocol";
 
+/** How often a free spare checks that its supervisor is still there. */
+const SUPERVISOR_CHECK_MS = 500;
+
 /** How long a spare that has answered waits for its client to exit before it exits itself. */
 const CLIENT_EXIT_WAIT_MS = 1_000;
 
@@ -41,8 +44,14 @@ export async function takeOneCall(native: NativeApi, dir: string, run: (argv0: s
   const listenFd = native.unixListen(socket, 16);
   chmodSync(socket, 0o600);
   writeSync(1, "ready\n");
+  const supervisor = process.ppid;
   let taken: Taken | undefined;
   while (taken === undefined) {
+    // A spare whose supervisor died (SIGKILL) goes too: a new supervisor removes its socket.
+    if (!native.waitReadable(listenFd, SUPERVISOR_CHECK_MS)) {
+      if (process.ppid !== supervisor) process.exit(0);
+      continue;
+    }
     const conn = native.accept(listenFd);
     try {
       taken = receive(native, conn, own);

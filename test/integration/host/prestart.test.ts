@@ -240,4 +240,19 @@ describe("wasm-cni serve, started and stopped", () => {
     expect(call({ containerId: "s", netns: ns.path, config: net }, dir)).toMatchObject({ code: 0, prestarted: false });
     expect(call({ command: "DEL", containerId: "s", netns: ns.path, config: net }, dir).code).toBe(0);
   }, 90_000);
+
+  it("spares of a supervisor killed with SIGKILL exit by themselves, and a new serve clears their sockets", async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), "wasm-cni-orphans-")), "run");
+    const s = serve(dir, ["--spares", "2"]);
+    await until("two spares", () => spareSockets(dir).length === 2, 60_000);
+    const pids = spareSockets(dir).map((n) => Number(/\d+/.exec(n)?.[0]));
+    s.kill("SIGKILL");
+    const gone = (pid: number) => !existsSync(`/proc/${pid}`) || readFileSync(`/proc/${pid}/stat`, "utf8").includes(") Z");
+    await until("the orphaned spares to exit", () => pids.every(gone), 5_000);
+    expect(spareSockets(dir)).toHaveLength(2); // left behind by the killed supervisor
+    const next = serve(dir, ["--spares", "1"]);
+    await until("the new spare", () => spareSockets(dir).length === 1 && !pids.some((p) => spareSockets(dir).includes(`spare-${p}.sock`)), 60_000);
+    next.kill("SIGTERM");
+    expect(await new Promise((r) => next.on("exit", r))).toBe(0);
+  }, 90_000);
 });
