@@ -90,7 +90,9 @@ function attach(
   result.dns = conf.net.dns.isEmpty() ? ipamResult.dns : conf.net.dns;
   const gws = calcGateways(result, conf, iface);
   // As Go, best effort: no DAD on the link at all unless enabledad (so its link-local address
-  // is not tentative either), and a gratuitous ARP for the new address.
+  // is not tentative either; with it, enhanced DAD tells a looped-back probe from a duplicate),
+  // and a gratuitous ARP for the new address. configureIface then waits for DAD to settle.
+  if (conf.enableDad) sysctl.set(cont, "net.ipv6.conf." + req.ifname + ".enhanced_dad", "1");
   sysctl.set(cont, "net.ipv6.conf." + req.ifname + ".accept_dad", conf.enableDad ? "1" : "0");
   sysctl.set(cont, "net.ipv4.conf." + req.ifname + ".arp_notify", "1");
   let e = configureIface(cont, req.ifname, result, conf.enableDad);

@@ -86,6 +86,11 @@ export const CATALOG: Record<WitFunctionKey, CapabilityEntry> = {
   "addr.list": { changes: "nothing", scope: IN_HELD_NETNS, risk: "low" },
   "addr.add": { changes: "adds an IP address to a link", scope: `${IN_HELD_NETNS}; ${HOST_LINKS}`, risk: "high" },
   "addr.delete": { changes: "removes an IP address from a link", scope: `${IN_HELD_NETNS}; ${HOST_LINKS}`, risk: "high" },
+  "addr.settle": {
+    changes: "nothing (waits until the link's IPv6 addresses leave duplicate address detection)",
+    scope: `${IN_HELD_NETNS}; waits at most 10 s and never past the plugin's time limit (less 500 ms)`,
+    risk: "low",
+  },
   "route.list": { changes: "nothing", scope: IN_HELD_NETNS, risk: "low" },
   "route.add": {
     changes: "adds a route, in any routing table",

@@ -87,6 +87,7 @@ export const WORLD: AbiWorld = {
       { name: "list", js: "list", params: [t0, t1, t35], result: t39, spilledParams: null, resultInMemory: true },
       { name: "add", js: "add", params: [t0, t1, t1, t40], result: t32, spilledParams: null, resultInMemory: true },
       { name: "delete", js: "delete", params: [t0, t1, t1], result: t32, spilledParams: null, resultInMemory: true },
+      { name: "settle", js: "settle", params: [t0, t1, t0], result: t32, spilledParams: null, resultInMemory: true },
     ],
     "cni:host/route@0.1.0": [
       { name: "list", js: "list", params: [t0, t35, t5], result: t45, spilledParams: null, resultInMemory: true },

@@ -98,6 +98,11 @@ export const WIT_INTERFACES: readonly WitInterfaceInfo[] = [
         "name": "delete",
         "signature": "func(ns: netns-id, link: string, cidr: string) -> result<_, host-error>",
         "docs": "Removes an address. Equivalent to: `ip addr del $cidr dev $link`"
+      },
+      {
+        "name": "settle",
+        "signature": "func(ns: netns-id, link: string, timeout-ms: u32) -> result<_, host-error>",
+        "docs": "Waits in the host until no IPv6 address of the link is tentative (duplicate address\ndetection is over), checking every 50 ms as Go's ip.SettleAddresses does; plugins cannot\nsleep. `timeout-ms` is capped by the host (10 s) and by what is left of the plugin's time\nlimit. Fails with `exists` when an address went dadfailed (another node holds it) and\nwith `kernel` (ETIMEDOUT) when one is still tentative at the deadline on a link that is\nup; a link that is not up has no DAD running and succeeds then, as in Go.\nEquivalent to: `while ip -6 addr show dev $link tentative | grep -q .; do sleep 0.05; done`"
       }
     ]
   },
@@ -264,6 +269,7 @@ export type WitFunctionKey =
   | "addr.list"
   | "addr.add"
   | "addr.delete"
+  | "addr.settle"
   | "route.list"
   | "route.add"
   | "route.replace"

@@ -129,6 +129,74 @@ describe("bridge ADD", () => {
   });
 });
 
+// enabledad: DAD runs on eth0 and the host waits for it (addr.settle) before ADD goes on, as
+// Go's ConfigureIface does with ip.SettleAddresses.
+describe("bridge enabledad", () => {
+  const v6 = (ns: TestNetns) => addrs(ns, "eth0").filter((a) => a.family === "inet6" && a.scope === "global");
+
+  it("a dual-stack ADD with enabledad returns only once eth0's IPv6 address has passed DAD (not tentative, not nodad)", () => {
+    const host = netns("h"), c = netns("c"), net = network("br");
+    const t0 = performance.now();
+    ok(callAs(p, "ADD", conf(net, { enabledad: true }), c, host));
+    const ms = performance.now() - t0;
+    const [a] = v6(c); // read at once: ADD has returned
+    expect(a).toMatchObject({ local: "fd10::2", prefixlen: 64 });
+    expect(a?.tentative).toBeUndefined();
+    expect(a?.dadfailed).toBeUndefined();
+    expect(a?.nodad).toBeUndefined();
+    expect(sysctl(c, "net.ipv6.conf.eth0.accept_dad")).toBe("1");
+    expect(sysctl(c, "net.ipv6.conf.eth0.enhanced_dad")).toBe("1");
+    // DAD sends one probe and waits a retransmit timer (1 s) after a random delay: ADD waited for it.
+    expect(ms).toBeGreaterThan(900);
+    expect(pings(c, "fd10::1")).toBe(true);
+  });
+
+  it("without enabledad eth0's IPv6 address is added nodad and ADD does not wait", () => {
+    const host = netns("h"), c = netns("c"), net = network("br");
+    ok(callAs(p, "ADD", conf(net), c, host));
+    const [a] = v6(c);
+    expect(a).toMatchObject({ local: "fd10::2", nodad: true });
+    expect(a?.tentative).toBeUndefined();
+    expect(sysctl(c, "net.ipv6.conf.eth0.accept_dad")).toBe("0");
+  });
+
+  it("with enabledad, DAD that outlasts the plugin's time limit: the wait stops 500 ms before it, ADD fails with 999 (tentative) and rolls back", () => {
+    const host = netns("h"), c = netns("c"), net = network("br");
+    // eth0 inherits ten probes a second apart: DAD takes 10 s, past bridge's 5 s time limit.
+    c.exec("sysctl", ["-qw", "net.ipv6.conf.default.dad_transmits=10"]);
+    const t0 = performance.now();
+    const r = callAs(p, "ADD", conf(net, { enabledad: true }), c, host);
+    const ms = performance.now() - t0;
+    expect(r.code).toBe(1);
+    expect(r.json).toMatchObject({ code: 999 });
+    expect((r.json as { msg: string }).msg).toMatch(/^failed to settle addresses for "eth0": kernel: link eth0 still has tentative addresses \(.*fd10::2\/64.*\) after \d+ ms$/);
+    expect(ms).toBeLessThan(5000);
+    expect(linkNames(c)).toEqual(["lo"]);
+    expect(link(host, hostVeth("ctr1"))).toBeUndefined();
+    expect(reservations(net)).toEqual([]);
+  });
+
+  it("with enabledad, an address another node on the bridge holds goes dadfailed: ADD fails with 999 naming it and leaves no eth0, veth or reservation", () => {
+    const host = netns("h"), c = netns("c"), other = netns("o"), net = network("br");
+    // The duplicate: fd10::2 on a link of another namespace, plugged into the bridge first.
+    host.exec("ip", ["link", "add", "cni0", "type", "bridge"]);
+    host.exec("ip", ["link", "set", "cni0", "up"]);
+    host.exec("ip", ["link", "add", "dup0", "type", "veth", "peer", "name", "dup1", "netns", other.name]);
+    host.exec("ip", ["link", "set", "dup0", "master", "cni0", "up"]);
+    other.exec("ip", ["addr", "add", "fd10::2/64", "dev", "dup1", "nodad"]);
+    other.exec("ip", ["link", "set", "dup1", "up"]);
+    const r = callAs(p, "ADD", conf(net, { enabledad: true }), c, host);
+    expect(r.code).toBe(1);
+    expect(r.json).toMatchObject({
+      code: 999,
+      msg: 'failed to settle addresses for "eth0": exists: link eth0 has address fd10::2/64 in DADFAILED state',
+    });
+    expect(linkNames(c)).toEqual(["lo"]);
+    expect(link(host, hostVeth("ctr1"))).toBeUndefined();
+    expect(reservations(net)).toEqual([]);
+  });
+});
+
 describe("bridge concurrency", () => {
   it("8 concurrent ADDs on one new bridge all succeed with distinct addresses; 8 concurrent DELs leave only the bridge", async () => {
     const host = netns("h"), net = network("br");
