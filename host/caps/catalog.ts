@@ -189,4 +189,9 @@ export const CATALOG: Record<WitFunctionKey, CapabilityEntry> = {
     scope: "only the plugins named in the grant's delegates",
     risk: "medium",
   },
+  "dns.read-resolv-conf": {
+    changes: "nothing (reads a file on the host and returns only its nameservers, domain, search and options)",
+    scope: "only the absolute path the plugin's own config names in ipam.resolvConf; a regular file of at most 64 KiB",
+    risk: "low",
+  },
 };

@@ -65,7 +65,10 @@ const t59: AbiType = { k: "enum", cases: [{ name: "debug", type: null }, { name:
 const t60: AbiType = { k: "record", fields: [{ key: "code", type: t0, offset: 0 }, { key: "msg", type: t1, offset: 4 }, { key: "details", type: t1, offset: 12 }], size: 20, align: 4, flat: ["i32","i32","i32","i32","i32"] };
 const t61: AbiType = { k: "result", cases: [{ name: "ok", type: t1 }, { name: "err", type: t60 }], discSize: 1, payloadOffset: 4, size: 24, align: 4, flat: ["i32","i32","i32","i32","i32","i32"] };
 const t62: AbiType = { k: "result", cases: [{ name: "ok", type: null }, { name: "err", type: t60 }], discSize: 1, payloadOffset: 4, size: 24, align: 4, flat: ["i32","i32","i32","i32","i32","i32"] };
-const t63: AbiType = { k: "record", fields: [{ key: "config", type: t1, offset: 0 }, { key: "containerId", type: t1, offset: 8 }, { key: "ifname", type: t1, offset: 16 }, { key: "netns", type: t1, offset: 24 }, { key: "args", type: t57, offset: 32 }], size: 40, align: 4, flat: ["i32","i32","i32","i32","i32","i32","i32","i32","i32","i32"] };
+const t63: AbiType = { k: "list", elem: t1, size: 8, align: 4, flat: ["i32","i32"] };
+const t64: AbiType = { k: "record", fields: [{ key: "nameservers", type: t63, offset: 0 }, { key: "domain", type: t1, offset: 8 }, { key: "search", type: t63, offset: 16 }, { key: "options", type: t63, offset: 24 }], size: 32, align: 4, flat: ["i32","i32","i32","i32","i32","i32","i32","i32"] };
+const t65: AbiType = { k: "result", cases: [{ name: "ok", type: t64 }, { name: "err", type: t3 }], discSize: 1, payloadOffset: 4, size: 36, align: 4, flat: ["i32","i32","i32","i32","i32","i32","i32","i32","i32"] };
+const t66: AbiType = { k: "record", fields: [{ key: "config", type: t1, offset: 0 }, { key: "containerId", type: t1, offset: 8 }, { key: "ifname", type: t1, offset: 16 }, { key: "netns", type: t1, offset: 24 }, { key: "args", type: t57, offset: 32 }], size: 40, align: 4, flat: ["i32","i32","i32","i32","i32","i32","i32","i32","i32","i32"] };
 
 export const WORLD: AbiWorld = {
   imports: {
@@ -123,12 +126,15 @@ export const WORLD: AbiWorld = {
       { name: "status", js: "status", params: [t1, t1], result: t62, spilledParams: null, resultInMemory: true },
       { name: "gc", js: "gc", params: [t1, t1], result: t62, spilledParams: null, resultInMemory: true },
     ],
+    "cni:host/dns@0.1.0": [
+      { name: "read-resolv-conf", js: "readResolvConf", params: [t1], result: t65, spilledParams: null, resultInMemory: true },
+    ],
   },
   exports: [
-    { name: "add", js: "add", params: [t63], result: t61, spilledParams: null, resultInMemory: true },
-    { name: "del", js: "del", params: [t63], result: t62, spilledParams: null, resultInMemory: true },
-    { name: "check", js: "check", params: [t63], result: t62, spilledParams: null, resultInMemory: true },
-    { name: "status", js: "status", params: [t63], result: t62, spilledParams: null, resultInMemory: true },
-    { name: "gc", js: "gc", params: [t63], result: t62, spilledParams: null, resultInMemory: true },
+    { name: "add", js: "add", params: [t66], result: t61, spilledParams: null, resultInMemory: true },
+    { name: "del", js: "del", params: [t66], result: t62, spilledParams: null, resultInMemory: true },
+    { name: "check", js: "check", params: [t66], result: t62, spilledParams: null, resultInMemory: true },
+    { name: "status", js: "status", params: [t66], result: t62, spilledParams: null, resultInMemory: true },
+    { name: "gc", js: "gc", params: [t66], result: t62, spilledParams: null, resultInMemory: true },
   ],
 };

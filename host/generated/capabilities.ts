@@ -251,6 +251,17 @@ export const WIT_INTERFACES: readonly WitInterfaceInfo[] = [
         "docs": "Runs GC of the IPAM plugin with the config's cni.dev/valid-attachments."
       }
     ]
+  },
+  {
+    "name": "dns",
+    "docs": "DNS settings the host reads for a plugin, which itself has no file access.",
+    "functions": [
+      {
+        "name": "read-resolv-conf",
+        "signature": "func(path: string) -> result<dns-settings, host-error>",
+        "docs": "Reads a resolv.conf-format file and returns only its nameservers, domain, search and\noptions, as host-local's parseResolvConf does. Only the absolute path the plugin's own\nconfig names in `ipam.resolvConf` (else `denied`); a regular file of at most 64 KiB\n(else `invalid`); a missing one is `not-found`.\nEquivalent to: `grep -E '^(nameserver|domain|search|options)' $path`"
+      }
+    ]
   }
 ];
 
@@ -291,4 +302,5 @@ export type WitFunctionKey =
   | "ipam.check"
   | "ipam.del"
   | "ipam.status"
-  | "ipam.gc";
+  | "ipam.gc"
+  | "dns.read-resolv-conf";

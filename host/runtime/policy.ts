@@ -69,7 +69,7 @@ const ATTACH = (kind: LinkKind["tag"], hostNetns: boolean): Grant => ({
 
 const BUILTIN: Record<string, Grant> = {
   loopback: { ...NONE, interfaces: ["netns", "link", "addr", "log"] },
-  "host-local": { ...NONE, interfaces: ["store", "log"] },
+  "host-local": { ...NONE, interfaces: ["store", "log", "dns"] },
   bridge: {
     ...NONE,
     interfaces: ["netns", "link", "addr", "route", "sysctl", "log", "ipam", "firewall"],

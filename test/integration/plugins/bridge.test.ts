@@ -3,6 +3,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { ROOT } from "../../helpers/fixtures";
 import { netnsPerTest, type TestNetns } from "../../helpers/netns";
 import {
   addrs, buildSuitePlugins, call as callAs, callAsync, callGo, type Caller, globalAddrs, GO_PLUGINS, linkNames, links, type Net,
@@ -117,6 +118,15 @@ describe("bridge ADD", () => {
     const host = netns("h"), c = netns("c"), net = network("br");
     ok(callAs(p, "ADD", conf(net, { promiscMode: true }), c, host));
     expect(link(host, "cni0")!.flags).toContain("PROMISC");
+  });
+
+  it("host-local's resolvConf reaches the result through in-process delegation (the host reads the file bridge's config names)", () => {
+    const host = netns("h"), c = netns("c"), net = network("br");
+    const r = ok(callAs(p, "ADD", conf(net, {}, { ...DUAL, resolvConf: join(ROOT, "test/fixtures/dns/resolv.conf") }), c, host));
+    expect(r.dns).toEqual({
+      nameservers: ["10.0.0.53", "fd00::53"], domain: "example.com",
+      search: ["a.example", "b.example", "c.example"], options: ["ndots:2", "timeout:1", "rotate"],
+    });
   });
 
   it("an ipam object without type attaches eth0 at layer 2 only, up and without addresses", () => {
