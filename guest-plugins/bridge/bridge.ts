@@ -11,7 +11,8 @@ import {
 import { gcFirewall } from "@wasm-cni/sdk";
 import { BridgeConf, loadConfig } from "./config";
 import { ensureBridge, calcGateways, ensureGatewayAddr } from "./host-side";
-import { E_PORT_FLAGS, E_PORT_VLANS, E_DEFAULT_VLAN, E_SET_UP, E_NO_BRIDGE, E_NO_CONTAINER_IF, E_NO_HOST_VETH, E_PROMISC } from "./errors";
+import { setupPortVlans, checkPortVlans } from "./port-vlans";
+import { E_PORT_FLAGS, E_SET_UP, E_NO_BRIDGE, E_NO_CONTAINER_IF, E_NO_HOST_VETH, E_PROMISC } from "./errors";
 export * from "@wasm-cni/sdk/exports";
 
 function cmdAdd(req: Request): Result<string, CniError> {
@@ -115,39 +116,6 @@ function attach(
   return null;
 }
 
-/**
- * The port's VLANs, as Go's setupVeth: VLAN 1 removed first unless preserveDefaultVlan, then
- * the PVID (untagged) of an access port or the tagged VLANs of a trunk port (one request per
- * range where Go sends one per id). Equivalent to: `bridge vlan del dev $port vid 1;
- * bridge vlan add dev $port vid $vlan pvid untagged` or `bridge vlan add dev $port vid $min-$max`
- */
-function setupPortVlans(host: NetnsId, port: string, conf: BridgeConf): CniError | null {
-  if (conf.vlan == 0 && conf.vlanTrunk.length == 0) return null;
-  if (!conf.preserveDefaultVlan) {
-    const one = new link.PortVlan();
-    one.id = 1;
-    const d = link.removePortVlans(host, port, [one]);
-    if (d.isErr) return hostErrorToCni(d.error, E_DEFAULT_VLAN + port);
-  }
-  const vlans: link.PortVlan[] = [];
-  if (conf.vlan != 0) {
-    const access = new link.PortVlan();
-    access.id = conf.vlan;
-    access.pvid = true;
-    access.untagged = true;
-    vlans.push(access);
-  }
-  for (let i = 0; i < conf.vlanTrunk.length; i++) {
-    const r = conf.vlanTrunk[i];
-    const t = new link.PortVlan();
-    t.id = r.first;
-    if (r.last != r.first) t.last = some<u16>(r.last);
-    vlans.push(t);
-  }
-  const a = link.addPortVlans(host, port, vlans);
-  return a.isErr ? hostErrorToCni(a.error, E_PORT_VLANS + port) : null;
-}
-
 function cmdDel(req: Request): Result<Unit, CniError> {
   const c = loadConfig(req);
   if (c.isErr) return err<Unit, CniError>(c.error);
@@ -180,16 +148,18 @@ function check(req: Request, conf: BridgeConf, cont: NetnsId, prev: CniResult): 
   if (ci < 0) return internalError(E_NO_CONTAINER_IF + req.ifname);
   const ce = checkLink(cont, prev.interfaces[ci], "veth");
   if (ce.isErr) return ce.error;
-  let found = false;
-  for (let i = 0; i < prev.interfaces.length && !found; i++) {
+  let port = "";
+  for (let i = 0; i < prev.interfaces.length && port.length == 0; i++) {
     const it = prev.interfaces[i];
     if (i == bi || i == ci || it.sandbox.length > 0) continue;
     const he = checkLink(host, it, "veth");
     if (he.isErr) return he.error;
     const peerOk = ce.value.peerIndex == 0 || ce.value.peerIndex == he.value.index;
-    found = peerOk && he.value.master == br.value.index;
+    if (peerOk && he.value.master == br.value.index) port = it.name;
   }
-  if (!found) return internalError(E_NO_HOST_VETH + conf.bridge);
+  if (port.length == 0) return internalError(E_NO_HOST_VETH + conf.bridge);
+  const v = checkPortVlans(host, port, conf);
+  if (v != null) return v;
   if (conf.ipMasq || conf.macSpoofChk) {
     const mac = conf.macSpoofChk ? prev.interfaces[ci].mac : "";
     const f = checkFirewall(host, prev, conf.ipMasq, hostVethName(req.containerId, req.ifname), mac);

@@ -57,3 +57,11 @@
 @lazy @inline export const E_PORT_FLAGS = "failed to set bridge port flags of ";
 // @ts-ignore: decorator
 @lazy @inline export const E_SET_UP = "failed to set up ";
+// @ts-ignore: decorator
+@lazy @inline export const E_READ_PORT_VLANS = "failed to read the vlans of ";
+// @ts-ignore: decorator
+@lazy @inline export const E_VLAN_MISSING = " does not carry the config's ";
+// @ts-ignore: decorator
+@lazy @inline export const E_VLAN_FLAGS = " carries ";
+// @ts-ignore: decorator
+@lazy @inline export const E_VLAN_EXTRA = " carries a vlan the config does not name: ";

@@ -73,6 +73,7 @@ export const CATALOG: Record<WitFunctionKey, CapabilityEntry> = {
     scope: `${IN_HELD_NETNS}; ${HOST_LINKS}; ids 1-4094, a range not the PVID; within an ADD that fails they are removed again`,
     risk: "high",
   },
+  "link.port-vlans": { changes: "nothing (reads a bridge port's VLANs)", scope: `${IN_HELD_NETNS}; valid interface names only`, risk: "low" },
   "link.remove-port-vlans": {
     changes: "removes VLANs from a bridge port (e.g. the default VLAN 1)",
     scope: `${IN_HELD_NETNS}; ${HOST_LINKS}; ids 1-4094; within an ADD that fails they are added back`,

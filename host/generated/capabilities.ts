@@ -74,6 +74,11 @@ export const WIT_INTERFACES: readonly WitInterfaceInfo[] = [
         "docs": "Removes VLANs from a bridge port, one request per entry, in order (VLAN 1 is the one a\nnew port has). Within an ADD that fails later, the host adds them back as given.\nEquivalent to: `bridge vlan del dev $name vid $id[-$last]`"
       },
       {
+        "name": "port-vlans",
+        "signature": "func(ns: netns-id, name: string) -> result<list<port-vlan>, host-error>",
+        "docs": "The VLANs of a bridge port, one entry per VLAN (a range when the kernel sends one). A\nport of a bridge that does not filter VLANs has none.\nEquivalent to: `bridge vlan show dev $name`"
+      },
+      {
         "name": "delete",
         "signature": "func(ns: netns-id, name: string) -> result<_, host-error>",
         "docs": "Deletes a link (a veth pair goes with either end). Equivalent to: `ip link del dev $name`"
@@ -276,6 +281,7 @@ export type WitFunctionKey =
   | "link.set-port"
   | "link.add-port-vlans"
   | "link.remove-port-vlans"
+  | "link.port-vlans"
   | "link.delete"
   | "addr.list"
   | "addr.add"

@@ -329,6 +329,16 @@ describe("bridge CHECK and DEL", () => {
     expect(r.json).toMatchObject({ code: 999, msg: "CNI veth created for bridge was not found: cni0" });
   });
 
+  it("CHECK with vlan compares the port's VLANs: this kernel's port has none, so CHECK fails with 999 naming the missing PVID", () => {
+    const host = netns("h"), c = netns("c"), net = network("br");
+    const result = ok(callAs(p, "ADD", conf(net, { isGateway: false }), c, host));
+    const r = callAs(p, "CHECK", { ...conf(net, { isGateway: false, vlan: 100 }), prevResult: result }, c, host);
+    expect(r.json).toMatchObject({ code: 999, msg: `${hostVeth("ctr1")} does not carry the config's vid 100 pvid untagged` });
+    const t = callAs(p, "CHECK", { ...conf(net, { isGateway: false, vlanTrunk: [{ minID: 5, maxID: 6 }] }), prevResult: result }, c, host);
+    expect(t.json).toMatchObject({ code: 999, msg: `${hostVeth("ctr1")} does not carry the config's vid 5` });
+    ok(callAs(p, "CHECK", { ...conf(net, { isGateway: false }), prevResult: result }, c, host)); // no VLANs asked: not read
+  });
+
   it("CHECK without a prevResult fails with code 7", () => {
     const host = netns("h"), c = netns("c"), net = network("br");
     ok(callAs(p, "ADD", conf(net), c, host));
