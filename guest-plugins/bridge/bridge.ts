@@ -10,9 +10,9 @@ import {
 } from "@wasm-cni/sdk";
 import { gcFirewall } from "@wasm-cni/sdk";
 import { BridgeConf, loadConfig } from "./config";
-import { ensureBridge, calcGateways, ensureGatewayAddr } from "./host-side";
+import { ensureBridge, calcGateways, ensureGatewayAddr, ensureVlanGateway } from "./host-side";
 import { setupPortVlans, checkPortVlans } from "./port-vlans";
-import { E_PORT_FLAGS, E_SET_UP, E_NO_BRIDGE, E_NO_CONTAINER_IF, E_NO_HOST_VETH, E_PROMISC } from "./errors";
+import { E_PORT_FLAGS, E_BRIDGE_ADDR, E_VLAN_ADDR, E_SET_UP, E_NO_BRIDGE, E_NO_CONTAINER_IF, E_NO_HOST_VETH, E_PROMISC } from "./errors";
 export * from "@wasm-cni/sdk/exports";
 
 function cmdAdd(req: Request): Result<string, CniError> {
@@ -98,8 +98,18 @@ function attach(
   sysctl.set(cont, "net.ipv4.conf." + req.ifname + ".arp_notify", "1");
   let e = configureIface(cont, req.ifname, result, conf.enableDad);
   if (e != null) return e;
+  // On a VLAN the gateway lives on `<bridge>.<vlan>` (its MAC is its own: nothing to pin), as Go.
+  let gwLink = conf.bridge, gwMac = brMac, gwWhat = E_BRIDGE_ADDR;
+  if (conf.vlan != 0 && gws.length > 0) {
+    const v = ensureVlanGateway(host, conf);
+    if (v.isErr) return v.error;
+    result.addInterface(v.value.name, v.value.mac);
+    gwLink = v.value.name;
+    gwMac = "";
+    gwWhat = E_VLAN_ADDR;
+  }
   for (let i = 0; i < gws.length; i++) {
-    e = ensureGatewayAddr(host, conf, gws[i], brMac);
+    e = ensureGatewayAddr(host, conf, gws[i], gwMac, gwLink, gwWhat);
     if (e != null) return e;
   }
   if (gws.length > 0) {

@@ -2,7 +2,7 @@
 // host-side.ts calcGateways): Go's keys and defaults, code 7 naming every bad field, and the
 // gateways and default routes that isGateway and isDefaultGateway imply.
 import { Request, Tuple2, CniErrorCode, CniResult, IPNet, IP, link, some } from "@wasm-cni/sdk";
-import { loadConfig, BridgeConf, VlanRange } from "../../guest-plugins/bridge/config";
+import { loadConfig, BridgeConf, VlanRange, vlanGatewayName } from "../../guest-plugins/bridge/config";
 import { calcGateways } from "../../guest-plugins/bridge/host-side";
 import { portVlanMismatch } from "../../guest-plugins/bridge/port-vlans";
 import { expectStr, expectInt, expectTrue, expectFalse } from "./expect.as";
@@ -157,8 +157,14 @@ export function bad_vlans_are_code_7_with_gos_reason(): void {
   refused(",\"vlanTrunk\":[7]", "field \"vlanTrunk[0]\"");
   refused(",\"vlanTrunk\":{\"id\":5}", "field \"vlanTrunk\"");
   refused(",\"vlan\":7,\"vlanTrunk\":[{\"id\":8}]", "field \"vlanTrunk\" cannot be set together with vlan");
-  refused(",\"vlan\":7,\"isGateway\":true", "field \"vlan\" with isGateway is not supported yet");
+  refused(",\"bridge\":\"br-long-name\",\"vlan\":4000,\"isGateway\":true", "field \"vlan\" with isGateway needs the gateway interface name <bridge>.<vlan> to be at most 15 bytes");
   refused(",\"preserveDefaultVlan\":\"no\"", "field \"preserveDefaultVlan\"");
+}
+
+export function vlan_with_isGateway_names_the_gateway_interface_bridge_dot_vlan(): void {
+  const c = conf(",\"bridge\":\"br-tenchar\",\"vlan\":4000,\"isGateway\":true");
+  expectStr(vlanGatewayName(c), "br-tenchar.4000", "15 bytes: accepted");
+  expectTrue(c.isGateway && c.vlanFiltering, "a filtering bridge with a gateway");
 }
 
 function pv(id: u16, last: u16 = 0, pvid: bool = false, untagged: bool = false): link.PortVlan {

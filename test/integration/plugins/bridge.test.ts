@@ -298,6 +298,35 @@ describe("bridge VLANs on a kernel without VLAN filtering", () => {
     expect(linkNames(c)).toEqual(["lo"]);
     expect(reservations(net)).toEqual([]);
   });
+
+  it("vlan with isGateway on a new bridge: the kernel refuses vlan_filtering before the <bridge>.<vlan> gateway is made; ADD fails and leaves no link or reservation", () => {
+    const host = netns("h"), c = netns("c"), net = network("br");
+    const r = callAs(p, "ADD", conf(net, { isGateway: true, vlan: 100 }), c, host);
+    expect(r.json).toMatchObject({ code: 999, msg: expect.stringMatching(/could not add cni0.*Operation not supported/) });
+    expect(linkNames(host)).toEqual(["lo"]);
+    expect(linkNames(c)).toEqual(["lo"]);
+    expect(reservations(net)).toEqual([]);
+  });
+
+  it("vlan with isGateway on an existing bridge: the container port's PVID is refused; ADD fails, no cni0.100 gateway, veth pair or reservation is left", () => {
+    const host = netns("h"), c = netns("c"), net = network("br");
+    host.exec("ip", ["link", "add", "cni0", "type", "bridge"]);
+    const r = callAs(p, "ADD", conf(net, { isGateway: true, vlan: 100, preserveDefaultVlan: false }), c, host);
+    expect(r.json).toMatchObject({ code: 999 });
+    expect((r.json as { msg: string }).msg).toMatch(/Operation not supported/);
+    expect(linkNames(host)).toEqual(["cni0", "lo"]);
+    expect(linkNames(c)).toEqual(["lo"]);
+    expect(globalAddrs(host, "cni0")).toEqual([]);
+    expect(reservations(net)).toEqual([]);
+  });
+
+  it("vlan with isGateway and a bridge name too long for <bridge>.<vlan> is code 7 and changes nothing", () => {
+    const host = netns("h"), c = netns("c"), net = network("br");
+    const r = callAs(p, "ADD", conf(net, { bridge: "br-long-name", isGateway: true, vlan: 4000 }), c, host);
+    expect(r.json).toMatchObject({ code: 7, details: expect.stringContaining('field "vlan" with isGateway needs the gateway interface name <bridge>.<vlan> to be at most 15 bytes') });
+    expect(linkNames(host)).toEqual(["lo"]);
+    expect(reservations(net)).toEqual([]);
+  });
 });
 
 describe("bridge CHECK and DEL", () => {
