@@ -10,8 +10,9 @@ import {
 } from "@wasm-cni/sdk";
 import { gcFirewall } from "@wasm-cni/sdk";
 import { BridgeConf, loadConfig } from "./config";
-import { ensureBridge, calcGateways, ensureGatewayAddr } from "./host-side";
-import { E_PORT_FLAGS, E_PORT_VLANS, E_DEFAULT_VLAN, E_SET_UP, E_NO_BRIDGE, E_NO_CONTAINER_IF, E_NO_HOST_VETH, E_PROMISC } from "./errors";
+import { ensureBridge, calcGateways, ensureGatewayAddr, ensureVlanGateway } from "./host-side";
+import { setupPortVlans, checkPortVlans } from "./port-vlans";
+import { E_PORT_FLAGS, E_BRIDGE_ADDR, E_VLAN_ADDR, E_SET_UP, E_NO_BRIDGE, E_NO_CONTAINER_IF, E_NO_HOST_VETH, E_PROMISC } from "./errors";
 export * from "@wasm-cni/sdk/exports";
 
 function cmdAdd(req: Request): Result<string, CniError> {
@@ -90,13 +91,25 @@ function attach(
   result.dns = conf.net.dns.isEmpty() ? ipamResult.dns : conf.net.dns;
   const gws = calcGateways(result, conf, iface);
   // As Go, best effort: no DAD on the link at all unless enabledad (so its link-local address
-  // is not tentative either), and a gratuitous ARP for the new address.
+  // is not tentative either; with it, enhanced DAD tells a looped-back probe from a duplicate),
+  // and a gratuitous ARP for the new address. configureIface then waits for DAD to settle.
+  if (conf.enableDad) sysctl.set(cont, "net.ipv6.conf." + req.ifname + ".enhanced_dad", "1");
   sysctl.set(cont, "net.ipv6.conf." + req.ifname + ".accept_dad", conf.enableDad ? "1" : "0");
   sysctl.set(cont, "net.ipv4.conf." + req.ifname + ".arp_notify", "1");
   let e = configureIface(cont, req.ifname, result, conf.enableDad);
   if (e != null) return e;
+  // On a VLAN the gateway lives on `<bridge>.<vlan>` (its MAC is its own: nothing to pin), as Go.
+  let gwLink = conf.bridge, gwMac = brMac, gwWhat = E_BRIDGE_ADDR;
+  if (conf.vlan != 0 && gws.length > 0) {
+    const v = ensureVlanGateway(host, conf);
+    if (v.isErr) return v.error;
+    result.addInterface(v.value.name, v.value.mac);
+    gwLink = v.value.name;
+    gwMac = "";
+    gwWhat = E_VLAN_ADDR;
+  }
   for (let i = 0; i < gws.length; i++) {
-    e = ensureGatewayAddr(host, conf, gws[i], brMac);
+    e = ensureGatewayAddr(host, conf, gws[i], gwMac, gwLink, gwWhat);
     if (e != null) return e;
   }
   if (gws.length > 0) {
@@ -111,39 +124,6 @@ function attach(
   const br = link.get(host, conf.bridge);
   if (br.isOk) result.interfaces[0].mac = br.value.mac;
   return null;
-}
-
-/**
- * The port's VLANs, as Go's setupVeth: VLAN 1 removed first unless preserveDefaultVlan, then
- * the PVID (untagged) of an access port or the tagged VLANs of a trunk port (one request per
- * range where Go sends one per id). Equivalent to: `bridge vlan del dev $port vid 1;
- * bridge vlan add dev $port vid $vlan pvid untagged` or `bridge vlan add dev $port vid $min-$max`
- */
-function setupPortVlans(host: NetnsId, port: string, conf: BridgeConf): CniError | null {
-  if (conf.vlan == 0 && conf.vlanTrunk.length == 0) return null;
-  if (!conf.preserveDefaultVlan) {
-    const one = new link.PortVlan();
-    one.id = 1;
-    const d = link.removePortVlans(host, port, [one]);
-    if (d.isErr) return hostErrorToCni(d.error, E_DEFAULT_VLAN + port);
-  }
-  const vlans: link.PortVlan[] = [];
-  if (conf.vlan != 0) {
-    const access = new link.PortVlan();
-    access.id = conf.vlan;
-    access.pvid = true;
-    access.untagged = true;
-    vlans.push(access);
-  }
-  for (let i = 0; i < conf.vlanTrunk.length; i++) {
-    const r = conf.vlanTrunk[i];
-    const t = new link.PortVlan();
-    t.id = r.first;
-    if (r.last != r.first) t.last = some<u16>(r.last);
-    vlans.push(t);
-  }
-  const a = link.addPortVlans(host, port, vlans);
-  return a.isErr ? hostErrorToCni(a.error, E_PORT_VLANS + port) : null;
 }
 
 function cmdDel(req: Request): Result<Unit, CniError> {
@@ -178,16 +158,18 @@ function check(req: Request, conf: BridgeConf, cont: NetnsId, prev: CniResult): 
   if (ci < 0) return internalError(E_NO_CONTAINER_IF + req.ifname);
   const ce = checkLink(cont, prev.interfaces[ci], "veth");
   if (ce.isErr) return ce.error;
-  let found = false;
-  for (let i = 0; i < prev.interfaces.length && !found; i++) {
+  let port = "";
+  for (let i = 0; i < prev.interfaces.length && port.length == 0; i++) {
     const it = prev.interfaces[i];
     if (i == bi || i == ci || it.sandbox.length > 0) continue;
     const he = checkLink(host, it, "veth");
     if (he.isErr) return he.error;
     const peerOk = ce.value.peerIndex == 0 || ce.value.peerIndex == he.value.index;
-    found = peerOk && he.value.master == br.value.index;
+    if (peerOk && he.value.master == br.value.index) port = it.name;
   }
-  if (!found) return internalError(E_NO_HOST_VETH + conf.bridge);
+  if (port.length == 0) return internalError(E_NO_HOST_VETH + conf.bridge);
+  const v = checkPortVlans(host, port, conf);
+  if (v != null) return v;
   if (conf.ipMasq || conf.macSpoofChk) {
     const mac = conf.macSpoofChk ? prev.interfaces[ci].mac : "";
     const f = checkFirewall(host, prev, conf.ipMasq, hostVethName(req.containerId, req.ifname), mac);

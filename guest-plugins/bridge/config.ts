@@ -7,6 +7,11 @@ import {
   E_TRUNK_ID, E_TRUNK_MIN, E_TRUNK_MAX, E_TRUNK_ORDER, E_TRUNK_NO_MIN, E_TRUNK_NO_MAX, E_VLAN_GATEWAY,
 } from "./errors";
 
+/** The gateway interface of a VLAN network with isGateway, as Go names it: `<bridge>.<vlan>`. */
+export function vlanGatewayName(c: BridgeConf): string {
+  return c.bridge + "." + c.vlan.toString();
+}
+
 /** The highest VLAN id (4095 is reserved). */
 const VID_MAX: i64 = 4094;
 
@@ -88,8 +93,8 @@ function readVlans(c: BridgeConf, r: ObjectReader): void {
   c.preserveDefaultVlan = r.optBool("preserveDefaultVlan", true);
   const trunk = r.optArray("vlanTrunk");
   c.vlanFiltering = c.vlan != 0 || trunk != null;
-  // Go gives such a network a `<bridge>.<vlan>` veth of its own for the gateway; we do not yet.
-  if (c.vlan != 0 && c.isGateway) r.fail("vlan", E_VLAN_GATEWAY);
+  // Go gives such a network a `<bridge>.<vlan>` veth of its own for the gateway: its name must be one.
+  if (c.vlan != 0 && c.isGateway && vlanGatewayName(c).length > 15) r.fail("vlan", E_VLAN_GATEWAY);
   if (trunk == null) return;
   const on = new StaticArray<bool>(<i32>VID_MAX + 1);
   for (let i = 0; i < trunk.length; i++) {

@@ -16,7 +16,7 @@
 // @ts-ignore: decorator
 @lazy @inline export const E_VLAN_AND_TRUNK = "cannot be set together with vlan (an access port or a trunk port, not both)";
 // @ts-ignore: decorator
-@lazy @inline export const E_VLAN_GATEWAY = "with isGateway is not supported yet (Go's <bridge>.<vlan> gateway interface; README)";
+@lazy @inline export const E_VLAN_GATEWAY = "with isGateway needs the gateway interface name <bridge>.<vlan> to be at most 15 bytes";
 // @ts-ignore: decorator
 @lazy @inline export const E_TRUNK_ID = "incorrect trunk id parameter (must be 1 to 4094)";
 // @ts-ignore: decorator
@@ -57,3 +57,15 @@
 @lazy @inline export const E_PORT_FLAGS = "failed to set bridge port flags of ";
 // @ts-ignore: decorator
 @lazy @inline export const E_SET_UP = "failed to set up ";
+// @ts-ignore: decorator
+@lazy @inline export const E_READ_PORT_VLANS = "failed to read the vlans of ";
+// @ts-ignore: decorator
+@lazy @inline export const E_VLAN_MISSING = " does not carry the config's ";
+// @ts-ignore: decorator
+@lazy @inline export const E_VLAN_FLAGS = " carries ";
+// @ts-ignore: decorator
+@lazy @inline export const E_VLAN_EXTRA = " carries a vlan the config does not name: ";
+// @ts-ignore: decorator
+@lazy @inline export const E_VLAN_IFACE = "failed to create vlan interface: ";
+// @ts-ignore: decorator
+@lazy @inline export const E_VLAN_ADDR = "failed to set vlan interface for bridge with addr: ";

@@ -1,12 +1,14 @@
-// The bridge's side in the host netns, like the Go plugin's ensureBridge, calcGateways and
-// ensureAddr: the bridge made once and shared by every container of the network, and the
-// gateway addresses that make it the containers' router when isGateway is set.
+// The bridge's side in the host netns, like the Go plugin's ensureBridge, calcGateways,
+// ensureVlanInterface and ensureAddr: the bridge made once and shared by every container of the
+// network, and the gateway addresses that make it (or, on a VLAN, its `<bridge>.<vlan>` veth)
+// the containers' router when isGateway is set.
 import {
   link, addr, sysctl, NetnsId, CniError, CniResult, IPNet, Family, Result, ok, err, some,
-  hostErrorToCni, internalError,
+  hostErrorToCni, internalError, setupVeth, hostVethName,
 } from "@wasm-cni/sdk";
-import { BridgeConf } from "./config";
-import { E_ADD_BRIDGE, E_BRIDGE_ADDR, E_NOT_BRIDGE, E_OTHER_ADDR } from "./errors";
+import { BridgeConf, vlanGatewayName } from "./config";
+import { setupPortVlans } from "./port-vlans";
+import { E_ADD_BRIDGE, E_NOT_BRIDGE, E_OTHER_ADDR, E_SET_UP, E_VLAN_IFACE } from "./errors";
 
 /**
  * The bridge, created when missing (with the config's MTU), then up and, if asked, promiscuous.
@@ -71,14 +73,39 @@ function hasDefaultRoute(result: CniResult, is4: bool): bool {
 }
 
 /**
- * Puts gateway `gw` on the bridge. Another IPv4 address, or an IPv6 one of an overlapping
+ * The gateway interface of a VLAN network, as Go's ensureVlanInterface: a veth pair in the host
+ * netns, `<bridge>.<vlan>` holding the gateway addresses and its peer a port of the bridge with
+ * the VLAN as PVID (untagged), VLAN 1 removed unless preserveDefaultVlan; made by the first
+ * ADD, then shared by the network's containers (DEL leaves it, as the bridge).
+ * Equivalent to: `ip link add $br.$vlan type veth peer name $peer; ip link set $peer master $br up;
+ * bridge vlan add dev $peer vid $vlan pvid untagged; ip link set $br.$vlan up`
+ */
+export function ensureVlanGateway(ns: NetnsId, conf: BridgeConf): Result<link.LinkInfo, CniError> {
+  const name = vlanGatewayName(conf);
+  const have = link.get(ns, name);
+  if (have.isOk) return ok<link.LinkInfo, CniError>(have.value);
+  if (!have.error.isNotFound) return err<link.LinkInfo, CniError>(hostErrorToCni(have.error, E_VLAN_IFACE + name));
+  // The peer's name is derived, as a container's host end is (Go's is random).
+  const peer = hostVethName(conf.bridge, name);
+  const v = setupVeth(ns, ns, name, peer, conf.mtu, "", conf.bridge);
+  if (v.isErr) return err<link.LinkInfo, CniError>(v.error);
+  const e = setupPortVlans(ns, peer, conf);
+  if (e != null) return err<link.LinkInfo, CniError>(e);
+  const up = new link.LinkChange();
+  up.up = some<bool>(true);
+  const u = link.set(ns, name, up);
+  return u.isOk ? ok<link.LinkInfo, CniError>(u.value) : err<link.LinkInfo, CniError>(hostErrorToCni(u.error, E_SET_UP + name));
+}
+
+/**
+ * Puts gateway `gw` on the bridge (or the VLAN's gateway interface), named `br`. Another IPv4 address, or an IPv6 one of an overlapping
  * prefix, is an error unless forceAddress, which removes it. The bridge's MAC is then pinned
  * (set to `mac`, its own), so that it no longer follows the lowest MAC of its ports.
+ * `what` starts the messages ("failed to set bridge addr: ").
  * Equivalent to: `ip addr add $gw dev $br; ip link set $br address $mac`
  */
-export function ensureGatewayAddr(ns: NetnsId, conf: BridgeConf, gw: IPNet, mac: string): CniError | null {
-  const br = conf.bridge;
-  const ctx = E_BRIDGE_ADDR + gw.toString();
+export function ensureGatewayAddr(ns: NetnsId, conf: BridgeConf, gw: IPNet, mac: string, br: string, what: string): CniError | null {
+  const ctx = what + gw.toString();
   const list = addr.list(ns, br, gw.is4 ? Family.V4 : Family.V6);
   if (list.isErr) return hostErrorToCni(list.error, ctx);
   for (let i = 0; i < list.value.length; i++) {
@@ -86,7 +113,7 @@ export function ensureGatewayAddr(ns: NetnsId, conf: BridgeConf, gw: IPNet, mac:
     if (have == null) continue;
     if (have.equals(gw)) return null;
     if (gw.is4 || have.contains(gw.ip) || gw.contains(have.ip)) {
-      if (!conf.forceAddress) return internalError(E_BRIDGE_ADDR + "\"" + br + "\"" + E_OTHER_ADDR + gw.toString());
+      if (!conf.forceAddress) return internalError(what + "\"" + br + "\"" + E_OTHER_ADDR + gw.toString());
       const d = addr.del(ns, br, list.value[i].cidr);
       if (d.isErr) return hostErrorToCni(d.error, ctx);
     }

@@ -7,7 +7,7 @@ import {
   Request, CniError, Result, ok, err, IP, IPNet, IPRange, Route, ObjectReader, ArrayReader,
   parseNetConf, newCniError, CniErrorCode, readRange, readRangeSet, checkRangeSetsDisjoint, readRoutes,
 } from "@wasm-cni/sdk";
-import { E_NO_RANGES, E_DATA_DIR, E_REQUESTED, E_CNI_ARGS_IP } from "./errors";
+import { E_NO_RANGES, E_DATA_DIR, E_REQUESTED, E_CNI_ARGS_IP, E_RESOLV_CONF_PATH } from "./errors";
 
 export class IpamConfig {
   /** The network name: the store's bucket. */
@@ -17,6 +17,8 @@ export class IpamConfig {
   /** One address is allocated from each set. */
   ranges: IPRange[][] = [];
   routes: Route[] = [];
+  /** `resolvConf`: a resolv.conf whose settings become the result's DNS ("" for none); the host reads it. */
+  resolvConf: string = "";
   /** Addresses the runtime asked for, each to be given from the set that contains it. */
   requested: IP[] = [];
   /** The whole config, for verbs that read more (GC reads the valid attachments). */
@@ -48,7 +50,9 @@ export function loadConfig(req: Request): Result<IpamConfig, CniError> {
 function readIpam(c: IpamConfig, ipam: ObjectReader, root: ObjectReader): void {
   c.dataDir = ipam.optString("dataDir");
   if (c.dataDir.length > 0 && !isCleanAbsolute(c.dataDir)) ipam.fail("dataDir", E_DATA_DIR);
-  ipam.optString("resolvConf"); // accepted and ignored: a plugin has no file access (README)
+  c.resolvConf = ipam.optString("resolvConf");
+  // The runtime's working directory means nothing to an operator: only absolute paths.
+  if (c.resolvConf.length > 0 && !c.resolvConf.startsWith("/")) ipam.fail("resolvConf", E_RESOLV_CONF_PATH);
   c.routes = readRoutes(ipam);
   const paths: string[] = [];
   const runtime = root.optObject("runtimeConfig");

@@ -37,3 +37,7 @@
 @lazy @inline export const E_REQUESTED = "must be an IP address such as \"10.1.0.5\" or \"10.1.0.5/24\"";
 // @ts-ignore: decorator
 @lazy @inline export const E_CNI_ARGS_IP = "CNI_ARGS: IP must be an IP address such as \"10.1.0.5\", got ";
+// @ts-ignore: decorator
+@lazy @inline export const E_RESOLV_CONF_PATH = "must be an absolute path";
+// @ts-ignore: decorator
+@lazy @inline export const E_RESOLV_CONF = "failed to read resolvConf";

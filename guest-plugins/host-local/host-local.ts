@@ -1,17 +1,18 @@
 // host-local: IPAM that hands out one address per range set from ranges kept on this host,
 // as containernetworking/plugins' plugins/ipam/host-local does. State lives in the host's
 // `store` capability (host-local's file layout) under the bucket's lock, so concurrent calls
-// on one network allocate one after the other. The only capabilities: store, log.
+// on one network allocate one after the other. The only capabilities: store, log, dns (the
+// host reads `resolvConf` for it).
 import {
-  register, log, Request, Result, Unit, CniError, CniResult, IP, ok, err, okUnit, internalError,
-  invalidConfigError, newCniError, wrapCniError, CniErrorCode, readValidAttachments, Attachment,
+  register, log, dns, Request, Result, Unit, CniError, CniResult, Dns, IP, ok, err, okUnit, internalError,
+  invalidConfigError, newCniError, wrapCniError, CniErrorCode, readValidAttachments, Attachment, hostErrorToCni,
 } from "@wasm-cni/sdk";
 import { IpamConfig, loadConfig } from "./config";
 import { Allocator } from "./allocator";
 import { BucketStore } from "./bucket-store";
 import { Owner, Reservations } from "./reservations";
 import {
-  E_ALLOCATE_FOR_RANGE, E_NOT_ALL_REQUESTED, E_NOT_FOUND, E_IN_RANGE_SET, E_NO_ADDRESSES, E_STORE_NOT_WRITABLE,
+  E_ALLOCATE_FOR_RANGE, E_NOT_ALL_REQUESTED, E_NOT_FOUND, E_IN_RANGE_SET, E_NO_ADDRESSES, E_STORE_NOT_WRITABLE, E_RESOLV_CONF,
 } from "./errors";
 export * from "@wasm-cni/sdk/exports";
 
@@ -22,10 +23,16 @@ function cmdAdd(req: Request): Result<string, CniError> {
   const c = loadConfig(req);
   if (c.isErr) return err<string, CniError>(c.error);
   const conf = c.value;
+  const result = new CniResult();
+  // Before anything is reserved, as Go: a missing file leaves no reservation behind.
+  if (conf.resolvConf.length > 0) {
+    const d = dns.readResolvConf(conf.resolvConf);
+    if (d.isErr) return err<string, CniError>(hostErrorToCni(d.error, E_RESOLV_CONF));
+    result.dns = dnsOf(d.value);
+  }
   const res = openReservations(conf);
   if (res.isErr) return err<string, CniError>(res.error);
   const owner = new Owner(req.containerId, req.ifname);
-  const result = new CniResult();
   const requested = conf.requested.slice(0);
   const allocs = allocatorsOf(conf, res.value);
   for (let i = 0; i < allocs.length; i++) {
@@ -45,6 +52,15 @@ function cmdAdd(req: Request): Result<string, CniError> {
   }
   result.routes = conf.routes;
   return ok<string, CniError>(result.toJson());
+}
+
+function dnsOf(s: dns.DnsSettings): Dns {
+  const d = new Dns();
+  d.nameservers = s.nameservers;
+  d.domain = s.domain;
+  d.search = s.search;
+  d.options = s.options;
+  return d;
 }
 
 function cmdDel(req: Request): Result<Unit, CniError> {

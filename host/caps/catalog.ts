@@ -73,6 +73,7 @@ export const CATALOG: Record<WitFunctionKey, CapabilityEntry> = {
     scope: `${IN_HELD_NETNS}; ${HOST_LINKS}; ids 1-4094, a range not the PVID; within an ADD that fails they are removed again`,
     risk: "high",
   },
+  "link.port-vlans": { changes: "nothing (reads a bridge port's VLANs)", scope: `${IN_HELD_NETNS}; valid interface names only`, risk: "low" },
   "link.remove-port-vlans": {
     changes: "removes VLANs from a bridge port (e.g. the default VLAN 1)",
     scope: `${IN_HELD_NETNS}; ${HOST_LINKS}; ids 1-4094; within an ADD that fails they are added back`,
@@ -86,6 +87,11 @@ export const CATALOG: Record<WitFunctionKey, CapabilityEntry> = {
   "addr.list": { changes: "nothing", scope: IN_HELD_NETNS, risk: "low" },
   "addr.add": { changes: "adds an IP address to a link", scope: `${IN_HELD_NETNS}; ${HOST_LINKS}`, risk: "high" },
   "addr.delete": { changes: "removes an IP address from a link", scope: `${IN_HELD_NETNS}; ${HOST_LINKS}`, risk: "high" },
+  "addr.settle": {
+    changes: "nothing (waits until the link's IPv6 addresses leave duplicate address detection)",
+    scope: `${IN_HELD_NETNS}; waits at most 10 s and never past the plugin's time limit (less 500 ms)`,
+    risk: "low",
+  },
   "route.list": { changes: "nothing", scope: IN_HELD_NETNS, risk: "low" },
   "route.add": {
     changes: "adds a route, in any routing table",
@@ -183,5 +189,10 @@ export const CATALOG: Record<WitFunctionKey, CapabilityEntry> = {
     changes: "runs GC of an IPAM plugin (releases reservations not in the valid attachments) under its own grant",
     scope: "only the plugins named in the grant's delegates",
     risk: "medium",
+  },
+  "dns.read-resolv-conf": {
+    changes: "nothing (reads a file on the host and returns only its nameservers, domain, search and options)",
+    scope: "only the absolute path the plugin's own config names in ipam.resolvConf; a regular file of at most 64 KiB",
+    risk: "low",
   },
 };

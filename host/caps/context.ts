@@ -55,6 +55,11 @@ export interface CallContext {
   journal: Journal;
   /** Host functions this plugin instance has called, against its grant's maxHostCalls. */
   hostCalls: number;
+  /**
+   * When the verb's time limit ends (performance.now() ms; a delegate shares its caller's), so
+   * that a host function that waits (addr.settle) returns before the plugin is stopped.
+   */
+  deadline?: number;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { createAddrCaps } from "./addr";
 import type { CallContext } from "./context";
+import { createDnsCaps } from "./dns";
 import { createFirewallCaps } from "./firewall";
 import { createIpamCaps } from "./ipam";
 import { createLinkCaps } from "./link";
@@ -23,6 +24,7 @@ export const CAPS = {
   store: createStoreCaps,
   log: createLogCaps,
   ipam: createIpamCaps,
+  dns: createDnsCaps,
 } satisfies Record<string, (ctx: CallContext) => object>;
 
 export type CapName = keyof typeof CAPS;

@@ -8,7 +8,7 @@ import { macvlanLinkInfo } from "../kernel/rtnl/kinds/macvlan";
 import { VLAN_ID_MAX, vlanLinkInfo } from "../kernel/rtnl/kinds/vlan";
 import { LinkNotFoundError } from "../kernel/errors";
 import { tapAdd } from "../kernel/tuntap";
-import { bridgeVlanAdd, bridgeVlanDel, type PortVlan, portVlanProblem } from "../kernel/rtnl/bridge-vlan";
+import { bridgeVlanAdd, bridgeVlanDel, bridgeVlanList, type PortVlan, portVlanProblem } from "../kernel/rtnl/bridge-vlan";
 import { linkAdd, linkAddBridge, linkAddVeth, linkByName, linkDel, linkDelByName, linkList } from "../kernel/rtnl/link";
 import {
   linkSetAlias, linkSetBridgePort, linkSetDown, linkSetMac, linkSetMaster, linkSetMtu, linkSetName, linkSetNetns, linkSetNoMaster,
@@ -120,6 +120,14 @@ export function createLinkCaps(ctx: CallContext): typeof LinkCaps {
         bridgeVlanDel(h, port, v);
         ctx.journal.record(`bridge vlan del ${name} (ns ${ns}) vid ${v.id}`, () => bridgeVlanAdd(rtnl(ns), linkByName(rtnl(ns), name), v));
       }
+    }),
+
+    portVlans: hostCall(ctx, "link.port-vlans", (ns: number, name: string): LinkCaps.PortVlan[] => {
+      checkLinkName(name);
+      const h = rtnl(ns);
+      return bridgeVlanList(h, linkByName(h, name)).map((v) => ({
+        id: v.id, ...(v.last !== undefined && { last: v.last }), pvid: v.pvid ?? false, untagged: v.untagged ?? false,
+      }));
     }),
 
     delete: hostCall(ctx, "link.delete", (ns: number, name: string) => {

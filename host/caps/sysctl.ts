@@ -13,7 +13,7 @@ const ALLOWED = [
   /^net\.ipv4\.ip_forward$/,
   /^net\.ipv6\.conf\.all\.forwarding$/,
   /^net\.ipv4\.conf\.[A-Za-z0-9_.-]{1,15}\.(forwarding|rp_filter|arp_notify|route_localnet|proxy_arp)$/,
-  /^net\.ipv6\.conf\.[A-Za-z0-9_.-]{1,15}\.(forwarding|accept_dad|accept_ra|disable_ipv6|keep_addr_on_down|ndisc_notify)$/,
+  /^net\.ipv6\.conf\.[A-Za-z0-9_.-]{1,15}\.(forwarding|accept_dad|enhanced_dad|accept_ra|disable_ipv6|keep_addr_on_down|ndisc_notify)$/,
 ];
 
 /** The interface of a per-interface key ("net.ipv6.conf.eth0.accept_ra" → "eth0"). */

@@ -37,35 +37,39 @@ const t31: AbiType = { k: "record", fields: [{ key: "hairpin", type: t14, offset
 const t32: AbiType = { k: "result", cases: [{ name: "ok", type: null }, { name: "err", type: t3 }], discSize: 1, payloadOffset: 4, size: 20, align: 4, flat: ["i32","i32","i32","i32","i32"] };
 const t33: AbiType = { k: "record", fields: [{ key: "id", type: t12, offset: 0 }, { key: "last", type: t13, offset: 2 }, { key: "pvid", type: t5, offset: 6 }, { key: "untagged", type: t5, offset: 7 }], size: 8, align: 2, flat: ["i32","i32","i32","i32","i32"] };
 const t34: AbiType = { k: "list", elem: t33, size: 8, align: 4, flat: ["i32","i32"] };
-const t35: AbiType = { k: "enum", cases: [{ name: "all", type: null }, { name: "v4", type: null }, { name: "v6", type: null }], discSize: 1, payloadOffset: 1, size: 1, align: 1, flat: ["i32"] };
-const t36: AbiType = { k: "scalar", scalar: "u8", size: 1, align: 1, flat: ["i32"] };
-const t37: AbiType = { k: "record", fields: [{ key: "linkIndex", type: t0, offset: 0 }, { key: "cidr", type: t1, offset: 4 }, { key: "scope", type: t36, offset: 12 }], size: 16, align: 4, flat: ["i32","i32","i32","i32"] };
-const t38: AbiType = { k: "list", elem: t37, size: 8, align: 4, flat: ["i32","i32"] };
-const t39: AbiType = { k: "result", cases: [{ name: "ok", type: t38 }, { name: "err", type: t3 }], discSize: 1, payloadOffset: 4, size: 20, align: 4, flat: ["i32","i32","i32","i32","i32"] };
-const t40: AbiType = { k: "record", fields: [{ key: "dad", type: t5, offset: 0 }], size: 1, align: 1, flat: ["i32"] };
-const t41: AbiType = { k: "enum", cases: [{ name: "universe", type: null }, { name: "site", type: null }, { name: "link", type: null }, { name: "host", type: null }], discSize: 1, payloadOffset: 1, size: 1, align: 1, flat: ["i32"] };
-const t42: AbiType = { k: "option", cases: [{ name: "none", type: null }, { name: "some", type: t41 }], discSize: 1, payloadOffset: 1, size: 2, align: 1, flat: ["i32","i32"] };
-const t43: AbiType = { k: "record", fields: [{ key: "dst", type: t1, offset: 0 }, { key: "gw", type: t20, offset: 8 }, { key: "dev", type: t20, offset: 20 }, { key: "src", type: t20, offset: 32 }, { key: "table", type: t19, offset: 44 }, { key: "scope", type: t42, offset: 52 }, { key: "metric", type: t19, offset: 56 }, { key: "mtu", type: t19, offset: 64 }, { key: "advmss", type: t19, offset: 72 }, { key: "onlink", type: t5, offset: 80 }], size: 84, align: 4, flat: ["i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32"] };
-const t44: AbiType = { k: "list", elem: t43, size: 8, align: 4, flat: ["i32","i32"] };
-const t45: AbiType = { k: "result", cases: [{ name: "ok", type: t44 }, { name: "err", type: t3 }], discSize: 1, payloadOffset: 4, size: 20, align: 4, flat: ["i32","i32","i32","i32","i32"] };
-const t46: AbiType = { k: "tuple", elems: [{ type: t0, offset: 0 }, { type: t43, offset: 4 }], size: 88, align: 4, flat: ["i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32"] };
-const t47: AbiType = { k: "result", cases: [{ name: "ok", type: t1 }, { name: "err", type: t3 }], discSize: 1, payloadOffset: 4, size: 20, align: 4, flat: ["i32","i32","i32","i32","i32"] };
-const t48: AbiType = { k: "record", fields: [{ key: "ifname", type: t1, offset: 0 }, { key: "mac", type: t1, offset: 8 }], size: 16, align: 4, flat: ["i32","i32","i32","i32"] };
-const t49: AbiType = { k: "variant", cases: [{ name: "masquerade", type: t1 }, { name: "spoof-check", type: t48 }], discSize: 1, payloadOffset: 4, size: 20, align: 4, flat: ["i32","i32","i32","i32","i32"] };
-const t50: AbiType = { k: "list", elem: t49, size: 8, align: 4, flat: ["i32","i32"] };
-const t51: AbiType = { k: "result", cases: [{ name: "ok", type: t50 }, { name: "err", type: t3 }], discSize: 1, payloadOffset: 4, size: 20, align: 4, flat: ["i32","i32","i32","i32","i32"] };
-const t52: AbiType = { k: "record", fields: [{ key: "containerId", type: t1, offset: 0 }, { key: "ifname", type: t1, offset: 8 }], size: 16, align: 4, flat: ["i32","i32","i32","i32"] };
-const t53: AbiType = { k: "list", elem: t52, size: 8, align: 4, flat: ["i32","i32"] };
-const t54: AbiType = { k: "result", cases: [{ name: "ok", type: t20 }, { name: "err", type: t3 }], discSize: 1, payloadOffset: 4, size: 20, align: 4, flat: ["i32","i32","i32","i32","i32"] };
-const t55: AbiType = { k: "result", cases: [{ name: "ok", type: t5 }, { name: "err", type: t3 }], discSize: 1, payloadOffset: 4, size: 20, align: 4, flat: ["i32","i32","i32","i32","i32"] };
-const t56: AbiType = { k: "tuple", elems: [{ type: t1, offset: 0 }, { type: t1, offset: 8 }], size: 16, align: 4, flat: ["i32","i32","i32","i32"] };
-const t57: AbiType = { k: "list", elem: t56, size: 8, align: 4, flat: ["i32","i32"] };
-const t58: AbiType = { k: "result", cases: [{ name: "ok", type: t57 }, { name: "err", type: t3 }], discSize: 1, payloadOffset: 4, size: 20, align: 4, flat: ["i32","i32","i32","i32","i32"] };
-const t59: AbiType = { k: "enum", cases: [{ name: "debug", type: null }, { name: "info", type: null }, { name: "warn", type: null }, { name: "error", type: null }], discSize: 1, payloadOffset: 1, size: 1, align: 1, flat: ["i32"] };
-const t60: AbiType = { k: "record", fields: [{ key: "code", type: t0, offset: 0 }, { key: "msg", type: t1, offset: 4 }, { key: "details", type: t1, offset: 12 }], size: 20, align: 4, flat: ["i32","i32","i32","i32","i32"] };
-const t61: AbiType = { k: "result", cases: [{ name: "ok", type: t1 }, { name: "err", type: t60 }], discSize: 1, payloadOffset: 4, size: 24, align: 4, flat: ["i32","i32","i32","i32","i32","i32"] };
-const t62: AbiType = { k: "result", cases: [{ name: "ok", type: null }, { name: "err", type: t60 }], discSize: 1, payloadOffset: 4, size: 24, align: 4, flat: ["i32","i32","i32","i32","i32","i32"] };
-const t63: AbiType = { k: "record", fields: [{ key: "config", type: t1, offset: 0 }, { key: "containerId", type: t1, offset: 8 }, { key: "ifname", type: t1, offset: 16 }, { key: "netns", type: t1, offset: 24 }, { key: "args", type: t57, offset: 32 }], size: 40, align: 4, flat: ["i32","i32","i32","i32","i32","i32","i32","i32","i32","i32"] };
+const t35: AbiType = { k: "result", cases: [{ name: "ok", type: t34 }, { name: "err", type: t3 }], discSize: 1, payloadOffset: 4, size: 20, align: 4, flat: ["i32","i32","i32","i32","i32"] };
+const t36: AbiType = { k: "enum", cases: [{ name: "all", type: null }, { name: "v4", type: null }, { name: "v6", type: null }], discSize: 1, payloadOffset: 1, size: 1, align: 1, flat: ["i32"] };
+const t37: AbiType = { k: "scalar", scalar: "u8", size: 1, align: 1, flat: ["i32"] };
+const t38: AbiType = { k: "record", fields: [{ key: "linkIndex", type: t0, offset: 0 }, { key: "cidr", type: t1, offset: 4 }, { key: "scope", type: t37, offset: 12 }], size: 16, align: 4, flat: ["i32","i32","i32","i32"] };
+const t39: AbiType = { k: "list", elem: t38, size: 8, align: 4, flat: ["i32","i32"] };
+const t40: AbiType = { k: "result", cases: [{ name: "ok", type: t39 }, { name: "err", type: t3 }], discSize: 1, payloadOffset: 4, size: 20, align: 4, flat: ["i32","i32","i32","i32","i32"] };
+const t41: AbiType = { k: "record", fields: [{ key: "dad", type: t5, offset: 0 }], size: 1, align: 1, flat: ["i32"] };
+const t42: AbiType = { k: "enum", cases: [{ name: "universe", type: null }, { name: "site", type: null }, { name: "link", type: null }, { name: "host", type: null }], discSize: 1, payloadOffset: 1, size: 1, align: 1, flat: ["i32"] };
+const t43: AbiType = { k: "option", cases: [{ name: "none", type: null }, { name: "some", type: t42 }], discSize: 1, payloadOffset: 1, size: 2, align: 1, flat: ["i32","i32"] };
+const t44: AbiType = { k: "record", fields: [{ key: "dst", type: t1, offset: 0 }, { key: "gw", type: t20, offset: 8 }, { key: "dev", type: t20, offset: 20 }, { key: "src", type: t20, offset: 32 }, { key: "table", type: t19, offset: 44 }, { key: "scope", type: t43, offset: 52 }, { key: "metric", type: t19, offset: 56 }, { key: "mtu", type: t19, offset: 64 }, { key: "advmss", type: t19, offset: 72 }, { key: "onlink", type: t5, offset: 80 }], size: 84, align: 4, flat: ["i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32"] };
+const t45: AbiType = { k: "list", elem: t44, size: 8, align: 4, flat: ["i32","i32"] };
+const t46: AbiType = { k: "result", cases: [{ name: "ok", type: t45 }, { name: "err", type: t3 }], discSize: 1, payloadOffset: 4, size: 20, align: 4, flat: ["i32","i32","i32","i32","i32"] };
+const t47: AbiType = { k: "tuple", elems: [{ type: t0, offset: 0 }, { type: t44, offset: 4 }], size: 88, align: 4, flat: ["i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32"] };
+const t48: AbiType = { k: "result", cases: [{ name: "ok", type: t1 }, { name: "err", type: t3 }], discSize: 1, payloadOffset: 4, size: 20, align: 4, flat: ["i32","i32","i32","i32","i32"] };
+const t49: AbiType = { k: "record", fields: [{ key: "ifname", type: t1, offset: 0 }, { key: "mac", type: t1, offset: 8 }], size: 16, align: 4, flat: ["i32","i32","i32","i32"] };
+const t50: AbiType = { k: "variant", cases: [{ name: "masquerade", type: t1 }, { name: "spoof-check", type: t49 }], discSize: 1, payloadOffset: 4, size: 20, align: 4, flat: ["i32","i32","i32","i32","i32"] };
+const t51: AbiType = { k: "list", elem: t50, size: 8, align: 4, flat: ["i32","i32"] };
+const t52: AbiType = { k: "result", cases: [{ name: "ok", type: t51 }, { name: "err", type: t3 }], discSize: 1, payloadOffset: 4, size: 20, align: 4, flat: ["i32","i32","i32","i32","i32"] };
+const t53: AbiType = { k: "record", fields: [{ key: "containerId", type: t1, offset: 0 }, { key: "ifname", type: t1, offset: 8 }], size: 16, align: 4, flat: ["i32","i32","i32","i32"] };
+const t54: AbiType = { k: "list", elem: t53, size: 8, align: 4, flat: ["i32","i32"] };
+const t55: AbiType = { k: "result", cases: [{ name: "ok", type: t20 }, { name: "err", type: t3 }], discSize: 1, payloadOffset: 4, size: 20, align: 4, flat: ["i32","i32","i32","i32","i32"] };
+const t56: AbiType = { k: "result", cases: [{ name: "ok", type: t5 }, { name: "err", type: t3 }], discSize: 1, payloadOffset: 4, size: 20, align: 4, flat: ["i32","i32","i32","i32","i32"] };
+const t57: AbiType = { k: "tuple", elems: [{ type: t1, offset: 0 }, { type: t1, offset: 8 }], size: 16, align: 4, flat: ["i32","i32","i32","i32"] };
+const t58: AbiType = { k: "list", elem: t57, size: 8, align: 4, flat: ["i32","i32"] };
+const t59: AbiType = { k: "result", cases: [{ name: "ok", type: t58 }, { name: "err", type: t3 }], discSize: 1, payloadOffset: 4, size: 20, align: 4, flat: ["i32","i32","i32","i32","i32"] };
+const t60: AbiType = { k: "enum", cases: [{ name: "debug", type: null }, { name: "info", type: null }, { name: "warn", type: null }, { name: "error", type: null }], discSize: 1, payloadOffset: 1, size: 1, align: 1, flat: ["i32"] };
+const t61: AbiType = { k: "record", fields: [{ key: "code", type: t0, offset: 0 }, { key: "msg", type: t1, offset: 4 }, { key: "details", type: t1, offset: 12 }], size: 20, align: 4, flat: ["i32","i32","i32","i32","i32"] };
+const t62: AbiType = { k: "result", cases: [{ name: "ok", type: t1 }, { name: "err", type: t61 }], discSize: 1, payloadOffset: 4, size: 24, align: 4, flat: ["i32","i32","i32","i32","i32","i32"] };
+const t63: AbiType = { k: "result", cases: [{ name: "ok", type: null }, { name: "err", type: t61 }], discSize: 1, payloadOffset: 4, size: 24, align: 4, flat: ["i32","i32","i32","i32","i32","i32"] };
+const t64: AbiType = { k: "list", elem: t1, size: 8, align: 4, flat: ["i32","i32"] };
+const t65: AbiType = { k: "record", fields: [{ key: "nameservers", type: t64, offset: 0 }, { key: "domain", type: t1, offset: 8 }, { key: "search", type: t64, offset: 16 }, { key: "options", type: t64, offset: 24 }], size: 32, align: 4, flat: ["i32","i32","i32","i32","i32","i32","i32","i32"] };
+const t66: AbiType = { k: "result", cases: [{ name: "ok", type: t65 }, { name: "err", type: t3 }], discSize: 1, payloadOffset: 4, size: 36, align: 4, flat: ["i32","i32","i32","i32","i32","i32","i32","i32","i32"] };
+const t67: AbiType = { k: "record", fields: [{ key: "config", type: t1, offset: 0 }, { key: "containerId", type: t1, offset: 8 }, { key: "ifname", type: t1, offset: 16 }, { key: "netns", type: t1, offset: 24 }, { key: "args", type: t58, offset: 32 }], size: 40, align: 4, flat: ["i32","i32","i32","i32","i32","i32","i32","i32","i32","i32"] };
 
 export const WORLD: AbiWorld = {
   imports: {
@@ -81,53 +85,58 @@ export const WORLD: AbiWorld = {
       { name: "set-port", js: "setPort", params: [t0, t1, t31], result: t32, spilledParams: null, resultInMemory: true },
       { name: "add-port-vlans", js: "addPortVlans", params: [t0, t1, t34], result: t32, spilledParams: null, resultInMemory: true },
       { name: "remove-port-vlans", js: "removePortVlans", params: [t0, t1, t34], result: t32, spilledParams: null, resultInMemory: true },
+      { name: "port-vlans", js: "portVlans", params: [t0, t1], result: t35, spilledParams: null, resultInMemory: true },
       { name: "delete", js: "delete", params: [t0, t1], result: t32, spilledParams: null, resultInMemory: true },
     ],
     "cni:host/addr@0.1.0": [
-      { name: "list", js: "list", params: [t0, t1, t35], result: t39, spilledParams: null, resultInMemory: true },
-      { name: "add", js: "add", params: [t0, t1, t1, t40], result: t32, spilledParams: null, resultInMemory: true },
+      { name: "list", js: "list", params: [t0, t1, t36], result: t40, spilledParams: null, resultInMemory: true },
+      { name: "add", js: "add", params: [t0, t1, t1, t41], result: t32, spilledParams: null, resultInMemory: true },
       { name: "delete", js: "delete", params: [t0, t1, t1], result: t32, spilledParams: null, resultInMemory: true },
+      { name: "settle", js: "settle", params: [t0, t1, t0], result: t32, spilledParams: null, resultInMemory: true },
     ],
     "cni:host/route@0.1.0": [
-      { name: "list", js: "list", params: [t0, t35, t5], result: t45, spilledParams: null, resultInMemory: true },
-      { name: "add", js: "add", params: [t0, t43], result: t32, spilledParams: t46, resultInMemory: true },
-      { name: "replace", js: "replace", params: [t0, t43], result: t32, spilledParams: t46, resultInMemory: true },
-      { name: "delete", js: "delete", params: [t0, t43], result: t32, spilledParams: t46, resultInMemory: true },
+      { name: "list", js: "list", params: [t0, t36, t5], result: t46, spilledParams: null, resultInMemory: true },
+      { name: "add", js: "add", params: [t0, t44], result: t32, spilledParams: t47, resultInMemory: true },
+      { name: "replace", js: "replace", params: [t0, t44], result: t32, spilledParams: t47, resultInMemory: true },
+      { name: "delete", js: "delete", params: [t0, t44], result: t32, spilledParams: t47, resultInMemory: true },
     ],
     "cni:host/sysctl@0.1.0": [
-      { name: "get", js: "get", params: [t0, t1], result: t47, spilledParams: null, resultInMemory: true },
+      { name: "get", js: "get", params: [t0, t1], result: t48, spilledParams: null, resultInMemory: true },
       { name: "set", js: "set", params: [t0, t1, t1], result: t32, spilledParams: null, resultInMemory: true },
     ],
     "cni:host/firewall@0.1.0": [
       { name: "ensure-masquerade", js: "ensureMasquerade", params: [t0, t1], result: t32, spilledParams: null, resultInMemory: true },
-      { name: "ensure-spoof-check", js: "ensureSpoofCheck", params: [t0, t48], result: t32, spilledParams: null, resultInMemory: true },
-      { name: "list", js: "list", params: [t0], result: t51, spilledParams: null, resultInMemory: true },
+      { name: "ensure-spoof-check", js: "ensureSpoofCheck", params: [t0, t49], result: t32, spilledParams: null, resultInMemory: true },
+      { name: "list", js: "list", params: [t0], result: t52, spilledParams: null, resultInMemory: true },
       { name: "remove", js: "remove", params: [t0], result: t32, spilledParams: null, resultInMemory: true },
-      { name: "retain", js: "retain", params: [t0, t53], result: t4, spilledParams: null, resultInMemory: true },
+      { name: "retain", js: "retain", params: [t0, t54], result: t4, spilledParams: null, resultInMemory: true },
     ],
     "cni:host/store@0.1.0": [
       { name: "open", js: "open", params: [t1, t1], result: t4, spilledParams: null, resultInMemory: true },
-      { name: "get", js: "get", params: [t0, t1], result: t54, spilledParams: null, resultInMemory: true },
+      { name: "get", js: "get", params: [t0, t1], result: t55, spilledParams: null, resultInMemory: true },
       { name: "put", js: "put", params: [t0, t1, t1], result: t32, spilledParams: null, resultInMemory: true },
-      { name: "remove", js: "remove", params: [t0, t1], result: t55, spilledParams: null, resultInMemory: true },
-      { name: "entries", js: "entries", params: [t0], result: t58, spilledParams: null, resultInMemory: true },
+      { name: "remove", js: "remove", params: [t0, t1], result: t56, spilledParams: null, resultInMemory: true },
+      { name: "entries", js: "entries", params: [t0], result: t59, spilledParams: null, resultInMemory: true },
     ],
     "cni:host/log@0.1.0": [
-      { name: "write", js: "write", params: [t59, t1], result: null, spilledParams: null, resultInMemory: false },
+      { name: "write", js: "write", params: [t60, t1], result: null, spilledParams: null, resultInMemory: false },
     ],
     "cni:host/ipam@0.1.0": [
-      { name: "add", js: "add", params: [t1, t1], result: t61, spilledParams: null, resultInMemory: true },
-      { name: "check", js: "check", params: [t1, t1], result: t62, spilledParams: null, resultInMemory: true },
-      { name: "del", js: "del", params: [t1, t1], result: t62, spilledParams: null, resultInMemory: true },
-      { name: "status", js: "status", params: [t1, t1], result: t62, spilledParams: null, resultInMemory: true },
-      { name: "gc", js: "gc", params: [t1, t1], result: t62, spilledParams: null, resultInMemory: true },
+      { name: "add", js: "add", params: [t1, t1], result: t62, spilledParams: null, resultInMemory: true },
+      { name: "check", js: "check", params: [t1, t1], result: t63, spilledParams: null, resultInMemory: true },
+      { name: "del", js: "del", params: [t1, t1], result: t63, spilledParams: null, resultInMemory: true },
+      { name: "status", js: "status", params: [t1, t1], result: t63, spilledParams: null, resultInMemory: true },
+      { name: "gc", js: "gc", params: [t1, t1], result: t63, spilledParams: null, resultInMemory: true },
+    ],
+    "cni:host/dns@0.1.0": [
+      { name: "read-resolv-conf", js: "readResolvConf", params: [t1], result: t66, spilledParams: null, resultInMemory: true },
     ],
   },
   exports: [
-    { name: "add", js: "add", params: [t63], result: t61, spilledParams: null, resultInMemory: true },
-    { name: "del", js: "del", params: [t63], result: t62, spilledParams: null, resultInMemory: true },
-    { name: "check", js: "check", params: [t63], result: t62, spilledParams: null, resultInMemory: true },
-    { name: "status", js: "status", params: [t63], result: t62, spilledParams: null, resultInMemory: true },
-    { name: "gc", js: "gc", params: [t63], result: t62, spilledParams: null, resultInMemory: true },
+    { name: "add", js: "add", params: [t67], result: t62, spilledParams: null, resultInMemory: true },
+    { name: "del", js: "del", params: [t67], result: t63, spilledParams: null, resultInMemory: true },
+    { name: "check", js: "check", params: [t67], result: t63, spilledParams: null, resultInMemory: true },
+    { name: "status", js: "status", params: [t67], result: t63, spilledParams: null, resultInMemory: true },
+    { name: "gc", js: "gc", params: [t67], result: t63, spilledParams: null, resultInMemory: true },
   ],
 };

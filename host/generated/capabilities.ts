@@ -74,6 +74,11 @@ export const WIT_INTERFACES: readonly WitInterfaceInfo[] = [
         "docs": "Removes VLANs from a bridge port, one request per entry, in order (VLAN 1 is the one a\nnew port has). Within an ADD that fails later, the host adds them back as given.\nEquivalent to: `bridge vlan del dev $name vid $id[-$last]`"
       },
       {
+        "name": "port-vlans",
+        "signature": "func(ns: netns-id, name: string) -> result<list<port-vlan>, host-error>",
+        "docs": "The VLANs of a bridge port, one entry per VLAN (a range when the kernel sends one). A\nport of a bridge that does not filter VLANs has none.\nEquivalent to: `bridge vlan show dev $name`"
+      },
+      {
         "name": "delete",
         "signature": "func(ns: netns-id, name: string) -> result<_, host-error>",
         "docs": "Deletes a link (a veth pair goes with either end). Equivalent to: `ip link del dev $name`"
@@ -98,6 +103,11 @@ export const WIT_INTERFACES: readonly WitInterfaceInfo[] = [
         "name": "delete",
         "signature": "func(ns: netns-id, link: string, cidr: string) -> result<_, host-error>",
         "docs": "Removes an address. Equivalent to: `ip addr del $cidr dev $link`"
+      },
+      {
+        "name": "settle",
+        "signature": "func(ns: netns-id, link: string, timeout-ms: u32) -> result<_, host-error>",
+        "docs": "Waits in the host until no IPv6 address of the link is tentative (duplicate address\ndetection is over), checking every 50 ms as Go's ip.SettleAddresses does; plugins cannot\nsleep. `timeout-ms` is capped by the host (10 s) and by what is left of the plugin's time\nlimit. Fails with `exists` when an address went dadfailed (another node holds it) and\nwith `kernel` (ETIMEDOUT) when one is still tentative at the deadline on a link that is\nup; a link that is not up has no DAD running and succeeds then, as in Go.\nEquivalent to: `while ip -6 addr show dev $link tentative | grep -q .; do sleep 0.05; done`"
       }
     ]
   },
@@ -246,6 +256,17 @@ export const WIT_INTERFACES: readonly WitInterfaceInfo[] = [
         "docs": "Runs GC of the IPAM plugin with the config's cni.dev/valid-attachments."
       }
     ]
+  },
+  {
+    "name": "dns",
+    "docs": "DNS settings the host reads for a plugin, which itself has no file access.",
+    "functions": [
+      {
+        "name": "read-resolv-conf",
+        "signature": "func(path: string) -> result<dns-settings, host-error>",
+        "docs": "Reads a resolv.conf-format file and returns only its nameservers, domain, search and\noptions, as host-local's parseResolvConf does. Only the absolute path the plugin's own\nconfig names in `ipam.resolvConf` (else `denied`); a regular file of at most 64 KiB\n(else `invalid`); a missing one is `not-found`.\nEquivalent to: `grep -E '^(nameserver|domain|search|options)' $path`"
+      }
+    ]
   }
 ];
 
@@ -260,10 +281,12 @@ export type WitFunctionKey =
   | "link.set-port"
   | "link.add-port-vlans"
   | "link.remove-port-vlans"
+  | "link.port-vlans"
   | "link.delete"
   | "addr.list"
   | "addr.add"
   | "addr.delete"
+  | "addr.settle"
   | "route.list"
   | "route.add"
   | "route.replace"
@@ -285,4 +308,5 @@ export type WitFunctionKey =
   | "ipam.check"
   | "ipam.del"
   | "ipam.status"
-  | "ipam.gc";
+  | "ipam.gc"
+  | "dns.read-resolv-conf";

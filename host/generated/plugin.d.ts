@@ -3,6 +3,7 @@
 export type Request = import('./interfaces/cni-host-verbs.js').Request;
 export type CniError = import('./interfaces/cni-host-verbs.js').CniError;
 export type * as CniHostAddr010 from './interfaces/cni-host-addr.js'; // import cni:host/addr@0.1.0
+export type * as CniHostDns010 from './interfaces/cni-host-dns.js'; // import cni:host/dns@0.1.0
 export type * as CniHostFirewall010 from './interfaces/cni-host-firewall.js'; // import cni:host/firewall@0.1.0
 export type * as CniHostIpam010 from './interfaces/cni-host-ipam.js'; // import cni:host/ipam@0.1.0
 export type * as CniHostLink010 from './interfaces/cni-host-link.js'; // import cni:host/link@0.1.0

@@ -53,6 +53,7 @@ const FORWARDING = ["net.ipv4.ip_forward", "net.ipv6.conf.all.forwarding"]; // e
 const VETH_HOST_END = ["net.ipv6.conf.*.accept_ra", "net.ipv6.conf.*.accept_dad"]; // setupVeth
 const CONFIGURE_IFACE = ["net.ipv6.conf.*.disable_ipv6", "net.ipv6.conf.*.keep_addr_on_down"]; // configureIface
 const ARP_NOTIFY = ["net.ipv4.conf.*.arp_notify"]; // attach, bridge
+const ENHANCED_DAD = ["net.ipv6.conf.*.enhanced_dad"]; // bridge with enabledad
 
 const NONE = { hostNetns: false, delegates: [], linkKinds: [], sysctlKeys: [], ...DEFAULT_LIMITS } as const;
 const IPAM = ["host-local", "static"];
@@ -68,14 +69,14 @@ const ATTACH = (kind: LinkKind["tag"], hostNetns: boolean): Grant => ({
 
 const BUILTIN: Record<string, Grant> = {
   loopback: { ...NONE, interfaces: ["netns", "link", "addr", "log"] },
-  "host-local": { ...NONE, interfaces: ["store", "log"] },
+  "host-local": { ...NONE, interfaces: ["store", "log", "dns"] },
   bridge: {
     ...NONE,
     interfaces: ["netns", "link", "addr", "route", "sysctl", "log", "ipam", "firewall"],
     hostNetns: true,
     delegates: IPAM,
     linkKinds: ["bridge", "veth"],
-    sysctlKeys: [...FORWARDING, ...VETH_HOST_END, ...CONFIGURE_IFACE, ...ARP_NOTIFY],
+    sysctlKeys: [...FORWARDING, ...VETH_HOST_END, ...CONFIGURE_IFACE, ...ARP_NOTIFY, ...ENHANCED_DAD],
   },
   ptp: {
     ...NONE,

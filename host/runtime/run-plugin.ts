@@ -49,6 +49,8 @@ interface CallScope {
   components: Map<string, string>;
   /** What an ADD changed, undone when it fails. */
   journal: Journal;
+  /** When the main plugin's time limit ends (performance.now() ms); delegates run under it. */
+  deadline?: number;
 }
 
 /** The PluginRunner of the real binary: each verb runs in a Wasm component in this process. */
@@ -170,6 +172,7 @@ function runVerb(scope: CallScope, plugin: string, verb: Verb, config: string): 
   const interfaces = capabilities(plugin, component, grant);
   const memoryMaxPages = refuseOnLimit(() => checkMemoryLimit(plugin, component.mainBytes, grant.memoryPages));
   deps.mark(`${plugin}: loaded`);
+  scope.deadline ??= performance.now() + grant.timeLimitMs; // the outer limit holds for delegates (time-limit.ts)
   const ctx: CallContext = {
     plugin,
     grant,
@@ -182,6 +185,7 @@ function runVerb(scope: CallScope, plugin: string, verb: Verb, config: string): 
     records: scope.records,
     journal: scope.journal,
     hostCalls: 0,
+    deadline: scope.deadline,
     delegate: (ipamPlugin, ipamVerb, ipamConfig) => runVerb(scope, ipamPlugin, ipamVerb, ipamConfig) as
       { ok: true; value: string } | { ok: false; error: WitCniError },
   };

@@ -143,7 +143,7 @@ export function mutations(): Mutation[] {
     add([key], otherKinds("boolean"), "config", true);
   }
   add(["mtu"], [-1, 1.5, 4294967296, "1400", true, [], {}], "config", true);
-  add(["vlan"], [-1, 1.5, "1", 5], "config", true);
+  add(["vlan"], [-1, 1.5, "1", 4095], "config", true); // 5 with isGateway is a valid config now (the <bridge>.<vlan> gateway)
   add(["hairpinMode"], [true], "config", true); // with promiscMode below: the pair is refused
   add(["args"], [{ cni: { mac: "zz:zz:zz:zz:zz:zz" } }, { cni: { mac: 5 } }], "config", true);
   add(["runtimeConfig"], [{ mac: "02:42:0a" }], "config", true);

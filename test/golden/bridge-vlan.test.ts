@@ -10,6 +10,7 @@ import { createLinkCaps } from "../../host/caps/link";
 import type { PortVlan } from "../../host/generated/interfaces/cni-host-link";
 import { NLM_F } from "../../host/kernel/nl/header";
 import { encodeRequest, type NlRequest, parseMessages } from "../../host/kernel/nl/message";
+import { parseBridgeVlans } from "../../host/kernel/rtnl/bridge-vlan";
 import type { RtnlHandle } from "../../host/kernel/rtnl/handle";
 import { RTM } from "../../host/kernel/rtnl/message-types";
 import { PluginScope } from "../../host/caps/scope";
@@ -20,13 +21,17 @@ import { IPROUTE2_BRIDGE_VLAN as IPROUTE2 } from "./iproute2-bridge-vlan";
 const PORT_INDEX = 4; // p0 in the capture
 
 /** The link cap over one held namespace where every lookup finds ifindex 4; returns what else it sent. */
-function caps(journal = new Journal(false)) {
+function caps(journal = new Journal(false), dumpReply = "") {
   const sent: NlRequest[] = [];
   const bytes = Buffer.from(GET_LINK_VETH.datagrams[0]!, "hex");
   bytes.writeInt32LE(PORT_INDEX, 20);
   const h = {
     ns: { fd: 3 },
     request: (req: NlRequest) => {
+      if (req.type === RTM.GETLINK && (req.flags & NLM_F.DUMP) === NLM_F.DUMP) {
+        sent.push(req);
+        return parseMessages(new Uint8Array(Buffer.from(dumpReply, "hex")));
+      }
       if (req.type === RTM.GETLINK) return parseMessages(new Uint8Array(bytes));
       sent.push(req);
       return [];
@@ -91,6 +96,56 @@ describe("link.add-port-vlans and link.remove-port-vlans send what `bridge vlan`
     expect(sent.map((r) => wire(r, IPROUTE2["del-pvid"]!))).toEqual([
       IPROUTE2["del-pvid"], // `bridge vlan del dev p0 vid 100 pvid untagged`
       asType(IPROUTE2["del-default"]!, RTM.SETLINK), // `bridge vlan add dev p0 vid 1`
+    ]);
+  });
+});
+
+/**
+ * A reply for port p0 (ifindex 4) as a kernel with VLAN filtering sends it, built by hand from
+ * the documented layout, since this kernel keeps no VLANs (its reply has no IFLA_AF_SPEC): the
+ * captured p0 message with IFLA_AF_SPEC (26) appended, holding IFLA_BRIDGE_VLAN_INFO (2)
+ * entries of struct bridge_vlan_info { u16 flags; u16 vid } (linux/if_bridge.h).
+ */
+function replyWithVlans(): string {
+  const captured = Buffer.from(IPROUTE2["show-reply"]!, "hex");
+  const p0 = captured.subarray(captured.readUInt32LE(0)); // the second message: p0
+  const info = (flags: number, vid: number) => "08000200" + u16(flags) + u16(vid);
+  const u16 = (n: number) => Buffer.from([n & 0xff, n >> 8]).toString("hex");
+  const entries = [
+    info(0x0006, 100), // PVID | UNTAGGED: the access VLAN
+    info(0x0000, 200), // tagged
+    info(0x0008, 300), // RANGE_BEGIN (a compressed dump)
+    info(0x0010, 399), // RANGE_END
+  ].join("");
+  const spec = Buffer.from(u16(4 + entries.length / 2) + "1a00" + entries, "hex");
+  const msg = Buffer.concat([p0.subarray(0, p0.readUInt32LE(0)), spec]);
+  msg.writeUInt32LE(msg.length, 0);
+  return msg.toString("hex");
+}
+
+describe("link.port-vlans sends what `bridge vlan show` sends and reads its reply", () => {
+  it("the request is iproute2's AF_BRIDGE link dump with IFLA_EXT_MASK RTEXT_FILTER_BRVLAN", () => {
+    const { link, sent } = caps(new Journal(false), IPROUTE2["show-reply"]);
+    link.portVlans(0, "p0");
+    expect(sent).toHaveLength(1);
+    const want = IPROUTE2["show-request"]!;
+    const seq = Buffer.from(want, "hex").readUInt32LE(8);
+    // A dump is not acked: REQUEST only, as the socket sends it.
+    expect(Buffer.from(encodeRequest({ ...sent[0]!, flags: sent[0]!.flags | NLM_F.REQUEST }, seq)).toString("hex")).toBe(want);
+  });
+
+  it("this kernel's captured reply (no VLAN filtering, no IFLA_AF_SPEC) gives p0 no VLANs", () => {
+    const msgs = parseMessages(new Uint8Array(Buffer.from(IPROUTE2["show-reply"]!, "hex")));
+    expect(msgs.map(parseBridgeVlans)).toEqual([{ index: 2, vlans: [] }, { index: 4, vlans: [] }]);
+    expect(caps(new Journal(false), IPROUTE2["show-reply"]).link.portVlans(0, "p0")).toEqual([]);
+  });
+
+  it("a reply with IFLA_BRIDGE_VLAN_INFO entries (built from the documented layout) gives the PVID, a tagged VLAN and a range", () => {
+    const { link } = caps(new Journal(false), IPROUTE2["show-reply"]!.slice(0, 0x4c * 2) + replyWithVlans());
+    expect(link.portVlans(0, "p0")).toEqual([
+      { id: 100, pvid: true, untagged: true },
+      { id: 200, pvid: false, untagged: false },
+      { id: 300, last: 399, pvid: false, untagged: false },
     ]);
   });
 });

@@ -27,3 +27,17 @@ cap trunk-range vlan add dev p0 vid 300-399
 cap del-default vlan del dev p0 vid 1
 cap del-pvid vlan del dev p0 vid 100 pvid untagged
 cap del-range vlan del dev p0 vid 300-399
+# `bridge vlan show` dumps links twice (AF_UNSPEC for names, then AF_BRIDGE with
+# RTEXT_FILTER_BRVLAN): keep the last request and the first reply datagram after it.
+strace -f -e trace=sendto,recvmsg -e write=3 -e read=3 bridge vlan show 2>&1 >/dev/null | python3 -c '
+import re, sys
+calls = []
+for line in sys.stdin:
+    m = re.match(r"(sendto|recvmsg)\(", line)
+    if m: calls.append([m.group(1), ""])
+    m = re.match(r"\s*\|\s+[0-9a-f]{5}\s\s(.{48})", line)
+    if m and calls: calls[-1][1] += "".join(re.findall(r"[0-9a-f]{2}", m.group(1)))
+calls = [c for c in calls if c[1]]
+last = max(i for i, c in enumerate(calls) if c[0] == "sendto")
+print("show-request", calls[last][1])
+print("show-reply", calls[last + 1][1])'

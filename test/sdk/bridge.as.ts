@@ -1,9 +1,10 @@
 // Guest tests of bridge's config and gateway calculation (guest-plugins/bridge/config.ts and
 // host-side.ts calcGateways): Go's keys and defaults, code 7 naming every bad field, and the
 // gateways and default routes that isGateway and isDefaultGateway imply.
-import { Request, Tuple2, CniErrorCode, CniResult, IPNet, IP } from "@wasm-cni/sdk";
-import { loadConfig, BridgeConf, VlanRange } from "../../guest-plugins/bridge/config";
+import { Request, Tuple2, CniErrorCode, CniResult, IPNet, IP, link, some } from "@wasm-cni/sdk";
+import { loadConfig, BridgeConf, VlanRange, vlanGatewayName } from "../../guest-plugins/bridge/config";
 import { calcGateways } from "../../guest-plugins/bridge/host-side";
+import { portVlanMismatch } from "../../guest-plugins/bridge/port-vlans";
 import { expectStr, expectInt, expectTrue, expectFalse } from "./expect.as";
 
 function request(keys: string, args: Array<Tuple2<string, string>> = []): Request {
@@ -156,6 +157,43 @@ export function bad_vlans_are_code_7_with_gos_reason(): void {
   refused(",\"vlanTrunk\":[7]", "field \"vlanTrunk[0]\"");
   refused(",\"vlanTrunk\":{\"id\":5}", "field \"vlanTrunk\"");
   refused(",\"vlan\":7,\"vlanTrunk\":[{\"id\":8}]", "field \"vlanTrunk\" cannot be set together with vlan");
-  refused(",\"vlan\":7,\"isGateway\":true", "field \"vlan\" with isGateway is not supported yet");
+  refused(",\"bridge\":\"br-long-name\",\"vlan\":4000,\"isGateway\":true", "field \"vlan\" with isGateway needs the gateway interface name <bridge>.<vlan> to be at most 15 bytes");
   refused(",\"preserveDefaultVlan\":\"no\"", "field \"preserveDefaultVlan\"");
+}
+
+export function vlan_with_isGateway_names_the_gateway_interface_bridge_dot_vlan(): void {
+  const c = conf(",\"bridge\":\"br-tenchar\",\"vlan\":4000,\"isGateway\":true");
+  expectStr(vlanGatewayName(c), "br-tenchar.4000", "15 bytes: accepted");
+  expectTrue(c.isGateway && c.vlanFiltering, "a filtering bridge with a gateway");
+}
+
+function pv(id: u16, last: u16 = 0, pvid: bool = false, untagged: bool = false): link.PortVlan {
+  const v = new link.PortVlan();
+  v.id = id;
+  if (last != 0) v.last = some<u16>(last);
+  v.pvid = pvid;
+  v.untagged = untagged;
+  return v;
+}
+
+function mismatch(keys: string, have: link.PortVlan[]): string {
+  const m = portVlanMismatch(conf(keys), have);
+  return m == null ? "" : m!;
+}
+
+export function check_accepts_the_port_vlans_add_gave(): void {
+  expectStr(mismatch(",\"vlan\":100,\"preserveDefaultVlan\":false", [pv(100, 0, true, true)]), "", "access port");
+  expectStr(mismatch(",\"vlan\":100", [pv(1, 0, false, true), pv(100, 0, true, true)]), "", "VLAN 1 may stay when preserved");
+  const trunk = ",\"vlanTrunk\":[{\"minID\":101,\"maxID\":103},{\"id\":300}],\"preserveDefaultVlan\":false";
+  expectStr(mismatch(trunk, [pv(101), pv(102), pv(103), pv(300)]), "", "trunk, one entry per id");
+  expectStr(mismatch(trunk, [pv(101, 103), pv(300)]), "", "trunk, a range entry");
+}
+
+export function check_names_a_missing_wrong_or_extra_vlan(): void {
+  expectStr(mismatch(",\"vlan\":100", []), " does not carry the config's vid 100 pvid untagged", "missing (a kernel without VLAN filtering)");
+  expectStr(mismatch(",\"vlan\":100", [pv(100)]), " carries vid 100, the config vid 100 pvid untagged", "tagged instead of the PVID");
+  const trunk = ",\"vlanTrunk\":[{\"minID\":101,\"maxID\":103}],\"preserveDefaultVlan\":false";
+  expectStr(mismatch(trunk, [pv(101), pv(103)]), " does not carry the config's vid 102", "a hole in the trunk");
+  expectStr(mismatch(trunk, [pv(101, 103), pv(1, 0, true, true)]), " carries a vlan the config does not name: vid 1 pvid untagged", "VLAN 1 not removed");
+  expectStr(mismatch(trunk, [pv(101, 104)]), " carries a vlan the config does not name: vid 104", "one more");
 }

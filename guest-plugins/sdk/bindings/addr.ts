@@ -139,6 +139,36 @@ export function del(ns: NetnsId, link: string, cidr: string): Result<Unit, HostE
 }
 
 // @ts-ignore: decorator
+@external("cni:host/addr@0.1.0", "settle")
+declare function _settle(p0: i32, p1: i32, p2: i32, p3: i32, p4: i32): void;
+
+/**
+ * Waits in the host until no IPv6 address of the link is tentative (duplicate address
+ * detection is over), checking every 50 ms as Go's ip.SettleAddresses does; plugins cannot
+ * sleep. `timeout-ms` is capped by the host (10 s) and by what is left of the plugin's time
+ * limit. Fails with `exists` when an address went dadfailed (another node holds it) and
+ * with `kernel` (ETIMEDOUT) when one is still tentative at the deadline on a link that is
+ * up; a link that is not up has no DAD running and succeeds then, as in Go.
+ * Equivalent to: `while ip -6 addr show dev $link tentative | grep -q .; do sleep 0.05; done`
+ */
+export function settle(ns: NetnsId, link: string, timeoutMs: u32): Result<Unit, HostError> {
+  const _mark = mark();
+  let _p0: i32 = 0;
+  _p0 = <i32>ns;
+  let _p1: i32 = 0;
+  let _p2: i32 = 0;
+  const _v11 = link;
+  const _n12 = utf8Length(_v11);
+  _p1 = <i32>utf8Encode(_v11, _n12);
+  _p2 = <i32>_n12;
+  let _p3: i32 = 0;
+  _p3 = <i32>timeoutMs;
+  _settle(_p0, _p1, _p2, _p3, <i32>_RET);
+  release(_mark);
+  return liftResUnitOrHostError(_RET);
+}
+
+// @ts-ignore: decorator
 @unsafe
 function liftResListAddrInfoOrHostError(src: usize): Result<Array<AddrInfo>, HostError> {
   switch (<i32>load<u8>(src)) {

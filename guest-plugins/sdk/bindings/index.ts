@@ -4,6 +4,8 @@ export * from "./types";
 export * from "./verbs";
 import * as addr from "./addr";
 export { addr };
+import * as dns from "./dns";
+export { dns };
 import * as firewall from "./firewall";
 export { firewall };
 import * as ipam from "./ipam";

@@ -971,6 +971,30 @@ export function removePortVlans(ns: NetnsId, name: string, vlans: Array<PortVlan
 }
 
 // @ts-ignore: decorator
+@external("cni:host/link@0.1.0", "port-vlans")
+declare function _portVlans(p0: i32, p1: i32, p2: i32, p3: i32): void;
+
+/**
+ * The VLANs of a bridge port, one entry per VLAN (a range when the kernel sends one). A
+ * port of a bridge that does not filter VLANs has none.
+ * Equivalent to: `bridge vlan show dev $name`
+ */
+export function portVlans(ns: NetnsId, name: string): Result<Array<PortVlan>, HostError> {
+  const _mark = mark();
+  let _p0: i32 = 0;
+  _p0 = <i32>ns;
+  let _p1: i32 = 0;
+  let _p2: i32 = 0;
+  const _v43 = name;
+  const _n44 = utf8Length(_v43);
+  _p1 = <i32>utf8Encode(_v43, _n44);
+  _p2 = <i32>_n44;
+  _portVlans(_p0, _p1, _p2, <i32>_RET);
+  release(_mark);
+  return liftResListPortVlanOrHostError(_RET);
+}
+
+// @ts-ignore: decorator
 @external("cni:host/link@0.1.0", "delete")
 declare function _del(p0: i32, p1: i32, p2: i32, p3: i32): void;
 
@@ -981,10 +1005,10 @@ export function del(ns: NetnsId, name: string): Result<Unit, HostError> {
   _p0 = <i32>ns;
   let _p1: i32 = 0;
   let _p2: i32 = 0;
-  const _v43 = name;
-  const _n44 = utf8Length(_v43);
-  _p1 = <i32>utf8Encode(_v43, _n44);
-  _p2 = <i32>_n44;
+  const _v45 = name;
+  const _n46 = utf8Length(_v45);
+  _p1 = <i32>utf8Encode(_v45, _n46);
+  _p2 = <i32>_n46;
   _del(_p0, _p1, _p2, <i32>_RET);
   release(_mark);
   return liftResUnitOrHostError(_RET);
@@ -1209,4 +1233,26 @@ function lowerElemsPortVlan(v: Array<PortVlan>): usize {
     lowerPortVlan(unchecked(v[i]), e);
   }
   return ptr;
+}
+
+// @ts-ignore: decorator
+@unsafe
+function liftResListPortVlanOrHostError(src: usize): Result<Array<PortVlan>, HostError> {
+  switch (<i32>load<u8>(src)) {
+    case 0: return ok<Array<PortVlan>, HostError>(liftListPortVlan(<usize>load<u32>(src, 4), <usize>load<u32>(src, 8)));
+    case 1: return err<Array<PortVlan>, HostError>(liftHostError(src + 4));
+  }
+  return unreachable();
+}
+
+// @ts-ignore: decorator
+@unsafe
+function liftListPortVlan(ptr: usize, len: usize): Array<PortVlan> {
+  const out = new Array<PortVlan>();
+  for (let i: usize = 0; i < len; i++) {
+    const e = ptr + i * 8;
+    out.push(liftPortVlan(e));
+  }
+  freeReceived(ptr, len * 8);
+  return out;
 }

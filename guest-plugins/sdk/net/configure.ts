@@ -1,13 +1,17 @@
 // An IPAM result applied to the container interface, like pkg/ipam's ConfigureIface: the
 // addresses whose `interface` names the link, the link up, then the routes, each through the
 // gateway of its family when it names none. Addresses are added without DAD (IFA_F_NODAD), so
-// an IPv6 address is usable when ADD returns; Go waits up to 5 s for DAD to settle instead.
+// an IPv6 address is usable when ADD returns; with `dad` (bridge's enabledad) they go through
+// DAD and, as Go's ConfigureIface, the host waits up to 5 s for it to settle (addr.settle).
 import { link, addr, route, sysctl, NetnsId, CniError } from "../bindings/index";
 import { Box, some } from "../abi/index";
 import { CniResult, IPConfig, Route, internalError } from "../cni/index";
 import { IP, IPNet } from "../ip/index";
 import { hostErrorToCni } from "./host-error";
-import { E_ADD_ADDR, E_ADD_ROUTE, E_ENABLE_IPV6, E_KEEP_ADDR, E_ROUTE_SCOPE, E_SET_UP, E_TO } from "./errors";
+import { E_ADD_ADDR, E_ADD_ROUTE, E_ENABLE_IPV6, E_KEEP_ADDR, E_ROUTE_SCOPE, E_SET_UP, E_SETTLE, E_TO } from "./errors";
+
+/** How long configureIface waits for DAD, as Go's dadSettleTimeout. */
+const DAD_SETTLE_TIMEOUT_MS: u32 = 5000;
 
 /** The addresses of `result` on the interface named `ifname` (through their interface index). */
 export function ipsOf(result: CniResult, ifname: string): IPConfig[] {
@@ -20,18 +24,38 @@ export function ipsOf(result: CniResult, ifname: string): IPConfig[] {
   return out;
 }
 
-/** Addresses, link up, routes. Equivalent to: `ip addr add ... nodad; ip link set up; ip route add ...` */
+/**
+ * Addresses, link up, DAD settled (with `dad` and an IPv6 address), routes.
+ * Equivalent to: `ip addr add ... [nodad]; ip link set up; ip route add ...`
+ */
 export function configureIface(ns: NetnsId, ifname: string, result: CniResult, dad: bool = false): CniError | null {
-  const e = addIfaceAddrs(ns, ifname, result, dad);
-  return e != null ? e : addIfaceRoutes(ns, ifname, result);
+  let e = addIfaceAddrs(ns, ifname, result, dad);
+  if (e != null) return e;
+  if (dad && hasIPv6(ipsOf(result, ifname))) {
+    e = settleAddrs(ns, ifname, DAD_SETTLE_TIMEOUT_MS);
+    if (e != null) return e;
+  }
+  return addIfaceRoutes(ns, ifname, result);
+}
+
+/**
+ * Waits (in the host) until no IPv6 address of `ifname` is tentative, as Go's ip.SettleAddresses;
+ * fails when DAD found a duplicate or `timeoutMs` ran out.
+ */
+export function settleAddrs(ns: NetnsId, ifname: string, timeoutMs: u32): CniError | null {
+  const r = addr.settle(ns, ifname, timeoutMs);
+  return r.isErr ? hostErrorToCni(r.error, E_SETTLE + ifname + "\"") : null;
+}
+
+function hasIPv6(ips: IPConfig[]): bool {
+  for (let i = 0; i < ips.length; i++) if (!ips[i].address.is4) return true;
+  return false;
 }
 
 /** The addresses of `ifname` from `result`, then the link up. */
 export function addIfaceAddrs(ns: NetnsId, ifname: string, result: CniResult, dad: bool = false): CniError | null {
   const ips = ipsOf(result, ifname);
-  let v6 = false;
-  for (let i = 0; i < ips.length; i++) v6 = v6 || !ips[i].address.is4;
-  if (v6) {
+  if (hasIPv6(ips)) {
     const e = enableIPv6(ns, ifname);
     if (e != null) return e;
   }

@@ -75,3 +75,5 @@
 @lazy @inline export const E_LOOKUP_LINK = "failed to look up link ";
 // @ts-ignore: decorator
 @lazy @inline export const E_NOT_A = " exists but is not a ";
+// @ts-ignore: decorator
+@lazy @inline export const E_SETTLE = "failed to settle addresses for \"";

@@ -1,6 +1,6 @@
 export { describeHostError, hostErrorToCni, isGone } from "./host-error";
 export { hostVethName, setupVeth, VethPair } from "./veth";
-export { ipsOf, configureIface, addIfaceAddrs, addIfaceRoutes, routeVia, addRoute, describeRoute } from "./configure";
+export { ipsOf, configureIface, settleAddrs, addIfaceAddrs, addIfaceRoutes, routeVia, addRoute, describeRoute } from "./configure";
 export { enableForwarding } from "./forwarding";
 export { ipamAdd, ipamDel, ipamCheck, ipamStatus, ipamGc } from "./ipam-delegate";
 export { containerNetns, hostNetns, delLinkIgnoringGone, delContainerLink, undoAdd } from "./teardown";

@@ -13,6 +13,16 @@ export function add(ns: NetnsId, link: string, cidr: string, options: AddrOption
  */
 export { _delete as delete };
 declare function _delete(ns: NetnsId, link: string, cidr: string): void;
+/**
+ * Waits in the host until no IPv6 address of the link is tentative (duplicate address
+ * detection is over), checking every 50 ms as Go's ip.SettleAddresses does; plugins cannot
+ * sleep. `timeout-ms` is capped by the host (10 s) and by what is left of the plugin's time
+ * limit. Fails with `exists` when an address went dadfailed (another node holds it) and
+ * with `kernel` (ETIMEDOUT) when one is still tentative at the deadline on a link that is
+ * up; a link that is not up has no DAD running and succeeds then, as in Go.
+ * Equivalent to: `while ip -6 addr show dev $link tentative | grep -q .; do sleep 0.05; done`
+ */
+export function settle(ns: NetnsId, link: string, timeoutMs: number): void;
 export type HostError = import('./cni-host-types.js').HostError;
 export type NetnsId = import('./cni-host-types.js').NetnsId;
 export type Family = import('./cni-host-types.js').Family;

@@ -36,6 +36,12 @@ export function addPortVlans(ns: NetnsId, name: string, vlans: Array<PortVlan>):
  */
 export function removePortVlans(ns: NetnsId, name: string, vlans: Array<PortVlan>): void;
 /**
+ * The VLANs of a bridge port, one entry per VLAN (a range when the kernel sends one). A
+ * port of a bridge that does not filter VLANs has none.
+ * Equivalent to: `bridge vlan show dev $name`
+ */
+export function portVlans(ns: NetnsId, name: string): Array<PortVlan>;
+/**
  * Deletes a link (a veth pair goes with either end). Equivalent to: `ip link del dev $name`
  */
 export { _delete as delete };

@@ -5,7 +5,8 @@ import { NLM_F } from "../nl/header";
 import type { NlMessage } from "../nl/message";
 import type { RtnlHandle } from "./handle";
 import { addressFamily, familyOf, formatCidr, type IpFamily, parseCidr } from "./inet";
-import { type LinkRef, linkIndex, linkLabel } from "./link";
+import { sleepSync } from "../sleep";
+import { type LinkRef, linkByIndex, linkIndex, linkLabel } from "./link";
 import { AF, RTM } from "./message-types";
 
 const IFADDRMSG_LEN = 8;
@@ -100,4 +101,36 @@ export function addrDel(h: RtnlHandle, link: LinkRef, cidr: string): void {
   const body = ifAddrMsg(addressFamily(c.family), c.prefix, 0, 0, linkIndex(link));
   const req = { type: RTM.DELADDR, flags: 0, body, attrs: [bytesAttr(IFA.LOCAL, c.bytes)] };
   h.request(req, `delete ${cidr} from ${linkLabel(link)}`, linkLabel(link));
+}
+
+/** What addrSettle found: DAD done, an address that failed it, or still tentative at the deadline. */
+export type SettleOutcome =
+  | { state: "settled" }
+  | { state: "dadfailed"; cidr: string }
+  | { state: "tentative"; cidrs: string[] };
+
+/** How often addrSettle looks again, as Go's SETTLE_INTERVAL. */
+export const SETTLE_INTERVAL_MS = 50;
+
+/**
+ * Waits until no IPv6 address of the link is tentative, like Go's ip.SettleAddresses: there is
+ * no event to wait for, so it lists the addresses every 50 ms until `deadline` (a
+ * performance.now() time). A link that is not up at the deadline counts as settled (DAD never
+ * runs there), as in Go.
+ * Equivalent to: `while ip -6 addr show dev $link tentative | grep -q .; do sleep 0.05; done`
+ */
+export function addrSettle(h: RtnlHandle, link: LinkRef, deadline: number, now: () => number = () => performance.now()): SettleOutcome {
+  for (;;) {
+    const addrs = addrList(h, link, 6);
+    // A failed address keeps IFA_F_TENTATIVE as well: look for failures first.
+    const failed = addrs.find((a) => (a.flags & IFA_F.DADFAILED) !== 0);
+    if (failed) return { state: "dadfailed", cidr: failed.cidr };
+    const tentative = addrs.filter((a) => a.tentative).map((a) => a.cidr);
+    if (tentative.length === 0) return { state: "settled" };
+    const left = deadline - now();
+    if (left <= 0) {
+      return linkByIndex(h, linkIndex(link)).operstate === "up" ? { state: "tentative", cidrs: tentative } : { state: "settled" };
+    }
+    sleepSync(Math.min(SETTLE_INTERVAL_MS, left));
+  }
 }

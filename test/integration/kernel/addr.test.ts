@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { LinkNotFoundError } from "../../../host/kernel/errors";
-import { addrAdd, addrDel, addrList } from "../../../host/kernel/rtnl/addr";
+import { addrAdd, addrDel, addrList, addrSettle } from "../../../host/kernel/rtnl/addr";
 import { linkAddVeth } from "../../../host/kernel/rtnl/link";
 import { linkSetUp } from "../../../host/kernel/rtnl/link-set";
 import { ipJson } from "../../helpers/netns";
@@ -86,5 +86,37 @@ describe("addr", () => {
     addrAdd(a.h, v, "fd00::2/64");
     expect(addrList(a.h, v).map((x) => x.cidr).sort()).toEqual(["10.1.0.2/24", "fd00::2/64"]);
     expect(addrList(a.h, 0, 4).map((x) => x.cidr).sort()).toEqual(["10.1.0.2/24", "127.0.0.1/8"]);
+  });
+
+  it("addrSettle returns settled once DAD has passed, and the address is no longer tentative", () => {
+    const a = freshNs(), b = freshNs();
+    const v = linkAddVeth(a.h, { name: "v0", peerName: "v1", peerNetns: b.ns });
+    linkSetUp(a.h, v);
+    linkSetUp(b.h, { index: v.peer, name: "v1" });
+    addrAdd(a.h, v, "fd00::5/64", { nodad: false });
+    expect(addrSettle(a.h, v, performance.now() + 5000)).toEqual({ state: "settled" });
+    expect(shown(a, "v0").find((i) => i.local === "fd00::5")?.tentative).toBeUndefined();
+  });
+
+  it("addrSettle reports the addresses still tentative at the deadline on an up link", () => {
+    const a = freshNs(), b = freshNs();
+    const v = linkAddVeth(a.h, { name: "v0", peerName: "v1", peerNetns: b.ns });
+    // Three probes a second apart: DAD cannot be over within the 200 ms given.
+    a.test.exec("sysctl", ["-qw", "net.ipv6.conf.v0.dad_transmits=3"]);
+    linkSetUp(a.h, v);
+    linkSetUp(b.h, { index: v.peer, name: "v1" });
+    addrAdd(a.h, v, "fd00::6/64", { nodad: false });
+    const t0 = performance.now();
+    // The link-local address is in DAD too, and counts as Go counts it.
+    expect(addrSettle(a.h, v, t0 + 200)).toEqual({ state: "tentative", cidrs: expect.arrayContaining(["fd00::6/64"]) });
+    expect(performance.now() - t0).toBeLessThan(1000);
+  });
+
+  it("addrSettle counts a link that is not up as settled at the deadline (no DAD runs there), as Go", () => {
+    const a = freshNs();
+    const v = linkAddVeth(a.h, { name: "v0", peerName: "v1" });
+    addrAdd(a.h, v, "fd00::7/64", { nodad: false });
+    expect(addrList(a.h, v, 6).find((x) => x.cidr === "fd00::7/64")?.tentative).toBe(true);
+    expect(addrSettle(a.h, v, performance.now() + 100)).toEqual({ state: "settled" });
   });
 });

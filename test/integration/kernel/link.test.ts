@@ -5,6 +5,7 @@ import {
   linkSetAlias, linkSetBridgePort, linkSetDown, linkSetMac, linkSetMaster, linkSetMtu, linkSetName, linkSetNetns,
   linkSetNoMaster, linkSetPromisc, linkSetUp,
 } from "../../../host/kernel/rtnl/link-set";
+import { bridgeVlanList } from "../../../host/kernel/rtnl/bridge-vlan";
 import { ipJson } from "../../helpers/netns";
 import { freshNs } from "./fixture";
 
@@ -103,5 +104,18 @@ describe("link", () => {
     expect(ipJson<IpLink[]>(a.test, ["link", "show"]).map((l) => l.ifname)).toEqual(["lo"]);
     expect(() => linkDel(a.h, v)).toThrow(LinkNotFoundError);
     expect(() => linkDelByName(a.h, "v0")).toThrow(LinkNotFoundError);
+  });
+});
+
+// This kernel has no bridge VLAN filtering (DESIGN.md): the dump is real, its answer empty;
+// the request and the parsing of VLAN entries are golden-tested (test/golden/bridge-vlan.test.ts).
+describe("bridge port VLANs on a kernel without VLAN filtering", () => {
+  it("bridgeVlanList dumps AF_BRIDGE links and finds no VLANs on a real port, as `bridge vlan show` prints none", () => {
+    const a = freshNs();
+    const br = linkAddBridge(a.h, { name: "br0" });
+    const p = linkAddVeth(a.h, { name: "p0", peerName: "p1" });
+    linkSetMaster(a.h, p, br);
+    expect(bridgeVlanList(a.h, p)).toEqual([]);
+    expect(a.test.exec("bridge", ["-j", "vlan", "show", "dev", "p0"]).trim()).toBe("[]");
   });
 });

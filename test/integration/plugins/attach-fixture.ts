@@ -65,7 +65,7 @@ export function ok(r: CniOutcome): Record<string, any> {
 
 export interface IpLink { ifname: string; ifindex: number; link_type?: string; master?: string; flags: string[]; address?: string; mtu: number;
   linkinfo?: { info_kind?: string; info_slave_kind?: string; info_slave_data?: Record<string, unknown> } }
-export interface IpAddr { ifname: string; addr_info: { family: string; local: string; prefixlen: number; scope: string; tentative?: boolean; dadfailed?: boolean }[] }
+export interface IpAddr { ifname: string; addr_info: { family: string; local: string; prefixlen: number; scope: string; tentative?: boolean; dadfailed?: boolean; nodad?: boolean }[] }
 export interface IpRoute { dst: string; gateway?: string; dev?: string; scope?: string; prefsrc?: string; protocol?: string }
 
 export const links = (ns: TestNetns): IpLink[] => ipJson<IpLink[]>(ns, ["-d", "link", "show"]);

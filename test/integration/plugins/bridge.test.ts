@@ -3,6 +3,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { ROOT } from "../../helpers/fixtures";
 import { netnsPerTest, type TestNetns } from "../../helpers/netns";
 import {
   addrs, buildSuitePlugins, call as callAs, callAsync, callGo, type Caller, globalAddrs, GO_PLUGINS, linkNames, links, type Net,
@@ -119,6 +120,15 @@ describe("bridge ADD", () => {
     expect(link(host, "cni0")!.flags).toContain("PROMISC");
   });
 
+  it("host-local's resolvConf reaches the result through in-process delegation (the host reads the file bridge's config names)", () => {
+    const host = netns("h"), c = netns("c"), net = network("br");
+    const r = ok(callAs(p, "ADD", conf(net, {}, { ...DUAL, resolvConf: join(ROOT, "test/fixtures/dns/resolv.conf") }), c, host));
+    expect(r.dns).toEqual({
+      nameservers: ["10.0.0.53", "fd00::53"], domain: "example.com",
+      search: ["a.example", "b.example", "c.example"], options: ["ndots:2", "timeout:1", "rotate"],
+    });
+  });
+
   it("an ipam object without type attaches eth0 at layer 2 only, up and without addresses", () => {
     const host = netns("h"), c = netns("c");
     const r = ok(callAs(p, "ADD", { cniVersion: "1.0.0", name: "l2", type: "bridge", bridge: "br-l2", ipam: {} }, c, host));
@@ -126,6 +136,74 @@ describe("bridge ADD", () => {
     expect(link(c, "eth0")!.flags).toContain("UP");
     expect(globalAddrs(c, "eth0")).toEqual([]);
     expect(link(host, hostVeth("ctr1"))!.master).toBe("br-l2");
+  });
+});
+
+// enabledad: DAD runs on eth0 and the host waits for it (addr.settle) before ADD goes on, as
+// Go's ConfigureIface does with ip.SettleAddresses.
+describe("bridge enabledad", () => {
+  const v6 = (ns: TestNetns) => addrs(ns, "eth0").filter((a) => a.family === "inet6" && a.scope === "global");
+
+  it("a dual-stack ADD with enabledad returns only once eth0's IPv6 address has passed DAD (not tentative, not nodad)", () => {
+    const host = netns("h"), c = netns("c"), net = network("br");
+    const t0 = performance.now();
+    ok(callAs(p, "ADD", conf(net, { enabledad: true }), c, host));
+    const ms = performance.now() - t0;
+    const [a] = v6(c); // read at once: ADD has returned
+    expect(a).toMatchObject({ local: "fd10::2", prefixlen: 64 });
+    expect(a?.tentative).toBeUndefined();
+    expect(a?.dadfailed).toBeUndefined();
+    expect(a?.nodad).toBeUndefined();
+    expect(sysctl(c, "net.ipv6.conf.eth0.accept_dad")).toBe("1");
+    expect(sysctl(c, "net.ipv6.conf.eth0.enhanced_dad")).toBe("1");
+    // DAD sends one probe and waits a retransmit timer (1 s) after a random delay: ADD waited for it.
+    expect(ms).toBeGreaterThan(900);
+    expect(pings(c, "fd10::1")).toBe(true);
+  });
+
+  it("without enabledad eth0's IPv6 address is added nodad and ADD does not wait", () => {
+    const host = netns("h"), c = netns("c"), net = network("br");
+    ok(callAs(p, "ADD", conf(net), c, host));
+    const [a] = v6(c);
+    expect(a).toMatchObject({ local: "fd10::2", nodad: true });
+    expect(a?.tentative).toBeUndefined();
+    expect(sysctl(c, "net.ipv6.conf.eth0.accept_dad")).toBe("0");
+  });
+
+  it("with enabledad, DAD that outlasts the plugin's time limit: the wait stops 500 ms before it, ADD fails with 999 (tentative) and rolls back", () => {
+    const host = netns("h"), c = netns("c"), net = network("br");
+    // eth0 inherits ten probes a second apart: DAD takes 10 s, past bridge's 5 s time limit.
+    c.exec("sysctl", ["-qw", "net.ipv6.conf.default.dad_transmits=10"]);
+    const t0 = performance.now();
+    const r = callAs(p, "ADD", conf(net, { enabledad: true }), c, host);
+    const ms = performance.now() - t0;
+    expect(r.code).toBe(1);
+    expect(r.json).toMatchObject({ code: 999 });
+    expect((r.json as { msg: string }).msg).toMatch(/^failed to settle addresses for "eth0": kernel: link eth0 still has tentative addresses \(.*fd10::2\/64.*\) after \d+ ms$/);
+    expect(ms).toBeLessThan(5000);
+    expect(linkNames(c)).toEqual(["lo"]);
+    expect(link(host, hostVeth("ctr1"))).toBeUndefined();
+    expect(reservations(net)).toEqual([]);
+  });
+
+  it("with enabledad, an address another node on the bridge holds goes dadfailed: ADD fails with 999 naming it and leaves no eth0, veth or reservation", () => {
+    const host = netns("h"), c = netns("c"), other = netns("o"), net = network("br");
+    // The duplicate: fd10::2 on a link of another namespace, plugged into the bridge first.
+    host.exec("ip", ["link", "add", "cni0", "type", "bridge"]);
+    host.exec("ip", ["link", "set", "cni0", "up"]);
+    host.exec("ip", ["link", "add", "dup0", "type", "veth", "peer", "name", "dup1", "netns", other.name]);
+    host.exec("ip", ["link", "set", "dup0", "master", "cni0", "up"]);
+    other.exec("ip", ["addr", "add", "fd10::2/64", "dev", "dup1", "nodad"]);
+    other.exec("ip", ["link", "set", "dup1", "up"]);
+    const r = callAs(p, "ADD", conf(net, { enabledad: true }), c, host);
+    expect(r.code).toBe(1);
+    expect(r.json).toMatchObject({
+      code: 999,
+      msg: 'failed to settle addresses for "eth0": exists: link eth0 has address fd10::2/64 in DADFAILED state',
+    });
+    expect(linkNames(c)).toEqual(["lo"]);
+    expect(link(host, hostVeth("ctr1"))).toBeUndefined();
+    expect(reservations(net)).toEqual([]);
   });
 });
 
@@ -220,6 +298,35 @@ describe("bridge VLANs on a kernel without VLAN filtering", () => {
     expect(linkNames(c)).toEqual(["lo"]);
     expect(reservations(net)).toEqual([]);
   });
+
+  it("vlan with isGateway on a new bridge: the kernel refuses vlan_filtering before the <bridge>.<vlan> gateway is made; ADD fails and leaves no link or reservation", () => {
+    const host = netns("h"), c = netns("c"), net = network("br");
+    const r = callAs(p, "ADD", conf(net, { isGateway: true, vlan: 100 }), c, host);
+    expect(r.json).toMatchObject({ code: 999, msg: expect.stringMatching(/could not add cni0.*Operation not supported/) });
+    expect(linkNames(host)).toEqual(["lo"]);
+    expect(linkNames(c)).toEqual(["lo"]);
+    expect(reservations(net)).toEqual([]);
+  });
+
+  it("vlan with isGateway on an existing bridge: the container port's PVID is refused; ADD fails, no cni0.100 gateway, veth pair or reservation is left", () => {
+    const host = netns("h"), c = netns("c"), net = network("br");
+    host.exec("ip", ["link", "add", "cni0", "type", "bridge"]);
+    const r = callAs(p, "ADD", conf(net, { isGateway: true, vlan: 100, preserveDefaultVlan: false }), c, host);
+    expect(r.json).toMatchObject({ code: 999 });
+    expect((r.json as { msg: string }).msg).toMatch(/Operation not supported/);
+    expect(linkNames(host)).toEqual(["cni0", "lo"]);
+    expect(linkNames(c)).toEqual(["lo"]);
+    expect(globalAddrs(host, "cni0")).toEqual([]);
+    expect(reservations(net)).toEqual([]);
+  });
+
+  it("vlan with isGateway and a bridge name too long for <bridge>.<vlan> is code 7 and changes nothing", () => {
+    const host = netns("h"), c = netns("c"), net = network("br");
+    const r = callAs(p, "ADD", conf(net, { bridge: "br-long-name", isGateway: true, vlan: 4000 }), c, host);
+    expect(r.json).toMatchObject({ code: 7, details: expect.stringContaining('field "vlan" with isGateway needs the gateway interface name <bridge>.<vlan> to be at most 15 bytes') });
+    expect(linkNames(host)).toEqual(["lo"]);
+    expect(reservations(net)).toEqual([]);
+  });
 });
 
 describe("bridge CHECK and DEL", () => {
@@ -249,6 +356,16 @@ describe("bridge CHECK and DEL", () => {
     host.exec("ip", ["link", "set", hostVeth("ctr1"), "nomaster"]);
     const r = callAs(p, "CHECK", { ...conf(net), prevResult: result }, c, host);
     expect(r.json).toMatchObject({ code: 999, msg: "CNI veth created for bridge was not found: cni0" });
+  });
+
+  it("CHECK with vlan compares the port's VLANs: this kernel's port has none, so CHECK fails with 999 naming the missing PVID", () => {
+    const host = netns("h"), c = netns("c"), net = network("br");
+    const result = ok(callAs(p, "ADD", conf(net, { isGateway: false }), c, host));
+    const r = callAs(p, "CHECK", { ...conf(net, { isGateway: false, vlan: 100 }), prevResult: result }, c, host);
+    expect(r.json).toMatchObject({ code: 999, msg: `${hostVeth("ctr1")} does not carry the config's vid 100 pvid untagged` });
+    const t = callAs(p, "CHECK", { ...conf(net, { isGateway: false, vlanTrunk: [{ minID: 5, maxID: 6 }] }), prevResult: result }, c, host);
+    expect(t.json).toMatchObject({ code: 999, msg: `${hostVeth("ctr1")} does not carry the config's vid 5` });
+    ok(callAs(p, "CHECK", { ...conf(net, { isGateway: false }), prevResult: result }, c, host)); // no VLANs asked: not read
   });
 
   it("CHECK without a prevResult fails with code 7", () => {

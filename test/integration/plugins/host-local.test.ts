@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { cniExec, type CniInvocation, type CniOutcome } from "../../../tools/cni-exec";
-import { CNI_BIN, HOST_BIN } from "../../helpers/fixtures";
+import { CNI_BIN, HOST_BIN, ROOT } from "../../helpers/fixtures";
 import { buildPluginUnderTest } from "../../helpers/plugin-under-test";
 
 const GO_HOST_LOCAL = "/usr/lib/cni/host-local";
@@ -38,6 +38,13 @@ type Net = ReturnType<typeof network>;
 function conf(net: Net, ipam: Record<string, unknown>, cniVersion = "1.0.0", extra: Record<string, unknown> = {}) {
   return { cniVersion, name: net.name, type: "host-local", ...extra, ipam: { type: "host-local", dataDir: net.dataDir, ...ipam } };
 }
+
+/** A resolv.conf with every kind of line parseResolvConf reads or skips. */
+const RESOLV_CONF = join(ROOT, "test/fixtures/dns/resolv.conf");
+const RESOLV_DNS = {
+  nameservers: ["10.0.0.53", "fd00::53"], domain: "example.com",
+  search: ["a.example", "b.example", "c.example"], options: ["ndots:2", "timeout:1", "rotate"],
+};
 
 const V4_V6 = {
   ranges: [[{ subnet: "10.1.0.0/24" }], [{ subnet: "fd00:10::/64" }]],
@@ -213,6 +220,41 @@ describe("host-local DEL, CHECK, STATUS, GC", () => {
   });
 });
 
+describe("host-local resolvConf", () => {
+  it("ADD puts the nameservers, domain, search and options of the resolvConf file in the result's dns", () => {
+    const net = network();
+    expect(ok(call("ADD", conf(net, { ...V4_V6, resolvConf: RESOLV_CONF })))).toMatchObject({
+      ips: [{ address: "10.1.0.2/24" }, { address: "fd00:10::2/64" }],
+      dns: RESOLV_DNS,
+    });
+  });
+
+  it("a missing resolvConf file fails ADD with 999 naming it, before any address is reserved", () => {
+    const net = network();
+    const r = call("ADD", conf(net, { ...V4_V6, resolvConf: join(net.dataDir, "nope.conf") }));
+    expect(r.code).toBe(1);
+    expect(r.json).toEqual({
+      cniVersion: "1.0.0", code: 999,
+      msg: `failed to read resolvConf: not found: read resolv.conf ${join(net.dataDir, "nope.conf")}: ENOENT (No such file or directory)`,
+    });
+    expect(existsSync(net.stateDir)).toBe(false);
+  });
+
+  it("a resolvConf that is not a regular file fails ADD with 999 (invalid) and reserves nothing", () => {
+    const net = network();
+    const r = call("ADD", conf(net, { ...V4_V6, resolvConf: "/dev/zero" }));
+    expect(r.json).toMatchObject({ code: 999, msg: expect.stringContaining("failed to read resolvConf: invalid: read resolv.conf /dev/zero: EINVAL") });
+    expect(existsSync(net.stateDir)).toBe(false);
+  });
+
+  it("a relative resolvConf is CNI error 7 naming the field", () => {
+    const net = network();
+    const r = call("ADD", conf(net, { ...V4_V6, resolvConf: "resolv.conf" }));
+    expect(r.json).toMatchObject({ code: 7, details: 'field "ipam.resolvConf" must be an absolute path' });
+    expect(existsSync(net.stateDir)).toBe(false);
+  });
+});
+
 describe("host-local config errors", () => {
   const cases: { title: string; ipam: Record<string, unknown>; details: string }[] = [
     {
@@ -295,6 +337,21 @@ describe.skipIf(!existsSync(GO_HOST_LOCAL))("host-local parity with the Go refer
     const files = (n: Net) => readdirSync(join(n.dataDir, ours.name)).filter((f) => f !== "lock").sort()
       .map((f) => [f, readFileSync(join(n.dataDir, ours.name, f), "utf8")]);
     expect(files(ours)).toEqual(files(go));
+  });
+
+  it("resolvConf gives Go's dns; a missing file fails both with 999 and neither reserves anything", () => {
+    const ours = network("ours"), go = network("go");
+    const ipam = { ...V4_V6, resolvConf: RESOLV_CONF };
+    const a = ok(call("ADD", conf(ours, ipam), "a"));
+    const b = ok(goCall("ADD", conf(go, ipam), "a"));
+    expect(a.dns).toEqual(RESOLV_DNS);
+    expect(a).toEqual(b);
+    const missing = { ...V4_V6, resolvConf: "/nonexistent/resolv.conf" };
+    const ra = call("ADD", conf(ours, missing), "b"), rb = goCall("ADD", conf(go, missing), "b");
+    expect([ra.code, (ra.json as { code: number }).code]).toEqual([rb.code, (rb.json as { code: number }).code]);
+    expect((rb.json as { msg: string }).msg).toBe("open /nonexistent/resolv.conf: no such file or directory");
+    expect(reservations(ours)).toEqual(["10.1.0.2", "fd00:10::2"]);
+    expect(reservations(go)).toEqual(["10.1.0.2", "fd00:10::2"]);
   });
 
   it("addresses reserved by the Go plugin are seen and released by ours", () => {
