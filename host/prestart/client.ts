@@ -7,7 +7,7 @@
 import { readdirSync, writeSync } from "node:fs";
 import { getPriority } from "node:os";
 import { loadNative, type NativeApi } from "../kernel/native";
-import { EXIT, isSpareSocket, namespaceIds, type PrestartRequest, READY, READY_WAIT_MS, REFUSED } from "./protocol";
+import { EXIT, isSpareSocket, namespaceIds, type PrestartRequest, READY, READY_WAIT_MS, STARTED } from "./protocol";
 
 export function forward(dir: string, nativeDir: string): number | undefined {
   let native: NativeApi;
@@ -55,15 +55,20 @@ function handOver(native: NativeApi, socket: string): number | undefined {
   }
 }
 
-/** Waits for the spare that has the call; it alone knows how the call ended. */
+/**
+ * Waits for the spare that has the call. Until it says "started" nothing was done, and this
+ * process may still run the call itself; after, only the spare knows how the call ended.
+ */
 function outcome(native: NativeApi, fd: number): number | undefined {
-  let reply = "";
-  try {
-    reply = message(native, fd);
-  } catch {
-    // reported below
-  }
-  if (reply.startsWith(REFUSED)) return undefined;
+  const next = (): string => {
+    try {
+      return message(native, fd);
+    } catch {
+      return ""; // as a hang-up
+    }
+  };
+  if (next() !== STARTED) return undefined; // refused, or gone before it began
+  const reply = next();
   const code = reply.startsWith(EXIT) ? Number(reply.slice(EXIT.length)) : NaN;
   if (Number.isInteger(code) && code >= 0 && code <= 255) return code;
   const msg = "the prestarted host (wasm-cni serve) ended before it finished the call; its changes may not have been rolled back";

@@ -15,7 +15,9 @@
  *           ◀─────────────────────────────── "ready"
  *   request (JSON) + fds 0, 1, 2 ──────────▶ check it, and that both are in one netns
  *           ◀─────────────────────────────── "refused <why>"  (nothing done: run it yourself)
- *                                            or: adopt stdio, env, cwd, umask; run the call
+ *                                            or: adopt stdio, env, cwd, umask, nice
+ *           ◀─────────────────────────────── "started"  (from here only the spare knows)
+ *                                            run the call
  *           ◀─────────────────────────────── "exit <code>"
  */
 import { statSync } from "node:fs";
@@ -50,6 +52,7 @@ export const REQUEST_WAIT_MS = 2_000;
 export const MAX_REQUEST_BYTES = 256 * 1024;
 
 export const READY = "ready";
+export const STARTED = "started";
 export const REFUSED = "refused ";
 export const EXIT = "exit ";
 

@@ -8,7 +8,7 @@ import { chmodSync, closeSync, openSync, readdirSync, unlinkSync, writeSync } fr
 import { setPriority } from "node:os";
 import * as z from "zod/mini";
 import type { NativeApi } from "../kernel/native";
-import { EXIT, MAX_REQUEST_BYTES, type NamespaceIds, namespaceIds, type PrestartRequest, READY, REFUSED, REQUEST_WAIT_MS, spareSocket } from "./protocol";
+import { EXIT, MAX_REQUEST_BYTES, type NamespaceIds, namespaceIds, type PrestartRequest, READY, REFUSED, REQUEST_WAIT_MS, spareSocket, STARTED } from "./protocol";
 
 /** How often a free spare checks that its supervisor is still there. */
 const SUPERVISOR_CHECK_MS = 500;
@@ -67,6 +67,7 @@ export async function takeOneCall(native: NativeApi, dir: string, run: (argv0: s
   native.close(listenFd);
   writeSync(1, "taken\n");
   adopt(native, request, stdio);
+  native.sendMsg(conn, Buffer.from(STARTED), []);
   let code = 1;
   try {
     await run(request.argv0);
@@ -111,13 +112,19 @@ function receive(native: NativeApi, conn: number, own: NamespaceIds): Taken | un
   native.sendMsg(conn, Buffer.from(READY), []);
   if (!native.waitReadable(conn, REQUEST_WAIT_MS)) return undefined;
   const buf = new Uint8Array(MAX_REQUEST_BYTES);
-  const [n = 0, ...fds] = native.recvMsg(conn, buf);
+  let message: number[];
+  try {
+    message = native.recvMsg(conn, buf);
+  } catch {
+    message = [0]; // larger than MAX_REQUEST_BYTES (the addon closed what it passed)
+  }
+  const [n = 0, ...fds] = message;
   const refuse = (why: string): undefined => {
     for (const fd of fds) native.close(fd);
     native.sendMsg(conn, Buffer.from(REFUSED + why), []);
     return undefined;
   };
-  if (n === 0) return refuse("empty request");
+  if (n === 0) return refuse(`no request, or one larger than ${MAX_REQUEST_BYTES} bytes`);
   let parsed: unknown;
   try {
     parsed = JSON.parse(Buffer.from(buf.buffer, 0, n).toString("utf8"));

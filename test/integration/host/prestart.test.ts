@@ -156,6 +156,16 @@ describe("wasm-cni serve", () => {
     expect(spareSockets(spares)).toEqual(expect.arrayContaining(before)); // the spare that refused is still free
   });
 
+  it("an environment too large to hand over (300 KB) runs cold, and the spares stay free", async () => {
+    await until("two spares", () => spareSockets(spares).length === 2);
+    const big = Object.fromEntries([1, 2, 3].map((i) => [`BIG_${i}`, "x".repeat(100_000)]));
+    const ns = newNetns("big");
+    const net = config("bignet", "big0", "10.68.0.0/24");
+    expect(call({ containerId: "g", netns: ns.path, config: net, env: big })).toMatchObject({ code: 0, prestarted: false });
+    expect(spareSockets(spares)).toHaveLength(2);
+    expect(call({ command: "DEL", containerId: "g", netns: ns.path, config: net }, "off").code).toBe(0);
+  });
+
   it("with forwarding off, or no spare free, the call runs cold", () => {
     const empty = mkdtempSync(join(tmpdir(), "wasm-cni-no-spares-"));
     const net = config("coldnet", "cold0", "10.65.0.0/24");
