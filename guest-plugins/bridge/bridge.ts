@@ -188,9 +188,12 @@ function cmdCheck(req: Request): Result<Unit, CniError> { return checkVerb<Bridg
 function cmdStatus(req: Request): Result<Unit, CniError> { return statusVerb<BridgeConf>(req, loadConfig, ready); }
 function cmdGc(req: Request): Result<Unit, CniError> { return gcVerb<BridgeConf>(req, loadConfig, gcRules); }
 
-/** GC's own part: the firewall rules of attachments the runtime no longer lists (as Go GCs its ipmasq chains). */
+/**
+ * GC's own part: the firewall rules of attachments the runtime no longer lists (as Go GCs its
+ * ipmasq chains), whatever ipMasq/macspoofchk say now: rules of an earlier config are stale too.
+ */
 function gcRules(conf: BridgeConf): CniError | null {
-  return conf.ipMasq || conf.macSpoofChk ? gcFirewall(conf.net) : null;
+  return gcFirewall(conf.net);
 }
 
 register(cmdAdd, cmdDel, cmdCheck, cmdStatus, cmdGc);

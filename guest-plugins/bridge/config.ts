@@ -3,7 +3,7 @@
 // they ask for it rather than silently ignored (README, "Gaps").
 import { Request, CniError, NetConf, ObjectReader, Result, ok, err, parseNetConf } from "@wasm-cni/sdk";
 import {
-  DEFAULT_BRIDGE, E_HAIRPIN_PROMISC, E_MAC, E_MASQ_BACKEND, E_NAME, E_NO_IPAM_WITH, E_VLAN_ID, E_VLAN_AND_TRUNK,
+  DEFAULT_BRIDGE, E_HAIRPIN_PROMISC, E_MAC, E_MASQ_BACKEND, E_NAME, E_NO_IPAM_WITH, E_VLAN_ID,
   E_TRUNK_ID, E_TRUNK_MIN, E_TRUNK_MAX, E_TRUNK_ORDER, E_TRUNK_NO_MIN, E_TRUNK_NO_MAX, E_VLAN_GATEWAY,
 } from "./errors";
 
@@ -83,8 +83,8 @@ export function loadConfig(req: Request): Result<BridgeConf, CniError> {
 
 /**
  * vlan, vlanTrunk and preserveDefaultVlan, checked as Go's loadNetConf and collectVlanTrunk
- * check them: vlan 0-4094; trunk ids 1-4094, minID and maxID together and in order; an access
- * port (vlan) or a trunk port (vlanTrunk), not both.
+ * check them: vlan 0-4094; trunk ids 1-4094, minID and maxID together and in order. Both
+ * together make a trunk port whose native (PVID) VLAN is `vlan`, as Go since v1.8.0.
  */
 function readVlans(c: BridgeConf, r: ObjectReader): void {
   const vlan = r.optI64("vlan");
@@ -122,7 +122,6 @@ function readVlans(c: BridgeConf, r: ObjectReader): void {
     c.vlanTrunk.push(new VlanRange(<u16>v, <u16>last));
     v = last;
   }
-  if (c.vlan != 0 && c.vlanTrunk.length > 0) r.fail("vlanTrunk", E_VLAN_AND_TRUNK);
 }
 
 /** The requested MAC; later sources win, as in Go: CNI_ARGS MAC, args.cni.mac, runtimeConfig.mac. */

@@ -14,8 +14,6 @@
 // @ts-ignore: decorator
 @lazy @inline export const E_VLAN_ID = "must be a VLAN ID between 0 and 4094";
 // @ts-ignore: decorator
-@lazy @inline export const E_VLAN_AND_TRUNK = "cannot be set together with vlan (an access port or a trunk port, not both)";
-// @ts-ignore: decorator
 @lazy @inline export const E_VLAN_GATEWAY = "with isGateway needs the gateway interface name <bridge>.<vlan> to be at most 15 bytes";
 // @ts-ignore: decorator
 @lazy @inline export const E_TRUNK_ID = "incorrect trunk id parameter (must be 1 to 4094)";

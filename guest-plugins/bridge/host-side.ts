@@ -89,7 +89,7 @@ export function ensureVlanGateway(ns: NetnsId, conf: BridgeConf): Result<link.Li
   const peer = hostVethName(conf.bridge, name);
   const v = setupVeth(ns, ns, name, peer, conf.mtu, "", conf.bridge);
   if (v.isErr) return err<link.LinkInfo, CniError>(v.error);
-  const e = setupPortVlans(ns, peer, conf);
+  const e = setupPortVlans(ns, peer, conf, false); // the VLAN only, not the containers' trunk, as Go
   if (e != null) return err<link.LinkInfo, CniError>(e);
   const up = new link.LinkChange();
   up.up = some<bool>(true);

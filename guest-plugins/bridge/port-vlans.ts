@@ -14,12 +14,24 @@ export function hasPortVlans(conf: BridgeConf): bool {
 }
 
 /**
- * The port's VLANs, as Go's setupVeth: VLAN 1 removed first unless preserveDefaultVlan, then
- * the PVID (untagged) of an access port or the tagged VLANs of a trunk port (one request per
- * range where Go sends one per id). Equivalent to: `bridge vlan del dev $port vid 1;
- * bridge vlan add dev $port vid $vlan pvid untagged` or `bridge vlan add dev $port vid $min-$max`
+ * The port's native VLAN (PVID, untagged), as Go since v1.8.0: `vlan`, or VLAN 1 on a trunk
+ * port without one; 0 for none.
  */
-export function setupPortVlans(host: NetnsId, port: string, conf: BridgeConf): CniError | null {
+export function nativeVlan(conf: BridgeConf): u16 {
+  if (conf.vlan != 0) return conf.vlan;
+  return conf.vlanTrunk.length > 0 ? 1 : 0;
+}
+
+/**
+ * The port's VLANs, as Go's setupVeth: VLAN 1 removed first unless preserveDefaultVlan, then
+ * the trunk's tagged VLANs (one request per range where Go sends one per id; none for the
+ * `<bridge>.<vlan>` gateway's port, `withTrunk` false, as Go), then the native VLAN. The native
+ * one goes last so that it stays PVID and untagged when the trunk names it too (the kernel
+ * replaces a VLAN's flags; Go adds `vlan` first and would leave it tagged only).
+ * Equivalent to: `bridge vlan del dev $port vid 1; bridge vlan add dev $port vid $min-$max;
+ * bridge vlan add dev $port vid $native pvid untagged`
+ */
+export function setupPortVlans(host: NetnsId, port: string, conf: BridgeConf, withTrunk: bool = true): CniError | null {
   if (!hasPortVlans(conf)) return null;
   if (!conf.preserveDefaultVlan) {
     const one = new link.PortVlan();
@@ -28,19 +40,20 @@ export function setupPortVlans(host: NetnsId, port: string, conf: BridgeConf): C
     if (d.isErr) return hostErrorToCni(d.error, E_DEFAULT_VLAN + port);
   }
   const vlans: link.PortVlan[] = [];
-  if (conf.vlan != 0) {
-    const access = new link.PortVlan();
-    access.id = conf.vlan;
-    access.pvid = true;
-    access.untagged = true;
-    vlans.push(access);
-  }
-  for (let i = 0; i < conf.vlanTrunk.length; i++) {
+  for (let i = 0; withTrunk && i < conf.vlanTrunk.length; i++) {
     const r = conf.vlanTrunk[i];
     const t = new link.PortVlan();
     t.id = r.first;
     if (r.last != r.first) t.last = some<u16>(r.last);
     vlans.push(t);
+  }
+  const native = withTrunk ? nativeVlan(conf) : conf.vlan;
+  if (native != 0) {
+    const access = new link.PortVlan();
+    access.id = native;
+    access.pvid = true;
+    access.untagged = true;
+    vlans.push(access);
   }
   const a = link.addPortVlans(host, port, vlans);
   return a.isErr ? hostErrorToCni(a.error, E_PORT_VLANS + port) : null;
@@ -68,11 +81,12 @@ export function portVlanMismatch(conf: BridgeConf, have: link.PortVlan[]): strin
     for (let id: u32 = v.id; id <= last; id++) got.set(<u16>id, flags);
   }
   const want = new Map<u16, u8>();
-  if (conf.vlan != 0) want.set(conf.vlan, PVID | UNTAGGED);
   for (let i = 0; i < conf.vlanTrunk.length; i++) {
     const r = conf.vlanTrunk[i];
     for (let id: u32 = r.first; id <= r.last; id++) want.set(<u16>id, 0);
   }
+  const native = nativeVlan(conf);
+  if (native != 0) want.set(native, PVID | UNTAGGED); // after the trunk: it wins, as in ADD
   const ids = want.keys();
   for (let i = 0; i < ids.length; i++) {
     const id = ids[i];

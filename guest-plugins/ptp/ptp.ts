@@ -170,9 +170,12 @@ function cmdCheck(req: Request): Result<Unit, CniError> { return checkVerb<PtpCo
 function cmdStatus(req: Request): Result<Unit, CniError> { return statusVerb<PtpConf>(req, loadConfig, null); }
 function cmdGc(req: Request): Result<Unit, CniError> { return gcVerb<PtpConf>(req, loadConfig, gcRules); }
 
-/** GC's own part: the firewall rules of attachments the runtime no longer lists (as Go GCs its ipmasq chains). */
+/**
+ * GC's own part: the firewall rules of attachments the runtime no longer lists (as Go GCs its
+ * ipmasq chains), whatever ipMasq says now: rules of an earlier config are stale too.
+ */
 function gcRules(conf: PtpConf): CniError | null {
-  return conf.ipMasq ? gcFirewall(conf.net) : null;
+  return gcFirewall(conf.net);
 }
 
 register(cmdAdd, cmdDel, cmdCheck, cmdStatus, cmdGc);

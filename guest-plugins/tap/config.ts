@@ -4,7 +4,7 @@
 import { Request, CniError, Result, ok, err, NetConf, parseNetConf, readRequestedMac } from "@wasm-cni/sdk";
 
 // @ts-ignore: decorator
-@lazy @inline const E_SELINUX = "is not supported: the host makes the tap itself and cannot give it an SELinux label (Go runs `ip tuntap` under setexeccon)";
+@lazy @inline const E_SELINUX = "is not supported: the host makes the tap itself and cannot give it an SELinux label (Go runs `ip tuntap` under setexeccon, which fails as well on a host without SELinux)";
 
 export class TapConf {
   mac: string = "";

@@ -4,7 +4,7 @@
 import { Request, Tuple2, CniErrorCode, CniResult, IPNet, IP, link, some } from "@wasm-cni/sdk";
 import { loadConfig, BridgeConf, VlanRange, vlanGatewayName } from "../../guest-plugins/bridge/config";
 import { calcGateways } from "../../guest-plugins/bridge/host-side";
-import { portVlanMismatch } from "../../guest-plugins/bridge/port-vlans";
+import { portVlanMismatch, nativeVlan } from "../../guest-plugins/bridge/port-vlans";
 import { expectStr, expectInt, expectTrue, expectFalse } from "./expect.as";
 
 function request(keys: string, args: Array<Tuple2<string, string>> = []): Request {
@@ -143,6 +143,17 @@ export function vlanTrunk_ids_and_ranges_merge_into_sorted_ranges(): void {
   expectInt(conf(",\"vlan\":7,\"vlanTrunk\":[]").vlan, 7, "vlan with an empty trunk is fine, as Go");
 }
 
+export function vlan_with_vlanTrunk_is_a_trunk_port_whose_native_vlan_is_vlan(): void {
+  const c = conf(",\"vlan\":7,\"vlanTrunk\":[{\"id\":8},{\"minID\":5,\"maxID\":9}]");
+  expectInt(c.vlan, 7, "vlan");
+  expectStr(ranges(c), "5-9", "the trunk keeps the native id too");
+  expectInt(nativeVlan(c), 7, "native: vlan, as Go since v1.8.0");
+  expectInt(nativeVlan(conf(",\"vlanTrunk\":[{\"id\":8}]")), 1, "a trunk without vlan: VLAN 1 native, as Go");
+  expectInt(nativeVlan(conf(",\"vlan\":7")), 7, "an access port");
+  expectInt(nativeVlan(conf(",\"vlanTrunk\":[]")), 0, "an empty trunk: no port VLANs, as Go");
+  expectInt(nativeVlan(conf("")), 0, "no VLANs");
+}
+
 export function bad_vlans_are_code_7_with_gos_reason(): void {
   refused(",\"vlan\":-1", "field \"vlan\" must be a VLAN ID between 0 and 4094");
   refused(",\"vlan\":4095", "field \"vlan\" must be a VLAN ID between 0 and 4094");
@@ -156,7 +167,6 @@ export function bad_vlans_are_code_7_with_gos_reason(): void {
   refused(",\"vlanTrunk\":[{\"minID\":5}]", "field \"vlanTrunk[0].maxID\" is missing");
   refused(",\"vlanTrunk\":[7]", "field \"vlanTrunk[0]\"");
   refused(",\"vlanTrunk\":{\"id\":5}", "field \"vlanTrunk\"");
-  refused(",\"vlan\":7,\"vlanTrunk\":[{\"id\":8}]", "field \"vlanTrunk\" cannot be set together with vlan");
   refused(",\"bridge\":\"br-long-name\",\"vlan\":4000,\"isGateway\":true", "field \"vlan\" with isGateway needs the gateway interface name <bridge>.<vlan> to be at most 15 bytes");
   refused(",\"preserveDefaultVlan\":\"no\"", "field \"preserveDefaultVlan\"");
 }
@@ -185,8 +195,11 @@ export function check_accepts_the_port_vlans_add_gave(): void {
   expectStr(mismatch(",\"vlan\":100,\"preserveDefaultVlan\":false", [pv(100, 0, true, true)]), "", "access port");
   expectStr(mismatch(",\"vlan\":100", [pv(1, 0, false, true), pv(100, 0, true, true)]), "", "VLAN 1 may stay when preserved");
   const trunk = ",\"vlanTrunk\":[{\"minID\":101,\"maxID\":103},{\"id\":300}],\"preserveDefaultVlan\":false";
-  expectStr(mismatch(trunk, [pv(101), pv(102), pv(103), pv(300)]), "", "trunk, one entry per id");
-  expectStr(mismatch(trunk, [pv(101, 103), pv(300)]), "", "trunk, a range entry");
+  expectStr(mismatch(trunk, [pv(101), pv(102), pv(103), pv(300), pv(1, 0, true, true)]), "", "trunk, one entry per id, VLAN 1 native");
+  expectStr(mismatch(trunk, [pv(1, 0, true, true), pv(101, 103), pv(300)]), "", "trunk, a range entry");
+  const native = ",\"vlan\":150,\"vlanTrunk\":[{\"minID\":101,\"maxID\":200}],\"preserveDefaultVlan\":false";
+  expectStr(mismatch(native, [pv(101, 149), pv(150, 0, true, true), pv(151, 200)]), "", "vlan inside the trunk: native");
+  expectStr(mismatch(",\"vlan\":50,\"vlanTrunk\":[{\"id\":300}]", [pv(1, 0, false, true), pv(50, 0, true, true), pv(300)]), "", "vlan outside the trunk, VLAN 1 preserved");
 }
 
 export function check_names_a_missing_wrong_or_extra_vlan(): void {
@@ -194,6 +207,9 @@ export function check_names_a_missing_wrong_or_extra_vlan(): void {
   expectStr(mismatch(",\"vlan\":100", [pv(100)]), " carries vid 100, the config vid 100 pvid untagged", "tagged instead of the PVID");
   const trunk = ",\"vlanTrunk\":[{\"minID\":101,\"maxID\":103}],\"preserveDefaultVlan\":false";
   expectStr(mismatch(trunk, [pv(101), pv(103)]), " does not carry the config's vid 102", "a hole in the trunk");
-  expectStr(mismatch(trunk, [pv(101, 103), pv(1, 0, true, true)]), " carries a vlan the config does not name: vid 1 pvid untagged", "VLAN 1 not removed");
-  expectStr(mismatch(trunk, [pv(101, 104)]), " carries a vlan the config does not name: vid 104", "one more");
+  expectStr(mismatch(trunk, [pv(101, 103)]), " does not carry the config's vid 1 pvid untagged", "a trunk without its native VLAN 1");
+  expectStr(mismatch(",\"vlan\":100,\"preserveDefaultVlan\":false", [pv(1, 0, false, true), pv(100, 0, true, true)]), " carries a vlan the config does not name: vid 1 untagged", "VLAN 1 not removed");
+  expectStr(mismatch(trunk, [pv(101, 104), pv(1, 0, true, true)]), " carries a vlan the config does not name: vid 104", "one more");
+  const native = ",\"vlan\":150,\"vlanTrunk\":[{\"minID\":101,\"maxID\":200}],\"preserveDefaultVlan\":false";
+  expectStr(mismatch(native, [pv(101, 200)]), " carries vid 150, the config vid 150 pvid untagged", "the native VLAN left tagged (Go's order)");
 }

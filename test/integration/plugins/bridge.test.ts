@@ -257,7 +257,7 @@ describe("bridge failures", () => {
   it.each([
     ["mtu is not a number", { mtu: "abc" }, 'field "mtu"'],
     ["vlan out of range", { vlan: 4095 }, 'field "vlan" must be a VLAN ID between 0 and 4094'],
-    ["vlan and vlanTrunk together", { isGateway: false, vlan: 7, vlanTrunk: [{ id: 8 }] }, 'field "vlanTrunk" cannot be set together with vlan'],
+    ["a trunk id out of range", { isGateway: false, vlan: 7, vlanTrunk: [{ id: 4095 }] }, 'field "vlanTrunk[0].id" incorrect trunk id parameter'],
     ["hairpinMode with promiscMode", { hairpinMode: true, promiscMode: true }, 'field "hairpinMode" cannot be set together with promiscMode'],
     ["a malformed MAC", { runtimeConfig: { mac: "zz" } }, 'field "mac" must be a MAC address'],
   ])("a config with %s fails with code 7 and changes nothing", (_, extra, details) => {
@@ -296,6 +296,18 @@ describe("bridge VLANs on a kernel without VLAN filtering", () => {
     expect((r.json as { msg: string }).msg).toMatch(new RegExp(`failed to setup vlan tag on interface ${hostVeth("ctr1")}.*Operation not supported`));
     expect(linkNames(host)).toEqual(["cni0", "lo"]);
     expect(linkNames(c)).toEqual(["lo"]);
+    expect(reservations(net)).toEqual([]);
+  });
+
+  it("vlan with vlanTrunk (a trunk port with a native VLAN, as Go since v1.8.0) on an existing bridge: the kernel refuses the port's VLANs; ADD fails, no veth pair, gateway or reservation is left", () => {
+    const host = netns("h"), c = netns("c"), net = network("br");
+    host.exec("ip", ["link", "add", "cni0", "type", "bridge"]);
+    const r = callAs(p, "ADD", conf(net, { isGateway: true, vlan: 150, vlanTrunk: [{ minID: 101, maxID: 200 }], preserveDefaultVlan: false }), c, host);
+    expect(r.json).toMatchObject({ code: 999 });
+    expect((r.json as { msg: string }).msg).toMatch(/Operation not supported/);
+    expect(linkNames(host)).toEqual(["cni0", "lo"]);
+    expect(linkNames(c)).toEqual(["lo"]);
+    expect(globalAddrs(host, "cni0")).toEqual([]);
     expect(reservations(net)).toEqual([]);
   });
 

@@ -203,4 +203,29 @@ describe("GC of firewall rules (cni.dev/valid-attachments)", () => {
     expect(ours()).toEqual([]);
     expect(outside(host, "wasm-cni-ptp")).toEqual(before);
   });
+
+  it("GC removes stale rules whatever the config's flags: ipMasq/macspoofchk off now, an empty list removes the rules of earlier ADDs", () => {
+    const host = netns("h"), a = netns("a"), b = netns("b"), netP = network("fw"), netB = network("fw");
+    ok(callAs(ptp, "ADD", ptpConf(netP, { cniVersion: "1.1.0" }), a, host, { containerId: "ca" }));
+    ok(callAs(bridge, "ADD", bridgeConf(netB, { cniVersion: "1.1.0", ipMasq: true, macspoofchk: true }), b, host, { containerId: "cb" }));
+    foreign(host);
+    const before = outside(host, "wasm-cni-ptp").filter((r) => r.table !== "wasm-cni-bridge");
+    expect(hostRules(host).filter((r) => r.table.startsWith("wasm-cni-"))).toHaveLength(3);
+
+    ok(callAs(ptp, "GC", { ...ptpConf(netP, { cniVersion: "1.1.0", ipMasq: false }), ...valid() }, "", host));
+    expect(hostRules(host).filter((r) => r.table === "wasm-cni-ptp")).toEqual([]);
+    ok(callAs(bridge, "GC", { ...bridgeConf(netB, { cniVersion: "1.1.0" }), ...valid() }, "", host));
+    expect(hostRules(host).filter((r) => r.table.startsWith("wasm-cni-"))).toEqual([]);
+    expect(hostRules(host).filter((r) => r.table === "foreign")).toHaveLength(2);
+    expect(outside(host, "wasm-cni-ptp").filter((r) => r.table !== "wasm-cni-bridge")).toEqual(before);
+  });
+
+  it("GC where the plugin never made its tables succeeds and creates none", () => {
+    const host = netns("h"), net = network("fw");
+    const tables = () => JSON.parse(host.exec("nft", ["-j", "list", "tables"])) as { nftables: Array<{ table?: { name: string } }> };
+    expect(tables().nftables.filter((o) => o.table)).toEqual([]);
+    ok(callAs(ptp, "GC", { ...ptpConf(net, { cniVersion: "1.1.0", ipMasq: false }), ...valid("ca") }, "", host));
+    ok(callAs(bridge, "GC", { ...bridgeConf(net, { cniVersion: "1.1.0" }), ...valid() }, "", host));
+    expect(tables().nftables.filter((o) => o.table)).toEqual([]);
+  });
 });

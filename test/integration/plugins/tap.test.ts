@@ -129,6 +129,27 @@ describe.skipIf(SKIP !== "")("tap failures", () => {
     expect(reservations(net)).toEqual([]);
   });
 
+  // Go's tap first writes the label to /proc/thread-self/attr/exec (go-selinux's SetExecLabel
+  // checks nothing for a non-empty label), then runs `ip tuntap`. Without an LSM that takes it
+  // the kernel answers EINVAL, so Go's ADD fails too ("failed set socket label"), before any change.
+  it.skipIf(existsSync("/sys/fs/selinux"))("without SELinux the exec label Go's tap writes first is refused (EINVAL); ours is code 7 before any change", () => {
+    const label = "system_u:system_r:container_t:s0";
+    // In a throwaway shell: on a host whose LSM took it, the label must not stick to this process.
+    const write = 'try { require("fs").writeFileSync("/proc/thread-self/attr/exec", process.argv[1]); console.log("ok") } catch (e) { console.log(e.code) }';
+    expect(execFileSync(process.execPath, ["-e", write, label], { encoding: "utf8" }).trim()).toBe("EINVAL");
+    const host = netns("h"), c = netns("c"), net = network("tap");
+    const r = call(p, "ADD", conf(net, { selinuxContext: label }), c, host);
+    expect(r.json).toMatchObject({ code: 7, details: expect.stringContaining("which fails as well on a host without SELinux") });
+    expect(linkNames(c)).toEqual(["lo"]);
+    expect(reservations(net)).toEqual([]);
+  });
+
+  it("an empty selinuxContext is no label, as in Go: ADD makes the tap", () => {
+    const host = netns("h"), c = netns("c"), net = network("tap");
+    ok(call(p, "ADD", conf(net, { selinuxContext: "" }), c, host));
+    expect(linkNames(c)).toContain("eth0");
+  });
+
   it("a bridge that does not exist fails ADD with 999 and deletes the tap", () => {
     const host = netns("h"), c = netns("c"), net = network("tap");
     const r = call(p, "ADD", conf(net, { bridge: "nope0" }), c, host);

@@ -89,11 +89,11 @@ function recordingHost() {
   return { imports, calls, links };
 }
 
-const CONFIG = JSON.stringify({
+const config = (extra: Record<string, unknown> = {}) => JSON.stringify({
   cniVersion: "1.1.0", name: "vl", type: "bridge", bridge: "cni0", isGateway: true, vlan: 100, preserveDefaultVlan: false,
-  ipam: { type: "host-local", subnet: "10.10.0.0/24" },
+  ipam: { type: "host-local", subnet: "10.10.0.0/24" }, ...extra,
 });
-const request = (containerId: string) => ({ config: CONFIG, containerId, ifname: "eth0", netns: `/run/netns/${containerId}`, args: [] });
+const request = (containerId: string, extra: Record<string, unknown> = {}) => ({ config: config(extra), containerId, ifname: "eth0", netns: `/run/netns/${containerId}`, args: [] });
 
 describe("bridge vlan with isGateway (recording host)", () => {
   it("ADD makes cni0.100, a veth whose peer is a bridge port with PVID 100, and puts the gateway on it, not on the bridge", () => {
@@ -124,5 +124,60 @@ describe("bridge vlan with isGateway (recording host)", () => {
     const r = plugin.add(request("b"));
     expect(r.ok, JSON.stringify(r)).toBe(true);
     expect(host.calls.filter(([f, a]) => f === "link.create" && (a[1] as { name: string }).name === "cni0.100")).toEqual([]);
+  });
+});
+
+// Go since v1.8.0 (setupVeth): `vlan` is the native VLAN of a trunk port; a trunk without
+// `vlan` gets VLAN 1 as native. Ours sends the native VLAN after the trunk so that it stays the
+// PVID when the trunk names it too (the kernel replaces a VLAN's flags on a second add).
+describe("bridge vlan with vlanTrunk (recording host)", () => {
+  const portCalls = (host: ReturnType<typeof recordingHost>, port: string) =>
+    host.calls.filter(([f, a]) => f.endsWith("PortVlans") && f !== "link.portVlans" && a[1] === port).map(([f, a]) => [f, a[2]]);
+  const tagged = (id: number, last?: number) => ({ id, pvid: false, untagged: false, ...(last ? { last } : {}) });
+  const native = (id: number) => ({ id, pvid: true, untagged: true });
+
+  it("vlan 150 with a trunk 101-200 and 300: VLAN 1 removed, the trunk tagged, then 150 as PVID untagged; the gateway's port gets 150 only", () => {
+    const host = recordingHost();
+    const r = bridge.instantiate(host.imports).add(request("a", { vlan: 150, vlanTrunk: [{ minID: 101, maxID: 200 }, { id: 300 }] }));
+    expect(r.ok, JSON.stringify(r)).toBe(true);
+    const port = (JSON.parse((r as { value: string }).value) as { interfaces: { name: string }[] }).interfaces[1]!.name;
+    expect(portCalls(host, port)).toEqual([
+      ["link.removePortVlans", [tagged(1)]],
+      ["link.addPortVlans", [tagged(101, 200), tagged(300), native(150)]],
+    ]);
+    const gw = host.links.get("0/cni0.150")!;
+    const gwPeer = [...host.links.values()].find((l) => l.index === gw.peerIndex)!;
+    expect(portCalls(host, gwPeer.name)).toEqual([["link.removePortVlans", [tagged(1)]], ["link.addPortVlans", [native(150)]]]);
+  });
+
+  it("a trunk without vlan: VLAN 1 comes back as the native VLAN after the trunk, with or without preserveDefaultVlan", () => {
+    for (const preserveDefaultVlan of [false, true]) {
+      const host = recordingHost();
+      const r = bridge.instantiate(host.imports).add(request("a", { vlan: 0, isGateway: false, preserveDefaultVlan, vlanTrunk: [{ id: 5 }] }));
+      expect(r.ok, JSON.stringify(r)).toBe(true);
+      const port = (JSON.parse((r as { value: string }).value) as { interfaces: { name: string }[] }).interfaces[1]!.name;
+      expect(portCalls(host, port)).toEqual([
+        ...(preserveDefaultVlan ? [] : [["link.removePortVlans", [tagged(1)]]]),
+        ["link.addPortVlans", [tagged(5), native(1)]],
+      ]);
+    }
+  });
+
+  it("CHECK of vlan with a trunk accepts the VLANs ADD gave (then fails on the fake's missing address) and names the native VLAN when it is only tagged", () => {
+    const host = recordingHost();
+    const extra = { vlan: 150, isGateway: false, vlanTrunk: [{ minID: 101, maxID: 200 }] };
+    const add = bridge.instantiate(host.imports).add(request("a", extra));
+    expect(add.ok, JSON.stringify(add)).toBe(true);
+    const prevResult = JSON.parse((add as { value: string }).value) as object;
+    // The kernel's dump of the port, as a kernel with VLAN filtering would list it.
+    const check = (have: object[]) => {
+      const links = { ...host.imports["cni:host/link@0.1.0"], portVlans: () => have };
+      return bridge.instantiate({ ...host.imports, "cni:host/link@0.1.0": links }).check({ ...request("a", extra), config: config({ ...extra, prevResult }) });
+    };
+    // The fake holds no addresses: CHECK gets past the port's VLANs and stops at the address.
+    expect(JSON.stringify(check([tagged(101, 149), native(150), tagged(151, 200)]))).toContain("failed to match addr 10.10.0.2/24 on eth0");
+    const bad = check([tagged(101, 200)]);
+    expect(bad.ok).toBe(false);
+    expect(JSON.stringify(bad)).toContain("carries vid 150, the config vid 150 pvid untagged");
   });
 });
