@@ -2,7 +2,7 @@
 // and instantiates its main core module with host functions, through the canonical ABI tables
 // generated from the WIT (host/generated/abi.ts). This file knows no grants, limits or plugin
 // resolution: it turns the component's exports into typed functions with results as values.
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { WORLD } from "../generated/abi";
 import type { CniError, Request } from "../generated/interfaces/cni-host-verbs";
@@ -70,27 +70,57 @@ export interface Precompiled {
   module: WasmModule;
 }
 
-/** Modules compiled ahead of any call by a prestarted host (keepCompiled), by plugin folder. */
-const kept = new Map<string, Precompiled>();
+/** A module compiled ahead of any call by a prestarted host, with the files it came from. */
+interface Kept extends Precompiled {
+  /** meta.json's and the main module's identity when they were read (see fileIdentity). */
+  files: string;
+}
+const kept = new Map<string, Kept>();
+
+/**
+ * Which file this is and whether it changed since: device, inode, size and ctime, which
+ * every write, rename onto it or chmod moves on (and which a process cannot set back).
+ * The kernel's clock for ctime is coarse (a few ms), so a file changed within the last
+ * KEEP_AFTER_MS is not kept: a second change in the same tick would not show.
+ */
+function fileIdentity(path: string): { id: string; ageMs: number } {
+  const s = statSync(path, { bigint: true });
+  return { id: `${s.dev}:${s.ino}:${s.size}:${s.ctimeNs}`, ageMs: Date.now() - Number(s.ctimeNs / 1_000_000n) };
+}
+const KEEP_AFTER_MS = 100;
+
+function keptFiles(dir: string, main: string): { id: string; ageMs: number } {
+  const [meta, module] = [fileIdentity(join(dir, "meta.json")), fileIdentity(join(dir, main))];
+  return { id: `${meta.id}/${module.id}`, ageMs: Math.min(meta.ageMs, module.ageMs) };
+}
 
 /** Compiles a plugin's main core module now and keeps it for the calls of this process. */
 export function keepCompiled(dir: string): void {
   const meta = readMeta(dir);
+  const files = keptFiles(dir, meta.main);
   const bytes = readFileSync(join(dir, meta.main));
-  kept.set(dir, { meta, bytes, module: new Wasm.Module(bytes) });
+  // Checked again after: a file replaced while it was read is not kept as what was read.
+  const module = new Wasm.Module(bytes);
+  if (files.ageMs >= KEEP_AFTER_MS && keptFiles(dir, meta.main).id === files.id) kept.set(dir, { meta, bytes, module, files: files.id });
 }
 
 /**
  * Starts compiling a plugin's main core module on V8's background threads, so that the work
  * overlaps whatever the main thread does meanwhile (reading stdin, validating the config).
- * A module kept by keepCompiled is used when the files still hold exactly the bytes it was
- * compiled from (a plugin replaced since is compiled afresh).
+ * A module kept by keepCompiled is used, without reading the files, while both files are
+ * the very ones it was read from (a plugin replaced since is read and compiled afresh).
  */
 export function precompileComponent(dir: string): Promise<Precompiled> {
+  const known = kept.get(dir);
+  if (known !== undefined) {
+    try {
+      if (keptFiles(dir, known.meta.main).id === known.files) return Promise.resolve(known);
+    } catch {
+      // gone: read below, which reports it
+    }
+  }
   const meta = readMeta(dir);
   const bytes = readFileSync(join(dir, meta.main));
-  const known = kept.get(dir);
-  if (known !== undefined && Buffer.from(known.bytes).equals(bytes)) return Promise.resolve({ meta, bytes, module: known.module });
   return Wasm.compile(bytes).then((module) => ({ meta, bytes, module }));
 }
 
