@@ -4,7 +4,7 @@
  * dies before it is ready (a broken install) is restarted with a growing delay.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { closeSync, lstatSync, mkdirSync, openSync, readdirSync, rmSync, unlinkSync } from "node:fs";
+import { closeSync, lstatSync, mkdirSync, openSync, readdirSync, rmdirSync, rmSync, unlinkSync } from "node:fs";
 import { join } from "node:path";
 import type { NativeApi } from "../kernel/native";
 import { isSpareSocket, spareSocket, warmUpDataDir } from "./protocol";
@@ -84,7 +84,14 @@ export function serve(opts: ServeOptions): Promise<void> {
         forget(child); // first, so that no client picks it now
         child.kill("SIGTERM");
       }
+      // An empty directory left behind would make every cold call look for spares in it.
+      unlinkSync(join(opts.dir, "serve.lock"));
       closeSync(lock);
+      try {
+        rmdirSync(opts.dir);
+      } catch {
+        // spares that hold a call still have their warm-up's leftovers, or it is not only ours
+      }
       opts.log("stopped");
       resolve();
     };

@@ -243,6 +243,7 @@ describe("wasm-cni serve, started and stopped", () => {
     const pid = Number(/\d+/.exec(spareSockets(dir)[0] ?? "")?.[0]);
     s.kill("SIGTERM");
     expect(await new Promise((r) => s.on("exit", r))).toBe(0);
+    expect(existsSync(dir)).toBe(false); // removed when empty: a cold call then looks for no spare
     expect(spareSockets(dir)).toEqual([]);
     await until("the spare to exit", () => !existsSync(`/proc/${pid}`) || readFileSync(`/proc/${pid}/stat`, "utf8").includes(") Z"));
     const ns = newNetns("after");
