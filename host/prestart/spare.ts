@@ -44,6 +44,9 @@ export async function takeOneCall(native: NativeApi, dir: string, run: (argv0: s
   const listenFd = native.unixListen(socket, 16);
   chmodSync(socket, 0o600);
   rehearse(native, listenFd, socket, own);
+  // Warmed up at the supervisor's low priority; a free spare waits at the normal one, so that
+  // on a busy node taking a call is not queued behind other work (adopt then takes the client's).
+  setPriorityOfAllThreads(0);
   writeSync(1, "ready\n");
   const supervisor = process.ppid;
   let taken: Taken | undefined;
