@@ -32,12 +32,12 @@ export const DEFAULT_DIR = "/run/wasm-cni";
  */
 export const DEFAULT_SPARES = 2;
 
-const SPARE_SOCKET_RE = /^spare-[0-9]+\.sock$/;
-
 export const spareSocket = (dir: string, pid: number): string => `${dir}/spare-${pid}.sock`;
 /** The IPAM state of a spare's warm-up call; the supervisor removes it with the spare's socket. */
 export const warmUpDataDir = (dir: string, pid: number): string => `${dir}/warm-up-${pid}`;
-export const isSpareSocket = (name: string): boolean => SPARE_SOCKET_RE.test(name);
+export const isSpareSocket = (name: string): boolean => /^spare-[0-9]+\.sock$/.test(name);
+/** What a spare leaves in the directory: its socket and its warm-up's state (by their names). */
+export const isSpareLeftover = (name: string): boolean => isSpareSocket(name) || /^warm-up-[0-9]+$/.test(name);
 
 /**
  * How long the client waits for a spare's "ready" once connected. A free spare waits in

@@ -7,7 +7,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { closeSync, lstatSync, mkdirSync, openSync, readdirSync, rmdirSync, rmSync, unlinkSync } from "node:fs";
 import { join } from "node:path";
 import type { NativeApi } from "../kernel/native";
-import { isSpareSocket, spareSocket, warmUpDataDir } from "./protocol";
+import { isSpareLeftover, spareSocket, warmUpDataDir } from "./protocol";
 
 const SPARE_NICE = 10;
 
@@ -119,7 +119,7 @@ function claimDir(opts: ServeOptions): number {
     throw new Error(`another wasm-cni serve is serving ${opts.dir}`);
   }
   for (const name of readdirSync(opts.dir)) {
-    if (isSpareSocket(name) || /^warm-up-[0-9]+$/.test(name)) rmSync(join(opts.dir, name), { recursive: true, force: true });
+    if (isSpareLeftover(name)) rmSync(join(opts.dir, name), { recursive: true, force: true });
   }
   return lock;
 }
