@@ -15,6 +15,8 @@ import type { HostCallRecord } from "../caps/context";
 import type { KubernetesPod } from "../cli/cni-args";
 import type { CniCall } from "../cli/plugin-runner";
 import { CniError, CniErrorCode, toCniError } from "../cni/errors";
+import { AbiTrap } from "./abi/lift-lower";
+import { GuestStringError } from "./guest-strings";
 import { LimitError } from "./limits";
 import { GrantError } from "./policy";
 
@@ -40,7 +42,8 @@ export interface AuditDenial {
   plugin: string;
   /**
    * The host function; "load" when the component's imports or grant were refused; "limit"
-   * when it hit a limit (the reason names the grant key: memoryPages, maxHostCalls, ...).
+   * when it hit a limit (the reason names the grant key: memoryPages, maxHostCalls, ...);
+   * "abi" when it broke the canonical ABI or handed the host a string that is not UTF-8.
    */
   fn: string;
   reason: string;
@@ -123,6 +126,19 @@ function causeOf<E extends Error>(e: unknown, kind: abstract new (...args: never
 }
 
 /**
+ * The plugin the failure `fault` behind `e` came from: the last `plugin "<name>"` named on
+ * the way down the causes to it (a delegate's failure is wrapped in its caller's).
+ */
+function pluginOf(e: unknown, fault: Error, fallback: string): string {
+  let plugin = fallback;
+  for (let c: unknown = e, depth = 0; c instanceof Error && depth < 8; c = c.cause, depth++) {
+    plugin = /^plugin "([^"]+)"/.exec(c.message)?.[1] ?? plugin;
+    if (c === fault) break;
+  }
+  return plugin;
+}
+
+/**
  * The namespace behind each netns id. The call's NamespaceTable (shared with delegates) hands
  * out ids 0, 1, ... in the order netns.container() and netns.host() first succeed, and gives
  * the same id again on a repeat, so the records alone say which id is which.
@@ -162,6 +178,8 @@ export function auditLine(i: AuditInput): AuditLine {
   }
   const limit = causeOf(i.error, LimitError);
   if (limit) denials.push({ plugin: limit.plugin, fn: "limit", reason: `${limit.limit}: ${limit.message}` });
+  const abi = causeOf(i.error, AbiTrap) ?? causeOf(i.error, GuestStringError);
+  if (abi && !limit) denials.push({ plugin: pluginOf(i.error, abi, i.call.pluginName), fn: "abi", reason: abi.message });
   const err = i.error === undefined ? undefined : toCniError(i.error);
   return {
     time: i.started.toISOString(),
