@@ -9,7 +9,7 @@ import { WORLD } from "../../host/generated/abi";
 import { GuestMemory, lowerFlat, store } from "../../host/runtime/abi/lift-lower";
 import type { AbiFunc } from "../../host/runtime/abi/types";
 import type { ComponentMeta } from "../../host/runtime/load-component";
-import { I32, I64, op, WasmBuilder } from "./wasm-builder";
+import { I32, I64, type LimitsSpec, op, WasmBuilder } from "./wasm-builder";
 
 const PAGE = 65_536;
 /** Memory layout: constants and lowered arguments from DATA, cabi_realloc's heap from HEAP. */
@@ -124,9 +124,10 @@ export class HandPlugin {
   /**
    * Writes the plugin folder `<dir>/<name>` (meta.json and <name>.core.wasm). `add` runs
    * `addBody` and returns ok with an empty 1.1.0 result; the other verbs return ok. `realloc`
-   * and `post` are instructions run first in cabi_realloc and in every cabi_post_*.
+   * and `post` are instructions run first in cabi_realloc and in every cabi_post_*; `tables`
+   * are tables the module defines besides.
    */
-  write(dir: string, addBody: number[], opts: { realloc?: number[]; post?: number[] } = {}): void {
+  write(dir: string, addBody: number[], opts: { realloc?: number[]; post?: number[]; tables?: LimitsSpec[] } = {}): void {
     const retAdd = this.scratch.alloc(12, 4);
     const retOther = this.scratch.alloc(16, 4);
     const verbs = WORLD.exports;
@@ -136,6 +137,7 @@ export class HandPlugin {
     // Imports are all known once the bodies are built; now define the functions.
     const w = this.w;
     w.memory({ min: PAGES, max: PAGES });
+    for (const t of opts.tables ?? []) w.table(t);
     const bump = w.global(HEAP);
     for (const v of verbs) {
       const params = paramsOf(v);
