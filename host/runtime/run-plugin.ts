@@ -13,6 +13,7 @@ import { CoreLinkError } from "./abi/instance";
 import { type AuditLog, auditLine } from "./audit";
 import { AbiTrap, type StringDecoder } from "./abi/lift-lower";
 import { createGuestStringDecoder, GuestStringError } from "./guest-strings";
+import { HostBytes } from "./host-bytes";
 import { LimitError } from "./limits";
 import { type GuestMemoryUse, memoryLimitHit, memoryNote } from "./memory-limit";
 import { checkModuleLimits } from "./module-limits";
@@ -53,6 +54,8 @@ interface CallScope {
   journal: Journal;
   /** When the main plugin's time limit ends (performance.now() ms); delegates run under it. */
   deadline?: number;
+  /** Host memory taken from the plugins (the main plugin's maxHostBytes); delegates share it. */
+  hostBytes?: HostBytes;
 }
 
 /** The PluginRunner of the real binary: each verb runs in a Wasm component in this process. */
@@ -175,6 +178,7 @@ function runVerb(scope: CallScope, plugin: string, verb: Verb, config: string): 
   const memoryMaxPages = refuseOnLimit(() => checkModuleLimits(plugin, component.mainBytes, grant.memoryPages));
   deps.mark(`${plugin}: loaded`);
   scope.deadline ??= performance.now() + grant.timeLimitMs; // the outer limit holds for delegates (time-limit.ts)
+  scope.hostBytes ??= new HostBytes(grant.maxHostBytes); // so does the main plugin's budget
   const ctx: CallContext = {
     plugin,
     grant,
@@ -187,12 +191,13 @@ function runVerb(scope: CallScope, plugin: string, verb: Verb, config: string): 
     records: scope.records,
     journal: scope.journal,
     hostCalls: 0,
+    hostBytes: scope.hostBytes,
     deadline: scope.deadline,
     delegate: (ipamPlugin, ipamVerb, ipamConfig) => runVerb(scope, ipamPlugin, ipamVerb, ipamConfig) as
       { ok: true; value: string } | { ok: false; error: WitCniError },
   };
   try {
-    const strings = createGuestStringDecoder(plugin, grant.maxStringBytes);
+    const strings = createGuestStringDecoder(plugin, grant.maxStringBytes, scope.hostBytes);
     const imports = createImports(ctx, interfaces);
     const request: Request = {
       config,
