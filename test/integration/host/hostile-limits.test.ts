@@ -188,6 +188,7 @@ describe("limits on hostile plugins", () => {
       ["raw-result", "huge", /maxStringBytes/],
       ["raw-result", "invalid-utf8", /not valid UTF-8/],
       ["flood", "", /maxHostCalls/],
+      ["hoard", "", /maxHostBytes/],
     ] as const) {
       const r = await call(plugin, mode);
       expect(r, `${plugin} ${mode}`).toMatchObject({ code: 1, json: { code: 999, msg: expect.stringMatching(msg) } });
