@@ -1,6 +1,7 @@
 import type { NativeApi } from "../kernel/native";
 import { NetnsHandle } from "../kernel/netns";
 import { RtnlHandle } from "../kernel/rtnl/handle";
+import { HOST_CALL_RECORD_BYTES, type HostBytes } from "../runtime/host-bytes";
 import { LimitError } from "../runtime/limits";
 import type { Grant } from "../runtime/policy";
 import type { Bucket, Store } from "../store/store";
@@ -55,6 +56,11 @@ export interface CallContext {
   journal: Journal;
   /** Host functions this plugin instance has called, against its grant's maxHostCalls. */
   hostCalls: number;
+  /**
+   * Host memory the call has taken from its plugins (maxHostBytes); shared with delegates.
+   * run-plugin.ts always sets it; unit tests of caps may leave it out.
+   */
+  hostBytes?: HostBytes;
   /**
    * When the verb's time limit ends (performance.now() ms; a delegate shares its caller's), so
    * that a host function that waits (addr.settle) returns before the plugin is stopped.
@@ -127,6 +133,7 @@ export function countHostCall(ctx: CallContext, fn: string): void {
 export function hostCall<A extends unknown[], R>(ctx: CallContext, fn: string, body: (...args: A) => R): (...args: A) => R {
   return (...args: A): R => {
     countHostCall(ctx, fn);
+    ctx.hostBytes?.take(ctx.plugin, HOST_CALL_RECORD_BYTES, `the audit record of ${fn}`);
     const t0 = performance.now();
     const record: HostCallRecord = { plugin: ctx.plugin, fn, args, outcome: "ok", durationMs: 0 };
     ctx.records.push(record);

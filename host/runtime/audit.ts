@@ -15,6 +15,8 @@ import type { HostCallRecord } from "../caps/context";
 import type { KubernetesPod } from "../cli/cni-args";
 import type { CniCall } from "../cli/plugin-runner";
 import { CniError, CniErrorCode, toCniError } from "../cni/errors";
+import { AbiTrap } from "./abi/lift-lower";
+import { GuestStringError } from "./guest-strings";
 import { LimitError } from "./limits";
 import { GrantError } from "./policy";
 
@@ -26,6 +28,7 @@ export interface AuditCall {
   plugin: string;
   /** "link.create", as `wasm-cni caps` names it. */
   fn: string;
+  /** Truncated as AUDIT_STRING_CHARS says; ARGS_LEFT_OUT once the line's AUDIT_LINE_ARG_CHARS are used up. */
   args: unknown[];
   /** "ok", or the WIT error: "denied: ...", "not-found: ...", "exists: ...", "kernel: ...". */
   outcome: string;
@@ -40,11 +43,27 @@ export interface AuditDenial {
   plugin: string;
   /**
    * The host function; "load" when the component's imports or grant were refused; "limit"
-   * when it hit a limit (the reason names the grant key: memoryPages, maxHostCalls, ...).
+   * when it hit a limit (the reason names the grant key: memoryPages, maxHostCalls, ...);
+   * "abi" when it broke the canonical ABI or handed the host a string that is not UTF-8.
    */
   fn: string;
   reason: string;
 }
+
+/**
+ * What the audit line holds of what a plugin passed, so that the line is always written (a
+ * plugin could otherwise make it longer than V8's longest string, and JSON.stringify throw):
+ * each string of an argument (and each outcome, reason and error) at most AUDIT_STRING_CHARS,
+ * marked "…(N chars)"; each list at most AUDIT_LIST_ITEMS, then "…(N more)"; nesting at most
+ * AUDIT_DEPTH; the arguments of the whole line at most AUDIT_LINE_ARG_CHARS (JSON), later calls
+ * listed with ARGS_LEFT_OUT; at most AUDIT_CALLS calls and denials, the rest counted in `omitted`.
+ */
+export const AUDIT_STRING_CHARS = 4096;
+export const AUDIT_LIST_ITEMS = 256;
+export const AUDIT_DEPTH = 8;
+export const AUDIT_LINE_ARG_CHARS = 1_048_576;
+export const AUDIT_CALLS = 100_000;
+export const ARGS_LEFT_OUT: readonly unknown[] = Object.freeze(["…(left out: the line's arguments reached 1 MiB)"]);
 
 export interface AuditLine {
   /** When the call started, ISO 8601 UTC. */
@@ -65,6 +84,8 @@ export interface AuditLine {
   namespaces: Record<string, "host" | "container">;
   calls: AuditCall[];
   denials: AuditDenial[];
+  /** Calls and denials left out past AUDIT_CALLS; present only when some were. */
+  omitted?: { calls: number; denials: number };
   durationMs: number;
   /** 0 on success, else the CNI error code the runtime got. */
   code: number;
@@ -106,12 +127,60 @@ export function openAuditLog(path: string): AuditLog {
     write(line) {
       try {
         // One write(2): with O_APPEND the line lands whole even when calls run concurrently.
-        writeSync(fd, Buffer.from(`${JSON.stringify(line)}\n`));
+        writeSync(fd, Buffer.from(`${serialize(line)}\n`));
       } finally {
         closeSync(fd);
       }
     },
   };
+}
+
+/** The line as JSON; if that still fails, a minimal line saying why (the call is never left out). */
+function serialize(line: AuditLine): string {
+  try {
+    return JSON.stringify(line);
+  } catch (e) {
+    const { time, plugin, sha256, verb, containerId, netns, ifname, network, durationMs, code, error } = line;
+    return JSON.stringify({
+      time, plugin, sha256, verb, containerId, netns, ifname, network, calls: [], denials: [], durationMs, code, error,
+      auditError: `the full line could not be written: ${clip(String((e as Error)?.message ?? e))}`,
+    });
+  }
+}
+
+/** A string cut to AUDIT_STRING_CHARS, marked with its length. */
+function clip(s: string): string {
+  return s.length > AUDIT_STRING_CHARS ? `${s.slice(0, AUDIT_STRING_CHARS)}…(${s.length} chars)` : s;
+}
+
+/** A value a plugin passed, bounded as AUDIT_STRING_CHARS says; bigints as decimal strings. */
+export function auditValue(v: unknown, depth = 0): unknown {
+  if (typeof v === "string") return clip(v);
+  if (typeof v === "bigint") return v.toString();
+  if (v === null || typeof v !== "object") return v;
+  if (depth >= AUDIT_DEPTH) return "…";
+  if (Array.isArray(v)) {
+    const out = v.slice(0, AUDIT_LIST_ITEMS).map((x) => auditValue(x, depth + 1));
+    if (v.length > AUDIT_LIST_ITEMS) out.push(`…(${v.length - AUDIT_LIST_ITEMS} more)`);
+    return out;
+  }
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(v).slice(0, AUDIT_LIST_ITEMS)) out[clip(k)] = auditValue(x, depth + 1);
+  return out;
+}
+
+/** The calls of the line, their arguments bounded per value and for the whole line. */
+function auditCalls(records: readonly HostCallRecord[]): AuditCall[] {
+  let argChars = 0;
+  return records.slice(0, AUDIT_CALLS).map((r): AuditCall => {
+    let args = ARGS_LEFT_OUT as unknown[];
+    if (argChars <= AUDIT_LINE_ARG_CHARS) {
+      const bounded = r.args.map((a) => auditValue(a));
+      argChars += JSON.stringify(bounded).length;
+      if (argChars <= AUDIT_LINE_ARG_CHARS) args = bounded;
+    }
+    return { plugin: r.plugin, fn: r.fn, args, outcome: clip(r.outcome), ms: round(r.durationMs) };
+  });
 }
 
 /** The error of class `kind` behind a failure, following `cause` through the wrappers. */
@@ -120,6 +189,19 @@ function causeOf<E extends Error>(e: unknown, kind: abstract new (...args: never
     if (c instanceof kind) return c;
   }
   return undefined;
+}
+
+/**
+ * The plugin the failure `fault` behind `e` came from: the last `plugin "<name>"` named on
+ * the way down the causes to it (a delegate's failure is wrapped in its caller's).
+ */
+function pluginOf(e: unknown, fault: Error, fallback: string): string {
+  let plugin = fallback;
+  for (let c: unknown = e, depth = 0; c instanceof Error && depth < 8; c = c.cause, depth++) {
+    plugin = /^plugin "([^"]+)"/.exec(c.message)?.[1] ?? plugin;
+    if (c === fault) break;
+  }
+  return plugin;
 }
 
 /**
@@ -152,16 +234,20 @@ export interface AuditInput {
 }
 
 export function auditLine(i: AuditInput): AuditLine {
-  const calls = i.records.map((r): AuditCall => ({ plugin: r.plugin, fn: r.fn, args: r.args, outcome: r.outcome, ms: round(r.durationMs) }));
-  const denials = calls.filter((c) => c.outcome.startsWith("denied:"))
-    .map((c): AuditDenial => ({ plugin: c.plugin, fn: c.fn, reason: c.outcome.replace(/^(denied:\s*)+/, "") }));
+  const calls = auditCalls(i.records);
+  const denied = i.records.filter((r) => r.outcome.startsWith("denied:"));
+  const denials = denied.slice(0, AUDIT_CALLS)
+    .map((c): AuditDenial => ({ plugin: c.plugin, fn: c.fn, reason: clip(c.outcome.replace(/^(denied:\s*)+/, "")) }));
+  const omitted = { calls: i.records.length - calls.length, denials: denied.length - denials.length };
   const refused = causeOf(i.error, GrantError);
   if (refused) {
     const plugin = /^plugin "([^"]+)"/.exec(refused.message)?.[1] ?? i.call.pluginName;
-    denials.push({ plugin, fn: "load", reason: refused.message });
+    denials.push({ plugin, fn: "load", reason: clip(refused.message) });
   }
   const limit = causeOf(i.error, LimitError);
-  if (limit) denials.push({ plugin: limit.plugin, fn: "limit", reason: `${limit.limit}: ${limit.message}` });
+  if (limit) denials.push({ plugin: limit.plugin, fn: "limit", reason: clip(`${limit.limit}: ${limit.message}`) });
+  const abi = causeOf(i.error, AbiTrap) ?? causeOf(i.error, GuestStringError);
+  if (abi && !limit) denials.push({ plugin: pluginOf(i.error, abi, i.call.pluginName), fn: "abi", reason: clip(abi.message) });
   const err = i.error === undefined ? undefined : toCniError(i.error);
   return {
     time: i.started.toISOString(),
@@ -177,9 +263,10 @@ export function auditLine(i: AuditInput): AuditLine {
     namespaces: namespaceIds(i.records),
     calls,
     denials,
+    ...((omitted.calls > 0 || omitted.denials > 0) && { omitted }),
     durationMs: round(performance.now() - i.t0),
     code: err === undefined ? 0 : err.code,
-    ...(err !== undefined && { error: err.message }),
+    ...(err !== undefined && { error: clip(err.message) }),
   };
 }
 

@@ -14,8 +14,25 @@ export const DEFAULT_MAX_STRING_BYTES = 1_048_576;
 /** Host function calls per verb (a bridge ADD makes about 30). */
 export const DEFAULT_MAX_HOST_CALLS = 10_000;
 
-/** The policy keys that name a limit, as they appear in messages and audit denials. */
-export type LimitName = "memoryPages" | "maxStringBytes" | "maxHostCalls" | "timeLimitMs";
+/**
+ * Bytes the host takes from the plugins of one call (its main plugin and delegates together):
+ * every string and list lifted from their memories, and what it keeps per host call for the
+ * audit log. 16 MiB: a bridge ADD lifts a few KiB.
+ */
+export const DEFAULT_MAX_HOST_BYTES = 16 * 1_048_576;
+
+/**
+ * Table elements a core module may declare in all its tables together (a fixed host maximum,
+ * not a grant key): asc emits one table of a few dozen functions; V8 allocates a table's
+ * elements outside linear memory, and grows it in one uninterruptible instruction.
+ */
+export const MAX_TABLE_ELEMENTS = 65_536;
+
+/**
+ * The policy keys that name a limit, as they appear in messages and audit denials
+ * ("tableElements" is the host's fixed MAX_TABLE_ELEMENTS).
+ */
+export type LimitName = "memoryPages" | "maxStringBytes" | "maxHostCalls" | "maxHostBytes" | "timeLimitMs" | "tableElements";
 
 /** A plugin hit one of its limits. The audit log lists it as a denial (fn "limit"). */
 export class LimitError extends Error {

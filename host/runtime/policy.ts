@@ -1,5 +1,5 @@
 import type { LinkKind } from "../generated/interfaces/cni-host-link";
-import { DEFAULT_MAX_HOST_CALLS, DEFAULT_MAX_STRING_BYTES, DEFAULT_MEMORY_PAGES } from "./limits";
+import { DEFAULT_MAX_HOST_BYTES, DEFAULT_MAX_HOST_CALLS, DEFAULT_MAX_STRING_BYTES, DEFAULT_MEMORY_PAGES } from "./limits";
 
 /** Link kinds link.create can make: the cases of WIT `link-kind` (tsc keeps them in step). */
 export const LINK_KINDS = Object.keys(
@@ -34,6 +34,11 @@ export interface Grant {
   maxStringBytes: number;
   /** Host function calls per verb, log.write included. */
   maxHostCalls: number;
+  /**
+   * Bytes of host memory one call may take from its plugins (host-bytes.ts): strings and
+   * lists lifted, audit records kept. The main plugin's applies to its delegates too.
+   */
+  maxHostBytes: number;
   /** The component's sha256 (hex), when the operator pins it; any other component is refused. */
   sha256?: string;
 }
@@ -46,6 +51,7 @@ export const DEFAULT_LIMITS = {
   memoryPages: DEFAULT_MEMORY_PAGES,
   maxStringBytes: DEFAULT_MAX_STRING_BYTES,
   maxHostCalls: DEFAULT_MAX_HOST_CALLS,
+  maxHostBytes: DEFAULT_MAX_HOST_BYTES,
 } as const satisfies Partial<Grant>;
 
 // sysctl keys our plugins use, by the SDK function that sets them, for the built-in grants.

@@ -8,12 +8,15 @@ import { createImports, isCapName, TYPE_ONLY_INTERFACES, type CapName } from "..
 import type { CniError as WitCniError, Request } from "../generated/interfaces/cni-host-verbs";
 import type { NativeApi } from "../kernel/native";
 import type { Store } from "../store/store";
-import { type LoadedComponent, loadComponent, precompileComponent, type Precompiled, type VerbResult } from "./load-component";
+import { type LoadedComponent, loadComponent, type PluginExports, precompileComponent, type Precompiled, type VerbResult } from "./load-component";
+import { CoreLinkError } from "./abi/instance";
 import { type AuditLog, auditLine } from "./audit";
 import { AbiTrap, type StringDecoder } from "./abi/lift-lower";
 import { createGuestStringDecoder, GuestStringError } from "./guest-strings";
+import { HostBytes } from "./host-bytes";
 import { LimitError } from "./limits";
-import { checkMemoryLimit, memoryLimitHit } from "./memory-limit";
+import { type GuestMemoryUse, memoryLimitHit, memoryNote } from "./memory-limit";
+import { checkModuleLimits } from "./module-limits";
 import { PluginNotFoundError, resolvePlugin } from "./plugin-dir";
 import { checkImports, type Grant, GrantError, grantFor } from "./policy";
 import { verifyPin } from "./pin";
@@ -51,6 +54,8 @@ interface CallScope {
   journal: Journal;
   /** When the main plugin's time limit ends (performance.now() ms); delegates run under it. */
   deadline?: number;
+  /** Host memory taken from the plugins (the main plugin's maxHostBytes); delegates share it. */
+  hostBytes?: HostBytes;
 }
 
 /** The PluginRunner of the real binary: each verb runs in a Wasm component in this process. */
@@ -170,9 +175,10 @@ function runVerb(scope: CallScope, plugin: string, verb: Verb, config: string): 
   const grant = grantOrFail(plugin, deps.policy());
   if (grant.sha256 !== undefined) checkPin(deps.pluginDir, component, grant.sha256);
   const interfaces = capabilities(plugin, component, grant);
-  const memoryMaxPages = refuseOnLimit(() => checkMemoryLimit(plugin, component.mainBytes, grant.memoryPages));
+  const memoryMaxPages = refuseOnLimit(() => checkModuleLimits(plugin, component.mainBytes, grant.memoryPages));
   deps.mark(`${plugin}: loaded`);
   scope.deadline ??= performance.now() + grant.timeLimitMs; // the outer limit holds for delegates (time-limit.ts)
+  scope.hostBytes ??= new HostBytes(grant.maxHostBytes); // so does the main plugin's budget
   const ctx: CallContext = {
     plugin,
     grant,
@@ -185,14 +191,14 @@ function runVerb(scope: CallScope, plugin: string, verb: Verb, config: string): 
     records: scope.records,
     journal: scope.journal,
     hostCalls: 0,
+    hostBytes: scope.hostBytes,
     deadline: scope.deadline,
     delegate: (ipamPlugin, ipamVerb, ipamConfig) => runVerb(scope, ipamPlugin, ipamVerb, ipamConfig) as
       { ok: true; value: string } | { ok: false; error: WitCniError },
   };
   try {
-    const strings = createGuestStringDecoder(plugin, grant.maxStringBytes);
-    const exports = instantiate(plugin, component, createImports(ctx, interfaces), strings);
-    deps.mark(`${plugin}: instantiated`);
+    const strings = createGuestStringDecoder(plugin, grant.maxStringBytes, scope.hostBytes);
+    const imports = createImports(ctx, interfaces);
     const request: Request = {
       config,
       containerId: scope.info.containerId,
@@ -200,8 +206,13 @@ function runVerb(scope: CallScope, plugin: string, verb: Verb, config: string): 
       netns: scope.info.netnsPath ?? "",
       args: scope.args,
     };
-    const result = guard(plugin, verb, grant, (): VerbResult<string | void> => exports[verb](request),
-      () => memoryLimitHit(plugin, exports.memoryBytes(), memoryMaxPages));
+    // Instantiation runs the start function (AssemblyScript's top-level code): under the limit too.
+    let exports: PluginExports | undefined;
+    const result = guard(plugin, () => (exports ? verb : "start function"), grant, (): VerbResult<string | void> => {
+      exports = instantiate(plugin, component, imports, strings);
+      deps.mark(`${plugin}: instantiated`);
+      return exports[verb](request);
+    }, () => ({ usedBytes: exports?.memoryBytes(), maxPages: memoryMaxPages }));
     deps.mark(`${plugin}: ${verb} done`);
     return result;
   } finally {
@@ -209,12 +220,12 @@ function runVerb(scope: CallScope, plugin: string, verb: Verb, config: string): 
   }
 }
 
-/** A LimitError at load (the memory check) as CNI error 999, keeping it as the cause for the audit. */
+/** A LimitError or GrantError at load (module-limits.ts) as CNI error 999, keeping it as the cause for the audit. */
 function refuseOnLimit<T>(check: () => T): T {
   try {
     return check();
   } catch (e) {
-    if (e instanceof LimitError) throw new CniError(CniErrorCode.INTERNAL, e.message, undefined, { cause: e });
+    if (e instanceof LimitError || e instanceof GrantError) throw new CniError(CniErrorCode.INTERNAL, e.message, undefined, { cause: e });
     throw e;
   }
 }
@@ -272,35 +283,44 @@ function capabilities(plugin: string, component: LoadedComponent, grant: Grant):
   return names as CapName[];
 }
 
-function instantiate(plugin: string, component: LoadedComponent, imports: Record<string, object>, strings: StringDecoder) {
+/** Instantiates (running the start function); an import the host cannot link is CNI 999. */
+function instantiate(plugin: string, component: LoadedComponent, imports: Record<string, object>, strings: StringDecoder): PluginExports {
   try {
     return component.instantiate(imports, strings);
   } catch (e) {
-    throw new CniError(CniErrorCode.INTERNAL, `plugin "${plugin}" failed to instantiate: ${(e as Error).message}`);
+    if (!(e instanceof CoreLinkError)) throw e; // the start function's own failure: guard() reports it
+    throw new CniError(CniErrorCode.INTERNAL, `plugin "${plugin}" failed to instantiate: ${e.message}`);
   }
 }
 
 /**
- * Runs the guest; a trap, a timeout, a limit hit or a host bug becomes a CNI error, never a
- * stack trace. `memoryFull` tells a trap of an allocator that hit the memory maximum.
+ * Runs the guest (its start function, then the verb) under its time limit; a trap, a timeout,
+ * a limit hit or a host bug becomes a CNI error, never a stack trace. `phase` names what ran
+ * ("start function", "add"); `memory` tells what its memory held, to tell an allocator that
+ * hit the memory maximum from any other trap.
  */
-function guard<T>(plugin: string, verb: Verb, grant: Grant, fn: () => VerbResult<T>, memoryFull: () => LimitError | undefined): VerbResult<T> {
+function guard<T>(plugin: string, phase: () => string, grant: Grant, fn: () => VerbResult<T>, memory: () => GuestMemoryUse): VerbResult<T> {
   try {
     return runWithTimeLimit(fn, grant.timeLimitMs);
   } catch (e) {
     if (e instanceof CniError) throw e;
+    const where = phase();
     if (e instanceof LimitError || e instanceof GuestStringError) {
-      throw new CniError(CniErrorCode.INTERNAL, `${e.message} (in ${verb})`, undefined, { cause: e });
+      throw new CniError(CniErrorCode.INTERNAL, `${e.message} (in ${where})`, undefined, { cause: e });
     }
     if (e instanceof TimeLimitError) {
-      const msg = `plugin "${plugin}" ${verb}: ${e.message}`;
+      const msg = `plugin "${plugin}" ${where}: ${e.message}`;
       throw new CniError(CniErrorCode.INTERNAL, msg, undefined, { cause: new LimitError(plugin, "timeLimitMs", msg) });
     }
+    const message = (e as Error)?.message ?? String(e);
     // An AbiTrap is the guest breaking the canonical ABI: a trap as much as the engine's own.
-    const what = (e as Error)?.constructor?.name === "RuntimeError" || e instanceof AbiTrap ? "trapped" : "failed";
-    const full = what === "trapped" ? memoryFull() : undefined;
-    if (full) throw new CniError(CniErrorCode.INTERNAL, `${full.message} (in ${verb}: ${(e as Error).message})`, undefined, { cause: full });
-    throw new CniError(CniErrorCode.INTERNAL, `plugin "${plugin}" ${what} in ${verb}: ${(e as Error).message ?? String(e)}`);
+    if ((e as Error)?.constructor?.name === "RuntimeError" || e instanceof AbiTrap) {
+      const use = memory();
+      const full = e instanceof AbiTrap ? undefined : memoryLimitHit(plugin, message, use);
+      if (full) throw new CniError(CniErrorCode.INTERNAL, `${full.message} (in ${where}: ${message})`, undefined, { cause: full });
+      throw new CniError(CniErrorCode.INTERNAL, `plugin "${plugin}" trapped in ${where}: ${message}${memoryNote(use)}`, undefined, { cause: e });
+    }
+    throw new CniError(CniErrorCode.INTERNAL, `plugin "${plugin}" failed in ${where}: ${message}`, undefined, { cause: e });
   }
 }
 

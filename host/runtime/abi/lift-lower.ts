@@ -11,10 +11,14 @@ export class AbiTrap extends Error {
 
 type Realloc = (oldPtr: number, oldSize: number, align: number, newSize: number) => number;
 
-/** How strings leave guest memory: `check` sees the length first, `decode` a view of the bytes. */
+/**
+ * How strings and lists leave guest memory: `check` sees a string's length first, `decode` a
+ * view of its bytes; `checkList` sees a list's length and element size before it is lifted.
+ */
 export interface StringDecoder {
   check(byteLength: number): void;
   decode(bytes: Uint8Array): string;
+  checkList?(count: number, elemSize: number): void;
 }
 interface Memory { buffer: ArrayBuffer }
 
@@ -64,6 +68,11 @@ export class GuestMemory {
     const ptr = this.realloc(0, 0, align, size) >>> 0;
     this.check(ptr, size, align, "cabi_realloc's block");
     return ptr;
+  }
+
+  /** Before a list is lifted: the decoder's budget sees its size. */
+  checkList(count: number, elemSize: number): void {
+    this.strings?.checkList?.(count, elemSize);
   }
 
   readString(ptr: number, len: number): string {
@@ -208,6 +217,7 @@ function loadAt(mem: GuestMemory, dv: DataView, t: AbiType, ptr: number): unknow
 
 function loadList(mem: GuestMemory, elem: AbiType, ptr: number, len: number): unknown[] {
   mem.check(ptr, len * elem.size, elem.align, "a list");
+  mem.checkList(len, elem.size);
   const dv = mem.view();
   const out = new Array<unknown>(len);
   for (let i = 0; i < len; i++) out[i] = loadAt(mem, dv, elem, ptr + i * elem.size);

@@ -23,6 +23,7 @@ const GRANTS: Record<string, Partial<Grant> & { interfaces: string[] }> = {
   flood: { interfaces: ["netns", "link", "log"], linkKinds: ["veth"] },
   "raw-result": { interfaces: ["netns", "link", "log"], linkKinds: ["veth"], memoryPages: 2048 },
   unbounded: { interfaces: [] },
+  hoard: { interfaces: ["netns", "link", "firewall"], linkKinds: ["veth"] },
 };
 
 let pluginDir: string;
@@ -118,6 +119,24 @@ describe("limits on hostile plugins", () => {
     expect(line.calls.some((call) => call.fn.startsWith("undo link.create"))).toBe(true);
   });
 
+  it("a host call whose list points 100,000 times at the same 1 MiB stops at maxHostBytes before it is lifted, and the veth is undone", () => {
+    const c = netns();
+    const before = state(c);
+    const audit = join(tmp(), "audit.jsonl");
+    const r = add("hoard", c, {}, { WASM_CNI_AUDIT_LOG: audit });
+    expectCniError(r, /plugin "hoard" made the host take more than its limit of maxHostBytes 16777216 \(16 MiB\) in one call/);
+    expect(r.ms).toBeLessThan(10_000);
+    expect(state(c)).toEqual(before);
+    const line = JSON.parse(readFileSync(audit, "utf8")) as AuditLine;
+    expect(line.denials).toContainEqual({ plugin: "hoard", fn: "limit", reason: expect.stringMatching(/^maxHostBytes: /) });
+  });
+
+  it("a policy's maxHostBytes is the budget of the call", () => {
+    const tight = writePolicy({ ...GRANTS, flood: { ...GRANTS.flood, maxHostBytes: 4096 } });
+    const r = add("flood", netns(), {}, { WASM_CNI_POLICY: tight });
+    expectCniError(r, /plugin "flood" made the host take more than its limit of maxHostBytes 4096 \(4 KiB\) in one call/);
+  });
+
   it("a policy's maxHostCalls applies per plugin", () => {
     const tight = writePolicy({ ...GRANTS, flood: { ...GRANTS.flood, maxHostCalls: 5 } });
     const r = add("flood", netns(), {}, { WASM_CNI_POLICY: tight });
@@ -169,6 +188,7 @@ describe("limits on hostile plugins", () => {
       ["raw-result", "huge", /maxStringBytes/],
       ["raw-result", "invalid-utf8", /not valid UTF-8/],
       ["flood", "", /maxHostCalls/],
+      ["hoard", "", /maxHostBytes/],
     ] as const) {
       const r = await call(plugin, mode);
       expect(r, `${plugin} ${mode}`).toMatchObject({ code: 1, json: { code: 999, msg: expect.stringMatching(msg) } });

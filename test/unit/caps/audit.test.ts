@@ -5,7 +5,9 @@ import { describe, expect, it } from "vitest";
 import type { HostCallRecord } from "../../../host/caps/context";
 import type { CniCall } from "../../../host/cli/plugin-runner";
 import { CniError } from "../../../host/cni/errors";
-import { AUDIT_LOG_ENV, auditLine, auditLogPath, openAuditLog } from "../../../host/runtime/audit";
+import {
+  ARGS_LEFT_OUT, AUDIT_CALLS, AUDIT_LIST_ITEMS, AUDIT_LOG_ENV, AUDIT_STRING_CHARS, type AuditLine, auditLine, auditLogPath, openAuditLog,
+} from "../../../host/runtime/audit";
 import { LimitError } from "../../../host/runtime/limits";
 import { GrantError } from "../../../host/runtime/policy";
 
@@ -88,5 +90,48 @@ describe("audit log file", () => {
     writeFileSync(file, "");
     expect(() => openAuditLog(join(file, "audit.jsonl"))).toThrow(/audit log .* cannot be opened: ENOTDIR/);
     expect(() => openAuditLog(join(file, "a", "b", "audit.jsonl"))).toThrow(/cannot be opened/);
+  });
+});
+
+describe("audit line bounds", () => {
+  const line = (records: HostCallRecord[]) => auditLine({ call, started: new Date(0), t0: 0, records, components: new Map() });
+  const tmpLog = () => join(mkdtempSync(join(tmpdir(), "wasm-cni-audit-")), "audit.jsonl");
+
+  it("cuts each string of an argument to AUDIT_STRING_CHARS and each list to AUDIT_LIST_ITEMS, marked", () => {
+    const long = "x".repeat(10_000);
+    const [c] = line([rec("p", "log.write", [long, { name: long, list: Array.from({ length: 300 }, (_, i) => i) }, 5n])]).calls;
+    expect(c!.args[0]).toBe(`${"x".repeat(AUDIT_STRING_CHARS)}…(10000 chars)`);
+    const o = c!.args[1] as { name: string; list: unknown[] };
+    expect(o.name).toHaveLength(AUDIT_STRING_CHARS + "…(10000 chars)".length);
+    expect(o.list).toHaveLength(AUDIT_LIST_ITEMS + 1);
+    expect(o.list.at(-1)).toBe("…(44 more)");
+    expect(c!.args[2]).toBe("5"); // a u64, which JSON.stringify would refuse
+  });
+
+  it("leaves out the arguments of later calls once the line's arguments reach 1 MiB", () => {
+    const calls = line(Array.from({ length: 400 }, () => rec("p", "link.get", [0, "y".repeat(5_000)]))).calls;
+    expect(calls).toHaveLength(400);
+    expect(calls[0]!.args[1]).toHaveLength(AUDIT_STRING_CHARS + "…(5000 chars)".length);
+    expect(calls[399]!.args).toEqual(ARGS_LEFT_OUT);
+    expect(JSON.stringify(calls).length).toBeLessThan(1_200_000);
+  });
+
+  it("is written even when the plugin's arguments would be longer than V8's longest string, calls past AUDIT_CALLS counted", () => {
+    const big = "z".repeat(1_048_576);
+    const records = Array.from({ length: AUDIT_CALLS + 5 }, () => rec("p", "link.get", [0, big], "denied: no"));
+    const path = tmpLog();
+    openAuditLog(path).write(line(records));
+    const written = JSON.parse(readFileSync(path, "utf8")) as AuditLine;
+    expect(written.calls).toHaveLength(AUDIT_CALLS);
+    expect(written.omitted).toEqual({ calls: 5, denials: 5 });
+  });
+
+  it("falls back to a minimal line when the line still cannot be serialised", () => {
+    const path = tmpLog();
+    const l = line([]);
+    openAuditLog(path).write({ ...l, calls: [{ plugin: "p", fn: "f", args: [1n], outcome: "ok", ms: 0 }] });
+    const written = JSON.parse(readFileSync(path, "utf8")) as AuditLine & { auditError: string };
+    expect(written).toMatchObject({ plugin: "bridge", verb: "ADD", containerId: "ctr1", calls: [], code: 0 });
+    expect(written.auditError).toMatch(/the full line could not be written: .*BigInt/);
   });
 });
