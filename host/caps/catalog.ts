@@ -162,7 +162,7 @@ export const CATALOG: Record<WitFunctionKey, CapabilityEntry> = {
   "store.entries": { changes: "nothing", scope: "an open bucket of this call only", risk: "low" },
   "log.write": {
     changes: "nothing (one line on the host's stderr, prefixed with the plugin's name)",
-    scope: "any plugin that imports log; 4 KiB per line, newlines removed",
+    scope: "any plugin that imports log; 4 KiB per line, control characters (newlines, escapes, bidi overrides) written escaped",
     risk: "none",
   },
   "ipam.add": {
