@@ -3,7 +3,7 @@
 // generated from the WIT (host/generated/abi.ts). This file knows no grants, limits or plugin
 // resolution: it turns the component's exports into typed functions with results as values.
 import { readFileSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { WORLD } from "../generated/abi";
 import type { CniError, Request } from "../generated/interfaces/cni-host-verbs";
 import { instantiateCore, type WasmModule } from "./abi/instance";
@@ -118,7 +118,8 @@ export function loadComponent(dir: string, compiled?: Precompiled): LoadedCompon
     mainBytes: bytes,
     imports: [...meta.imports],
     instantiate(imports, strings) {
-      const core = instantiateCore(module, WORLD, imports, meta.name, strings);
+      // Named by its folder (what the call asked for), not by meta.json's "name", which anyone who can write the folder writes.
+      const core = instantiateCore(module, WORLD, imports, basename(dir), strings);
       const verb = <T>(name: string) => (req: Request): VerbResult<T> => {
         const r = core.call(name, [req]) as { tag: "ok"; val: T } | { tag: "err"; val: CniError };
         return r.tag === "ok" ? { ok: true, value: r.val } : { ok: false, error: r.val };

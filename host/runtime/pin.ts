@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { TYPE_ONLY_INTERFACES } from "../caps/index";
 import { readComponentSections } from "./component-binary";
 import type { LoadedComponent } from "./load-component";
@@ -21,7 +21,7 @@ const capNames = (names: readonly string[]): string[] =>
 export function verifyPin(component: LoadedComponent, pin: string): void {
   const { createHash } = require("node:crypto") as typeof import("node:crypto");
   const { meta, dir } = component;
-  const name = dir.split("/").pop() ?? meta.name;
+  const name = basename(dir);
   let bytes: Buffer;
   try {
     bytes = readFileSync(join(dirname(dir), meta.component));
