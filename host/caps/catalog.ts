@@ -43,7 +43,7 @@ export const CREATABLE_LINK_KINDS: readonly string[] = LINK_KINDS;
 export const CATALOG: Record<WitFunctionKey, CapabilityEntry> = {
   "netns.container": {
     changes: "nothing (opens a handle)",
-    scope: "the call's CNI_NETNS only; the plugin never sees or chooses a path; a CNI_NETNS that is the host's netns needs hostNetns and gets the host's scope",
+    scope: "the call's CNI_NETNS only; the plugin never sees or chooses a path; a CNI_NETNS that is the host's netns needs hostNetns and gets the host's scope; one that is no network namespace (FIFO, socket, file, other kind) returns invalid at once, never a blocking open",
     risk: "low",
   },
   "netns.host": {
