@@ -4,7 +4,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/if_tun.h>
+#include <linux/magic.h>
 #include <linux/netlink.h>
+#include <linux/nsfs.h>
 #include <net/if.h>
 #include <poll.h>
 #include <node_api.h>
@@ -15,6 +17,7 @@
 #include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/vfs.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -194,6 +197,55 @@ static napi_value fd_close(napi_env env, napi_callback_info info) {
   if (argc < 1 || !arg_int(env, argv[0], &fd)) return bad_args(env, "close(fd: number)");
   if (close(fd) < 0 && errno != EINTR) return throw_errno(env, "close", errno);
   return NULL;
+}
+
+// nsOpen(path): [fd, nstype] of a namespace file, or [-1, 0] when path is no namespace file.
+// The path is opened with O_PATH first, which opens nothing (a FIFO would block open(2), a
+// device would run its driver's open); only a file on nsfs is then opened for real, through
+// the O_PATH fd (not the path again, which may have been swapped meanwhile), and asked its
+// type (NS_GET_NSTYPE: CLONE_NEWNET for a network namespace).
+static napi_value ns_open(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  char path[4096];
+  size_t len;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc < 1 || napi_get_value_string_utf8(env, argv[0], path, sizeof path, &len) != napi_ok || len >= sizeof path - 1)
+    return bad_args(env, "nsOpen(path: string)");
+  int pfd = open(path, O_PATH | O_CLOEXEC);
+  if (pfd < 0) return throw_errno(env, "open", errno);
+  struct statfs sfs;
+  if (fstatfs(pfd, &sfs) < 0) {
+    int err = errno;
+    close(pfd);
+    return throw_errno(env, "fstatfs", err);
+  }
+  int fd = -1, type = 0;
+  if (sfs.f_type == NSFS_MAGIC) {
+    char self[64];
+    snprintf(self, sizeof self, "/proc/self/fd/%d", pfd);
+    fd = open(self, O_RDONLY | O_CLOEXEC);
+    int err = errno;
+    if (fd < 0) {
+      close(pfd);
+      return throw_errno(env, "open", err);
+    }
+    type = ioctl(fd, NS_GET_NSTYPE);
+    if (type < 0) {
+      err = errno;
+      close(fd);
+      close(pfd);
+      return throw_errno(env, "ioctl(NS_GET_NSTYPE)", err);
+    }
+  }
+  close(pfd);
+  napi_value result, v;
+  napi_create_array_with_length(env, 2, &result);
+  napi_create_int32(env, fd, &v);
+  napi_set_element(env, result, 0, v);
+  napi_create_int32(env, type, &v);
+  napi_set_element(env, result, 1, v);
+  return result;
 }
 
 // setns(fd): moves the calling thread into fd's network namespace.
@@ -445,6 +497,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"recv", NULL, nl_recv, NULL, NULL, NULL, napi_enumerable, NULL},
       {"close", NULL, fd_close, NULL, NULL, NULL, napi_enumerable, NULL},
       {"setns", NULL, ns_set, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"nsOpen", NULL, ns_open, NULL, NULL, NULL, napi_enumerable, NULL},
       {"flock", NULL, file_lock, NULL, NULL, NULL, napi_enumerable, NULL},
       {"tapCreate", NULL, tap_create, NULL, NULL, NULL, napi_enumerable, NULL},
       {"unixListen", NULL, unix_listen, NULL, NULL, NULL, napi_enumerable, NULL},

@@ -16,6 +16,8 @@ export interface CniInvocation {
   inNetns?: string;
   /** Extra environment (e.g. WASM_CNI_PLUGIN_DIR). */
   env?: Record<string, string>;
+  /** Kill the binary after this long (code -1); default 60 s. */
+  timeoutMs?: number;
 }
 
 export interface CniOutcome {
@@ -42,7 +44,7 @@ export function cniExec(inv: CniInvocation): CniOutcome {
   const [file, argv] = inv.inNetns ? ["ip", ["netns", "exec", inv.inNetns, inv.binary]] : [inv.binary, []];
   const input = typeof inv.config === "string" ? inv.config : JSON.stringify(inv.config);
   const t0 = performance.now();
-  const r = spawnSync(file, argv, { input, env, encoding: "utf8", timeout: 60_000 });
+  const r = spawnSync(file, argv, { input, env, encoding: "utf8", timeout: inv.timeoutMs ?? 60_000 });
   const ms = performance.now() - t0;
   let json: unknown;
   try {

@@ -43,7 +43,7 @@ export const CREATABLE_LINK_KINDS: readonly string[] = LINK_KINDS;
 export const CATALOG: Record<WitFunctionKey, CapabilityEntry> = {
   "netns.container": {
     changes: "nothing (opens a handle)",
-    scope: "the call's CNI_NETNS only; the plugin never sees or chooses a path; a CNI_NETNS that is the host's netns needs hostNetns and gets the host's scope",
+    scope: "the call's CNI_NETNS only; the plugin never sees or chooses a path; a CNI_NETNS that is the host's netns needs hostNetns and gets the host's scope; one that is no network namespace (FIFO, socket, file, other kind) returns invalid at once, never a blocking open",
     risk: "low",
   },
   "netns.host": {
@@ -162,7 +162,7 @@ export const CATALOG: Record<WitFunctionKey, CapabilityEntry> = {
   "store.entries": { changes: "nothing", scope: "an open bucket of this call only", risk: "low" },
   "log.write": {
     changes: "nothing (one line on the host's stderr, prefixed with the plugin's name)",
-    scope: "any plugin that imports log; 4 KiB per line, newlines removed",
+    scope: "any plugin that imports log; 4 KiB per line, control characters (newlines, escapes, bidi overrides) written escaped",
     risk: "none",
   },
   "ipam.add": {

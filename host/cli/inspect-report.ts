@@ -2,7 +2,10 @@
  * `wasm-cni inspect <plugin | file.wasm>`: what one plugin is (name, version, sha256), what it
  * imports, what its manifest asks for, what the policy grants it and what would be denied.
  * For an installed plugin the import list is meta.json's, which the host enforces at every
- * call; for a bare component it is read from the bytes (component-binary.ts). Loaded only by
+ * call, and the report says whether the main core module that runs is one of the component's
+ * own and whether meta.json's imports are the component's: "(matches)" means the code that
+ * runs is the component's. For a bare component the imports are read from the bytes
+ * (component-binary.ts). Loaded only by
  * the subcommand: it hashes with node:crypto, which the CNI path never loads.
  */
 import { createHash } from "node:crypto";
@@ -10,7 +13,7 @@ import { readFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { TYPE_ONLY_INTERFACES } from "../caps/index";
 import { readComponentSections } from "../runtime/component-binary";
-import type { ComponentMeta } from "../runtime/load-component";
+import { readMeta } from "../runtime/component-meta";
 import { MANIFEST_SECTION, type Manifest, parseManifest } from "../runtime/manifest";
 import { definedMemoryMaxima } from "../runtime/memory-limit";
 import { resolvePlugin } from "../runtime/plugin-dir";
@@ -37,6 +40,12 @@ export interface InspectReport {
   /** Installed only: the sha256 meta.json recorded at build, and whether the file still has it. */
   builtSha256?: string;
   sha256Matches?: boolean;
+  /** Installed only: the main core module the host compiles (meta.main). */
+  mainModule?: string;
+  /** Installed only: whether it is byte for byte one of the component's core modules (null: a file is missing). */
+  mainInComponent?: boolean | null;
+  /** Installed only: the component's own imports when meta.json's differ from them. */
+  componentImports?: string[];
   /** Host interfaces it imports ("link"): its capability list. */
   imports: string[];
   manifest: Manifest | null;
@@ -116,20 +125,47 @@ export function inspectReport(target: string, deps: InspectDeps): InspectReport 
     };
   } else {
     const dir = resolvePlugin(deps.pluginDir, target);
-    const meta = JSON.parse(readFileSync(join(dir, "meta.json"), "utf8")) as ComponentMeta;
+    const meta = readMeta(dir);
     const path = join(dirname(dir), meta.component);
     const bytes = readOptional(path);
+    const main = readOptional(join(dir, meta.main));
+    const sections = bytes === null ? null : readComponentSections(bytes);
     const m = manifestOf(bytes);
     const actual = bytes === null ? null : sha256(bytes);
+    const imports = capNames(meta.imports);
+    const own = sections === null ? null : capNames(sections.imports);
     base = {
       name: target, source: "installed", path, version: m.manifest?.version ?? null, sha256: actual,
-      builtSha256: meta.sha256, sha256Matches: actual === meta.sha256, imports: capNames(meta.imports), ...m,
+      builtSha256: meta.sha256, sha256Matches: actual === meta.sha256, imports, ...m,
+      mainModule: meta.main,
+      mainInComponent: sections === null || main === null ? null : sections.coreModules.some((c) => Buffer.compare(c, main) === 0),
+      ...(own !== null && own.join() !== imports.join() && { componentImports: own }),
       ...declaredMemory(join(dir, meta.main)),
     };
   }
   const grant = grantOf(base.name, deps);
-  const checks = capabilityChecks(base.imports, base.manifest, grant, base.declaredMemoryPages);
+  const checks = [...capabilityChecks(base.imports, base.manifest, grant, base.declaredMemoryPages), ...pinCheck(base, grant)];
   return { ...base, grant, checks, denied: checks.filter((c) => c.outcome === "denied").map((c) => `${c.capability}: ${c.note}`) };
+}
+
+/** Why the installed code is not the component's (the pin covers only the component), or null. */
+function codeMismatch(r: Omit<InspectReport, "grant" | "checks" | "denied">): string | null {
+  if (r.source !== "installed") return null;
+  if (r.sha256 === null) return "the component file is missing";
+  if (r.mainInComponent === false) return `the main core module ${r.mainModule} is not one of the component's core modules`;
+  if (r.mainInComponent === null) return `the main core module ${r.mainModule} is missing`;
+  if (r.componentImports !== undefined) return "meta.json's imports are not the component's";
+  return null;
+}
+
+/** A grant with `sha256`: whether a call would pass the pin (pin.ts), as a row. */
+function pinCheck(r: Omit<InspectReport, "grant" | "checks" | "denied">, grant: InspectReport["grant"]): CapabilityCheck[] {
+  if (grant?.sha256 === undefined || r.source !== "installed") return [];
+  const why = r.sha256 !== grant.sha256 ? `the component's sha256 is ${r.sha256 ?? "(missing)"}` : codeMismatch(r);
+  const row = { capability: "sha256 pin", requested: "-", granted: grant.sha256 };
+  return [why === null
+    ? { ...row, outcome: "allowed", note: "the component has the pinned sha256 and the main module that runs is one of its own" }
+    : { ...row, outcome: "denied", note: `every call fails before the plugin runs: ${why}` }];
 }
 
 function grantLine(g: Grant & { source: string }): string {
@@ -147,9 +183,15 @@ export function renderInspectReport(r: InspectReport): string {
     ["version", r.version ?? "(none)"],
     ["sha256", r.sha256 ?? "(component file missing)"],
     ...(r.builtSha256 !== undefined
-      ? [["built sha256", `${r.builtSha256}${r.sha256Matches ? " (matches)" : " (DIFFERS: the file changed since the build)"}`] as [string, string]]
+      ? [["built sha256", `${r.builtSha256}${!r.sha256Matches ? " (DIFFERS: the file changed since the build)"
+        : codeMismatch(r) !== null ? ` (DIFFERS: ${codeMismatch(r)}: the code that runs is not the component's)` : " (matches)"}`] as [string, string]]
       : []),
-    ["imports", r.imports.map((i) => `cni:host/${i}`).join(", ") || "(none)"],
+    ...(r.mainModule !== undefined
+      ? [["main module", `${r.mainModule} (${r.mainInComponent === true ? "one of the component's core modules"
+        : r.mainInComponent === false ? "NOT one of the component's core modules: the code that runs is not the component's" : "missing"})`] as [string, string]]
+      : []),
+    ["imports", (r.imports.map((i) => `cni:host/${i}`).join(", ") || "(none)")
+      + (r.componentImports !== undefined ? ` (meta.json's; DIFFERS from the component's: ${r.componentImports.join(", ") || "none"})` : "")],
     ["manifest", r.manifest ? JSON.stringify(r.manifest.capabilities) : r.manifestError ? `invalid: ${r.manifestError}` : "no manifest"],
     ["grant", g ? grantLine(g) : "none (deny by default)"],
   ];

@@ -14,6 +14,11 @@ export interface NativeApi {
   /** Blocks for one datagram and returns its length; a datagram larger than buf throws EMSGSIZE. */
   recv(fd: number, buf: Uint8Array): number;
   close(fd: number): void;
+  /**
+   * Opens a namespace file without blocking: [fd, its CLONE_NEW* type], or [-1, 0] when the path
+   * is no namespace file (opened with O_PATH, so a FIFO or a device is never opened for real).
+   */
+  nsOpen(path: string): [number, number];
   /** Moves the calling thread into the network namespace of fd (CLONE_NEWNET). */
   setns(fd: number): void;
   /** flock(2); returns false when wait is false and another holder has the lock. */

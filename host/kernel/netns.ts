@@ -1,10 +1,11 @@
 // Network namespace handles: an open fd on a netns file, never a global "current namespace".
-import { closeSync, fstatSync, openSync, statfsSync } from "node:fs";
+import { closeSync, fstatSync, openSync } from "node:fs";
 import { Errno, KernelError, NetnsGoneError } from "./errors";
 import type { NativeApi } from "./native";
 
 const SELF = "/proc/thread-self/ns/net";
-const NSFS_MAGIC = 0x6e736673;
+/** What NS_GET_NSTYPE answers for a network namespace. */
+const CLONE_NEWNET = 0x40000000;
 
 /** An open network namespace (like netns.NsHandle). Close it when done. */
 export class NetnsHandle {
@@ -18,33 +19,26 @@ export class NetnsHandle {
 
   /**
    * Opens a netns file such as /run/netns/x or /proc/<pid>/ns/net. Throws NetnsGoneError when it
-   * does not exist and a KernelError (EINVAL) when it is not a network namespace.
+   * does not exist and a KernelError (EINVAL) when it is not a network namespace: a FIFO, a
+   * socket, a device, a directory, a plain file or a namespace of another kind fails at once,
+   * before anything is opened for real (the addon's nsOpen opens the path with O_PATH, then
+   * only a file on nsfs, and asks its type), so a FIFO cannot block the call in open(2).
    */
   static open(native: NativeApi, path: string): NetnsHandle {
     let fd: number;
+    let type: number;
     try {
-      fd = openSync(path, "r");
+      [fd, type] = native.nsOpen(path);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === "ENOENT") throw new NetnsGoneError(path, { cause: err });
       throw KernelError.fromNative(`open netns ${path}`, err);
     }
-    // Namespace files live on nsfs.
-    if (statfsSync(`/proc/self/fd/${fd}`).type !== NSFS_MAGIC) {
+    if (fd < 0) throw new KernelError(`open netns ${path}`, Errno.EINVAL, "not a network namespace (not a namespace file)");
+    if (type !== CLONE_NEWNET) {
       closeSync(fd);
-      throw new KernelError(`open netns ${path}`, Errno.EINVAL, "not a network namespace");
+      throw new KernelError(`open netns ${path}`, Errno.EINVAL, "not a network namespace (a namespace of another kind)");
     }
-    // Which kind of namespace it is only setns(CLONE_NEWNET) tells (a bind-mounted file's /proc
-    // link shows its path): try it now, not at the first use, when a plugin would have done its
-    // IPAM already (CNI_NETNS=/proc/self/ns/mnt left last_reserved_ip behind after the rollback).
-    const handle = new NetnsHandle(native, fd, path);
-    try {
-      handle.enter(() => undefined);
-    } catch (err) {
-      handle.close();
-      if (err instanceof KernelError && err.errno === Errno.EINVAL) throw new KernelError(`open netns ${path}`, Errno.EINVAL, "not a network namespace");
-      throw err;
-    }
-    return handle;
+    return new NetnsHandle(native, fd, path);
   }
 
   /** The netns the calling thread is in now. */

@@ -4,7 +4,7 @@
  * exists. forward() returns the call's exit code when a spare ran it, or undefined when this
  * process must run it itself; it never leaves a call half-done behind an undefined.
  */
-import { readdirSync, writeSync } from "node:fs";
+import { lstatSync, readdirSync, writeSync } from "node:fs";
 import { getPriority } from "node:os";
 import { loadNative, type NativeApi } from "../kernel/native";
 import { EXIT, isSpareSocket, namespaceIds, type PrestartRequest, READY, READY_WAIT_MS, STARTED } from "./protocol";
@@ -13,6 +13,8 @@ export function forward(dir: string, nativeDir: string): number | undefined {
   let native: NativeApi;
   let names: string[];
   try {
+    const distrust = untrustedDir(dir);
+    if (distrust !== undefined) return notHandedOver(dir, distrust);
     names = readdirSync(dir).filter(isSpareSocket);
     if (names.length === 0) return undefined;
     native = loadNative(nativeDir);
@@ -28,6 +30,26 @@ export function forward(dir: string, nativeDir: string): number | undefined {
   return undefined;
 }
 
+/**
+ * Why the spares' directory is not to be trusted with this process's call, or undefined. A
+ * spare gets root's environment, config and stdio: only a directory that nobody but this
+ * process's own user (root, for a runtime) can put a socket in will do, as `serve` makes it.
+ */
+function untrustedDir(dir: string): string | undefined {
+  const st = lstatSync(dir);
+  if (st.isSymbolicLink()) return "it is a symlink";
+  if (!st.isDirectory()) return "it is not a directory";
+  if (st.uid !== process.geteuid?.()) return `it is owned by uid ${st.uid}, not this process's uid ${process.geteuid?.()}`;
+  if ((st.mode & 0o077) !== 0) return `its mode ${(st.mode & 0o777).toString(8).padStart(4, "0")} lets others in (serve makes it 0700)`;
+  return undefined;
+}
+
+/** Runs the call cold, saying why on stderr when tracing (WASM_CNI_TRACE): stderr is the runtime's. */
+function notHandedOver(where: string, why: string): undefined {
+  if (process.env.WASM_CNI_TRACE) writeSync(2, `wasm-cni: not handing the call to a spare in ${where}: ${why}; running it here\n`);
+  return undefined;
+}
+
 /** Connects to a spare and sends it the call; undefined (nothing done) when it cannot take it. */
 function handOver(native: NativeApi, socket: string): number | undefined {
   let fd: number;
@@ -37,6 +59,13 @@ function handOver(native: NativeApi, socket: string): number | undefined {
     return undefined;
   }
   try {
+    // The peer's credentials are those of the process that listened: a socket that some other
+    // user's process serves never gets the call, whoever put it in the directory.
+    const uid = native.peerUid(fd);
+    if (uid !== process.geteuid?.()) {
+      native.close(fd);
+      return notHandedOver(socket, `the process serving it runs as uid ${uid}, not this process's uid ${process.geteuid?.()}`);
+    }
     if (!native.waitReadable(fd, READY_WAIT_MS) || message(native, fd) !== READY) throw new Error("not ready");
     const request: PrestartRequest = {
       version: 1,

@@ -1,9 +1,10 @@
 /**
  * Reads what a reviewer needs from a component's bytes without instantiating or transpiling
- * it: the interfaces it imports (its capability list) and its top-level custom sections (the
- * `wasm-cni:manifest`). A few lines of the component binary format suffice, so `inspect`
- * needs neither jco (a build-time tool, not installed with the binary) nor a Wasm engine.
- * Only the top level is read: nested core modules are skipped by size.
+ * it: the interfaces it imports (its capability list), its top-level custom sections (the
+ * `wasm-cni:manifest`) and its top-level core modules (the code a pinned plugin may run:
+ * pin.ts). A few lines of the component binary format suffice, so `inspect` needs neither jco
+ * (a build-time tool, not installed with the binary) nor a Wasm engine. Only the top level is
+ * read: nested components are skipped by size.
  */
 
 /** `\0asm`, then the component layer's version 0x0d and layer 1 (core modules say 1, 0). */
@@ -11,6 +12,7 @@ const MAGIC = [0x00, 0x61, 0x73, 0x6d];
 const COMPONENT_VERSION = [0x0d, 0x00, 0x01, 0x00];
 
 const SECTION_CUSTOM = 0;
+const SECTION_CORE_MODULE = 1;
 const SECTION_IMPORT = 10;
 
 /** The bytes are not a component we can read (a core module, truncated, something else). */
@@ -23,6 +25,11 @@ export interface ComponentSections {
   imports: string[];
   /** Top-level custom sections by name (the last one wins). */
   custom: Map<string, Uint8Array>;
+  /**
+   * The bytes of each top-level core module section, in order: whole core modules, byte for
+   * byte what jco extracts into the plugin's folder (wit-component's shims among them).
+   */
+  coreModules: Uint8Array[];
 }
 
 class Reader {
@@ -88,19 +95,21 @@ export function readComponentSections(bytes: Uint8Array): ComponentSections {
   r.pos = 8;
   const imports = new Set<string>();
   const custom = new Map<string, Uint8Array>();
+  const coreModules: Uint8Array[] = [];
   while (r.pos < bytes.length) {
     const id = r.byte();
     const size = r.u32();
     const end = r.pos + size;
     if (end > bytes.length) throw new ComponentFormatError(`section ${id} runs past the end`);
     if (id === SECTION_IMPORT) readImports(r, end, imports);
+    if (id === SECTION_CORE_MODULE) coreModules.push(bytes.subarray(r.pos, end));
     if (id === SECTION_CUSTOM) {
       const name = r.string();
       custom.set(name, bytes.subarray(r.pos, end));
     }
     r.pos = end;
   }
-  return { imports: [...imports].sort(), custom };
+  return { imports: [...imports].sort(), custom, coreModules };
 }
 
 function leb(n: number): number[] {

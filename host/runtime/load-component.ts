@@ -3,30 +3,15 @@
 // generated from the WIT (host/generated/abi.ts). This file knows no grants, limits or plugin
 // resolution: it turns the component's exports into typed functions with results as values.
 import { readFileSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { WORLD } from "../generated/abi";
 import type { CniError, Request } from "../generated/interfaces/cni-host-verbs";
 import { instantiateCore, type WasmModule } from "./abi/instance";
 import type { StringDecoder } from "./abi/lift-lower";
+import { type ComponentMeta, readMeta } from "./component-meta";
 
 export type { WasmModule } from "./abi/instance";
-
-/** What tools/plugin-build.ts writes to meta.json. */
-export interface ComponentMeta {
-  name: string;
-  world: string;
-  /** File name of the component, beside the plugin's folder. */
-  component: string;
-  /** sha256 (hex) of the component. */
-  sha256: string;
-  /** Interfaces the component imports, as jco names them ("cni:host/link"): its capability list. */
-  imports: string[];
-  exports: string[];
-  /** Core module file → sha256, in the plugin's folder. */
-  coreModules: Record<string, string>;
-  /** The core module that holds the plugin's code (the others are wit-component's shims). */
-  main: string;
-}
+export type { ComponentMeta } from "./component-meta";
 
 /** A verb's outcome: the guest's `result<T, cni-error>` as a discriminated value. */
 export type VerbResult<T> = { ok: true; value: T } | { ok: false; error: CniError };
@@ -42,6 +27,8 @@ export interface PluginExports {
 }
 
 export interface LoadedComponent {
+  /** The plugin's folder; its component is `meta.component` beside it. */
+  dir: string;
   meta: ComponentMeta;
   /** The main core module's bytes, as compiled (the memory limit is read from them). */
   mainBytes: Uint8Array;
@@ -58,10 +45,6 @@ export interface LoadedComponent {
 const Wasm = (globalThis as unknown as {
   WebAssembly: { Module: new (bytes: Uint8Array) => WasmModule; compile(bytes: Uint8Array): Promise<WasmModule> };
 }).WebAssembly;
-
-function readMeta(dir: string): ComponentMeta {
-  return JSON.parse(readFileSync(join(dir, "meta.json"), "utf8")) as ComponentMeta;
-}
 
 /** A main core module compiled ahead of time, with its meta and the bytes it was compiled from. */
 export interface Precompiled {
@@ -130,11 +113,13 @@ export function loadComponent(dir: string, compiled?: Precompiled): LoadedCompon
   const bytes = compiled?.bytes ?? readFileSync(join(dir, meta.main));
   const module = compiled?.module ?? new Wasm.Module(bytes);
   return {
+    dir,
     meta,
     mainBytes: bytes,
     imports: [...meta.imports],
     instantiate(imports, strings) {
-      const core = instantiateCore(module, WORLD, imports, meta.name, strings);
+      // Named by its folder (what the call asked for), not by meta.json's "name", which anyone who can write the folder writes.
+      const core = instantiateCore(module, WORLD, imports, basename(dir), strings);
       const verb = <T>(name: string) => (req: Request): VerbResult<T> => {
         const r = core.call(name, [req]) as { tag: "ok"; val: T } | { tag: "err"; val: CniError };
         return r.tag === "ok" ? { ok: true, value: r.val } : { ok: false, error: r.val };

@@ -1,24 +1,45 @@
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
-import type { ComponentMeta } from "./load-component";
+import { basename, dirname, join } from "node:path";
+import { TYPE_ONLY_INTERFACES } from "../caps/index";
+import { readComponentSections } from "./component-binary";
+import type { LoadedComponent } from "./load-component";
 import { GrantError } from "./policy";
 
+/** The capabilities a list of imports names: "cni:host/link@0.1.0" → "link", sorted, without the type-only ones. */
+const capNames = (names: readonly string[]): string[] =>
+  [...new Set(names.map((n) => n.replace(/^cni:host\//, "").replace(/@.*$/, "")))].filter((n) => !TYPE_ONLY_INTERFACES.includes(n)).sort();
+
 /**
- * Checks a plugin pinned by the policy (`"sha256"`, like Envoy's pinning): the component file
- * must have that hash, and each core module the host compiles must have the hash recorded for
- * it when the component was transpiled. Only pinned plugins pay for this (node:crypto is
- * loaded here, never on an unpinned call).
+ * Checks a plugin pinned by the policy (`"sha256"`, like Envoy's pinning) against the code that
+ * will run. The component file is read once: it must have the pinned hash, the main core
+ * module the host compiled (`mainBytes`, the very bytes: whether read now or kept by a
+ * prestarted host) must be byte for byte one of the component's own core modules, and the
+ * imports the host grants by (meta.json's) must be the component's. So nothing else in the
+ * plugin directory (meta.json, other files) can change what runs under a pin. Only pinned
+ * plugins pay for this (node:crypto is loaded here, never on an unpinned call).
  */
-export function verifyPin(pluginDir: string, meta: ComponentMeta, pin: string): void {
+export function verifyPin(component: LoadedComponent, pin: string): void {
   const { createHash } = require("node:crypto") as typeof import("node:crypto");
-  const sha256 = (file: string): string => createHash("sha256").update(readFileSync(file)).digest("hex");
-  const actual = sha256(join(pluginDir, meta.component));
-  if (actual !== pin) {
-    throw new GrantError(`plugin "${meta.name}" is pinned to sha256 ${pin}, but its component ${meta.component} has ${actual}`);
+  const { meta, dir } = component;
+  const name = basename(dir);
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(join(dirname(dir), meta.component));
+  } catch (e) {
+    throw new GrantError(`plugin "${name}" is pinned to sha256 ${pin}, but its component ${meta.component} cannot be read: ${(e as Error).message}`);
   }
-  for (const [file, recorded] of Object.entries(meta.coreModules)) {
-    if (sha256(join(pluginDir, meta.name, file)) !== recorded) {
-      throw new GrantError(`plugin "${meta.name}": core module ${file} does not match the pinned component (rebuild or reinstall it)`);
-    }
+  const actual = createHash("sha256").update(bytes).digest("hex");
+  if (actual !== pin) {
+    throw new GrantError(`plugin "${name}" is pinned to sha256 ${pin}, but its component ${meta.component} has ${actual}`);
+  }
+  const sections = readComponentSections(bytes);
+  if (!sections.coreModules.some((m) => Buffer.compare(m, component.mainBytes) === 0)) {
+    throw new GrantError(`plugin "${name}" is pinned, but the main core module it would run (${meta.main}) is not one of the core modules of `
+      + `its component ${meta.component}: refused, since the pin does not cover that code (rebuild or reinstall the plugin)`);
+  }
+  const [claimed, real] = [capNames(component.imports), capNames(sections.imports)];
+  if (claimed.join() !== real.join()) {
+    throw new GrantError(`plugin "${name}" is pinned, but meta.json's imports (${claimed.join(", ") || "none"}) are not its component's `
+      + `(${real.join(", ") || "none"}) (rebuild or reinstall the plugin)`);
   }
 }

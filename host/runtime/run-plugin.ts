@@ -173,7 +173,7 @@ function runVerb(scope: CallScope, plugin: string, verb: Verb, config: string): 
   const component = load(deps, plugin, scope.compiled.get(plugin));
   scope.components.set(plugin, component.meta.sha256);
   const grant = grantOrFail(plugin, deps.policy());
-  if (grant.sha256 !== undefined) checkPin(deps.pluginDir, component, grant.sha256);
+  if (grant.sha256 !== undefined) checkPin(component, grant.sha256);
   const interfaces = capabilities(plugin, component, grant);
   const memoryMaxPages = refuseOnLimit(() => checkModuleLimits(plugin, component.mainBytes, grant.memoryPages));
   deps.mark(`${plugin}: loaded`);
@@ -230,9 +230,9 @@ function refuseOnLimit<T>(check: () => T): T {
   }
 }
 
-function checkPin(pluginDir: string, component: LoadedComponent, pin: string): void {
+function checkPin(component: LoadedComponent, pin: string): void {
   try {
-    verifyPin(pluginDir, component.meta, pin);
+    verifyPin(component, pin);
   } catch (e) {
     if (e instanceof GrantError) throw new CniError(CniErrorCode.INTERNAL, e.message, undefined, { cause: e });
     throw e;

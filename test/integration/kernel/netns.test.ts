@@ -1,4 +1,7 @@
-import { writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { NetnsGoneError } from "../../../host/kernel/errors";
 import { NetnsHandle } from "../../../host/kernel/netns";
@@ -19,6 +22,17 @@ describe("netns", () => {
   it("NetnsHandle.open throws EINVAL for a file that is not a namespace", () => {
     writeFileSync("/run/netns/plain-file", "");
     expect(() => NetnsHandle.open(native, "/run/netns/plain-file")).toThrow(expect.objectContaining({ code: "EINVAL" }));
+  });
+
+  it("NetnsHandle.open throws EINVAL at once for a FIFO (no blocking open), a socket and a directory", () => {
+    const dir = mkdtempSync(join(tmpdir(), "wasm-cni-netns-"));
+    execFileSync("mkfifo", [join(dir, "fifo")]);
+    execFileSync("python3", ["-c", "import socket,sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])", join(dir, "sock")]);
+    for (const path of [join(dir, "fifo"), join(dir, "sock"), dir]) {
+      expect(() => NetnsHandle.open(native, path)).toThrow(
+        expect.objectContaining({ code: "EINVAL", message: expect.stringMatching(/not a network namespace \(not a namespace file\)/) }),
+      );
+    }
   });
 
   it("NetnsHandle.open throws EINVAL for a namespace of another kind, before anything can use it", () => {

@@ -20,6 +20,14 @@ describe("readComponentSections", () => {
     expect(readComponentSections(bytes).imports).toEqual(fromJco);
   });
 
+  it.each(PLUGINS)("finds %s's core modules, byte for byte the files jco extracted (what a pin checks the main module against)", (name) => {
+    const modules = readComponentSections(readFileSync(join(dir, `${name}.wasm`))).coreModules;
+    const meta = JSON.parse(readFileSync(join(dir, name, "meta.json"), "utf8")) as { coreModules: Record<string, string> };
+    const files = Object.keys(meta.coreModules).map((f) => readFileSync(join(dir, name, f)));
+    expect(modules).toHaveLength(files.length);
+    for (const f of files) expect(modules.some((m) => Buffer.compare(m, f) === 0)).toBe(true);
+  });
+
   it("finds a custom section appended at the top level", () => {
     const bytes = appendCustomSection(readFileSync(join(dir, "loopback.wasm")), "x:test", Buffer.from("hello"));
     const s = readComponentSections(bytes);

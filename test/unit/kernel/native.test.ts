@@ -7,7 +7,7 @@ import { loadNative } from "../../../host/kernel/native";
 describe("kernel/native", () => {
   it("loadNative finds the addon from host/kernel and from dist/", () => {
     expect(Object.keys(loadNative()).sort()).toEqual([
-      "accept", "close", "dup2", "flock", "netlinkSocket", "peerUid", "recv", "recvMsg", "send", "sendMsg", "setns",
+      "accept", "close", "dup2", "flock", "netlinkSocket", "nsOpen", "peerUid", "recv", "recvMsg", "send", "sendMsg", "setns",
       "tapCreate", "unixConnect", "unixListen", "unshareNet", "waitReadable",
     ]);
     expect(typeof loadNative(resolve("dist")).flock).toBe("function");
@@ -31,6 +31,21 @@ describe("kernel/native", () => {
       closeSync(a);
       closeSync(b);
     }
+  });
+
+  it("nsOpen opens a namespace file and says its type; anything else is [-1, 0] or the open's errno, never a blocking open", () => {
+    const native = loadNative();
+    const [fd, type] = native.nsOpen("/proc/self/ns/net");
+    try {
+      expect([fd >= 0, type]).toEqual([true, 0x40000000]); // CLONE_NEWNET
+    } finally {
+      closeSync(fd);
+    }
+    const [mnt, mntType] = native.nsOpen("/proc/self/ns/mnt");
+    closeSync(mnt);
+    expect(mntType).toBe(0x00020000); // CLONE_NEWNS
+    expect(native.nsOpen(tmpdir())).toEqual([-1, 0]);
+    expect(() => native.nsOpen("/nonexistent/ns")).toThrow(expect.objectContaining({ code: "ENOENT" }));
   });
 
   it("addon errors carry the errno name as code", () => {
