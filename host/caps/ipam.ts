@@ -16,9 +16,9 @@ type IpamVerb = "add" | "check" | "del" | "status" | "gc";
  * path's "release my reservation". A failed ADD is undone by the host anyway.
  */
 export function createIpamCaps(ctx: CallContext): typeof Ipam {
-  const command = ctx.call.command;
   const run = (verb: IpamVerb) =>
     hostCall(ctx, `ipam.${verb}`, () => {
+      const command = ctx.call.command;
       const own = command.toLowerCase();
       if (verb !== own && !(verb === "del" && command === "ADD")) {
         const allowed = command === "ADD" ? "ipam.add, and ipam.del to undo its own reservation" : `ipam.${own}`;
