@@ -43,7 +43,7 @@ function network() {
 
 type Net = ReturnType<typeof network>;
 
-function call(command: "ADD" | "DEL" | "CHECK" | "STATUS" | "GC", net: Net, mode: string, extra: Record<string, unknown> = {}) {
+function call(command: "ADD" | "DEL" | "CHECK" | "STATUS" | "GC", net: Net, mode: string, extra: Record<string, unknown> = {}, pol = policy) {
   const audit = join(tmp(), "audit.jsonl");
   const r = cniExec({
     binary: HOST_BIN, command, containerId: "ctr1", ifname: "eth0", netns: netns("dep").path,
@@ -52,7 +52,7 @@ function call(command: "ADD" | "DEL" | "CHECK" | "STATUS" | "GC", net: Net, mode
       ipam: { type: "host-local", dataDir: net.dataDir, resolvConf: RESOLV, ranges: [[{ subnet: "10.80.0.0/24" }]] },
       ...extra,
     },
-    env: { WASM_CNI_PLUGIN_DIR: pluginDir, WASM_CNI_POLICY: policy, WASM_CNI_AUDIT_LOG: audit },
+    env: { WASM_CNI_PLUGIN_DIR: pluginDir, WASM_CNI_POLICY: pol, WASM_CNI_AUDIT_LOG: audit },
   });
   const line = existsSync(audit) ? (JSON.parse(readFileSync(audit, "utf8").trim().split("\n").at(-1)!) as AuditLine) : undefined;
   return { r, audit: line };
@@ -109,6 +109,7 @@ describe("a hostile plugin delegating to host-local", () => {
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(r.json).toMatchObject({ ips: [{ address: "10.80.0.2/24" }], dns: { nameservers: ["10.0.0.53", "fd00::53"], domain: "example.com" } });
     expect(net.files()).toMatchObject({ "10.80.0.2": "ctr1\r\neth0", "10.80.0.5": "ctr-other\r\neth0" });
+    expect(existsSync(join("/var/lib/cni/networks", net.name))).toBe(false); // nowhere but the runtime's dataDir
     // DEL may not run another verb either; its own ipam.del releases this container's address.
     const gc = call("DEL", net, "gc");
     expectError(gc.r, 100, /^deputy gc: 999 plugin "deputy" may not run ipam\.gc during DEL/);
@@ -118,6 +119,20 @@ describe("a hostile plugin delegating to host-local", () => {
     const del = call("DEL", net, "");
     expect(del.r.code, del.r.stdout + del.r.stderr).toBe(0);
     expect(net.files()).toEqual({ "10.80.0.5": "ctr-other\r\neth0", "last_reserved_ip.0": "10.80.0.2" });
+  });
+
+  it("a delegate that hits its store quota ends the call with 999 naming the limit, audited, and leaves no reservation", () => {
+    const net = network();
+    const before = net.files();
+    const tight = join(tmp(), "policy.json");
+    writeFileSync(tight, JSON.stringify({ plugins: {
+      deputy: { interfaces: ["ipam"], delegates: ["host-local"] },
+      "host-local": { interfaces: ["store", "log", "dns"], storeValueBytes: 5 },
+    } }));
+    const { r, audit } = call("ADD", net, "add", {}, tight);
+    expectError(r, 999, /^plugin "host-local" wrote a store value of 10 B \(key 10\.80\.0\.2\), over its limit of storeValueBytes 5 \(in add\)$/);
+    expect(audit?.denials).toEqual([{ plugin: "host-local", fn: "limit", reason: expect.stringMatching(/^storeValueBytes: /) }]);
+    expect(net.files()).toEqual(before);
   });
 
   it("GC runs host-local's GC with the runtime's valid attachments", () => {
