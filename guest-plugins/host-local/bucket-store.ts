@@ -1,5 +1,5 @@
 // The real KeyValueStore: a bucket of the host's `store` capability ($dataDir/$network, one
-// file per key, flock held until the call ends). Host errors become CNI errors here, in one
+// file per key, flock held until the call ends; the host picks it from the runtime's config). Host errors become CNI errors here, in one
 // place: 11 (try again later) for transient kernel errors, 999 for the rest.
 import {
   store, HostError, HostErrorTag, CniError, CniErrorCode, Result, Tuple2, Unit, ok, err, internalError,
@@ -17,9 +17,12 @@ export class BucketStore extends KeyValueStore {
     super();
   }
 
-  /** Opens and locks the bucket of network `name` under `dataDir` ("" for the host's default). */
-  static open(dataDir: string, name: string): Result<BucketStore, CniError> {
-    const b = store.open(dataDir, name);
+  /**
+   * Opens and locks the network's bucket. The host derives it from the runtime's config
+   * (`ipam.dataDir`, default /var/lib/cni/networks, and the network `name`), not from us.
+   */
+  static open(): Result<BucketStore, CniError> {
+    const b = store.open();
     if (b.isErr) {
       // The host refuses a network name or dataDir it cannot use as a path: a config error.
       const e = storeError("open", b.error);

@@ -92,7 +92,7 @@ function cmdCheck(req: Request): Result<Unit, CniError> {
 function cmdStatus(req: Request): Result<Unit, CniError> {
   const c = loadConfig(req);
   if (c.isErr) return err<Unit, CniError>(c.error);
-  const s = BucketStore.open(c.value.dataDir, c.value.name);
+  const s = BucketStore.open();
   if (s.isErr) return err<Unit, CniError>(unavailable(s.error.msg));
   const put = s.value.put(PROBE_KEY, "");
   if (put.isErr) return err<Unit, CniError>(unavailable(E_STORE_NOT_WRITABLE + put.error.msg));
@@ -132,7 +132,7 @@ function cmdGc(req: Request): Result<Unit, CniError> {
 }
 
 function openReservations(c: IpamConfig): Result<Reservations, CniError> {
-  const s = BucketStore.open(c.dataDir, c.name);
+  const s = BucketStore.open();
   if (s.isErr) return err<Reservations, CniError>(s.error);
   return Reservations.load(s.value);
 }

@@ -37,6 +37,10 @@ const IN_HELD_NETNS =
 const HOST_LINKS =
   "in the host netns only a link the plugin created (owner mark `wasm-cni:<plugin>` in the link's alias, set by the host) or its config names (`bridge`, `master`, `device`, `hwaddr`, `kernelpath`, `pciBusID`); in the container's netns any link";
 
+/** Delegation (ipam.ts): the IPAM plugin and its config come from the runtime, never from the caller. */
+const IPAM_SCOPE =
+  "no arguments: the plugin the runtime's config names in ipam.type, if among the grant's delegates, on the runtime's config unchanged";
+
 /** Link kinds link.create can make: the cases of WIT `link-kind` (policy.ts; tsc keeps them in step). */
 export const CREATABLE_LINK_KINDS: readonly string[] = LINK_KINDS;
 
@@ -145,17 +149,17 @@ export const CATALOG: Record<WitFunctionKey, CapabilityEntry> = {
   },
   "store.open": {
     changes: "creates a bucket directory and holds its lock until the call ends",
-    scope: "under /var/lib/cni/networks or an absolute data dir the config names (no \"..\"); bucket = network name",
+    scope: "no arguments: the host picks the bucket from the runtime's config: the network's IPAM state ($ipam.dataDir or /var/lib/cni/networks, then the network name) only for the plugin ipam.type names; any other plugin gets its own, /var/lib/cni/wasm-cni/<plugin>/<network>",
     risk: "medium",
   },
   "store.get": { changes: "nothing", scope: "an open bucket of this call only", risk: "low" },
   "store.put": {
-    changes: "writes one IPAM record (a file) shared with every other call on the network",
-    scope: "an open bucket of this call only; plain keys (no \"/\", not \"lock\")",
+    changes: "writes one IPAM record (a file) shared with every other call on the network; undone if the ADD fails",
+    scope: "an open bucket of this call only; plain keys (no \"/\", \"..\", \".tmp-\", not \"lock\"); the grant's storeValueBytes, storeBytesPerCall and storeKeysPerBucket",
     risk: "medium",
   },
   "store.remove": {
-    changes: "removes one IPAM record",
+    changes: "removes one IPAM record; put back if the ADD fails",
     scope: "an open bucket of this call only; plain keys",
     risk: "medium",
   },
@@ -166,33 +170,33 @@ export const CATALOG: Record<WitFunctionKey, CapabilityEntry> = {
     risk: "none",
   },
   "ipam.add": {
-    changes: "runs ADD of an IPAM plugin, in process, under that plugin's own grant",
-    scope: "only the plugins named in the grant's delegates",
+    changes: "runs ADD of the network's IPAM plugin, in process, under that plugin's own grant",
+    scope: `${IPAM_SCOPE}; during ADD only`,
     risk: "medium",
   },
   "ipam.check": {
-    changes: "runs CHECK of an IPAM plugin under its own grant",
-    scope: "only the plugins named in the grant's delegates",
+    changes: "runs CHECK of the network's IPAM plugin under its own grant",
+    scope: `${IPAM_SCOPE}; during CHECK only`,
     risk: "low",
   },
   "ipam.del": {
-    changes: "runs DEL of an IPAM plugin (releases addresses) under its own grant",
-    scope: "only the plugins named in the grant's delegates",
+    changes: "during DEL, runs DEL of the network's IPAM plugin (releases addresses); during ADD, undoes that plugin's store changes of this call",
+    scope: `${IPAM_SCOPE}; during DEL, or ADD (its own reservation only)`,
     risk: "medium",
   },
   "ipam.status": {
-    changes: "nothing (runs STATUS of an IPAM plugin under its own grant)",
-    scope: "only the plugins named in the grant's delegates",
+    changes: "nothing (runs STATUS of the network's IPAM plugin under its own grant)",
+    scope: `${IPAM_SCOPE}; during STATUS only`,
     risk: "low",
   },
   "ipam.gc": {
-    changes: "runs GC of an IPAM plugin (releases reservations not in the valid attachments) under its own grant",
-    scope: "only the plugins named in the grant's delegates",
+    changes: "runs GC of the network's IPAM plugin (releases reservations not in the runtime's valid attachments) under its own grant",
+    scope: `${IPAM_SCOPE}; during GC only`,
     risk: "medium",
   },
   "dns.read-resolv-conf": {
     changes: "nothing (reads a file on the host and returns only its nameservers, domain, search and options)",
-    scope: "only the absolute path the plugin's own config names in ipam.resolvConf; a regular file of at most 64 KiB",
+    scope: "only the absolute path the runtime's config names in ipam.resolvConf (a parent cannot change it for its delegate); a regular file of at most 64 KiB",
     risk: "low",
   },
 };

@@ -2,12 +2,14 @@ import type { NativeApi } from "../kernel/native";
 import { NetnsHandle } from "../kernel/netns";
 import { RtnlHandle } from "../kernel/rtnl/handle";
 import { HOST_CALL_RECORD_BYTES, type HostBytes } from "../runtime/host-bytes";
+import { CniError as HostCniError } from "../cni/errors";
 import { LimitError } from "../runtime/limits";
 import type { Grant } from "../runtime/policy";
 import type { Bucket, Store } from "../store/store";
 import type { CniError } from "../generated/interfaces/cni-host-types";
 import { CapError, CniDenial, describeHostError, toHostError, WitError } from "./errors";
 import type { Journal } from "./journal";
+import type { NetworkConfig } from "./network-config";
 import type { PluginScope } from "./scope";
 
 /** The call a plugin serves, as the host functions need it. */
@@ -28,8 +30,8 @@ export interface HostCallRecord {
   durationMs: number;
 }
 
-/** Runs an IPAM plugin in process for ipam.add/check/del. */
-export type Delegate = (plugin: string, verb: "add" | "check" | "del" | "status" | "gc", config: string) =>
+/** Runs an IPAM plugin in process for ipam.*, on the runtime's config of the call. */
+export type Delegate = (plugin: string, verb: "add" | "check" | "del" | "status" | "gc") =>
   { ok: true; value: string } | { ok: false; error: CniError };
 
 /**
@@ -40,14 +42,21 @@ export interface CallContext {
   plugin: string;
   grant: Grant;
   call: CallInfo;
-  /** The net config this plugin was given: the links it names are in its scope in the host netns. */
+  /**
+   * The net config the runtime passed on stdin, which the main plugin and its delegates alike
+   * are given: the links it names are in the plugin's scope in the host netns.
+   */
   config: string;
+  /** What the host takes from that config for store, ipam and dns (never from a plugin). */
+  network: NetworkConfig;
   /** Handles it holds and what it may touch in the host netns (scope.ts); made on first use. */
   scope?: PluginScope;
   namespaces: NamespaceTable;
   store: Store;
   /** Open store buckets; a bucket handle is its index. Closed when the instance ends. */
   buckets: Bucket[];
+  /** Bytes written with store.put in this call, by plugin (storeBytesPerCall); shared with delegates. */
+  storeWritten: Map<string, number>;
   log(line: string): void;
   delegate: Delegate;
   /** Shared with delegated plugins, so one call's records stay together. */
@@ -140,6 +149,10 @@ export function hostCall<A extends unknown[], R>(ctx: CallContext, fn: string, b
     try {
       return body(...args);
     } catch (e) {
+      if (e instanceof LimitError || e instanceof HostCniError) {
+        record.outcome = `stopped: ${e.message}`; // a limit hit here or in a delegate ends the call as is
+        throw e;
+      }
       if (e instanceof CniDenial) {
         record.outcome = `denied: ${e.message}`; // a refusal in a cni-error interface: still a denial
         throw e;

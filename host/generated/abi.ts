@@ -112,7 +112,7 @@ export const WORLD: AbiWorld = {
       { name: "retain", js: "retain", params: [t0, t54], result: t4, spilledParams: null, resultInMemory: true },
     ],
     "cni:host/store@0.1.0": [
-      { name: "open", js: "open", params: [t1, t1], result: t4, spilledParams: null, resultInMemory: true },
+      { name: "open", js: "open", params: [], result: t4, spilledParams: null, resultInMemory: true },
       { name: "get", js: "get", params: [t0, t1], result: t55, spilledParams: null, resultInMemory: true },
       { name: "put", js: "put", params: [t0, t1, t1], result: t32, spilledParams: null, resultInMemory: true },
       { name: "remove", js: "remove", params: [t0, t1], result: t56, spilledParams: null, resultInMemory: true },
@@ -122,11 +122,11 @@ export const WORLD: AbiWorld = {
       { name: "write", js: "write", params: [t60, t1], result: null, spilledParams: null, resultInMemory: false },
     ],
     "cni:host/ipam@0.1.0": [
-      { name: "add", js: "add", params: [t1, t1], result: t62, spilledParams: null, resultInMemory: true },
-      { name: "check", js: "check", params: [t1, t1], result: t63, spilledParams: null, resultInMemory: true },
-      { name: "del", js: "del", params: [t1, t1], result: t63, spilledParams: null, resultInMemory: true },
-      { name: "status", js: "status", params: [t1, t1], result: t63, spilledParams: null, resultInMemory: true },
-      { name: "gc", js: "gc", params: [t1, t1], result: t63, spilledParams: null, resultInMemory: true },
+      { name: "add", js: "add", params: [], result: t62, spilledParams: null, resultInMemory: true },
+      { name: "check", js: "check", params: [], result: t63, spilledParams: null, resultInMemory: true },
+      { name: "del", js: "del", params: [], result: t63, spilledParams: null, resultInMemory: true },
+      { name: "status", js: "status", params: [], result: t63, spilledParams: null, resultInMemory: true },
+      { name: "gc", js: "gc", params: [], result: t63, spilledParams: null, resultInMemory: true },
     ],
     "cni:host/dns@0.1.0": [
       { name: "read-resolv-conf", js: "readResolvConf", params: [t1], result: t66, spilledParams: null, resultInMemory: true },

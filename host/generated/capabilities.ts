@@ -190,8 +190,8 @@ export const WIT_INTERFACES: readonly WitInterfaceInfo[] = [
     "functions": [
       {
         "name": "open",
-        "signature": "func(dir: string, name: string) -> result<bucket, host-error>",
-        "docs": "Opens (creating it if needed) the bucket `name` under `dir` (\"\" for the host's\ndefault, /var/lib/cni/networks) and takes its exclusive lock until the call ends.\nEquivalent to: `mkdir -p $dir/$name && flock $dir/$name/lock`"
+        "signature": "func() -> result<bucket, host-error>",
+        "docs": "Opens (creating it if needed) the bucket of the call's network and takes its exclusive\nlock until the plugin's call ends. The host picks it from the runtime's config: for the\nplugin its `ipam.type` names, the network's IPAM state `$dataDir/$name` (`ipam.dataDir`,\ndefault /var/lib/cni/networks); for any other plugin, a bucket of its own,\n/var/lib/cni/wasm-cni/$plugin/$name. A plugin names only keys inside it.\nEquivalent to: `mkdir -p $dir/$name && flock $dir/$name/lock`"
       },
       {
         "name": "get",
@@ -201,7 +201,7 @@ export const WIT_INTERFACES: readonly WitInterfaceInfo[] = [
       {
         "name": "put",
         "signature": "func(b: bucket, key: string, value: string) -> result<_, host-error>",
-        "docs": "Writes `key` atomically."
+        "docs": "Writes `key` atomically. Counted against the grant's store quota (storeValueBytes,\nstoreBytesPerCall, storeKeysPerBucket); an ADD's writes are undone when it fails."
       },
       {
         "name": "remove",
@@ -228,32 +228,32 @@ export const WIT_INTERFACES: readonly WitInterfaceInfo[] = [
   },
   {
     "name": "ipam",
-    "docs": "Delegation to an IPAM plugin, run by the host in the same process.",
+    "docs": "Delegation to the network's IPAM plugin, run by the host in the same process. The host runs\nthe plugin the runtime's config names in `ipam.type` (it must be among the grant's\ndelegates) on the config the runtime passed, unchanged (as Go's `ipam.ExecAdd` passes\nstdin): a plugin names neither. Only the verb of the call in progress may run (ADD may also\ncall `del`); anything else is a cni-error 999, audited as a denial.",
     "functions": [
       {
         "name": "add",
-        "signature": "func(plugin: string, config: string) -> result<string, cni-error>",
-        "docs": "Runs ADD of IPAM plugin `plugin` with network config `config` (JSON); returns its\nresult JSON. Equivalent to: `ipam.ExecAdd(plugin, config)`"
+        "signature": "func() -> result<string, cni-error>",
+        "docs": "Runs ADD of the IPAM plugin; returns its result JSON (during ADD only).\nEquivalent to: `ipam.ExecAdd(conf.IPAM.Type, stdin)`"
       },
       {
         "name": "check",
-        "signature": "func(plugin: string, config: string) -> result<_, cni-error>",
-        "docs": "Runs CHECK of the IPAM plugin."
+        "signature": "func() -> result<_, cni-error>",
+        "docs": "Runs CHECK of the IPAM plugin (during CHECK only)."
       },
       {
         "name": "del",
-        "signature": "func(plugin: string, config: string) -> result<_, cni-error>",
-        "docs": "Runs DEL of the IPAM plugin."
+        "signature": "func() -> result<_, cni-error>",
+        "docs": "During DEL, runs DEL of the IPAM plugin. During ADD, undoes what the IPAM plugin\nchanged in this call (its reservations), and nothing else: never a DEL by container id,\nwhich could free a concurrent ADD's reservation."
       },
       {
         "name": "status",
-        "signature": "func(plugin: string, config: string) -> result<_, cni-error>",
-        "docs": "Runs STATUS of the IPAM plugin (SPEC: a plugin passes STATUS on to its IPAM plugin)."
+        "signature": "func() -> result<_, cni-error>",
+        "docs": "Runs STATUS of the IPAM plugin (during STATUS only; SPEC: a plugin passes STATUS on)."
       },
       {
         "name": "gc",
-        "signature": "func(plugin: string, config: string) -> result<_, cni-error>",
-        "docs": "Runs GC of the IPAM plugin with the config's cni.dev/valid-attachments."
+        "signature": "func() -> result<_, cni-error>",
+        "docs": "Runs GC of the IPAM plugin with the runtime's cni.dev/valid-attachments (during GC only)."
       }
     ]
   },
@@ -264,7 +264,7 @@ export const WIT_INTERFACES: readonly WitInterfaceInfo[] = [
       {
         "name": "read-resolv-conf",
         "signature": "func(path: string) -> result<dns-settings, host-error>",
-        "docs": "Reads a resolv.conf-format file and returns only its nameservers, domain, search and\noptions, as host-local's parseResolvConf does. Only the absolute path the plugin's own\nconfig names in `ipam.resolvConf` (else `denied`); a regular file of at most 64 KiB\n(else `invalid`); a missing one is `not-found`.\nEquivalent to: `grep -E '^(nameserver|domain|search|options)' $path`"
+        "docs": "Reads a resolv.conf-format file and returns only its nameservers, domain, search and\noptions, as host-local's parseResolvConf does. Only the absolute path the runtime's\nconfig of the call names in `ipam.resolvConf` (else `denied`; a parent plugin cannot\nchange what its delegate reads); a regular file of at most 64 KiB\n(else `invalid`); a missing one is `not-found`.\nEquivalent to: `grep -E '^(nameserver|domain|search|options)' $path`"
       }
     ]
   }

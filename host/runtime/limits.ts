@@ -32,7 +32,19 @@ export const MAX_TABLE_ELEMENTS = 65_536;
  * The policy keys that name a limit, as they appear in messages and audit denials
  * ("tableElements" is the host's fixed MAX_TABLE_ELEMENTS).
  */
-export type LimitName = "memoryPages" | "maxStringBytes" | "maxHostCalls" | "maxHostBytes" | "timeLimitMs" | "tableElements";
+export type LimitName =
+  | "memoryPages" | "maxStringBytes" | "maxHostCalls" | "maxHostBytes" | "timeLimitMs" | "tableElements"
+  | "storeBytesPerCall" | "storeKeysPerBucket" | "storeValueBytes";
+
+// The store quota (host/caps/store.ts). A host-local reservation is an address key and
+// "<container id>\r\n<ifname>" (about 100 bytes), plus one last_reserved_ip key per range: a
+// full /16 (65,534 addresses) fits twice over in one bucket, and an ADD writes a few hundred bytes.
+/** Bytes of keys and values one plugin may write with store.put in one call. */
+export const DEFAULT_STORE_BYTES_PER_CALL = 1_048_576;
+/** Keys one bucket may hold: a new key past it is refused (existing keys may be rewritten). */
+export const DEFAULT_STORE_KEYS_PER_BUCKET = 131_072;
+/** Bytes of one value. */
+export const DEFAULT_STORE_VALUE_BYTES = 4_096;
 
 /** A plugin hit one of its limits. The audit log lists it as a denial (fn "limit"). */
 export class LimitError extends Error {

@@ -27,6 +27,9 @@ function buildPolicySchema() {
     maxHostCalls: z._default(z.int().check(z.minimum(1), z.maximum(10_000_000)), DEFAULT_LIMITS.maxHostCalls),
     /** 1 GiB at most: past that V8's heap would give out first. */
     maxHostBytes: z._default(z.int().check(z.minimum(1), z.maximum(2 ** 30)), DEFAULT_LIMITS.maxHostBytes),
+    storeBytesPerCall: z._default(z.int().check(z.minimum(0), z.maximum(2 ** 30)), DEFAULT_LIMITS.storeBytesPerCall),
+    storeKeysPerBucket: z._default(z.int().check(z.minimum(0), z.maximum(16_777_216)), DEFAULT_LIMITS.storeKeysPerBucket),
+    storeValueBytes: z._default(z.int().check(z.minimum(0), z.maximum(2 ** 24)), DEFAULT_LIMITS.storeValueBytes),
     sha256: z.optional(z.string().check(z.regex(/^[0-9a-f]{64}$/, "must be a sha256 in lower-case hex (64 characters)"))),
   });
 
@@ -49,6 +52,7 @@ export interface PolicyFile {
 /**
  * The operator's grants: { "plugins": { "<name>": { "interfaces": [...], "hostNetns": bool,
  * "delegates": [...], "linkKinds": [...], "sysctlKeys": [...], "timeLimitMs": n, "memoryPages": n, "maxStringBytes": n, "maxHostCalls": n, "maxHostBytes": n,
+ * "storeBytesPerCall": n, "storeKeysPerBucket": n, "storeValueBytes": n,
  * "sha256": hex } } } (limits left out take DEFAULT_LIMITS; linkKinds and sysctlKeys left out are none). A missing file means no extra grants; a broken
  * one fails every call (code 7) rather than running plugins under a policy nobody wrote.
  */

@@ -1,5 +1,8 @@
 import type { LinkKind } from "../generated/interfaces/cni-host-link";
-import { DEFAULT_MAX_HOST_BYTES, DEFAULT_MAX_HOST_CALLS, DEFAULT_MAX_STRING_BYTES, DEFAULT_MEMORY_PAGES } from "./limits";
+import {
+  DEFAULT_MAX_HOST_BYTES, DEFAULT_MAX_HOST_CALLS, DEFAULT_MAX_STRING_BYTES, DEFAULT_MEMORY_PAGES, DEFAULT_STORE_BYTES_PER_CALL,
+  DEFAULT_STORE_KEYS_PER_BUCKET, DEFAULT_STORE_VALUE_BYTES,
+} from "./limits";
 
 /** Link kinds link.create can make: the cases of WIT `link-kind` (tsc keeps them in step). */
 export const LINK_KINDS = Object.keys(
@@ -17,7 +20,7 @@ export interface Grant {
   interfaces: readonly string[];
   /** May open the host's network namespace (netns.host). */
   hostNetns: boolean;
-  /** IPAM plugins it may delegate to (ipam.add/check/del). */
+  /** IPAM plugins it may delegate to (ipam.*: the one the runtime's config names in ipam.type). */
   delegates: readonly string[];
   /** Kinds of link it may create (link.create), in any namespace it holds. */
   linkKinds: readonly string[];
@@ -39,6 +42,12 @@ export interface Grant {
    * lists lifted, audit records kept. The main plugin's applies to its delegates too.
    */
   maxHostBytes: number;
+  /** Bytes (keys and values) store.put may write in one call. */
+  storeBytesPerCall: number;
+  /** Keys one store bucket may hold; store.put of a new key past it is refused. */
+  storeKeysPerBucket: number;
+  /** Bytes of one store value. */
+  storeValueBytes: number;
   /** The component's sha256 (hex), when the operator pins it; any other component is refused. */
   sha256?: string;
 }
@@ -52,6 +61,9 @@ export const DEFAULT_LIMITS = {
   maxStringBytes: DEFAULT_MAX_STRING_BYTES,
   maxHostCalls: DEFAULT_MAX_HOST_CALLS,
   maxHostBytes: DEFAULT_MAX_HOST_BYTES,
+  storeBytesPerCall: DEFAULT_STORE_BYTES_PER_CALL,
+  storeKeysPerBucket: DEFAULT_STORE_KEYS_PER_BUCKET,
+  storeValueBytes: DEFAULT_STORE_VALUE_BYTES,
 } as const satisfies Partial<Grant>;
 
 // sysctl keys our plugins use, by the SDK function that sets them, for the built-in grants.

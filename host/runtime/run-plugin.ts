@@ -4,6 +4,7 @@ import { CniError, CniErrorCode } from "../cni/errors";
 import { CURRENT_VERSION, isSupportedVersion } from "../cni/version";
 import { type CallContext, type CallInfo, type HostCallRecord, NamespaceTable } from "../caps/context";
 import { Journal } from "../caps/journal";
+import { type NetworkConfig, networkConfigOf } from "../caps/network-config";
 import { createImports, isCapName, TYPE_ONLY_INTERFACES, type CapName } from "../caps/index";
 import type { CniError as WitCniError, Request } from "../generated/interfaces/cni-host-verbs";
 import type { NativeApi } from "../kernel/native";
@@ -46,6 +47,10 @@ interface CallScope {
   compiled: Map<string, Precompiled>;
   info: CallInfo;
   args: [string, string][];
+  /** What store, ipam and dns take from the runtime's config (never from a plugin). */
+  network: NetworkConfig;
+  /** Bytes written with store.put, by plugin (storeBytesPerCall). */
+  storeWritten: Map<string, number>;
   namespaces: NamespaceTable;
   records: HostCallRecord[];
   /** Components loaded in this call → sha256, for the audit line. */
@@ -138,6 +143,8 @@ export function createRunner(deps: RuntimeDeps): PluginRunner & {
         ...(call.netns !== undefined && { netnsPath: call.netns }),
       },
       args: call.args,
+      network: networkConfigOf(call.config),
+      storeWritten: new Map(),
       namespaces: new NamespaceTable(deps.native()),
       records,
       components,
@@ -167,7 +174,10 @@ function verbOf(command: CniCall["command"]): Verb {
   return command.toLowerCase() as Verb;
 }
 
-/** Loads, grants, instantiates and runs one plugin's verb under its time limit. */
+/**
+ * Loads, grants, instantiates and runs one plugin's verb under its time limit. `config` is the
+ * runtime's (stdin): a delegate gets it too, as Go's ipam.ExecAdd passes stdin on.
+ */
 function runVerb(scope: CallScope, plugin: string, verb: Verb, config: string): VerbResult<string | void> {
   const { deps } = scope;
   const component = load(deps, plugin, scope.compiled.get(plugin));
@@ -184,16 +194,18 @@ function runVerb(scope: CallScope, plugin: string, verb: Verb, config: string): 
     grant,
     call: scope.info,
     config,
+    network: scope.network,
     namespaces: scope.namespaces,
     store: deps.store,
     buckets: [],
+    storeWritten: scope.storeWritten,
     log: deps.log,
     records: scope.records,
     journal: scope.journal,
     hostCalls: 0,
     hostBytes: scope.hostBytes,
     deadline: scope.deadline,
-    delegate: (ipamPlugin, ipamVerb, ipamConfig) => runVerb(scope, ipamPlugin, ipamVerb, ipamConfig) as
+    delegate: (ipamPlugin, ipamVerb) => runVerb(scope, ipamPlugin, ipamVerb, config) as
       { ok: true; value: string } | { ok: false; error: WitCniError },
   };
   try {

@@ -1,4 +1,4 @@
-import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { checkBucketName, checkDir, checkKey, DEFAULT_STORE_ROOT, type Bucket, type Store } from "./store";
 
@@ -40,6 +40,9 @@ export function createDiskStore(lock: FileLocker, root = DEFAULT_STORE_ROOT): St
 
 function diskBucket(path: string, lockFd: number): Bucket {
   let open = true;
+  /** Keys held, counted on first need (one readdir) and kept up to date while the lock is held. */
+  let count: number | undefined;
+  const keys = (): string[] => readdirSync(path).filter((k) => k !== "lock" && !k.includes(TMP_INFIX));
   const file = (key: string): string => {
     if (!open) throw new Error(`bucket ${path} is closed`);
     checkKey(key);
@@ -57,12 +60,15 @@ function diskBucket(path: string, lockFd: number): Bucket {
     put(key, value) {
       const target = file(key);
       const tmp = `${target}${TMP_INFIX}${process.pid}`;
+      const isNew = count !== undefined && !existsSync(target);
       writeFileSync(tmp, value, { mode: 0o600 }); // as host-local: reservations name containers
       renameSync(tmp, target);
+      if (isNew) count = count! + 1;
     },
     remove(key) {
       try {
         unlinkSync(file(key));
+        if (count !== undefined) count--;
         return true;
       } catch (e) {
         if (isErrno(e, "ENOENT")) return false;
@@ -71,10 +77,14 @@ function diskBucket(path: string, lockFd: number): Bucket {
     },
     entries() {
       if (!open) throw new Error(`bucket ${path} is closed`);
-      return readdirSync(path)
-        .filter((k) => k !== "lock" && !k.includes(TMP_INFIX))
+      return keys()
         .sort()
         .map((k): [string, string] => [k, readFileSync(join(path, k), "utf8")]);
+    },
+    size() {
+      if (!open) throw new Error(`bucket ${path} is closed`);
+      count ??= keys().length;
+      return count;
     },
     close() {
       if (!open) return;

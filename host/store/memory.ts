@@ -21,6 +21,7 @@ function memoryBucket(data: Map<string, string>): Bucket {
     put: (key, value) => void (checkKey(key), data.set(key, value)),
     remove: (key) => (checkKey(key), data.delete(key)),
     entries: () => [...data.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+    size: () => data.size,
     close: () => {},
   };
 }

@@ -10,10 +10,16 @@ export interface Bucket {
   /** False when the key was not there. */
   remove(key: string): boolean;
   entries(): [string, string][];
+  /** How many keys it holds (for the store quota). */
+  size(): number;
   /** Releases the lock. */
   close(): void;
 }
 
+/**
+ * Buckets by place. Which bucket a plugin may open is the caller's business (host/caps/store.ts
+ * derives it from the runtime's config); the store checks only that the place is a clean path.
+ */
 export interface Store {
   /** Opens (creating it if needed) bucket `name` under `dir` ("" = the default root). */
   open(dir: string, name: string): Bucket;

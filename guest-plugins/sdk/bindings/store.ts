@@ -13,28 +13,19 @@ const _RET = memory.data(20, 4);
 
 // @ts-ignore: decorator
 @external("cni:host/store@0.1.0", "open")
-declare function _open(p0: i32, p1: i32, p2: i32, p3: i32, p4: i32): void;
+declare function _open(p0: i32): void;
 
 /**
- * Opens (creating it if needed) the bucket `name` under `dir` ("" for the host's
- * default, /var/lib/cni/networks) and takes its exclusive lock until the call ends.
+ * Opens (creating it if needed) the bucket of the call's network and takes its exclusive
+ * lock until the plugin's call ends. The host picks it from the runtime's config: for the
+ * plugin its `ipam.type` names, the network's IPAM state `$dataDir/$name` (`ipam.dataDir`,
+ * default /var/lib/cni/networks); for any other plugin, a bucket of its own,
+ * /var/lib/cni/wasm-cni/$plugin/$name. A plugin names only keys inside it.
  * Equivalent to: `mkdir -p $dir/$name && flock $dir/$name/lock`
  */
-export function open(dir: string, name: string): Result<Bucket, HostError> {
+export function open(): Result<Bucket, HostError> {
   const _mark = mark();
-  let _p0: i32 = 0;
-  let _p1: i32 = 0;
-  const _v0 = dir;
-  const _n1 = utf8Length(_v0);
-  _p0 = <i32>utf8Encode(_v0, _n1);
-  _p1 = <i32>_n1;
-  let _p2: i32 = 0;
-  let _p3: i32 = 0;
-  const _v2 = name;
-  const _n3 = utf8Length(_v2);
-  _p2 = <i32>utf8Encode(_v2, _n3);
-  _p3 = <i32>_n3;
-  _open(_p0, _p1, _p2, _p3, <i32>_RET);
+  _open(<i32>_RET);
   release(_mark);
   return liftResBucketOrHostError(_RET);
 }
@@ -50,10 +41,10 @@ export function get(b: Bucket, key: string): Result<string | null, HostError> {
   _p0 = <i32>b;
   let _p1: i32 = 0;
   let _p2: i32 = 0;
-  const _v4 = key;
-  const _n5 = utf8Length(_v4);
-  _p1 = <i32>utf8Encode(_v4, _n5);
-  _p2 = <i32>_n5;
+  const _v0 = key;
+  const _n1 = utf8Length(_v0);
+  _p1 = <i32>utf8Encode(_v0, _n1);
+  _p2 = <i32>_n1;
   _get(_p0, _p1, _p2, <i32>_RET);
   release(_mark);
   return liftResOptStringOrHostError(_RET);
@@ -63,23 +54,26 @@ export function get(b: Bucket, key: string): Result<string | null, HostError> {
 @external("cni:host/store@0.1.0", "put")
 declare function _put(p0: i32, p1: i32, p2: i32, p3: i32, p4: i32, p5: i32): void;
 
-/** Writes `key` atomically. */
+/**
+ * Writes `key` atomically. Counted against the grant's store quota (storeValueBytes,
+ * storeBytesPerCall, storeKeysPerBucket); an ADD's writes are undone when it fails.
+ */
 export function put(b: Bucket, key: string, value: string): Result<Unit, HostError> {
   const _mark = mark();
   let _p0: i32 = 0;
   _p0 = <i32>b;
   let _p1: i32 = 0;
   let _p2: i32 = 0;
-  const _v6 = key;
-  const _n7 = utf8Length(_v6);
-  _p1 = <i32>utf8Encode(_v6, _n7);
-  _p2 = <i32>_n7;
+  const _v2 = key;
+  const _n3 = utf8Length(_v2);
+  _p1 = <i32>utf8Encode(_v2, _n3);
+  _p2 = <i32>_n3;
   let _p3: i32 = 0;
   let _p4: i32 = 0;
-  const _v8 = value;
-  const _n9 = utf8Length(_v8);
-  _p3 = <i32>utf8Encode(_v8, _n9);
-  _p4 = <i32>_n9;
+  const _v4 = value;
+  const _n5 = utf8Length(_v4);
+  _p3 = <i32>utf8Encode(_v4, _n5);
+  _p4 = <i32>_n5;
   _put(_p0, _p1, _p2, _p3, _p4, <i32>_RET);
   release(_mark);
   return liftResUnitOrHostError(_RET);
@@ -96,10 +90,10 @@ export function remove(b: Bucket, key: string): Result<bool, HostError> {
   _p0 = <i32>b;
   let _p1: i32 = 0;
   let _p2: i32 = 0;
-  const _v10 = key;
-  const _n11 = utf8Length(_v10);
-  _p1 = <i32>utf8Encode(_v10, _n11);
-  _p2 = <i32>_n11;
+  const _v6 = key;
+  const _n7 = utf8Length(_v6);
+  _p1 = <i32>utf8Encode(_v6, _n7);
+  _p2 = <i32>_n7;
   _remove(_p0, _p1, _p2, <i32>_RET);
   release(_mark);
   return liftResBoolOrHostError(_RET);

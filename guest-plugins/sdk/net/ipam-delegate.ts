@@ -1,49 +1,56 @@
 // Delegation to the IPAM plugin named by `ipam.type`, like pkg/ipam's ExecAdd/ExecDel/ExecCheck:
-// the host runs it in process and hands back its result JSON. The IPAM plugin's own errors
-// pass through unchanged (skel does not wrap a types.Error either).
+// the host runs it in process, on the config the runtime passed (a plugin names neither the
+// IPAM plugin nor its config), and hands back its result JSON. Only the verb of the call in
+// progress runs; during ADD, ipam.del undoes this call's own reservation. The IPAM plugin's
+// own errors pass through unchanged (skel does not wrap a types.Error either).
 import { ipam, CniError } from "../bindings/index";
 import { Result, ok, err } from "../abi/index";
 import { CniResult, NetConf, parseResult, internalError, formatCniError } from "../cni/index";
 import { E_IPAM_RESULT, E_NO_IPS } from "./errors";
 
 /**
- * IPAM ADD with the config as received; its result parsed, with at least one address. When the
- * result is unusable the reservation is released here, so a caller releases only after success.
+ * IPAM ADD on the config as received; its result parsed, with at least one address. When the
+ * result is unusable the reservation is undone here, so a caller releases only after success.
+ * `conf` is unused by the host (it runs `ipam.type` on the runtime's config); kept so that
+ * callers read like Go's ipam.ExecAdd(conf.IPAM.Type, stdin).
  */
 export function ipamAdd(conf: NetConf): Result<CniResult, CniError> {
-  const r = ipam.add(conf.ipamType, conf.text);
+  const r = ipam.add();
   if (r.isErr) return err<CniResult, CniError>(r.error);
   const p = parseResult(r.value);
   let bad: CniError | null = null;
   if (!p.ok) bad = internalError(E_IPAM_RESULT + formatCniError(p.error!));
   else if (p.result!.ips.length == 0) bad = internalError(E_NO_IPS);
   if (bad != null) {
-    ipam.del(conf.ipamType, conf.text);
+    ipam.del(); // during ADD: undoes this call's reservation only
     return err<CniResult, CniError>(bad);
   }
   return ok<CniResult, CniError>(p.result!);
 }
 
-/** IPAM DEL: releases what ADD reserved; releasing nothing is success (the IPAM plugin's rule). */
+/**
+ * IPAM DEL: releases what ADD reserved; releasing nothing is success (the IPAM plugin's rule).
+ * Called during ADD (a failure path), it undoes this call's own reservation instead.
+ */
 export function ipamDel(conf: NetConf): CniError | null {
-  const r = ipam.del(conf.ipamType, conf.text);
+  const r = ipam.del();
   return r.isErr ? r.error : null;
 }
 
 /** IPAM CHECK. */
 export function ipamCheck(conf: NetConf): CniError | null {
-  const r = ipam.check(conf.ipamType, conf.text);
+  const r = ipam.check();
   return r.isErr ? r.error : null;
 }
 
 /** IPAM STATUS: SPEC.md has a plugin pass STATUS on to its IPAM plugin. */
 export function ipamStatus(conf: NetConf): CniError | null {
-  const r = ipam.status(conf.ipamType, conf.text);
+  const r = ipam.status();
   return r.isErr ? r.error : null;
 }
 
 /** IPAM GC with the config as received (it carries cni.dev/valid-attachments). */
 export function ipamGc(conf: NetConf): CniError | null {
-  const r = ipam.gc(conf.ipamType, conf.text);
+  const r = ipam.gc();
   return r.isErr ? r.error : null;
 }

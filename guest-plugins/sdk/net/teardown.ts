@@ -36,11 +36,12 @@ export function delContainerLink(req: Request): CniError | null {
 }
 
 /**
- * ADD failed after IPAM ADD: releases the reservation (when the config names an IPAM plugin)
- * and, when `linkMade`, deletes the container end of the pair, as Go defers ipam.ExecDel.
- * The host keeps no journal of a call's changes yet, so the plugin undoes its own.
+ * ADD failed after IPAM ADD: undoes this call's reservation (when the config names an IPAM
+ * plugin) and, when `linkMade`, deletes the container end of the pair, as Go defers
+ * ipam.ExecDel. The host's journal would undo both when the ADD fails; doing it here keeps
+ * the plugin correct on its own and the failure path readable.
  */
 export function undoAdd(conf: NetConf, ns: NetnsId, ifname: string, linkMade: bool): void {
-  if (conf.ipamType.length > 0) ipam.del(conf.ipamType, conf.text);
+  if (conf.ipamType.length > 0) ipam.del();
   if (linkMade) delLinkIgnoringGone(ns, ifname);
 }

@@ -2,8 +2,9 @@
 /** @module Interface cni:host/dns@0.1.0 **/
 /**
  * Reads a resolv.conf-format file and returns only its nameservers, domain, search and
- * options, as host-local's parseResolvConf does. Only the absolute path the plugin's own
- * config names in `ipam.resolvConf` (else `denied`); a regular file of at most 64 KiB
+ * options, as host-local's parseResolvConf does. Only the absolute path the runtime's
+ * config of the call names in `ipam.resolvConf` (else `denied`; a parent plugin cannot
+ * change what its delegate reads); a regular file of at most 64 KiB
  * (else `invalid`); a missing one is `not-found`.
  * Equivalent to: `grep -E '^(nameserver|domain|search|options)' $path`
  */

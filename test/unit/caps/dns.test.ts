@@ -3,15 +3,24 @@ import { describe, expect, it } from "vitest";
 import type { CallContext } from "../../../host/caps/context";
 import { createDnsCaps } from "../../../host/caps/dns";
 import { CapError } from "../../../host/caps/errors";
+import { networkConfigOf } from "../../../host/caps/network-config";
 import { DEFAULT_LIMITS } from "../../../host/runtime/policy";
 import { ROOT } from "../../helpers/fixtures";
 
 const FIXTURE = join(ROOT, "test/fixtures/dns/resolv.conf");
 
+/** The caps of host-local run on `config`, the runtime's; a parent's config plays no part. */
 function caps(config: unknown) {
+  const text = typeof config === "string" ? config : JSON.stringify(config);
+  let network: unknown = { name: "n" };
+  try {
+    network = networkConfigOf({ name: "n", ...(JSON.parse(text) as object) });
+  } catch {
+    // not JSON: names no file
+  }
   const ctx = {
     plugin: "host-local", grant: { interfaces: ["dns"], hostNetns: false, delegates: [], ...DEFAULT_LIMITS },
-    config: typeof config === "string" ? config : JSON.stringify(config), records: [], hostCalls: 0,
+    config: text, network, records: [], hostCalls: 0,
   } as unknown as CallContext;
   return { dns: createDnsCaps(ctx), ctx };
 }

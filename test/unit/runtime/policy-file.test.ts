@@ -22,7 +22,16 @@ describe("policy file limits", () => {
     expect(grants.p).toMatchObject({ memoryPages: 1024, maxStringBytes: 4096, maxHostCalls: 50 });
   });
 
+  it("takes the store quota per plugin (storeBytesPerCall, storeKeysPerBucket, storeValueBytes)", () => {
+    const grants = readPolicy(policy({ p: { interfaces: ["store"], storeBytesPerCall: 100, storeKeysPerBucket: 0, storeValueBytes: 64 } }));
+    expect(grants.p).toMatchObject({ storeBytesPerCall: 100, storeKeysPerBucket: 0, storeValueBytes: 64 });
+    expect(grantFor("host-local")).toMatchObject({ storeBytesPerCall: 1_048_576, storeKeysPerBucket: 131_072, storeValueBytes: 4_096 });
+  });
+
   it.each([
+    ["storeBytesPerCall", -1],
+    ["storeKeysPerBucket", 1.5],
+    ["storeValueBytes", 2 ** 24 + 1],
     ["memoryPages", 0],
     ["memoryPages", 65_537],
     ["maxStringBytes", 0.5],

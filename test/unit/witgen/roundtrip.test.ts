@@ -50,16 +50,16 @@ function expectedCalls(a: boolean, ns: number, b: number): [string, unknown[]][]
     ["route.delete", [ns, ROUTE_A]],
     ["sysctl.get", [ns, "net.ipv4.ip_forward"]],
     ["sysctl.set", [ns, "net.ipv4.conf.eth0.rp_filter", a ? "1" : ""]],
-    ["store.open", [a ? "" : "/var/lib/cni/x", "net-ü"]],
+    ["store.open", []],
     ["store.get", [b, "10.1.0.2"]],
     ["store.put", [b, "k", a ? `${"v".repeat(5000)}ü` : ""]],
     ["store.remove", [b, ""]],
     ["store.entries", [b]],
     ["log.write", [a ? "warn" : "debug", a ? "hello ü" : ""]],
     ["log.write", ["error", "second"]],
-    ["ipam.add", ["host-local", a ? '{"type":"host-local"}' : ""]],
-    ["ipam.check", ["host-local", "{}"]],
-    ["ipam.del", ["", ""]],
+    ["ipam.add", []],
+    ["ipam.check", []],
+    ["ipam.del", []],
   ];
 }
 
