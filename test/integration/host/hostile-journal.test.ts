@@ -143,6 +143,20 @@ describe("the journal undoes deletes and replaces", () => {
     expect(undos.every((u) => u.outcome === "ok"), JSON.stringify(undos)).toBe(true);
   });
 
+  it("a link of the container that cannot be made again (a veth) is stated as not recreated in the undo record", () => {
+    const host = sharedBridge();
+    const c = netns("ctr");
+    ip(c, "link", "add", "cv0", "type", "veth", "peer", "name", "cv1");
+    const log = join(tmp(), "audit.jsonl");
+    const r = call(host, c, { mode: "delete-container", target: "cv0" }, { WASM_CNI_AUDIT_LOG: log });
+    expect(r.json).toMatchObject({ msg: "intruder delete-container: done, now failing" });
+    const undos = lastAudit(log).calls.filter((x) => x.plugin === "host" && x.fn.startsWith("undo "));
+    expect(undos).toEqual([expect.objectContaining({
+      fn: expect.stringMatching(/^undo link.delete cv0 \(ns \d\)/),
+      outcome: "failed: link cv0 (kind veth) was deleted and cannot be recreated as it was",
+    })]);
+  });
+
   it("an ADD may not delete a host link it did not create in this call (the journal could not put it back): denied, audited, nothing changed", () => {
     const host = sharedBridge();
     const c = netns("ctr");
