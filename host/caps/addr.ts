@@ -1,6 +1,8 @@
 import type * as AddrCaps from "../generated/interfaces/cni-host-addr";
 import type { Family } from "../generated/interfaces/cni-host-types";
-import { addrAdd, addrDel, addrList, addrSettle } from "../kernel/rtnl/addr";
+import { type Addr, addrAdd, addrDel, addrList, addrRestore, addrSettle } from "../kernel/rtnl/addr";
+import type { RtnlHandle } from "../kernel/rtnl/handle";
+import { routeList, routeReplace, RTPROT } from "../kernel/rtnl/route";
 import type { IpFamily } from "../kernel/rtnl/inet";
 import { linkByName } from "../kernel/rtnl/link";
 import { type CallContext, hostCall } from "./context";
@@ -16,6 +18,46 @@ const ETIMEDOUT = 110;
 
 export function ipFamily(f: Family): IpFamily | undefined {
   return f === "v4" ? 4 : f === "v6" ? 6 : undefined;
+}
+
+interface LinkAddrState {
+  addrs: Addr[];
+  /** Routes out of the link, of every table, except the kernel's own (they come back with their address). */
+  routes: ReturnType<typeof routeList>;
+}
+
+function linkAddrState(h: RtnlHandle, index: number): LinkAddrState {
+  return {
+    addrs: addrList(h, index),
+    routes: routeList(h, { table: "all", oif: index }).filter((r) => r.protocol !== RTPROT.KERNEL),
+  };
+}
+
+/**
+ * How to put back what an address delete took: the address, with its flags, label and
+ * lifetimes, any secondary the kernel dropped with a primary, and the routes the kernel flushed
+ * with them (those using it as source, or all of the link's when it was its last address).
+ */
+function addrStateUndo(h: () => RtnlHandle, before: LinkAddrState, after: LinkAddrState): () => void {
+  const addrKey = (a: Addr): string => a.cidr;
+  const routeKey = (r: LinkAddrState["routes"][number]): string => JSON.stringify(r);
+  const hasAddr = new Set(after.addrs.map(addrKey));
+  const hasRoute = new Set(after.routes.map(routeKey));
+  const addrs = before.addrs.filter((a) => !hasAddr.has(addrKey(a)));
+  const routes = before.routes.filter((r) => !hasRoute.has(routeKey(r)));
+  return () => {
+    for (const a of addrs) addrRestore(h(), a);
+    // Each route is tried: one whose gateway an older change's undo brings back fails here, stated.
+    const failed: string[] = [];
+    for (const r of routes) {
+      try {
+        routeReplace(h(), r);
+      } catch (e) {
+        failed.push(e instanceof Error ? e.message : String(e));
+      }
+    }
+    if (failed.length > 0) throw new Error(`routes not put back: ${failed.join("; ")}`);
+  };
 }
 
 /**
@@ -46,7 +88,10 @@ export function createAddrCaps(ctx: CallContext): typeof AddrCaps {
     delete: hostCall(ctx, "addr.delete", (ns: number, name: string, cidr: string) => {
       checkLinkName(name);
       scope.requireLink(ns, name, "remove an address from");
-      addrDel(rtnl(ns), link(ns, name), cidr);
+      const l = link(ns, name);
+      const before = ctx.journal.enabled ? linkAddrState(rtnl(ns), l.index) : undefined;
+      addrDel(rtnl(ns), l, cidr);
+      if (before) ctx.journal.record(`addr.delete ${cidr} ${name} (ns ${ns})`, addrStateUndo(() => rtnl(ns), before, linkAddrState(rtnl(ns), l.index)));
     }),
     settle: hostCall(ctx, "addr.settle", (ns: number, name: string, timeoutMs: number) => {
       const l = link(ns, name);

@@ -40,6 +40,12 @@ const HOST_LINKS =
 /** Delegation (ipam.ts): the IPAM plugin and its config come from the runtime, never from the caller. */
 const IPAM_SCOPE =
   "no arguments: the plugin the runtime's config names in ipam.type, if among the grant's delegates, on the runtime's config unchanged";
+/** Route rules in the host netns (scope.ts requireHostRoute). */
+const HOST_ROUTES =
+  "in the host netns the destination must lie inside an address range the config names (ipam subnet, ranges, static addresses, runtimeConfig/args ips, prevResult ips) or the grant's hostRoutes, and the table must be main or one of the grant's hostRouteTables";
+
+/** What the journal does when an ADD fails (journal.ts). */
+const UNDONE = "within an ADD that fails it is put back as it was";
 
 /** Link kinds link.create can make: the cases of WIT `link-kind` (policy.ts; tsc keeps them in step). */
 export const CREATABLE_LINK_KINDS: readonly string[] = LINK_KINDS;
@@ -59,17 +65,17 @@ export const CATALOG: Record<WitFunctionKey, CapabilityEntry> = {
   "link.get": { changes: "nothing", scope: `${IN_HELD_NETNS}; valid interface names only`, risk: "low" },
   "link.create": {
     changes: `creates a link (${CREATABLE_LINK_KINDS.join(", ")}); a veth peer may be placed in another held namespace, a macvlan, ipvlan or vlan may hang off a parent link in another held namespace, and a tap is made through /dev/net/tun (owner and group as given)`,
-    scope: `${IN_HELD_NETNS}; only kinds in the grant's linkKinds (of ${CREATABLE_LINK_KINDS.join(", ")}); a parent in the host netns must be in scope (${HOST_LINKS}), or the default route's link when the config names no master; what it makes in the host netns (a veth peer too) is marked as the plugin's; valid names only`,
+    scope: `${IN_HELD_NETNS}; only kinds in the grant's linkKinds (of ${CREATABLE_LINK_KINDS.join(", ")}); a parent in the host netns must be in scope (${HOST_LINKS}), or the default route's link when the config names no master; a macvlan in passthru mode (it takes its parent over) on a host link the plugin did not create needs the grant's parentTakeover and a parent the config names as master; what it makes in the host netns (a veth peer too) is marked as the plugin's; valid names only (no "%": the kernel would expand it), checked before any kernel call`,
     risk: "high",
   },
   "link.set": {
     changes: "up/down, mtu, mac, alias, promisc, master, name of any link in the namespace; moves it into another held namespace",
-    scope: `${IN_HELD_NETNS}; ${HOST_LINKS}; a new master in the host netns in scope too; an alias starting with wasm-cni: is refused in the host netns, and a link moved into it may not bring one`,
+    scope: `${IN_HELD_NETNS}; ${HOST_LINKS}; a new master in the host netns in scope too; an alias starting with wasm-cni: is refused in the host netns, and a link carrying another plugin's may not move into it, whatever else the change holds; a change that fails half-way is put back at once; valid names only (no "%")`,
     risk: "high",
   },
   "link.set-port": {
     changes: "bridge-port flags (hairpin, learning, isolated) of any enslaved link",
-    scope: `${IN_HELD_NETNS}; ${HOST_LINKS}`,
+    scope: `${IN_HELD_NETNS}; ${HOST_LINKS}; ${UNDONE}`,
     risk: "high",
   },
   "link.add-port-vlans": {
@@ -85,12 +91,16 @@ export const CATALOG: Record<WitFunctionKey, CapabilityEntry> = {
   },
   "link.delete": {
     changes: "deletes a link (a veth takes its peer with it)",
-    scope: `${IN_HELD_NETNS}; ${HOST_LINKS}`,
+    scope: `${IN_HELD_NETNS}; ${HOST_LINKS}; during ADD, in the host netns only a link made in this call (a failed ADD could not recreate another); in the container's netns a bridge or dummy is made again when the ADD fails, any other kind is reported as not recreated`,
     risk: "high",
   },
   "addr.list": { changes: "nothing", scope: IN_HELD_NETNS, risk: "low" },
   "addr.add": { changes: "adds an IP address to a link", scope: `${IN_HELD_NETNS}; ${HOST_LINKS}`, risk: "high" },
-  "addr.delete": { changes: "removes an IP address from a link", scope: `${IN_HELD_NETNS}; ${HOST_LINKS}`, risk: "high" },
+  "addr.delete": {
+    changes: "removes an IP address from a link (the kernel drops the routes that used it)",
+    scope: `${IN_HELD_NETNS}; ${HOST_LINKS}; ${UNDONE} (the address with its flags, label and lifetimes, and the routes the kernel dropped with it)`,
+    risk: "high",
+  },
   "addr.settle": {
     changes: "nothing (waits until the link's IPv6 addresses leave duplicate address detection)",
     scope: `${IN_HELD_NETNS}; waits at most 10 s and never past the plugin's time limit (less 500 ms)`,
@@ -98,18 +108,18 @@ export const CATALOG: Record<WitFunctionKey, CapabilityEntry> = {
   },
   "route.list": { changes: "nothing", scope: IN_HELD_NETNS, risk: "low" },
   "route.add": {
-    changes: "adds a route, in any routing table",
-    scope: `${IN_HELD_NETNS}; in the host netns the route must name its link (dev), in scope (${HOST_LINKS}); any table`,
+    changes: "adds a route",
+    scope: `${IN_HELD_NETNS}; in the host netns the route must name its link (dev), in scope (${HOST_LINKS}); ${HOST_ROUTES}`,
     risk: "high",
   },
   "route.replace": {
-    changes: "adds or replaces a route, in any routing table",
-    scope: `${IN_HELD_NETNS}; in the host netns its link (dev) must be in scope, and so must the link of any route it replaces (same destination, table and metric)`,
+    changes: "adds or replaces a route",
+    scope: `${IN_HELD_NETNS}; in the host netns its link (dev) must be in scope, and so must the link of any route it replaces (same destination, table and metric); ${HOST_ROUTES}; ${UNDONE} (the route it overwrote back)`,
     risk: "high",
   },
   "route.delete": {
-    changes: "deletes a route, in any routing table",
-    scope: `${IN_HELD_NETNS}; in the host netns the route must name its link (dev), in scope`,
+    changes: "deletes a route",
+    scope: `${IN_HELD_NETNS}; in the host netns the route must name its link (dev), in scope; ${HOST_ROUTES}; ${UNDONE} (with every attribute the kernel reported)`,
     risk: "high",
   },
   "sysctl.get": {
@@ -124,7 +134,7 @@ export const CATALOG: Record<WitFunctionKey, CapabilityEntry> = {
   },
   "firewall.ensure-masquerade": {
     changes: "adds an nftables masquerade rule (source NAT to the outgoing interface's address) for traffic from one address to outside its subnet; creates the plugin's table and nat chain when missing",
-    scope: `${IN_HELD_NETNS}; only the plugin's own table wasm-cni-<plugin> (the plugin never names a table); the rule is tagged with the call's container id and ifname`,
+    scope: `${IN_HELD_NETNS}; only an address a link of the call's CNI_NETNS has (read by the host from the kernel): never another pod's; only the plugin's own table wasm-cni-<plugin> (the plugin never names a table); the rule is tagged with the call's container id and ifname`,
     risk: "high",
   },
   "firewall.ensure-spoof-check": {
@@ -139,7 +149,7 @@ export const CATALOG: Record<WitFunctionKey, CapabilityEntry> = {
   },
   "firewall.remove": {
     changes: "deletes this container's rules from the plugin's tables",
-    scope: `${IN_HELD_NETNS}; only rules of the plugin's own tables tagged with the call's container id and ifname: never another plugin's or container's`,
+    scope: `${IN_HELD_NETNS}; only rules of the plugin's own tables tagged with the call's container id and ifname: never another plugin's or container's; ${UNDONE}`,
     risk: "medium",
   },
   "firewall.retain": {

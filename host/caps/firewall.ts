@@ -9,7 +9,9 @@ import { spoofCheckChain, spoofCheckExprs } from "../kernel/nft/spoof-check";
 import type { Attr } from "../kernel/nl/attr";
 import { formatCidr, parseCidr } from "../kernel/rtnl/inet";
 import { type CallContext, hostCall } from "./context";
-import { invalid } from "./errors";
+import { addrList } from "../kernel/rtnl/addr";
+import { denied, invalid } from "./errors";
+import { isLinkName } from "./link";
 import { scopeOf } from "./scope";
 
 /** The one table name a plugin's rules live in (per family); a plugin never chooses it. */
@@ -30,7 +32,7 @@ export function ownerTag(containerId: string, ifname: string): string {
 
 const MAC = /^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$/;
 const SpoofCheck = z.object({
-  ifname: z.string().check(z.regex(/^[^/:\s]{1,15}$/), z.refine((s) => Buffer.byteLength(s) <= 15 && s !== "." && s !== "..")),
+  ifname: z.string().check(z.refine(isLinkName)),
   mac: z.string().check(z.regex(MAC)),
 });
 
@@ -43,6 +45,14 @@ function sourceCidr(address: string): string {
   }
   if (c.prefix === 0) throw invalid(`${address}: a /0 subnet leaves nothing to masquerade`);
   return formatCidr(c.bytes, c.prefix);
+}
+
+/** The rule a comment's text ("masquerade 10.88.0.2/16", "spoof-check veth1 aa:...") stands for. */
+function ruleOf(table: string, rest: string): { chain: BaseChain; exprs: Attr[] } | undefined {
+  const [kind, a = "", b = ""] = rest.split(" ");
+  if (kind === "masquerade") return { chain: masqueradeChain(table), exprs: masqueradeExprs(parseCidr(a)) };
+  if (kind === "spoof-check") return { chain: spoofCheckChain(table), exprs: spoofCheckExprs(a, b) };
+  return undefined;
 }
 
 function chainRef(c: BaseChain): ChainRef {
@@ -80,9 +90,24 @@ export function createFirewallCaps(ctx: CallContext): typeof FirewallCaps {
     if (added) ctx.journal.record(`firewall ${what} (ns ${id})`, () => withNft(ns, (h) => removeWhere(h, (rest) => rest === what)));
   };
 
+  /**
+   * A masquerade names only this call's container: the address must be on a link of the call's
+   * CNI_NETNS, read by the host from the kernel (the plugin puts it there first, as bridge and
+   * ptp do). Otherwise one plugin could NAT other pods' traffic.
+   */
+  const requireContainerAddress = (cidr: string): void => {
+    const ip = cidr.slice(0, cidr.indexOf("/"));
+    const path = ctx.call.netnsPath;
+    const addrs = path === undefined ? [] : addrList(ctx.namespaces.rtnl(ctx.namespaces.open(path)), 0);
+    if (addrs.some((a) => a.cidr.slice(0, a.cidr.indexOf("/")) === ip)) return;
+    throw denied(`plugin "${ctx.plugin}" may not masquerade ${cidr}: not an address of the call's container (no link of CNI_NETNS has ${ip})`);
+  };
+
   return {
     ensureMasquerade: hostCall(ctx, "firewall.ensure-masquerade", (ns: number, address: string) => {
       const cidr = sourceCidr(address);
+      netns(ns); // a held handle first: a forged id is denied as such
+      requireContainerAddress(cidr);
       ensure(ns, chains()[0]!, `masquerade ${cidr}`, masqueradeExprs(parseCidr(cidr)));
     }),
     ensureSpoofCheck: hostCall(ctx, "firewall.ensure-spoof-check", (ns: number, check: FirewallCaps.SpoofCheck) => {
@@ -102,7 +127,23 @@ export function createFirewallCaps(ctx: CallContext): typeof FirewallCaps {
         return [];
       }),
     ),
-    remove: hostCall(ctx, "firewall.remove", (ns: number) => withNft(netns(ns), (h) => removeWhere(h, () => true))),
+    remove: hostCall(ctx, "firewall.remove", (ns: number) => {
+      const handle = netns(ns);
+      const removed = withNft(handle, (h) => {
+        const rules = chains().flatMap((chain) => owned(h, chain, () => true).map((r) => r.comment.slice(tag.length + 1)));
+        removeWhere(h, () => true);
+        return rules;
+      });
+      // Each rule is made again from its comment, as ensure made it.
+      if (removed.length > 0) {
+        ctx.journal.record(`firewall.remove ${tag} (ns ${ns})`, () => withNft(handle, (h) => {
+          for (const rest of removed) {
+            const rule = ruleOf(table(), rest);
+            if (rule) ruleAdd(h, rule.chain, rule.exprs, `${tag} ${rest}`);
+          }
+        }));
+      }
+    }),
     retain: hostCall(ctx, "firewall.retain", (ns: number, keep: FirewallCaps.Attachment[]) => {
       const kept = new Set(keep.map((a) => ownerTag(a.containerId, a.ifname)));
       return withNft(netns(ns), (h) => {

@@ -6,9 +6,10 @@ import { dummyLinkInfo } from "../kernel/rtnl/kinds/dummy";
 import { ipvlanLinkInfo } from "../kernel/rtnl/kinds/ipvlan";
 import { macvlanLinkInfo } from "../kernel/rtnl/kinds/macvlan";
 import { VLAN_ID_MAX, vlanLinkInfo } from "../kernel/rtnl/kinds/vlan";
-import { LinkNotFoundError } from "../kernel/errors";
+import { KernelError, LinkNotFoundError } from "../kernel/errors";
 import { tapAdd } from "../kernel/tuntap";
 import { bridgeVlanAdd, bridgeVlanDel, bridgeVlanList, type PortVlan, portVlanProblem } from "../kernel/rtnl/bridge-vlan";
+import { type Addr, addrList, addrRestore } from "../kernel/rtnl/addr";
 import { linkAdd, linkAddBridge, linkAddVeth, linkByName, linkDel, linkDelByName, linkList } from "../kernel/rtnl/link";
 import {
   linkSetAlias, linkSetBridgePort, linkSetDown, linkSetMac, linkSetMaster, linkSetMtu, linkSetName, linkSetNetns, linkSetNoMaster,
@@ -16,12 +17,21 @@ import {
 } from "../kernel/rtnl/link-set";
 import { type CallContext, hostCall } from "./context";
 import { CapError, denied, invalid } from "./errors";
-import { ownerAlias, scopeOf } from "./scope";
+import { OWNER_ALIAS_PREFIX, ownerAlias, scopeOf } from "./scope";
 
-/** An interface name the kernel accepts (IFNAMSIZ, dev_valid_name): 1-15 bytes, no "/", ":" or space. */
+/**
+ * An interface name the kernel takes as it is: 1-15 bytes (IFNAMSIZ), not "." or "..", no "/",
+ * ":" or space (dev_valid_name), and no "%": the kernel expands a name with "%d" to the first
+ * free "eth0", "eth1"... (dev_alloc_name), so the link would not be found under the name asked for.
+ */
+export function isLinkName(name: string): boolean {
+  return /^[^/:%\s]{1,15}$/.test(name) && name !== "." && name !== ".." && Buffer.byteLength(name) <= 15;
+}
+
+/** Throws `invalid` unless isLinkName: checked before any kernel call. */
 export function checkLinkName(name: string): void {
-  if (!/^[^/:\s]{1,15}$/.test(name) || name === "." || name === ".." || Buffer.byteLength(name) > 15) {
-    throw invalid(`${JSON.stringify(name)} is not a valid interface name (1-15 bytes, no "/", ":" or spaces)`);
+  if (!isLinkName(name)) {
+    throw invalid(`${JSON.stringify(name)} is not a valid interface name (1-15 bytes, no "/", ":", "%" or spaces; the kernel would expand "%d")`);
   }
 }
 
@@ -74,6 +84,8 @@ export function createLinkCaps(ctx: CallContext): typeof LinkCaps {
       if (!ctx.grant.linkKinds.includes(spec.kind.tag)) {
         throw denied(`plugin "${ctx.plugin}" may not create a ${spec.kind.tag} link (its grant's linkKinds: ${ctx.grant.linkKinds.join(", ") || "none"})`);
       }
+      checkLinkName(spec.name);
+      if (spec.kind.tag === "veth") checkLinkName(spec.kind.val.name);
       const info = createLink(ns, spec);
       ctx.journal.record(linkStep(ns, spec.name), () => undoCreate(rtnl(ns), spec.name, spec.kind.tag === "bridge"));
       return info;
@@ -81,17 +93,31 @@ export function createLinkCaps(ctx: CallContext): typeof LinkCaps {
 
     set: hostCall(ctx, "link.set", (ns: number, name: string, change: LinkCaps.LinkChange) => {
       checkLinkName(name);
+      if (change.name !== undefined) checkLinkName(change.name);
+      if (change.master !== undefined && change.master !== "") checkLinkName(change.master);
       checkSetScope(ns, name, change);
-      const before = ctx.journal.enabled ? linkByName(rtnl(ns), name) : undefined; // one more get, ADD only
+      const before = linkByName(rtnl(ns), name); // to put back a change that fails half-way, and for the journal
       const ours = ctx.journal.has(linkStep(ns, name));
-      const info = setLink(ns, name, change);
+      const at = { ns, name };
+      let info: LinkCaps.LinkInfo;
+      try {
+        info = setLink(ns, name, change, at);
+      } catch (e) {
+        // Nothing half-done: what was applied goes back (a moved or renamed link home first).
+        try {
+          restoreLink(rtnl(at.ns), at.name, before, change, at.ns !== ns || at.name !== name ? rtnl(ns) : undefined);
+        } catch (r) {
+          throw new Error(`link.set ${name} failed (${e instanceof Error ? e.message : String(e)}) and could not be put back: ${r instanceof Error ? r.message : String(r)}`, { cause: e });
+        }
+        throw e;
+      }
       const now = change.netns ?? ns;
       const movedOrRenamed = now !== ns || info.name !== name;
       if (movedOrRenamed) ctx.journal.retarget(linkStep(ns, name), linkStep(now, info.name));
       if (info.name !== name && now === ns) scope.renamed(name, info.name);
       // A link this call made is deleted by its own undo; any other one (host-device's) goes home.
       const home = movedOrRenamed && !ours ? rtnl(ns) : undefined;
-      if (before) ctx.journal.record(`restore link ${info.name} (ns ${now})`, () => restoreLink(rtnl(now), info.name, before, change, home));
+      ctx.journal.record(`restore link ${info.name} (ns ${now})`, () => restoreLink(rtnl(now), info.name, before, change, home));
       return info;
     }),
 
@@ -99,11 +125,22 @@ export function createLinkCaps(ctx: CallContext): typeof LinkCaps {
       checkLinkName(name);
       scope.requireLink(ns, name, "change the bridge-port flags of");
       const h = rtnl(ns);
-      linkSetBridgePort(h, linkByName(h, name), {
+      const port = linkByName(h, name);
+      const flags = {
         ...(change.hairpin !== undefined && { hairpin: change.hairpin }),
         ...(change.learning !== undefined && { learning: change.learning }),
         ...(change.isolated !== undefined && { isolated: change.isolated }),
-      });
+      };
+      linkSetBridgePort(h, port, flags);
+      // The flags it changed, as the kernel reported them before (a link that is no port has none).
+      const old = port.port ?? {};
+      const back = Object.fromEntries(Object.keys(flags).flatMap((k) => {
+        const v = old[k as keyof typeof old];
+        return v === undefined ? [] : [[k, v]];
+      })) as typeof flags;
+      if (Object.keys(back).length > 0) {
+        ctx.journal.record(`link.set-port ${name} (ns ${ns})`, () => linkSetBridgePort(rtnl(ns), linkByName(rtnl(ns), name), back));
+      }
     }),
 
     addPortVlans: hostCall(ctx, "link.add-port-vlans", (ns: number, name: string, vlans: LinkCaps.PortVlan[]) => {
@@ -133,7 +170,21 @@ export function createLinkCaps(ctx: CallContext): typeof LinkCaps {
     delete: hostCall(ctx, "link.delete", (ns: number, name: string) => {
       checkLinkName(name);
       scope.requireLink(ns, name, "delete");
-      linkDelByName(rtnl(ns), name);
+      if (!ctx.journal.enabled || ctx.journal.has(linkStep(ns, name)) || scope.createdInCall(name)) {
+        linkDelByName(rtnl(ns), name); // not an ADD, or made in this call: its create step has nothing left to undo
+        return;
+      }
+      if (scope.isHost(ns)) {
+        // The journal could not put it back as it was (a veth's peer is elsewhere, a device's
+        // driver state is gone): an ADD leaves the host's links it did not make alone.
+        throw denied(`plugin "${ctx.plugin}" may not delete host link ${name} during ADD: it was not created by this call, and a failed ADD could not recreate it`);
+      }
+      const h = rtnl(ns);
+      const gone = linkByName(h, name);
+      const addrs = addrList(h, gone.index);
+      const ports = linkList(h).filter((l) => l.master === gone.index).map((l) => l.name);
+      linkDel(h, gone);
+      ctx.journal.record(`link.delete ${name} (ns ${ns})`, () => recreateLink(rtnl(ns), gone, addrs, ports));
     }),
   };
 
@@ -168,9 +219,12 @@ export function createLinkCaps(ctx: CallContext): typeof LinkCaps {
       checkLinkName(change.master);
       scope.requireLink(now, change.master, "enslave a link to");
     }
-    if (now !== ns && change.alias === undefined) {
+    if (now !== ns) {
+      // Whatever else the change holds (an alias of its own, a change that fails after the move).
       const arriving = linkByName(rtnl(ns), name);
-      if (!scope.owns(arriving)) scope.checkAlias(now, arriving);
+      if (arriving.alias.startsWith(OWNER_ALIAS_PREFIX) && !scope.owns(arriving)) {
+        throw denied(`plugin "${ctx.plugin}" may not move link ${name} into the host netns: it carries the owner mark ${JSON.stringify(arriving.alias)} of another plugin (scoped link ownership)`);
+      }
     }
   }
 
@@ -204,6 +258,7 @@ export function createLinkCaps(ctx: CallContext): typeof LinkCaps {
         // Sent in the parent's netns (IFLA_LINK is resolved there), made in ns (IFLA_NET_NS_FD).
         checkLinkName(made.parent.name);
         scope.requireLink(made.parent.ns, made.parent.name, "make a link on", true);
+        if (takesParentOver(spec.kind)) scope.requireTakeover(made.parent.ns, made.parent.name, `a ${spec.kind.tag} in ${takesParentOver(spec.kind)} mode`);
         const from = rtnl(made.parent.ns);
         return toInfo(linkAdd(from, { ...common, linkInfo: made.linkInfo, parent: linkByName(from, made.parent.name) }, h));
       }
@@ -239,11 +294,13 @@ export function createLinkCaps(ctx: CallContext): typeof LinkCaps {
       }
   }
 
-  function setLink(ns: number, name: string, change: LinkCaps.LinkChange): LinkCaps.LinkInfo {
-      if (change.name !== undefined) checkLinkName(change.name);
+    /** Applies a change; `at` follows the link (namespace id and name) as it moves, for a restore. */
+  function setLink(ns: number, name: string, change: LinkCaps.LinkChange, at: { ns: number; name: string }): LinkCaps.LinkInfo {
       const moved = moveOrRename(rtnl(ns), name, change, change.netns !== undefined ? rtnl(change.netns) : undefined);
       const h = moved.h;
       name = moved.name;
+      at.ns = change.netns ?? ns;
+      at.name = name;
       const link = linkByName(h, name);
       // Order as `ip link set` applies it: attributes first, up last, so a link comes up configured.
       if (change.mtu !== undefined) linkSetMtu(h, link, change.mtu);
@@ -252,7 +309,6 @@ export function createLinkCaps(ctx: CallContext): typeof LinkCaps {
       if (change.promisc !== undefined) linkSetPromisc(h, link, change.promisc);
       if (change.master === "") linkSetNoMaster(h, link);
       else if (change.master !== undefined) {
-        checkLinkName(change.master);
         linkSetMaster(h, link, linkByName(h, change.master));
       }
       if (change.up === true) linkSetUp(h, link);
@@ -291,7 +347,14 @@ function undoCreate(h: RtnlHandle, name: string, isBridge: boolean): void {
 function restoreLink(h: RtnlHandle, name: string, before: Link, change: LinkCaps.LinkChange, home?: RtnlHandle): void {
   let link = linkByName(h, name);
   if (home !== undefined) {
-    if (home !== h) linkSetNetns(h, link, home.ns, before.name);
+    if (home !== h) {
+      try {
+        linkSetNetns(h, link, home.ns, before.name, before.index); // its old ifindex, so that it is back as it was
+      } catch (e) {
+        if (!(e instanceof KernelError)) throw e;
+        linkSetNetns(h, link, home.ns, before.name); // the index is someone else's by now
+      }
+    }
     else {
       if (link.up) linkSetDown(h, link);
       linkSetName(h, link, before.name);
@@ -334,4 +397,33 @@ function moveOrRename(h: RtnlHandle, name: string, change: LinkCaps.LinkChange, 
     name = change.name;
   }
   return { h, name };
+}
+
+/** The mode of a kind that takes its parent over ("passthru"), or undefined. */
+function takesParentOver(kind: LinkCaps.LinkKind): string | undefined {
+  // macvlan passthru: the parent goes promiscuous and hands all its traffic to the one child.
+  // Other modes (and ipvlan, vlan) share the parent, which keeps its own traffic.
+  return kind.tag === "macvlan" && kind.val.mode === "passthru" ? "passthru" : undefined;
+}
+
+/**
+ * Undoes a delete in the container's netns: a bridge or dummy is made again with its ifindex,
+ * MTU, MAC and alias, its addresses and ports, and brought up as it was. Any other kind (a veth whose
+ * peer is elsewhere, a link on a parent) cannot be made as it was: the undo fails, saying so.
+ */
+function recreateLink(h: RtnlHandle, gone: Link, addrs: Addr[], ports: string[]): void {
+  const common = { name: gone.name, mtu: gone.mtu, ...(gone.mac !== "" && { mac: gone.mac }) };
+  let link: Link;
+  if (gone.kind === "bridge") {
+    const vf = gone.data.vlanFiltering;
+    link = linkAddBridge(h, { ...common, ...(vf === true && { vlanFiltering: vf }) }, gone.index);
+  } else if (gone.kind === "dummy") {
+    link = linkAdd(h, { ...common, linkInfo: dummyLinkInfo(), index: gone.index });
+  } else {
+    throw new Error(`link ${gone.name} (kind ${gone.kind || "none"}) was deleted and cannot be recreated as it was`);
+  }
+  if (gone.alias !== "") linkSetAlias(h, link, gone.alias);
+  for (const p of ports) linkSetMaster(h, linkByName(h, p), link);
+  if (gone.up) linkSetUp(h, link);
+  for (const a of addrs) addrRestore(h, { ...a, index: link.index });
 }

@@ -3,6 +3,8 @@ import type { Family } from "../generated/interfaces/cni-host-types";
 import { linkByIndex, linkByName } from "../kernel/rtnl/link";
 import type { RtnlHandle } from "../kernel/rtnl/handle";
 import { type Route, RT_SCOPE, RT_TABLE, routeAdd, routeDel, routeList, routeReplace } from "../kernel/rtnl/route";
+import { Errno, KernelError } from "../kernel/errors";
+import { parseCidr } from "../kernel/rtnl/inet";
 import { ipFamily } from "./addr";
 import { type CallContext, hostCall } from "./context";
 import { denied } from "./errors";
@@ -72,21 +74,58 @@ function checkRouteScope(ctx: CallContext, scope: PluginScope, ns: number, r: Ro
   }
   checkLinkName(r.dev);
   scope.requireLink(ns, r.dev, `${action} route ${r.dst} via`);
-  if (!replace) return;
-  const h = scope.rtnl(ns);
-  const family = r.dst.includes(":") ? 6 : 4;
-  const table = r.table ?? RT_TABLE.MAIN;
-  for (const old of routeList(h, { family, table })) {
-    if (old.dst === r.dst && old.table === table && (old.metric ?? 0) === (r.metric ?? 0) && old.oif !== undefined) {
-      scope.requireLinkIndex(ns, old.oif, `replace route ${r.dst} on`);
+  if (replace) {
+    const h = scope.rtnl(ns);
+    const family = r.dst.includes(":") ? 6 : 4;
+    const table = r.table ?? RT_TABLE.MAIN;
+    for (const old of routeList(h, { family, table })) {
+      if (old.dst === r.dst && old.table === table && (old.metric ?? 0) === (r.metric ?? 0) && old.oif !== undefined) {
+        scope.requireLinkIndex(ns, old.oif, `replace route ${r.dst} on`);
+      }
     }
   }
+  scope.requireHostRoute(ns, r.dst, r.table, action);
+}
+
+type KernelRoute = ReturnType<typeof routeList>[number];
+
+/** The routes of dst's family in its table, to compare before and after a replace or delete. */
+function tableOf(h: RtnlHandle, route: Route): KernelRoute[] {
+  return routeList(h, { family: parseCidr(route.dst).family, table: route.table ?? RT_TABLE.MAIN });
+}
+
+/**
+ * How to put a table back after a replace or delete: the routes it gained go, the routes it lost
+ * come back with every attribute the kernel reported (protocol, scope, type, metric, mtu, ...).
+ * Compared before and after, because the kernel, not the request, decides which route matched.
+ */
+export function routeTableUndo(h: () => RtnlHandle, before: KernelRoute[], after: KernelRoute[]): () => void {
+  const key = (r: KernelRoute): string => JSON.stringify(r);
+  const was = new Set(before.map(key)), is = new Set(after.map(key));
+  const gained = after.filter((r) => !was.has(key(r)));
+  const lost = before.filter((r) => !is.has(key(r)));
+  return () => {
+    for (const r of gained) {
+      try {
+        routeDel(h(), r);
+      } catch (e) {
+        if (!(e instanceof KernelError && e.errno === Errno.ESRCH)) throw e; // gone already (its link or address went)
+      }
+    }
+    for (const r of lost) routeReplace(h(), r);
+  };
 }
 
 /** cni:host/route — routes of the namespaces the plugin holds (host routes: see checkRouteScope). */
 export function createRouteCaps(ctx: CallContext): typeof RouteCaps {
   const scope = scopeOf(ctx);
   const rtnl = (ns: number) => scope.rtnl(ns);
+  /** A replace or delete; within an ADD the journal records how to put the table back (two more dumps). */
+  const changeTable = (ns: number, what: string, route: Route, op: (h: RtnlHandle, r: Route) => void): void => {
+    const before = ctx.journal.enabled ? tableOf(rtnl(ns), route) : undefined;
+    op(rtnl(ns), route);
+    if (before) ctx.journal.record(what, routeTableUndo(() => rtnl(ns), before, tableOf(rtnl(ns), route)));
+  };
   return {
     list: hostCall(ctx, "route.list", (ns: number, family: Family, allTables: boolean) => {
       const h = rtnl(ns);
@@ -101,11 +140,11 @@ export function createRouteCaps(ctx: CallContext): typeof RouteCaps {
     }),
     replace: hostCall(ctx, "route.replace", (ns: number, r: RouteCaps.RouteInfo) => {
       checkRouteScope(ctx, scope, ns, r, "replace", true);
-      routeReplace(rtnl(ns), toKernel(rtnl(ns), r));
+      changeTable(ns, `route.replace ${r.dst} (ns ${ns})`, toKernel(rtnl(ns), r), routeReplace);
     }),
     delete: hostCall(ctx, "route.delete", (ns: number, r: RouteCaps.RouteInfo) => {
       checkRouteScope(ctx, scope, ns, r, "delete");
-      routeDel(rtnl(ns), toKernel(rtnl(ns), r));
+      changeTable(ns, `route.delete ${r.dst} (ns ${ns})`, toKernel(rtnl(ns), r), routeDel);
     }),
   };
 }

@@ -18,7 +18,8 @@ import type { NetnsHandle } from "../kernel/netns";
 import type { RtnlHandle } from "../kernel/rtnl/handle";
 import type { Link } from "../kernel/rtnl/ifinfo";
 import { linkByIndex, linkByName } from "../kernel/rtnl/link";
-import { routeList } from "../kernel/rtnl/route";
+import { type Cidr, cidrContains, parseCidr } from "../kernel/rtnl/inet";
+import { RT_TABLE, routeList } from "../kernel/rtnl/route";
 import type { CallContext } from "./context";
 import { denied } from "./errors";
 
@@ -39,10 +40,47 @@ interface ConfigNames {
   devices: Set<string>;
   /** True when the config has a `master`; without one, macvlan and ipvlan take the default route's link. */
   hasMaster: boolean;
+  /** The config's `master`, when it names one. */
+  master?: string;
+  /**
+   * Address ranges the config names: `ipam.subnet`, `ipam.ranges[][].subnet`, static's
+   * `ipam.addresses[].address`, `runtimeConfig.ips`, `args.cni.ips` and `prevResult.ips[].address`
+   * (each as the network of its prefix): where this network's containers get their addresses.
+   */
+  ranges: Cidr[];
+}
+
+/** The CIDRs among `values` (strings, or objects whose `key` is one); anything else is skipped. */
+function cidrsOf(values: unknown, key?: string): Cidr[] {
+  if (!Array.isArray(values)) return [];
+  return values.flatMap((v): Cidr[] => {
+    const text = key === undefined ? v : typeof v === "object" && v !== null ? (v as Record<string, unknown>)[key] : undefined;
+    if (typeof text !== "string") return [];
+    try {
+      return [parseCidr(text)];
+    } catch {
+      return [];
+    }
+  });
+}
+
+/** The address ranges of ConfigNames.ranges, from the parsed config. */
+function readRanges(c: Record<string, unknown>): Cidr[] {
+  const obj = (v: unknown): Record<string, unknown> => (typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
+  const ipam = obj(c.ipam);
+  const ranges = Array.isArray(ipam.ranges) ? ipam.ranges.flatMap((set: unknown) => cidrsOf(set, "subnet")) : [];
+  return [
+    ...cidrsOf([ipam.subnet]),
+    ...ranges,
+    ...cidrsOf(ipam.addresses, "address"),
+    ...cidrsOf(obj(c.runtimeConfig).ips),
+    ...cidrsOf(obj(obj(c.args).cni).ips),
+    ...cidrsOf(obj(c.prevResult).ips, "address"),
+  ];
 }
 
 function readConfigNames(config: string): ConfigNames {
-  const out: ConfigNames = { names: new Set(), devices: new Set(), hasMaster: false };
+  const out: ConfigNames = { names: new Set(), devices: new Set(), hasMaster: false, ranges: [] };
   let conf: unknown;
   try {
     conf = JSON.parse(config);
@@ -56,7 +94,10 @@ function readConfigNames(config: string): ConfigNames {
     const v = str(c[key]);
     if (v !== undefined) out.names.add(v);
   }
-  out.hasMaster = str(c.master) !== undefined;
+  const master = str(c.master);
+  out.hasMaster = master !== undefined;
+  if (master !== undefined) out.master = master;
+  out.ranges = readRanges(c);
   const mac = str(c.hwaddr);
   if (mac !== undefined) out.mac = mac.replaceAll("-", ":").toLowerCase();
   const kernelpath = str(c.kernelpath);
@@ -146,6 +187,57 @@ export class PluginScope {
     }
     if (this.created.has(link.name) || this.configNames().names.has(link.name) || this.owns(link) || this.namedByDevice(link)) return;
     throw this.outOfScope(action, link.name);
+  }
+
+  /** True when host link `name` is the plugin's own: created by it (in this call, or marked so by an earlier one). */
+  ownsLink(ns: number, name: string): boolean {
+    if (this.created.has(name)) return true;
+    try {
+      return this.owns(linkByName(this.rtnl(ns), name));
+    } catch (e) {
+      if (e instanceof LinkNotFoundError) return false;
+      throw e;
+    }
+  }
+
+  /** True when host link `name` was created by this plugin in this call. */
+  createdInCall(name: string): boolean {
+    return this.created.has(name);
+  }
+
+  /**
+   * A link that takes its parent over (a macvlan in passthru mode: the parent goes promiscuous
+   * and its traffic to the child) on a host link the plugin does not own needs the grant's
+   * parentTakeover and a parent the config names as `master`: never the default route's link
+   * taken by default, never a link named only as `bridge` or `device`.
+   */
+  requireTakeover(ns: number, parent: string, what: string): void {
+    if (!this.isHost(ns) || this.ownsLink(ns, parent)) return;
+    const named = this.configNames().master === parent;
+    if (this.ctx.grant.parentTakeover === true && named) return;
+    const why = this.ctx.grant.parentTakeover !== true
+      ? "taking over a host link needs parentTakeover: true in its grant and a config that names it as master"
+      : "with parentTakeover only the link its config names as master may be taken over";
+    throw denied(`plugin "${this.ctx.plugin}" may not make ${what} on host link ${parent}: ${why}`);
+  }
+
+  /**
+   * A route in the host netns stays inside the grant: its destination within an address range
+   * the config names (ConfigNames.ranges) or one of the grant's hostRoutes, its table main or one
+   * of the grant's hostRouteTables. Derived from the runtime's config and the operator's policy,
+   * never from what the plugin passes.
+   */
+  requireHostRoute(ns: number, dst: string, table: number | undefined, action: string): void {
+    if (!this.isHost(ns)) return;
+    const t = table ?? RT_TABLE.MAIN;
+    const g = this.ctx.grant;
+    if (t !== RT_TABLE.MAIN && !(g.hostRouteTables ?? []).includes(t)) {
+      throw denied(`plugin "${this.ctx.plugin}" may not ${action} route ${dst} in table ${t} of the host netns: only the main table, or a table its grant's hostRouteTables lists (${(g.hostRouteTables ?? []).join(", ") || "none"})`);
+    }
+    const d = parseCidr(dst);
+    const allowed = [...this.configNames().ranges, ...(g.hostRoutes ?? []).map((r) => parseCidr(r))];
+    if (allowed.some((r) => cidrContains(r, d))) return;
+    throw denied(`plugin "${this.ctx.plugin}" may not ${action} route ${dst} in the host netns: outside the address ranges its config names (ipam subnet, ranges, addresses; prevResult ips) and its grant's hostRoutes (${(g.hostRoutes ?? []).join(", ") || "none"})`);
   }
 
   /** An alias write in the host netns may not forge an owner mark. */

@@ -2,7 +2,17 @@ import { readFileSync } from "node:fs";
 import * as z from "zod/mini";
 import { CniError, CniErrorCode } from "../cni/errors";
 import { describeZodError } from "../cni/zod-issue";
+import { parseCidr } from "../kernel/rtnl/inet";
 import { DEFAULT_LIMITS, type Grant, LINK_KINDS } from "./policy";
+
+function isCidr(text: string): boolean {
+  try {
+    parseCidr(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** A sysctl key pattern: net.<segments>, where a segment "*" stands for one interface name. */
 export const SYSCTL_PATTERN = /^net(\.([a-z0-9_-]+|\*))+$/;
@@ -19,6 +29,9 @@ function buildPolicySchema() {
     delegates: z._default(z.array(z.string()), []),
     /** Deny by default: a plugin that creates links must list their kinds. */
     linkKinds: z._default(z.array(z.enum(LINK_KINDS as [string, ...string[]])), []),
+    parentTakeover: z.optional(z.boolean()),
+    hostRoutes: z.optional(z.array(z.string().check(z.refine(isCidr, 'must be a CIDR such as "10.22.0.0/16" or "fd00:22::/64"')))),
+    hostRouteTables: z.optional(z.array(z.int().check(z.minimum(1), z.maximum(0xffffffff)))),
     sysctlKeys: z._default(z.array(z.string().check(z.regex(SYSCTL_PATTERN, SYSCTL_PATTERN_MESSAGE))), []),
     timeLimitMs: z._default(z.int().check(z.minimum(1), z.maximum(600_000)), DEFAULT_LIMITS.timeLimitMs),
     /** 65536 pages is all a 32-bit memory can hold (4 GiB). */
@@ -51,7 +64,8 @@ export interface PolicyFile {
 
 /**
  * The operator's grants: { "plugins": { "<name>": { "interfaces": [...], "hostNetns": bool,
- * "delegates": [...], "linkKinds": [...], "sysctlKeys": [...], "timeLimitMs": n, "memoryPages": n, "maxStringBytes": n, "maxHostCalls": n, "maxHostBytes": n,
+ * "delegates": [...], "linkKinds": [...], "parentTakeover": bool, "hostRoutes": [cidr...], "hostRouteTables": [id...], "sysctlKeys": [...],
+ * "timeLimitMs": n, "memoryPages": n, "maxStringBytes": n, "maxHostCalls": n, "maxHostBytes": n,
  * "storeBytesPerCall": n, "storeKeysPerBucket": n, "storeValueBytes": n,
  * "sha256": hex } } } (limits left out take DEFAULT_LIMITS; linkKinds and sysctlKeys left out are none). A missing file means no extra grants; a broken
  * one fails every call (code 7) rather than running plugins under a policy nobody wrote.

@@ -25,6 +25,19 @@ export interface Grant {
   /** Kinds of link it may create (link.create), in any namespace it holds. */
   linkKinds: readonly string[];
   /**
+   * May make a link that takes its parent over (a macvlan in passthru mode) on a host link it
+   * did not create, when the config names that link as `master`. Absent: no (the default route's
+   * link, taken when the config names no master, is never taken over).
+   */
+  parentTakeover?: boolean;
+  /**
+   * Destinations (CIDRs) of routes it may add, replace or delete in the host netns besides the
+   * address ranges its config names (ipam subnets and ranges, static addresses, prevResult ips).
+   */
+  hostRoutes?: readonly string[];
+  /** Routing tables (ids) it may use in the host netns besides main (254). */
+  hostRouteTables?: readonly number[];
+  /**
    * sysctl keys it may read and write, as patterns ("net.ipv4.ip_forward",
    * "net.ipv6.conf.*.accept_ra"); a key must also be on the host's own allowlist (sysctl.ts).
    */

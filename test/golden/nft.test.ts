@@ -21,11 +21,16 @@ vi.mock("../../host/kernel/nft/handle", () => ({
     fn({ commit: (changes: NlRequest[]) => void fake.commits.push(changes), dump: () => fake.rules, close: () => undefined } as unknown as NftHandle),
 }));
 
+// The container's addresses, as the host reads them from CNI_NETNS: ensure-masquerade takes only those.
+vi.mock("../../host/kernel/rtnl/addr", () => ({
+  addrList: () => ["10.1.0.2/24", "10.2.3.4/14", "fd00::2/64"].map((cidr) => ({ cidr })),
+}));
+
 function caps(plugin: string) {
   fake.commits.length = 0;
   const ctx = {
-    plugin, call: { command: "ADD", containerId: "ctr1", ifname: "eth0" }, records: [], hostCalls: 0,
-    namespaces: { netns: () => ({}) }, journal: new Journal(false), grant: DEFAULT_LIMITS,
+    plugin, call: { command: "ADD", containerId: "ctr1", ifname: "eth0", netnsPath: "/run/netns/ctr1" }, records: [], hostCalls: 0,
+    namespaces: { netns: () => ({}), open: () => 1, rtnl: () => ({}) }, journal: new Journal(false), grant: DEFAULT_LIMITS,
   } as unknown as CallContext;
   scopeOf(ctx).hold(0, false); // the handle a plugin got from netns.container
   return createFirewallCaps(ctx);

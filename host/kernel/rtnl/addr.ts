@@ -1,17 +1,23 @@
 // Address operations (like netlink's addr_linux.go); CIDR strings in and out.
-import { bytesAttr, parseAttrs, u32Attr } from "../nl/attr";
+import { bytesAttr, parseAttrs, stringAttr, u32Attr } from "../nl/attr";
 import { readU32, StructWriter } from "../nl/bytes";
 import { NLM_F } from "../nl/header";
 import type { NlMessage } from "../nl/message";
 import type { RtnlHandle } from "./handle";
-import { addressFamily, familyOf, formatCidr, type IpFamily, parseCidr } from "./inet";
+import { addressFamily, familyOf, formatCidr, formatIp, type IpFamily, parseCidr, parseIp } from "./inet";
 import { sleepSync } from "../sleep";
 import { type LinkRef, linkByIndex, linkIndex, linkLabel } from "./link";
 import { AF, RTM } from "./message-types";
 
 const IFADDRMSG_LEN = 8;
-const IFA = { ADDRESS: 1, LOCAL: 2, LABEL: 3, BROADCAST: 4, FLAGS: 8 } as const;
-export const IFA_F = { NODAD: 0x02, DADFAILED: 0x08, TENTATIVE: 0x40, PERMANENT: 0x80, NOPREFIXROUTE: 0x200 } as const;
+const IFA = { ADDRESS: 1, LOCAL: 2, LABEL: 3, BROADCAST: 4, CACHEINFO: 6, FLAGS: 8 } as const;
+export const IFA_F = {
+  SECONDARY: 0x01, NODAD: 0x02, DADFAILED: 0x08, DEPRECATED: 0x20, TENTATIVE: 0x40, PERMANENT: 0x80, NOPREFIXROUTE: 0x200,
+} as const;
+/** Flags the kernel keeps itself (state, not configuration): never sent back by addrRestore. */
+const IFA_F_STATE = IFA_F.SECONDARY | IFA_F.DADFAILED | IFA_F.DEPRECATED | IFA_F.TENTATIVE | IFA_F.PERMANENT;
+/** A lifetime of "forever" in IFA_CACHEINFO. */
+const INFINITY_LIFE_TIME = 0xffffffff;
 
 export interface Addr {
   /** Link index. */
@@ -25,6 +31,13 @@ export interface Addr {
   flags: number;
   /** Still doing duplicate address detection (IPv6). */
   tentative: boolean;
+  /** IFA_LABEL ("br0:gw"), IFA_BROADCAST, and the peer (IFA_ADDRESS) of a point-to-point address, when the kernel sends them. */
+  label?: string;
+  broadcast?: string;
+  peer?: string;
+  /** Seconds left (IFA_CACHEINFO); 0xffffffff is forever. */
+  validLft?: number;
+  preferredLft?: number;
 }
 
 export interface AddrAddOptions {
@@ -48,7 +61,7 @@ function parseAddr(msg: NlMessage): Addr | undefined {
   const bytes = attrs.get(IFA.LOCAL) ?? attrs.get(IFA.ADDRESS);
   if (bytes === undefined) return undefined;
   const flags = attrs.u32(IFA.FLAGS) ?? p[2] ?? 0;
-  return {
+  const a: Addr = {
     index: readU32(p, 4),
     family,
     cidr: formatCidr(bytes, p[1] ?? 0),
@@ -56,6 +69,18 @@ function parseAddr(msg: NlMessage): Addr | undefined {
     flags,
     tentative: (flags & IFA_F.TENTATIVE) !== 0,
   };
+  const label = attrs.string(IFA.LABEL);
+  if (label !== undefined) a.label = label;
+  const brd = attrs.get(IFA.BROADCAST);
+  if (brd !== undefined) a.broadcast = formatIp(brd);
+  const peer = attrs.get(IFA.ADDRESS);
+  if (peer !== undefined && attrs.get(IFA.LOCAL) !== undefined && formatIp(peer) !== formatIp(bytes)) a.peer = formatCidr(peer, p[1] ?? 0);
+  const cache = attrs.get(IFA.CACHEINFO);
+  if (cache !== undefined && cache.length >= 8) {
+    a.preferredLft = readU32(cache, 0);
+    a.validLft = readU32(cache, 4);
+  }
+  return a;
 }
 
 /** Addresses of one link (or all, index 0), of one family or both. Equivalent to: `ip [-4|-6] addr show dev $link` */
@@ -93,6 +118,28 @@ export function addrAdd(h: RtnlHandle, link: LinkRef, cidr: string, o: AddrAddOp
   const body = ifAddrMsg(addressFamily(c.family), c.prefix, flags, o.scope ?? 0, linkIndex(link));
   const req = { type: RTM.NEWADDR, flags: NLM_F.CREATE | NLM_F.EXCL, body, attrs };
   h.request(req, `add ${cidr} to ${linkLabel(link)}`, linkLabel(link));
+}
+
+/**
+ * Puts back an address as addrList read it: its flags (without the kernel's state bits),
+ * scope, label, broadcast, peer and lifetimes (what was left of them when it was read).
+ * Equivalent to: `ip addr add $cidr [peer $peer] [brd $brd] [label $label] dev $link scope $scope
+ * [noprefixroute|nodad|...] [valid_lft $v preferred_lft $p]`
+ */
+export function addrRestore(h: RtnlHandle, a: Addr): void {
+  const c = parseCidr(a.cidr);
+  const flags = a.flags & ~IFA_F_STATE;
+  const attrs = [bytesAttr(IFA.LOCAL, c.bytes), bytesAttr(IFA.ADDRESS, a.peer !== undefined ? parseCidr(a.peer).bytes : c.bytes)];
+  if (a.broadcast !== undefined) attrs.push(bytesAttr(IFA.BROADCAST, parseIp(a.broadcast).bytes));
+  if (a.label !== undefined) attrs.push(stringAttr(IFA.LABEL, a.label));
+  attrs.push(u32Attr(IFA.FLAGS, flags));
+  if (a.validLft !== undefined && a.validLft !== INFINITY_LIFE_TIME) {
+    const cache = new StructWriter(16).u32(0, a.preferredLft ?? a.validLft).u32(4, a.validLft).bytes;
+    attrs.push(bytesAttr(IFA.CACHEINFO, cache));
+  }
+  const body = ifAddrMsg(addressFamily(c.family), c.prefix, flags, a.scope, a.index);
+  const req = { type: RTM.NEWADDR, flags: NLM_F.CREATE | NLM_F.EXCL, body, attrs };
+  h.request(req, `restore ${a.cidr} on ifindex ${a.index}`, `ifindex ${a.index}`);
 }
 
 /** EADDRNOTAVAIL when the link does not have it. Equivalent to: `ip addr del $cidr dev $link` */

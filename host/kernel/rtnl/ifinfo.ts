@@ -2,6 +2,7 @@
 import { parseAttrs } from "../nl/attr";
 import { readI32, readU16, readU32, StructWriter } from "../nl/bytes";
 import type { NlMessage } from "../nl/message";
+import { type BridgePortFlags, parseBridgePortData } from "./kinds/bridge";
 import { type KindData, parseKindData } from "./kinds/kind-data";
 import { formatMac } from "./mac";
 
@@ -21,6 +22,7 @@ export const IFLA = {
   NET_NS_FD: 28,
   EXT_MASK: 29,
   PARENT_DEV_NAME: 56,
+  NEW_IFINDEX: 49,
   PARENT_DEV_BUS_NAME: 57,
 } as const;
 
@@ -53,6 +55,8 @@ export interface Link {
   parentBus: string;
   /** The kind's attributes from IFLA_INFO_DATA (macvlan mode, VLAN id, ...). */
   data: KindData;
+  /** A bridge port's flags (IFLA_INFO_SLAVE_DATA); absent for a link that is no bridge port. */
+  port?: BridgePortFlags;
 }
 
 export interface IfInfo {
@@ -77,6 +81,7 @@ export function parseLink(msg: NlMessage): Link {
   const attrs = parseAttrs(p.subarray(IFINFOMSG_LEN));
   const linkinfo = attrs.nested(IFLA.LINKINFO);
   const kind = linkinfo?.string(IFLA_INFO.KIND) ?? "";
+  const slave = linkinfo?.string(IFLA_INFO.SLAVE_KIND) === "bridge" ? linkinfo.nested(IFLA_INFO.SLAVE_DATA) : undefined;
   return {
     index: readI32(p, 4),
     name: attrs.string(IFLA.IFNAME) ?? "",
@@ -92,6 +97,7 @@ export function parseLink(msg: NlMessage): Link {
     parentDev: attrs.string(IFLA.PARENT_DEV_NAME) ?? "",
     parentBus: attrs.string(IFLA.PARENT_DEV_BUS_NAME) ?? "",
     data: parseKindData(kind, linkinfo?.nested(IFLA_INFO.DATA)),
+    ...(slave !== undefined && { port: parseBridgePortData(slave) }),
   };
 }
 

@@ -109,3 +109,14 @@ export function addressFamily(family: IpFamily): number {
 export function familyOf(af: number): IpFamily | undefined {
   return af === AF.INET ? 4 : af === AF.INET6 ? 6 : undefined;
 }
+
+/** True when every address of `inner` lies in `outer` (same family, a prefix at least as long, the same leading bits). */
+export function cidrContains(outer: Cidr, inner: Cidr): boolean {
+  if (outer.family !== inner.family || inner.prefix < outer.prefix) return false;
+  const full = outer.prefix >> 3;
+  for (let i = 0; i < full; i++) if (outer.bytes[i] !== inner.bytes[i]) return false;
+  const rest = outer.prefix & 7;
+  if (rest === 0) return true;
+  const mask = (0xff << (8 - rest)) & 0xff;
+  return ((outer.bytes[full]! ^ inner.bytes[full]!) & mask) === 0;
+}

@@ -62,11 +62,17 @@ export function linkSetName(h: RtnlHandle, link: LinkRef, name: string): void {
 /**
  * Moves the link into ns (it goes down there), renamed to `name` when given, in one request:
  * the kernel moves it under `name` when its old name is taken there, else moves then renames
- * (a failed rename leaves it moved). Equivalent to: `ip link set $link netns $ns [name $name]`
+ * (a failed rename leaves it moved); `index`: the ifindex it takes there (free there, or EBUSY).
+ * Equivalent to: `ip link set $link netns $ns [name $name]`
  */
-export function linkSetNetns(h: RtnlHandle, link: LinkRef, ns: NetnsHandle, name?: string): void {
-  const attrs = [u32Attr(IFLA.NET_NS_FD, ns.fd), ...(name !== undefined ? [stringAttr(IFLA.IFNAME, name)] : [])];
-  setLink(h, link, `netns ${ns.path}${name !== undefined ? ` name ${name}` : ""}`, attrs);
+export function linkSetNetns(h: RtnlHandle, link: LinkRef, ns: NetnsHandle, name?: string, index?: number): void {
+  const attrs = [
+    u32Attr(IFLA.NET_NS_FD, ns.fd),
+    ...(name !== undefined ? [stringAttr(IFLA.IFNAME, name)] : []),
+    // The ifindex it gets there (IFLA_NEW_IFINDEX): a link put back keeps the index it had.
+    ...(index !== undefined ? [u32Attr(IFLA.NEW_IFINDEX, index)] : []),
+  ];
+  setLink(h, link, `netns ${ns.path}${name !== undefined ? ` name ${name}` : ""}${index !== undefined ? ` index ${index}` : ""}`, attrs);
 }
 
 /**

@@ -58,12 +58,13 @@ export function linkAddVeth(h: RtnlHandle, o: VethOptions): Link {
 }
 
 /**
- * Creates a bridge. Returns it.
- * Equivalent to: `ip link add $name [mtu $mtu] [address $mac] type bridge [vlan_filtering 0|1]`
+ * Creates a bridge, with ifindex `index` when given. Returns it.
+ * Equivalent to: `ip link add $name [index $index] [mtu $mtu] [address $mac] type bridge [vlan_filtering 0|1]`
  */
-export function linkAddBridge(h: RtnlHandle, o: BridgeOptions): Link {
+export function linkAddBridge(h: RtnlHandle, o: BridgeOptions, index?: number): Link {
   const attrs = [...endAttrs(o.name, o.mtu, o.mac), bridgeLinkInfo(o)];
-  const req = { type: RTM.NEWLINK, flags: NLM_F.CREATE | NLM_F.EXCL, body: ifInfoMsg(), attrs };
+  // A nonzero ifi_index asks for that ifindex (`ip link add ... index $n`): a link made again keeps its own.
+  const req = { type: RTM.NEWLINK, flags: NLM_F.CREATE | NLM_F.EXCL, body: ifInfoMsg({ ...(index !== undefined && { index }) }), attrs };
   h.request(req, `add bridge ${o.name}`);
   return linkByName(h, o.name);
 }
@@ -77,6 +78,8 @@ export interface LinkAddOptions {
   parent?: LinkRef;
   /** The kind's IFLA_LINKINFO: macvlanLinkInfo(...), ipvlanLinkInfo(...), vlanLinkInfo(...), dummyLinkInfo(). */
   linkInfo: Attr;
+  /** The ifindex to make it with (`index $n`); the kernel's choice when absent. */
+  index?: number;
 }
 
 /**
@@ -96,7 +99,7 @@ export function linkAdd(h: RtnlHandle, o: LinkAddOptions, at: RtnlHandle = h): L
     }),
     o.linkInfo,
   ];
-  const req = { type: RTM.NEWLINK, flags: NLM_F.CREATE | NLM_F.EXCL, body: ifInfoMsg(), attrs };
+  const req = { type: RTM.NEWLINK, flags: NLM_F.CREATE | NLM_F.EXCL, body: ifInfoMsg({ ...(o.index !== undefined && { index: o.index }) }), attrs };
   const on = o.parent !== undefined ? ` on ${linkLabel(o.parent)}` : "";
   h.request(req, `add link ${o.name}${on}`);
   return linkByName(at, o.name);

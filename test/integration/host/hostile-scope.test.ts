@@ -12,7 +12,11 @@ import { HOST_BIN } from "../../helpers/fixtures";
 import { buildFixtures } from "../../helpers/plugin-under-test";
 import { createNetns, ipJson, type TestNetns } from "../../helpers/netns";
 
-const GRANT = { interfaces: ["netns", "link", "addr", "route", "sysctl"], hostNetns: true, linkKinds: ["veth"], sysctlKeys: ["net.ipv4.conf.*.forwarding"] };
+// hostRoutes: the route its allowed steps add in the host netns (10.66.1.0/24 via esc0).
+const GRANT = {
+  interfaces: ["netns", "link", "addr", "route", "sysctl"], hostNetns: true, linkKinds: ["veth"], sysctlKeys: ["net.ipv4.conf.*.forwarding"],
+  hostRoutes: ["10.66.1.0/24"],
+};
 
 let pluginDir: string;
 let policy: string;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { LinkNotFoundError } from "../../../host/kernel/errors";
-import { addrAdd, addrDel, addrList, addrSettle } from "../../../host/kernel/rtnl/addr";
+import { execFileSync } from "node:child_process";
+import { addrAdd, addrDel, addrList, addrRestore, addrSettle } from "../../../host/kernel/rtnl/addr";
 import { linkAddVeth } from "../../../host/kernel/rtnl/link";
 import { linkSetUp } from "../../../host/kernel/rtnl/link-set";
 import { ipJson } from "../../helpers/netns";
@@ -20,6 +21,33 @@ function shown(ns: ReturnType<typeof freshNs>, dev: string): IpAddrInfo[] {
 }
 
 describe("addr", () => {
+  it("addrList reads label, broadcast, peer, flags and lifetimes; addrRestore puts each address back as ip shows it", () => {
+    const a = freshNs();
+    const v = linkAddVeth(a.h, { name: "v0", peerName: "v1" });
+    const ip = (...args: string[]) => execFileSync("ip", ["-n", a.test.name, ...args]);
+    ip("addr", "add", "10.1.0.2/24", "brd", "+", "dev", "v0", "label", "v0:gw");
+    ip("addr", "add", "10.2.0.2/24", "dev", "v0", "noprefixroute", "valid_lft", "1000", "preferred_lft", "500");
+    ip("addr", "add", "10.3.0.1", "peer", "10.3.0.9/32", "dev", "v0", "scope", "link");
+    ip("addr", "add", "fd00::2/64", "dev", "v0", "nodad");
+    const before = ipJson(a.test, ["addr", "show", "dev", "v0"]);
+    const listed = addrList(a.h, v);
+    expect(listed).toEqual(expect.arrayContaining([
+      expect.objectContaining({ cidr: "10.1.0.2/24", label: "v0:gw", broadcast: "10.1.0.255", validLft: 0xffffffff }),
+      expect.objectContaining({ cidr: "10.2.0.2/24", flags: expect.any(Number), validLft: expect.any(Number), preferredLft: expect.any(Number) }),
+      expect.objectContaining({ cidr: "10.3.0.1/32", peer: "10.3.0.9/32", scope: 253 }),
+    ]));
+    for (const x of listed) addrDel(a.h, v, x.cidr);
+    expect(addrList(a.h, v)).toEqual([]);
+    for (const x of listed) addrRestore(a.h, x);
+    // Lifetimes count down in the meantime: compare them apart, within a few seconds.
+    const strip = (j: unknown) => JSON.parse(JSON.stringify(j, (k, val: unknown) => (k.endsWith("_life_time") ? undefined : val)));
+    expect(strip(ipJson(a.test, ["addr", "show", "dev", "v0"]))).toEqual(strip(before));
+    const lft = addrList(a.h, v).find((x) => x.cidr === "10.2.0.2/24")!;
+    expect(lft.validLft).toBeGreaterThan(990);
+    expect(lft.preferredLft).toBeGreaterThan(490);
+    expect(lft.validLft).toBeLessThanOrEqual(1000);
+  });
+
   it("addrAdd adds an IPv4 address with its broadcast", () => {
     const a = freshNs();
     const v = linkAddVeth(a.h, { name: "v0", peerName: "v1" });

@@ -1,7 +1,8 @@
 // firewall.* through the cap against the real kernel in a fresh netns: the rules `nft` then
 // lists, idempotence, DEL's exactness, the journal's undo and the table boundary between plugins.
+import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
-import { type CallContext, NamespaceTable } from "../../../host/caps/context";
+import { type CallContext, type HostCallRecord, NamespaceTable } from "../../../host/caps/context";
 import { CapError } from "../../../host/caps/errors";
 import { createFirewallCaps } from "../../../host/caps/firewall";
 import { Journal } from "../../../host/caps/journal";
@@ -16,11 +17,16 @@ function rules(exec: (cmd: string, args: string[]) => string): NftRule[] {
   return out.nftables.flatMap((o) => (o.rule ? [o.rule] : []));
 }
 
+/** The addresses these tests masquerade: ensure-masquerade takes only an address of the call's CNI_NETNS. */
+const CONTAINER_ADDRS = ["10.1.0.2/24", "10.1.0.3/24", "10.9.0.2/24", "fd00::2/64", "fd00:1111:2222:3333:4444:5555:6666:7777/64"];
+
 function caps(path: string, plugin: string, containerId = "ctr1", ifname = "eth0", journal = new Journal(false), opts: { host?: boolean; config?: string } = {}) {
+  const name = path.slice(path.lastIndexOf("/") + 1);
+  for (const a of CONTAINER_ADDRS) spawnSync("ip", ["-n", name, "addr", "add", a, "dev", "lo", "nodad"]); // EEXIST the second time
   const namespaces = new NamespaceTable(native);
   const id = namespaces.open(path);
   const ctx = {
-    plugin, call: { command: "ADD", containerId, ifname }, namespaces, journal, records: [], hostCalls: 0, config: opts.config ?? "{}",
+    plugin, call: { command: "ADD", containerId, ifname, netnsPath: path }, namespaces, journal, records: [], hostCalls: 0, config: opts.config ?? "{}",
     grant: { interfaces: ["firewall"], hostNetns: opts.host ?? false, delegates: [], ...DEFAULT_LIMITS },
   } as unknown as CallContext;
   // As netns.container (or netns.host when `host`) would have: a handle this plugin holds.
@@ -94,6 +100,42 @@ describe("firewall cap (nftables)", () => {
     } finally {
       ptp.close();
       intruder.close();
+    }
+  });
+
+  it("ensure-masquerade of an address no link of CNI_NETNS has is denied: one plugin cannot NAT other pods' traffic", () => {
+    const a = freshNs();
+    const { fw, id, ctx, close } = caps(a.test.path, "ptp");
+    try {
+      expect(() => fw.ensureMasquerade(id, "10.7.0.9/24")).toThrow(expect.objectContaining({
+        payload: { tag: "denied", val: 'plugin "ptp" may not masquerade 10.7.0.9/24: not an address of the call\'s container (no link of CNI_NETNS has 10.7.0.9)' },
+      }));
+      expect(ctx.records.at(-1)).toMatchObject({ fn: "firewall.ensure-masquerade", outcome: expect.stringMatching(/^denied: /) });
+      expect(rules(a.test.exec)).toEqual([]);
+    } finally {
+      close();
+    }
+  });
+
+  it("a failed ADD's firewall.remove is undone: the rules an earlier ADD made come back", () => {
+    const a = freshNs();
+    const earlier = caps(a.test.path, "ptp");
+    const journal = new Journal(true);
+    const { fw, id, close } = caps(a.test.path, "ptp", "ctr1", "eth0", journal);
+    try {
+      earlier.fw.ensureMasquerade(earlier.id, "10.1.0.2/24");
+      earlier.fw.ensureMasquerade(earlier.id, "fd00::2/64");
+      const made = rules(a.test.exec).map(({ handle: _h, ...r }) => r);
+      expect(made).toHaveLength(2);
+      fw.remove(id);
+      expect(rules(a.test.exec)).toEqual([]);
+      const records: HostCallRecord[] = [];
+      journal.rollback(records);
+      expect(records.map((r) => [r.fn, r.outcome])).toEqual([[expect.stringMatching(/^undo firewall.remove ctr1\/eth0/), "ok"]]);
+      expect(rules(a.test.exec).map(({ handle: _h, ...r }) => r)).toEqual(made);
+    } finally {
+      close();
+      earlier.close();
     }
   });
 

@@ -49,6 +49,8 @@ describe("link", () => {
     const [port] = ipJson<IpLink[]>(a.test, ["-d", "link", "show", "v0"]);
     expect(port?.master).toBe("br0");
     expect(port?.linkinfo?.info_slave_data).toMatchObject({ hairpin: true, learning: false, isolated: true });
+    expect(linkByName(a.h, "v0").port).toEqual({ hairpin: true, learning: false, isolated: true });
+    expect(linkByName(a.h, "v1").port).toBeUndefined();
     linkSetNoMaster(a.h, veth);
     expect(linkByName(a.h, "v0").master).toBe(0);
   });
@@ -78,6 +80,16 @@ describe("link", () => {
     linkSetNetns(a.h, v.index, b.ns);
     expect(linkByName(b.h, "moved0").kind).toBe("veth");
     expect(() => linkByName(a.h, "moved0")).toThrow(LinkNotFoundError);
+  });
+
+  it("linkAddBridge with an index makes the bridge with that ifindex; linkSetNetns with an index moves a link to that ifindex", () => {
+    const a = freshNs();
+    const b = freshNs();
+    expect(linkAddBridge(a.h, { name: "br0" }, 42).index).toBe(42);
+    const v = linkAddVeth(a.h, { name: "v0", peerName: "v1" });
+    linkSetNetns(a.h, v, b.ns, "moved0", 77);
+    expect(ipJson<IpLink[]>(b.test, ["link", "show", "moved0"])[0]?.ifindex).toBe(77);
+    expect(() => linkAddBridge(a.h, { name: "br1" }, 42)).toThrow(KernelError); // taken
   });
 
   it("linkList lists lo and created links with their kinds", () => {

@@ -147,6 +147,21 @@ describe("macvlan failures", () => {
     expect(reservations(net)).toEqual([]);
   });
 
+  it.each([
+    ["the master the config names", {}],
+    ["the default route's link (no master)", { master: undefined }],
+  ])("mode passthru on %s is denied under the built-in grant (no parentTakeover): 999, the master not taken over", (_, extra) => {
+    const { host } = hostWithMaster(), c = netns("c"), net = network("mv");
+    host.exec("ip", ["route", "add", "default", "dev", "eth0"]);
+    const before = ipJson(host, ["-d", "link", "show"]);
+    const r = call(p, "ADD", conf(net, { mode: "passthru", ...extra }), c, host);
+    expect(r.json).toMatchObject({ code: 999, msg: expect.stringMatching(/may not make a macvlan in passthru mode on host link eth0: taking over a host link needs parentTakeover: true/) });
+    expect(ipJson(host, ["-d", "link", "show"])).toEqual(before);
+    expect(link(host, "eth0")!.flags).not.toContain("PROMISC");
+    expect(linkNames(c)).toEqual(["lo"]);
+    expect(reservations(net)).toEqual([]);
+  });
+
   it("IPAM failing (range full) deletes the new link", () => {
     const { host } = hostWithMaster(), a = netns("a"), b = netns("b"), net = network("mv");
     const tiny = { ranges: [[{ subnet: "10.20.0.0/30" }]] }; // one usable address besides the gateway

@@ -92,3 +92,45 @@ describe("sysctl grants", () => {
     expect(grantFor("macvlan").linkKinds).toEqual(["macvlan"]);
   });
 });
+
+describe("host routes inside the grant", () => {
+  const route = (config: object, g: Partial<Grant> = {}) => {
+    const scope = new PluginScope(context("p", JSON.stringify(config), grant(g)));
+    scope.hold(0, true);
+    scope.hold(1, false);
+    return scope;
+  };
+
+  it("a destination inside an address range the config names is allowed, in the main table", () => {
+    const configs = [
+      { ipam: { subnet: "10.1.0.0/16" } },
+      { ipam: { ranges: [[{ subnet: "10.9.0.0/24" }], [{ subnet: "10.1.0.0/16" }]] } },
+      { ipam: { addresses: [{ address: "10.1.2.3/16" }] } },
+      { runtimeConfig: { ips: ["10.1.2.3/16"] } },
+      { args: { cni: { ips: ["10.1.2.3/16"] } } },
+      { prevResult: { ips: [{ address: "10.1.2.3/16" }] } },
+    ];
+    for (const c of configs) {
+      for (const dst of ["10.1.2.3/32", "10.1.0.0/16", "10.1.128.0/17"]) expect(() => route(c).requireHostRoute(0, dst, undefined, "add"), `${JSON.stringify(c)} ${dst}`).not.toThrow();
+      expect(() => route(c).requireHostRoute(0, "10.1.2.3/32", 254, "add")).not.toThrow();
+    }
+  });
+
+  it.each([
+    ["10.2.0.1/32", undefined],
+    ["10.0.0.0/8", undefined],
+    ["0.0.0.0/0", undefined],
+    ["fd00::1/128", undefined],
+  ])("%s is denied: outside every range", (dst, table) => {
+    expect(() => route({ ipam: { subnet: "10.1.0.0/16" }, victim: "10.2.0.0/16" }).requireHostRoute(0, dst, table, "add"))
+      .toThrow(deniedWith(new RegExp(`^plugin "p" may not add route ${dst.replace(".", "\\.")} in the host netns: outside the address ranges`)));
+  });
+
+  it("another table needs the grant's hostRouteTables; hostRoutes adds destinations; the container's netns is not checked", () => {
+    const c = { ipam: { subnet: "10.1.0.0/16" } };
+    expect(() => route(c).requireHostRoute(0, "10.1.2.3/32", 100, "replace")).toThrow(deniedWith(/^plugin "p" may not replace route 10.1.2.3\/32 in table 100 of the host netns: only the main table/));
+    expect(() => route(c, { hostRouteTables: [100] }).requireHostRoute(0, "10.1.2.3/32", 100, "replace")).not.toThrow();
+    expect(() => route(c, { hostRoutes: ["192.168.0.0/16"] }).requireHostRoute(0, "192.168.7.0/24", undefined, "delete")).not.toThrow();
+    expect(() => route({}).requireHostRoute(1, "0.0.0.0/0", 100, "add")).not.toThrow();
+  });
+});

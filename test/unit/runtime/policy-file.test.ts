@@ -64,3 +64,27 @@ describe("policy file linkKinds and sysctlKeys", () => {
     );
   });
 });
+
+describe("policy file parentTakeover, hostRoutes and hostRouteTables", () => {
+  it("left out, a plugin takes no parent over and routes in the host netns only inside its config's ranges, in main", () => {
+    const g = readPolicy(policy({ p: { interfaces: ["route"] } })).p!;
+    expect([g.parentTakeover, g.hostRoutes, g.hostRouteTables]).toEqual([undefined, undefined, undefined]);
+  });
+
+  it("takes a flag, CIDRs and table ids", () => {
+    const g = readPolicy(policy({ p: { interfaces: [], parentTakeover: true, hostRoutes: ["10.22.0.0/16", "fd00:22::/64"], hostRouteTables: [100] } })).p;
+    expect(g).toMatchObject({ parentTakeover: true, hostRoutes: ["10.22.0.0/16", "fd00:22::/64"], hostRouteTables: [100] });
+  });
+
+  it.each([
+    ["parentTakeover", "yes"],
+    ["hostRoutes", ["10.22.0.0"]],
+    ["hostRoutes", ["eth0"]],
+    ["hostRouteTables", [0]],
+    ["hostRouteTables", ["main"]],
+  ])("refuses %s %j with code 7 naming the field", (key, value) => {
+    expect(() => readPolicy(policy({ p: { interfaces: [], [key]: value } }))).toThrow(
+      expect.objectContaining({ code: 7, message: expect.stringContaining(`plugins.p.${key}`) }),
+    );
+  });
+});

@@ -37,6 +37,16 @@ export interface BridgePortFlags {
   isolated?: boolean;
 }
 
+/** A bridge port's flags as the kernel reports them (IFLA_INFO_SLAVE_DATA of a port's link). */
+export function parseBridgePortData(data: AttrSet): BridgePortFlags {
+  const flag = (type: number): boolean | undefined => {
+    const v = data.u8(type);
+    return v === undefined ? undefined : v !== 0;
+  };
+  const hairpin = flag(IFLA_BRPORT.MODE), learning = flag(IFLA_BRPORT.LEARNING), isolated = flag(IFLA_BRPORT.ISOLATED);
+  return { ...(hairpin !== undefined && { hairpin }), ...(learning !== undefined && { learning }), ...(isolated !== undefined && { isolated }) };
+}
+
 /** IFLA_PROTINFO (nested) with the given IFLA_BRPORT_* flags, for an AF_BRIDGE RTM_SETLINK. */
 export function bridgePortProtinfo(f: BridgePortFlags): Attr {
   const attrs: Attr[] = [];
