@@ -25,7 +25,8 @@ export interface Limits {
 }
 
 export interface CoreModuleShape {
-  imports: { module: string; name: string; kind: ImportKind }[];
+  /** A function import's `signature` is its core type, "i32,i32->i32" (see signature()). */
+  imports: { module: string; name: string; kind: ImportKind; signature?: string }[];
   /** Memories the module defines (imported ones are in `imports`). */
   memories: Limits[];
   /** Tables the module defines. */
@@ -39,6 +40,8 @@ export interface CoreModuleShape {
 const SECTION = { type: 1, import: 2, table: 4, memory: 5, tag: 13 } as const;
 const IMPORT_KINDS: readonly ImportKind[] = ["function", "table", "memory", "global", "tag"];
 const FUNC_TYPE = 0x60;
+/** Number types by their encoding; any other value type is written as its byte. */
+const NUM_TYPES: Record<number, string> = { 0x7f: "i32", 0x7e: "i64", 0x7d: "f32", 0x7c: "f64" };
 /** (ref null ht) and (ref ht): a value type followed by a heap type. */
 const REF_NULL = 0x63;
 const REF = 0x64;
@@ -74,9 +77,15 @@ export function readCoreModule(bytes: Uint8Array): CoreModuleShape {
     pos += len;
     return s;
   };
-  const valueType = (): void => {
+  const valueType = (): string => {
     const b = byte();
-    if (b === REF_NULL || b === REF) uleb(); // the heap type (s33; its sign does not matter for skipping)
+    if (b === REF_NULL || b === REF) return `ref:${uleb()}`; // the heap type (s33; its sign does not matter here)
+    return NUM_TYPES[b] ?? `0x${b.toString(16)}`;
+  };
+  const valueTypes = (): string[] => {
+    const out: string[] = [];
+    for (let n = uleb(); n > 0; n--) out.push(valueType());
+    return out;
   };
   const limits = (): Limits => {
     const flags = byte();
@@ -91,6 +100,7 @@ export function readCoreModule(bytes: Uint8Array): CoreModuleShape {
   };
 
   const shape: CoreModuleShape = { imports: [], memories: [], tables: [], onlyFunctionTypes: true, tags: 0 };
+  const types: string[] = [];
   while (pos < bytes.length) {
     const id = byte();
     const size = uleb();
@@ -103,8 +113,7 @@ export function readCoreModule(bytes: Uint8Array): CoreModuleShape {
             shape.onlyFunctionTypes = false; // a GC type or rec group: nothing more to learn here
             break;
           }
-          for (let p = uleb(); p > 0; p--) valueType();
-          for (let r = uleb(); r > 0; r--) valueType();
+          types.push(signature(valueTypes(), valueTypes()));
         }
         break;
       case SECTION.import:
@@ -113,9 +122,13 @@ export function readCoreModule(bytes: Uint8Array): CoreModuleShape {
           const field = name();
           const kind = IMPORT_KINDS[byte()];
           if (kind === undefined) throw new CoreModuleFormatError(`import ${module}#${field} of an unknown kind`);
+          if (kind === "function") {
+            const index = uleb();
+            shape.imports.push({ module, name: field, kind, signature: types[index] ?? `type ${index}` });
+            continue;
+          }
           shape.imports.push({ module, name: field, kind });
-          if (kind === "function") uleb();
-          else if (kind === "table") tableType();
+          if (kind === "table") tableType();
           else if (kind === "memory") limits();
           else if (kind === "global") (valueType(), byte());
           else (byte(), uleb()); // tag: attribute, type index
@@ -134,4 +147,9 @@ export function readCoreModule(bytes: Uint8Array): CoreModuleShape {
     pos = end;
   }
   return shape;
+}
+
+/** A core function type as text: "i32,i32->i32", "->" for none. */
+export function signature(params: readonly string[], results: readonly string[]): string {
+  return `${params.join(",")}->${results.join(",")}`;
 }

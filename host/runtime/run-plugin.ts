@@ -7,6 +7,7 @@ import { Journal } from "../caps/journal";
 import { type NetworkConfig, networkConfigOf } from "../caps/network-config";
 import { createImports, isCapName, TYPE_ONLY_INTERFACES, type CapName } from "../caps/index";
 import type { CniError as WitCniError, Request } from "../generated/interfaces/cni-host-verbs";
+import { WORLD } from "../generated/abi";
 import type { NativeApi } from "../kernel/native";
 import type { Store } from "../store/store";
 import { type LoadedComponent, loadComponent, type PluginExports, precompileComponent, type Precompiled, type VerbResult } from "./load-component";
@@ -185,7 +186,7 @@ function runVerb(scope: CallScope, plugin: string, verb: Verb, config: string): 
   const grant = grantOrFail(plugin, deps.policy());
   if (grant.sha256 !== undefined) checkPin(component, grant.sha256);
   const interfaces = capabilities(plugin, component, grant);
-  const memoryMaxPages = refuseOnLimit(() => checkModuleLimits(plugin, component.mainBytes, grant.memoryPages));
+  const memoryMaxPages = refuseOnLimit(() => checkModuleLimits(plugin, component.mainBytes, grant.memoryPages, WORLD));
   deps.mark(`${plugin}: loaded`);
   scope.deadline ??= performance.now() + grant.timeLimitMs; // the outer limit holds for delegates (time-limit.ts)
   scope.hostBytes ??= new HostBytes(grant.maxHostBytes); // so does the main plugin's budget

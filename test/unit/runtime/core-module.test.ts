@@ -17,7 +17,7 @@ describe("readCoreModule", () => {
     const bytes = w.bytes();
     expect(readCoreModule(bytes)).toEqual({
       imports: [
-        { module: "cni:host/log@0.1.0", name: "write", kind: "function" },
+        { module: "cni:host/log@0.1.0", name: "write", kind: "function", signature: "i32,i32,i32->" },
         { module: "env", name: "t", kind: "table" },
         { module: "env", name: "m", kind: "memory" },
       ],
