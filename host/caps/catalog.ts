@@ -21,11 +21,35 @@ export type Risk = "none" | "low" | "medium" | "high";
 
 export const RISKS: readonly Risk[] = ["none", "low", "medium", "high"];
 
+/**
+ * Where a scope may come from: what the runtime passed (the CNI_* variables, the config on
+ * stdin that the operator wrote), the operator's grant, the host's own rules, marks the host
+ * set, or kernel state the host reads. A value the plugin passes is not among them: it is
+ * only ever checked against these (security model, "every scope from the runtime").
+ */
+export type ScopeSource =
+  | "CNI_NETNS" | "CNI_CONTAINERID" | "CNI_IFNAME"
+  /** Keys of the runtime's config (stdin), named in the entry's scope. */
+  | "config"
+  /** The plugin's grant: built-in or the operator's policy file. */
+  | "grant"
+  /** Fixed host rules: allowlists, valid names, limits. */
+  | "host"
+  /** The `wasm-cni:<plugin>` alias the host set on links the plugin created. */
+  | "owner mark"
+  /** Kernel state the host reads itself (addresses on CNI_NETNS's links, the default route). */
+  | "kernel";
+
+export const SCOPE_SOURCES: readonly ScopeSource[] =
+  ["CNI_NETNS", "CNI_CONTAINERID", "CNI_IFNAME", "config", "grant", "host", "owner mark", "kernel"];
+
 export interface CapabilityEntry {
   /** What the function can change; "nothing" for reads. */
   changes: string;
   /** The rules the host enforces before doing it (grant, namespace, names, allowlists). */
   scope: string;
+  /** What bounds the scope: never a value of the plugin's, which is only checked against these. */
+  from: readonly ScopeSource[];
   risk: Risk;
 }
 
@@ -47,6 +71,13 @@ const HOST_ROUTES =
 /** What the journal does when an ADD fails (journal.ts). */
 const UNDONE = "within an ADD that fails it is put back as it was";
 
+// What bounds each kind of function (ScopeSource).
+const HELD: readonly ScopeSource[] = ["CNI_NETNS", "grant"];
+const HOST_LINK_CHANGE: readonly ScopeSource[] = ["CNI_NETNS", "grant", "config", "owner mark", "host"];
+const NETWORK_STATE: readonly ScopeSource[] = ["config", "grant", "host"];
+const DELEGATION: readonly ScopeSource[] = ["config", "grant"];
+const CONTAINER_RULES: readonly ScopeSource[] = ["CNI_NETNS", "CNI_CONTAINERID", "CNI_IFNAME", "config", "grant"];
+
 /** Link kinds link.create can make: the cases of WIT `link-kind` (policy.ts; tsc keeps them in step). */
 export const CREATABLE_LINK_KINDS: readonly string[] = LINK_KINDS;
 
@@ -54,159 +85,189 @@ export const CATALOG: Record<WitFunctionKey, CapabilityEntry> = {
   "netns.container": {
     changes: "nothing (opens a handle)",
     scope: "the call's CNI_NETNS only; the plugin never sees or chooses a path; a CNI_NETNS that is the host's netns needs hostNetns and gets the host's scope; one that is no network namespace (FIFO, socket, file, other kind) returns invalid at once, never a blocking open",
+    from: ["CNI_NETNS", "grant"],
     risk: "low",
   },
   "netns.host": {
     changes: "nothing by itself; its handle lets every kernel function reach the host's network",
     scope: "denied unless the plugin's grant has hostNetns: true",
+    from: ["grant"],
     risk: "high",
   },
-  "link.list": { changes: "nothing (reads every link of the namespace)", scope: IN_HELD_NETNS, risk: "low" },
-  "link.get": { changes: "nothing", scope: `${IN_HELD_NETNS}; valid interface names only`, risk: "low" },
+  "link.list": { changes: "nothing (reads every link of the namespace)", scope: IN_HELD_NETNS, from: HELD, risk: "low" },
+  "link.get": { changes: "nothing", scope: `${IN_HELD_NETNS}; valid interface names only`, from: HELD, risk: "low" },
   "link.create": {
     changes: `creates a link (${CREATABLE_LINK_KINDS.join(", ")}); a veth peer may be placed in another held namespace, a macvlan, ipvlan or vlan may hang off a parent link in another held namespace, and a tap is made through /dev/net/tun (owner and group as given)`,
     scope: `${IN_HELD_NETNS}; only kinds in the grant's linkKinds (of ${CREATABLE_LINK_KINDS.join(", ")}); a parent in the host netns must be in scope (${HOST_LINKS}), or the default route's link when the config names no master; a macvlan in passthru mode (it takes its parent over) on a host link the plugin did not create needs the grant's parentTakeover and a parent the config names as master; what it makes in the host netns (a veth peer too) is marked as the plugin's; valid names only (no "%": the kernel would expand it), checked before any kernel call`,
+    from: [...HOST_LINK_CHANGE, "kernel"],
     risk: "high",
   },
   "link.set": {
     changes: "up/down, mtu, mac, alias, promisc, master, name of any link in the namespace; moves it into another held namespace",
     scope: `${IN_HELD_NETNS}; ${HOST_LINKS}; a new master in the host netns in scope too; an alias starting with wasm-cni: is refused in the host netns, and a link carrying another plugin's may not move into it, whatever else the change holds; a change that fails half-way is put back at once; valid names only (no "%")`,
+    from: HOST_LINK_CHANGE,
     risk: "high",
   },
   "link.set-port": {
     changes: "bridge-port flags (hairpin, learning, isolated) of any enslaved link",
     scope: `${IN_HELD_NETNS}; ${HOST_LINKS}; ${UNDONE}`,
+    from: HOST_LINK_CHANGE,
     risk: "high",
   },
   "link.add-port-vlans": {
     changes: "adds VLANs (one id or a range; PVID, untagged) to a bridge port: which VLANs the port's frames may carry",
     scope: `${IN_HELD_NETNS}; ${HOST_LINKS}; ids 1-4094, a range not the PVID; within an ADD that fails they are removed again`,
+    from: HOST_LINK_CHANGE,
     risk: "high",
   },
-  "link.port-vlans": { changes: "nothing (reads a bridge port's VLANs)", scope: `${IN_HELD_NETNS}; valid interface names only`, risk: "low" },
+  "link.port-vlans": { changes: "nothing (reads a bridge port's VLANs)", scope: `${IN_HELD_NETNS}; valid interface names only`, from: HELD, risk: "low" },
   "link.remove-port-vlans": {
     changes: "removes VLANs from a bridge port (e.g. the default VLAN 1)",
     scope: `${IN_HELD_NETNS}; ${HOST_LINKS}; ids 1-4094; within an ADD that fails they are added back`,
+    from: HOST_LINK_CHANGE,
     risk: "high",
   },
   "link.delete": {
     changes: "deletes a link (a veth takes its peer with it)",
     scope: `${IN_HELD_NETNS}; ${HOST_LINKS}; during ADD, in the host netns only a link made in this call (a failed ADD could not recreate another); in the container's netns a bridge or dummy is made again when the ADD fails, any other kind is reported as not recreated`,
+    from: HOST_LINK_CHANGE,
     risk: "high",
   },
-  "addr.list": { changes: "nothing", scope: IN_HELD_NETNS, risk: "low" },
-  "addr.add": { changes: "adds an IP address to a link", scope: `${IN_HELD_NETNS}; ${HOST_LINKS}`, risk: "high" },
+  "addr.list": { changes: "nothing", scope: IN_HELD_NETNS, from: HELD, risk: "low" },
+  "addr.add": { changes: "adds an IP address to a link", scope: `${IN_HELD_NETNS}; ${HOST_LINKS}`, from: HOST_LINK_CHANGE, risk: "high" },
   "addr.delete": {
     changes: "removes an IP address from a link (the kernel drops the routes that used it)",
     scope: `${IN_HELD_NETNS}; ${HOST_LINKS}; ${UNDONE} (the address with its flags, label and lifetimes, and the routes the kernel dropped with it)`,
+    from: HOST_LINK_CHANGE,
     risk: "high",
   },
   "addr.settle": {
     changes: "nothing (waits until the link's IPv6 addresses leave duplicate address detection)",
     scope: `${IN_HELD_NETNS}; waits at most 10 s and never past the plugin's time limit (less 500 ms)`,
+    from: ["CNI_NETNS", "grant", "host"],
     risk: "low",
   },
-  "route.list": { changes: "nothing", scope: IN_HELD_NETNS, risk: "low" },
+  "route.list": { changes: "nothing", scope: IN_HELD_NETNS, from: HELD, risk: "low" },
   "route.add": {
     changes: "adds a route",
     scope: `${IN_HELD_NETNS}; in the host netns the route must name its link (dev), in scope (${HOST_LINKS}); ${HOST_ROUTES}`,
+    from: HOST_LINK_CHANGE,
     risk: "high",
   },
   "route.replace": {
     changes: "adds or replaces a route",
     scope: `${IN_HELD_NETNS}; in the host netns its link (dev) must be in scope, and so must the link of any route it replaces (same destination, table and metric); ${HOST_ROUTES}; ${UNDONE} (the route it overwrote back)`,
+    from: [...HOST_LINK_CHANGE, "kernel"],
     risk: "high",
   },
   "route.delete": {
     changes: "deletes a route",
     scope: `${IN_HELD_NETNS}; in the host netns the route must name its link (dev), in scope; ${HOST_ROUTES}; ${UNDONE} (with every attribute the kernel reported)`,
+    from: HOST_LINK_CHANGE,
     risk: "high",
   },
   "sysctl.get": {
     changes: "nothing",
     scope: `${IN_HELD_NETNS}; keys on the host's net.* allowlist (forwarding, rp_filter, proxy_arp, accept_dad, ...) and in the grant's sysctlKeys`,
+    from: ["CNI_NETNS", "grant", "host"],
     risk: "low",
   },
   "sysctl.set": {
     changes: "writes a kernel parameter (e.g. turns on IP forwarding for the namespace)",
     scope: `${IN_HELD_NETNS}; keys on the host's net.* allowlist and in the grant's sysctlKeys; in the host netns a per-interface key only of a link in scope`,
+    from: HOST_LINK_CHANGE,
     risk: "high",
   },
   "firewall.ensure-masquerade": {
     changes: "adds an nftables masquerade rule (source NAT to the outgoing interface's address) for traffic from one address to outside its subnet; creates the plugin's table and nat chain when missing",
     scope: `${IN_HELD_NETNS}; only an address a link of the call's CNI_NETNS has (read by the host from the kernel): never another pod's; only the plugin's own table wasm-cni-<plugin> (the plugin never names a table); the rule is tagged with the call's container id and ifname`,
+    from: [...CONTAINER_RULES, "kernel"],
     risk: "high",
   },
   "firewall.ensure-spoof-check": {
     changes: "adds an nftables bridge rule dropping frames from one interface whose source MAC is not the given one; creates the plugin's bridge table and prerouting chain when missing",
     scope: `${IN_HELD_NETNS}; only the plugin's own table; in the host netns only an interface in scope (${HOST_LINKS}); tagged with the call's container id and ifname`,
+    from: [...CONTAINER_RULES, "owner mark"],
     risk: "high",
   },
   "firewall.list": {
     changes: "nothing (reads this container's rules)",
     scope: `${IN_HELD_NETNS}; only the plugin's own tables and the call's container id and ifname`,
+    from: CONTAINER_RULES,
     risk: "low",
   },
   "firewall.remove": {
     changes: "deletes this container's rules from the plugin's tables",
     scope: `${IN_HELD_NETNS}; only rules of the plugin's own tables tagged with the call's container id and ifname: never another plugin's or container's; ${UNDONE}`,
+    from: CONTAINER_RULES,
     risk: "medium",
   },
   "firewall.retain": {
     changes: "deletes the rules of every attachment not in the given list from the plugin's tables (GC)",
     scope: `${IN_HELD_NETNS}; only rules of the plugin's own tables (never another plugin's); the list names the attachments (container id, ifname) to keep`,
+    from: CONTAINER_RULES,
     risk: "medium",
   },
   "store.open": {
     changes: "creates a bucket directory and holds its lock until the call ends",
     scope: "no arguments: the host picks the bucket from the runtime's config: the network's IPAM state ($ipam.dataDir or /var/lib/cni/networks, then the network name) only for the plugin ipam.type names; any other plugin gets its own, /var/lib/cni/wasm-cni/<plugin>/<network>",
+    from: NETWORK_STATE,
     risk: "medium",
   },
-  "store.get": { changes: "nothing", scope: "an open bucket of this call only", risk: "low" },
+  "store.get": { changes: "nothing", scope: "an open bucket of this call only", from: NETWORK_STATE, risk: "low" },
   "store.put": {
     changes: "writes one IPAM record (a file) shared with every other call on the network; undone if the ADD fails",
     scope: "an open bucket of this call only; plain keys (no \"/\", \"..\", \".tmp-\", not \"lock\"); the grant's storeValueBytes, storeBytesPerCall and storeKeysPerBucket",
+    from: NETWORK_STATE,
     risk: "medium",
   },
   "store.remove": {
     changes: "removes one IPAM record; put back if the ADD fails",
     scope: "an open bucket of this call only; plain keys",
+    from: NETWORK_STATE,
     risk: "medium",
   },
-  "store.entries": { changes: "nothing", scope: "an open bucket of this call only", risk: "low" },
+  "store.entries": { changes: "nothing", scope: "an open bucket of this call only", from: NETWORK_STATE, risk: "low" },
   "log.write": {
     changes: "nothing (one line on the host's stderr, prefixed with the plugin's name)",
     scope: "any plugin that imports log; 4 KiB per line, control characters (newlines, escapes, bidi overrides) written escaped",
+    from: ["host"],
     risk: "none",
   },
   "ipam.add": {
     changes: "runs ADD of the network's IPAM plugin, in process, under that plugin's own grant",
     scope: `${IPAM_SCOPE}; during ADD only`,
+    from: DELEGATION,
     risk: "medium",
   },
   "ipam.check": {
     changes: "runs CHECK of the network's IPAM plugin under its own grant",
     scope: `${IPAM_SCOPE}; during CHECK only`,
+    from: DELEGATION,
     risk: "low",
   },
   "ipam.del": {
     changes: "during DEL, runs DEL of the network's IPAM plugin (releases addresses); during ADD, undoes that plugin's store changes of this call",
     scope: `${IPAM_SCOPE}; during DEL, or ADD (its own reservation only)`,
+    from: DELEGATION,
     risk: "medium",
   },
   "ipam.status": {
     changes: "nothing (runs STATUS of the network's IPAM plugin under its own grant)",
     scope: `${IPAM_SCOPE}; during STATUS only`,
+    from: DELEGATION,
     risk: "low",
   },
   "ipam.gc": {
     changes: "runs GC of the network's IPAM plugin (releases reservations not in the runtime's valid attachments) under its own grant",
     scope: `${IPAM_SCOPE}; during GC only`,
+    from: DELEGATION,
     risk: "medium",
   },
   "dns.read-resolv-conf": {
     changes: "nothing (reads a file on the host and returns only its nameservers, domain, search and options)",
     scope: "only the absolute path the runtime's config names in ipam.resolvConf (a parent cannot change it for its delegate); a regular file of at most 64 KiB",
+    from: ["config", "grant", "host"],
     risk: "low",
   },
 };

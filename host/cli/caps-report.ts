@@ -58,13 +58,15 @@ export function capsReport(): CapsReport {
 export function renderCapsReport(report: CapsReport): string {
   let out = `Host functions of ${report.package}. A plugin can call only those of the interfaces its component\n` +
     `imports and its grant allows (built-in grants, or the policy file's "interfaces").\n` +
-    `Risk: none < low (reads; the container's namespace) < medium (shared state) < high (the host's network).\n`;
+    `Risk: none < low (reads; the container's namespace) < medium (shared state) < high (the host's network).\n` +
+    `Scope from: what bounds it (CNI_* and the config the runtime passed, the grant, host rules, the host's owner marks,\n` +
+    `kernel state the host reads); never a value the plugin passes, which is only checked against these.\n`;
   for (const i of report.interfaces) {
     const pkg = report.package.replace(/@.*$/, "");
     out += `\n${pkg}/${i.name} (risk ${i.risk}): ${i.docs.replace(/\s*\n\s*/g, " ")}\n`;
     out += renderTable(
-      [{ title: "function" }, { title: "risk" }, { title: "changes", width: 46 }, { title: "scope", width: 58 }],
-      i.functions.map((f) => [f.fn, f.risk, f.changes, f.scope]),
+      [{ title: "function" }, { title: "risk" }, { title: "changes", width: 40 }, { title: "scope", width: 52 }, { title: "scope from", width: 20 }],
+      i.functions.map((f) => [f.fn, f.risk, f.changes, f.scope, f.from.join(", ")]),
     );
   }
   out += `\nType-only interfaces (no functions, no grant): ${report.typeOnly.join(", ")}.\n`;

@@ -4,7 +4,7 @@
 import { describe, expect, it } from "vitest";
 import { readFileSync, readdirSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { CATALOG, CREATABLE_LINK_KINDS, RISKS } from "../../../host/caps/catalog";
+import { CATALOG, CREATABLE_LINK_KINDS, RISKS, SCOPE_SOURCES } from "../../../host/caps/catalog";
 import type { CallContext } from "../../../host/caps/context";
 import { CAPS, TYPE_ONLY_INTERFACES } from "../../../host/caps/index";
 import { WIT_INTERFACES } from "../../../host/generated/capabilities";
@@ -30,6 +30,30 @@ describe("capability catalog", () => {
       expect(RISKS, fn).toContain(e.risk);
       expect(e.changes.length, fn).toBeGreaterThan(3);
       expect(e.scope.length, fn).toBeGreaterThan(3);
+    }
+  });
+
+  // The security model's rule: a scope comes from what the runtime passed, the grant, the host's
+  // rules, its owner marks or kernel state it reads, never from a value of the plugin's.
+  it("every function names where its scope comes from, and only from the runtime, the grant or the host", () => {
+    for (const [fn, e] of Object.entries(CATALOG)) {
+      expect(e.from.length, fn).toBeGreaterThan(0);
+      for (const source of e.from) expect(SCOPE_SOURCES, fn).toContain(source);
+    }
+  });
+
+  it("a function that takes a netns id is bounded by CNI_NETNS and the grant (hostNetns)", () => {
+    for (const i of WIT_INTERFACES) {
+      for (const f of i.functions.filter((x) => /\(.*netns-id.*\)\s*->|\bns: netns-id/.test(x.signature))) {
+        const e = CATALOG[`${i.name}.${f.name}` as keyof typeof CATALOG];
+        expect(e.from, `${i.name}.${f.name}`).toEqual(expect.arrayContaining(["CNI_NETNS", "grant"]));
+      }
+    }
+  });
+
+  it("the functions that take no path, network or plugin from the plugin are bounded by the runtime's config", () => {
+    for (const fn of ["store.open", "ipam.add", "ipam.del", "ipam.gc", "dns.read-resolv-conf", "firewall.retain"] as const) {
+      expect(CATALOG[fn].from, fn).toContain("config");
     }
   });
 
