@@ -134,27 +134,27 @@ export const CATALOG: Record<WitFunctionKey, CapabilityEntry> = {
   },
   "firewall.ensure-masquerade": {
     changes: "adds an nftables masquerade rule (source NAT to the outgoing interface's address) for traffic from one address to outside its subnet; creates the plugin's table and nat chain when missing",
-    scope: `${IN_HELD_NETNS}; only an address a link of the call's CNI_NETNS has (read by the host from the kernel): never another pod's; only the plugin's own table wasm-cni-<plugin> (the plugin never names a table); the rule is tagged with the call's container id and ifname`,
+    scope: `${IN_HELD_NETNS}; only an address a link of the call's CNI_NETNS has (read by the host from the kernel): never another pod's; only the plugin's own table wasm-cni-<plugin> (the plugin never names a table); the rule is tagged with the call's network name, container id and ifname`,
     risk: "high",
   },
   "firewall.ensure-spoof-check": {
     changes: "adds an nftables bridge rule dropping frames from one interface whose source MAC is not the given one; creates the plugin's bridge table and prerouting chain when missing",
-    scope: `${IN_HELD_NETNS}; only the plugin's own table; in the host netns only an interface in scope (${HOST_LINKS}); tagged with the call's container id and ifname`,
+    scope: `${IN_HELD_NETNS}; only the plugin's own table; in the host netns only an interface in scope (${HOST_LINKS}); tagged with the call's network name, container id and ifname`,
     risk: "high",
   },
   "firewall.list": {
     changes: "nothing (reads this container's rules)",
-    scope: `${IN_HELD_NETNS}; only the plugin's own tables and the call's container id and ifname`,
+    scope: `${IN_HELD_NETNS}; only the plugin's own tables and the call's network, container id and ifname`,
     risk: "low",
   },
   "firewall.remove": {
     changes: "deletes this container's rules from the plugin's tables",
-    scope: `${IN_HELD_NETNS}; only rules of the plugin's own tables tagged with the call's container id and ifname: never another plugin's or container's; ${UNDONE}`,
+    scope: `${IN_HELD_NETNS}; only rules of the plugin's own tables tagged with the call's network, container id and ifname: never another plugin's, network's or container's; ${UNDONE}`,
     risk: "medium",
   },
   "firewall.retain": {
-    changes: "deletes the rules of every attachment not in the given list from the plugin's tables (GC)",
-    scope: `${IN_HELD_NETNS}; only rules of the plugin's own tables (never another plugin's); the list names the attachments (container id, ifname) to keep`,
+    changes: "deletes the rules of every attachment the runtime no longer lists from the plugin's tables (GC)",
+    scope: `${IN_HELD_NETNS}; keeps the runtime's cni.dev/valid-attachments, during GC only; rules of this network only, of the plugin's own tables (never another plugin's); the plugin passes no list`,
     risk: "medium",
   },
   "store.open": {

@@ -111,7 +111,7 @@ describe("firewall.retain in GC keeps what the runtime lists, not what the plugi
     sweeperRules(host, "swept");
     const log = join(tmp(), "audit.jsonl");
     ok(sweeper(host, "GC", valid("ca"), log));
-    expect(comments(host, "wasm-cni-sweeper")).toEqual(["swept:ca/eth0 spoof-check vetha 02:00:00:00:00:0a", "swept:ca/eth0 masquerade 10.50.0.2/24"]);
+    expect(comments(host, "wasm-cni-sweeper")).toEqual(["swept:ca/eth0 masquerade 10.50.0.2/24", "swept:ca/eth0 spoof-check vetha 02:00:00:00:00:0a"]);
     expect(lastAudit(log).denials).toEqual([]);
   });
 
