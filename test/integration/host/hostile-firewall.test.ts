@@ -1,9 +1,8 @@
 // Firewall GC is scoped by the runtime, not by a plugin: against the `sweeper` fixture (granted
 // the host netns and the firewall; in every verb it asks the host to GC its tables, which
 // before issue 10 took the plugin's list of attachments to keep) and against bridge on two
-// networks. Outside GC firewall.retain is denied and audited,
-// whatever rules it would have dropped stay; in GC the host keeps exactly the runtime's
-// cni.dev/valid-attachments. A plugin's tables are shared by every network it serves: GC and
+// networks. Outside GC firewall.retain is denied and audited, whatever rules it would have
+// dropped stay; in GC the host keeps exactly the runtime's cni.dev/valid-attachments. A plugin's tables are shared by every network it serves: GC and
 // DEL on one network never touch another network's rules, even for the same container id and
 // ifname.
 import { execFileSync } from "node:child_process";
