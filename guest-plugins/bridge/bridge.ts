@@ -193,7 +193,7 @@ function cmdGc(req: Request): Result<Unit, CniError> { return gcVerb<BridgeConf>
  * ipmasq chains), whatever ipMasq/macspoofchk say now: rules of an earlier config are stale too.
  */
 function gcRules(conf: BridgeConf): CniError | null {
-  return gcFirewall(conf.net);
+  return gcFirewall();
 }
 
 register(cmdAdd, cmdDel, cmdCheck, cmdStatus, cmdGc);

@@ -175,7 +175,7 @@ function cmdGc(req: Request): Result<Unit, CniError> { return gcVerb<PtpConf>(re
  * ipmasq chains), whatever ipMasq says now: rules of an earlier config are stale too.
  */
 function gcRules(conf: PtpConf): CniError | null {
-  return gcFirewall(conf.net);
+  return gcFirewall();
 }
 
 register(cmdAdd, cmdDel, cmdCheck, cmdStatus, cmdGc);

@@ -19,15 +19,28 @@ export function firewallTable(plugin: string): string {
   return `wasm-cni-${plugin}`;
 }
 
+/** `name` itself when at most `max` bytes, else its first `head` bytes, "~" and a hash of the whole, `max` bytes in all. */
+function shortened(name: string, max: number, head: number): string {
+  if (name.length <= max) return name;
+  return `${name.slice(0, head)}~${createHash("sha256").update(name).digest("hex").slice(0, max - head - 1)}`;
+}
+
 /**
- * Who a rule belongs to: the call's container id and ifname, both validated by the CLI (no
- * spaces), so `${tag} ` prefixes exactly this attachment's comments. A long id (a 64-hex
- * Kubernetes one) is shortened to its first 12 characters and a hash of the whole, which keeps
- * every comment within nft's 127 bytes.
+ * Who a rule belongs to: the call's network name, container id and ifname (validated by the
+ * CLI and the config schema: a name or id has no spaces, ":", "/" or "~"), so `${tag} `
+ * prefixes exactly this attachment's comments on this network, and `${network}:` every rule of
+ * the network (a plugin's tables are shared by the networks it serves). A long name is
+ * shortened to a prefix and a hash of the whole (a 64-hex Kubernetes id to 32 bytes, a network
+ * name to 23), so that the worst comment stays within nft's 127 bytes (COMMENT_MAX): 23 + ":" +
+ * 32 + "/" + a 15-byte ifname + " " + "masquerade " and an IPv6 CIDR of 43 = 127.
  */
-export function ownerTag(containerId: string, ifname: string): string {
-  const id = containerId.length <= 40 ? containerId : `${containerId.slice(0, 12)}~${createHash("sha256").update(containerId).digest("hex").slice(0, 27)}`;
-  return `${id}/${ifname}`;
+export function ownerTag(network: string, containerId: string, ifname: string): string {
+  return `${networkTag(network)}:${shortened(containerId, 32, 12)}/${ifname}`;
+}
+
+/** The part of every tag that names the network (see ownerTag). */
+export function networkTag(network: string): string {
+  return shortened(network, 23, 8);
 }
 
 const MAC = /^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$/;
@@ -71,7 +84,7 @@ export function createFirewallCaps(ctx: CallContext): typeof FirewallCaps {
 
   /** This attachment's rules of one chain whose comment (after the tag) passes `keep`. */
   const owned = (h: NftHandle, chain: BaseChain, keep: (rest: string) => boolean) => {
-    tag ||= ownerTag(ctx.call.containerId, ctx.call.ifname);
+    tag ||= ownerTag(ctx.network.name, ctx.call.containerId, ctx.call.ifname);
     return ruleList(h, chainRef(chain)).filter((r) => r.comment.startsWith(`${tag} `) && keep(r.comment.slice(tag.length + 1)));
   };
 
@@ -144,14 +157,24 @@ export function createFirewallCaps(ctx: CallContext): typeof FirewallCaps {
         }));
       }
     }),
-    retain: hostCall(ctx, "firewall.retain", (ns: number, keep: FirewallCaps.Attachment[]) => {
-      const kept = new Set(keep.map((a) => ownerTag(a.containerId, a.ifname)));
+    retain: hostCall(ctx, "firewall.retain", (ns: number) => {
+      // The runtime's GC decides what stays: in any other verb a plugin could drop the rules
+      // (masquerade, spoof checks protecting other pods) of every container of its tables.
+      if (ctx.call.command !== "GC") throw denied(`plugin "${ctx.plugin}" may call firewall.retain only during GC, not ${ctx.call.command}`);
+      const valid = ctx.network.validAttachments;
+      if (valid === undefined) throw invalid('field "cni.dev/valid-attachments" is required');
+      const kept = new Set(valid.map((a) => ownerTag(ctx.network.name, a.containerId, a.ifname)));
+      const ofNetwork = `${networkTag(ctx.network.name)}:`;
       return withNft(netns(ns), (h) => {
         let removed = 0;
         for (const chain of chains()) {
-          // Every rule of the plugin's chains is tagged "<id>/<ifname> ..." by ensure; one whose
-          // tag names no kept attachment (or that has none) is stale.
-          const stale = ruleList(h, chainRef(chain)).filter((r) => !kept.has(r.comment.split(" ", 1)[0]!));
+          // Every rule of the plugin's chains is tagged "<network>:<id>/<ifname> ..." by ensure;
+          // one of this network whose tag names no kept attachment is stale. Other networks'
+          // rules (and any rule without a tag) are not this GC's.
+          const stale = ruleList(h, chainRef(chain)).filter((r) => {
+            const owner = r.comment.split(" ", 1)[0]!;
+            return owner.startsWith(ofNetwork) && !kept.has(owner);
+          });
           ruleDelete(h, chainRef(chain), stale.map((r) => r.handle));
           removed += stale.length;
         }

@@ -55,21 +55,19 @@ const t49: AbiType = { k: "record", fields: [{ key: "ifname", type: t1, offset: 
 const t50: AbiType = { k: "variant", cases: [{ name: "masquerade", type: t1 }, { name: "spoof-check", type: t49 }], discSize: 1, payloadOffset: 4, size: 20, align: 4, flat: ["i32","i32","i32","i32","i32"] };
 const t51: AbiType = { k: "list", elem: t50, size: 8, align: 4, flat: ["i32","i32"] };
 const t52: AbiType = { k: "result", cases: [{ name: "ok", type: t51 }, { name: "err", type: t3 }], discSize: 1, payloadOffset: 4, size: 20, align: 4, flat: ["i32","i32","i32","i32","i32"] };
-const t53: AbiType = { k: "record", fields: [{ key: "containerId", type: t1, offset: 0 }, { key: "ifname", type: t1, offset: 8 }], size: 16, align: 4, flat: ["i32","i32","i32","i32"] };
-const t54: AbiType = { k: "list", elem: t53, size: 8, align: 4, flat: ["i32","i32"] };
-const t55: AbiType = { k: "result", cases: [{ name: "ok", type: t20 }, { name: "err", type: t3 }], discSize: 1, payloadOffset: 4, size: 20, align: 4, flat: ["i32","i32","i32","i32","i32"] };
-const t56: AbiType = { k: "result", cases: [{ name: "ok", type: t5 }, { name: "err", type: t3 }], discSize: 1, payloadOffset: 4, size: 20, align: 4, flat: ["i32","i32","i32","i32","i32"] };
-const t57: AbiType = { k: "tuple", elems: [{ type: t1, offset: 0 }, { type: t1, offset: 8 }], size: 16, align: 4, flat: ["i32","i32","i32","i32"] };
-const t58: AbiType = { k: "list", elem: t57, size: 8, align: 4, flat: ["i32","i32"] };
-const t59: AbiType = { k: "result", cases: [{ name: "ok", type: t58 }, { name: "err", type: t3 }], discSize: 1, payloadOffset: 4, size: 20, align: 4, flat: ["i32","i32","i32","i32","i32"] };
-const t60: AbiType = { k: "enum", cases: [{ name: "debug", type: null }, { name: "info", type: null }, { name: "warn", type: null }, { name: "error", type: null }], discSize: 1, payloadOffset: 1, size: 1, align: 1, flat: ["i32"] };
-const t61: AbiType = { k: "record", fields: [{ key: "code", type: t0, offset: 0 }, { key: "msg", type: t1, offset: 4 }, { key: "details", type: t1, offset: 12 }], size: 20, align: 4, flat: ["i32","i32","i32","i32","i32"] };
-const t62: AbiType = { k: "result", cases: [{ name: "ok", type: t1 }, { name: "err", type: t61 }], discSize: 1, payloadOffset: 4, size: 24, align: 4, flat: ["i32","i32","i32","i32","i32","i32"] };
-const t63: AbiType = { k: "result", cases: [{ name: "ok", type: null }, { name: "err", type: t61 }], discSize: 1, payloadOffset: 4, size: 24, align: 4, flat: ["i32","i32","i32","i32","i32","i32"] };
-const t64: AbiType = { k: "list", elem: t1, size: 8, align: 4, flat: ["i32","i32"] };
-const t65: AbiType = { k: "record", fields: [{ key: "nameservers", type: t64, offset: 0 }, { key: "domain", type: t1, offset: 8 }, { key: "search", type: t64, offset: 16 }, { key: "options", type: t64, offset: 24 }], size: 32, align: 4, flat: ["i32","i32","i32","i32","i32","i32","i32","i32"] };
-const t66: AbiType = { k: "result", cases: [{ name: "ok", type: t65 }, { name: "err", type: t3 }], discSize: 1, payloadOffset: 4, size: 36, align: 4, flat: ["i32","i32","i32","i32","i32","i32","i32","i32","i32"] };
-const t67: AbiType = { k: "record", fields: [{ key: "config", type: t1, offset: 0 }, { key: "containerId", type: t1, offset: 8 }, { key: "ifname", type: t1, offset: 16 }, { key: "netns", type: t1, offset: 24 }, { key: "args", type: t58, offset: 32 }], size: 40, align: 4, flat: ["i32","i32","i32","i32","i32","i32","i32","i32","i32","i32"] };
+const t53: AbiType = { k: "result", cases: [{ name: "ok", type: t20 }, { name: "err", type: t3 }], discSize: 1, payloadOffset: 4, size: 20, align: 4, flat: ["i32","i32","i32","i32","i32"] };
+const t54: AbiType = { k: "result", cases: [{ name: "ok", type: t5 }, { name: "err", type: t3 }], discSize: 1, payloadOffset: 4, size: 20, align: 4, flat: ["i32","i32","i32","i32","i32"] };
+const t55: AbiType = { k: "tuple", elems: [{ type: t1, offset: 0 }, { type: t1, offset: 8 }], size: 16, align: 4, flat: ["i32","i32","i32","i32"] };
+const t56: AbiType = { k: "list", elem: t55, size: 8, align: 4, flat: ["i32","i32"] };
+const t57: AbiType = { k: "result", cases: [{ name: "ok", type: t56 }, { name: "err", type: t3 }], discSize: 1, payloadOffset: 4, size: 20, align: 4, flat: ["i32","i32","i32","i32","i32"] };
+const t58: AbiType = { k: "enum", cases: [{ name: "debug", type: null }, { name: "info", type: null }, { name: "warn", type: null }, { name: "error", type: null }], discSize: 1, payloadOffset: 1, size: 1, align: 1, flat: ["i32"] };
+const t59: AbiType = { k: "record", fields: [{ key: "code", type: t0, offset: 0 }, { key: "msg", type: t1, offset: 4 }, { key: "details", type: t1, offset: 12 }], size: 20, align: 4, flat: ["i32","i32","i32","i32","i32"] };
+const t60: AbiType = { k: "result", cases: [{ name: "ok", type: t1 }, { name: "err", type: t59 }], discSize: 1, payloadOffset: 4, size: 24, align: 4, flat: ["i32","i32","i32","i32","i32","i32"] };
+const t61: AbiType = { k: "result", cases: [{ name: "ok", type: null }, { name: "err", type: t59 }], discSize: 1, payloadOffset: 4, size: 24, align: 4, flat: ["i32","i32","i32","i32","i32","i32"] };
+const t62: AbiType = { k: "list", elem: t1, size: 8, align: 4, flat: ["i32","i32"] };
+const t63: AbiType = { k: "record", fields: [{ key: "nameservers", type: t62, offset: 0 }, { key: "domain", type: t1, offset: 8 }, { key: "search", type: t62, offset: 16 }, { key: "options", type: t62, offset: 24 }], size: 32, align: 4, flat: ["i32","i32","i32","i32","i32","i32","i32","i32"] };
+const t64: AbiType = { k: "result", cases: [{ name: "ok", type: t63 }, { name: "err", type: t3 }], discSize: 1, payloadOffset: 4, size: 36, align: 4, flat: ["i32","i32","i32","i32","i32","i32","i32","i32","i32"] };
+const t65: AbiType = { k: "record", fields: [{ key: "config", type: t1, offset: 0 }, { key: "containerId", type: t1, offset: 8 }, { key: "ifname", type: t1, offset: 16 }, { key: "netns", type: t1, offset: 24 }, { key: "args", type: t56, offset: 32 }], size: 40, align: 4, flat: ["i32","i32","i32","i32","i32","i32","i32","i32","i32","i32"] };
 
 export const WORLD: AbiWorld = {
   imports: {
@@ -109,34 +107,34 @@ export const WORLD: AbiWorld = {
       { name: "ensure-spoof-check", js: "ensureSpoofCheck", params: [t0, t49], result: t32, spilledParams: null, resultInMemory: true },
       { name: "list", js: "list", params: [t0], result: t52, spilledParams: null, resultInMemory: true },
       { name: "remove", js: "remove", params: [t0], result: t32, spilledParams: null, resultInMemory: true },
-      { name: "retain", js: "retain", params: [t0, t54], result: t4, spilledParams: null, resultInMemory: true },
+      { name: "retain", js: "retain", params: [t0], result: t4, spilledParams: null, resultInMemory: true },
     ],
     "cni:host/store@0.1.0": [
       { name: "open", js: "open", params: [], result: t4, spilledParams: null, resultInMemory: true },
-      { name: "get", js: "get", params: [t0, t1], result: t55, spilledParams: null, resultInMemory: true },
+      { name: "get", js: "get", params: [t0, t1], result: t53, spilledParams: null, resultInMemory: true },
       { name: "put", js: "put", params: [t0, t1, t1], result: t32, spilledParams: null, resultInMemory: true },
-      { name: "remove", js: "remove", params: [t0, t1], result: t56, spilledParams: null, resultInMemory: true },
-      { name: "entries", js: "entries", params: [t0], result: t59, spilledParams: null, resultInMemory: true },
+      { name: "remove", js: "remove", params: [t0, t1], result: t54, spilledParams: null, resultInMemory: true },
+      { name: "entries", js: "entries", params: [t0], result: t57, spilledParams: null, resultInMemory: true },
     ],
     "cni:host/log@0.1.0": [
-      { name: "write", js: "write", params: [t60, t1], result: null, spilledParams: null, resultInMemory: false },
+      { name: "write", js: "write", params: [t58, t1], result: null, spilledParams: null, resultInMemory: false },
     ],
     "cni:host/ipam@0.1.0": [
-      { name: "add", js: "add", params: [], result: t62, spilledParams: null, resultInMemory: true },
-      { name: "check", js: "check", params: [], result: t63, spilledParams: null, resultInMemory: true },
-      { name: "del", js: "del", params: [], result: t63, spilledParams: null, resultInMemory: true },
-      { name: "status", js: "status", params: [], result: t63, spilledParams: null, resultInMemory: true },
-      { name: "gc", js: "gc", params: [], result: t63, spilledParams: null, resultInMemory: true },
+      { name: "add", js: "add", params: [], result: t60, spilledParams: null, resultInMemory: true },
+      { name: "check", js: "check", params: [], result: t61, spilledParams: null, resultInMemory: true },
+      { name: "del", js: "del", params: [], result: t61, spilledParams: null, resultInMemory: true },
+      { name: "status", js: "status", params: [], result: t61, spilledParams: null, resultInMemory: true },
+      { name: "gc", js: "gc", params: [], result: t61, spilledParams: null, resultInMemory: true },
     ],
     "cni:host/dns@0.1.0": [
-      { name: "read-resolv-conf", js: "readResolvConf", params: [t1], result: t66, spilledParams: null, resultInMemory: true },
+      { name: "read-resolv-conf", js: "readResolvConf", params: [t1], result: t64, spilledParams: null, resultInMemory: true },
     ],
   },
   exports: [
-    { name: "add", js: "add", params: [t67], result: t62, spilledParams: null, resultInMemory: true },
-    { name: "del", js: "del", params: [t67], result: t63, spilledParams: null, resultInMemory: true },
-    { name: "check", js: "check", params: [t67], result: t63, spilledParams: null, resultInMemory: true },
-    { name: "status", js: "status", params: [t67], result: t63, spilledParams: null, resultInMemory: true },
-    { name: "gc", js: "gc", params: [t67], result: t63, spilledParams: null, resultInMemory: true },
+    { name: "add", js: "add", params: [t65], result: t60, spilledParams: null, resultInMemory: true },
+    { name: "del", js: "del", params: [t65], result: t61, spilledParams: null, resultInMemory: true },
+    { name: "check", js: "check", params: [t65], result: t61, spilledParams: null, resultInMemory: true },
+    { name: "status", js: "status", params: [t65], result: t61, spilledParams: null, resultInMemory: true },
+    { name: "gc", js: "gc", params: [t65], result: t61, spilledParams: null, resultInMemory: true },
   ],
 };

@@ -155,32 +155,32 @@ export const WIT_INTERFACES: readonly WitInterfaceInfo[] = [
   },
   {
     "name": "firewall",
-    "docs": "nftables rules for this call's container, in tables the host owns for the plugin: the\nplugin never names a table, chain or container. Its rules live in `wasm-cni-<plugin>`\n(family inet for masquerading, bridge for spoof checks) and carry the call's container id\nand ifname, so `remove` takes exactly this container's rules and no other plugin's.",
+    "docs": "nftables rules for this call's container, in tables the host owns for the plugin: the\nplugin never names a table, chain, network or container. Its rules live in\n`wasm-cni-<plugin>` (family inet for masquerading, bridge for spoof checks), shared by every\nnetwork the plugin serves, and carry the call's network name, container id and ifname\n(\"<network>:<id>/<ifname>\"), so `remove` takes exactly this attachment's rules on this\nnetwork and no other network's or plugin's.",
     "functions": [
       {
         "name": "ensure-masquerade",
         "signature": "func(ns: netns-id, address: string) -> result<_, host-error>",
-        "docs": "Masquerades what the container sends from `address` (its CIDR, e.g. \"10.88.0.2/16\") to\nanything but its own subnet and multicast (224.0.0.0/4, ff00::/8), as the reference\nplugins' ipMasq does; a no-op when the rule exists.\nEquivalent to: `nft add rule inet wasm-cni-$plugin postrouting ip saddr $ip\nip daddr != $subnet ip daddr != 224.0.0.0/4 masquerade comment \"$id/$ifname ...\"`\n(table and nat postrouting chain created when missing)"
+        "docs": "Masquerades what the container sends from `address` (its CIDR, e.g. \"10.88.0.2/16\") to\nanything but its own subnet and multicast (224.0.0.0/4, ff00::/8), as the reference\nplugins' ipMasq does; a no-op when the rule exists.\nEquivalent to: `nft add rule inet wasm-cni-$plugin postrouting ip saddr $ip\nip daddr != $subnet ip daddr != 224.0.0.0/4 masquerade comment \"$network:$id/$ifname ...\"`\n(table and nat postrouting chain created when missing)"
       },
       {
         "name": "ensure-spoof-check",
         "signature": "func(ns: netns-id, check: spoof-check) -> result<_, host-error>",
-        "docs": "Drops frames entering from `check.ifname` whose source MAC is not `check.mac`, as the\nreference bridge's macspoofchk does; a no-op when the rule exists.\nEquivalent to: `nft add rule bridge wasm-cni-$plugin prerouting iifname $ifname\nether saddr != $mac drop comment \"$id/$ifname ...\"` (prerouting filter chain, priority -300)"
+        "docs": "Drops frames entering from `check.ifname` whose source MAC is not `check.mac`, as the\nreference bridge's macspoofchk does; a no-op when the rule exists.\nEquivalent to: `nft add rule bridge wasm-cni-$plugin prerouting iifname $ifname\nether saddr != $mac drop comment \"$network:$id/$ifname ...\"` (prerouting filter chain, priority -300)"
       },
       {
         "name": "list",
         "signature": "func(ns: netns-id) -> result<list<fw-rule>, host-error>",
-        "docs": "This container's rules in the plugin's tables (for CHECK); empty when there are none.\nEquivalent to: `nft -j list table inet wasm-cni-$plugin` (and bridge), filtered by comment"
+        "docs": "This container's rules on this network in the plugin's tables (for CHECK); empty when there are none.\nEquivalent to: `nft -j list table inet wasm-cni-$plugin` (and bridge), filtered by comment"
       },
       {
         "name": "remove",
         "signature": "func(ns: netns-id) -> result<_, host-error>",
-        "docs": "Removes every rule of this container from the plugin's tables (for DEL); succeeds when\nthere are none. The tables and chains stay for the network's other containers.\nEquivalent to: `nft delete rule inet wasm-cni-$plugin postrouting handle $h` per rule"
+        "docs": "Removes every rule of this container on this network from the plugin's tables (for DEL);\nsucceeds when there are none. The tables and chains stay for the other containers.\nEquivalent to: `nft delete rule inet wasm-cni-$plugin postrouting handle $h` per rule"
       },
       {
         "name": "retain",
-        "signature": "func(ns: netns-id, keep: list<attachment>) -> result<u32, host-error>",
-        "docs": "GC: removes from the plugin's tables every rule whose attachment (the container id and\nifname in its comment) is not in `keep`, whichever call added it; an empty `keep` removes\nthem all. Returns how many rules it removed. The tables and chains stay.\nEquivalent to: `nft -a list table inet wasm-cni-$plugin` (and bridge), then `nft delete\nrule ... handle $h` for each rule whose comment names no attachment of `keep`"
+        "signature": "func(ns: netns-id) -> result<u32, host-error>",
+        "docs": "GC: removes from the plugin's tables every rule of this call's network whose attachment\nis not in the runtime's `cni.dev/valid-attachments` (of the GC config; the plugin passes\nnone), whichever call added it; an empty list removes them all. Rules of the plugin's\nother networks stay. Returns how many rules it removed. The tables and chains stay.\nOnly during GC: `denied` in any other verb; `invalid` when the GC config has no\n`cni.dev/valid-attachments`.\nEquivalent to: `nft -a list table inet wasm-cni-$plugin` (and bridge), then `nft delete\nrule ... handle $h` for each rule tagged \"$network:...\" whose attachment is not listed"
       }
     ]
   },

@@ -22,23 +22,23 @@ print(sys.argv[1], batches[-1])' "$label"
 cap masq-v4 -f - <<'NFT'
 add table inet wasm-cni-ptp
 add chain inet wasm-cni-ptp postrouting { type nat hook postrouting priority 100 ; }
-add rule inet wasm-cni-ptp postrouting ip saddr 10.1.0.2 ip daddr != 10.1.0.0/24 ip daddr != 224.0.0.0/4 masquerade comment "ctr1/eth0 masquerade 10.1.0.2/24"
+add rule inet wasm-cni-ptp postrouting ip saddr 10.1.0.2 ip daddr != 10.1.0.0/24 ip daddr != 224.0.0.0/4 masquerade comment "net1:ctr1/eth0 masquerade 10.1.0.2/24"
 NFT
 cap masq-v4-odd-prefix -f - <<'NFT'
 add table inet wasm-cni-ptp
 add chain inet wasm-cni-ptp postrouting { type nat hook postrouting priority 100 ; }
-add rule inet wasm-cni-ptp postrouting ip saddr 10.2.3.4 ip daddr != 10.2.0.0/14 ip daddr != 224.0.0.0/4 masquerade comment "ctr1/eth0 masquerade 10.2.3.4/14"
+add rule inet wasm-cni-ptp postrouting ip saddr 10.2.3.4 ip daddr != 10.2.0.0/14 ip daddr != 224.0.0.0/4 masquerade comment "net1:ctr1/eth0 masquerade 10.2.3.4/14"
 NFT
 cap masq-v6 -f - <<'NFT'
 add table inet wasm-cni-ptp
 add chain inet wasm-cni-ptp postrouting { type nat hook postrouting priority 100 ; }
-add rule inet wasm-cni-ptp postrouting ip6 saddr fd00::2 ip6 daddr != fd00::/64 ip6 daddr != ff00::/8 masquerade comment "ctr1/eth0 masquerade fd00::2/64"
+add rule inet wasm-cni-ptp postrouting ip6 saddr fd00::2 ip6 daddr != fd00::/64 ip6 daddr != ff00::/8 masquerade comment "net1:ctr1/eth0 masquerade fd00::2/64"
 NFT
 # ensure-spoof-check: bridge-family table, prerouting filter chain, the drop rule
 cap spoof -f - <<'NFT'
 add table bridge wasm-cni-bridge
 add chain bridge wasm-cni-bridge prerouting { type filter hook prerouting priority -300 ; }
-add rule bridge wasm-cni-bridge prerouting iifname "veth1234abcd" ether saddr != 02:11:22:33:44:55 drop comment "ctr1/eth0 spoof-check veth1234abcd 02:11:22:33:44:55"
+add rule bridge wasm-cni-bridge prerouting iifname "veth1234abcd" ether saddr != 02:11:22:33:44:55 drop comment "net1:ctr1/eth0 spoof-check veth1234abcd 02:11:22:33:44:55"
 NFT
 # remove: one rule by its handle (the masquerade rule is handle 2: table 1? chain 1, rules 2..)
 cap delete-rule delete rule inet wasm-cni-ptp postrouting handle 2

@@ -1,7 +1,7 @@
 // firewall.* through the cap (the WIT call a plugin makes, turned into nf_tables requests by
 // host/caps/firewall.ts and host/kernel/nft), byte for byte against the batch nft sends for
 // the same rule (nft-captures.ts, captured by capture-nft.sh). Comments and table names are
-// the ones the cap writes for plugin "ptp"/"bridge", container "ctr1", ifname "eth0".
+// the ones the cap writes for plugin "ptp"/"bridge", network "net1", container "ctr1", ifname "eth0".
 import { describe, expect, it, vi } from "vitest";
 import type { CallContext } from "../../host/caps/context";
 import { createFirewallCaps } from "../../host/caps/firewall";
@@ -29,7 +29,7 @@ vi.mock("../../host/kernel/rtnl/addr", () => ({
 function caps(plugin: string) {
   fake.commits.length = 0;
   const ctx = {
-    plugin, call: { command: "ADD", containerId: "ctr1", ifname: "eth0", netnsPath: "/run/netns/ctr1" }, records: [], hostCalls: 0,
+    plugin, call: { command: "ADD", containerId: "ctr1", ifname: "eth0", netnsPath: "/run/netns/ctr1" }, network: { name: "net1" }, records: [], hostCalls: 0,
     namespaces: { netns: () => ({}), open: () => 1, rtnl: () => ({}) }, journal: new Journal(false), grant: DEFAULT_LIMITS,
   } as unknown as CallContext;
   scopeOf(ctx).hold(0, false); // the handle a plugin got from netns.container
@@ -57,9 +57,13 @@ describe("firewall sends what nft sends", () => {
     expect(wire(fake.commits[0]!)).toBe(NFT["spoof"]);
   });
 
-  it("remove deletes this container's rule by its handle", () => {
-    // A dump answer with one rule of ctr1/eth0 (handle 2) and one of another container.
-    fake.rules = [ruleReply(2n, "ctr1/eth0 masquerade 10.1.0.2/24"), ruleReply(3n, "ctr2/eth0 masquerade 10.1.0.3/24")];
+  it("remove deletes this container's rule on this network by its handle", () => {
+    // A dump answer with one rule of ctr1/eth0 on net1 (handle 2), one of another container and
+    // one of the same container id and ifname on another network.
+    fake.rules = [
+      ruleReply(2n, "net1:ctr1/eth0 masquerade 10.1.0.2/24"), ruleReply(3n, "net1:ctr2/eth0 masquerade 10.1.0.3/24"),
+      ruleReply(4n, "net2:ctr1/eth0 masquerade 10.2.0.2/24"),
+    ];
     try {
       caps("ptp").remove(0);
     } finally {

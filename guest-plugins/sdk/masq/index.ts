@@ -1,10 +1,9 @@
 // ipMasq and macspoofchk for plugins, over the firewall capability: the host keeps the rules
-// in the plugin's own nftables tables, tagged with the call's container, so a plugin passes
-// only addresses and MACs (like the reference plugins' ip.SetupIPMasqForNetworks and
-// link.NewSpoofChecker).
+// in the plugin's own nftables tables, tagged with the call's network and container, so a
+// plugin passes only addresses and MACs (like the reference plugins'
+// ip.SetupIPMasqForNetworks and link.NewSpoofChecker).
 import { firewall, CniError, NetnsId } from "../bindings/index";
-import { CniResult, NetConf, internalError, invalidConfigError } from "../cni/index";
-import { readValidAttachments } from "../ipam/index";
+import { CniResult, internalError, invalidConfigError } from "../cni/index";
 import { hostErrorToCni, hostNetns, isGone } from "../net/index";
 
 // @ts-ignore: decorator
@@ -51,23 +50,16 @@ export function teardownFirewall(ns: NetnsId): CniError | null {
 }
 
 /**
- * GC: removes from the plugin's tables the rules of every attachment not in the config's
- * `cni.dev/valid-attachments` (code 7 when the key is missing or malformed), as the reference
- * plugins GC their ipmasq chains. The host netns opens here; the host names the tables.
+ * GC: the host removes from the plugin's tables the rules of this network's attachments that
+ * are not in the runtime's `cni.dev/valid-attachments` (code 7 when the config has none; the
+ * host reads the list), as the reference plugins GC their ipmasq chains. The host netns opens
+ * here; the host names the tables.
  */
-export function gcFirewall(conf: NetConf): CniError | null {
-  const valid = readValidAttachments(conf.reader);
-  if (valid == null) return invalidConfigError(conf.reader.errors.toString());
-  const keep: firewall.Attachment[] = [];
-  for (let i = 0; i < valid!.length; i++) {
-    const a = new firewall.Attachment();
-    a.containerId = valid![i].containerId;
-    a.ifname = valid![i].ifname;
-    keep.push(a);
-  }
+export function gcFirewall(): CniError | null {
   const hns = hostNetns();
   if (hns.isErr) return hns.error;
-  const r = firewall.retain(hns.value, keep);
+  const r = firewall.retain(hns.value);
+  if (r.isErr && r.error.isInvalid) return invalidConfigError(r.error.invalid); // the config lacks the list
   return r.isErr ? hostErrorToCni(r.error, E_GC) : null;
 }
 

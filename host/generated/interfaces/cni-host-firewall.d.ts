@@ -5,7 +5,7 @@
  * anything but its own subnet and multicast (224.0.0.0/4, ff00::/8), as the reference
  * plugins' ipMasq does; a no-op when the rule exists.
  * Equivalent to: `nft add rule inet wasm-cni-$plugin postrouting ip saddr $ip
- * ip daddr != $subnet ip daddr != 224.0.0.0/4 masquerade comment "$id/$ifname ..."`
+ * ip daddr != $subnet ip daddr != 224.0.0.0/4 masquerade comment "$network:$id/$ifname ..."`
  * (table and nat postrouting chain created when missing)
  */
 export function ensureMasquerade(ns: NetnsId, address: string): void;
@@ -13,28 +13,31 @@ export function ensureMasquerade(ns: NetnsId, address: string): void;
  * Drops frames entering from `check.ifname` whose source MAC is not `check.mac`, as the
  * reference bridge's macspoofchk does; a no-op when the rule exists.
  * Equivalent to: `nft add rule bridge wasm-cni-$plugin prerouting iifname $ifname
- * ether saddr != $mac drop comment "$id/$ifname ..."` (prerouting filter chain, priority -300)
+ * ether saddr != $mac drop comment "$network:$id/$ifname ..."` (prerouting filter chain, priority -300)
  */
 export function ensureSpoofCheck(ns: NetnsId, check: SpoofCheck): void;
 /**
- * This container's rules in the plugin's tables (for CHECK); empty when there are none.
+ * This container's rules on this network in the plugin's tables (for CHECK); empty when there are none.
  * Equivalent to: `nft -j list table inet wasm-cni-$plugin` (and bridge), filtered by comment
  */
 export function list(ns: NetnsId): Array<FwRule>;
 /**
- * Removes every rule of this container from the plugin's tables (for DEL); succeeds when
- * there are none. The tables and chains stay for the network's other containers.
+ * Removes every rule of this container on this network from the plugin's tables (for DEL);
+ * succeeds when there are none. The tables and chains stay for the other containers.
  * Equivalent to: `nft delete rule inet wasm-cni-$plugin postrouting handle $h` per rule
  */
 export function remove(ns: NetnsId): void;
 /**
- * GC: removes from the plugin's tables every rule whose attachment (the container id and
- * ifname in its comment) is not in `keep`, whichever call added it; an empty `keep` removes
- * them all. Returns how many rules it removed. The tables and chains stay.
+ * GC: removes from the plugin's tables every rule of this call's network whose attachment
+ * is not in the runtime's `cni.dev/valid-attachments` (of the GC config; the plugin passes
+ * none), whichever call added it; an empty list removes them all. Rules of the plugin's
+ * other networks stay. Returns how many rules it removed. The tables and chains stay.
+ * Only during GC: `denied` in any other verb; `invalid` when the GC config has no
+ * `cni.dev/valid-attachments`.
  * Equivalent to: `nft -a list table inet wasm-cni-$plugin` (and bridge), then `nft delete
- * rule ... handle $h` for each rule whose comment names no attachment of `keep`
+ * rule ... handle $h` for each rule tagged "$network:..." whose attachment is not listed
  */
-export function retain(ns: NetnsId, keep: Array<Attachment>): number;
+export function retain(ns: NetnsId): number;
 export type HostError = import('./cni-host-types.js').HostError;
 export type NetnsId = import('./cni-host-types.js').NetnsId;
 /**
@@ -49,14 +52,6 @@ export interface SpoofCheck {
    * The container interface's MAC, "aa:bb:cc:dd:ee:ff".
    */
   mac: string,
-}
-/**
- * An attachment a runtime still uses (GC's `cni.dev/valid-attachments`): the
- * CNI_CONTAINERID and CNI_IFNAME of its ADD.
- */
-export interface Attachment {
-  containerId: string,
-  ifname: string,
 }
 /**
  * One rule of this container, as `list` reports it.

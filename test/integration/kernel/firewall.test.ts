@@ -7,6 +7,7 @@ import { CapError } from "../../../host/caps/errors";
 import { createFirewallCaps } from "../../../host/caps/firewall";
 import { Journal } from "../../../host/caps/journal";
 import { scopeOf } from "../../../host/caps/scope";
+import { COMMENT_MAX } from "../../../host/kernel/nft/rule";
 import { DEFAULT_LIMITS } from "../../../host/runtime/policy";
 import { freshNs, native } from "./fixture";
 
@@ -20,13 +21,24 @@ function rules(exec: (cmd: string, args: string[]) => string): NftRule[] {
 /** The addresses these tests masquerade: ensure-masquerade takes only an address of the call's CNI_NETNS. */
 const CONTAINER_ADDRS = ["10.1.0.2/24", "10.1.0.3/24", "10.9.0.2/24", "fd00::2/64", "fd00:1111:2222:3333:4444:5555:6666:7777/64"];
 
-function caps(path: string, plugin: string, containerId = "ctr1", ifname = "eth0", journal = new Journal(false), opts: { host?: boolean; config?: string } = {}) {
+interface CallOpts {
+  host?: boolean;
+  config?: string;
+  /** The runtime config's `name` (default "net1"). */
+  network?: string;
+  command?: "ADD" | "DEL" | "CHECK" | "GC";
+  /** The GC config's cni.dev/valid-attachments. */
+  valid?: { containerId: string; ifname: string }[];
+}
+
+function caps(path: string, plugin: string, containerId = "ctr1", ifname = "eth0", journal = new Journal(false), opts: CallOpts = {}) {
   const name = path.slice(path.lastIndexOf("/") + 1);
   for (const a of CONTAINER_ADDRS) spawnSync("ip", ["-n", name, "addr", "add", a, "dev", "lo", "nodad"]); // EEXIST the second time
   const namespaces = new NamespaceTable(native);
   const id = namespaces.open(path);
   const ctx = {
-    plugin, call: { command: "ADD", containerId, ifname, netnsPath: path }, namespaces, journal, records: [], hostCalls: 0, config: opts.config ?? "{}",
+    plugin, call: { command: opts.command ?? "ADD", containerId, ifname, netnsPath: path }, namespaces, journal, records: [], hostCalls: 0, config: opts.config ?? "{}",
+    network: { name: opts.network ?? "net1", ...(opts.valid && { validAttachments: opts.valid }) },
     grant: { interfaces: ["firewall"], hostNetns: opts.host ?? false, delegates: [], ...DEFAULT_LIMITS },
   } as unknown as CallContext;
   // As netns.container (or netns.host when `host`) would have: a handle this plugin holds.
@@ -44,8 +56,8 @@ describe("firewall cap (nftables)", () => {
       fw.ensureMasquerade(id, "fd00::2/64");
       const list = rules(a.test.exec);
       expect(list.map((r) => [r.family, r.table, r.chain, r.comment])).toEqual([
-        ["inet", "wasm-cni-ptp", "postrouting", "ctr1/eth0 masquerade 10.1.0.2/24"],
-        ["inet", "wasm-cni-ptp", "postrouting", "ctr1/eth0 masquerade fd00::2/64"],
+        ["inet", "wasm-cni-ptp", "postrouting", "net1:ctr1/eth0 masquerade 10.1.0.2/24"],
+        ["inet", "wasm-cni-ptp", "postrouting", "net1:ctr1/eth0 masquerade fd00::2/64"],
       ]);
       expect(a.test.exec("nft", ["list", "chain", "inet", "wasm-cni-ptp", "postrouting"])).toMatch(
         /type nat hook postrouting priority srcnat;[\s\S]*ip saddr 10\.1\.0\.2 ip daddr != 10\.1\.0\.0\/24 ip daddr != 224\.0\.0\.0\/4 masquerade[\s\S]*ip6 saddr fd00::2 ip6 daddr != fd00::\/64 ip6 daddr != ff00::\/8 masquerade/,
@@ -62,7 +74,7 @@ describe("firewall cap (nftables)", () => {
     try {
       fw.ensureSpoofCheck(id, { ifname: "veth0abc", mac: "02:AA:bb:cc:dd:ee" });
       expect(a.test.exec("nft", ["list", "table", "bridge", "wasm-cni-bridge"])).toMatch(
-        /type filter hook prerouting priority dstnat;[\s\S]*iifname "veth0abc" ether saddr != 02:aa:bb:cc:dd:ee drop comment "ctr1\/eth0 spoof-check veth0abc 02:aa:bb:cc:dd:ee"/,
+        /type filter hook prerouting priority dstnat;[\s\S]*iifname "veth0abc" ether saddr != 02:aa:bb:cc:dd:ee drop comment "net1:ctr1\/eth0 spoof-check veth0abc 02:aa:bb:cc:dd:ee"/,
       );
       expect(fw.list(id)).toEqual([{ tag: "spoof-check", val: { ifname: "veth0abc", mac: "02:aa:bb:cc:dd:ee" } }]);
     } finally {
@@ -80,7 +92,7 @@ describe("firewall cap (nftables)", () => {
       two.fw.ensureMasquerade(two.id, "10.1.0.3/24");
       one.fw.remove(one.id);
       one.fw.remove(one.id);
-      expect(rules(a.test.exec).map((r) => r.comment)).toEqual(["ctr2/eth0 masquerade 10.1.0.3/24"]);
+      expect(rules(a.test.exec).map((r) => r.comment)).toEqual(["net1:ctr2/eth0 masquerade 10.1.0.3/24"]);
       expect(one.fw.list(one.id)).toEqual([]);
     } finally {
       one.close();
@@ -96,7 +108,7 @@ describe("firewall cap (nftables)", () => {
       ptp.fw.ensureMasquerade(ptp.id, "10.1.0.2/24");
       expect(intruder.fw.list(intruder.id)).toEqual([]);
       intruder.fw.remove(intruder.id);
-      expect(rules(a.test.exec).map((r) => [r.table, r.comment])).toEqual([["wasm-cni-ptp", "ctr1/eth0 masquerade 10.1.0.2/24"]]);
+      expect(rules(a.test.exec).map((r) => [r.table, r.comment])).toEqual([["wasm-cni-ptp", "net1:ctr1/eth0 masquerade 10.1.0.2/24"]]);
     } finally {
       ptp.close();
       intruder.close();
@@ -131,7 +143,7 @@ describe("firewall cap (nftables)", () => {
       expect(rules(a.test.exec)).toEqual([]);
       const records: HostCallRecord[] = [];
       journal.rollback(records);
-      expect(records.map((r) => [r.fn, r.outcome])).toEqual([[expect.stringMatching(/^undo firewall.remove ctr1\/eth0/), "ok"]]);
+      expect(records.map((r) => [r.fn, r.outcome])).toEqual([[expect.stringMatching(/^undo firewall.remove net1:ctr1\/eth0/), "ok"]]);
       expect(rules(a.test.exec).map(({ handle: _h, ...r }) => r)).toEqual(made);
     } finally {
       close();
@@ -154,14 +166,15 @@ describe("firewall cap (nftables)", () => {
     }
   });
 
-  it("a long container id is tagged by a prefix and a hash, within nft's comment limit", () => {
+  it("a long network name and container id are tagged by a prefix and a hash; the longest comment is nft's 127 bytes", () => {
     const a = freshNs();
-    const id64 = "a".repeat(64);
-    const { fw, id, close } = caps(a.test.path, "ptp", id64, "eth0");
+    const id64 = "a".repeat(64), network = `net-${"n".repeat(60)}`, ifname = "x".repeat(15);
+    const { fw, id, close } = caps(a.test.path, "ptp", id64, ifname, new Journal(false), { network });
     try {
-      fw.ensureMasquerade(id, "fd00:1111:2222:3333:4444:5555:6666:7777/64");
+      fw.ensureMasquerade(id, "fd00:1111:2222:3333:4444:5555:6666:7777/128"); // the longest CIDR formatIp writes
       const [r] = rules(a.test.exec);
-      expect(r!.comment).toMatch(/^a{12}~[0-9a-f]{27}\/eth0 masquerade fd00:1111:2222:3333:4444:5555:6666:7777\/64$/);
+      expect(r!.comment).toMatch(/^net-nnnn~[0-9a-f]{14}:a{12}~[0-9a-f]{19}\/x{15} masquerade fd00:1111:2222:3333:4444:5555:6666:7777\/128$/);
+      expect(r!.comment).toHaveLength(COMMENT_MAX);
       expect(fw.list(id)).toHaveLength(1);
     } finally {
       close();
@@ -183,12 +196,13 @@ describe("firewall cap (nftables)", () => {
     }
   });
 
-  it("retain (GC) removes the rules of every attachment not kept, in the plugin's table only", () => {
+  it("retain (GC) removes the rules of this network's attachments the runtime does not list, in the plugin's table only", () => {
     const a = freshNs();
     const long = "b".repeat(64);
     const one = caps(a.test.path, "bridge", "ctr1");
     const two = caps(a.test.path, "bridge", long, "net1");
     const other = caps(a.test.path, "ptp", "ctr1");
+    const gc = (valid: { containerId: string; ifname: string }[]) => caps(a.test.path, "bridge", "", "", new Journal(false), { command: "GC", valid });
     try {
       one.fw.ensureMasquerade(one.id, "10.1.0.2/24");
       one.fw.ensureSpoofCheck(one.id, { ifname: "veth1", mac: "02:00:00:00:00:01" });
@@ -199,18 +213,22 @@ describe("firewall cap (nftables)", () => {
       const before = outside();
 
       // A GC keeping the long-id attachment (matched through its hashed tag) and one never added.
-      expect(one.fw.retain(one.id, [{ containerId: long, ifname: "net1" }, { containerId: "gone", ifname: "eth0" }])).toBe(2);
+      const g1 = gc([{ containerId: long, ifname: "net1" }, { containerId: "gone", ifname: "eth0" }]);
+      expect(g1.fw.retain(g1.id)).toBe(2);
       expect(rules(a.test.exec).filter((r) => r.table === "wasm-cni-bridge").map((r) => r.comment)).toEqual([
-        expect.stringMatching(/^b{12}~[0-9a-f]{27}\/net1 masquerade 10\.1\.0\.3\/24$/),
-        expect.stringMatching(/^b{12}~[0-9a-f]{27}\/net1 spoof-check veth2 02:00:00:00:00:02$/),
+        expect.stringMatching(/^net1:b{12}~[0-9a-f]{19}\/net1 masquerade 10\.1\.0\.3\/24$/),
+        expect.stringMatching(/^net1:b{12}~[0-9a-f]{19}\/net1 spoof-check veth2 02:00:00:00:00:02$/),
       ]);
-      expect(one.fw.retain(one.id, [{ containerId: long, ifname: "net1" }])).toBe(0);
+      expect(g1.fw.retain(g1.id)).toBe(0);
       // Same container id, other ifname: not kept.
-      expect(one.fw.retain(one.id, [{ containerId: long, ifname: "eth0" }])).toBe(2);
+      const g2 = gc([{ containerId: long, ifname: "eth0" }]);
+      expect(g2.fw.retain(g2.id)).toBe(2);
       expect(rules(a.test.exec).filter((r) => r.table === "wasm-cni-bridge")).toEqual([]);
-      expect(one.fw.retain(one.id, [])).toBe(0);
+      const g3 = gc([]);
+      expect(g3.fw.retain(g3.id)).toBe(0);
       expect(outside()).toEqual(before);
       expect(other.fw.list(other.id)).toEqual([{ tag: "masquerade", val: "10.9.0.2/24" }]);
+      for (const c of [g1, g2, g3]) c.close();
     } finally {
       one.close();
       two.close();
@@ -218,20 +236,75 @@ describe("firewall cap (nftables)", () => {
     }
   });
 
-  it("retain with an empty list removes all of the plugin's rules; with no table it removes nothing", () => {
+  it("retain with an empty list removes all of the network's rules; with no table it removes nothing", () => {
     const a = freshNs();
     const one = caps(a.test.path, "ptp", "ctr1");
     const two = caps(a.test.path, "ptp", "ctr2");
+    const gc = caps(a.test.path, "ptp", "", "", new Journal(false), { command: "GC", valid: [] });
     try {
-      expect(one.fw.retain(one.id, [])).toBe(0);
+      expect(gc.fw.retain(gc.id)).toBe(0);
       one.fw.ensureMasquerade(one.id, "10.1.0.2/24");
       two.fw.ensureMasquerade(two.id, "10.1.0.3/24");
-      expect(two.fw.retain(two.id, [])).toBe(2);
+      expect(gc.fw.retain(gc.id)).toBe(2);
       expect(rules(a.test.exec)).toEqual([]);
       expect(a.test.exec("nft", ["list", "tables"])).toContain("inet wasm-cni-ptp"); // the table stays
     } finally {
       one.close();
       two.close();
+      gc.close();
+    }
+  });
+
+  it("retain outside GC is denied and audited; in a GC without cni.dev/valid-attachments it is invalid; neither removes a rule", () => {
+    const a = freshNs();
+    const one = caps(a.test.path, "ptp", "ctr1");
+    const noList = caps(a.test.path, "ptp", "", "", new Journal(false), { command: "GC" });
+    try {
+      one.fw.ensureMasquerade(one.id, "10.1.0.2/24");
+      for (const command of ["ADD", "DEL", "CHECK"] as const) {
+        const c = caps(a.test.path, "ptp", "ctr2", "eth0", new Journal(false), { command, valid: [] });
+        expect(() => c.fw.retain(c.id)).toThrow(expect.objectContaining({
+          payload: { tag: "denied", val: `plugin "ptp" may call firewall.retain only during GC, not ${command}` },
+        }));
+        expect(c.ctx.records.at(-1)).toMatchObject({ fn: "firewall.retain", outcome: expect.stringMatching(/^denied: /) });
+        c.close();
+      }
+      expect(() => noList.fw.retain(noList.id)).toThrow(expect.objectContaining({
+        payload: { tag: "invalid", val: 'field "cni.dev/valid-attachments" is required' },
+      }));
+      expect(rules(a.test.exec).map((r) => r.comment)).toEqual(["net1:ctr1/eth0 masquerade 10.1.0.2/24"]);
+    } finally {
+      one.close();
+      noList.close();
+    }
+  });
+
+  it("a plugin's tables are shared by its networks: remove and retain on one network leave another's rules of the same attachment", () => {
+    const a = freshNs();
+    const onA = caps(a.test.path, "bridge", "ctr1", "eth0", new Journal(false), { network: "net-a" });
+    const onB = caps(a.test.path, "bridge", "ctr1", "eth0", new Journal(false), { network: "net-b" });
+    const gcA = caps(a.test.path, "bridge", "", "", new Journal(false), { network: "net-a", command: "GC", valid: [] });
+    try {
+      for (const c of [onA, onB]) c.fw.ensureSpoofCheck(c.id, { ifname: "veth1", mac: "02:00:00:00:00:01" });
+      onA.fw.ensureMasquerade(onA.id, "10.1.0.2/24");
+      onB.fw.ensureMasquerade(onB.id, "10.1.0.3/24");
+      const ofB = () => rules(a.test.exec).filter((r) => r.comment?.startsWith("net-b:"));
+      const b = ofB();
+      expect(b.map((r) => r.comment)).toEqual(["net-b:ctr1/eth0 spoof-check veth1 02:00:00:00:00:01", "net-b:ctr1/eth0 masquerade 10.1.0.3/24"]);
+      expect(onA.fw.list(onA.id)).toEqual([
+        { tag: "masquerade", val: "10.1.0.2/24" }, { tag: "spoof-check", val: { ifname: "veth1", mac: "02:00:00:00:00:01" } },
+      ]);
+
+      onA.fw.remove(onA.id);
+      expect(rules(a.test.exec)).toEqual(b);
+      onA.fw.ensureMasquerade(onA.id, "10.1.0.2/24");
+      expect(gcA.fw.retain(gcA.id)).toBe(1);
+      expect(rules(a.test.exec)).toEqual(b);
+      expect(onB.fw.list(onB.id)).toHaveLength(2);
+    } finally {
+      onA.close();
+      onB.close();
+      gcA.close();
     }
   });
 

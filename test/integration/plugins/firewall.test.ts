@@ -69,7 +69,7 @@ describe("ipMasq", () => {
     const host = netns("h"), c = netns("c"), net = network("fw");
     const r = withRemote(host);
     const add = ok(callAs(ptp, "ADD", ptpConf(net), c, host));
-    expect(hostRules(host)).toEqual([expect.objectContaining({ table: "wasm-cni-ptp", comment: "ctr1/eth0 masquerade 10.30.0.2/24" })]);
+    expect(hostRules(host)).toEqual([expect.objectContaining({ table: "wasm-cni-ptp", comment: `${net.name}:ctr1/eth0 masquerade 10.30.0.2/24` })]);
     expect(pings(c, REMOTE)).toBe(true);
     expect(seenFrom(r)).toEqual({ host: 1, container: 0 });
     ok(callAs(ptp, "CHECK", { ...ptpConf(net), prevResult: add }, c, host));
@@ -104,7 +104,7 @@ describe("ipMasq", () => {
     expect(pings(a, "10.40.0.3")).toBe(true);
     expect(seenFrom(r)).toEqual({ host: 1, container: 0 });
     ok(callAs(bridge, "DEL", bridgeConf(net, { ipMasq: true }), a, host, { containerId: "ca" }));
-    expect(hostRules(host).map((x) => x.comment)).toEqual(["cb/eth0 masquerade 10.40.0.3/24"]);
+    expect(hostRules(host).map((x) => x.comment)).toEqual([`${net.name}:cb/eth0 masquerade 10.40.0.3/24`]);
     expect(pings(b, REMOTE)).toBe(true);
   });
 
@@ -152,11 +152,11 @@ describe("GC of firewall rules (cni.dev/valid-attachments)", () => {
     return out.nftables.flatMap((o) => (o.rule && o.rule.table !== table ? [o.rule] : []));
   };
   /** Another table with rules tagged like ours: GC leaves it alone. */
-  const foreign = (host: TestNetns) => nftInput(host, [
+  const foreign = (host: TestNetns, net: Net) => nftInput(host, [
     "add table inet foreign",
     "add chain inet foreign post { type nat hook postrouting priority srcnat ; }",
-    'add rule inet foreign post ip saddr 10.99.0.1 masquerade comment "ca/eth0 masquerade 10.99.0.1/24"',
-    'add rule inet foreign post ip saddr 10.99.0.2 masquerade comment "cb/eth0 masquerade 10.99.0.2/24"',
+    `add rule inet foreign post ip saddr 10.99.0.1 masquerade comment "${net.name}:ca/eth0 masquerade 10.99.0.1/24"`,
+    `add rule inet foreign post ip saddr 10.99.0.2 masquerade comment "${net.name}:cb/eth0 masquerade 10.99.0.2/24"`,
   ].join("\n"));
   const valid = (...ids: string[]) => ({ "cni.dev/valid-attachments": ids.map((containerID) => ({ containerID, ifname: "eth0" })) });
 
@@ -165,16 +165,16 @@ describe("GC of firewall rules (cni.dev/valid-attachments)", () => {
     const conf = bridgeConf(net, { cniVersion: "1.1.0", ipMasq: true, macspoofchk: true });
     ok(callAs(bridge, "ADD", conf, a, host, { containerId: "ca" }));
     const addB = ok(callAs(bridge, "ADD", conf, b, host, { containerId: "cb" }));
-    foreign(host);
+    foreign(host, net);
     const before = outside(host, "wasm-cni-bridge");
     const ours = () => hostRules(host).filter((r) => r.table === "wasm-cni-bridge").map((r) => r.comment);
     expect(ours()).toEqual([ // nft lists the bridge table first
-      expect.stringMatching(/^ca\/eth0 spoof-check veth/), expect.stringMatching(/^cb\/eth0 spoof-check veth/),
-      "ca/eth0 masquerade 10.40.0.2/24", "cb/eth0 masquerade 10.40.0.3/24",
+      expect.stringMatching(new RegExp(`^${net.name}:ca/eth0 spoof-check veth`)), expect.stringMatching(new RegExp(`^${net.name}:cb/eth0 spoof-check veth`)),
+      `${net.name}:ca/eth0 masquerade 10.40.0.2/24`, `${net.name}:cb/eth0 masquerade 10.40.0.3/24`,
     ]);
 
     ok(callAs(bridge, "GC", { ...conf, ...valid("cb") }, "", host));
-    expect(ours()).toEqual([expect.stringMatching(/^cb\/eth0 spoof-check veth/), "cb/eth0 masquerade 10.40.0.3/24"]);
+    expect(ours()).toEqual([expect.stringMatching(new RegExp(`^${net.name}:cb/eth0 spoof-check veth`)), `${net.name}:cb/eth0 masquerade 10.40.0.3/24`]);
     expect(outside(host, "wasm-cni-bridge")).toEqual(before);
     ok(callAs(bridge, "CHECK", { ...conf, prevResult: addB }, b, host, { containerId: "cb" })); // the kept one still passes
 
@@ -188,7 +188,7 @@ describe("GC of firewall rules (cni.dev/valid-attachments)", () => {
     const conf = ptpConf(net, { cniVersion: "1.1.0" });
     ok(callAs(ptp, "ADD", conf, a, host, { containerId: "ca" }));
     ok(callAs(ptp, "ADD", conf, b, host, { containerId: "cb" }));
-    foreign(host);
+    foreign(host, net);
     const before = outside(host, "wasm-cni-ptp");
     const ours = () => hostRules(host).filter((r) => r.table === "wasm-cni-ptp").map((r) => r.comment);
 
@@ -198,7 +198,7 @@ describe("GC of firewall rules (cni.dev/valid-attachments)", () => {
     expect(ours()).toHaveLength(2);
 
     ok(callAs(ptp, "GC", { ...conf, ...valid("ca") }, "", host));
-    expect(ours()).toEqual(["ca/eth0 masquerade 10.30.0.2/24"]);
+    expect(ours()).toEqual([`${net.name}:ca/eth0 masquerade 10.30.0.2/24`]);
     ok(callAs(ptp, "GC", { ...conf, ...valid() }, "", host));
     expect(ours()).toEqual([]);
     expect(outside(host, "wasm-cni-ptp")).toEqual(before);
@@ -208,7 +208,7 @@ describe("GC of firewall rules (cni.dev/valid-attachments)", () => {
     const host = netns("h"), a = netns("a"), b = netns("b"), netP = network("fw"), netB = network("fw");
     ok(callAs(ptp, "ADD", ptpConf(netP, { cniVersion: "1.1.0" }), a, host, { containerId: "ca" }));
     ok(callAs(bridge, "ADD", bridgeConf(netB, { cniVersion: "1.1.0", ipMasq: true, macspoofchk: true }), b, host, { containerId: "cb" }));
-    foreign(host);
+    foreign(host, netP);
     const before = outside(host, "wasm-cni-ptp").filter((r) => r.table !== "wasm-cni-bridge");
     expect(hostRules(host).filter((r) => r.table.startsWith("wasm-cni-"))).toHaveLength(3);
 

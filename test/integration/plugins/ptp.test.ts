@@ -91,8 +91,8 @@ describe("ptp ADD", () => {
     const host = netns("h"), c = netns("c"), net = network("ptp");
     ok(callAs(p, "ADD", conf(net, { ipMasq: true }), c, host));
     const ruleset = host.exec("nft", ["list", "table", "inet", "wasm-cni-ptp"]);
-    expect(ruleset).toContain('ip saddr 10.20.0.2 ip daddr != 10.20.0.0/24 ip daddr != 224.0.0.0/4 masquerade comment "ctr1/eth0 masquerade 10.20.0.2/24"');
-    expect(ruleset).toContain('comment "ctr1/eth0 masquerade fd20::2/64"');
+    expect(ruleset).toContain(`ip saddr 10.20.0.2 ip daddr != 10.20.0.0/24 ip daddr != 224.0.0.0/4 masquerade comment "${net.name}:ctr1/eth0 masquerade 10.20.0.2/24"`);
+    expect(ruleset).toContain(`comment "${net.name}:ctr1/eth0 masquerade fd20::2/64"`);
   });
 
   it("an eth0 already in the container fails ADD with 999, releases the reservation and keeps that eth0", () => {
