@@ -29,7 +29,8 @@ describe("wasm-cni caps", () => {
     const r = wasmCni(["caps"]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^cni:host\/link \(risk high\)/m);
-    expect(r.stdout).toMatch(/^FUNCTION +RISK +CHANGES +SCOPE$/m);
+    expect(r.stdout).toMatch(/^FUNCTION +RISK +CHANGES +SCOPE +SCOPE FROM$/m);
+    expect(r.stdout).toMatch(/^netns\.host +high .* grant$/m);
     expect(r.stdout).toMatch(/^netns\.host +high /m);
   });
 
