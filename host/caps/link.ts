@@ -294,7 +294,7 @@ export function createLinkCaps(ctx: CallContext): typeof LinkCaps {
       }
   }
 
-    /** Applies a change; `at` follows the link (namespace id and name) as it moves, for a restore. */
+  /** Applies a change; `at` follows the link (namespace id and name) as it moves, for a restore. */
   function setLink(ns: number, name: string, change: LinkCaps.LinkChange, at: { ns: number; name: string }): LinkCaps.LinkInfo {
       const moved = moveOrRename(rtnl(ns), name, change, change.netns !== undefined ? rtnl(change.netns) : undefined);
       const h = moved.h;
