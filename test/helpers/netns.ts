@@ -30,8 +30,12 @@ export function createNetns(prefix = "t"): TestNetns {
   };
 }
 
-/** createNetns for a test file: every namespace a test makes is removed after it. */
-export function netnsPerTest(): (prefix: string) => TestNetns {
+/**
+ * createNetns for a test file: every namespace a test makes is removed after it. With
+ * `ipv6: false` IPv6 is off in each, so that no address is tentative for a moment and `ip -j`
+ * snapshots compare exactly.
+ */
+export function netnsPerTest(opts: { ipv6?: boolean } = {}): (prefix: string) => TestNetns {
   const made: TestNetns[] = [];
   afterEach(() => {
     for (const ns of made.splice(0)) ns.remove();
@@ -39,8 +43,14 @@ export function netnsPerTest(): (prefix: string) => TestNetns {
   return (prefix) => {
     const ns = createNetns(prefix);
     made.push(ns);
+    if (opts.ipv6 === false) ns.exec("sysctl", ["-qw", "net.ipv6.conf.all.disable_ipv6=1", "net.ipv6.conf.default.disable_ipv6=1"]);
     return ns;
   };
+}
+
+/** `ip -n <ns> ...`: sets up a namespace's links, addresses and routes. */
+export function ip(ns: TestNetns, ...args: string[]): void {
+  execFileSync("ip", ["-n", ns.name, ...args]);
 }
 
 /** `ip -j ...` inside a namespace, parsed. */

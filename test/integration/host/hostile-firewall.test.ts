@@ -6,14 +6,10 @@
 // DEL on one network never touch another network's rules, even for the same container id and
 // ifname.
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { AuditLine } from "../../../host/runtime/audit";
-import { cniExec, type CniInvocation, type CniOutcome } from "../../../tools/cni-exec";
-import { HOST_BIN } from "../../helpers/fixtures";
-import { netnsPerTest, type TestNetns } from "../../helpers/netns";
+import type { CniInvocation } from "../../../tools/cni-exec";
+import { type HostileOutcome, runHostile, writePolicy } from "../../helpers/hostile";
+import { ip, netnsPerTest, type TestNetns } from "../../helpers/netns";
 import { buildFixtures, buildPluginsUnderTest } from "../../helpers/plugin-under-test";
 import { call as callAs, type Caller, network, type Net, ok, pluginBinary } from "../plugins/attach-fixture";
 
@@ -22,14 +18,12 @@ const SWEEPER_GRANT = { interfaces: ["netns", "firewall"], hostNetns: true };
 let pluginDir: string;
 let policy: string;
 let bridge: Caller;
-const tmp = (): string => mkdtempSync(join(tmpdir(), "wasm-cni-fw-"));
 
 beforeAll(async () => {
   await buildPluginsUnderTest(["bridge", "host-local"]);
   pluginDir = await buildFixtures(["sweeper"]); // the same folder
   bridge = { pluginDir, binary: pluginBinary("bridge") };
-  policy = join(tmp(), "policy.json");
-  writeFileSync(policy, JSON.stringify({ plugins: { sweeper: SWEEPER_GRANT } }));
+  policy = writePolicy({ sweeper: SWEEPER_GRANT });
 }, 240_000);
 
 const netns = netnsPerTest();
@@ -63,17 +57,11 @@ function sweeperRules(host: TestNetns, net: string): void {
   });
 }
 
-function sweeper(host: TestNetns, command: CniInvocation["command"], config: Record<string, unknown>, audit: string): CniOutcome {
-  return cniExec({
-    binary: HOST_BIN, command, inNetns: host.name, containerId: "ctr-sweeper", ifname: "eth0",
-    netns: command === "GC" || command === "STATUS" ? "" : netns("c").path,
-    config: { cniVersion: "1.1.0", name: "swept", type: "wasm-cni", plugin: "sweeper", ...config },
-    env: { WASM_CNI_PLUGIN_DIR: pluginDir, WASM_CNI_POLICY: policy, WASM_CNI_AUDIT_LOG: audit },
+function sweeper(host: TestNetns, command: CniInvocation["command"], config: Record<string, unknown> = {}): HostileOutcome {
+  return runHostile({
+    plugin: "sweeper", pluginDir, policy, command, host, containerId: "ctr-sweeper",
+    netns: command === "GC" || command === "STATUS" ? "" : netns("c"), config: { name: "swept", ...config },
   });
-}
-
-function lastAudit(path: string): AuditLine {
-  return JSON.parse(readFileSync(path, "utf8").trim().split("\n").at(-1)!) as AuditLine;
 }
 
 /** A bridge network of its own (bridge and subnet), with ipMasq and macspoofchk. */
@@ -96,11 +84,10 @@ describe("firewall.retain outside GC", () => {
     const before = rules(host);
     expect(before).toHaveLength(8);
 
-    const log = join(tmp(), "audit.jsonl");
-    const r = sweeper(host, command, {}, log);
+    const r = sweeper(host, command);
     expect(r.code, r.stdout + r.stderr).toBe(1);
     expect(r.json).toMatchObject({ code: 999, msg: 'sweeper retain: denied: plugin "sweeper" may call firewall.retain only during GC, not ' + command });
-    expect(lastAudit(log).denials).toEqual([{ plugin: "sweeper", fn: "firewall.retain", reason: expect.stringMatching(/only during GC/) }]);
+    expect(r.audit().denials).toEqual([{ plugin: "sweeper", fn: "firewall.retain", reason: expect.stringMatching(/only during GC/) }]);
     expect(rules(host)).toEqual(before);
   });
 });
@@ -109,17 +96,17 @@ describe("firewall.retain in GC keeps what the runtime lists, not what the plugi
   it("GC by the sweeper removes only the rules of attachments the runtime left out", () => {
     const host = netns("h");
     sweeperRules(host, "swept");
-    const log = join(tmp(), "audit.jsonl");
-    ok(sweeper(host, "GC", valid("ca"), log));
+    const r = sweeper(host, "GC", valid("ca"));
+    ok(r);
     expect(comments(host, "wasm-cni-sweeper")).toEqual(["swept:ca/eth0 masquerade 10.50.0.2/24", "swept:ca/eth0 spoof-check vetha 02:00:00:00:00:0a"]);
-    expect(lastAudit(log).denials).toEqual([]);
+    expect(r.audit().denials).toEqual([]);
   });
 
   it("a GC config without cni.dev/valid-attachments is invalid, naming the key, and removes nothing", () => {
     const host = netns("h");
     sweeperRules(host, "swept");
     const before = rules(host);
-    const r = sweeper(host, "GC", {}, join(tmp(), "audit.jsonl"));
+    const r = sweeper(host, "GC");
     expect(r.code).toBe(1);
     expect(r.json).toMatchObject({ msg: expect.stringMatching(/^sweeper retain: invalid: .*"cni\.dev\/valid-attachments"/) });
     expect(rules(host)).toEqual(before);
@@ -129,7 +116,7 @@ describe("firewall.retain in GC keeps what the runtime lists, not what the plugi
     const host = netns("h");
     sweeperRules(host, "swept");
     const before = rules(host);
-    ok(sweeper(host, "GC", { name: "elsewhere", ...valid() }, join(tmp(), "audit.jsonl")));
+    ok(sweeper(host, "GC", { name: "elsewhere", ...valid() }));
     expect(rules(host)).toEqual(before);
   });
 });
@@ -168,8 +155,8 @@ describe("bridge on two networks: rules are the network's own", () => {
     const onA = of(host, "cx/eth0").map((r) => r.handle);
     // bridge names the host veth after the container id and ifname: A's makes way for B's.
     const [hostVeth] = of(host, "cx/eth0").flatMap((r) => r.comment!.match(/spoof-check (\S+)/)?.slice(1) ?? []);
-    execFileSync("ip", ["-n", host.name, "link", "set", hostVeth!, "down"]);
-    execFileSync("ip", ["-n", host.name, "link", "set", hostVeth!, "name", "vx-a", "up"]);
+    ip(host, "link", "set", hostVeth!, "down");
+    ip(host, "link", "set", hostVeth!, "name", "vx-a", "up");
     const addB = ok(callAs(bridge, "ADD", confB, xb, host, { containerId: "cx" }));
     const onB = of(host, "cx/eth0").filter((r) => !onA.includes(r.handle));
     expect(onB.map((r) => r.comment)).toEqual([

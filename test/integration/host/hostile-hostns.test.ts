@@ -4,44 +4,22 @@
 // uplink, host routes outside the grant, a masquerade of another container's address. Each is
 // refused before any kernel change, audited as a denial, and the failed ADD leaves the test's
 // host netns (standing for the node's) and the container's netns as they were.
-import { execFileSync, spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { cniExec, type CniOutcome } from "../../../tools/cni-exec";
-import { HOST_BIN } from "../../helpers/fixtures";
+import { beforeAll, describe, expect, it } from "vitest";
+import { type HostileOutcome, runHostile, writePolicy } from "../../helpers/hostile";
 import { buildFixtures } from "../../helpers/plugin-under-test";
-import { createNetns, ipJson, type TestNetns } from "../../helpers/netns";
+import { ip, ipJson, netnsPerTest, type TestNetns } from "../../helpers/netns";
 
 export const INTRUDER_GRANT = {
   interfaces: ["netns", "link", "addr", "route", "firewall"], hostNetns: true, linkKinds: ["veth", "macvlan"],
 };
 
 let pluginDir: string;
-const tmp = (): string => mkdtempSync(join(tmpdir(), "wasm-cni-hostns-"));
-
-function writePolicy(grant: Record<string, unknown>): string {
-  const path = join(tmp(), "policy.json");
-  writeFileSync(path, JSON.stringify({ plugins: { intruder: grant } }));
-  return path;
-}
 
 beforeAll(async () => {
   pluginDir = await buildFixtures(["intruder"]);
 }, 120_000);
 
-const namespaces: TestNetns[] = [];
-afterEach(() => namespaces.splice(0).forEach((ns) => ns.remove()));
-
-function netns(prefix: string): TestNetns {
-  const ns = createNetns(prefix);
-  namespaces.push(ns);
-  ns.exec("sysctl", ["-qw", "net.ipv6.conf.all.disable_ipv6=1", "net.ipv6.conf.default.disable_ipv6=1"]);
-  return ns;
-}
-
-const ip = (ns: TestNetns, ...args: string[]): void => void execFileSync("ip", ["-n", ns.name, ...args]);
+const netns = netnsPerTest({ ipv6: false });
 
 /**
  * A test "host" with an uplink up0 (10.80.0.2/24, the default route via the gateway 10.80.0.1,
@@ -79,35 +57,20 @@ function gatewayReachable(host: TestNetns): boolean {
   return host.exec(process.execPath, ["-e", probe]).trim() === "ECONNREFUSED";
 }
 
-function call(host: TestNetns, c: TestNetns, config: Record<string, unknown>, opts: { grant?: Record<string, unknown>; audit?: string } = {}): CniOutcome {
-  return cniExec({
-    binary: HOST_BIN, command: "ADD", inNetns: host.name, containerId: "ctr1", ifname: "eth0", netns: c.path,
-    config: { cniVersion: "1.1.0", name: "hostns", type: "wasm-cni", plugin: "intruder", ...config },
-    env: {
-      WASM_CNI_PLUGIN_DIR: pluginDir, WASM_CNI_POLICY: writePolicy(opts.grant ?? INTRUDER_GRANT),
-      ...(opts.audit !== undefined && { WASM_CNI_AUDIT_LOG: opts.audit }),
-    },
+function call(host: TestNetns, c: TestNetns, config: Record<string, unknown>, grant: Record<string, unknown> = INTRUDER_GRANT): HostileOutcome {
+  return runHostile({
+    plugin: "intruder", pluginDir, policy: writePolicy({ intruder: grant }), host, netns: c, config: { name: "hostns", ...config },
   });
-}
-
-interface AuditLine {
-  denials: { plugin: string; fn: string; reason: string }[];
-  calls: { fn: string; outcome: string }[];
-  code: number;
-}
-
-function lastAudit(path: string): AuditLine {
-  return JSON.parse(readFileSync(path, "utf8").trim().split("\n").at(-1)!) as AuditLine;
 }
 
 /**
  * The call failed with the host's answer as the plugin passed it on ("intruder <step>: <tag>:
  * <body>"), and the audit line has that host function refused, as a denial when `denied`.
  */
-function expectRefused(r: CniOutcome, log: string, fn: string, step: string, body: string, tag: "denied" | "invalid" = "denied"): void {
+function expectRefused(r: HostileOutcome, fn: string, step: string, body: string, tag: "denied" | "invalid" = "denied"): void {
   expect(r.code, r.stdout + r.stderr).toBe(1);
   expect(r.json).toMatchObject({ cniVersion: "1.1.0", msg: expect.stringMatching(new RegExp(`^intruder ${step}: ${tag}: ${body}`)) });
-  const audit = lastAudit(log);
+  const audit = r.audit();
   const refused = audit.calls.filter((c) => c.fn === fn && c.outcome.startsWith(`${tag}: `));
   expect(refused, JSON.stringify(audit.calls)).toHaveLength(1);
   if (tag === "denied") expect(audit.denials).toEqual([{ plugin: "intruder", fn, reason: expect.stringMatching(new RegExp(`^${body}`)) }]);
@@ -123,9 +86,8 @@ describe("link names the kernel would expand", () => {
     const { host } = hostWithUplink();
     const c = netns("ctr");
     const before = { host: state(host), c: state(c) };
-    const log = join(tmp(), "audit.jsonl");
-    const r = call(host, c, { mode, linkName: name }, { audit: log });
-    expectRefused(r, log, fn, step, `"${name}" is not a valid interface name \\(1-15 bytes, no "/", ":", "%"`, "invalid");
+    const r = call(host, c, { mode, linkName: name });
+    expectRefused(r, fn, step, `"${name}" is not a valid interface name \\(1-15 bytes, no "/", ":", "%"`, "invalid");
     expect({ host: state(host), c: state(c) }).toEqual(before);
   });
 });
@@ -137,9 +99,8 @@ describe("ownership moves", () => {
     ip(c, "link", "add", "foreign0", "type", "veth", "peer", "name", "foreign1");
     ip(c, "link", "set", "foreign0", "alias", "wasm-cni:bridge");
     const before = { host: state(host), c: state(c) };
-    const log = join(tmp(), "audit.jsonl");
-    const r = call(host, c, { mode: "move", target: "foreign0" }, { audit: log });
-    expectRefused(r, log, "link.set", "move", 'plugin "intruder" may not move link foreign0 into the host netns: it carries the owner mark "wasm-cni:bridge" of another plugin');
+    const r = call(host, c, { mode: "move", target: "foreign0" });
+    expectRefused(r, "link.set", "move", 'plugin "intruder" may not move link foreign0 into the host netns: it carries the owner mark "wasm-cni:bridge" of another plugin');
     expect({ host: state(host), c: state(c) }).toEqual(before);
   });
 
@@ -162,9 +123,8 @@ describe("host uplink takeover", () => {
     const c = netns("ctr");
     expect(gatewayReachable(host)).toBe(true);
     const before = { host: state(host), c: state(c) };
-    const log = join(tmp(), "audit.jsonl");
-    const r = call(host, c, { mode: "passthru", parent: "up0", allowed: true }, { audit: log });
-    expectRefused(r, log, "link.create", "passthru", 'plugin "intruder" may not make a macvlan in passthru mode on host link up0: taking over a host link needs parentTakeover: true in its grant');
+    const r = call(host, c, { mode: "passthru", parent: "up0", allowed: true });
+    expectRefused(r, "link.create", "passthru", 'plugin "intruder" may not make a macvlan in passthru mode on host link up0: taking over a host link needs parentTakeover: true in its grant');
     expect({ host: state(host), c: state(c) }).toEqual(before);
     expect(ipJson<{ flags: string[] }[]>(host, ["link", "show", "up0"])[0]!.flags).not.toContain("PROMISC");
     expect(gatewayReachable(host)).toBe(true);
@@ -174,20 +134,18 @@ describe("host uplink takeover", () => {
     const { host } = hostWithUplink();
     const c = netns("ctr");
     const before = state(host);
-    const log = join(tmp(), "audit.jsonl");
-    const r = call(host, c, { mode: "passthru", parent: "up0", master: "up0", allowed: true }, { audit: log });
-    expectRefused(r, log, "link.create", "passthru", 'plugin "intruder" may not make a macvlan in passthru mode on host link up0: taking over');
+    const r = call(host, c, { mode: "passthru", parent: "up0", master: "up0", allowed: true });
+    expectRefused(r, "link.create", "passthru", 'plugin "intruder" may not make a macvlan in passthru mode on host link up0: taking over');
     expect(state(host)).toEqual(before);
   });
 
   it("with parentTakeover, passthru is allowed on the master the config names, never on the default route's link taken by default", () => {
     const { host } = hostWithUplink();
     const grant = { ...INTRUDER_GRANT, parentTakeover: true };
-    const log = join(tmp(), "audit.jsonl");
-    const denied = call(host, netns("ctr"), { mode: "passthru", parent: "up0", allowed: true }, { grant, audit: log });
-    expectRefused(denied, log, "link.create", "passthru", 'plugin "intruder" may not make a macvlan in passthru mode on host link up0: with parentTakeover only the link its config names as master');
+    const denied = call(host, netns("ctr"), { mode: "passthru", parent: "up0", allowed: true }, grant);
+    expectRefused(denied, "link.create", "passthru", 'plugin "intruder" may not make a macvlan in passthru mode on host link up0: with parentTakeover only the link its config names as master');
     const c = netns("ctr");
-    const r = call(host, c, { mode: "passthru", parent: "up0", master: "up0", allowed: true }, { grant });
+    const r = call(host, c, { mode: "passthru", parent: "up0", master: "up0", allowed: true }, grant);
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(ipJson<{ linkinfo: { info_data: { mode: string } } }[]>(c, ["-d", "link", "show", "eth0"])[0]!.linkinfo.info_data.mode).toBe("passthru");
   });
@@ -206,9 +164,8 @@ describe("host routes stay inside the grant", () => {
     const { host } = hostWithUplink();
     const c = netns("ctr");
     const before = { host: state(host), c: state(c) };
-    const log = join(tmp(), "audit.jsonl");
-    const r = call(host, c, { mode, ...extra, ...IPAM }, { audit: log });
-    expectRefused(r, log, fn, mode, `plugin "intruder" may not ${msg}`);
+    const r = call(host, c, { mode, ...extra, ...IPAM });
+    expectRefused(r, fn, mode, `plugin "intruder" may not ${msg}`);
     expect({ host: state(host), c: state(c) }).toEqual(before);
   });
 
@@ -221,7 +178,7 @@ describe("host routes stay inside the grant", () => {
   ])("a route inside what the config names or the grant lists is allowed: %j", (config, grant) => {
     const { host } = hostWithUplink();
     const c = netns("ctr");
-    const r = call(host, c, { mode: "route-add", allowed: true, ...config }, { grant });
+    const r = call(host, c, { mode: "route-add", allowed: true, ...config }, grant);
     expect(r.code, r.stdout + r.stderr).toBe(0);
     const table = (config as { table?: number }).table ?? "main";
     expect(ipJson<{ dst: string; dev: string }[]>(host, ["route", "show", "table", String(table)]).some((x) => x.dev === "hns0")).toBe(true);
@@ -234,9 +191,8 @@ describe("firewall rules name only the call's own container addresses", () => {
     const c = netns("ctr");
     const nftBefore = host.exec("nft", ["list", "ruleset"]);
     const before = { host: state(host), c: state(c) };
-    const log = join(tmp(), "audit.jsonl");
-    const r = call(host, c, { mode: "masq", cidr: "10.90.0.7/24" }, { audit: log });
-    expectRefused(r, log, "firewall.ensure-masquerade", "masquerade", `plugin "intruder" may not masquerade 10.90.0.7/24: not an address of the call's container`);
+    const r = call(host, c, { mode: "masq", cidr: "10.90.0.7/24" });
+    expectRefused(r, "firewall.ensure-masquerade", "masquerade", `plugin "intruder" may not masquerade 10.90.0.7/24: not an address of the call's container`);
     expect({ host: state(host), c: state(c) }).toEqual(before);
     expect(host.exec("nft", ["list", "ruleset"])).toBe(nftBefore);
   });

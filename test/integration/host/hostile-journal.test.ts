@@ -5,38 +5,22 @@
 // exactly what it was (ip -j, nft -j), each undo is in the audit line, and a link the journal
 // could not recreate is refused in the host netns before it is deleted.
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { cniExec, type CniOutcome } from "../../../tools/cni-exec";
-import { HOST_BIN } from "../../helpers/fixtures";
+import { beforeAll, describe, expect, it } from "vitest";
+import { type HostileOutcome, runHostile, writePolicy } from "../../helpers/hostile";
 import { buildFixtures } from "../../helpers/plugin-under-test";
-import { createNetns, ipJson, type TestNetns } from "../../helpers/netns";
+import { ip, ipJson, netnsPerTest, type TestNetns } from "../../helpers/netns";
 
 const GRANT = { interfaces: ["netns", "link", "addr", "route", "firewall"], hostNetns: true, linkKinds: ["veth"] };
 
 let pluginDir: string;
 let policy: string;
-const tmp = (): string => mkdtempSync(join(tmpdir(), "wasm-cni-journal-"));
 
 beforeAll(async () => {
   pluginDir = await buildFixtures(["intruder"]);
-  policy = join(tmp(), "policy.json");
-  writeFileSync(policy, JSON.stringify({ plugins: { intruder: GRANT } }));
+  policy = writePolicy({ intruder: GRANT });
 }, 120_000);
 
-const namespaces: TestNetns[] = [];
-afterEach(() => namespaces.splice(0).forEach((ns) => ns.remove()));
-
-function netns(prefix: string): TestNetns {
-  const ns = createNetns(prefix);
-  namespaces.push(ns);
-  ns.exec("sysctl", ["-qw", "net.ipv6.conf.all.disable_ipv6=1", "net.ipv6.conf.default.disable_ipv6=1"]);
-  return ns;
-}
-
-const ip = (ns: TestNetns, ...args: string[]): void => void execFileSync("ip", ["-n", ns.name, ...args]);
+const netns = netnsPerTest({ ipv6: false });
 
 /**
  * The shared bridge br0 with its gateway 10.90.0.1/24 and a second address with flags and a
@@ -94,23 +78,12 @@ function state(ns: TestNetns): unknown {
   };
 }
 
-function call(host: TestNetns, c: TestNetns, config: Record<string, unknown>, env: Record<string, string> = {}): CniOutcome {
-  return cniExec({
-    binary: HOST_BIN, command: "ADD", inNetns: host.name, containerId: "ctr1", ifname: "eth0", netns: c.path,
-    config: {
-      cniVersion: "1.1.0", name: "journal", type: "wasm-cni", plugin: "intruder", bridge: "br0",
-      ipam: { type: "host-local", subnet: "10.88.0.0/13" }, ...config,
-    },
-    env: { WASM_CNI_PLUGIN_DIR: pluginDir, WASM_CNI_POLICY: policy, ...env },
+function call(host: TestNetns, c: TestNetns, config: Record<string, unknown>): HostileOutcome {
+  return runHostile({
+    plugin: "intruder", pluginDir, policy, host, netns: c,
+    config: { name: "journal", bridge: "br0", ipam: { type: "host-local", subnet: "10.88.0.0/13" }, ...config },
   });
 }
-
-interface AuditLine {
-  denials: { plugin: string; fn: string; reason: string }[];
-  calls: { plugin: string; fn: string; outcome: string }[];
-}
-
-const lastAudit = (path: string): AuditLine => JSON.parse(readFileSync(path, "utf8").trim().split("\n").at(-1)!) as AuditLine;
 
 describe("the journal undoes deletes and replaces", () => {
   it("a failed ADD that deleted and replaced routes, port flags, firewall rules, addresses and a container link has them all back", () => {
@@ -124,13 +97,12 @@ describe("the journal undoes deletes and replaces", () => {
     const before = { host: state(host), c: state(c) };
     expect(JSON.stringify(before.host)).toContain("masquerade");
 
-    const log = join(tmp(), "audit.jsonl");
-    const r = call(host, c, { mode: "journal" }, { WASM_CNI_AUDIT_LOG: log });
+    const r = call(host, c, { mode: "journal" });
     expect(r.code, r.stdout + r.stderr).toBe(1);
     expect(r.json).toMatchObject({ msg: "intruder journal: done, now failing" });
     expect({ host: state(host), c: state(c) }).toEqual(before);
 
-    const undos = lastAudit(log).calls.filter((x) => x.plugin === "host" && x.fn.startsWith("undo "));
+    const undos = r.audit().calls.filter((x) => x.plugin === "host" && x.fn.startsWith("undo "));
     expect(undos.map((u) => u.fn)).toEqual([
       expect.stringMatching(/^undo link.delete cbr0 \(ns \d\)/),
       expect.stringMatching(/^undo addr.delete 10.90.0.1\/24 br0/),
@@ -147,10 +119,9 @@ describe("the journal undoes deletes and replaces", () => {
     const host = sharedBridge();
     const c = netns("ctr");
     ip(c, "link", "add", "cv0", "type", "veth", "peer", "name", "cv1");
-    const log = join(tmp(), "audit.jsonl");
-    const r = call(host, c, { mode: "delete-container", target: "cv0" }, { WASM_CNI_AUDIT_LOG: log });
+    const r = call(host, c, { mode: "delete-container", target: "cv0" });
     expect(r.json).toMatchObject({ msg: "intruder delete-container: done, now failing" });
-    const undos = lastAudit(log).calls.filter((x) => x.plugin === "host" && x.fn.startsWith("undo "));
+    const undos = r.audit().calls.filter((x) => x.plugin === "host" && x.fn.startsWith("undo "));
     expect(undos).toEqual([expect.objectContaining({
       fn: expect.stringMatching(/^undo link.delete cv0 \(ns \d\)/),
       outcome: "failed: link cv0 (kind veth) was deleted and cannot be recreated as it was",
@@ -161,12 +132,11 @@ describe("the journal undoes deletes and replaces", () => {
     const host = sharedBridge();
     const c = netns("ctr");
     const before = { host: state(host), c: state(c) };
-    const log = join(tmp(), "audit.jsonl");
-    const r = call(host, c, { mode: "delete-host", target: "port0" }, { WASM_CNI_AUDIT_LOG: log });
+    const r = call(host, c, { mode: "delete-host", target: "port0" });
     expect(r.code, r.stdout + r.stderr).toBe(1);
     const msg = /^intruder delete-host: denied: plugin "intruder" may not delete host link port0 during ADD: it was not created by this call/;
     expect(r.json).toMatchObject({ msg: expect.stringMatching(msg) });
-    expect(lastAudit(log).denials).toEqual([{ plugin: "intruder", fn: "link.delete", reason: expect.stringMatching(/^plugin "intruder" may not delete host link port0 during ADD/) }]);
+    expect(r.audit().denials).toEqual([{ plugin: "intruder", fn: "link.delete", reason: expect.stringMatching(/^plugin "intruder" may not delete host link port0 during ADD/) }]);
     expect({ host: state(host), c: state(c) }).toEqual(before);
   });
 });

@@ -2,21 +2,16 @@
 // the host invalid UTF-8 or calls host functions 10^6 times is stopped with CNI error 999
 // naming the limit, in bounded time; what it changed in the namespace is undone; the host
 // process goes on serving calls. A component without a memory maximum is refused at load.
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../../../host/cli/dispatch";
 import { loadNative } from "../../../host/kernel/native";
-import type { AuditLine } from "../../../host/runtime/audit";
 import { DEFAULT_LIMITS, type Grant } from "../../../host/runtime/policy";
 import { createRunner } from "../../../host/runtime/run-plugin";
 import { createDiskStore } from "../../../host/store/disk";
 import { pollingLocker } from "../../../host/store/lock";
-import { cniExec } from "../../../tools/cni-exec";
-import { HOST_BIN } from "../../helpers/fixtures";
+import { expectCniError, runHostile, writePolicy } from "../../helpers/hostile";
 import { buildFixtures, buildPluginUnderTest } from "../../helpers/plugin-under-test";
-import { createNetns, ipJson, type TestNetns } from "../../helpers/netns";
+import { ipJson, netnsPerTest, type TestNetns } from "../../helpers/netns";
 
 const GRANTS: Record<string, Partial<Grant> & { interfaces: string[] }> = {
   grow: { interfaces: ["netns", "link"], linkKinds: ["veth"] },
@@ -29,39 +24,17 @@ const GRANTS: Record<string, Partial<Grant> & { interfaces: string[] }> = {
 let pluginDir: string;
 let policy: string;
 
-const tmp = (): string => mkdtempSync(join(tmpdir(), "wasm-cni-limits-"));
-
-function writePolicy(plugins: Record<string, unknown>): string {
-  const path = join(tmp(), "policy.json");
-  writeFileSync(path, JSON.stringify({ plugins }));
-  return path;
-}
-
 beforeAll(async () => {
   await buildPluginUnderTest("loopback"); // same folder: the well-behaved call after the hostile ones
   pluginDir = await buildFixtures(Object.keys(GRANTS));
   policy = writePolicy(GRANTS);
 }, 180_000);
 
-const namespaces: TestNetns[] = [];
-afterEach(() => namespaces.splice(0).forEach((ns) => ns.remove()));
+const newNetns = netnsPerTest();
+const netns = (): TestNetns => newNetns("lim");
 
-function netns(): TestNetns {
-  const ns = createNetns("lim");
-  namespaces.push(ns);
-  return ns;
-}
-
-function add(plugin: string, ns: TestNetns | undefined, config: Record<string, unknown> = {}, env: Record<string, string> = {}) {
-  return cniExec({
-    binary: HOST_BIN,
-    command: "ADD",
-    containerId: "ctr1",
-    netns: ns?.path ?? "/run/netns/none",
-    ifname: "eth0",
-    config: { cniVersion: "1.1.0", name: "limits", type: "wasm-cni", plugin, ...config },
-    env: { WASM_CNI_PLUGIN_DIR: pluginDir, WASM_CNI_POLICY: policy, ...env },
-  });
+function add(plugin: string, ns: TestNetns | undefined, config: Record<string, unknown> = {}, pol = policy) {
+  return runHostile({ plugin, pluginDir, policy: pol, netns: ns, config: { name: "limits", ...config } });
 }
 
 /** Links, addresses and routes of the namespace, as `ip -j` reports them. */
@@ -73,18 +46,12 @@ function state(ns: TestNetns): unknown {
   };
 }
 
-function expectCniError(r: ReturnType<typeof add>, msg: RegExp): void {
-  expect(r.code).toBe(1);
-  expect(r.json).toMatchObject({ cniVersion: "1.1.0", code: 999, msg: expect.stringMatching(msg) });
-  expect(r.stdout).not.toMatch(/\n\s+at /); // no stack trace where the runtime reads
-}
-
 describe("limits on hostile plugins", () => {
   it("a plugin that grows its memory without end stops at its maximum (memoryPages), and its veth is undone", () => {
     const c = netns();
     const before = state(c);
     const r = add("grow", c);
-    expectCniError(r, /plugin "grow" ran out of memory: .*maximum of 256 pages \(16 MiB; grant memoryPages\).*\(in add: unreachable\)/);
+    expectCniError(r, 999, /plugin "grow" ran out of memory: .*maximum of 256 pages \(16 MiB; grant memoryPages\).*\(in add: unreachable\)/);
     expect(r.ms).toBeLessThan(10_000);
     expect(state(c)).toEqual(before);
   });
@@ -93,7 +60,7 @@ describe("limits on hostile plugins", () => {
     const c = netns();
     const before = state(c);
     const r = add("raw-result", c, { mode: "huge" });
-    expectCniError(r, /plugin "raw-result" handed the host a string of 104857600 bytes \(100 MiB; .*over its limit of maxStringBytes 1048576 \(1 MiB\)/);
+    expectCniError(r, 999, /plugin "raw-result" handed the host a string of 104857600 bytes \(100 MiB; .*over its limit of maxStringBytes 1048576 \(1 MiB\)/);
     expect(r.ms).toBeLessThan(10_000);
     expect(state(c)).toEqual(before);
   });
@@ -101,19 +68,18 @@ describe("limits on hostile plugins", () => {
   it.each(["invalid-utf8", "log-invalid-utf8"])("a string that is not UTF-8 (%s) is CNI error 999, and the veth is undone", (mode) => {
     const c = netns();
     const before = state(c);
-    expectCniError(add("raw-result", c, { mode }), /plugin "raw-result" handed the host a string that is not valid UTF-8/);
+    expectCniError(add("raw-result", c, { mode }), 999, /plugin "raw-result" handed the host a string that is not valid UTF-8/);
     expect(state(c)).toEqual(before);
   });
 
   it.each([["link.get", "calls"], ["log.write", "log"]])("10^6 calls of %s stop at maxHostCalls with a limit denial in the audit log, and the veth is undone", (fn, mode) => {
     const c = netns();
     const before = state(c);
-    const audit = join(tmp(), "audit.jsonl");
-    const r = add("flood", c, { mode }, { WASM_CNI_AUDIT_LOG: audit });
-    expectCniError(r, new RegExp(`plugin "flood" called ${fn} after its limit of maxHostCalls 10000 host calls per verb was used up`));
+    const r = add("flood", c, { mode });
+    expectCniError(r, 999, new RegExp(`plugin "flood" called ${fn} after its limit of maxHostCalls 10000 host calls per verb was used up`));
     expect(r.ms).toBeLessThan(10_000);
     expect(state(c)).toEqual(before);
-    const line = JSON.parse(readFileSync(audit, "utf8")) as AuditLine;
+    const line = r.audit();
     expect(line).toMatchObject({ plugin: "flood", code: 999, denials: [{ plugin: "flood", fn: "limit", reason: expect.stringMatching(/^maxHostCalls: /) }] });
     expect(line.calls.filter((call) => call.fn === "link.get").length).toBeLessThanOrEqual(10_000);
     expect(line.calls.some((call) => call.fn.startsWith("undo link.create"))).toBe(true);
@@ -122,42 +88,41 @@ describe("limits on hostile plugins", () => {
   it("a host call with a list of 1,500,000 elements (12 MB of the plugin's memory) stops at maxHostBytes before it is lifted, and the veth is undone", () => {
     const c = netns();
     const before = state(c);
-    const audit = join(tmp(), "audit.jsonl");
-    const r = add("hoard", c, {}, { WASM_CNI_AUDIT_LOG: audit });
-    expectCniError(r, /plugin "hoard" made the host take more than its limit of maxHostBytes 16777216 \(16 MiB\) in one call/);
+    const r = add("hoard", c);
+    expectCniError(r, 999, /plugin "hoard" made the host take more than its limit of maxHostBytes 16777216 \(16 MiB\) in one call/);
     expect(r.ms).toBeLessThan(10_000);
     expect(state(c)).toEqual(before);
-    const line = JSON.parse(readFileSync(audit, "utf8")) as AuditLine;
+    const line = r.audit();
     expect(line.denials).toContainEqual({ plugin: "hoard", fn: "limit", reason: expect.stringMatching(/^maxHostBytes: /) });
   });
 
   it("a policy's maxHostBytes is the budget of the call", () => {
     const tight = writePolicy({ ...GRANTS, flood: { ...GRANTS.flood, maxHostBytes: 4096 } });
-    const r = add("flood", netns(), {}, { WASM_CNI_POLICY: tight });
-    expectCniError(r, /plugin "flood" made the host take more than its limit of maxHostBytes 4096 \(4 KiB\) in one call/);
+    const r = add("flood", netns(), {}, tight);
+    expectCniError(r, 999, /plugin "flood" made the host take more than its limit of maxHostBytes 4096 \(4 KiB\) in one call/);
   });
 
   it("a policy's maxHostCalls applies per plugin", () => {
     const tight = writePolicy({ ...GRANTS, flood: { ...GRANTS.flood, maxHostCalls: 5 } });
-    const r = add("flood", netns(), {}, { WASM_CNI_POLICY: tight });
-    expectCniError(r, /called link\.get after its limit of maxHostCalls 5 host calls/);
+    const r = add("flood", netns(), {}, tight);
+    expectCniError(r, 999, /called link\.get after its limit of maxHostCalls 5 host calls/);
   });
 
   it("a component whose memory declares no maximum is refused at load, naming the limit", () => {
-    expectCniError(add("unbounded", undefined), /plugin "unbounded" declares no maximum for its linear memory; .*memoryPages 256/);
+    expectCniError(add("unbounded", undefined), 999, /plugin "unbounded" declares no maximum for its linear memory; .*memoryPages 256/);
   });
 
   it("a component whose memory maximum is above its grant is refused at load", () => {
     const small = writePolicy({ ...GRANTS, "raw-result": { ...GRANTS["raw-result"], memoryPages: 1024 } });
     const c = netns();
     const before = state(c);
-    const r = add("raw-result", c, { mode: "invalid-utf8" }, { WASM_CNI_POLICY: small });
-    expectCniError(r, /plugin "raw-result" declares a linear memory of up to 2048 pages \(128 MiB\), above its grant of memoryPages 1024 \(64 MiB\)/);
+    const r = add("raw-result", c, { mode: "invalid-utf8" }, small);
+    expectCniError(r, 999, /plugin "raw-result" declares a linear memory of up to 2048 pages \(128 MiB\), above its grant of memoryPages 1024 \(64 MiB\)/);
     expect(state(c)).toEqual(before); // nothing ran
   });
 
   it("a policy with a memoryPages a 32-bit memory cannot have fails with code 7", () => {
-    const r = add("grow", undefined, {}, { WASM_CNI_POLICY: writePolicy({ grow: { interfaces: [], memoryPages: 65_537 } }) });
+    const r = add("grow", undefined, {}, writePolicy({ grow: { interfaces: [], memoryPages: 65_537 } }));
     expect(r.code).toBe(1);
     expect(r.json).toMatchObject({ code: 7, msg: expect.stringMatching(/plugins\.grow\.memoryPages/) });
   });

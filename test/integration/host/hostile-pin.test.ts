@@ -7,15 +7,13 @@
 // plugin still runs.
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { copyFileSync, cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { copyFileSync, cpSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { AuditLine } from "../../../host/runtime/audit";
 import type { ComponentMeta } from "../../../host/runtime/load-component";
-import { cniExec } from "../../../tools/cni-exec";
 import { HOST_BIN } from "../../helpers/fixtures";
-import { ipJson, netnsPerTest, type TestNetns } from "../../helpers/netns";
+import { runHostile, tempDir, writePolicy } from "../../helpers/hostile";
+import { ip, ipJson, netnsPerTest, type TestNetns } from "../../helpers/netns";
 import { buildFixtures, buildPluginUnderTest } from "../../helpers/plugin-under-test";
 
 const newNetns = netnsPerTest();
@@ -23,7 +21,6 @@ let built: string;
 let impostorCore: Buffer;
 let pin: string;
 const sha256 = (b: Uint8Array): string => createHash("sha256").update(b).digest("hex");
-const tmp = (): string => mkdtempSync(join(tmpdir(), "wasm-cni-pin-"));
 
 beforeAll(async () => {
   built = await buildPluginUnderTest("loopback");
@@ -34,7 +31,7 @@ beforeAll(async () => {
 
 /** A plugin directory of the test's own holding loopback (its component and its folder), changed by `tamper`. */
 function pluginDir(tamper: (dir: string, meta: ComponentMeta) => ComponentMeta | void = () => undefined): string {
-  const root = tmp();
+  const root = tempDir("pin");
   copyFileSync(join(built, "loopback.wasm"), join(root, "loopback.wasm"));
   cpSync(join(built, "loopback"), join(root, "loopback"), { recursive: true });
   const metaPath = join(root, "loopback", "meta.json");
@@ -44,20 +41,14 @@ function pluginDir(tamper: (dir: string, meta: ComponentMeta) => ComponentMeta |
   return root;
 }
 
-function policy(pinned: boolean): string {
-  const path = join(tmp(), "policy.json");
-  writeFileSync(path, JSON.stringify({ plugins: { loopback: { interfaces: ["netns", "link", "addr", "log"], ...(pinned && { sha256: pin }) } } }));
-  return path;
-}
+const policy = (pinned: boolean): string =>
+  writePolicy({ loopback: { interfaces: ["netns", "link", "addr", "log"], ...(pinned && { sha256: pin }) } });
 
 function add(dir: string, ns: TestNetns, pinned = true) {
-  const audit = join(tmp(), "audit.jsonl");
-  const r = cniExec({
-    binary: HOST_BIN, command: "ADD", containerId: "p", netns: ns.path, ifname: "eth0",
-    config: { cniVersion: "1.1.0", name: "pinnet", type: "wasm-cni", plugin: "loopback" },
-    env: { WASM_CNI_PLUGIN_DIR: dir, WASM_CNI_POLICY: policy(pinned), WASM_CNI_AUDIT_LOG: audit, WASM_CNI_PRESTART_DIR: "off" },
+  return runHostile({
+    plugin: "loopback", pluginDir: dir, policy: policy(pinned), netns: ns, containerId: "p",
+    config: { name: "pinnet" }, env: { WASM_CNI_PRESTART_DIR: "off" },
   });
-  return { ...r, audit: (): AuditLine => JSON.parse(readFileSync(audit, "utf8").trim().split("\n").pop() ?? "{}") as AuditLine };
 }
 
 function inspect(dir: string): string {
@@ -67,7 +58,7 @@ function inspect(dir: string): string {
 /** A container netns with lo down, as a runtime makes it (loopback's ADD sets it up). */
 function container(prefix: string): TestNetns {
   const ns = newNetns(prefix);
-  execFileSync("ip", ["-n", ns.name, "link", "set", "lo", "down"]);
+  ip(ns, "link", "set", "lo", "down");
   return ns;
 }
 

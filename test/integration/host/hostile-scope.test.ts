@@ -2,15 +2,11 @@
 // netns, linkKinds veth, sysctlKeys net.ipv4.conf.*.forwarding). Each escape is refused with
 // `denied` naming the rule, audited as a denial, and the failed ADD leaves the test's host
 // netns (with its victim veth) and the container's netns exactly as they were.
-import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { cniExec, type CniOutcome } from "../../../tools/cni-exec";
-import { HOST_BIN } from "../../helpers/fixtures";
+import { existsSync } from "node:fs";
+import { beforeAll, describe, expect, it } from "vitest";
+import { expectCniError, type HostileOutcome, runHostile, writePolicy } from "../../helpers/hostile";
 import { buildFixtures } from "../../helpers/plugin-under-test";
-import { createNetns, ipJson, type TestNetns } from "../../helpers/netns";
+import { ip, ipJson, netnsPerTest, type TestNetns } from "../../helpers/netns";
 
 // hostRoutes: the route its allowed steps add in the host netns (10.66.1.0/24 via esc0).
 const GRANT = {
@@ -20,45 +16,27 @@ const GRANT = {
 
 let pluginDir: string;
 let policy: string;
-const tmp = (): string => mkdtempSync(join(tmpdir(), "wasm-cni-scope-"));
-
-function writePolicy(grant: Record<string, unknown>): string {
-  const path = join(tmp(), "policy.json");
-  writeFileSync(path, JSON.stringify({ plugins: { escape: grant } }));
-  return path;
-}
 
 beforeAll(async () => {
   pluginDir = await buildFixtures(["escape"]);
-  policy = writePolicy(GRANT);
+  policy = writePolicy({ escape: GRANT });
 }, 120_000);
 
-const namespaces: TestNetns[] = [];
-afterEach(() => namespaces.splice(0).forEach((ns) => ns.remove()));
+// IPv6 is off, so that no address is tentative for a moment (state compares exactly).
+const netns = netnsPerTest({ ipv6: false });
 
-/**
- * A test "host" netns holding the victim: a veth pair vic0/vic1, up, 10.70.0.1/24 on vic0 and a
- * route via it. IPv6 is off, so that no address is tentative for a moment (state compares exactly).
- */
+/** A test "host" netns holding the victim: a veth pair vic0/vic1, up, 10.70.0.1/24 on vic0 and a route via it. */
 function hostWithVictim(): TestNetns {
-  const h = createNetns("host");
-  namespaces.push(h);
-  const ip = (...args: string[]) => execFileSync("ip", ["-n", h.name, ...args]);
-  h.exec("sysctl", ["-qw", "net.ipv6.conf.all.disable_ipv6=1", "net.ipv6.conf.default.disable_ipv6=1"]);
-  ip("link", "add", "vic0", "type", "veth", "peer", "name", "vic1");
-  ip("link", "set", "vic0", "up");
-  ip("link", "set", "vic1", "up");
-  ip("addr", "add", "10.70.0.1/24", "dev", "vic0");
-  ip("route", "add", "10.71.0.0/24", "via", "10.70.0.2", "dev", "vic0");
+  const h = netns("host");
+  ip(h, "link", "add", "vic0", "type", "veth", "peer", "name", "vic1");
+  ip(h, "link", "set", "vic0", "up");
+  ip(h, "link", "set", "vic1", "up");
+  ip(h, "addr", "add", "10.70.0.1/24", "dev", "vic0");
+  ip(h, "route", "add", "10.71.0.0/24", "via", "10.70.0.2", "dev", "vic0");
   return h;
 }
 
-function container(): TestNetns {
-  const c = createNetns("ctr");
-  namespaces.push(c);
-  c.exec("sysctl", ["-qw", "net.ipv6.conf.all.disable_ipv6=1", "net.ipv6.conf.default.disable_ipv6=1"]);
-  return c;
-}
+const container = (): TestNetns => netns("ctr");
 
 const SYSCTLS = ["net.ipv4.ip_forward", "net.ipv4.conf.all.forwarding", "net.ipv4.conf.all.rp_filter", "net.ipv4.conf.default.forwarding"];
 
@@ -72,29 +50,8 @@ function state(ns: TestNetns, extraSysctls: string[] = []): unknown {
   };
 }
 
-function call(command: "ADD" | "DEL", host: TestNetns, c: TestNetns, config: Record<string, unknown>, env: Record<string, string> = {}): CniOutcome {
-  return cniExec({
-    binary: HOST_BIN, command, inNetns: host.name, containerId: "ctr1", ifname: "eth0", netns: c.path,
-    config: { cniVersion: "1.1.0", name: "scope", type: "wasm-cni", plugin: "escape", victim: "vic0", ...config },
-    env: { WASM_CNI_PLUGIN_DIR: pluginDir, WASM_CNI_POLICY: policy, ...env },
-  });
-}
-
-interface AuditLine {
-  denials: { plugin: string; fn: string; reason: string }[];
-  calls: { fn: string; outcome: string }[];
-  code: number;
-}
-
-function lastAudit(path: string): AuditLine {
-  const lines = readFileSync(path, "utf8").trim().split("\n");
-  return JSON.parse(lines.at(-1)!) as AuditLine;
-}
-
-function expectDenied(r: CniOutcome, msg: RegExp): void {
-  expect(r.code, r.stdout + r.stderr).toBe(1);
-  expect(r.json).toMatchObject({ cniVersion: "1.1.0", code: 999, msg: expect.stringMatching(msg) });
-  expect(r.stdout).not.toMatch(/\n\s+at /);
+function call(command: "ADD" | "DEL", host: TestNetns, c: TestNetns | string, config: Record<string, unknown>, pol = policy): HostileOutcome {
+  return runHostile({ plugin: "escape", pluginDir, policy: pol, command, host, netns: c, config: { name: "scope", victim: "vic0", ...config } });
 }
 
 const OWNERSHIP = "it did not create it and its config does not name it \\(scoped link ownership\\)";
@@ -126,10 +83,9 @@ describe("hostile plugins outside their scope", () => {
     const host = hostWithVictim();
     const c = container();
     const before = { host: state(host, ["net.ipv4.conf.vic0.forwarding"]), c: state(c) };
-    const log = join(tmp(), "audit.jsonl");
-    const r = call("ADD", host, c, { mode, ...extra }, { WASM_CNI_AUDIT_LOG: log });
-    expectDenied(r, new RegExp(`^escape ${mode}: denied: plugin "escape" ${msg}`));
-    const audit = lastAudit(log);
+    const r = call("ADD", host, c, { mode, ...extra });
+    expectCniError(r, 999, new RegExp(`^escape ${mode}: denied: plugin "escape" ${msg}`));
+    const audit = r.audit();
     expect(audit.code).toBe(999);
     expect(audit.denials).toEqual([{ plugin: "escape", fn, reason: expect.stringMatching(new RegExp(`^plugin "escape" ${msg}`)) }]);
     expect(audit.calls.some((x) => x.fn.startsWith("undo link.create eth0"))).toBe(true); // what it was allowed to make went again
@@ -145,7 +101,7 @@ describe("hostile plugins outside their scope", () => {
     const [esc0] = ipJson<{ ifalias?: string; flags: string[] }[]>(host, ["-d", "link", "show", "esc0"]);
     expect(esc0).toMatchObject({ ifalias: "wasm-cni:escape", flags: expect.arrayContaining(["UP"]) });
     const beforeDel = state(host);
-    expectDenied(call("DEL", host, c, { target: "vic0" }), new RegExp(`^escape delete vic0: denied: plugin "escape" may not delete host link vic0: ${OWNERSHIP}`));
+    expectCniError(call("DEL", host, c, { target: "vic0" }), 999, new RegExp(`^escape delete vic0: denied: plugin "escape" may not delete host link vic0: ${OWNERSHIP}`));
     expect(state(host)).toEqual(beforeDel);
     // Another process, same plugin: ownership came from the link's alias, not from memory.
     const d = call("DEL", host, c, { target: "esc0" });
@@ -167,12 +123,8 @@ describe("hostile plugins outside their scope", () => {
   it("a CNI_NETNS that is the host's own netns counts as the host's: denied without hostNetns", () => {
     const host = hostWithVictim();
     const before = state(host);
-    const r = cniExec({
-      binary: HOST_BIN, command: "ADD", inNetns: host.name, containerId: "ctr1", ifname: "eth0", netns: `/run/netns/${host.name}`,
-      config: { cniVersion: "1.1.0", name: "scope", type: "wasm-cni", plugin: "escape", mode: "delete", victim: "vic0" },
-      env: { WASM_CNI_PLUGIN_DIR: pluginDir, WASM_CNI_POLICY: writePolicy({ ...GRANT, hostNetns: false }) },
-    });
-    expectDenied(r, /^escape container netns: denied: CNI_NETNS \/run\/netns\/\S+ is the host's network namespace, which plugin "escape" is not granted/);
+    const r = call("ADD", host, `/run/netns/${host.name}`, { mode: "delete" }, writePolicy({ escape: { ...GRANT, hostNetns: false } }));
+    expectCniError(r, 999, /^escape container netns: denied: CNI_NETNS \/run\/netns\/\S+ is the host's network namespace, which plugin "escape" is not granted/);
     expect(state(host)).toEqual(before);
   });
 });

@@ -4,18 +4,13 @@
 // with Wasm `try`/`catch_all` and carry on. Each call still fails with CNI error 999 naming
 // what happened, audits it as a denial, refuses every later host call, and rolls back the
 // change the plugin made first (lo set up in the container).
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { AuditLine } from "../../../host/runtime/audit";
-import { cniExec } from "../../../tools/cni-exec";
-import { HOST_BIN } from "../../helpers/fixtures";
+import type { CniOutcome } from "../../../tools/cni-exec";
 import { HandPlugin } from "../../helpers/hand-plugin";
-import { createNetns, ipJson, type TestNetns } from "../../helpers/netns";
+import { expectCniError, runHostile, tempDir, writePolicy } from "../../helpers/hostile";
+import { ip, ipJson, netnsPerTest } from "../../helpers/netns";
 
-const tmp = (): string => mkdtempSync(join(tmpdir(), "wasm-cni-sticky-"));
 let pluginDir: string;
 let policy: string;
 
@@ -44,41 +39,28 @@ const PLUGINS: Record<string, (p: HandPlugin) => { add: number[]; realloc?: numb
 };
 
 beforeAll(() => {
-  pluginDir = tmp();
+  pluginDir = tempDir("sticky");
   for (const [name, build] of Object.entries(PLUGINS)) {
     const p = new HandPlugin(name);
     const { add, ...opts } = build(p);
     p.write(pluginDir, add, opts);
   }
   const grant = { interfaces: ["netns", "link", "log"], maxHostCalls: 10, maxStringBytes: 64 };
-  policy = join(tmp(), "policy.json");
-  writeFileSync(policy, JSON.stringify({ plugins: Object.fromEntries(Object.keys(PLUGINS).map((n) => [n, grant])) }));
+  policy = writePolicy(Object.fromEntries(Object.keys(PLUGINS).map((n) => [n, grant])));
 });
 
-const namespaces: TestNetns[] = [];
-afterEach(() => namespaces.splice(0).forEach((ns) => ns.remove()));
+const netns = netnsPerTest();
 
-function addIn(plugin: string): { r: ReturnType<typeof cniExec>; audit: AuditLine; lo: string[] } {
-  const c = createNetns("sticky");
-  namespaces.push(c);
-  execFileSync("ip", ["-n", c.name, "link", "set", "lo", "down"]);
-  const auditPath = join(tmp(), "audit.jsonl");
-  const r = cniExec({
-    binary: HOST_BIN,
-    command: "ADD",
-    containerId: "ctr1",
-    netns: c.path,
-    ifname: "eth0",
-    config: { cniVersion: "1.1.0", name: "sticky", type: "wasm-cni", plugin },
-    env: { WASM_CNI_PLUGIN_DIR: pluginDir, WASM_CNI_POLICY: policy, WASM_CNI_AUDIT_LOG: auditPath },
-  });
+function addIn(plugin: string): { r: CniOutcome; audit: AuditLine; lo: string[] } {
+  const c = netns("sticky");
+  ip(c, "link", "set", "lo", "down");
+  const r = runHostile({ plugin, pluginDir, policy, netns: c, config: { name: "sticky" } });
   const [lo] = ipJson<{ flags: string[] }[]>(c, ["link", "show", "lo"]);
-  return { r, audit: JSON.parse(readFileSync(auditPath, "utf8")) as AuditLine, lo: lo?.flags ?? [] };
+  return { r, audit: r.audit(), lo: lo?.flags ?? [] };
 }
 
-function expectFailed(r: ReturnType<typeof cniExec>, msg: RegExp): void {
-  expect(r.json, r.stderr).toMatchObject({ code: 999, msg: expect.stringMatching(msg) });
-  expect(r.code).toBe(1);
+function expectFailed(r: CniOutcome, msg: RegExp): void {
+  expectCniError(r, 999, msg);
   expect(r.ms).toBeLessThan(10_000);
 }
 

@@ -1,13 +1,13 @@
 // The audit log through the host binary, as a runtime execs it: a real bridge ADD and DEL
 // (host-local in process) inside test-made namespaces, each one JSON line with every host
 // call, its arguments and outcome; denials recorded; the policy's auditLog key; fail closed.
-import { mkdtempSync, readFileSync, writeFileSync, existsSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { AuditLine } from "../../../host/runtime/audit";
 import { cniExec } from "../../../tools/cni-exec";
 import { HOST_BIN } from "../../helpers/fixtures";
+import { tempDir, writePolicy } from "../../helpers/hostile";
 import { netnsPerTest, type TestNetns } from "../../helpers/netns";
 import { buildFixtures } from "../../helpers/plugin-under-test";
 import { buildSuitePlugins, network, ok, pluginBinary } from "../plugins/attach-fixture";
@@ -21,7 +21,7 @@ beforeAll(async () => {
 }, 180_000);
 
 const netns = netnsPerTest();
-const tmpFile = (name: string): string => join(mkdtempSync(join(tmpdir(), "wasm-cni-audit-")), name);
+const tmpFile = (name: string): string => join(tempDir("audit"), name);
 const readLines = (path: string): AuditLine[] =>
   readFileSync(path, "utf8").trimEnd().split("\n").map((l) => JSON.parse(l) as AuditLine);
 const meta = (dir: string, plugin: string): { sha256: string } => JSON.parse(readFileSync(join(dir, plugin, "meta.json"), "utf8"));
@@ -104,20 +104,19 @@ describe("a delegation outside the grant", () => {
 });
 
 describe("audit log of refused plugins", () => {
-  const greedy = (policy: unknown, extraEnv: Record<string, string> = {}) => {
-    const path = tmpFile("policy.json");
-    writeFileSync(path, JSON.stringify(policy));
+  // Not runHostile: these calls choose where the audit log goes, or that there is none.
+  const greedy = (policy: string, extraEnv: Record<string, string> = {}) => {
     const c = netns("c");
     return cniExec({
       binary: HOST_BIN, command: "ADD", containerId: "ctr-greedy", netns: c.path, ifname: "eth0",
       config: { cniVersion: "1.1.0", name: "hostile", type: "wasm-cni", plugin: "greedy" },
-      env: { WASM_CNI_PLUGIN_DIR: fixtureDir, WASM_CNI_POLICY: path, ...extraEnv },
+      env: { WASM_CNI_PLUGIN_DIR: fixtureDir, WASM_CNI_POLICY: policy, ...extraEnv },
     });
   };
 
   it("a host call answered denied is a denial in the line, with the plugin's error code", () => {
     const log = tmpFile("audit.jsonl");
-    const r = greedy({ plugins: { greedy: { interfaces: ["netns", "link"] } } }, { WASM_CNI_AUDIT_LOG: log });
+    const r = greedy(writePolicy({ greedy: { interfaces: ["netns", "link"] } }), { WASM_CNI_AUDIT_LOG: log });
     expect(r.code).toBe(1);
     const [line] = readLines(log);
     expect(line).toMatchObject({ plugin: "greedy", verb: "ADD", code: 100 });
@@ -127,7 +126,7 @@ describe("audit log of refused plugins", () => {
 
   it("a component importing what its grant lacks is a load denial, written where the policy's auditLog says", () => {
     const log = tmpFile("audit.jsonl");
-    const r = greedy({ plugins: { greedy: { interfaces: ["netns"] } }, auditLog: log });
+    const r = greedy(writePolicy({ greedy: { interfaces: ["netns"] } }, { auditLog: log }));
     expect(r.code).toBe(1);
     const [line] = readLines(log);
     expect(line).toMatchObject({ plugin: "greedy", code: 999, calls: [], error: expect.stringMatching(/imports cni:host\/link/) });
@@ -137,14 +136,14 @@ describe("audit log of refused plugins", () => {
   it("an audit log that cannot be opened fails the call with 999 before the plugin runs", () => {
     const blocker = tmpFile("file");
     writeFileSync(blocker, "");
-    const r = greedy({ plugins: { greedy: { interfaces: ["netns", "link"] } } }, { WASM_CNI_AUDIT_LOG: join(blocker, "audit.jsonl") });
+    const r = greedy(writePolicy({ greedy: { interfaces: ["netns", "link"] } }), { WASM_CNI_AUDIT_LOG: join(blocker, "audit.jsonl") });
     expect(r.code).toBe(1);
     expect(r.json).toMatchObject({ code: 999, msg: expect.stringMatching(/^audit log .* cannot be opened/) });
     expect(existsSync(join(blocker, "audit.jsonl"))).toBe(false);
   });
 
   it("without WASM_CNI_AUDIT_LOG or auditLog nothing is written and the call is unchanged", () => {
-    const r = greedy({ plugins: { greedy: { interfaces: ["netns", "link"] } } });
+    const r = greedy(writePolicy({ greedy: { interfaces: ["netns", "link"] } }));
     expect(r.json).toMatchObject({ code: 100 });
   });
 });
