@@ -55,11 +55,12 @@ function expectCniError(r: ReturnType<typeof add>, code: number, msg: RegExp): v
 }
 
 describe("hostile plugins", () => {
-  it("a guest trap ends as CNI error 999 naming the plugin", () => {
+  it("a guest panic ends as CNI error 999 naming the plugin, AssemblyScript's message and where it happened", () => {
     const c = createNetns("trap");
     namespaces.push(c);
     const r = add("trap", {}, c.path);
-    expectCniError(r, 999, /plugin "trap" trapped in add: .*unreachable/);
+    expectCniError(r, 999, /^plugin "trap" panicked in add: Index out of range \(at ~lib\/array\.ts:\d+:\d+\)$/);
+    expect(r.json).toMatchObject({ details: expect.stringMatching(/^at ~lib\/array\.ts:\d+:\d+$/) });
   });
 
   it("an endless loop is stopped at the plugin's time limit with CNI error 999", () => {
@@ -134,7 +135,7 @@ describe("hostile plugins", () => {
     const c = createNetns("trap");
     namespaces.push(c);
     execFileSync("ip", ["-n", c.name, "link", "set", "lo", "down"]);
-    expectCniError(add("trap", {}, c.path), 999, /trapped/);
+    expectCniError(add("trap", {}, c.path), 999, /panicked/);
     const [lo] = ipJson<{ flags: string[] }[]>(c, ["link", "show", "lo"]);
     expect(lo?.flags).not.toContain("UP");
   });
