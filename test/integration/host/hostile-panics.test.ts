@@ -57,7 +57,7 @@ const HAND: Record<string, (p: HandPlugin) => { add: number[]; globals: Record<s
 };
 
 beforeAll(async () => {
-  pluginDir = await buildFixtures(["panic", "panic-unregistered"]);
+  pluginDir = await buildFixtures(["panic", "panic-unregistered", "panic-start"]);
   handDir = tmp();
   for (const [name, build] of Object.entries(HAND)) {
     const p = new HandPlugin(name);
@@ -70,6 +70,7 @@ beforeAll(async () => {
     plugins: {
       panic: none,
       "panic-unregistered": none,
+      "panic-start": none,
       ...Object.fromEntries(Object.keys(HAND).map((n) => [n, { interfaces: ["log"], maxHostCalls: 10 }])),
     },
   }));
@@ -120,6 +121,12 @@ describe("a guest panic names its message and where it happened", () => {
   it("a forgotten register() says that the plugin registered no handler", () => {
     const { r } = add("panic-unregistered");
     expectPanic(r, /^plugin "panic-unregistered" panicked in add: .*register\(\).* \(at ~lib\/@wasm-cni\/sdk\/bindings\/plugin-world\.ts:\d+:\d+\)$/, /plugin-world\.ts/);
+  });
+
+  it("a panic in top-level code is a plain trap in the start function (its memory never came to be)", () => {
+    const { r, audit } = add("panic-start");
+    expect(r.json, r.stderr).toMatchObject({ code: 999, msg: expect.stringMatching(/^plugin "panic-start" trapped in start function: unreachable/) });
+    expect(audit().panic).toBeUndefined();
   });
 
   it("a call that does not panic succeeds as before", () => {
