@@ -37,9 +37,10 @@ export interface PanicReport {
 /** A guest trap that came with a panic record: what guard() reports as "panicked". */
 export class GuestPanic extends Error {
   override readonly name = "GuestPanic";
-  constructor(readonly report: PanicReport, readonly trap: unknown) {
+  /** `trap` is the engine's RuntimeError ("unreachable"), kept as the cause. */
+  constructor(readonly report: PanicReport, trap: unknown) {
     // Not the guest's text first: audit.ts reads `plugin "<name>"` at the start of messages.
-    super(`the guest panicked: ${report.message} (at ${where(report)})`);
+    super(`the guest panicked: ${report.message} (at ${where(report)})`, { cause: trap });
   }
 }
 
