@@ -16,6 +16,7 @@ import type { KubernetesPod } from "../cli/cni-args";
 import type { CniCall } from "../cli/plugin-runner";
 import { CniError, CniErrorCode, toCniError } from "../cni/errors";
 import { AbiTrap } from "./abi/lift-lower";
+import { GuestPanic, type PanicReport } from "./guest-panic";
 import { GuestStringError } from "./guest-strings";
 import { LimitError } from "./limits";
 import { GrantError } from "./policy";
@@ -90,6 +91,11 @@ export interface AuditLine {
   /** 0 on success, else the CNI error code the runtime got. */
   code: number;
   error?: string;
+  /**
+   * When the call ended in a guest panic: the plugin, and the message, file, line and column
+   * its abort handler left (the guest's words, bounded and escaped: guest-panic.ts).
+   */
+  panic?: { plugin: string } & PanicReport;
 }
 
 /** Where to write, or undefined when auditing is off (the default). */
@@ -248,6 +254,7 @@ export function auditLine(i: AuditInput): AuditLine {
   if (limit) denials.push({ plugin: limit.plugin, fn: "limit", reason: clip(`${limit.limit}: ${limit.message}`) });
   const abi = causeOf(i.error, AbiTrap) ?? causeOf(i.error, GuestStringError);
   if (abi && !limit) denials.push({ plugin: pluginOf(i.error, abi, i.call.pluginName), fn: "abi", reason: clip(abi.message) });
+  const panicked = causeOf(i.error, GuestPanic);
   const err = i.error === undefined ? undefined : toCniError(i.error);
   return {
     time: i.started.toISOString(),
@@ -267,6 +274,7 @@ export function auditLine(i: AuditInput): AuditLine {
     durationMs: round(performance.now() - i.t0),
     code: err === undefined ? 0 : err.code,
     ...(err !== undefined && { error: clip(err.message) }),
+    ...(panicked && { panic: { plugin: pluginOf(i.error, panicked, i.call.pluginName), ...panicked.report } }),
   };
 }
 

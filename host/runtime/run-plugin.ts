@@ -15,6 +15,7 @@ import { CoreLinkError } from "./abi/instance";
 import { type AuditLog, auditLine } from "./audit";
 import { AbiTrap, type StringDecoder } from "./abi/lift-lower";
 import { createGuestStringDecoder, GuestStringError } from "./guest-strings";
+import { GuestPanic, where as panicWhere } from "./guest-panic";
 import { HostBytes } from "./host-bytes";
 import { LimitError } from "./limits";
 import { type GuestMemoryUse, memoryLimitHit, memoryNote } from "./memory-limit";
@@ -324,6 +325,11 @@ function guard<T>(plugin: string, phase: () => string, grant: Grant, fn: () => V
     if (e instanceof TimeLimitError) {
       const msg = `plugin "${plugin}" ${where}: ${e.message}`;
       throw new CniError(CniErrorCode.INTERNAL, msg, undefined, { cause: new LimitError(plugin, "timeLimitMs", msg) });
+    }
+    // The guest's own account of its trap (the SDK's abort: message, file, line), escaped and cut.
+    if (e instanceof GuestPanic) {
+      const said = `${e.report.message} (at ${panicWhere(e.report)})`; // also in details, where a runtime shows a plugin's own account
+      throw new CniError(CniErrorCode.INTERNAL, `plugin "${plugin}" panicked in ${where}: ${said}`, said, { cause: e });
     }
     const message = (e as Error)?.message ?? String(e);
     // An AbiTrap is the guest breaking the canonical ABI: a trap as much as the engine's own.

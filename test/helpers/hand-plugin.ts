@@ -125,9 +125,9 @@ export class HandPlugin {
    * Writes the plugin folder `<dir>/<name>` (meta.json and <name>.core.wasm). `add` runs
    * `addBody` and returns ok with an empty 1.1.0 result; the other verbs return ok. `realloc`
    * and `post` are instructions run first in cabi_realloc and in every cabi_post_*; `tables`
-   * are tables the module defines besides.
+   * are tables the module defines besides; `globals` are i32 globals it exports (name → value).
    */
-  write(dir: string, addBody: number[], opts: { realloc?: number[]; post?: number[]; tables?: LimitsSpec[] } = {}): void {
+  write(dir: string, addBody: number[], opts: { realloc?: number[]; post?: number[]; tables?: LimitsSpec[]; globals?: Record<string, number> } = {}): void {
     const retAdd = this.scratch.alloc(12, 4);
     const retOther = this.scratch.alloc(16, 4);
     const verbs = WORLD.exports;
@@ -155,6 +155,7 @@ export class HandPlugin {
     ], [I32]);
     w.exportFunc("cabi_realloc", realloc);
     w.exportMemory("memory");
+    for (const [name, value] of Object.entries(opts.globals ?? {})) w.exportGlobal(name, w.global(value));
     w.dataAt(DATA, this.view.subarray(DATA, DATA + this.top));
     const core = w.bytes();
     const out = join(dir, this.name);

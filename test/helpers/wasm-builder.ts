@@ -141,6 +141,10 @@ export class WasmBuilder {
     this.exports.push([...str(name), 0x00, ...uleb(fn)]);
   }
 
+  exportGlobal(name: string, global: number): void {
+    this.exports.push([...str(name), 0x03, ...uleb(global)]);
+  }
+
   exportMemory(name: string, memory = 0): void {
     this.exports.push([...str(name), 0x02, ...uleb(memory)]);
   }

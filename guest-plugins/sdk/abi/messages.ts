@@ -10,7 +10,7 @@ export const E_RESULT_ERROR: string = "Result.error read on an ok";
 
 // @ts-ignore: decorator
 @lazy @inline
-export const E_NO_HANDLER: string = "no handler registered for this export";
+export const E_NO_HANDLER: string = "no handler registered for this export: the plugin never called register()";
 
 // @ts-ignore: decorator
 @lazy @inline

@@ -4,6 +4,7 @@
 // JS import can reach the guest's allocator after instantiation, so the host needs neither).
 import type { AbiFunc, AbiWorld } from "./types";
 import { AbiTrap, GuestMemory, type StringDecoder, liftFlat, load, lowerFlat, store } from "./lift-lower";
+import { GuestPanic, readPanic } from "../guest-panic";
 
 // Node's typings (lib ES2022, no DOM) do not declare WebAssembly; this is what we use of it.
 export type WasmModule = object;
@@ -38,6 +39,8 @@ class Faults {
   private first: { error: unknown } | undefined;
   /** The guest function the host is inside of, when it forbids host calls. */
   private inside: string | undefined;
+  /** What a trap of guest code becomes (a GuestPanic when the guest left a panic record). */
+  private explain: (e: unknown) => unknown = (e) => e;
 
   constructor(private readonly label: string) {}
 
@@ -69,14 +72,22 @@ class Faults {
     }
   }
 
-  /** Runs guest code (the start function, an export): afterwards, or when it traps, a kept error wins. */
+  /** Sets what a trap of guest code becomes, once the instance's memory can be read. */
+  explainTraps(explain: (e: unknown) => unknown): void {
+    this.explain = explain;
+  }
+
+  /**
+   * Runs guest code (the start function, an export): afterwards, or when it traps, a kept
+   * error wins, over the guest's own account of its trap too.
+   */
   guest<T>(fn: () => T): T {
     let value: T;
     try {
       value = fn();
     } catch (e) {
       this.rethrow();
-      throw e;
+      throw this.explain(e);
     }
     this.rethrow();
     return value;
@@ -169,6 +180,13 @@ export function instantiateCore(
   const memoryExport = exports.memory as { buffer: ArrayBuffer } | undefined;
   if (!memoryExport) throw new CoreLinkError(`plugin ${label} exports no memory`);
   const realloc = exports.cabi_realloc as ((a: number, b: number, c: number, d: number) => number) | undefined;
+  // An engine trap after the SDK's abort handler filled its panic record (guest-panic.ts). The
+  // start function's traps stay plain: the instance, and so its memory, never came to be.
+  faults.explainTraps((e) => {
+    if ((e as Error)?.constructor?.name !== "RuntimeError") return e;
+    const report = readPanic(exports, memoryExport.buffer);
+    return report ? new GuestPanic(report, e) : e;
+  });
   mem = new GuestMemory(memoryExport, realloc && ((a, b, c, d) => faults.guest(() => faults.forbidHostCalls("cabi_realloc", () => realloc(a, b, c, d)))), strings);
   const guest = mem;
 

@@ -35,9 +35,10 @@ function state(ns: TestNetns): string {
 }
 
 describe("hostile plugins", () => {
-  it("a guest trap ends as CNI error 999 naming the plugin", () => {
+  it("a guest panic ends as CNI error 999 naming the plugin, AssemblyScript's message and where it happened", () => {
     const r = add("trap", {}, netns("trap"));
-    expectCniError(r, 999, /plugin "trap" trapped in add: .*unreachable/);
+    expectCniError(r, 999, /^plugin "trap" panicked in add: Index out of range \(at ~lib\/array\.ts:\d+:\d+\)$/);
+    expect(r.json).toMatchObject({ details: expect.stringMatching(/^Index out of range \(at ~lib\/array\.ts:\d+:\d+\)$/) });
   });
 
   it("an endless loop is stopped at the plugin's time limit with CNI error 999", () => {
@@ -87,7 +88,7 @@ describe("hostile plugins", () => {
   it("a trap undoes the link change the plugin made before it (lo is down again)", () => {
     const c = netns("trap");
     ip(c, "link", "set", "lo", "down");
-    expectCniError(add("trap", {}, c), 999, /trapped/);
+    expectCniError(add("trap", {}, c), 999, /panicked/);
     const [lo] = ipJson<{ flags: string[] }[]>(c, ["link", "show", "lo"]);
     expect(lo?.flags).not.toContain("UP");
   });
