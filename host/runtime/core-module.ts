@@ -35,9 +35,11 @@ export interface CoreModuleShape {
   onlyFunctionTypes: boolean;
   /** Exception tags the module defines. */
   tags: number;
+  /** Names of everything the module exports, in order ("add", "memory"). */
+  exports: string[];
 }
 
-const SECTION = { type: 1, import: 2, table: 4, memory: 5, tag: 13 } as const;
+const SECTION = { type: 1, import: 2, table: 4, memory: 5, export: 7, tag: 13 } as const;
 const IMPORT_KINDS: readonly ImportKind[] = ["function", "table", "memory", "global", "tag"];
 const FUNC_TYPE = 0x60;
 /** Number types by their encoding; any other value type is written as its byte. */
@@ -99,7 +101,7 @@ export function readCoreModule(bytes: Uint8Array): CoreModuleShape {
     return limits();
   };
 
-  const shape: CoreModuleShape = { imports: [], memories: [], tables: [], onlyFunctionTypes: true, tags: 0 };
+  const shape: CoreModuleShape = { imports: [], memories: [], tables: [], onlyFunctionTypes: true, tags: 0, exports: [] };
   const types: string[] = [];
   while (pos < bytes.length) {
     const id = byte();
@@ -139,6 +141,13 @@ export function readCoreModule(bytes: Uint8Array): CoreModuleShape {
         break;
       case SECTION.memory:
         for (let n = uleb(); n > 0; n--) shape.memories.push(limits());
+        break;
+      case SECTION.export:
+        for (let n = uleb(); n > 0; n--) {
+          shape.exports.push(name());
+          byte(); // kind
+          uleb(); // index
+        }
         break;
       case SECTION.tag:
         shape.tags += uleb();

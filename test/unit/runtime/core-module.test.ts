@@ -25,6 +25,7 @@ describe("readCoreModule", () => {
       tables: [{ min: 15, max: 15, shared: false, is64: false }, { min: 0, max: null, shared: false, is64: false }],
       onlyFunctionTypes: true,
       tags: 0,
+      exports: [],
     });
   });
 
@@ -46,6 +47,7 @@ describe("readCoreModule", () => {
     expect(shape.tables).toHaveLength(1);
     expect(shape.tables[0]!.max).toBe(shape.tables[0]!.min);
     expect(shape.onlyFunctionTypes).toBe(true);
+    expect(shape.exports).toEqual(expect.arrayContaining(["add", "del", "check", "status", "gc", "cabi_realloc", "memory"]));
   });
 
   it("the builder's modules are valid Wasm (so the reader is tested on what V8 accepts)", () => {
