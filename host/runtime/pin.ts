@@ -15,7 +15,7 @@ const capNames = (names: readonly string[]): string[] =>
  * will run. The component file is read once: it must have the pinned hash, the main core
  * module the host compiled (`mainBytes`, the very bytes: whether read now or kept by a
  * prestarted host) must be byte for byte the component's own main module (main-module.ts),
- * every other core module meta.json lists one of the component's, and the imports the host
+ * the core modules meta.json lists exactly the component's, and the imports the host
  * grants by (meta.json's) must be the component's. So nothing else in the
  * plugin directory (meta.json, other files) can change what runs under a pin. Only pinned
  * plugins pay for this (node:crypto is loaded here, never on an unpinned call).
@@ -48,7 +48,8 @@ export function verifyPin(component: LoadedComponent, pin: string): void {
       + `its component ${meta.component}${shim ? ", not its main module" : ""}: refused, since the pin does not cover that code (rebuild or reinstall the plugin)`);
   }
   // The other files meta.json lists never run, but none may be other than the component's:
-  // the plugin's folder holds the pinned component's modules and nothing else it names.
+  // the folder's core modules are exactly the component's, one file each.
+  const listed: Uint8Array[] = [component.mainBytes];
   for (const file of Object.keys(meta.coreModules)) {
     if (file === meta.main) continue;
     let other: Buffer;
@@ -61,6 +62,13 @@ export function verifyPin(component: LoadedComponent, pin: string): void {
       throw new GrantError(`plugin "${name}" is pinned, but the core module ${file} beside it is not one of the core modules of its component `
         + `${meta.component}: refused (rebuild or reinstall the plugin)`);
     }
+    listed.push(other);
+  }
+  const sorted = (ms: readonly Uint8Array[]): Uint8Array[] => [...ms].sort(Buffer.compare);
+  const [mine, theirs] = [sorted(listed), sorted(sections.coreModules)];
+  if (mine.length !== theirs.length || mine.some((m, i) => Buffer.compare(m, theirs[i]!) !== 0)) {
+    throw new GrantError(`plugin "${name}" is pinned, but the ${mine.length} core modules meta.json lists are not the ${theirs.length} of its component `
+      + `${meta.component}, one file each: refused (rebuild or reinstall the plugin)`);
   }
   const [claimed, real] = [capNames(component.imports), capNames(sections.imports)];
   if (claimed.join() !== real.join()) {
