@@ -134,6 +134,8 @@ describe("wasm-cni install: a received component runs, pinned, through bin/wasm-
     expect(r.json).toMatchObject({ code: 999, msg: expect.stringMatching(why) });
     expect(r.audit()).toMatchObject({ plugin: NAME, code: 999, denials: [{ plugin: NAME, fn: "load", reason: expect.stringMatching(why) }] });
     expect(loUp(ns)).toBe(false);
+    const inspect = wasmCni(["inspect", NAME], { WASM_CNI_PLUGIN_DIR: dir, WASM_CNI_POLICY: policyOf(report) });
+    expect(inspect.stdout).toMatch(/sha256 pin .*denied/);
   });
 
   it("a component in the plugin directory but not installed: the error gives the install command, which makes it run", () => {
