@@ -238,7 +238,9 @@ export function installComponent(file: string, opts: InstallOptions): InstallRep
 }
 
 export function renderInstallReport(r: InstallReport): string {
-  const entry = JSON.stringify(r.policy, null, 2).replace(/^\{\n|\n\}$/g, "");
+  // One line per key, arrays on one line: what an operator pastes into the "plugins" map.
+  const entry = Object.entries(r.policy).map(([name, grant]) => `  ${JSON.stringify(name)}: {\n${Object.entries(grant)
+    .map(([k, v]) => `    ${JSON.stringify(k)}: ${JSON.stringify(v).replace(/","/g, '", "')}`).join(",\n")}\n  }`).join(",\n");
   return [
     `installed plugin "${r.name}"${r.replaced ? " (replacing the one installed before)" : ""} in ${r.pluginDir}`,
     `  component  ${r.component}`,
@@ -254,8 +256,8 @@ export function renderInstallReport(r: InstallReport): string {
     "",
     entry,
     "",
-    `Check it with \`${HOST_BINARY_NAME} inspect ${r.name}\`; a network config runs it with "type": "${r.name}" (a link named`,
-    `${r.name} to ${HOST_BINARY_NAME} on CNI_PATH) or "type": "${HOST_BINARY_NAME}", "plugin": "${r.name}".`,
+    `Check it with \`${HOST_BINARY_NAME} inspect ${r.name}\`. A network config runs it with "type": "${HOST_BINARY_NAME}",`,
+    `"plugin": "${r.name}", or with "type": "${r.name}" and a symlink ${r.name} -> ${HOST_BINARY_NAME} on CNI_PATH.`,
     "",
   ].join("\n");
 }

@@ -102,7 +102,7 @@ describe("wasm-cni install: a received component runs, pinned, through bin/wasm-
     expect(text.stdout).toMatch(/installed plugin "third-lo" in /);
     expect(text.stdout).toMatch(/imports +cni:host\/addr, cni:host\/link, cni:host\/netns/);
     expect(text.stdout).toMatch(/manifest +\(none\)/);
-    expect(text.stdout).toMatch(/"third-lo": \{\n {4}"interfaces": \[\n/);
+    expect(text.stdout).toMatch(/\n {2}"third-lo": \{\n {4}"interfaces": \["addr", "link", "netns"\],\n {4}"sha256": "[0-9a-f]{64}"\n {2}\}\n/);
 
     const { dir, report } = install();
     expect(report.policy).toEqual({ [NAME]: { interfaces: ["addr", "link", "netns"], sha256: report.sha256 } });

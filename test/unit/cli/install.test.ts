@@ -6,7 +6,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFile
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { InstallError, installComponent, uninstallPlugin } from "../../../host/cli/install";
+import { InstallError, installComponent, renderInstallReport, uninstallPlugin } from "../../../host/cli/install";
 import { readComponentSections } from "../../../host/runtime/component-binary";
 import { readMeta } from "../../../host/runtime/component-meta";
 import { loadComponent } from "../../../host/runtime/load-component";
@@ -62,6 +62,15 @@ describe("cli/install: installComponent", () => {
       name: "third", sha256: sha256(component), imports: ["addr", "link", "netns"], manifest: null, replaced: false,
       policy: { third: { interfaces: ["addr", "link", "netns"], sha256: sha256(component) } }, notes: [],
     });
+  });
+
+  it("the printed entry is the report's, as JSON an operator pastes into the plugins map", () => {
+    const r = installComponent(file(embedManifest(component, { name: "my-lo", capabilities: { linkKinds: ["veth"] } })), { pluginDir: tmp() });
+    const text = renderInstallReport(r);
+    const block = /\n\n( {2}"my-lo": \{\n[^]*?\n {2}\})\n\n/.exec(text)?.[1];
+    expect(JSON.parse(`{${block}}`)).toEqual(r.policy);
+    expect(text).toMatch(/imports +cni:host\/addr, cni:host\/link, cni:host\/netns/);
+    expect(text).toMatch(/manifest +\{"name":"my-lo","capabilities":\{"linkKinds":\["veth"\]\}\}/);
   });
 
   it("an installed plugin passes the pin on its printed sha256", () => {
