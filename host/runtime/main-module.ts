@@ -7,7 +7,7 @@
  * and what a pin checks the running code against (pin.ts).
  */
 import { WORLD } from "../generated/abi";
-import { readCoreModule } from "./core-module";
+import { readCoreExports } from "./core-module";
 
 /** What the main module must export: the world's functions and the ABI's memory and allocator. */
 export const MAIN_EXPORTS: readonly string[] = [...WORLD.exports.map((f) => f.name), "cabi_realloc", "memory"];
@@ -20,7 +20,7 @@ export class MainModuleError extends Error {
 /** The index of the main module among a component's top-level core modules; throws MainModuleError. */
 export function mainModuleIndex(coreModules: readonly Uint8Array[]): number {
   const exporting = coreModules.flatMap((bytes, i) => {
-    const names = new Set(readCoreModule(bytes).exports);
+    const names = new Set(readCoreExports(bytes));
     return MAIN_EXPORTS.every((n) => names.has(n)) ? [i] : [];
   });
   if (exporting.length === 1) return exporting[0]!;
