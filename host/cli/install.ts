@@ -222,10 +222,18 @@ export function installComponent(file: string, opts: InstallOptions): InstallRep
     for (const [f, bytes] of files) writeFileSync(join(tmp, name, f), bytes);
     writeFileSync(join(tmp, name, "meta.json"), `${JSON.stringify(meta, null, 2)}\n`);
     readMeta(join(tmp, name)); // what the runtime will read: checked before it is in place
-    // The component first: once the folder appears, a pinned call finds the component it names.
+    // The folder first: its rename claims the name (it fails if another install took it since
+    // the check above, before this one touched that install's component). Until the component
+    // follows, a pinned call finds the old one or none and is refused: it fails closed.
     if (installed) renameSync(target, join(tmp, ".replaced"));
+    try {
+      renameSync(join(tmp, name), target);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === "ENOTEMPTY" || code === "EEXIST") throw new InstallError(`another install of "${name}" in ${pluginDir} finished first: nothing of this one was installed`);
+      throw e;
+    }
     renameSync(join(tmp, `${name}.wasm`), componentPath);
-    renameSync(join(tmp, name), target);
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
