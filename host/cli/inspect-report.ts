@@ -2,9 +2,10 @@
  * `wasm-cni inspect <plugin | file.wasm>`: what one plugin is (name, version, sha256), what it
  * imports, what its manifest asks for, what the policy grants it and what would be denied.
  * For an installed plugin the import list is meta.json's, which the host enforces at every
- * call, and the report says whether the main core module that runs is one of the component's
- * own and whether meta.json's imports are the component's: "(matches)" means the code that
- * runs is the component's. For a bare component the imports are read from the bytes
+ * call, and the report says whether the main core module that runs is the component's main
+ * module and whether meta.json's imports are the component's: "(matches)" means the code that
+ * runs is the component's. Under a pinned grant its `sha256 pin` row is what the host's own
+ * check (pin.ts) says of the plugin's folder. For a bare component the imports are read from the bytes
  * (component-binary.ts). Loaded only by
  * the subcommand: it hashes with node:crypto, which the CNI path never loads.
  */
@@ -12,10 +13,12 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { TYPE_ONLY_INTERFACES } from "../caps/index";
-import { readComponentSections } from "../runtime/component-binary";
+import { ComponentFormatError, readComponentSections } from "../runtime/component-binary";
 import { readMeta } from "../runtime/component-meta";
 import { MANIFEST_SECTION, type Manifest, parseManifest } from "../runtime/manifest";
 import { definedMemoryMaxima } from "../runtime/memory-limit";
+import { mainModuleIndex } from "../runtime/main-module";
+import { verifyPin } from "../runtime/pin";
 import { resolvePlugin } from "../runtime/plugin-dir";
 import { grantFor, type Grant } from "../runtime/policy";
 import { type CapabilityCheck, capabilityChecks } from "./inspect-checks";
@@ -42,7 +45,7 @@ export interface InspectReport {
   sha256Matches?: boolean;
   /** Installed only: the main core module the host compiles (meta.main). */
   mainModule?: string;
-  /** Installed only: whether it is byte for byte one of the component's core modules (null: a file is missing). */
+  /** Installed only: whether it is byte for byte the component's main core module (main-module.ts; null: a file is missing). */
   mainInComponent?: boolean | null;
   /** Installed only: the component's own imports when meta.json's differ from them. */
   componentImports?: string[];
@@ -77,8 +80,18 @@ function readOptional(path: string): Buffer | null {
   }
 }
 
+/** An installed plugin's component, read; null when it is no component (reported as not matching, not thrown). */
+function installedSections(bytes: Buffer): ReturnType<typeof readComponentSections> | null {
+  try {
+    return readComponentSections(bytes);
+  } catch (e) {
+    if (e instanceof ComponentFormatError) return null;
+    throw e;
+  }
+}
+
 function manifestOf(bytes: Buffer | null): { manifest: Manifest | null; manifestError?: string } {
-  const section = bytes === null ? undefined : readComponentSections(bytes).custom.get(MANIFEST_SECTION);
+  const section = bytes === null ? undefined : installedSections(bytes)?.custom.get(MANIFEST_SECTION);
   if (section === undefined) return { manifest: null };
   try {
     return { manifest: parseManifest(section) };
@@ -115,6 +128,7 @@ function capNames(imports: readonly string[]): string[] {
 
 export function inspectReport(target: string, deps: InspectDeps): InspectReport {
   let base: Omit<InspectReport, "grant" | "checks" | "denied">;
+  let dir: string | undefined;
   if (isComponentPath(target)) {
     const bytes = readFileSync(target);
     const sections = readComponentSections(bytes);
@@ -124,12 +138,12 @@ export function inspectReport(target: string, deps: InspectDeps): InspectReport 
       version: m.manifest?.version ?? null, sha256: sha256(bytes), imports: capNames(sections.imports), ...m,
     };
   } else {
-    const dir = resolvePlugin(deps.pluginDir, target);
+    dir = resolvePlugin(deps.pluginDir, target);
     const meta = readMeta(dir);
     const path = join(dirname(dir), meta.component);
     const bytes = readOptional(path);
     const main = readOptional(join(dir, meta.main));
-    const sections = bytes === null ? null : readComponentSections(bytes);
+    const sections = bytes === null ? null : installedSections(bytes);
     const m = manifestOf(bytes);
     const actual = bytes === null ? null : sha256(bytes);
     const imports = capNames(meta.imports);
@@ -138,34 +152,54 @@ export function inspectReport(target: string, deps: InspectDeps): InspectReport 
       name: target, source: "installed", path, version: m.manifest?.version ?? null, sha256: actual,
       builtSha256: meta.sha256, sha256Matches: actual === meta.sha256, imports, ...m,
       mainModule: meta.main,
-      mainInComponent: sections === null || main === null ? null : sections.coreModules.some((c) => Buffer.compare(c, main) === 0),
+      mainInComponent: sections === null || main === null ? null : isMainModule(sections.coreModules, main),
       ...(own !== null && own.join() !== imports.join() && { componentImports: own }),
       ...declaredMemory(join(dir, meta.main)),
     };
   }
   const grant = grantOf(base.name, deps);
-  const checks = [...capabilityChecks(base.imports, base.manifest, grant, base.declaredMemoryPages), ...pinCheck(base, grant)];
+  const checks = [...capabilityChecks(base.imports, base.manifest, grant, base.declaredMemoryPages), ...pinCheck(base, grant, dir)];
   return { ...base, grant, checks, denied: checks.filter((c) => c.outcome === "denied").map((c) => `${c.capability}: ${c.note}`) };
+}
+
+/** Whether `main` is the component's main module (not a shim, not another module). */
+function isMainModule(coreModules: readonly Uint8Array[], main: Uint8Array): boolean {
+  try {
+    return Buffer.compare(coreModules[mainModuleIndex(coreModules)]!, main) === 0;
+  } catch {
+    return false;
+  }
 }
 
 /** Why the installed code is not the component's (the pin covers only the component), or null. */
 function codeMismatch(r: Omit<InspectReport, "grant" | "checks" | "denied">): string | null {
   if (r.source !== "installed") return null;
   if (r.sha256 === null) return "the component file is missing";
-  if (r.mainInComponent === false) return `the main core module ${r.mainModule} is not one of the component's core modules`;
+  if (r.mainInComponent === false) return `the main core module ${r.mainModule} is not the component's main module`;
   if (r.mainInComponent === null) return `the main core module ${r.mainModule} is missing`;
   if (r.componentImports !== undefined) return "meta.json's imports are not the component's";
   return null;
 }
 
-/** A grant with `sha256`: whether a call would pass the pin (pin.ts), as a row. */
-function pinCheck(r: Omit<InspectReport, "grant" | "checks" | "denied">, grant: InspectReport["grant"]): CapabilityCheck[] {
-  if (grant?.sha256 === undefined || r.source !== "installed") return [];
-  const why = r.sha256 !== grant.sha256 ? `the component's sha256 is ${r.sha256 ?? "(missing)"}` : codeMismatch(r);
+/** A grant with `sha256`: whether a call would pass the pin, by the host's own check (pin.ts), as a row. */
+function pinCheck(r: Omit<InspectReport, "grant" | "checks" | "denied">, grant: InspectReport["grant"], dir: string | undefined): CapabilityCheck[] {
+  if (grant?.sha256 === undefined || r.source !== "installed" || dir === undefined) return [];
+  const why = r.sha256 !== grant.sha256 ? `the component's sha256 is ${r.sha256 ?? "(missing)"}` : codeMismatch(r) ?? pinRefusal(dir, grant.sha256);
   const row = { capability: "sha256 pin", requested: "-", granted: grant.sha256 };
   return [why === null
-    ? { ...row, outcome: "allowed", note: "the component has the pinned sha256 and the main module that runs is one of its own" }
+    ? { ...row, outcome: "allowed", note: "the component has the pinned sha256 and the plugin's folder holds its own core modules, its main module the one that runs" }
     : { ...row, outcome: "denied", note: `every call fails before the plugin runs: ${why}` }];
+}
+
+/** What verifyPin says of the installed plugin in `dir` (null: it passes), without compiling it. */
+function pinRefusal(dir: string, pin: string): string | null {
+  try {
+    const meta = readMeta(dir);
+    verifyPin({ dir, meta, mainBytes: readFileSync(join(dir, meta.main)), imports: [...meta.imports], instantiate: () => { throw new Error("not run by inspect"); } }, pin);
+    return null;
+  } catch (e) {
+    return (e as Error).message;
+  }
 }
 
 function grantLine(g: Grant & { source: string }): string {
@@ -188,8 +222,8 @@ export function renderInspectReport(r: InspectReport): string {
         : codeMismatch(r) !== null ? ` (DIFFERS: ${codeMismatch(r)}: the code that runs is not the component's)` : " (matches)"}`] as [string, string]]
       : []),
     ...(r.mainModule !== undefined
-      ? [["main module", `${r.mainModule} (${r.mainInComponent === true ? "one of the component's core modules"
-        : r.mainInComponent === false ? "NOT one of the component's core modules: the code that runs is not the component's" : "missing"})`] as [string, string]]
+      ? [["main module", `${r.mainModule} (${r.mainInComponent === true ? "the component's main module"
+        : r.mainInComponent === false ? "NOT the component's main module: the code that runs is not the component's" : "missing"})`] as [string, string]]
       : []),
     ["imports", (r.imports.map((i) => `cni:host/${i}`).join(", ") || "(none)")
       + (r.componentImports !== undefined ? ` (meta.json's; DIFFERS from the component's: ${r.componentImports.join(", ") || "none"})` : "")],

@@ -3,6 +3,8 @@
  *   wasm-cni caps [--json]                      every host function, its scope and risk
  *   wasm-cni inspect <plugin|file.wasm> [--json] one plugin: imports, manifest, grant, denials
  *   wasm-cni serve [--dir PATH] [--spares N]     the prestarted host (host/prestart)
+ *   wasm-cni install <file.wasm> [--name N] [--plugin-dir D] [--force] [--json]
+ *   wasm-cni uninstall <name> [--plugin-dir D] [--json]   a component in and out (install.ts)
  * tools/build.ts bundles this module on its own (dist/wasm-cni-tools.cjs) and host/main.ts
  * requires it only when there is a command, so a CNI call never loads it (nor node:crypto,
  * which inspect hashes with).
@@ -14,6 +16,7 @@ import { serve } from "../prestart/supervisor";
 import type { Grant } from "../runtime/policy";
 import { capsReport, renderCapsReport } from "./caps-report";
 import { inspectReport, renderInspectReport } from "./inspect-report";
+import { installComponent, renderInstallReport, uninstallPlugin } from "./install";
 import { HOST_BINARY_NAME } from "./plugin-name";
 
 export interface SubcommandDeps {
@@ -30,6 +33,9 @@ export interface SubcommandDeps {
 export const USAGE = `usage: ${HOST_BINARY_NAME} caps [--json]
        ${HOST_BINARY_NAME} inspect <plugin name | path/to/component.wasm> [--json]
        ${HOST_BINARY_NAME} serve [--dir PATH] [--spares N]   (default ${DEFAULT_DIR}, ${DEFAULT_SPARES} spares)
+       ${HOST_BINARY_NAME} install <component.wasm> [--name N] [--plugin-dir D] [--force] [--json]
+       ${HOST_BINARY_NAME} uninstall <plugin name> [--plugin-dir D] [--json]
+The plugin directory is WASM_CNI_PLUGIN_DIR, else dist/plugins beside ${HOST_BINARY_NAME}.
 Run by a container runtime (CNI_COMMAND set), ${HOST_BINARY_NAME} is a CNI plugin instead.
 `;
 
@@ -54,6 +60,25 @@ export function runSubcommand(argv: readonly string[], deps: SubcommandDeps): nu
         print(report, () => renderInspectReport(report));
         return 0;
       }
+      case "install": {
+        const args = flags(rest, ["--name", "--plugin-dir"], ["--force"]);
+        if (typeof args === "string" || args.positional.length !== 1) return usage(deps, typeof args === "string" ? `install: ${args}` : "install takes one component file");
+        const report = installComponent(args.positional[0]!, {
+          pluginDir: args.values["--plugin-dir"] ?? deps.pluginDir,
+          ...(args.values["--name"] !== undefined && { name: args.values["--name"] }),
+          force: args.switches.has("--force"),
+        });
+        print(report, () => renderInstallReport(report));
+        return 0;
+      }
+      case "uninstall": {
+        const args = flags(rest, ["--plugin-dir"], []);
+        if (typeof args === "string" || args.positional.length !== 1) return usage(deps, typeof args === "string" ? `uninstall: ${args}` : "uninstall takes one plugin name");
+        const report = uninstallPlugin(args.positional[0]!, args.values["--plugin-dir"] ?? deps.pluginDir);
+        print(report, () => `uninstalled plugin "${report.name}": removed ${report.removed.join(" and ")}\n`
+          + "Its policy entry, if any, still grants a plugin of that name: remove it from the policy file too.\n");
+        return 0;
+      }
       case "help": case "--help": case "-h":
         deps.stdout(USAGE);
         return 0;
@@ -65,6 +90,23 @@ export function runSubcommand(argv: readonly string[], deps: SubcommandDeps): nu
     deps.stderr(`${HOST_BINARY_NAME} ${command}: ${msg}\n`);
     return 1;
   }
+}
+
+/** `--flag value` options and `--switch`es among the arguments; a string says what is wrong. */
+function flags(args: readonly string[], valued: readonly string[], switches: readonly string[]):
+  { positional: string[]; values: Record<string, string>; switches: Set<string> } | string {
+  const out = { positional: [] as string[], values: {} as Record<string, string>, switches: new Set<string>() };
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (valued.includes(a)) {
+      const v = args[++i];
+      if (v === undefined || v === "") return `${a} needs a value`;
+      out.values[a] = v;
+    } else if (switches.includes(a)) out.switches.add(a);
+    else if (a.startsWith("--")) return `unknown option ${a}`;
+    else out.positional.push(a);
+  }
+  return out;
 }
 
 function usage(deps: SubcommandDeps, problem: string): number {

@@ -37,7 +37,7 @@ export interface CoreModuleShape {
   tags: number;
 }
 
-const SECTION = { type: 1, import: 2, table: 4, memory: 5, tag: 13 } as const;
+const SECTION = { type: 1, import: 2, table: 4, memory: 5, export: 7, tag: 13 } as const;
 const IMPORT_KINDS: readonly ImportKind[] = ["function", "table", "memory", "global", "tag"];
 const FUNC_TYPE = 0x60;
 /** Number types by their encoding; any other value type is written as its byte. */
@@ -147,6 +147,46 @@ export function readCoreModule(bytes: Uint8Array): CoreModuleShape {
     pos = end;
   }
   return shape;
+}
+
+/**
+ * The names a core module exports, in order ("add", "memory"): only the export section is
+ * decoded, every other section skipped by its size (a pinned call reads the exports of each of
+ * its component's modules: main-module.ts).
+ */
+export function readCoreExports(bytes: Uint8Array): string[] {
+  if (bytes.length < 8 || bytes[0] !== 0x00 || bytes[1] !== 0x61 || bytes[2] !== 0x73 || bytes[3] !== 0x6d || bytes[4] !== 1 || bytes[5] !== 0 || bytes[6] !== 0 || bytes[7] !== 0) {
+    throw new CoreModuleFormatError("not a core Wasm module (version 1)");
+  }
+  let pos = 8;
+  const uleb = (): number => {
+    let result = 0;
+    for (let shift = 0; shift < 35; shift += 7) {
+      const b = bytes[pos++];
+      if (b === undefined) throw new CoreModuleFormatError("truncated");
+      result += (b & 0x7f) * 2 ** shift;
+      if ((b & 0x80) === 0) return result;
+    }
+    throw new CoreModuleFormatError("LEB128 value too long");
+  };
+  const names: string[] = [];
+  while (pos < bytes.length) {
+    const id = bytes[pos++]!;
+    const size = uleb();
+    const end = pos + size;
+    if (end > bytes.length) throw new CoreModuleFormatError("section runs past the end");
+    if (id === SECTION.export) {
+      for (let n = uleb(); n > 0; n--) {
+        const len = uleb();
+        if (pos + len > end) throw new CoreModuleFormatError("name runs past the end");
+        names.push(Buffer.from(bytes.buffer, bytes.byteOffset + pos, len).toString("utf8"));
+        pos += len + 1; // the name, then the kind byte
+        uleb(); // index
+      }
+    }
+    pos = end;
+  }
+  return names;
 }
 
 /** A core function type as text: "i32,i32->i32", "->" for none. */

@@ -97,7 +97,7 @@ describe("a pinned plugin runs only the code of its pinned component", () => {
     expect(loUp(ns)).toBe(false);
     const report = inspect(dir);
     expect(report).not.toMatch(/\(matches\)/);
-    expect(report).toMatch(/NOT one of the component's core modules/);
+    expect(report).toMatch(/NOT the component's main module/);
   });
 
   it("unpinned, the same swap is what the plugin directory holds: it runs (the pin is what covers the code)", () => {
@@ -126,6 +126,6 @@ describe("a pinned plugin runs only the code of its pinned component", () => {
   it("inspect of the honest plugin says (matches), and its main module is the component's", () => {
     const report = inspect(pluginDir());
     expect(report).toMatch(/\(matches\)/);
-    expect(report).toMatch(/loopback\.core\.wasm \(one of the component's core modules\)/);
+    expect(report).toMatch(/loopback\.core\.wasm \(the component's main module\)/);
   });
 });

@@ -1,3 +1,6 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runSubcommand, USAGE } from "../../../host/cli/subcommands";
 
@@ -24,6 +27,25 @@ describe("wasm-cni subcommands", () => {
     const r = run(["inspect", "bridge"]);
     expect(r).toMatchObject({ code: 1, stdout: "" });
     expect(r.stderr).toMatch(/^wasm-cni inspect: no Wasm plugin "bridge"/);
+  });
+
+  it("install and uninstall: one argument and known options, else the usage (exit 2); a failure is one line (exit 1)", () => {
+    expect(run(["install"]).code).toBe(2);
+    expect(run(["install", "a.wasm", "b.wasm"]).code).toBe(2);
+    expect(run(["install", "a.wasm", "--name"])).toMatchObject({ code: 2, stderr: expect.stringMatching(/install: --name needs a value/) });
+    expect(run(["install", "a.wasm", "--nmae", "x"])).toMatchObject({ code: 2, stderr: expect.stringMatching(/install: unknown option --nmae/) });
+    expect(run(["uninstall"]).code).toBe(2);
+    expect(run(["uninstall", "x", "--force"])).toMatchObject({ code: 2, stderr: expect.stringMatching(/uninstall: unknown option --force/) });
+    expect(run(["install", "/nonexistent/a.wasm"])).toEqual({ code: 1, stdout: "", stderr: "wasm-cni install: cannot read /nonexistent/a.wasm: ENOENT: no such file or directory, open '/nonexistent/a.wasm'\n" });
+    expect(run(["uninstall", "x"])).toEqual({ code: 1, stdout: "", stderr: 'wasm-cni uninstall: no installed plugin "x" in /nonexistent (installed: none)\n' });
+  });
+
+  it("install --json prints the report; --plugin-dir overrides the runtime's directory", () => {
+    const dir = mkdtempSync(join(tmpdir(), "subcommands-"));
+    const r = run(["install", "dist/plugins/loopback.wasm", "--name", "x", "--plugin-dir", dir, "--json"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ name: "x", pluginDir: dir, policy: { x: { interfaces: ["addr", "link", "netns"] } } });
+    expect(run(["uninstall", "x", "--plugin-dir", dir, "--json"])).toMatchObject({ code: 0, stdout: expect.stringContaining('"removed"') });
   });
 
   it("help prints the usage, exit 0", () => {

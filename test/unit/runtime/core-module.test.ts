@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { CoreModuleFormatError, readCoreModule } from "../../../host/runtime/core-module";
+import { CoreModuleFormatError, readCoreExports, readCoreModule } from "../../../host/runtime/core-module";
 import { I32, op, WasmBuilder } from "../../helpers/wasm-builder";
 
 const validate = (b: Uint8Array): boolean => (globalThis as unknown as { WebAssembly: { validate(b: Uint8Array): boolean } }).WebAssembly.validate(b);
@@ -46,6 +46,8 @@ describe("readCoreModule", () => {
     expect(shape.tables).toHaveLength(1);
     expect(shape.tables[0]!.max).toBe(shape.tables[0]!.min);
     expect(shape.onlyFunctionTypes).toBe(true);
+    expect(readCoreExports(readFileSync(`dist/plugins/bridge/${meta.main}`))).toEqual(
+      ["add", "cabi_post_add", "del", "cabi_post_del", "check", "cabi_post_check", "status", "cabi_post_status", "gc", "cabi_post_gc", "cabi_realloc", "memory"]);
   });
 
   it("the builder's modules are valid Wasm (so the reader is tested on what V8 accepts)", () => {
@@ -62,5 +64,17 @@ describe("readCoreModule", () => {
     w.memory({ min: 1, max: 256 });
     const bytes = w.bytes();
     expect(() => readCoreModule(bytes.subarray(0, bytes.length - 1))).toThrow(CoreModuleFormatError);
+  });
+
+  it("readCoreExports reads the export names alone, and refuses what is not a core module or is cut short", () => {
+    const w = new WasmBuilder();
+    const f = w.func([], [], []);
+    w.memory({ min: 1, max: 1 });
+    w.exportFunc("add", f);
+    w.exportMemory("memory");
+    const bytes = w.bytes();
+    expect(readCoreExports(bytes)).toEqual(["add", "memory"]);
+    expect(() => readCoreExports(new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x0d, 0x00, 0x01, 0x00]))).toThrow(CoreModuleFormatError);
+    expect(() => readCoreExports(bytes.subarray(0, bytes.length - 3))).toThrow(CoreModuleFormatError);
   });
 });

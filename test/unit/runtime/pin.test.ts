@@ -2,7 +2,7 @@
 // granted by) against the pinned component, whatever meta.json says, and for a module kept by
 // a prestarted host as for one read now.
 import { createHash } from "node:crypto";
-import { copyFileSync, cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -64,5 +64,21 @@ describe("runtime/pin: verifyPin", () => {
     const meta = JSON.parse(readFileSync(join(dir, "meta.json"), "utf8")) as Record<string, unknown>;
     writeFileSync(join(dir, "meta.json"), JSON.stringify({ ...meta, imports: ["cni:host/netns"] }));
     expect(() => verifyPin(loadComponent(dir), pin)).toThrow(/meta\.json's imports \(netns\) are not its component's \(addr, link, netns\)/);
+  });
+
+  it("refuses meta.main pointing at one of the component's shims: in the component, but not its main module", async () => {
+    const dir = await copy();
+    const meta = JSON.parse(readFileSync(join(dir, "meta.json"), "utf8")) as Record<string, unknown>;
+    writeFileSync(join(dir, "meta.json"), JSON.stringify({ ...meta, main: "loopback.core2.wasm" }));
+    expect(() => verifyPin(loadComponent(dir), pin)).toThrow(/main core module it would run \(loopback\.core2\.wasm\) is a shim of its component loopback\.wasm, not its main module/);
+  });
+
+  it("refuses another core module listed by meta.json that is not the component's, or is missing", async () => {
+    const swapped = await copy();
+    writeFileSync(join(swapped, "loopback.core3.wasm"), readFileSync(join(swapped, "loopback.core2.wasm")).subarray(0, 8));
+    expect(() => verifyPin(loadComponent(swapped), pin)).toThrow(/the core module loopback\.core3\.wasm beside it is not one of the core modules of its component/);
+    const missing = await copy();
+    rmSync(join(missing, "loopback.core2.wasm"));
+    expect(() => verifyPin(loadComponent(missing), pin)).toThrow(/its core module loopback\.core2\.wasm cannot be read/);
   });
 });
