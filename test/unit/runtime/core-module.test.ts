@@ -46,8 +46,9 @@ describe("readCoreModule", () => {
     expect(shape.tables).toHaveLength(1);
     expect(shape.tables[0]!.max).toBe(shape.tables[0]!.min);
     expect(shape.onlyFunctionTypes).toBe(true);
+    // wasm_cni_panic: the address of the SDK's panic record (host/runtime/guest-panic.ts).
     expect(readCoreExports(readFileSync(`dist/plugins/bridge/${meta.main}`))).toEqual(
-      ["add", "cabi_post_add", "del", "cabi_post_del", "check", "cabi_post_check", "status", "cabi_post_status", "gc", "cabi_post_gc", "cabi_realloc", "memory"]);
+      ["wasm_cni_panic", "add", "cabi_post_add", "del", "cabi_post_del", "check", "cabi_post_check", "status", "cabi_post_status", "gc", "cabi_post_gc", "cabi_realloc", "memory"]);
   });
 
   it("the builder's modules are valid Wasm (so the reader is tested on what V8 accepts)", () => {
