@@ -15,7 +15,7 @@ if (!cmd) {
 
 if (process.env.WASM_CNI_SANDBOX !== "1") {
   if (process.getuid?.() !== 0) {
-    console.error("test/sandbox.mjs: the tests create network namespaces and need root (run as root or in CI)");
+    console.error("test/sandbox.mjs: the sandbox tier creates network namespaces and needs root (run as root or in CI); `npm run test:unit` needs no root");
     process.exit(2);
   }
   const hostNetns = readlinkSync("/proc/self/ns/net");

@@ -8,8 +8,12 @@ import { join } from "node:path";
 import { buildPlugin } from "../../tools/plugin-build";
 import { ROOT } from "./fixtures";
 
-/** Where plugins under test are built, one folder per plugin like dist/plugins. */
-export const PLUGIN_UNDER_TEST_DIR = join(ROOT, "build/plugins-under-test");
+/**
+ * Where plugins under test are built, one folder per plugin like dist/plugins. In a checkout the
+ * test user cannot write to (`npm run test:unit` as another user), WASM_CNI_TEST_BUILD_DIR names
+ * a writable folder instead.
+ */
+export const PLUGIN_UNDER_TEST_DIR = process.env.WASM_CNI_TEST_BUILD_DIR || join(ROOT, "build/plugins-under-test");
 
 const STAMP = ".source-sha256";
 
