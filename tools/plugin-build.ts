@@ -11,7 +11,7 @@ import { componentEmbed, componentNew, transpile } from "@bytecodealliance/jco";
 import { buildSync } from "esbuild";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { basename, join, resolve } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import type { ComponentMeta } from "../host/runtime/load-component";
 import { withManifestFile } from "./plugin-manifest";
 
@@ -31,6 +31,8 @@ export interface BuildOptions {
   world?: string;
   /** asconfig.json to compile with. Default: the root's. */
   asconfig?: string;
+  /** Folder the plugin's file names in the binary are relative to. Default: the entry's folder. */
+  baseDir?: string;
 }
 
 const sha256 = (b: Uint8Array): string => createHash("sha256").update(b).digest("hex");
@@ -48,8 +50,18 @@ export async function compileCore(entry: string, opts: BuildOptions = {}): Promi
   let out: Uint8Array | null = null;
   let log = "";
   const sink = { write: (s: string | Uint8Array) => ((log += s.toString()), true) };
+  // --baseDir the plugin folder: asc names the plugin's own files relative to it (`panic.ts`,
+  // `assembly/index.ts`) and the SDK's `~lib/@wasm-cni/sdk/...`. These names end up in the binary
+  // (abort messages, so panics say where), so no absolute or cwd-relative path may leak into it:
+  // the same source builds to the same bytes in any folder.
   const { error } = await asc.main(
-    [resolve(entry), "--config", opts.asconfig ?? join(root, "asconfig.json"), "--target", opts.target ?? "release", "--outFile", "core.wasm"],
+    [
+      resolve(entry),
+      "--baseDir", resolve(opts.baseDir ?? dirname(entry)),
+      "--config", resolve(opts.asconfig ?? join(root, "asconfig.json")),
+      "--target", opts.target ?? "release",
+      "--outFile", "core.wasm",
+    ],
     {
       stdout: sink as never,
       stderr: sink as never,
@@ -126,7 +138,7 @@ export async function transpileComponent(name: string, component: Uint8Array, di
 export async function buildPlugin(srcDir: string, outDir: string, opts: BuildOptions = {}): Promise<PluginMeta> {
   const name = basename(resolve(srcDir));
   const ownConfig = join(srcDir, "asconfig.json"); // e.g. a larger maximumMemory; extends the root's
-  const core = await compileCore(pluginEntry(srcDir), existsSync(ownConfig) ? { ...opts, asconfig: resolve(ownConfig) } : opts);
+  const core = await compileCore(pluginEntry(srcDir), { baseDir: srcDir, ...opts, ...(existsSync(ownConfig) ? { asconfig: resolve(ownConfig) } : {}) });
   const component = withManifestFile(srcDir, await componentize(core, opts));
   mkdirSync(outDir, { recursive: true });
   writeFileSync(join(outDir, `${name}.wasm`), component);
