@@ -16,7 +16,7 @@ afterAll(() => temps.forEach((d) => rmSync(d, { recursive: true, force: true }))
 
 const MANIFEST = { name: "panic", version: "1.0.0", capabilities: { interfaces: ["log"] } };
 
-/** A project as an author has it: the plugin folder, the SDK in node_modules, wit/, asconfig.json. */
+/** A project as an author has it: the plugin folder, the SDK in node_modules, wit/, an asconfig.json extending the SDK's preset. */
 function project(prefix: string): string {
   const base = mkdtempSync(join(tmpdir(), prefix));
   temps.push(base);
@@ -24,7 +24,7 @@ function project(prefix: string): string {
   writeFileSync(join(base, "src/panic/manifest.json"), JSON.stringify(MANIFEST, null, 2));
   cpSync(join(ROOT, "guest-plugins/sdk"), join(base, "node_modules/@wasm-cni/sdk"), { recursive: true });
   cpSync(join(ROOT, "wit"), join(base, "wit"), { recursive: true });
-  cpSync(join(ROOT, "asconfig.json"), join(base, "asconfig.json"));
+  writeFileSync(join(base, "asconfig.json"), JSON.stringify({ extends: "@wasm-cni/sdk/asconfig.plugin.json" }));
   return base;
 }
 
@@ -53,5 +53,11 @@ describe("a plugin build is reproducible whatever the folder", () => {
     expect(w.includes(utf16("panic.ts"))).toBe(true);
     expect(w.includes(utf16("../"))).toBe(false);
     expect(w.includes(utf16("~lib/@wasm-cni/sdk/abi/result.ts"))).toBe(true);
+  });
+
+  it("an asconfig.json extending a file that is not there fails the build naming it, rather than building without the preset", async () => {
+    const base = project("pb-config-");
+    writeFileSync(join(base, "asconfig.json"), JSON.stringify({ extends: "./no-such-preset.json" }));
+    await expect(build(base)).rejects.toThrow(/no-such-preset\.json: no such file/);
   });
 });
