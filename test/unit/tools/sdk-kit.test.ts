@@ -1,0 +1,104 @@
+// tools/sdk-kit.ts and tools/wasm-cni-build.ts: the SDK packed as npm would publish it, unpacked
+// into a project outside this repo as `npm install <tarball>` would, builds a plugin with its
+// `wasm-cni-build` command into the very bytes this repo's build makes of the same source.
+// (No registry in the sandbox: asc and jco are linked from this repo's node_modules, the
+// versions the SDK's package.json pins.)
+import { execFileSync, spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { KIT_BIN, writeKit } from "../../../tools/sdk-kit";
+import { buildPluginUnderTest } from "../../helpers/plugin-under-test";
+import { ROOT } from "../../helpers/fixtures";
+
+const sha256 = (b: Uint8Array): string => createHash("sha256").update(b).digest("hex");
+const SDK = join(ROOT, "guest-plugins/sdk");
+let tmp: string, files: string[], project: string;
+
+/** `npm pack` of a copy of the SDK completed by writeKit (the package's prepack step), so the test writes nothing into the repo. */
+function packSdk(): { tarball: string; files: string[] } {
+  const sdk = join(tmp, "sdk");
+  cpSync(SDK, sdk, { recursive: true, filter: (src) => ![join(SDK, "wit"), join(SDK, "dist"), join(SDK, "node_modules")].includes(src) });
+  writeKit(ROOT, sdk);
+  const out = execFileSync("npm", ["pack", "--ignore-scripts", "--json", "--pack-destination", tmp], {
+    cwd: sdk,
+    encoding: "utf8",
+    env: { ...process.env, npm_config_update_notifier: "false", npm_config_audit: "false", npm_config_fund: "false" },
+  });
+  const [info] = JSON.parse(out) as { filename: string; files: { path: string }[] }[];
+  return { tarball: join(tmp, info!.filename), files: info!.files.map((f) => f.path).sort() };
+}
+
+/** A project folder holding one plugin's source, with the SDK tarball installed into node_modules. */
+function authorProject(tarball: string, plugin: string): string {
+  const dir = join(tmp, "author", plugin);
+  const sdk = join(dir, "node_modules/@wasm-cni/sdk");
+  mkdirSync(sdk, { recursive: true });
+  execFileSync("tar", ["xzf", tarball, "-C", sdk, "--strip-components=1"]);
+  mkdirSync(join(dir, "node_modules/@bytecodealliance"), { recursive: true });
+  symlinkSync(join(ROOT, "node_modules/assemblyscript"), join(dir, "node_modules/assemblyscript"));
+  symlinkSync(join(ROOT, "node_modules/@bytecodealliance/jco"), join(dir, "node_modules/@bytecodealliance/jco"));
+  cpSync(join(ROOT, "guest-plugins", plugin, `${plugin}.ts`), join(dir, `${plugin}.ts`));
+  return dir;
+}
+
+function runBuild(cwd: string, args: string[] = []) {
+  return spawnSync(process.execPath, [join(cwd, "node_modules/@wasm-cni/sdk", KIT_BIN), ...args], { cwd, encoding: "utf8", timeout: 60_000 });
+}
+
+beforeAll(() => {
+  tmp = mkdtempSync(join(tmpdir(), "sdk-kit-"));
+  const packed = packSdk();
+  files = packed.files;
+  project = authorProject(packed.tarball, "loopback");
+}, 60_000);
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+describe("the SDK package holds what an author needs", () => {
+  it("the packed SDK has its sources, the WIT contract, the asconfig preset and the build command, and nothing of the repo's", () => {
+    for (const f of ["package.json", "README.md", "index.ts", "exports.ts", "abi/abort.ts", "bindings/plugin-world.ts", "asconfig.plugin.json", KIT_BIN, "wit/world.wit"]) {
+      expect(files).toContain(f);
+    }
+    expect(files.filter((f) => f.startsWith("wit/")).sort()).toEqual(
+      execFileSync("ls", [join(ROOT, "wit")], { encoding: "utf8" }).trim().split("\n").map((f) => `wit/${f}`).sort(),
+    );
+    expect(files.filter((f) => f.startsWith("node_modules/") || f.endsWith(".wasm"))).toEqual([]);
+    const pkg = JSON.parse(readFileSync(join(SDK, "package.json"), "utf8")) as Record<string, unknown>;
+    expect(pkg.private).toBeUndefined();
+    expect(pkg.bin).toEqual({ "wasm-cni-build": KIT_BIN });
+  });
+});
+
+describe("wasm-cni-build outside this repo", () => {
+  it("builds a plugin's source into the same component, byte for byte, as this repo's build, and prints its sha256", async () => {
+    const r = runBuild(project);
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    const built = readFileSync(join(project, "build/loopback.wasm"));
+    const inRepo = readFileSync(join(await buildPluginUnderTest("loopback"), "loopback.wasm"));
+    expect(sha256(built)).toBe(sha256(inRepo));
+    expect(r.stdout.trim()).toBe(`build/loopback.wasm  ${built.length} bytes  sha256:${sha256(built)}`);
+  }, 60_000);
+
+  it("embeds the folder's manifest.json, and -o names the output file", () => {
+    writeFileSync(join(project, "manifest.json"), JSON.stringify({ name: "lo", version: "1.2.3", capabilities: { interfaces: ["netns", "link", "addr"] } }));
+    try {
+      const r = runBuild(project, ["-o", "out/x.wasm"]);
+      expect(r.status).toBe(0);
+      expect(r.stdout).toMatch(/^out\/x\.wasm {2}\d+ bytes {2}sha256:[0-9a-f]{64}\n$/);
+      expect(readFileSync(join(project, "out/x.wasm")).includes(Buffer.from('{"name":"lo","version":"1.2.3"'))).toBe(true);
+    } finally {
+      rmSync(join(project, "manifest.json"));
+    }
+  }, 60_000);
+
+  it("a folder without an entry file fails with exit 1 and says which files it looked for", () => {
+    const empty = join(tmp, "author", "empty");
+    mkdirSync(empty, { recursive: true });
+    const r = spawnSync(process.execPath, [join(project, "node_modules/@wasm-cni/sdk", KIT_BIN), empty], { encoding: "utf8" });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^wasm-cni-build: plugin .*empty: no empty\.ts, index\.ts or assembly\/index\.ts\n$/);
+  });
+});
