@@ -4,7 +4,7 @@
 // its manifest.json embedded, the file a third party ships, and prints its sha256 (what an
 // operator pins). The same source gives the same bytes in any folder, and the same bytes as this
 // repo's own build (tools/plugin-component.ts, shared). Bundled by tools/sdk-kit.ts into the SDK
-// package as dist/wasm-cni-build.mjs, beside the package's wit/ and asconfig.plugin.json.
+// package as dist/wasm-cni-build.mjs (run by its bin/wasm-cni-build.mjs), beside the package's wit/ and asconfig.plugin.json.
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, relative, resolve } from "node:path";
@@ -38,7 +38,7 @@ function pluginName(dir: string): string {
   return basename(resolve(dir));
 }
 
-export async function main(argv: string[]): Promise<number> {
+async function main(argv: string[]): Promise<number> {
   let args;
   try {
     args = parseArgs({
@@ -72,14 +72,11 @@ export async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-// Run as the bin (not when a test imports it).
-if (process.argv[1] && /wasm-cni-build(\.mjs)?$/.test(process.argv[1])) {
-  main(process.argv.slice(2)).then(
-    (code) => (process.exitCode = code),
-    (e: unknown) => {
-      const usage = e instanceof UsageError;
-      process.stderr.write(`wasm-cni-build: ${(e as Error).message}${usage ? `\n${USAGE}` : ""}\n`);
-      process.exitCode = usage ? 2 : 1;
-    },
-  );
-}
+main(process.argv.slice(2)).then(
+  (code) => (process.exitCode = code),
+  (e: unknown) => {
+    const usage = e instanceof UsageError;
+    process.stderr.write(`wasm-cni-build: ${(e as Error).message}${usage ? `\n${USAGE}` : ""}\n`);
+    process.exitCode = usage ? 2 : 1;
+  },
+);

@@ -10,6 +10,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { KIT_BIN, writeKit } from "../../../tools/sdk-kit";
+
+/** The command npm links into node_modules/.bin: a stub importing KIT_BIN. */
+const BIN = "bin/wasm-cni-build.mjs";
 import { buildPluginUnderTest } from "../../helpers/plugin-under-test";
 import { ROOT } from "../../helpers/fixtures";
 
@@ -45,7 +48,7 @@ function authorProject(tarball: string, plugin: string): string {
 }
 
 function runBuild(cwd: string, args: string[] = []) {
-  return spawnSync(process.execPath, [join(cwd, "node_modules/@wasm-cni/sdk", KIT_BIN), ...args], { cwd, encoding: "utf8", timeout: 60_000 });
+  return spawnSync(process.execPath, [join(cwd, "node_modules/@wasm-cni/sdk", BIN), ...args], { cwd, encoding: "utf8", timeout: 60_000 });
 }
 
 beforeAll(() => {
@@ -58,7 +61,7 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 describe("the SDK package holds what an author needs", () => {
   it("the packed SDK has its sources, the WIT contract, the asconfig preset and the build command, and nothing of the repo's", () => {
-    for (const f of ["package.json", "README.md", "index.ts", "exports.ts", "abi/abort.ts", "bindings/plugin-world.ts", "asconfig.plugin.json", KIT_BIN, "wit/world.wit"]) {
+    for (const f of ["package.json", "README.md", "index.ts", "exports.ts", "abi/abort.ts", "bindings/plugin-world.ts", "asconfig.plugin.json", BIN, KIT_BIN, "wit/world.wit"]) {
       expect(files).toContain(f);
     }
     expect(files.filter((f) => f.startsWith("wit/")).sort()).toEqual(
@@ -67,7 +70,7 @@ describe("the SDK package holds what an author needs", () => {
     expect(files.filter((f) => f.startsWith("node_modules/") || f.endsWith(".wasm"))).toEqual([]);
     const pkg = JSON.parse(readFileSync(join(SDK, "package.json"), "utf8")) as Record<string, unknown>;
     expect(pkg.private).toBeUndefined();
-    expect(pkg.bin).toEqual({ "wasm-cni-build": KIT_BIN });
+    expect(pkg.bin).toEqual({ "wasm-cni-build": BIN });
   });
 });
 
@@ -97,7 +100,7 @@ describe("wasm-cni-build outside this repo", () => {
   it("a folder without an entry file fails with exit 1 and says which files it looked for", () => {
     const empty = join(tmp, "author", "empty");
     mkdirSync(empty, { recursive: true });
-    const r = spawnSync(process.execPath, [join(project, "node_modules/@wasm-cni/sdk", KIT_BIN), empty], { encoding: "utf8" });
+    const r = spawnSync(process.execPath, [join(project, "node_modules/@wasm-cni/sdk", BIN), empty], { encoding: "utf8" });
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/^wasm-cni-build: plugin .*empty: no empty\.ts, index\.ts or assembly\/index\.ts\n$/);
   });
