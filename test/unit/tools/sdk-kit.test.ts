@@ -5,7 +5,7 @@
 // versions the SDK's package.json pins.)
 import { execFileSync, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -18,7 +18,7 @@ import { ROOT } from "../../helpers/fixtures";
 
 const sha256 = (b: Uint8Array): string => createHash("sha256").update(b).digest("hex");
 const SDK = join(ROOT, "guest-plugins/sdk");
-let tmp: string, files: string[], project: string;
+let tmp: string, tarball: string, files: string[], project: string;
 
 /** `npm pack` of a copy of the SDK completed by writeKit (the package's prepack step), so the test writes nothing into the repo. */
 function packSdk(): { tarball: string; files: string[] } {
@@ -34,15 +34,23 @@ function packSdk(): { tarball: string; files: string[] } {
   return { tarball: join(tmp, info!.filename), files: info!.files.map((f) => f.path).sort() };
 }
 
-/** A project folder holding one plugin's source, with the SDK tarball installed into node_modules. */
-function authorProject(tarball: string, plugin: string): string {
-  const dir = join(tmp, "author", plugin);
+/** `npm install <tarball>` into `dir`, as far as a test without a registry can: the SDK unpacked, its command linked, asc and jco linked. */
+function installSdk(dir: string, tarball: string): void {
   const sdk = join(dir, "node_modules/@wasm-cni/sdk");
   mkdirSync(sdk, { recursive: true });
   execFileSync("tar", ["xzf", tarball, "-C", sdk, "--strip-components=1"]);
   mkdirSync(join(dir, "node_modules/@bytecodealliance"), { recursive: true });
+  mkdirSync(join(dir, "node_modules/.bin"), { recursive: true });
   symlinkSync(join(ROOT, "node_modules/assemblyscript"), join(dir, "node_modules/assemblyscript"));
   symlinkSync(join(ROOT, "node_modules/@bytecodealliance/jco"), join(dir, "node_modules/@bytecodealliance/jco"));
+  symlinkSync(`../@wasm-cni/sdk/${BIN}`, join(dir, "node_modules/.bin/wasm-cni-build"));
+}
+
+/** A project folder holding one plugin's source, with the SDK tarball installed into node_modules. */
+function authorProject(tarball: string, plugin: string): string {
+  const dir = join(tmp, "author", plugin);
+  mkdirSync(dir, { recursive: true });
+  installSdk(dir, tarball);
   cpSync(join(ROOT, "guest-plugins", plugin, `${plugin}.ts`), join(dir, `${plugin}.ts`));
   return dir;
 }
@@ -54,8 +62,8 @@ function runBuild(cwd: string, args: string[] = []) {
 beforeAll(() => {
   tmp = mkdtempSync(join(tmpdir(), "sdk-kit-"));
   const packed = packSdk();
-  files = packed.files;
-  project = authorProject(packed.tarball, "loopback");
+  ({ tarball, files } = packed);
+  project = authorProject(tarball, "loopback");
 }, 60_000);
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
@@ -103,5 +111,32 @@ describe("wasm-cni-build outside this repo", () => {
     const r = spawnSync(process.execPath, [join(project, "node_modules/@wasm-cni/sdk", BIN), empty], { encoding: "utf8" });
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/^wasm-cni-build: plugin .*empty: no empty\.ts, index\.ts or assembly\/index\.ts\n$/);
+  });
+});
+
+describe("wasm-cni-build init", () => {
+  it("makes a plugin project that builds and passes its own test at once, without root", () => {
+    const r = runBuild(project, ["init", join(tmp, "new", "hello")]);
+    expect(r.status).toBe(0);
+    const dir = join(tmp, "new", "hello");
+    expect(r.stdout).toContain("next: cd");
+    for (const f of ["package.json", "manifest.json", "index.ts", "asconfig.json", "test/plugin.test.mjs", "README.md"]) {
+      expect(existsSync(join(dir, f)), f).toBe(true);
+    }
+    expect(JSON.parse(readFileSync(join(dir, "package.json"), "utf8")).devDependencies).toEqual({ "@wasm-cni/sdk": "^0.1.0" });
+    installSdk(dir, tarball);
+    const t = spawnSync("npm", ["test"], { cwd: dir, encoding: "utf8", env: { ...process.env, npm_config_update_notifier: "false" }, timeout: 60_000 });
+    expect(t.stderr + t.stdout).toMatch(/# pass 3\n# fail 0/);
+    expect(t.status).toBe(0);
+    expect(existsSync(join(dir, "build/hello.wasm"))).toBe(true);
+  }, 60_000);
+
+  it("refuses a folder that is not empty, and a name the host would not accept", () => {
+    const r = runBuild(project, ["init", project]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/is not empty/);
+    const bad = runBuild(project, ["init", join(tmp, "new", "Bad_Name")]);
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toMatch(/Bad_Name: a plugin name is lower case letters/);
   });
 });
