@@ -9,7 +9,9 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symli
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { transpileComponent } from "../../../tools/plugin-build";
 import { KIT_BIN, writeKit } from "../../../tools/sdk-kit";
+import { runHostile, writePolicy } from "../../helpers/hostile";
 
 /** The command npm links into node_modules/.bin: a stub importing KIT_BIN. */
 const BIN = "bin/wasm-cni-build.mjs";
@@ -17,6 +19,7 @@ import { buildPluginUnderTest } from "../../helpers/plugin-under-test";
 import { ROOT } from "../../helpers/fixtures";
 
 const sha256 = (b: Uint8Array): string => createHash("sha256").update(b).digest("hex");
+const mkdirp = (dir: string): string => (mkdirSync(dir, { recursive: true }), dir);
 const SDK = join(ROOT, "guest-plugins/sdk");
 let tmp: string, tarball: string, files: string[], project: string;
 
@@ -129,6 +132,21 @@ describe("wasm-cni-build init", () => {
     expect(t.stderr + t.stdout).toMatch(/# pass 3\n# fail 0/);
     expect(t.status).toBe(0);
     expect(existsSync(join(dir, "build/hello.wasm"))).toBe(true);
+  }, 60_000);
+
+  it("the scaffolded plugin, pinned by its sha256, runs in the host: ADD passes the prevResult on", async () => {
+    const component = readFileSync(join(tmp, "new", "hello", "build/hello.wasm"));
+    const pluginDir = join(tmp, "plugins");
+    writeFileSync(join(mkdirp(pluginDir), "hello.wasm"), component);
+    const meta = await transpileComponent("hello", component, join(pluginDir, "hello"));
+    writeFileSync(join(pluginDir, "hello", "meta.json"), JSON.stringify(meta));
+    const prevResult = { cniVersion: "1.1.0", interfaces: [{ name: "eth0", mac: "aa:bb:cc:dd:ee:ff" }], ips: [{ address: "10.1.2.3/24", interface: 0 }] };
+    const r = runHostile({
+      plugin: "hello", pluginDir, policy: writePolicy({ hello: { interfaces: ["log"], sha256: sha256(component) } }),
+      config: { prevResult }, env: { WASM_CNI_PRESTART_DIR: "off" },
+    });
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.json).toMatchObject(prevResult);
   }, 60_000);
 
   it("refuses a folder that is not empty, and a name the host would not accept", () => {
