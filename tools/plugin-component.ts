@@ -44,7 +44,12 @@ export function checkAsconfig(file: string, seen = new Set<string>()): void {
   if (seen.has(file)) return;
   seen.add(file);
   if (!existsSync(file)) throw new Error(`asconfig ${file}: no such file`);
-  const ext = (JSON.parse(readFileSync(file, "utf8")) as { extends?: unknown }).extends;
+  let ext: unknown;
+  try {
+    ext = (JSON.parse(readFileSync(file, "utf8")) as { extends?: unknown }).extends;
+  } catch (e) {
+    throw new Error(`asconfig ${file}: ${(e as Error).message}`, { cause: e });
+  }
   if (ext === undefined) return;
   if (typeof ext !== "string") throw new Error(`asconfig ${file}: "extends" is not a string`);
   const dir = dirname(file);
