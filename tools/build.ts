@@ -7,6 +7,7 @@
 //                   dist/wasm-cni-client.cjs, the launcher's client of a prestarted host (host/prestart)
 //                   dist/wasm-cni-spare.cjs, a spare of that host (host/spare-main.ts)
 //   4. cni-bin      dist/cni-bin/<plugin> → bin/wasm-cni: a plugin directory for runtimes
+//   5. sdk          guest-plugins/sdk/wit and dist/wasm-cni-build.mjs: the author's kit (tools/sdk-kit.ts)
 // The WIT bindings in guest-plugins/sdk/bindings and host/generated are committed; `npm run
 // gen` rebuilds them and a test fails when they are out of date.
 import { buildSync } from "esbuild";
@@ -16,6 +17,7 @@ import { setFlagsFromString } from "node:v8";
 import { Script } from "node:vm";
 import { join, resolve } from "node:path";
 import { buildPlugin, pluginEntry } from "./plugin-build";
+import { writeKit } from "./sdk-kit";
 import { DEFAULT_DIR } from "../host/prestart/protocol";
 
 const ROOT = resolve(".");
@@ -175,6 +177,7 @@ function linkCniBin(): void {
 }
 
 if (wanted("native")) await step("native addon", buildNative);
-if (only.length === 0 || only.some((s) => s !== "native" && s !== "host")) await step("plugins", buildPlugins);
+if (only.length === 0 || only.some((s) => s !== "native" && s !== "host" && s !== "sdk")) await step("plugins", buildPlugins);
 if (wanted("host")) await step("host bundle", buildHost);
 await step("cni-bin", linkCniBin);
+if (wanted("sdk")) await step("sdk kit", () => writeKit(ROOT, join(ROOT, "guest-plugins/sdk")));

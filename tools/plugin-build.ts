@@ -3,73 +3,24 @@
 //   <out>/<name>/<name>.core*.wasm    the component's core modules, as jco extracts them; the host
 //                                     compiles and instantiates the main one (meta.main) itself
 //   <out>/<name>/meta.json            imported interfaces (its capability list) and sha256s
-// Steps: asc (asconfig.json: -O3, stub runtime, abort handler, --noUnsafe, a declared memory
-// maximum; a plugin folder's own asconfig.json may extend it) → componentEmbed + componentNew →
-// jco transpile (for its core modules; tests also use its glue, as a reference).
-import asc from "assemblyscript/asc";
-import { componentEmbed, componentNew, transpile } from "@bytecodealliance/jco";
+// Steps: the component (tools/plugin-component.ts: asc with asconfig.json, which extends the
+// SDK's preset guest-plugins/sdk/asconfig.plugin.json → componentEmbed + componentNew → the
+// manifest) → jco transpile (for its core modules; tests also use its glue, as a reference).
+import { transpile } from "@bytecodealliance/jco";
 import { buildSync } from "esbuild";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import type { ComponentMeta } from "../host/runtime/load-component";
-import { withManifestFile } from "./plugin-manifest";
+import { buildComponent, WORLD, type BuildOptions } from "./plugin-component";
 
-export const WORLD = "plugin";
+export { buildComponent, compileCore, componentize, pluginEntry, WORLD, type BuildOptions } from "./plugin-component";
 
 /** What meta.json holds; the host reads the same record (host/runtime/load-component.ts). */
 export type PluginMeta = ComponentMeta;
 
-export interface BuildOptions {
-  /** Repository root (asconfig.json, wit/). Default: cwd. */
-  root?: string;
-  /** asconfig target. Default "release". */
-  target?: string;
-  /** WIT folder, relative to root. Default "wit". */
-  wit?: string;
-  /** World to embed. Default "plugin". */
-  world?: string;
-  /** asconfig.json to compile with. Default: the root's. */
-  asconfig?: string;
-}
-
 const sha256 = (b: Uint8Array): string => createHash("sha256").update(b).digest("hex");
 
-/** The entry file of a plugin folder: `<name>.ts`, else `index.ts`, else `assembly/index.ts`. */
-export function pluginEntry(srcDir: string): string {
-  const name = basename(resolve(srcDir));
-  for (const f of [`${name}.ts`, "index.ts", "assembly/index.ts"]) if (existsSync(join(srcDir, f))) return join(srcDir, f);
-  throw new Error(`plugin ${srcDir}: no ${name}.ts, index.ts or assembly/index.ts`);
-}
-
-/** asc → core module bytes. Throws with asc's diagnostics on failure. */
-export async function compileCore(entry: string, opts: BuildOptions = {}): Promise<Uint8Array> {
-  const root = resolve(opts.root ?? ".");
-  let out: Uint8Array | null = null;
-  let log = "";
-  const sink = { write: (s: string | Uint8Array) => ((log += s.toString()), true) };
-  const { error } = await asc.main(
-    [resolve(entry), "--config", opts.asconfig ?? join(root, "asconfig.json"), "--target", opts.target ?? "release", "--outFile", "core.wasm"],
-    {
-      stdout: sink as never,
-      stderr: sink as never,
-      writeFile: (name: string, contents: Uint8Array | string) => {
-        if (name.endsWith(".wasm")) out = typeof contents === "string" ? Buffer.from(contents) : contents;
-      },
-    },
-  );
-  if (error || !out) throw new Error(`asc ${entry}: ${error?.message ?? "no output"}\n${log}`);
-  return out;
-}
-
-/** Core module → component, embedding the world from wit/. */
-export async function componentize(core: Uint8Array, opts: BuildOptions = {}): Promise<Uint8Array> {
-  // An absolute witPath: jco's wasm-tools reads it through the preview2 shim, which resolves
-  // paths against its preopened "/" only.
-  const witPath = resolve(opts.root ?? ".", opts.wit ?? "wit");
-  const embedded = await componentEmbed({ binary: core, witPath, world: opts.world ?? WORLD, stringEncoding: "utf8" });
-  return componentNew(embedded, []);
-}
 
 /**
  * Transpiles a component with jco into `dir`: its core modules, and with `glue` jco's sync
@@ -125,9 +76,7 @@ export async function transpileComponent(name: string, component: Uint8Array, di
 /** Builds the plugin in `srcDir` into `outDir` (see the file header). */
 export async function buildPlugin(srcDir: string, outDir: string, opts: BuildOptions = {}): Promise<PluginMeta> {
   const name = basename(resolve(srcDir));
-  const ownConfig = join(srcDir, "asconfig.json"); // e.g. a larger maximumMemory; extends the root's
-  const core = await compileCore(pluginEntry(srcDir), existsSync(ownConfig) ? { ...opts, asconfig: resolve(ownConfig) } : opts);
-  const component = withManifestFile(srcDir, await componentize(core, opts));
+  const component = await buildComponent(srcDir, opts);
   mkdirSync(outDir, { recursive: true });
   writeFileSync(join(outDir, `${name}.wasm`), component);
   const dir = join(outDir, name);

@@ -18,7 +18,7 @@ export const PLUGIN_UNDER_TEST_DIR = process.env.WASM_CNI_TEST_BUILD_DIR || join
 const STAMP = ".source-sha256";
 
 /** What every plugin build reads besides its own folder. */
-const BUILD_INPUTS = ["guest-plugins/sdk", "wit", "asconfig.json", "tools/plugin-build.ts", "tools/plugin-manifest.ts"];
+const BUILD_INPUTS = ["guest-plugins/sdk", "wit", "asconfig.json", "tools/plugin-build.ts", "tools/plugin-component.ts", "tools/plugin-manifest.ts"];
 
 /** sha256 over `paths`: files, and every file below folders (names and contents, in sorted order). */
 function treeHash(paths: string[]): string {

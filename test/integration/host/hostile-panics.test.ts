@@ -100,11 +100,11 @@ function expectPanic(r: ReturnType<typeof cniExec>, msg: RegExp, details: RegExp
 describe("a guest panic names its message and where it happened", () => {
   it("throw new Error(\"boom\") ends as CNI 999 'panicked in add: boom' with the file and line, in the error and the audit line", () => {
     const { r, audit } = add("panic", { config: { mode: "throw" } });
-    expectPanic(r, /^plugin "panic" panicked in add: boom \(at .*panic\/panic\.ts:\d+:\d+\)$/, /^boom \(at .*panic\/panic\.ts:\d+:\d+\)$/);
+    expectPanic(r, /^plugin "panic" panicked in add: boom \(at panic\.ts:\d+:\d+\)$/, /^boom \(at panic\.ts:\d+:\d+\)$/);
     const line = audit();
     expect(line.code).toBe(999);
     expect(line.error).toMatch(/panicked in add: boom/);
-    expect(line.panic).toMatchObject({ plugin: "panic", message: "boom", file: expect.stringMatching(/panic\/panic\.ts$/), line: expect.any(Number), column: expect.any(Number) });
+    expect(line.panic).toMatchObject({ plugin: "panic", message: "boom", file: "panic.ts", line: expect.any(Number), column: expect.any(Number) });
     expect(line.denials).toEqual([]); // the plugin's own failure, not something the host refused
   });
 
