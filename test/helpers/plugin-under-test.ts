@@ -21,7 +21,7 @@ const STAMP = ".source-sha256";
 const BUILD_INPUTS = ["guest-plugins/sdk", "wit", "asconfig.json", "tools/plugin-build.ts", "tools/plugin-component.ts", "tools/plugin-manifest.ts"];
 
 /** sha256 over `paths`: files, and every file below folders (names and contents, in sorted order). */
-function treeHash(paths: string[]): string {
+export function treeHash(paths: string[]): string {
   const h = createHash("sha256");
   const walk = (dir: string): void => {
     for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
