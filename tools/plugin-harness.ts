@@ -15,12 +15,15 @@ import { WORLD } from "../host/generated/abi";
 import { instantiateCore, type WasmModule } from "../host/runtime/abi/instance";
 import { readComponentSections } from "../host/runtime/component-binary";
 import { readMeta } from "../host/runtime/component-meta";
+import { AbiTrap } from "../host/runtime/abi/lift-lower";
+import { GuestPanic, type PanicReport, where } from "../host/runtime/guest-panic";
 import { createGuestStringDecoder } from "../host/runtime/guest-strings";
 import { HostBytes } from "../host/runtime/host-bytes";
 import { DEFAULT_MAX_HOST_BYTES, DEFAULT_MAX_STRING_BYTES } from "../host/runtime/limits";
 import { mainModuleIndex } from "../host/runtime/main-module";
 import { MANIFEST_SECTION, parseManifest } from "../host/runtime/manifest";
-import { checkImports, DEFAULT_LIMITS, grantFor } from "../host/runtime/policy";
+import { checkImports, DEFAULT_LIMITS, DEFAULT_TIME_LIMIT_MS, grantFor } from "../host/runtime/policy";
+import { runWithTimeLimit, TimeLimitError } from "../host/runtime/time-limit";
 
 export type { AddrInfo, LinkInfo, RouteInfo };
 export type HostError = T.HostError;
@@ -82,6 +85,31 @@ export interface HarnessGrant {
 
 export interface LoadOptions {
   grant?: HarnessGrant;
+  /** CPU time per verb before the plugin is stopped, as the host's timeLimitMs (default 5000). */
+  timeLimitMs?: number;
+}
+
+/**
+ * The plugin did not return: it panicked (`throw`, an index out of range, `.value` on an
+ * error), trapped, ran out of time or broke the canonical ABI. The host ends such a call with
+ * CNI error 999 and this message; `panic` is the guest's own account, when it left one.
+ */
+export class PluginTrap extends Error {
+  override readonly name = "PluginTrap";
+  constructor(message: string, readonly panic: PanicReport | undefined, cause: unknown) {
+    super(message, { cause });
+  }
+}
+
+/** What the host's run-plugin.ts guard() says of a guest that did not return. */
+function trapOf(plugin: string, verb: string, e: unknown): unknown {
+  if (e instanceof FakeHostError) return e; // a script that threw outside a result-returning function: the test's bug
+  if (e instanceof GuestPanic) return new PluginTrap(`plugin "${plugin}" panicked in ${verb}: ${e.report.message} (at ${where(e.report)})`, e.report, e);
+  if (e instanceof TimeLimitError) return new PluginTrap(`plugin "${plugin}" ${verb}: ${e.message}`, undefined, e);
+  if ((e as Error)?.constructor?.name === "RuntimeError" || e instanceof AbiTrap) {
+    return new PluginTrap(`plugin "${plugin}" trapped in ${verb}: ${(e as Error).message}`, undefined, e);
+  }
+  return e;
 }
 
 /** A host function's scripted replacement: return a value, or throw hostError(...). */
@@ -176,11 +204,13 @@ function emptyNetns(): FakeNetns {
 /**
  * Loads a plugin for tests: `path` is its component (.wasm) or a built plugin folder. Throws when
  * it imports an interface its grant (options.grant, else its manifest's) does not allow, as the
- * real host refuses to load it.
+ * real host refuses to load it. A verb returns the plugin's result or its cni-error; one that
+ * does not return (a panic, a trap, the time limit) throws PluginTrap.
  */
 export function loadPlugin(path: string, options: LoadOptions = {}): Harness {
   const p = read(path);
   const grant = grantOf(p, options.grant);
+  const timeLimitMs = options.timeLimitMs ?? DEFAULT_TIME_LIMIT_MS;
   checkImports(p.name, p.imports, { hostNetns: false, delegates: [], linkKinds: [], sysctlKeys: [], ...DEFAULT_LIMITS, interfaces: grant.interfaces });
   let nextIndex = 1;
   const state: FakeState = { host: emptyNetns(), container: emptyNetns(), store: new Map(), log: [] };
@@ -369,15 +399,25 @@ export function loadPlugin(path: string, options: LoadOptions = {}): Harness {
     requestNetns.value = opts.netns ?? "/run/netns/test";
     held.clear();
     const budget = new HostBytes(DEFAULT_MAX_HOST_BYTES);
-    const core = instantiateCore(p.module, WORLD, imports, p.name, createGuestStringDecoder(p.name, DEFAULT_MAX_STRING_BYTES, budget));
-    const r = core.call(verb, [{
+    const request = {
       config: typeof config === "string" ? config : JSON.stringify(config),
       containerId: opts.containerId ?? "test-container",
       ifname: opts.ifname ?? "eth0",
       netns: requestNetns.value,
       args: opts.args ?? [],
-    }]) as { tag: "ok"; val: V } | { tag: "err"; val: PluginError };
-    return r.tag === "ok" ? { ok: true, value: r.val } : { ok: false, error: r.val };
+    };
+    let phase = "start function";
+    try {
+      // A new instance per verb, as the host makes one per call; its start function runs under the limit too.
+      const r = runWithTimeLimit(() => {
+        const core = instantiateCore(p.module, WORLD, imports, p.name, createGuestStringDecoder(p.name, DEFAULT_MAX_STRING_BYTES, budget));
+        phase = verb;
+        return core.call(verb, [request]);
+      }, timeLimitMs) as { tag: "ok"; val: V } | { tag: "err"; val: PluginError };
+      return r.tag === "ok" ? { ok: true, value: r.val } : { ok: false, error: r.val };
+    } catch (e) {
+      throw trapOf(p.name, phase, e);
+    }
   };
 
   return {

@@ -4,14 +4,15 @@
 // tested in test/integration; here, the calls a plugin makes and what it makes of their answers.
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { loadPlugin, type RouteInfo } from "../../../tools/plugin-harness";
-import { buildExample, buildPluginUnderTest } from "../../helpers/plugin-under-test";
+import { loadPlugin, PluginTrap, type RouteInfo } from "../../../tools/plugin-harness";
+import { buildExample, buildFixtures, buildPluginUnderTest } from "../../helpers/plugin-under-test";
 
-let loopback: string, routeOverride: string;
+let loopback: string, routeOverride: string, fixtures: string;
 
 beforeAll(async () => {
   loopback = join(await buildPluginUnderTest("loopback"), "loopback.wasm");
   routeOverride = buildExample("route-override");
+  fixtures = await buildFixtures(["panic", "spin"]);
 }, 120_000);
 
 const LO_CONF = { cniVersion: "1.1.0", name: "lo", type: "loopback" };
@@ -105,5 +106,19 @@ describe("plugin harness: route-override built with the kit", () => {
     expect(r.ok).toBe(false);
     expect(!r.ok && r.error.msg).toMatch(/failed to add route 172\.30\.0\.0\/16 via 10\.99\.0\.1.*network is unreachable/);
     expect(h.calls.at(-1)!.outcome).toBe("kernel: network is unreachable");
+  });
+});
+
+describe("plugin harness: a plugin that does not return", () => {
+  it("a panic throws PluginTrap with the host's message: the guest's message, file and line", () => {
+    const h = loadPlugin(join(fixtures, "panic")); // a built folder (meta.json) loads too
+    const run = () => h.add({ cniVersion: "1.1.0", name: "p", type: "panic", mode: "throw" });
+    expect(run).toThrow(PluginTrap);
+    expect(run).toThrow(/^plugin "panic" panicked in add: boom \(at panic\.ts:\d+:\d+\)$/);
+  });
+
+  it("an endless loop is stopped at the time limit and throws PluginTrap", () => {
+    const h = loadPlugin(join(fixtures, "spin"), { timeLimitMs: 100 });
+    expect(() => h.add({ cniVersion: "1.1.0", name: "s", type: "spin" })).toThrow(/^plugin "spin" add: plugin ran longer than its time limit of 100 ms/);
   });
 });
