@@ -11,6 +11,8 @@ import type * as T from "../host/generated/interfaces/cni-host-types";
 import type { LinkChange, LinkInfo, LinkSpec } from "../host/generated/interfaces/cni-host-link";
 import type { AddrInfo } from "../host/generated/interfaces/cni-host-addr";
 import type { RouteInfo } from "../host/generated/interfaces/cni-host-route";
+import { CapError } from "../host/caps/errors";
+import { checkSysctlKey } from "../host/caps/sysctl";
 import { WORLD } from "../host/generated/abi";
 import { instantiateCore, type WasmModule } from "../host/runtime/abi/instance";
 import { readComponentSections } from "../host/runtime/component-binary";
@@ -22,7 +24,7 @@ import { HostBytes } from "../host/runtime/host-bytes";
 import { DEFAULT_MAX_HOST_BYTES, DEFAULT_MAX_STRING_BYTES } from "../host/runtime/limits";
 import { mainModuleIndex } from "../host/runtime/main-module";
 import { MANIFEST_SECTION, parseManifest } from "../host/runtime/manifest";
-import { checkImports, DEFAULT_LIMITS, DEFAULT_TIME_LIMIT_MS, grantFor } from "../host/runtime/policy";
+import { checkImports, DEFAULT_LIMITS, DEFAULT_TIME_LIMIT_MS, type Grant, grantFor } from "../host/runtime/policy";
 import { runWithTimeLimit, TimeLimitError } from "../host/runtime/time-limit";
 
 export type { AddrInfo, LinkInfo, RouteInfo };
@@ -80,7 +82,10 @@ export interface CallOptions {
 export interface HarnessGrant {
   interfaces: readonly string[];
   hostNetns?: boolean;
+  /** Kinds link.create may make; absent: any. */
   linkKinds?: readonly string[];
+  /** sysctl keys (patterns, "net.ipv6.conf.*.accept_ra") it may read and write; absent: any the host allows. */
+  sysctlKeys?: readonly string[];
 }
 
 export interface LoadOptions {
@@ -152,6 +157,8 @@ export interface Harness {
 
 const Wasm = (globalThis as unknown as { WebAssembly: { Module: new (bytes: Uint8Array) => WasmModule } }).WebAssembly;
 const TYPE_ONLY = ["types", "verbs"];
+/** A Grant with nothing in it, for the host's checks that take one. */
+const NO_GRANT: Grant = { interfaces: [], hostNetns: false, delegates: [], linkKinds: [], sysctlKeys: [], ...DEFAULT_LIMITS };
 const NS_IDS = { host: 0, container: 1 } as const;
 
 interface Loaded {
@@ -178,7 +185,9 @@ function read(path: string): Loaded {
     name: manifest ? manifest.name : basename(path).replace(/\.wasm$/, ""),
     module: new Wasm.Module(main),
     imports: unversioned(sections.imports),
-    ...(caps && { manifestGrant: { interfaces: caps.interfaces ?? [], hostNetns: caps.hostNetns ?? false, linkKinds: caps.linkKinds ?? [] } }),
+    ...(caps && { manifestGrant: {
+      interfaces: caps.interfaces ?? [], hostNetns: caps.hostNetns ?? false, linkKinds: caps.linkKinds ?? [], sysctlKeys: caps.sysctl ?? [],
+    } }),
   };
 }
 
@@ -211,7 +220,7 @@ export function loadPlugin(path: string, options: LoadOptions = {}): Harness {
   const p = read(path);
   const grant = grantOf(p, options.grant);
   const timeLimitMs = options.timeLimitMs ?? DEFAULT_TIME_LIMIT_MS;
-  checkImports(p.name, p.imports, { hostNetns: false, delegates: [], linkKinds: [], sysctlKeys: [], ...DEFAULT_LIMITS, interfaces: grant.interfaces });
+  checkImports(p.name, p.imports, { ...NO_GRANT, interfaces: grant.interfaces });
   let nextIndex = 1;
   const state: FakeState = { host: emptyNetns(), container: emptyNetns(), store: new Map(), log: [] };
   const calls: HostCall[] = [];
@@ -248,6 +257,15 @@ export function loadPlugin(path: string, options: LoadOptions = {}): Harness {
   const sameRoute = (a: RouteInfo, b: RouteInfo): boolean => a.dst === b.dst && (a.table ?? 254) === (b.table ?? 254) &&
     (b.gw === undefined || a.gw === b.gw) && (b.dev === undefined || a.dev === b.dev) && (b.metric === undefined || a.metric === b.metric);
   const ok = (): void => undefined;
+  /** The host's own check: its allowlist of net.* keys, then the grant's patterns. */
+  const checkSysctl = (key: string): void => {
+    try {
+      checkSysctlKey(p.name, { ...NO_GRANT, sysctlKeys: grant.sysctlKeys ?? [key] }, key); // no sysctlKeys: the allowlist only
+    } catch (e) {
+      if (e instanceof CapError) throw new FakeHostError(e.payload);
+      throw e;
+    }
+  };
 
   const impls: Record<string, Record<string, (...a: never[]) => unknown>> = {
     netns: {
@@ -350,11 +368,13 @@ export function loadPlugin(path: string, options: LoadOptions = {}): Harness {
     },
     sysctl: {
       get: (ns: number, key: string) => {
-        const v = nsOf(ns).sysctl.get(key);
-        if (v === undefined) throw hostError("not-found", `sysctl ${key}`);
-        return v;
+        checkSysctl(key);
+        return nsOf(ns).sysctl.get(key) ?? "0"; // a key never set reads as a fresh netns's default would (mostly 0)
       },
-      set: (ns: number, key: string, value: string) => void nsOf(ns).sysctl.set(key, value),
+      set: (ns: number, key: string, value: string) => {
+        checkSysctl(key);
+        nsOf(ns).sysctl.set(key, value);
+      },
     },
     store: {
       open: () => 0,

@@ -4,14 +4,16 @@
 // tested in test/integration; here, the calls a plugin makes and what it makes of their answers.
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { grantFor } from "../../../host/runtime/policy";
 import { loadPlugin, PluginTrap, type RouteInfo } from "../../../tools/plugin-harness";
 import { buildExample, buildFixtures, buildPluginUnderTest } from "../../helpers/plugin-under-test";
 
-let loopback: string, routeOverride: string, fixtures: string;
+let loopback: string, routeOverride: string, bridge: string, fixtures: string;
 
 beforeAll(async () => {
   loopback = join(await buildPluginUnderTest("loopback"), "loopback.wasm");
   routeOverride = buildExample("route-override");
+  bridge = join(await buildPluginUnderTest("bridge"), "bridge");
   fixtures = await buildFixtures(["panic", "spin"]);
 }, 120_000);
 
@@ -106,6 +108,35 @@ describe("plugin harness: route-override built with the kit", () => {
     expect(r.ok).toBe(false);
     expect(!r.ok && r.error.msg).toMatch(/failed to add route 172\.30\.0\.0\/16 via 10\.99\.0\.1.*network is unreachable/);
     expect(h.calls.at(-1)!.outcome).toBe("kernel: network is unreachable");
+  });
+});
+
+describe("plugin harness: bridge (a built folder, checked with its built-in grant)", () => {
+  const conf = { cniVersion: "1.1.0", name: "n", type: "bridge", bridge: "cni0", isGateway: true, ipam: { type: "host-local", subnet: "10.10.0.0/24" } };
+  const ipamResult = JSON.stringify({ cniVersion: "1.1.0", ips: [{ address: "10.10.0.2/24", gateway: "10.10.0.1" }], routes: [{ dst: "0.0.0.0/0" }] });
+
+  it("ADD makes cni0 with the gateway, a veth into it, eth0 with IPAM's address and route, and turns on forwarding", () => {
+    const h = loadPlugin(bridge);
+    h.state.ipamResult = ipamResult;
+    const r = h.add(conf);
+    expect(r.ok, JSON.stringify(r)).toBe(true);
+    const cni0 = h.state.host.links.get("cni0")!;
+    expect(cni0).toMatchObject({ kind: "bridge", up: true, addrs: ["10.10.0.1/24"] });
+    const veth = [...h.state.host.links.values()].find((l) => l.kind === "veth")!;
+    expect(veth).toMatchObject({ up: true, master: cni0.index, peerIndex: h.state.container.links.get("eth0")!.index });
+    expect(h.state.container.links.get("eth0")).toMatchObject({ up: true, addrs: ["10.10.0.2/24"] });
+    expect(h.state.container.routes).toEqual([expect.objectContaining({ dst: "0.0.0.0/0", gw: "10.10.0.1", dev: "eth0" })]);
+    expect(h.state.host.sysctl.get("net.ipv4.ip_forward")).toBe("1");
+  });
+
+  it("a grant without ip_forward in its sysctlKeys: the host's own check denies sysctl.set, and ADD fails with the plugin's CNI error", () => {
+    const g = grantFor("bridge");
+    const h = loadPlugin(bridge, { grant: { ...g, sysctlKeys: g.sysctlKeys.filter((k) => k !== "net.ipv4.ip_forward") } });
+    h.state.ipamResult = ipamResult;
+    const r = h.add(conf);
+    expect(r.ok).toBe(false);
+    expect(!r.ok && r.error.msg).toMatch(/may not use sysctl net\.ipv4\.ip_forward: not in its grant's sysctlKeys/);
+    expect(h.calls.find((c) => c.fn === "sysctl.set" && c.args[1] === "net.ipv4.ip_forward")?.outcome).toMatch(/^denied: /);
   });
 });
 
