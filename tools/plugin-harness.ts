@@ -3,8 +3,11 @@
 // sysctls, the store, log lines) through the same canonical ABI code and WORLD tables the real
 // host uses (host/runtime/abi), with the same import-against-grant check at load. Every host
 // call is recorded with its arguments and outcome, and any host function can be scripted (to
-// fail, or to answer otherwise). What only a kernel can show stays for real-namespace tests:
-// the fake keeps no kernel rules (a veth's carrier, routes dropped with an address, ...).
+// fail, or to answer otherwise). The host's own checks it applies: imports against the grant
+// (policy.ts), link kinds and the host netns against the grant, sysctl keys (sysctl.ts), guest
+// strings (strict UTF-8, maxStringBytes) and the time limit. It does not model the host's scope
+// rules (which host links and host routes a plugin may touch, scope.ts), nor kernel rules (a
+// veth's carrier, routes dropped with an address): real-namespace tests show those.
 import { readFileSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
 import type * as T from "../host/generated/interfaces/cni-host-types";
