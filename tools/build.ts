@@ -7,7 +7,7 @@
 //                   dist/wasm-cni-client.cjs, the launcher's client of a prestarted host (host/prestart)
 //                   dist/wasm-cni-spare.cjs, a spare of that host (host/spare-main.ts)
 //   4. cni-bin      dist/cni-bin/<plugin> → bin/wasm-cni: a plugin directory for runtimes
-//   5. sdk          guest-plugins/sdk/wit and dist/wasm-cni-build.mjs: the author's kit (tools/sdk-kit.ts)
+//   5. sdk          guest-plugins/sdk/wit, dist/wasm-cni-build.mjs and dist/plugin-harness.mjs: the author's kit (tools/sdk-kit.ts)
 // The WIT bindings in guest-plugins/sdk/bindings and host/generated are committed; `npm run
 // gen` rebuilds them and a test fails when they are out of date.
 import { buildSync } from "esbuild";

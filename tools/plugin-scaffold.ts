@@ -1,7 +1,8 @@
 // `wasm-cni-build init <dir>`: a new plugin project that builds and passes its test at once.
 // The plugin is a chained no-op (it logs and passes the prevResult on), the smallest thing
 // that runs; its test builds it and checks, without root, that the component imports only
-// what manifest.json states and exports the five CNI verbs.
+// what manifest.json states and exports the five CNI verbs, then runs its ADD against the SDK's
+// in-memory host (tools/plugin-harness.ts, shipped as dist/plugin-harness.mjs).
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 
@@ -63,6 +64,7 @@ register(cmdAdd, cmdDel, cmdCheck, cmdStatus, cmdGc);
 `,
     "test/plugin.test.mjs": `// Runs after \`wasm-cni-build\` (npm test): checks the component without root or a host.
 import { componentWit } from "@bytecodealliance/jco";
+import { loadPlugin } from "@wasm-cni/sdk/dist/plugin-harness.mjs";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
@@ -84,6 +86,18 @@ test("the component exports the five CNI verbs", () => {
 test("manifest.json is embedded in the component", () => {
   assert.ok(component.includes(Buffer.from(JSON.stringify(manifest))));
 });
+
+// The plugin against an in-memory host, through the host's canonical ABI: h.state is what it
+// sees (links, addresses, routes, the store), h.calls what it called, h.fail scripts an error.
+test("ADD logs and passes the prevResult on (in-memory host, no root)", () => {
+  const h = loadPlugin(new URL(\`../build/\${manifest.name}.wasm\`, import.meta.url).pathname);
+  const prevResult = { cniVersion: "1.1.0", interfaces: [{ name: "eth0" }], ips: [{ address: "10.1.2.3/24", interface: 0 }] };
+  const r = h.add({ cniVersion: "1.1.0", name: "net", type: manifest.name, prevResult }, { containerId: "c1" });
+  assert.ok(r.ok, JSON.stringify(r));
+  assert.deepEqual(r.value, prevResult);
+  assert.deepEqual(h.calls.map((c) => c.fn), ["log.write"]);
+  assert.match(h.state.log[0].message, /ADD c1 eth0/);
+});
 `,
     "README.md": `# ${name}
 
@@ -91,7 +105,7 @@ A CNI plugin for [wasm-cni](https://github.com/wasm-cni/wasm-cni), in AssemblySc
 
     npm install      # @wasm-cni/sdk: the SDK, the WIT contract and wasm-cni-build
     npm run build    # index.ts + manifest.json → build/${name}.wasm, and its sha256
-    npm test         # builds, then checks the component's imports and exports (no root needed)
+    npm test         # builds, checks the component's imports and exports, runs ADD against an in-memory host (no root needed)
 
 \`index.ts\` is the plugin; what it imports from the SDK (\`link\`, \`addr\`, \`route\`, ...) is what
 it asks the host for. List those interfaces in \`manifest.json\`: it grants nothing, but it

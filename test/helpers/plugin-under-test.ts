@@ -2,6 +2,7 @@
 // (asc + componentize + transpile, ~4 s) is reused while the plugin's folder, the SDK, the
 // WIT, asconfig.json and the build tool are unchanged. Test files run in parallel processes: each build goes to a private temp
 // folder and is renamed into place, so a reader never sees half a plugin.
+import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -80,4 +81,22 @@ export function buildPluginUnderTest(name: string): Promise<string> {
 /** Builds test/fixtures/plugins/<name> for each name (reused while unchanged); returns the plugin dir. */
 export function buildFixtures(names: string[]): Promise<string> {
   return buildPluginsUnderTest(names, "test/fixtures/plugins");
+}
+
+/**
+ * examples/<name> built by the SDK kit's command, `wasm-cni-build <folder> -o <file>`, as its
+ * author would; reused while the example's files and the SDK package (its sources, wit/ and the
+ * bundled command) are unchanged. Returns the component file.
+ */
+export function buildExample(name: string): string {
+  const src = join(ROOT, "examples", name);
+  const inputs = ["index.ts", "manifest.json", "asconfig.json", "package.json"].map((f) => join(src, f));
+  const hash = treeHash([...inputs, join(ROOT, "guest-plugins/sdk")]);
+  const out = join(PLUGIN_UNDER_TEST_DIR, ".examples", `${name}-${hash.slice(0, 16)}.wasm`);
+  if (existsSync(out)) return out;
+  mkdirSync(join(out, ".."), { recursive: true });
+  const part = `${out}.${process.pid}`;
+  execFileSync(join(ROOT, "node_modules/.bin/wasm-cni-build"), [src, "-o", part], { encoding: "utf8" });
+  renameSync(part, out); // atomic: a parallel build of the same source writes the same bytes
+  return out;
 }

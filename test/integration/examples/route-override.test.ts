@@ -5,41 +5,24 @@
 // in a test "host" netns with a test container netns. The container's routes are read back
 // with `ip -j route`. Under the pin, a component file changed after install is refused.
 import { execFileSync } from "node:child_process";
-import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, symlinkSync, writeFileSync } from "node:fs";
+import { copyFileSync, cpSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { InstallReport } from "../../../host/cli/install";
 import type { AuditLine } from "../../../host/runtime/audit";
 import { ConflistError, createConflistRunner, parseConflist, type Attachment, type Conflist, type JsonObject } from "../../../tools/conflist-runner";
-import { HOST_BIN, ROOT } from "../../helpers/fixtures";
+import { HOST_BIN } from "../../helpers/fixtures";
 import { ipJson, netnsPerTest, type TestNetns } from "../../helpers/netns";
-import { buildPluginsUnderTest, PLUGIN_UNDER_TEST_DIR, treeHash } from "../../helpers/plugin-under-test";
+import { buildExample, buildPluginsUnderTest } from "../../helpers/plugin-under-test";
 
-const EXAMPLE = join(ROOT, "examples/route-override");
 const NAME = "route-override";
 const newNetns = netnsPerTest({ ipv6: false });
 const tmp = (): string => mkdtempSync(join(tmpdir(), "wasm-cni-example-"));
 let component: string, builtins: string;
 
-/**
- * The example built by the kit's command, `wasm-cni-build <folder> -o <file>`, reused while the
- * example's files and the SDK package (its sources, wit/ and the bundled command) are unchanged.
- */
-function buildExample(): string {
-  const inputs = ["index.ts", "manifest.json", "asconfig.json", "package.json"].map((f) => join(EXAMPLE, f));
-  const hash = treeHash([...inputs, join(ROOT, "guest-plugins/sdk")]);
-  const out = join(PLUGIN_UNDER_TEST_DIR, ".examples", `${NAME}-${hash.slice(0, 16)}.wasm`);
-  if (existsSync(out)) return out;
-  mkdirSync(join(out, ".."), { recursive: true });
-  const part = `${out}.${process.pid}`;
-  execFileSync(join(ROOT, "node_modules/.bin/wasm-cni-build"), [EXAMPLE, "-o", part], { encoding: "utf8" });
-  renameSync(part, out); // atomic: a parallel build of the same source writes the same bytes
-  return out;
-}
-
 beforeAll(async () => {
-  component = buildExample();
+  component = buildExample(NAME);
   builtins = await buildPluginsUnderTest(["bridge", "host-local"]);
 }, 120_000);
 

@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { transpileComponent } from "../../../tools/plugin-build";
-import { KIT_BIN, writeKit } from "../../../tools/sdk-kit";
+import { KIT_BIN, KIT_HARNESS, writeKit } from "../../../tools/sdk-kit";
 import { runHostile, writePolicy } from "../../helpers/hostile";
 
 /** The command npm links into node_modules/.bin: a stub importing KIT_BIN. */
@@ -72,7 +72,7 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 describe("the SDK package holds what an author needs", () => {
   it("the packed SDK has its sources, the WIT contract, the asconfig preset and the build command, and nothing of the repo's", () => {
-    for (const f of ["package.json", "README.md", "index.ts", "exports.ts", "abi/abort.ts", "bindings/plugin-world.ts", "asconfig.plugin.json", BIN, KIT_BIN, "wit/world.wit"]) {
+    for (const f of ["package.json", "README.md", "index.ts", "exports.ts", "abi/abort.ts", "bindings/plugin-world.ts", "asconfig.plugin.json", BIN, KIT_BIN, KIT_HARNESS, "wit/world.wit"]) {
       expect(files).toContain(f);
     }
     expect(files.filter((f) => f.startsWith("wit/")).sort()).toEqual(
@@ -129,7 +129,7 @@ describe("wasm-cni-build init", () => {
     expect(JSON.parse(readFileSync(join(dir, "package.json"), "utf8")).devDependencies).toEqual({ "@wasm-cni/sdk": "^0.1.0" });
     installSdk(dir, tarball);
     const t = spawnSync("npm", ["test"], { cwd: dir, encoding: "utf8", env: { ...process.env, npm_config_update_notifier: "false" }, timeout: 60_000 });
-    expect(t.stderr + t.stdout).toMatch(/# pass 3\n# fail 0/);
+    expect(t.stderr + t.stdout).toMatch(/# pass 4\n# fail 0/);
     expect(t.status).toBe(0);
     expect(existsSync(join(dir, "build/hello.wasm"))).toBe(true);
   }, 60_000);
