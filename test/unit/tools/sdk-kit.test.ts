@@ -72,7 +72,7 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 describe("the SDK package holds what an author needs", () => {
   it("the packed SDK has its sources, the WIT contract, the asconfig preset and the build command, and nothing of the repo's", () => {
-    for (const f of ["package.json", "README.md", "index.ts", "exports.ts", "abi/abort.ts", "bindings/plugin-world.ts", "asconfig.plugin.json", BIN, KIT_BIN, KIT_HARNESS, "wit/world.wit"]) {
+    for (const f of ["package.json", "README.md", "API.md", "index.ts", "exports.ts", "abi/abort.ts", "bindings/plugin-world.ts", "asconfig.plugin.json", BIN, KIT_BIN, KIT_HARNESS, "wit/world.wit"]) {
       expect(files).toContain(f);
     }
     expect(files.filter((f) => f.startsWith("wit/")).sort()).toEqual(
