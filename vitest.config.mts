@@ -15,7 +15,8 @@ export default defineConfig({
         extends: true,
         test: {
           name: "unit",
-          include: ["test/unit/**/*.test.ts", "test/golden/**/*.test.ts"],
+          // guest-plugins/<name>/test: each plugin's own guest tests, in its folder.
+          include: ["test/unit/**/*.test.ts", "test/golden/**/*.test.ts", "guest-plugins/*/test/**/*.test.ts"],
           sequence: { groupOrder: 0 },
         },
       },

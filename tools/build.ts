@@ -1,7 +1,8 @@
 // `npm run build` (and so `npm ci`): everything the binary needs, from source.
 //   1. native/      the N-API addon (setns, netlink sockets, flock), via node-gyp
 //   2. plugins      guest-plugins/<name>/ → dist/plugins/<name>.wasm + transpiled glue
-//   3. host         host/main.ts → dist/wasm-cni.cjs (one CommonJS file) and its V8 code cache;
+//   3. host         host/generated/builtin-grants.ts from guest-plugins/*/manifest.json (tools/builtin-grants.ts), then
+//                   host/main.ts → dist/wasm-cni.cjs (one CommonJS file) and its V8 code cache;
 //                   bin/wasm-cni, a node script that runs it with the cache
 //                   dist/wasm-cni-tools.cjs, the reviewer's commands (caps, inspect, serve), loaded only by them
 //                   dist/wasm-cni-client.cjs, the launcher's client of a prestarted host (host/prestart)
@@ -18,6 +19,7 @@ import { Script } from "node:vm";
 import { join, resolve } from "node:path";
 import { buildPlugin, pluginEntry } from "./plugin-build";
 import { writeKit } from "./sdk-kit";
+import { BUILTIN_GRANTS_FILE, builtinGrantsFile } from "./builtin-grants";
 import { DEFAULT_DIR } from "../host/prestart/protocol";
 
 const ROOT = resolve(".");
@@ -134,7 +136,15 @@ if (forwarded !== undefined) {
   renameSync(`${out}.tmp`, out);
 }
 
+/** The shipped plugins' grants, from their manifests (rewritten only when they changed). */
+function writeBuiltinGrants(): void {
+  const file = join(ROOT, BUILTIN_GRANTS_FILE);
+  const text = builtinGrantsFile(ROOT);
+  if (!existsSync(file) || readFileSync(file, "utf8") !== text) writeFileSync(file, text);
+}
+
 function buildHost(): void {
+  writeBuiltinGrants();
   const bundle = bundleHost();
   writeHostCache(bundle);
   writeLauncher(bundle);

@@ -6,9 +6,10 @@
  */
 import { CapError } from "../caps/errors";
 import { isCapName } from "../caps/index";
-import { checkSysctlKey } from "../caps/sysctl";
+import { checkSysctlKey, sysctlPatternMatches } from "../caps/sysctl";
 import type { Manifest } from "../runtime/manifest";
-import { type Grant, LINK_KINDS } from "../runtime/policy";
+import { manifestCapabilities } from "../runtime/manifest-grant";
+import { DEFAULT_LIMITS, type Grant, LINK_KINDS } from "../runtime/policy";
 
 export type Outcome = "allowed" | "denied" | "limited";
 
@@ -22,15 +23,43 @@ export interface CapabilityCheck {
   note: string;
 }
 
-/** Why the real sysctl check (host allowlist, then the grant's sysctlKeys) refuses `key`; null when it passes. */
+/** Stands for "*" (any one interface) when a manifest's sysctl pattern is put to the real check. */
+const EXAMPLE_INTERFACE = "eth0";
+
+/**
+ * Why the real sysctl check (host allowlist, then the grant's sysctlKeys) refuses `key`; null
+ * when it passes. A manifest may state a pattern ("net.ipv6.conf.*.accept_ra", as grants do):
+ * it passes when the key it stands for on one interface does, and a grant pattern covers it for
+ * every interface (a grant of eth0's key alone does not).
+ */
 export function sysctlKeyRefusal(key: string, grant: Grant): string | null {
+  const example = key.split(".").map((seg) => (seg === "*" ? EXAMPLE_INTERFACE : seg)).join(".");
   try {
-    checkSysctlKey("inspect", grant, key);
-    return null;
+    checkSysctlKey("inspect", grant, example);
   } catch (e) {
     if (e instanceof CapError && e.payload.tag === "denied") return e.payload.val.replace(/^plugin "inspect" may not use sysctl \S+: /, "");
     throw e;
   }
+  if (example !== key && !grant.sysctlKeys.some((p) => sysctlPatternMatches(p, key))) {
+    return `its grant's sysctlKeys do not cover it on every interface (${grant.sysctlKeys.join(", ")})`;
+  }
+  return null;
+}
+
+const sameSet = (a: readonly string[], b: readonly string[]): boolean =>
+  a.length === b.length && a.every((x) => b.includes(x)) && b.every((x) => a.includes(x));
+
+/**
+ * The fields of `grant` that differ from the grant `m` states (manifest-grant.ts, as the build
+ * derives the built-in grants); empty when they are the same. Lists compare as sets.
+ */
+export function manifestGrantDifferences(m: Manifest, grant: Grant): string[] {
+  const want = manifestCapabilities(m);
+  const differs: string[] = [];
+  for (const k of ["interfaces", "delegates", "linkKinds", "sysctlKeys"] as const) if (!sameSet(want[k], grant[k])) differs.push(k);
+  if (want.hostNetns !== grant.hostNetns) differs.push("hostNetns");
+  if ((want.timeLimitMs ?? DEFAULT_LIMITS.timeLimitMs) !== grant.timeLimitMs) differs.push("timeLimitMs");
+  return differs;
 }
 
 const list = (xs: readonly string[] | undefined): string => (xs === undefined ? "(not stated)" : xs.join(", ") || "none");

@@ -21,7 +21,7 @@ import { mainModuleIndex } from "../runtime/main-module";
 import { verifyPin } from "../runtime/pin";
 import { resolvePlugin } from "../runtime/plugin-dir";
 import { grantFor, type Grant } from "../runtime/policy";
-import { type CapabilityCheck, capabilityChecks } from "./inspect-checks";
+import { type CapabilityCheck, capabilityChecks, manifestGrantDifferences } from "./inspect-checks";
 import { renderTable } from "./text-table";
 
 export interface InspectDeps {
@@ -60,6 +60,11 @@ export interface InspectReport {
   /** Why the manifest section was not accepted, when it is present but broken. */
   manifestError?: string;
   grant: (Grant & { source: "built-in" | "policy" }) | null;
+  /**
+   * With a manifest and a grant: the grant's fields that differ from what the manifest states
+   * (empty: the grant is the manifest's, as every built-in grant is by construction).
+   */
+  manifestGrantDiffers?: string[];
   checks: CapabilityCheck[];
   /** The notes of every denied check: what this plugin cannot do under this policy. */
   denied: string[];
@@ -159,7 +164,8 @@ export function inspectReport(target: string, deps: InspectDeps): InspectReport 
   }
   const grant = grantOf(base.name, deps);
   const checks = [...capabilityChecks(base.imports, base.manifest, grant, base.declaredMemoryPages), ...pinCheck(base, grant, dir)];
-  return { ...base, grant, checks, denied: checks.filter((c) => c.outcome === "denied").map((c) => `${c.capability}: ${c.note}`) };
+  const differs = base.manifest !== null && grant !== null ? { manifestGrantDiffers: manifestGrantDifferences(base.manifest, grant) } : {};
+  return { ...base, grant, ...differs, checks, denied: checks.filter((c) => c.outcome === "denied").map((c) => `${c.capability}: ${c.note}`) };
 }
 
 /** Whether `main` is the component's main module (not a shim, not another module). */
@@ -210,6 +216,11 @@ function grantLine(g: Grant & { source: string }): string {
     + `storeKeysPerBucket ${g.storeKeysPerBucket}; storeValueBytes ${g.storeValueBytes}${g.sha256 !== undefined ? `; sha256 ${g.sha256}` : ""}`;
 }
 
+function manifestVsGrant(differs: readonly string[] | undefined): string {
+  if (differs === undefined) return "";
+  return differs.length === 0 ? " (the grant is exactly what it states)" : ` (the grant differs in ${differs.join(", ")})`;
+}
+
 export function renderInspectReport(r: InspectReport): string {
   const g = r.grant;
   const facts: [string, string][] = [
@@ -227,12 +238,12 @@ export function renderInspectReport(r: InspectReport): string {
       : []),
     ["imports", (r.imports.map((i) => `cni:host/${i}`).join(", ") || "(none)")
       + (r.componentImports !== undefined ? ` (meta.json's; DIFFERS from the component's: ${r.componentImports.join(", ") || "none"})` : "")],
-    ["manifest", r.manifest ? JSON.stringify(r.manifest.capabilities) : r.manifestError ? `invalid: ${r.manifestError}` : "no manifest"],
+    ["manifest", r.manifest ? `${JSON.stringify(r.manifest.capabilities)}${manifestVsGrant(r.manifestGrantDiffers)}` : r.manifestError ? `invalid: ${r.manifestError}` : "no manifest"],
     ["grant", g ? grantLine(g) : "none (deny by default)"],
   ];
   let out = renderTable([{ title: "field" }, { title: "value", width: 100 }], facts);
   out += `\n${renderTable(
-    [{ title: "capability" }, { title: "requested" }, { title: "granted", width: 40 }, { title: "outcome" }, { title: "note", width: 60 }],
+    [{ title: "capability" }, { title: "requested", width: 40 }, { title: "granted", width: 40 }, { title: "outcome" }, { title: "note", width: 60 }],
     r.checks.map((c) => [c.capability, c.requested, c.granted, c.outcome, c.note]),
   )}`;
   out += r.denied.length === 0 ? "\nNothing it imports would be denied.\n" : `\nDenied (${r.denied.length}):\n${r.denied.map((d) => `  - ${d}\n`).join("")}`;

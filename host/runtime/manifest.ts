@@ -3,7 +3,9 @@
  * `wasm-cni:manifest` (JSON). It grants nothing: the import list and the operator's policy
  * decide. It lets a reviewer compare what the author asks for with what the policy gives
  * (`wasm-cni inspect`) before a plugin is ever run. tools/plugin-build.ts embeds
- * `manifest.json` from a plugin's folder when there is one.
+ * `manifest.json` from a plugin's folder when there is one. The plugins we ship are where a
+ * manifest does decide: the build compiles theirs into their built-in grants
+ * (tools/builtin-grants.ts), read at a call without parsing any manifest.
  */
 import * as z from "zod/mini";
 import { describeZodError } from "../cni/zod-issue";

@@ -1,3 +1,4 @@
+import { BUILTIN_CAPABILITIES } from "../generated/builtin-grants";
 import type { LinkKind } from "../generated/interfaces/cni-host-link";
 import {
   DEFAULT_MAX_HOST_BYTES, DEFAULT_MAX_HOST_CALLS, DEFAULT_MAX_STRING_BYTES, DEFAULT_MEMORY_PAGES, DEFAULT_STORE_BYTES_PER_CALL,
@@ -79,55 +80,23 @@ export const DEFAULT_LIMITS = {
   storeValueBytes: DEFAULT_STORE_VALUE_BYTES,
 } as const satisfies Partial<Grant>;
 
-// sysctl keys our plugins use, by the SDK function that sets them, for the built-in grants.
-const FORWARDING = ["net.ipv4.ip_forward", "net.ipv6.conf.all.forwarding"]; // enableForwarding
-const VETH_HOST_END = ["net.ipv6.conf.*.accept_ra", "net.ipv6.conf.*.accept_dad"]; // setupVeth
-const CONFIGURE_IFACE = ["net.ipv6.conf.*.disable_ipv6", "net.ipv6.conf.*.keep_addr_on_down"]; // configureIface
-const ARP_NOTIFY = ["net.ipv4.conf.*.arp_notify"]; // attach, bridge
-const ENHANCED_DAD = ["net.ipv6.conf.*.enhanced_dad"]; // bridge with enabledad
+/** What a plugin's manifest.json states of its grant (manifest-grant.ts); the rest are limits. */
+export type GrantCapabilities = Pick<Grant, "interfaces" | "hostNetns" | "delegates" | "linkKinds" | "sysctlKeys"> & Partial<Pick<Grant, "timeLimitMs">>;
 
-const NONE = { hostNetns: false, delegates: [], linkKinds: [], sysctlKeys: [], ...DEFAULT_LIMITS } as const;
-const IPAM = ["host-local", "static"];
-/** A plugin that puts one link of `kind` in the container and configures it from IPAM. */
-const ATTACH = (kind: LinkKind["tag"], hostNetns: boolean): Grant => ({
-  ...NONE,
-  interfaces: ["netns", "link", "addr", "route", "sysctl", "ipam"],
-  hostNetns,
-  delegates: IPAM,
-  linkKinds: [kind],
-  sysctlKeys: [...CONFIGURE_IFACE, ...ARP_NOTIFY],
-});
+/** The grant of a plugin whose manifest states `caps`: those, and the default limits for the rest. */
+export const grantFromCapabilities = (caps: GrantCapabilities): Grant => ({ ...DEFAULT_LIMITS, ...caps });
 
-const BUILTIN: Record<string, Grant> = {
-  loopback: { ...NONE, interfaces: ["netns", "link", "addr", "log"] },
-  "host-local": { ...NONE, interfaces: ["store", "log", "dns"] },
-  bridge: {
-    ...NONE,
-    interfaces: ["netns", "link", "addr", "route", "sysctl", "log", "ipam", "firewall"],
-    hostNetns: true,
-    delegates: IPAM,
-    linkKinds: ["bridge", "veth"],
-    sysctlKeys: [...FORWARDING, ...VETH_HOST_END, ...CONFIGURE_IFACE, ...ARP_NOTIFY, ...ENHANCED_DAD],
-  },
-  ptp: {
-    ...NONE,
-    interfaces: ["netns", "link", "addr", "route", "sysctl", "log", "ipam", "firewall"],
-    hostNetns: true,
-    delegates: IPAM,
-    linkKinds: ["veth"],
-    sysctlKeys: [...FORWARDING, ...VETH_HOST_END, ...CONFIGURE_IFACE],
-  },
-  static: { ...NONE, interfaces: [] },
-  // The parent (`master`) is in the host netns; the new link is made in the container.
-  macvlan: ATTACH("macvlan", true),
-  ipvlan: ATTACH("ipvlan", true),
-  vlan: ATTACH("vlan", true),
-  dummy: ATTACH("dummy", false),
-  // Moves the host link its config names into the container and back: needs the host netns, creates nothing.
-  "host-device": { ...ATTACH("dummy", true), linkKinds: [] },
-  // The tap and the bridge it may join are both in the container netns (as in Go): no host netns.
-  tap: ATTACH("tap", false),
-};
+/**
+ * The plugins we ship: each one's grant is what its guest-plugins/<name>/manifest.json states,
+ * compiled into host/generated/builtin-grants.ts by the build, so that `wasm-cni inspect` and
+ * the host agree by construction and a call reads no manifest.
+ */
+const BUILTIN: Readonly<Record<string, Grant>> = Object.fromEntries(
+  Object.entries(BUILTIN_CAPABILITIES).map(([name, caps]) => [name, grantFromCapabilities(caps)]),
+);
+
+/** The names of the plugins with a built-in grant. */
+export const BUILTIN_PLUGINS: readonly string[] = Object.keys(BUILTIN);
 
 /** A plugin asked for a capability it was not granted, or has no grant at all. */
 export class GrantError extends Error {

@@ -1,10 +1,12 @@
-// Everything witgen writes: the AS guest bindings and the host's TypeScript types.
+// Everything witgen writes: the AS guest bindings and the host's TypeScript types (and the
+// built-in grants, tools/builtin-grants.ts, which also live in host/generated).
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { generate } from "./generate";
 import { hostTypes } from "./host-types";
 import { capabilitiesFile } from "./capabilities";
 import { hostAbiFile } from "./host-abi";
+import { BUILTIN_GRANTS_FILE, builtinGrantsFile } from "../builtin-grants";
 
 export const WIT_DIR = "wit";
 export const WORLD = "plugin";
@@ -25,5 +27,7 @@ export async function generateAll(root = "."): Promise<Map<string, string>> {
   for (const [f, text] of await hostTypes(join(root, WIT_DIR), WORLD)) out.set(`${HOST_OUT}/${f}`, text);
   out.set(`${HOST_OUT}/capabilities.ts`, capabilitiesFile(readWit(join(root, WIT_DIR)), WORLD));
   out.set(`${HOST_OUT}/abi.ts`, hostAbiFile(readWit(join(root, WIT_DIR)), WORLD));
+  // Not from wit/, but generated into host/generated too: the shipped plugins' grants, from their manifests.
+  out.set(BUILTIN_GRANTS_FILE, builtinGrantsFile(root));
   return out;
 }

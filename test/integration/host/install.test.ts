@@ -13,10 +13,12 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { InstallReport } from "../../../host/cli/install";
 import type { AuditLine } from "../../../host/runtime/audit";
 import type { ComponentMeta } from "../../../host/runtime/component-meta";
+import { MANIFEST_SECTION } from "../../../host/runtime/manifest";
 import { cniExec } from "../../../tools/cni-exec";
 import { HOST_BIN } from "../../helpers/fixtures";
 import { ipJson, netnsPerTest, type TestNetns } from "../../helpers/netns";
 import { buildFixtures, buildPluginUnderTest } from "../../helpers/plugin-under-test";
+import { withoutCustomSection } from "../../helpers/without-custom-section";
 
 const newNetns = netnsPerTest();
 const NAME = "third-lo";
@@ -26,9 +28,10 @@ const tmp = (): string => mkdtempSync(join(tmpdir(), "wasm-cni-install-"));
 const ENV = { PATH: process.env.PATH ?? "/usr/bin:/bin" };
 
 beforeAll(async () => {
-  // As a third party ships it: the component file alone, under a name of its own.
+  // As a third party ships it: the component file alone, under a name of its own (so without
+  // the manifest loopback now carries, which names it after a plugin with a built-in grant).
   component = join(tmp(), `${NAME}.wasm`);
-  copyFileSync(join(await buildPluginUnderTest("loopback"), "loopback.wasm"), component);
+  writeFileSync(component, withoutCustomSection(readFileSync(join(await buildPluginUnderTest("loopback"), "loopback.wasm")), MANIFEST_SECTION));
   impostorCore = readFileSync(join(await buildFixtures(["impostor"]), "impostor", "impostor.core.wasm"));
 }, 120_000);
 

@@ -1,7 +1,7 @@
 // `wasm-cni caps` and `wasm-cni inspect` through the binary, as a reviewer runs them by hand;
 // and a plugin folder's manifest.json embedded by the build, read back by inspect.
 import { spawnSync } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { CapsReport } from "../../../host/cli/caps-report";
@@ -43,24 +43,29 @@ describe("wasm-cni caps", () => {
 });
 
 describe("wasm-cni inspect", () => {
-  it("an installed plugin: name, sha256, imports, built-in grant, nothing denied", () => {
+  it("an installed plugin: name, sha256, imports, its manifest, the built-in grant the manifest states, nothing denied", () => {
     const r = wasmCni(["inspect", "bridge", "--json"]);
     expect(r.code, r.stderr).toBe(0);
     const report = JSON.parse(r.stdout) as InspectReport;
+    const manifest = JSON.parse(readFileSync(join(ROOT, "guest-plugins/bridge/manifest.json"), "utf8"));
     expect(report).toMatchObject({
-      name: "bridge", source: "installed", sha256Matches: true, manifest: null, denied: [],
+      name: "bridge", source: "installed", sha256Matches: true, version: "0.1.0", manifest, manifestGrantDiffers: [], denied: [],
       imports: ["addr", "firewall", "ipam", "link", "netns", "route", "sysctl"],
       grant: { source: "built-in", hostNetns: true, delegates: ["host-local", "static"] },
     });
     expect(report.sha256).toMatch(/^[0-9a-f]{64}$/);
-    expect(wasmCni(["inspect", "bridge"]).stdout).toMatch(/^grant +built-in: interfaces netns, link/m);
+    const text = wasmCni(["inspect", "bridge"]).stdout;
+    expect(text).toMatch(/^grant +built-in: interfaces netns, link/m);
+    expect(text.replace(/\s+/g, "")).toContain("(thegrantisexactlywhatitstates)");
   });
 
   it("a policy file that narrows the grant shows up as denials", () => {
     const policy = join(mkdtempSync(join(ROOT, "build", "policy-")), "policy.json");
     writeFileSync(policy, JSON.stringify({ plugins: { loopback: { interfaces: ["netns", "link"] } } }));
     const r = wasmCni(["inspect", "loopback", "--json"], { WASM_CNI_POLICY: policy });
-    expect((JSON.parse(r.stdout) as InspectReport).denied).toEqual(["import cni:host/addr: not in the grant's interfaces: the plugin fails to load"]);
+    const report = JSON.parse(r.stdout) as InspectReport;
+    expect(report.denied).toEqual(["import cni:host/addr: not in the grant's interfaces: the plugin fails to load"]);
+    expect(report.manifestGrantDiffers).toEqual(["interfaces"]);
   });
 
   it("a plugin folder's manifest.json is embedded by the build and read back from the bare component", async () => {

@@ -5,11 +5,13 @@ import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { capabilityChecks } from "../../../host/cli/inspect-checks";
 import { inspectReport, renderInspectReport } from "../../../host/cli/inspect-report";
 import { appendCustomSection } from "../../../host/runtime/component-binary";
 import { embedManifest, MANIFEST_SECTION } from "../../../host/runtime/manifest";
 import { DEFAULT_LIMITS, type Grant } from "../../../host/runtime/policy";
 import { ROOT } from "../../helpers/fixtures";
+import { withoutCustomSection } from "../../helpers/without-custom-section";
 
 // The installed plugins of `npm run build` (build/plugins-under-test keeps no component file).
 const pluginDir = join(ROOT, "dist/plugins");
@@ -20,9 +22,11 @@ const grant = (g: Partial<Grant> & { interfaces: string[] }): Grant => ({ hostNe
 const BRIDGE_IMPORTS = ["addr", "firewall", "ipam", "link", "netns", "route", "sysctl"];
 
 describe("inspect of an installed plugin", () => {
-  it("bridge under its built-in grant: imports from meta.json, sha256 verified, nothing denied", () => {
+  it("bridge under its built-in grant: imports from meta.json, sha256 verified, its manifest is its grant, nothing denied", () => {
     const r = inspectReport("bridge", { pluginDir, policy: () => ({}) });
-    expect(r).toMatchObject({ name: "bridge", source: "installed", version: null, manifest: null, imports: BRIDGE_IMPORTS, sha256Matches: true });
+    const manifest = JSON.parse(readFileSync(join(ROOT, "guest-plugins/bridge/manifest.json"), "utf8"));
+    expect(r).toMatchObject({ name: "bridge", source: "installed", version: "0.1.0", manifest, imports: BRIDGE_IMPORTS, sha256Matches: true });
+    expect(r.manifestGrantDiffers).toEqual([]);
     expect(r.sha256).toBe(sha256(readFileSync(join(pluginDir, "bridge.wasm"))));
     expect(r.grant).toMatchObject({ source: "built-in", hostNetns: true, delegates: ["host-local", "static"] });
     expect(r.denied).toEqual([]);
@@ -30,18 +34,42 @@ describe("inspect of an installed plugin", () => {
     expect(r.checks.find((c) => c.capability === "memoryPages")).toMatchObject({ requested: "256", granted: "256 (16 MiB)", outcome: "allowed" });
     const text = renderInspectReport(r);
     expect(text).toMatch(/Nothing it imports would be denied/);
+    expect(text.replace(/\s+/g, "")).toContain("(thegrantisexactlywhatitstates)");
+    // Its sysctl patterns are checked as the keys they stand for: allowed, like the calls they cover.
+    expect(r.checks.find((c) => c.capability === "sysctl net.ipv6.conf.*.accept_ra")).toMatchObject({ outcome: "allowed" });
     expect(r.grant).toMatchObject({ linkKinds: ["bridge", "veth"], sysctlKeys: expect.arrayContaining(["net.ipv4.ip_forward"]), memoryPages: 256 });
     expect(text.replace(/\s+/g, " ")).toMatch(/linkKinds bridge, veth; sysctlKeys net\.ipv4\.ip_forward, .*; memoryPages 256;/);
   });
 
-  it("a policy narrower than the plugin's imports shows each denial and how the plugin sees it", () => {
-    const policy = { bridge: grant({ interfaces: ["netns", "link", "addr", "route", "log", "ipam", "firewall"] }) };
+  it("a policy narrower than the plugin's imports shows each denial, how the plugin sees it, and that the grant is not the manifest's", () => {
+    const builtin = inspectReport("bridge", { pluginDir, policy: () => ({}) }).grant!;
+    const policy = { bridge: { ...builtin, interfaces: builtin.interfaces.filter((i) => i !== "sysctl") } };
     const r = inspectReport("bridge", { pluginDir, policy: () => policy });
     expect(r.grant?.source).toBe("policy");
     expect(r.denied).toEqual(["import cni:host/sysctl: not in the grant's interfaces: the plugin fails to load"]);
-    // The plugin states no need for the host netns (no manifest): losing it is a limit, not a denial.
+    expect(r.manifestGrantDiffers).toEqual(["interfaces"]);
+    const text = renderInspectReport(r);
+    expect(text).toMatch(/Denied \(1\):/);
+    expect(text.replace(/\s+/g, "")).toContain("(thegrantdiffersininterfaces)");
+  });
+
+  it("a plugin without a manifest that loses the host netns is limited, not denied: it never stated the need", () => {
+    const file = join(tmp(), "bridge.wasm");
+    writeFileSync(file, withoutCustomSection(readFileSync(join(pluginDir, "bridge.wasm")), MANIFEST_SECTION));
+    const r = inspectReport(file, { pluginDir, policy: () => ({ bridge: grant({ interfaces: BRIDGE_IMPORTS }) }) });
+    expect(r.manifest).toBeNull();
+    expect(r.manifestGrantDiffers).toBeUndefined();
     expect(r.checks.find((c) => c.capability === "hostNetns")).toMatchObject({ outcome: "limited", granted: "false" });
-    expect(renderInspectReport(r)).toMatch(/Denied \(1\):/);
+  });
+
+  it("a manifest's sysctl pattern is allowed only by a grant that covers it on every interface", () => {
+    const stated = { name: "p", capabilities: { sysctl: ["net.ipv6.conf.*.accept_ra", "net.*.*"] } };
+    const checkOf = (sysctlKeys: string[], key: string) =>
+      capabilityChecks(["sysctl"], stated, grant({ interfaces: ["sysctl"], sysctlKeys }), 1).find((c) => c.capability === `sysctl ${key}`);
+    expect(checkOf(["net.ipv6.conf.*.accept_ra"], "net.ipv6.conf.*.accept_ra")).toMatchObject({ outcome: "allowed" });
+    expect(checkOf(["net.ipv6.conf.eth0.accept_ra"], "net.ipv6.conf.*.accept_ra"))
+      .toMatchObject({ outcome: "denied", note: expect.stringMatching(/do not cover it on every interface/) });
+    expect(checkOf(["net.*.*"], "net.*.*")).toMatchObject({ outcome: "denied", note: expect.stringMatching(/not on the host's allowlist/) });
   });
 
   it("a component changed since the build is flagged: its sha256 differs from meta.json's", () => {
@@ -94,7 +122,7 @@ describe("inspect of a bare component", () => {
 
   it("without a manifest or a grant, the name comes from the file and every call is denied", () => {
     const file = join(tmp(), "stranger.wasm");
-    cpSync(join(pluginDir, "bridge.wasm"), file);
+    writeFileSync(file, withoutCustomSection(readFileSync(join(pluginDir, "bridge.wasm")), MANIFEST_SECTION));
     const r = inspectReport(file, { pluginDir, policy: () => ({}) });
     expect(r).toMatchObject({ name: "stranger", manifest: null, grant: null });
     expect(r.denied).toEqual([expect.stringMatching(/^grant: no grant .*deny by default/)]);

@@ -2,7 +2,7 @@
 // for byte the component's own core modules, and refuses anything that is not a plugin of this
 // host's world; `uninstall` takes it out. Both leave no half plugin and no temp folder behind.
 import { createHash } from "node:crypto";
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -11,11 +11,12 @@ import { readComponentSections } from "../../../host/runtime/component-binary";
 import { readMeta } from "../../../host/runtime/component-meta";
 import { loadComponent } from "../../../host/runtime/load-component";
 import { mainModuleIndex } from "../../../host/runtime/main-module";
-import { embedManifest } from "../../../host/runtime/manifest";
+import { embedManifest, MANIFEST_SECTION } from "../../../host/runtime/manifest";
+import { withoutCustomSection } from "../../helpers/without-custom-section";
 import { verifyPin } from "../../../host/runtime/pin";
 
-const LOOPBACK = "dist/plugins/loopback.wasm";
-const component = readFileSync(LOOPBACK);
+// loopback's component without its manifest: a component of a name only its file gives.
+const component = withoutCustomSection(readFileSync("dist/plugins/loopback.wasm"), MANIFEST_SECTION);
 const sha256 = (b: Uint8Array): string => createHash("sha256").update(b).digest("hex");
 const tmp = (): string => mkdtempSync(join(tmpdir(), "install-"));
 
@@ -55,9 +56,9 @@ describe("cli/install: installComponent", () => {
       expect(sha256(bytes)).toBe(h);
       expect(coreModules.some((m) => Buffer.compare(m, bytes) === 0)).toBe(true);
     }
-    // The build's meta.json of the same component, but for the name.
+    // The build's meta.json of the same component, but for the name and the component's sha256 (no manifest).
     const built = JSON.parse(readFileSync("dist/plugins/loopback/meta.json", "utf8")) as Record<string, unknown>;
-    expect(JSON.stringify(meta).replaceAll("third", "loopback")).toBe(JSON.stringify(built));
+    expect(JSON.stringify({ ...meta, sha256: built.sha256 }).replaceAll("third", "loopback")).toBe(JSON.stringify(built));
     expect(r).toMatchObject({
       name: "third", sha256: sha256(component), imports: ["addr", "link", "netns"], manifest: null, replaced: false,
       policy: { third: { interfaces: ["addr", "link", "netns"], sha256: sha256(component) } }, notes: [],
@@ -125,7 +126,7 @@ describe("cli/install: installComponent", () => {
 
   it("installs a component lying in the plugin directory in place, but not over another component of that name", () => {
     const dir = tmp();
-    copyFileSync(LOOPBACK, join(dir, "third.wasm"));
+    writeFileSync(join(dir, "third.wasm"), component);
     expect(installComponent(join(dir, "third.wasm"), { pluginDir: dir }).name).toBe("third");
     const dir2 = tmp();
     writeFileSync(join(dir2, "third.wasm"), embedManifest(component, { name: "x" }));
@@ -180,7 +181,7 @@ describe("cli/install: uninstallPlugin", () => {
     const dir = tmp();
     installComponent(file(component), { pluginDir: dir, name: "fourth" });
     expect(() => uninstallPlugin("third", dir)).toThrow(/no installed plugin "third" in .* \(installed: fourth\)$/);
-    copyFileSync(LOOPBACK, join(dir, "lone.wasm"));
+    writeFileSync(join(dir, "lone.wasm"), component);
     expect(() => uninstallPlugin("lone", dir)).toThrow(/lone\.wasm is there, but was never installed/);
     expect(() => uninstallPlugin("../x", dir)).toThrow(/is not a valid plugin name/);
   });

@@ -1,5 +1,4 @@
-// Guest tests of guest-plugins/sdk/net (pure parts) and of bridge's config and gateways.
+// Guest tests of guest-plugins/sdk/net (pure parts); bridge's own are in guest-plugins/bridge/test.
 import { guestSuite } from "../../helpers/guest-suite";
 
 guestSuite("sdk/net (guest)", "test/sdk/net.as.ts");
-guestSuite("bridge config and gateways (guest)", "test/sdk/bridge.as.ts");

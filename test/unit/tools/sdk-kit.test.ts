@@ -55,6 +55,7 @@ function authorProject(tarball: string, plugin: string): string {
   mkdirSync(dir, { recursive: true });
   installSdk(dir, tarball);
   cpSync(join(ROOT, "guest-plugins", plugin, `${plugin}.ts`), join(dir, `${plugin}.ts`));
+  cpSync(join(ROOT, "guest-plugins", plugin, "manifest.json"), join(dir, "manifest.json")); // the build embeds it
   return dir;
 }
 

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { LinkInfo } from "../../../host/generated/interfaces/cni-host-link";
 import { type LoadedComponent, loadComponent } from "../../../host/runtime/load-component";
-import { buildPluginUnderTest } from "../../helpers/plugin-under-test";
+import { buildPluginUnderTest } from "../../../test/helpers/plugin-under-test";
 
 let bridge: LoadedComponent;
 

@@ -1,8 +1,8 @@
 // Guest tests of macvlan's config (guest-plugins/macvlan/config.ts) and the SDK's MAC helpers
 // (guest-plugins/sdk/net/mac.ts): defaults, modes, the MAC's sources in Go's order, code 7.
 import { Request, Tuple2, link, isMac } from "@wasm-cni/sdk";
-import { loadConfig, MacvlanConf } from "../../guest-plugins/macvlan/config";
-import { expectStr, expectInt, expectTrue, expectFalse } from "./expect.as";
+import { loadConfig, MacvlanConf } from "../config";
+import { expectStr, expectInt, expectTrue, expectFalse } from "../../../test/sdk/expect.as";
 
 function request(extra: string, args: Array<Tuple2<string, string>> = []): Request {
   const r = new Request();

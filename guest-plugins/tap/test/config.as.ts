@@ -1,8 +1,8 @@
 // Guest tests of tap's config (guest-plugins/tap/config.ts): defaults, owner and group by
 // presence, vnet_hdr as Go sets it, the MAC's sources, and code 7 for what is unsupported.
 import { Request, Tuple2 } from "@wasm-cni/sdk";
-import { loadConfig, loadLax, TapConf } from "../../guest-plugins/tap/config";
-import { expectStr, expectInt, expectTrue, expectFalse } from "./expect.as";
+import { loadConfig, loadLax, TapConf } from "../config";
+import { expectStr, expectInt, expectTrue, expectFalse } from "../../../test/sdk/expect.as";
 
 function request(extra: string, args: Array<Tuple2<string, string>> = []): Request {
   const r = new Request();

@@ -3,9 +3,9 @@
 import {
   IP, IPRange, IPNet, Result, Tuple2, Unit, UNIT, CniError, ok, err, tryAgainLaterError, formatCniError,
 } from "@wasm-cni/sdk";
-import { KeyValueStore, Reservations, Owner, ownerOf } from "../../guest-plugins/host-local/reservations";
-import { Allocator } from "../../guest-plugins/host-local/allocator";
-import { expectStr, expectInt, expectTrue, expectFalse } from "./expect.as";
+import { KeyValueStore, Reservations, Owner, ownerOf } from "../reservations";
+import { Allocator } from "../allocator";
+import { expectStr, expectInt, expectTrue, expectFalse } from "../../../test/sdk/expect.as";
 
 /** The fake store: keys in insertion order, and a switch that makes writes fail. */
 class MapStore extends KeyValueStore {

@@ -2,9 +2,9 @@
 // matcher (find-device.ts): which key selects the device, in Go's order, and code 7 for the
 // malformed ones.
 import { Request, link } from "@wasm-cni/sdk";
-import { loadConfig, loadLax, HostDeviceConf, Select, E_NO_DEVICE } from "../../guest-plugins/host-device/config";
-import { matches } from "../../guest-plugins/host-device/find-device";
-import { expectStr, expectInt, expectTrue, expectFalse } from "./expect.as";
+import { loadConfig, loadLax, HostDeviceConf, Select, E_NO_DEVICE } from "../config";
+import { matches } from "../find-device";
+import { expectStr, expectInt, expectTrue, expectFalse } from "../../../test/sdk/expect.as";
 
 function request(extra: string): Request {
   const r = new Request();

@@ -2,8 +2,8 @@
 // config, CNI_ARGS IP= and GATEWAY=, args.cni.ips and runtimeConfig.ips replacing them, routes,
 // dns, and the errors (code 7 naming the field, 4 for CNI_ARGS, 999 for 0.2.0 with two per family).
 import { Request, Tuple2, CniError } from "@wasm-cni/sdk";
-import { loadConfig, StaticConfig } from "../../guest-plugins/static/config";
-import { expectStr, expectInt, expectTrue } from "./expect.as";
+import { loadConfig, StaticConfig } from "../config";
+import { expectStr, expectInt, expectTrue } from "../../../test/sdk/expect.as";
 
 function request(ipam: string, extra: string = "", args: Array<Tuple2<string, string>> = [], version: string = "1.0.0"): Request {
   const r = new Request();

@@ -2,10 +2,10 @@
 // host-side.ts calcGateways): Go's keys and defaults, code 7 naming every bad field, and the
 // gateways and default routes that isGateway and isDefaultGateway imply.
 import { Request, Tuple2, CniErrorCode, CniResult, IPNet, IP, link, some } from "@wasm-cni/sdk";
-import { loadConfig, BridgeConf, VlanRange, vlanGatewayName } from "../../guest-plugins/bridge/config";
-import { calcGateways } from "../../guest-plugins/bridge/host-side";
-import { portVlanMismatch, nativeVlan } from "../../guest-plugins/bridge/port-vlans";
-import { expectStr, expectInt, expectTrue, expectFalse } from "./expect.as";
+import { loadConfig, BridgeConf, VlanRange, vlanGatewayName } from "../config";
+import { calcGateways } from "../host-side";
+import { portVlanMismatch, nativeVlan } from "../port-vlans";
+import { expectStr, expectInt, expectTrue, expectFalse } from "../../../test/sdk/expect.as";
 
 function request(keys: string, args: Array<Tuple2<string, string>> = []): Request {
   const r = new Request();

@@ -1,9 +1,9 @@
 // Guest tests of host-local's config reading (guest-plugins/host-local/config.ts): range sets in
 // Go's order, requested addresses, and code 7 errors that name every bad field.
 import { Request, Tuple2, CniErrorCode, CniError } from "@wasm-cni/sdk";
-import { loadConfig, IpamConfig } from "../../guest-plugins/host-local/config";
+import { loadConfig, IpamConfig } from "../config";
 import { rangeSetToString } from "@wasm-cni/sdk";
-import { expectStr, expectInt } from "./expect.as";
+import { expectStr, expectInt } from "../../../test/sdk/expect.as";
 
 function request(ipam: string, extra: string = "", args: Array<Tuple2<string, string>> = []): Request {
   const r = new Request();
