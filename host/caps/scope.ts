@@ -85,7 +85,7 @@ function readConfigNames(config: string): ConfigNames {
   try {
     conf = JSON.parse(config);
   } catch {
-    return out; // the host checked it before; a delegate's config is the parent's choice
+    return out; // dispatch parsed and validated it before any plugin ran; delegates get the same
   }
   if (typeof conf !== "object" || conf === null) return out;
   const c = conf as Record<string, unknown>;
