@@ -31,6 +31,15 @@ export class Result<T, E> {
     return this._error;
   }
 
+  /**
+   * This err re-typed for the caller's own return type, the one way to pass an error up:
+   * `if (r.isErr) return r.pass<string>();`. Traps on ok.
+   */
+  pass<U>(): Result<U, E> {
+    if (this.isOk) throw new Error(E_RESULT_ERROR);
+    return new Result<U, E>(false, zero<U>(), this._error);
+  }
+
   /** The ok value, or `fallback` on err. */
   valueOr(fallback: T): T {
     return this.isOk ? this._value : fallback;

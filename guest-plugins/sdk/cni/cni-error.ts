@@ -3,6 +3,7 @@
 // verb returns what these make as it is.
 import { CniError } from "../bindings/types";
 import { quoteJson } from "../json/index";
+import { Result, Unit, okUnit, err } from "../abi/result";
 import { CniErrorCode, FIRST_PLUGIN_ERROR_CODE, E_INVALID_CONFIG } from "./errors";
 
 /** An error with a spec code (1-99, 999) or a plugin code (100 and up). */
@@ -60,4 +61,20 @@ export function cniErrorToJson(e: CniError, cniVersion: string): string {
 /** "msg; details", for logs and test messages. */
 export function formatCniError(e: CniError): string {
   return e.details.length > 0 ? e.msg + "; " + e.details : e.msg;
+}
+
+// The SDK's one failure convention: every step that can fail returns `Result<T, CniError>`
+// (`Done` when it has no value), so failures pass up the same way everywhere.
+
+/** What a step with no value returns: `Result<Unit, CniError>`. */
+export type Done = Result<Unit, CniError>;
+
+/** A `Done` that succeeded: `return done();`. */
+export function done(): Done {
+  return okUnit<CniError>();
+}
+
+/** A failed step of any value type: `return fail<string>(invalidConfigError("..."));`. */
+export function fail<T>(e: CniError): Result<T, CniError> {
+  return err<T, CniError>(e);
 }

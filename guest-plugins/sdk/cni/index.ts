@@ -1,7 +1,7 @@
 export { CniErrorCode, FIRST_PLUGIN_ERROR_CODE } from "./errors";
 // CniError itself is the WIT record class; the package index exports it from bindings/.
 export {
-  newCniError, invalidConfigError, internalError, tryAgainLaterError, notAvailableError, limitedConnectivityError, pluginError, wrapCniError,
+  Done, done, fail, newCniError, invalidConfigError, internalError, tryAgainLaterError, notAvailableError, limitedConnectivityError, pluginError, wrapCniError,
   cniErrorToJson, formatCniError,
 } from "./cni-error";
 export { Dns } from "./dns";
