@@ -14,9 +14,8 @@ import { pollingLocker } from "./store/lock";
 /** How long a call waits for another call on the same network to release the IPAM state. */
 const STORE_LOCK_WAIT_MS = 4_000;
 
-// Where the install lives: the bundles in dist/ (run by bin/wasm-cni), dist/plugins the
-// plugins, native/ the addon. A symlink named after a plugin resolves here too: node runs
-// the launcher by its real path.
+// Where the install lives: the bundles in dist/ (run by bin/wasm-cni-node, which the exec shim
+// bin/wasm-cni runs cold), dist/plugins the plugins, native/ the addon and the shim.
 export const hostDir = join(__dirname, "..", "bin");
 let native: NativeApi | undefined;
 export const getNative = (): NativeApi => (native ??= loadNative(join(hostDir, "..", "native", "build", "Release")));
@@ -49,7 +48,7 @@ export function runProcessCall(argv0?: string, prestarted = false): Promise<void
   if (subcommand !== undefined && subcommand.length > 0) {
     // A bundle of their own beside this one (tools/build.ts): in this bundle they cost every call ~1 ms.
     const tools = require(join(__dirname, "wasm-cni-tools.cjs")) as typeof import("./cli/subcommands");
-    tools.runSubcommandMain(subcommand, { pluginDir, policy: () => policyFile().plugins, stdout: (s) => writeFd(1, s), stderr: (s) => writeFd(2, s), launcher: join(hostDir, "wasm-cni"), native: getNative });
+    tools.runSubcommandMain(subcommand, { pluginDir, policy: () => policyFile().plugins, stdout: (s) => writeFd(1, s), stderr: (s) => writeFd(2, s), launcher: join(hostDir, "wasm-cni-node"), native: getNative });
     return Promise.resolve();
   }
   const io = processIo(argv0);

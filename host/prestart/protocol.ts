@@ -2,10 +2,11 @@
  * The prestarted host (`wasm-cni serve`): a supervisor keeps spare host processes that have
  * loaded the bundle, compiled every plugin and run a warm-up call. Each ready spare listens
  * on a socket of its own, `<dir>/spare-<pid>.sock`, and removes it when it takes a call, so
- * the sockets in the directory are the spares that are free. bin/wasm-cni, exec'd by a
- * runtime, hands its call to one (environment, working directory, umask, and its
- * stdin/stdout/stderr themselves, as SCM_RIGHTS) and exits with the spare's exit code; with
- * no spare free it runs the call itself, as always.
+ * the sockets in the directory are the spares that are free. The client is bin/wasm-cni, the
+ * exec shim a runtime execs (native/shim.c, which keeps a copy of the constants below): it
+ * hands its call to one (environment, working directory, umask, and its stdin/stdout/stderr
+ * themselves, as SCM_RIGHTS) and exits with the spare's exit code; with no spare free it
+ * execs the Node host, which runs the call itself, as always.
  *
  * Each spare takes exactly one call and exits, so calls share no process: what one plugin
  * did to its process is gone before the next call, as with a cold exec.
@@ -59,7 +60,7 @@ export const EXIT = "exit ";
 /** What the client sends: the process state a cold call would have had. */
 export interface PrestartRequest {
   version: 1;
-  /** argv[1] of the client: the name the plugin is chosen by. */
+  /** argv[0] of the shim: the name the plugin is chosen by. */
   argv0: string;
   cwd: string;
   umask: number;
