@@ -1,10 +1,10 @@
 // bin/wasm-cni: the exec shim a runtime runs for every CNI call (behind every plugin symlink).
-// It holds no CNI logic. When the node's resident host (`wasm-cni serve`) has a free spare, it
-// hands the spare this process's call: argv[0], environment, working directory, umask, nice
-// value and stdin/stdout/stderr themselves (SCM_RIGHTS), then relays the exit code. Otherwise
-// it execs the Node host cold (bin/wasm-cni-node), exactly as a call without `serve` runs.
-// The protocol is host/prestart/protocol.ts; the spare checks everything it is sent.
-#include <dirent.h>
+// It holds no CNI logic. When the node's resident host (`wasm-cni serve`) runs, it hands the
+// pool this process's call: argv[0], environment, working directory, umask, nice value and
+// stdin/stdout/stderr themselves (SCM_RIGHTS), then relays the exit code. Otherwise (no pool,
+// or no host process free within QUEUE_WAIT_MS) it execs the Node host cold
+// (bin/wasm-cni-node), exactly as a call without `serve` runs. The protocol is
+// host/prestart/protocol.ts; the host process checks everything it is sent.
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -21,14 +21,13 @@
 extern char **environ;
 
 #define DEFAULT_DIR "/run/wasm-cni"
-#define READY_WAIT_MS 100
+#define QUEUE_WAIT_MS 1000
 #define MAX_REQUEST_BYTES (256 * 1024)
-#define MAX_SPARES 64
 
 // Runs the call cold, saying why on stderr when tracing (WASM_CNI_TRACE): stderr is the runtime's.
 static void trace(const char *where, const char *why) {
   if (getenv("WASM_CNI_TRACE") == NULL) return;
-  dprintf(2, "wasm-cni: not handing the call to a spare in %s: %s; running it here\n", where, why);
+  dprintf(2, "wasm-cni: not handing the call to serve's pool in %s: %s; running it here\n", where, why);
 }
 
 // ---- The request (JSON), built in one fixed buffer: too large a request runs cold. ----
@@ -51,7 +50,7 @@ static void put(struct out *o, const char *s, size_t n) {
 static void put_str(struct out *o, const char *s) { put(o, s, strlen(s)); }
 
 // A JSON string of bytes s[0..n): quotes, backslashes and control characters escaped; other
-// bytes as they are (the spare decodes UTF-8, invalid bytes as U+FFFD, as Node reads env).
+// bytes as they are (the host process decodes UTF-8, invalid bytes as U+FFFD, as Node reads env).
 static void put_json(struct out *o, const char *s, size_t n) {
   put(o, "\"", 1);
   for (size_t i = 0; i < n; i++) {
@@ -117,7 +116,7 @@ static int build_request(struct out *o, const char *argv0) {
 
 // ---- The hand-over ----
 
-// Why the spares' directory is not to be trusted with this call, or NULL. A spare gets root's
+// Why the pool's directory is not to be trusted with this call, or NULL. The pool gets root's
 // environment, config and stdio: only a directory nobody but this process's own user can put a
 // socket in will do, as `serve` makes it.
 static const char *untrusted_dir(const char *dir, char *why, size_t size) {
@@ -136,14 +135,6 @@ static const char *untrusted_dir(const char *dir, char *why, size_t size) {
   return NULL;
 }
 
-static int is_spare_socket(const char *name) {
-  if (strncmp(name, "spare-", 6) != 0) return 0;
-  const char *p = name + 6;
-  if (*p < '0' || *p > '9') return 0;
-  while (*p >= '0' && *p <= '9') p++;
-  return strcmp(p, ".sock") == 0;
-}
-
 // One message into buf (NUL-terminated); "" on hang-up or error.
 static void message(int fd, char *buf, size_t size) {
   ssize_t n;
@@ -152,12 +143,12 @@ static void message(int fd, char *buf, size_t size) {
   buf[n > 0 ? n : 0] = '\0';
 }
 
-// Connects to a spare and sends it the call; the connection, or -1 when nothing was done.
+// Connects to the pool and sends it the call; the connection, or -1 when nothing was done.
 static int hand_over(const char *socket_path, const struct out *request) {
   struct sockaddr_un sa = {.sun_family = AF_UNIX};
   if (strlen(socket_path) >= sizeof sa.sun_path) return -1;
   strcpy(sa.sun_path, socket_path);
-  // Non-blocking connect: a full backlog answers EAGAIN at once instead of queueing us.
+  // Non-blocking connect: a full queue answers EAGAIN at once instead of making us wait.
   int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
   if (fd < 0) return -1;
   if (connect(fd, (struct sockaddr *)&sa, sizeof sa) < 0 || fcntl(fd, F_SETFL, 0) < 0) goto fail;
@@ -173,7 +164,11 @@ static int hand_over(const char *socket_path, const struct out *request) {
     goto fail;
   }
   struct pollfd p = {.fd = fd, .events = POLLIN};
-  if (poll(&p, 1, READY_WAIT_MS) != 1) goto fail;
+  // In a burst the call waits in the socket's queue for the next free host process.
+  if (poll(&p, 1, QUEUE_WAIT_MS) != 1) {
+    trace(socket_path, "no host process of the pool was free in time");
+    goto fail;
+  }
   char reply[64];
   message(fd, reply, sizeof reply);
   if (strcmp(reply, "ready") != 0) goto fail;
@@ -196,8 +191,7 @@ fail:
   return -1;
 }
 
-// Tries the spares in `dir`, from a place of our own so that callers at the same moment try
-// different ones; the connection to the one that took the request, or -1.
+// Hands the call to the pool in `dir`: the connection that took the request, or -1.
 static int forward(const char *dir, const char *argv0) {
   char why[96];
   const char *distrust = untrusted_dir(dir, why, sizeof why);
@@ -205,32 +199,21 @@ static int forward(const char *dir, const char *argv0) {
     trace(dir, distrust);
     return -1;
   }
-  static char names[MAX_SPARES][64];
-  int n = 0;
-  DIR *d = opendir(dir);
-  if (d == NULL) return -1;
-  for (struct dirent *e; (e = readdir(d)) != NULL && n < MAX_SPARES;)
-    if (is_spare_socket(e->d_name) && strlen(e->d_name) < sizeof names[0]) strcpy(names[n++], e->d_name);
-  closedir(d);
-  if (n == 0) return -1;
+  char path[PATH_MAX];
+  struct stat st;
+  snprintf(path, sizeof path, "%s/host.sock", dir);
+  if (lstat(path, &st) < 0) return -1; // no pool running
   static char buf[MAX_REQUEST_BYTES];
   struct out request = {.buf = buf, .cap = sizeof buf};
   if (build_request(&request, argv0) < 0) {
     trace(dir, "the call's environment does not fit a request");
     return -1;
   }
-  int start = (int)(getpid() % n);
-  for (int i = 0; i < n; i++) {
-    char path[PATH_MAX];
-    snprintf(path, sizeof path, "%s/%s", dir, names[(start + i) % n]);
-    int fd = hand_over(path, &request);
-    if (fd >= 0) return fd;
-  }
-  return -1;
+  return hand_over(path, &request);
 }
 
-// Until the spare says "started" nothing was done and this process may still run the call;
-// after, only the spare knows how it ended. The exit code, or -1 to run the call here.
+// Until the host process says "started" nothing was done and this process may still run the
+// call; after, only that process knows how it ended. The exit code, or -1 to run the call here.
 static int outcome(int fd) {
   char reply[64];
   message(fd, reply, sizeof reply);
@@ -272,8 +255,8 @@ int main(int argc, char **argv) {
   const char *dir = getenv("WASM_CNI_PRESTART_DIR");
   if (dir == NULL) dir = DEFAULT_DIR;
   struct stat st;
-  // What bin/wasm-cni-node's launcher forwards is exactly this: CNI calls other than VERSION,
-  // not in a spare, with a spares' directory that exists.
+  // Forwarded: CNI calls other than VERSION,
+  // not in a host process of the pool, with a pool directory that exists.
   if (argv[0] != NULL && command != NULL && *command != '\0' && strcmp(command, "VERSION") != 0 &&
       getenv("WASM_CNI_SPARE") == NULL && *dir != '\0' && strcmp(dir, "off") != 0 && lstat(dir, &st) == 0) {
     int fd = forward(dir, argv[0]);

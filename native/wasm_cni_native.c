@@ -299,7 +299,8 @@ static int unix_address(napi_env env, napi_value v, struct sockaddr_un *sa) {
   return 1;
 }
 
-// unixListen(path, backlog): a listening SOCK_SEQPACKET socket bound to path.
+// unixListen(path, backlog): a listening SOCK_SEQPACKET socket bound to path, non-blocking: the
+// host processes of serve share one, and all but one of those woken for a connection find none.
 static napi_value unix_listen(napi_env env, napi_callback_info info) {
   size_t argc = 2;
   napi_value argv[2];
@@ -308,7 +309,7 @@ static napi_value unix_listen(napi_env env, napi_callback_info info) {
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   if (argc < 2 || !unix_address(env, argv[0], &sa) || !arg_int(env, argv[1], &backlog))
     return bad_args(env, "unixListen(path: string (1-107 bytes), backlog: number)");
-  int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+  int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
   if (fd < 0) return throw_errno(env, "socket(AF_UNIX)", errno);
   if (bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0 || listen(fd, backlog) < 0) {
     int err = errno;
@@ -339,7 +340,8 @@ static napi_value unix_connect(napi_env env, napi_callback_info info) {
   return ret_int(env, fd);
 }
 
-// accept(fd): blocks for the next connection.
+// accept(fd): the next connection (blocking; the accepted socket is), or -1 when a
+// non-blocking listener has none waiting (another process took it).
 static napi_value unix_accept(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
@@ -349,6 +351,7 @@ static napi_value unix_accept(napi_env env, napi_callback_info info) {
   int c;
   do c = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
   while (c < 0 && (errno == EINTR || errno == ECONNABORTED));
+  if (c < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return ret_int(env, -1);
   if (c < 0) return throw_errno(env, "accept", errno);
   return ret_int(env, c);
 }

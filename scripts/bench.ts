@@ -150,7 +150,7 @@ const supervisor = spawn(join(ROOT, "bin/wasm-cni"), ["serve"], { env: CLEAN_ENV
 supervisor.unref(); // stopped at the end; it must not keep this process alive
 process.on("exit", () => supervisor.kill("SIGTERM"));
 function waitForSpares(): void {
-  for (let waited = 0; readdirSync(SPARES_DIR).filter((n) => n.startsWith("spare-")).length < SPARES; waited += 20) {
+  for (let waited = 0; readdirSync(SPARES_DIR).filter((n) => n.startsWith("ready-")).length < SPARES; waited += 20) {
     if (waited > 10_000) throw new Error(`wasm-cni serve did not get ${SPARES} spares ready in 10 s`);
     execFileSync("sleep", ["0.02"]);
   }

@@ -37,7 +37,7 @@ function call(command: CniInvocation["command"], id: string, netns: string, plug
   const r = cniExec({ binary: join(CNI_BIN, plugin), command, containerId: id, netns, ifname: plugin === "loopback" ? "lo" : "eth0", config, env: { WASM_CNI_PRESTART_DIR: "off", ...env } });
   const prestarted = /"prestarted":true/.test(r.stderr);
   const trace = r.stderr.split("\n").filter((l) => l.trim() && !l.startsWith('{"trace"')).join("\n");
-  console.log(`  ${command} ${plugin} ${id}: exit ${r.code} in ${r.ms.toFixed(1)} ms${prestarted ? ", run by a spare of wasm-cni serve" : ""}${trace ? `\n${trace}` : ""}`);
+  console.log(`  ${command} ${plugin} ${id}: exit ${r.code} in ${r.ms.toFixed(1)} ms${prestarted ? ", run by the pool of wasm-cni serve" : ""}${trace ? `\n${trace}` : ""}`);
   if (r.code !== 0) {
     failures++;
     console.log(`  ${r.stdout.trim()}`);
@@ -95,11 +95,11 @@ check(`${a} -> ${b} over IPv6 (${b6})`, !!b6 && ping(a, b6));
 check(`${a} -> the gateway 10.88.0.1`, ping(a, "10.88.0.1"));
 
 console.log(bold("\n3. A third container through the prestarted host (wasm-cni serve)"));
-// The same exec of bin/wasm-cni; a spare that has warmed up already takes the call.
+// The same exec of bin/wasm-cni; a warm host process of the pool takes the call.
 const serve = spawn(join(ROOT, "bin/wasm-cni"), ["serve"], { stdio: ["ignore", "ignore", "inherit"] });
-const spares = (): number => (existsSync("/run/wasm-cni") ? readdirSync("/run/wasm-cni").filter((n) => n.startsWith("spare-")).length : 0);
+const spares = (): number => (existsSync("/run/wasm-cni") ? readdirSync("/run/wasm-cni").filter((n) => n.startsWith("ready-")).length : 0);
 for (let waited = 0; spares() < 2 && waited < 20_000; waited += 50) sh("sleep", ["0.05"]);
-check("wasm-cni serve has two spares ready in /run/wasm-cni", spares() === 2);
+check("wasm-cni serve has two host processes ready in /run/wasm-cni", spares() === 2);
 const c = "demo-c";
 call("ADD", c, `/run/netns/${c}`, "loopback", { cniVersion: "1.1.0", name: "lo", type: "loopback" }, { WASM_CNI_PRESTART_DIR: "/run/wasm-cni", WASM_CNI_TRACE: "1" });
 const third = call("ADD", c, `/run/netns/${c}`, "bridge", NETWORK, { WASM_CNI_PRESTART_DIR: "/run/wasm-cni", WASM_CNI_TRACE: "1" }) as { ips?: { address: string }[] } | undefined;

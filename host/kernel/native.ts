@@ -28,11 +28,11 @@ export interface NativeApi {
    * TUNSETIFF, TUNSETOWNER/TUNSETGROUP unless -1, TUNSETPERSIST).
    */
   tapCreate(nsFd: number, name: string, multiQueue: boolean, vnetHdr: boolean, owner: number, group: number): void;
-  /** A listening SOCK_SEQPACKET Unix socket bound to path (host/prestart). */
+  /** A listening SOCK_SEQPACKET Unix socket bound to path, non-blocking (host/prestart). */
   unixListen(path: string, backlog: number): number;
   /** A connected SOCK_SEQPACKET socket; throws EAGAIN at once when the backlog is full, ECONNREFUSED when nobody listens. */
   unixConnect(path: string): number;
-  /** Blocks for the next connection on a listening socket. */
+  /** The next connection on a listening socket, or -1 when none is waiting (it is non-blocking). */
   accept(fd: number): number;
   /** The uid of the process at the other end of a Unix socket (SO_PEERCRED). */
   peerUid(fd: number): number;

@@ -1,55 +1,63 @@
 /**
- * The prestarted host (`wasm-cni serve`): a supervisor keeps spare host processes that have
- * loaded the bundle, compiled every plugin and run a warm-up call. Each ready spare listens
- * on a socket of its own, `<dir>/spare-<pid>.sock`, and removes it when it takes a call, so
- * the sockets in the directory are the spares that are free. The client is bin/wasm-cni, the
- * exec shim a runtime execs (native/shim.c, which keeps a copy of the constants below): it
- * hands its call to one (environment, working directory, umask, and its stdin/stdout/stderr
- * themselves, as SCM_RIGHTS) and exits with the spare's exit code; with no spare free it
- * execs the Node host, which runs the call itself, as always.
+ * The prestarted host (`wasm-cni serve`): a supervisor keeps a pool of host processes that have
+ * loaded the bundle, compiled every plugin and run warm-up calls. They share one listening
+ * socket, `<dir>/host.sock`, and each takes one call at a time, call after call. The client is
+ * bin/wasm-cni, the exec shim a runtime execs (native/shim.c, which keeps a copy of the
+ * constants below): it hands its call to the pool (environment, working directory, umask, and
+ * its stdin/stdout/stderr themselves, as SCM_RIGHTS) and exits with the exit code it gets
+ * back. A burst of calls waits in the socket's queue for the next free process; when none
+ * takes the call within QUEUE_WAIT_MS, or there is no pool, the shim execs the Node host,
+ * which runs the call itself, as always.
  *
- * Each spare takes exactly one call and exits, so calls share no process: what one plugin
- * did to its process is gone before the next call, as with a cold exec.
+ * Every call gets a fresh call context and fresh plugin instances; what a host process keeps
+ * from one call to the next is listed in host-process.ts, which checks after each call that
+ * nothing else survived it, and ends the process when something did.
  *
- *   client                                   spare
- *   connect ───────────────────────────────▶ accept, check the peer's uid
+ *   client                                   host process
+ *   connect ───────────────────────────────▶ accept (when free), check the peer's uid
  *           ◀─────────────────────────────── "ready"
  *   request (JSON) + fds 0, 1, 2 ──────────▶ check it, and that both are in one netns
  *           ◀─────────────────────────────── "refused <why>"  (nothing done: run it yourself)
  *                                            or: adopt stdio, env, cwd, umask, nice
- *           ◀─────────────────────────────── "started"  (from here only the spare knows)
+ *           ◀─────────────────────────────── "started"  (from here only the host knows)
  *                                            run the call
  *           ◀─────────────────────────────── "exit <code>"
+ *                                            give back stdio, env, cwd, umask; check; next call
  */
 import { statSync } from "node:fs";
 
-/** Where the spares listen unless WASM_CNI_PRESTART_DIR says otherwise ("off": never forward). */
+/** Where the pool listens unless WASM_CNI_PRESTART_DIR says otherwise ("off": never forward). */
 export const DEFAULT_DIR = "/run/wasm-cni";
 
 /**
- * Spares kept free by default: a pod's network setup is often a chain of execs in a row
- * (bridge, portmap, firewall, tuning), and a spare needs ~0.2 s to warm up after it is taken.
- * Each holds ~50 MiB.
+ * Host processes kept by default. Each takes calls one after another (~10 ms for a bridge ADD),
+ * so two cores are kept busy by a burst; each holds ~60 MiB.
  */
 export const DEFAULT_SPARES = 2;
 
-export const spareSocket = (dir: string, pid: number): string => `${dir}/spare-${pid}.sock`;
-/** The IPAM state of a spare's warm-up call; the supervisor removes it with the spare's socket. */
+/** The pool's one listening socket. */
+export const hostSocket = (dir: string): string => `${dir}/host.sock`;
+/** Present while the host process of this pid is warm and in the pool (removed when it leaves). */
+export const readyMark = (dir: string, pid: number): string => `${dir}/ready-${pid}`;
+export const isReadyMark = (name: string): boolean => /^ready-[0-9]+$/.test(name);
+/** The socket a host process hands one call to itself on, while it warms up. */
+export const rehearsalSocket = (dir: string, pid: number): string => `${dir}/rehearse-${pid}.sock`;
+/** The IPAM state of a host process's warm-up calls; the supervisor removes it when the process is gone. */
 export const warmUpDataDir = (dir: string, pid: number): string => `${dir}/warm-up-${pid}`;
-export const isSpareSocket = (name: string): boolean => /^spare-[0-9]+\.sock$/.test(name);
-/** What a spare leaves in the directory: its socket and its warm-up's state (by their names). */
-export const isSpareLeftover = (name: string): boolean => isSpareSocket(name) || /^warm-up-[0-9]+$/.test(name);
+/** What the pool leaves in the directory (by their names): its socket, marks, rehearsal sockets and warm-up state. */
+export const isPoolLeftover = (name: string): boolean => name === "host.sock" || isReadyMark(name) || /^rehearse-[0-9]+\.sock$/.test(name) || /^warm-up-[0-9]+$/.test(name);
 
 /**
- * How long the client waits for a spare's "ready" once connected. A free spare waits in
- * accept() and answers in well under a millisecond; this bounds only a spare that is stuck.
+ * How long the client waits for "ready" once connected: in a burst, calls queue until a host
+ * process is free (a bridge ADD holds one ~10 ms; 20 at once on two processes, ~0.2 s). Past
+ * this the pool is stuck on slow calls, and a cold call is the faster way.
  */
-export const READY_WAIT_MS = 100;
+export const QUEUE_WAIT_MS = 1_000;
 
-/** How long a spare waits for the request after "ready" before it drops the connection. */
+/** How long a host process waits for the request after "ready" before it drops the connection. */
 export const REQUEST_WAIT_MS = 2_000;
 
-/** Largest request a spare reads: the environment and a few paths. */
+/** Largest request a host process reads: the environment and a few paths. */
 export const MAX_REQUEST_BYTES = 256 * 1024;
 
 export const READY = "ready";
@@ -64,7 +72,7 @@ export interface PrestartRequest {
   argv0: string;
   cwd: string;
   umask: number;
-  /** The client's nice value: a spare warms up at a low priority and takes this one for the call. */
+  /** The client's nice value: a host process warms up at a low priority and takes this one for the call. */
   priority: number;
   env: Record<string, string>;
   /** The client's network and mount namespaces, "dev:ino" (see namespaceIds). */
@@ -77,7 +85,7 @@ export interface NamespaceIds {
 }
 
 /**
- * The calling thread's network and mount namespaces. A spare serves only a client in the same
+ * The calling thread's network and mount namespaces. A host process serves only a client in the same
  * ones: the host netns of a call is the one its process runs in, and CNI_NETNS is a path.
  */
 export function namespaceIds(): NamespaceIds {
@@ -88,7 +96,7 @@ export function namespaceIds(): NamespaceIds {
   return { net: id("net"), mnt: id("mnt") };
 }
 
-/** The spares' directory for this environment, or undefined when forwarding is off. */
+/** The pool's directory for this environment, or undefined when forwarding is off. */
 export function prestartDir(env: Record<string, string | undefined>): string | undefined {
   const dir = env.WASM_CNI_PRESTART_DIR ?? DEFAULT_DIR;
   return dir === "" || dir === "off" ? undefined : dir;

@@ -53,7 +53,7 @@ async function fakeSpare(replies: string[]): Promise<{ dir: string; log: string 
   const dir = join(mkdtempSync(join(work, "d-")), "run");
   mkdirSync(dir, { mode: 0o700 });
   const log = join(dir, "..", "fake.json");
-  const child = spawn("/usr/bin/python3", ["-c", FAKE_SPARE, join(dir, "spare-77.sock"), log, ...replies], { stdio: "ignore" });
+  const child = spawn("/usr/bin/python3", ["-c", FAKE_SPARE, join(dir, "host.sock"), log, ...replies], { stdio: "ignore" });
   fakes.push(child);
   for (const t0 = Date.now(); !existsSync(`${log}.up`); ) {
     if (Date.now() - t0 > 10_000) throw new Error("the fake spare did not start");

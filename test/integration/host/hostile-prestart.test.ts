@@ -62,10 +62,10 @@ function sparesDir(): string {
   return dir;
 }
 
-/** Starts a fake spare listening at <dir>/spare-<n>.sock as `uid`; returns its log file. */
+/** Starts a fake pool listening at <dir>/host.sock as `uid`; returns its log file. */
 async function fakeSpare(dir: string, uid = 0): Promise<string> {
   const log = join(mkdtempSync(join(work, "log-")), "fake.log");
-  const child = spawn("/usr/bin/python3", ["-c", FAKE_SPARE, join(dir, "spare-4242.sock"), String(uid), log], { stdio: "ignore" });
+  const child = spawn("/usr/bin/python3", ["-c", FAKE_SPARE, join(dir, "host.sock"), String(uid), log], { stdio: "ignore" });
   fakes.push(child);
   for (const t0 = Date.now(); !(existsSync(log) && readFileSync(log, "utf8").includes("listening")); ) {
     if (Date.now() - t0 > 10_000) throw new Error("the fake spare did not start");
@@ -128,7 +128,7 @@ describe("the prestart client trusts a spare only in a directory of its own and 
     expect([r.add.code, r.del.code], r.add.stdout + r.add.stderr).toEqual([0, 0]);
     expect(r.prestarted).toBe(false);
     expect(fakeLog(log)).not.toMatch(/request \d+ bytes/);
-    expect(r.add.stderr).toMatch(/not handing the call to a spare/);
+    expect(r.add.stderr).toMatch(/not handing the call to serve's pool/);
     expect(r.add.stderr).toMatch(why);
   });
 
