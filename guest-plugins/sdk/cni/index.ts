@@ -6,6 +6,6 @@ export {
 } from "./cni-error";
 export { Dns } from "./dns";
 export { CniResult, Interface, IPConfig, Route, CURRENT_VERSION } from "./result";
-export { ResultParse, parseResult, readResult, resultFromValue } from "./result-read";
-export { NetConf, NetConfParse, parseNetConf } from "./netconf";
+export { parseResult, readResult, resultFromValue } from "./result-read";
+export { NetConf, parseNetConf } from "./netconf";
 export { readCidr, optCidr, readIP, optIP, cidrAt, ipAt } from "./read-ip";

@@ -3,9 +3,11 @@
 // error lists every bad field (code 7), and broken JSON is code 6 as in skel.
 import { parseJson, JsonValue, ObjectReader } from "../json/index";
 import { CniError } from "../bindings/types";
-import { newCniError, invalidConfigError } from "./cni-error";
+import { Result, Unit, ok } from "../abi/result";
+import { newCniError, invalidConfigError, Done, done, fail } from "./cni-error";
 import { Dns } from "./dns";
-import { ResultParse, resultFromValue } from "./result-read";
+import { CniResult } from "./result";
+import { resultFromValue } from "./result-read";
 import { CniErrorCode, E_DECODE_CONFIG, E_NO_PREV_RESULT } from "./errors";
 
 export class NetConf {
@@ -25,24 +27,18 @@ export class NetConf {
   /** `text`: the config as received (IPAM delegation passes it on); `reader`: for plugin keys. */
   constructor(public text: string, public value: JsonValue, public reader: ObjectReader) {}
 
-  /** After reading the plugin's own keys with `reader`: code 7 listing every problem, or null. */
-  check(): CniError | null {
+  /** After reading the plugin's own keys with `reader`: done, or code 7 listing every problem. */
+  check(): Done {
     const errors = this.reader.errors;
-    return errors.ok ? null : invalidConfigError(errors.toString());
+    return errors.ok ? done() : fail<Unit>(invalidConfigError(errors.toString()));
   }
 
   /** The prevResult as a CniResult; code 7 when it is absent or malformed. */
-  parsePrevResult(): ResultParse {
+  parsePrevResult(): Result<CniResult, CniError> {
     const prev = this.prevResult;
-    if (prev == null) return new ResultParse(null, invalidConfigError(E_NO_PREV_RESULT));
+    if (prev == null) return fail<CniResult>(invalidConfigError(E_NO_PREV_RESULT));
     return resultFromValue(prev, "prevResult");
   }
-}
-
-/** A config, or the error that says why it could not be read. */
-export class NetConfParse {
-  constructor(public conf: NetConf | null, public error: CniError | null) {}
-  get ok(): bool { return this.conf != null; }
 }
 
 /**
@@ -50,17 +46,17 @@ export class NetConfParse {
  * common key is missing or of the wrong type:
  *
  *   const p = parseNetConf(req.config);
- *   if (!p.ok) return p.error;
- *   const conf = p.conf!;
+ *   if (p.isErr) return p.pass<MyConf>();
+ *   const conf = p.value;
  *   const bridge = conf.reader.optString("bridge", "cni0");
- *   const bad = conf.check(); if (bad != null) return bad;
+ *   const bad = conf.check(); if (bad.isErr) return bad.pass<MyConf>();
  */
-export function parseNetConf(text: string): NetConfParse {
+export function parseNetConf(text: string): Result<NetConf, CniError> {
   const p = parseJson(text);
-  if (!p.ok) return new NetConfParse(null, newCniError(CniErrorCode.DECODE_FAILURE, E_DECODE_CONFIG, p.message()));
-  const r = ObjectReader.root(p.value!);
-  if (!r.errors.ok) return new NetConfParse(null, invalidConfigError(r.errors.toString())); // not an object
-  const conf = new NetConf(text, p.value!, r);
+  if (p.isErr) return fail<NetConf>(newCniError(CniErrorCode.DECODE_FAILURE, E_DECODE_CONFIG, p.error.message));
+  const r = ObjectReader.root(p.value);
+  if (!r.errors.ok) return fail<NetConf>(invalidConfigError(r.errors.toString())); // not an object
+  const conf = new NetConf(text, p.value, r);
   conf.cniVersion = r.string("cniVersion");
   conf.name = r.string("name");
   conf.type = r.string("type");
@@ -76,7 +72,7 @@ export function parseNetConf(text: string): NetConfParse {
   conf.args = rawObject(r, "args");
   conf.capabilities = rawObject(r, "capabilities");
   const bad = conf.check();
-  return bad != null ? new NetConfParse(null, bad) : new NetConfParse(conf, null);
+  return bad.isErr ? bad.pass<NetConf>() : ok<NetConf, CniError>(conf);
 }
 
 /** An optional object member, kept raw; a non-object is recorded. */

@@ -4,26 +4,16 @@ import { parseJson, ObjectReader, ArrayReader, JsonValue } from "../json/index";
 import { CniResult, Interface, IPConfig, Route } from "./result";
 import { Dns } from "./dns";
 import { CniError } from "../bindings/types";
-import { newCniError, invalidConfigError } from "./cni-error";
+import { Result, ok } from "../abi/result";
+import { newCniError, fail } from "./cni-error";
 import { CniErrorCode, E_DECODE_RESULT, E_INVALID_RESULT, E_MUST_INTERFACE, E_MUST_SCOPE } from "./errors";
 import { readCidr, optIP } from "./read-ip";
 
-/** A result, or the error that says why it could not be read. */
-export class ResultParse {
-  constructor(public result: CniResult | null, public error: CniError | null) {}
-  get ok(): bool { return this.result != null; }
-}
-
 /** Parses a result JSON text (an IPAM result); code 6 or 7 with every bad field on failure. */
-export function parseResult(text: string): ResultParse {
+export function parseResult(text: string): Result<CniResult, CniError> {
   const p = parseJson(text);
-  if (!p.ok) return new ResultParse(null, newCniError(CniErrorCode.DECODE_FAILURE, E_DECODE_RESULT, p.message()));
-  const r = ObjectReader.root(p.value!);
-  const res = readResult(r);
-  if (!r.errors.ok) {
-    return new ResultParse(null, newCniError(CniErrorCode.INVALID_NETWORK_CONFIG, E_INVALID_RESULT, r.errors.toString()));
-  }
-  return new ResultParse(res, null);
+  if (p.isErr) return fail<CniResult>(newCniError(CniErrorCode.DECODE_FAILURE, E_DECODE_RESULT, p.error.message));
+  return checkedResult(ObjectReader.root(p.value));
 }
 
 /** Reads a result from an object reader (prevResult: ObjectReader at "prevResult"). */
@@ -92,11 +82,13 @@ function readRoute(routes: ArrayReader, i: i32): Route | null {
 }
 
 /** Reads a result held as a JsonValue (a config's prevResult); field paths start at `path`. */
-export function resultFromValue(v: JsonValue, path: string = "prevResult"): ResultParse {
-  const r = ObjectReader.root(v, path);
+export function resultFromValue(v: JsonValue, path: string = "prevResult"): Result<CniResult, CniError> {
+  return checkedResult(ObjectReader.root(v, path));
+}
+
+/** The result `r` holds, or code 7 listing every bad field. */
+function checkedResult(r: ObjectReader): Result<CniResult, CniError> {
   const res = readResult(r);
-  if (!r.errors.ok) {
-    return new ResultParse(null, newCniError(CniErrorCode.INVALID_NETWORK_CONFIG, E_INVALID_RESULT, r.errors.toString()));
-  }
-  return new ResultParse(res, null);
+  if (!r.errors.ok) return fail<CniResult>(newCniError(CniErrorCode.INVALID_NETWORK_CONFIG, E_INVALID_RESULT, r.errors.toString()));
+  return ok<CniResult, CniError>(res);
 }

@@ -4,44 +4,42 @@
 // before broadcast). /31, /32, /127 and /128 are too small to allocate from.
 import { IP } from "./addr";
 import { IPNet } from "./net";
-import {
-  E_NETWORK, E_TOO_SMALL, E_HOST_BITS, E_HOST_BITS_ADDR, E_RANGE_START, E_RANGE_END,
-  E_NOT_IN_NETWORK, E_AFTER_END, E_GATEWAY_FAMILY,
-} from "./errors";
+import { Result, ok, err } from "../abi/result";
 
 export class IPRange {
   constructor(public subnet: IPNet, public start: IP, public end: IP, public gateway: IP) {}
 
   /** Checks a range and fills its defaults; the range, or an error message in host-local's words. */
-  static canonicalize(subnet: IPNet, start: IP | null, end: IP | null, gateway: IP | null): RangeResult {
-    if (subnet.prefix > subnet.bits - 2) return RangeResult.fail(E_NETWORK + subnet.toString() + E_TOO_SMALL);
+  static canonicalize(subnet: IPNet, start: IP | null, end: IP | null, gateway: IP | null): Result<IPRange, string> {
+    if (subnet.prefix > subnet.bits - 2) return err<IPRange, string>("Network " + subnet.toString() + " too small to allocate from");
     if (!subnet.isNetwork()) {
-      return RangeResult.fail(E_HOST_BITS + subnet.prefix.toString() + E_HOST_BITS_ADDR + subnet.network().toString());
+      return err<IPRange, string>("Network has host bits set. For a subnet mask of length " + subnet.prefix.toString() +
+        " the network address is " + subnet.network().toString());
     }
     const network = subnet.network();
     let gw: IP;
     if (gateway == null) {
       gw = network.next()!;
     } else {
-      if (gateway.is4 != subnet.is4) return RangeResult.fail(E_GATEWAY_FAMILY + gateway.toString());
+      if (gateway.is4 != subnet.is4) return err<IPRange, string>("Gateway is not of the subnet's address family: " + gateway.toString());
       gw = gateway;
     }
     let s: IP;
     if (start != null) {
-      if (!subnet.contains(start)) return RangeResult.fail(E_RANGE_START + start.toString() + E_NOT_IN_NETWORK + subnet.toString());
+      if (!subnet.contains(start)) return err<IPRange, string>("RangeStart " + start.toString() + " not in network " + subnet.toString());
       s = start;
     } else {
       s = network.next()!;
     }
     let e: IP;
     if (end != null) {
-      if (!subnet.contains(end)) return RangeResult.fail(E_RANGE_END + end.toString() + E_NOT_IN_NETWORK + subnet.toString());
+      if (!subnet.contains(end)) return err<IPRange, string>("RangeEnd " + end.toString() + " not in network " + subnet.toString());
       e = end;
     } else {
       e = lastUsable(subnet);
     }
-    if (s.compare(e) > 0) return RangeResult.fail(E_RANGE_START + s.toString() + E_AFTER_END + e.toString());
-    return RangeResult.ok(new IPRange(subnet, s, e, gw));
+    if (s.compare(e) > 0) return err<IPRange, string>("RangeStart " + s.toString() + " is after RangeEnd " + e.toString());
+    return ok<IPRange, string>(new IPRange(subnet, s, e, gw));
   }
 
   /** True when the address is in the subnet and between start and end, inclusive. */
@@ -66,21 +64,4 @@ export function lastUsable(subnet: IPNet): IP {
   const last = subnet.last();
   if (last.is4) last.dec();
   return last;
-}
-
-/** A range or an error message. */
-export class RangeResult {
-  constructor(public range: IPRange | null, public error: string) {}
-
-  static ok(r: IPRange): RangeResult {
-    return new RangeResult(r, "");
-  }
-
-  static fail(msg: string): RangeResult {
-    return new RangeResult(null, msg);
-  }
-
-  get isOk(): bool {
-    return this.range != null;
-  }
 }

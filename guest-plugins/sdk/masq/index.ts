@@ -2,51 +2,37 @@
 // in the plugin's own nftables tables, tagged with the call's network and container, so a
 // plugin passes only addresses and MACs (like the reference plugins'
 // ip.SetupIPMasqForNetworks and link.NewSpoofChecker).
-import { firewall, CniError, NetnsId } from "../bindings/index";
-import { CniResult, internalError, invalidConfigError } from "../cni/index";
+import { firewall, NetnsId } from "../bindings/index";
+import { Unit } from "../abi/index";
+import { CniResult, Done, done, fail, internalError, invalidConfigError } from "../cni/index";
 import { hostErrorToCni, hostNetns, isGone } from "../net/index";
-
-// @ts-ignore: decorator
-@lazy @inline const E_MASQ = "failed to setup IP masquerade for ";
-// @ts-ignore: decorator
-@lazy @inline const E_SPOOF = "failed to setup the MAC spoof check on ";
-// @ts-ignore: decorator
-@lazy @inline const E_TEARDOWN = "failed to remove the firewall rules";
-// @ts-ignore: decorator
-@lazy @inline const E_LIST = "failed to read the firewall rules";
-// @ts-ignore: decorator
-@lazy @inline const E_GC = "failed to remove the firewall rules of stale attachments";
-// @ts-ignore: decorator
-@lazy @inline const E_NO_MASQ = "ipMasq: no masquerade rule for ";
-// @ts-ignore: decorator
-@lazy @inline const E_NO_SPOOF = "macspoofchk: no spoof check for ";
 
 /**
  * Masquerades each address of the result to outside its subnet (not multicast).
  * Equivalent to: `ip.SetupIPMasqForNetworks` (one nftables rule per address)
  */
-export function setupIPMasq(ns: NetnsId, result: CniResult): CniError | null {
+export function setupIPMasq(ns: NetnsId, result: CniResult): Done {
   for (let i = 0; i < result.ips.length; i++) {
     const cidr = result.ips[i].address.toString();
     const r = firewall.ensureMasquerade(ns, cidr);
-    if (r.isErr) return hostErrorToCni(r.error, E_MASQ + cidr);
+    if (r.isErr) return fail<Unit>(hostErrorToCni(r.error, "failed to setup IP masquerade for " + cidr));
   }
-  return null;
+  return done();
 }
 
 /** Drops frames from host interface `ifname` whose source MAC is not `mac` (bridge's macspoofchk). */
-export function setupSpoofCheck(ns: NetnsId, ifname: string, mac: string): CniError | null {
+export function setupSpoofCheck(ns: NetnsId, ifname: string, mac: string): Done {
   const check = new firewall.SpoofCheck();
   check.ifname = ifname;
   check.mac = mac;
   const r = firewall.ensureSpoofCheck(ns, check);
-  return r.isErr ? hostErrorToCni(r.error, E_SPOOF + ifname) : null;
+  return r.isErr ? fail<Unit>(hostErrorToCni(r.error, "failed to setup the MAC spoof check on " + ifname)) : done();
 }
 
 /** Removes every rule of this container (DEL); nothing there, or a gone netns, is success. */
-export function teardownFirewall(ns: NetnsId): CniError | null {
+export function teardownFirewall(ns: NetnsId): Done {
   const r = firewall.remove(ns);
-  return r.isErr && !isGone(r.error) ? hostErrorToCni(r.error, E_TEARDOWN) : null;
+  return r.isErr && !isGone(r.error) ? fail<Unit>(hostErrorToCni(r.error, "failed to remove the firewall rules")) : done();
 }
 
 /**
@@ -55,28 +41,29 @@ export function teardownFirewall(ns: NetnsId): CniError | null {
  * host reads the list), as the reference plugins GC their ipmasq chains. The host netns opens
  * here; the host names the tables.
  */
-export function gcFirewall(): CniError | null {
+export function gcFirewall(): Done {
   const hns = hostNetns();
-  if (hns.isErr) return hns.error;
+  if (hns.isErr) return hns.pass<Unit>();
   const r = firewall.retain(hns.value);
-  if (r.isErr && r.error.isInvalid) return invalidConfigError(r.error.invalid); // the config lacks the list
-  return r.isErr ? hostErrorToCni(r.error, E_GC) : null;
+  if (r.isErr && r.error.isInvalid) return fail<Unit>(invalidConfigError(r.error.invalid)); // the config lacks the list
+  if (r.isErr) return fail<Unit>(hostErrorToCni(r.error, "failed to remove the firewall rules of stale attachments"));
+  return done();
 }
 
 /**
  * CHECK: a masquerade rule for each address of prevResult (when ipMasq), and a spoof check on
  * `ifname` with `mac` (when mac is not "").
  */
-export function checkFirewall(ns: NetnsId, prev: CniResult, ipMasq: bool, ifname: string, mac: string): CniError | null {
+export function checkFirewall(ns: NetnsId, prev: CniResult, ipMasq: bool, ifname: string, mac: string): Done {
   const l = firewall.list(ns);
-  if (l.isErr) return hostErrorToCni(l.error, E_LIST);
+  if (l.isErr) return fail<Unit>(hostErrorToCni(l.error, "failed to read the firewall rules"));
   const rules = l.value;
   if (ipMasq) {
     for (let i = 0; i < prev.ips.length; i++) {
       const cidr = prev.ips[i].address.toString();
       let found = false;
       for (let j = 0; j < rules.length && !found; j++) found = rules[j].isMasquerade && rules[j].masquerade == cidr;
-      if (!found) return internalError(E_NO_MASQ + cidr);
+      if (!found) return fail<Unit>(internalError("ipMasq: no masquerade rule for " + cidr));
     }
   }
   if (mac.length > 0) {
@@ -84,7 +71,7 @@ export function checkFirewall(ns: NetnsId, prev: CniResult, ipMasq: bool, ifname
     for (let j = 0; j < rules.length && !found; j++) {
       found = rules[j].isSpoofCheck && rules[j].spoofCheck.ifname == ifname && rules[j].spoofCheck.mac == mac.toLowerCase();
     }
-    if (!found) return internalError(E_NO_SPOOF + ifname);
+    if (!found) return fail<Unit>(internalError("macspoofchk: no spoof check for " + ifname));
   }
-  return null;
+  return done();
 }

@@ -4,14 +4,13 @@
 // the link is only brought up (layer 2). On failure the reservation is released and the link
 // deleted, as Go's deferred ipam.ExecDel and ip.DelLinkByName do.
 import { link, sysctl, NetnsId, CniError, Request } from "../bindings/index";
-import { Result, ok, err, some } from "../abi/index";
-import { CniResult, NetConf, CURRENT_VERSION, internalError } from "../cni/index";
+import { Result, Unit, ok, some } from "../abi/index";
+import { CniResult, NetConf, CURRENT_VERSION, Done, done, fail, internalError } from "../cni/index";
 import { configureIface } from "./configure";
 import { findInterface, checkLink, checkIfaceConfig } from "./check";
 import { hostErrorToCni } from "./host-error";
 import { ipamAdd, ipamDel } from "./ipam-delegate";
 import { delContainerLink, delLinkIgnoringGone, undoAdd } from "./teardown";
-import { E_SANDBOX, E_SET_UP } from "./errors";
 
 /**
  * Addresses from IPAM (or `prev`, a result whose addresses the plugin takes over, when not
@@ -26,7 +25,7 @@ export function attachLink(conf: NetConf, req: Request, ns: NetnsId, made: link.
     const r = ipamAdd(conf);
     if (r.isErr) {
       delLinkIgnoringGone(ns, req.ifname); // nothing was reserved
-      return err<string, CniError>(r.error);
+      return r.pass<string>();
     }
     result = r.value;
   } else {
@@ -39,26 +38,26 @@ export function attachLink(conf: NetConf, req: Request, ns: NetnsId, made: link.
   // Best effort, as in Go: neighbours learn the address (the link's MAC may be new to them).
   if (notify) sysctl.set(ns, "net.ipv4.conf." + req.ifname + ".arp_notify", "1");
   const e = result.ips.length > 0 ? configureIface(ns, req.ifname, result) : setUp(ns, req.ifname);
-  if (e != null) {
+  if (e.isErr) {
     undoAdd(conf, ns, req.ifname, true); // with `prev` there is no IPAM plugin to release
-    return err<string, CniError>(e);
+    return e.pass<string>();
   }
   if (!conf.dns.isEmpty()) result.dns = conf.dns;
   return ok<string, CniError>(result.toJson());
 }
 
-function setUp(ns: NetnsId, ifname: string): CniError | null {
+function setUp(ns: NetnsId, ifname: string): Done {
   const up = new link.LinkChange();
   up.up = some<bool>(true);
   const r = link.set(ns, ifname, up);
-  return r.isErr ? hostErrorToCni(r.error, E_SET_UP + ifname) : null;
+  return r.isErr ? fail<Unit>(hostErrorToCni(r.error, "failed to set up " + ifname)) : done();
 }
 
 /** DEL of a link made by attachLink: IPAM DEL (when the config names a plugin), then the container link. */
-export function detachLink(conf: NetConf, req: Request): CniError | null {
+export function detachLink(conf: NetConf, req: Request): Done {
   if (conf.ipamType.length > 0) {
     const released = ipamDel(conf);
-    if (released != null) return released;
+    if (released.isErr) return released;
   }
   return delContainerLink(req);
 }
@@ -70,9 +69,9 @@ export function detachLink(conf: NetConf, req: Request): CniError | null {
  */
 export function checkAttachedLink(req: Request, ns: NetnsId, prev: CniResult, kind: string): Result<link.LinkInfo, CniError> {
   const i = findInterface(prev, req.ifname, req.netns);
-  if (i < 0) return err<link.LinkInfo, CniError>(internalError(E_SANDBOX + req.netns));
+  if (i < 0) return fail<link.LinkInfo>(internalError("sandbox in prevResult doesn't match configured netns: " + req.netns));
   const l = checkLink(ns, prev.interfaces[i], kind);
   if (l.isErr) return l;
   const e = checkIfaceConfig(ns, req.ifname, prev);
-  return e != null ? err<link.LinkInfo, CniError>(e) : l;
+  return e.isErr ? e.pass<link.LinkInfo>() : l;
 }

@@ -2,13 +2,10 @@
 // like the Go plugins' validateCniContainerInterface, ip.ValidateExpectedInterfaceIPs and
 // ip.ValidateExpectedRoute.
 import { link, addr, route, NetnsId, CniError, Family } from "../bindings/index";
-import { Result, ok, err } from "../abi/index";
-import { CniResult, Interface, internalError } from "../cni/index";
+import { Result, Unit, ok } from "../abi/index";
+import { CniResult, Interface, Done, done, fail, internalError } from "../cni/index";
 import { IP, IPNet } from "../ip/index";
 import { hostErrorToCni } from "./host-error";
-import {
-  E_ADDR_MISSING, E_LINK_MISSING, E_LIST_ROUTES, E_MAC_MISMATCH, E_NOT_KIND, E_ON, E_ROUTE_MISSING, E_VIA,
-} from "./errors";
 
 /** Index in `result.interfaces` of the one named `name` in `sandbox` ("" for the host); -1 if none. */
 export function findInterface(result: CniResult, name: string, sandbox: string): i32 {
@@ -22,13 +19,11 @@ export function findInterface(result: CniResult, name: string, sandbox: string):
 /** The link of `iface` in `ns`: it exists, is of `kind` ("" for any) and has its MAC when one is given. */
 export function checkLink(ns: NetnsId, iface: Interface, kind: string): Result<link.LinkInfo, CniError> {
   const r = link.get(ns, iface.name);
-  if (r.isErr) return err<link.LinkInfo, CniError>(hostErrorToCni(r.error, E_LINK_MISSING + iface.name));
+  if (r.isErr) return fail<link.LinkInfo>(hostErrorToCni(r.error, "interface not found: " + iface.name));
   const l = r.value;
-  if (kind.length > 0 && l.kind != kind) {
-    return err<link.LinkInfo, CniError>(internalError(iface.name + E_NOT_KIND + kind));
-  }
+  if (kind.length > 0 && l.kind != kind) return fail<link.LinkInfo>(internalError(iface.name + " is not of type " + kind));
   if (iface.mac.length > 0 && iface.mac.toLowerCase() != l.mac) {
-    return err<link.LinkInfo, CniError>(internalError(iface.name + E_MAC_MISMATCH + iface.mac + " != " + l.mac));
+    return fail<link.LinkInfo>(internalError(iface.name + " MAC doesn't match: " + iface.mac + " != " + l.mac));
   }
   return ok<link.LinkInfo, CniError>(l);
 }
@@ -37,25 +32,28 @@ export function checkLink(ns: NetnsId, iface: Interface, kind: string): Result<l
  * Every address of `result` is on `ifname` with a route to its prefix, and every route of
  * `result` is in a routing table (matched by dst, and by gw when the route names one).
  */
-export function checkIfaceConfig(ns: NetnsId, ifname: string, result: CniResult): CniError | null {
+export function checkIfaceConfig(ns: NetnsId, ifname: string, result: CniResult): Done {
   const a = addr.list(ns, ifname, Family.ALL);
-  if (a.isErr) return hostErrorToCni(a.error, E_LINK_MISSING + ifname);
+  if (a.isErr) return fail<Unit>(hostErrorToCni(a.error, "interface not found: " + ifname));
   const rl = route.list(ns, Family.ALL, true);
-  if (rl.isErr) return hostErrorToCni(rl.error, E_LIST_ROUTES);
+  if (rl.isErr) return fail<Unit>(hostErrorToCni(rl.error, "failed to list routes"));
   const routes = rl.value;
   for (let i = 0; i < result.ips.length; i++) {
     const want = result.ips[i].address;
-    if (!hasAddr(a.value, want)) return internalError(E_ADDR_MISSING + want.toString() + E_ON + ifname);
-    if (!hasRoute(routes, want.masked(), null)) return internalError(E_ROUTE_MISSING + want.masked().toString());
+    if (!hasAddr(a.value, want)) return fail<Unit>(internalError("failed to match addr " + want.toString() + " on " + ifname));
+    if (!hasRoute(routes, want.masked(), null)) {
+      return fail<Unit>(internalError("expected route not found in routing table: " + want.masked().toString()));
+    }
   }
   for (let i = 0; i < result.routes.length; i++) {
     const r = result.routes[i];
     if (!hasRoute(routes, r.dst.masked(), r.gw)) {
       const gw = r.gw;
-      return internalError(E_ROUTE_MISSING + r.dst.toString() + (gw != null ? E_VIA + gw.toString() : ""));
+      const via = gw != null ? " via " + gw.toString() : "";
+      return fail<Unit>(internalError("expected route not found in routing table: " + r.dst.toString() + via));
     }
   }
-  return null;
+  return done();
 }
 
 function hasAddr(list: addr.AddrInfo[], want: IPNet): bool {

@@ -3,12 +3,11 @@
 // gateway of its family when it names none. Addresses are added without DAD (IFA_F_NODAD), so
 // an IPv6 address is usable when ADD returns; with `dad` (bridge's enabledad) they go through
 // DAD and, as Go's ConfigureIface, the host waits up to 5 s for it to settle (addr.settle).
-import { link, addr, route, sysctl, NetnsId, CniError } from "../bindings/index";
-import { Box, some } from "../abi/index";
-import { CniResult, IPConfig, Route, internalError } from "../cni/index";
+import { link, addr, route, sysctl, NetnsId } from "../bindings/index";
+import { Box, Unit, some } from "../abi/index";
+import { CniResult, IPConfig, Route, Done, done, fail, internalError } from "../cni/index";
 import { IP, IPNet } from "../ip/index";
 import { hostErrorToCni } from "./host-error";
-import { E_ADD_ADDR, E_ADD_ROUTE, E_ENABLE_IPV6, E_KEEP_ADDR, E_ROUTE_SCOPE, E_SET_UP, E_SETTLE, E_TO } from "./errors";
 
 /** How long configureIface waits for DAD, as Go's dadSettleTimeout. */
 const DAD_SETTLE_TIMEOUT_MS: u32 = 5000;
@@ -28,12 +27,12 @@ export function ipsOf(result: CniResult, ifname: string): IPConfig[] {
  * Addresses, link up, DAD settled (with `dad` and an IPv6 address), routes.
  * Equivalent to: `ip addr add ... [nodad]; ip link set up; ip route add ...`
  */
-export function configureIface(ns: NetnsId, ifname: string, result: CniResult, dad: bool = false): CniError | null {
-  let e = addIfaceAddrs(ns, ifname, result, dad);
-  if (e != null) return e;
+export function configureIface(ns: NetnsId, ifname: string, result: CniResult, dad: bool = false): Done {
+  const a = addIfaceAddrs(ns, ifname, result, dad);
+  if (a.isErr) return a;
   if (dad && hasIPv6(ipsOf(result, ifname))) {
-    e = settleAddrs(ns, ifname, DAD_SETTLE_TIMEOUT_MS);
-    if (e != null) return e;
+    const s = settleAddrs(ns, ifname, DAD_SETTLE_TIMEOUT_MS);
+    if (s.isErr) return s;
   }
   return addIfaceRoutes(ns, ifname, result);
 }
@@ -42,9 +41,9 @@ export function configureIface(ns: NetnsId, ifname: string, result: CniResult, d
  * Waits (in the host) until no IPv6 address of `ifname` is tentative, as Go's ip.SettleAddresses;
  * fails when DAD found a duplicate or `timeoutMs` ran out.
  */
-export function settleAddrs(ns: NetnsId, ifname: string, timeoutMs: u32): CniError | null {
+export function settleAddrs(ns: NetnsId, ifname: string, timeoutMs: u32): Done {
   const r = addr.settle(ns, ifname, timeoutMs);
-  return r.isErr ? hostErrorToCni(r.error, E_SETTLE + ifname + "\"") : null;
+  return r.isErr ? fail<Unit>(hostErrorToCni(r.error, "failed to settle addresses for \"" + ifname + "\"")) : done();
 }
 
 function hasIPv6(ips: IPConfig[]): bool {
@@ -53,39 +52,39 @@ function hasIPv6(ips: IPConfig[]): bool {
 }
 
 /** The addresses of `ifname` from `result`, then the link up. */
-export function addIfaceAddrs(ns: NetnsId, ifname: string, result: CniResult, dad: bool = false): CniError | null {
+export function addIfaceAddrs(ns: NetnsId, ifname: string, result: CniResult, dad: bool = false): Done {
   const ips = ipsOf(result, ifname);
   if (hasIPv6(ips)) {
     const e = enableIPv6(ns, ifname);
-    if (e != null) return e;
+    if (e.isErr) return e;
   }
   const opts = new addr.AddrOptions();
   opts.dad = dad;
   for (let i = 0; i < ips.length; i++) {
     const cidr = ips[i].address.toString();
     const r = addr.add(ns, ifname, cidr, opts);
-    if (r.isErr) return hostErrorToCni(r.error, E_ADD_ADDR + cidr + E_TO + ifname);
+    if (r.isErr) return fail<Unit>(hostErrorToCni(r.error, "failed to add IP addr " + cidr + " to " + ifname));
   }
   const up = new link.LinkChange();
   up.up = some<bool>(true);
   const r = link.set(ns, ifname, up);
-  return r.isErr ? hostErrorToCni(r.error, E_SET_UP + ifname) : null;
+  return r.isErr ? fail<Unit>(hostErrorToCni(r.error, "failed to set up " + ifname)) : done();
 }
 
 /** The routes of `result` through `ifname`; a route without `gw` goes through its family's gateway. */
-export function addIfaceRoutes(ns: NetnsId, ifname: string, result: CniResult): CniError | null {
+export function addIfaceRoutes(ns: NetnsId, ifname: string, result: CniResult): Done {
   const ips = ipsOf(result, ifname);
   const gw4 = firstGateway(ips, true), gw6 = firstGateway(ips, false);
   for (let i = 0; i < result.routes.length; i++) {
     const r = result.routes[i];
     const info = routeVia(r.dst, r.gw != null ? r.gw : r.dst.is4 ? gw4 : gw6, ifname);
     const e = applyRouteFields(info, r);
-    if (e != null) return e;
+    if (e.isErr) return e;
     // A route the container already has stays (the first one wins), as ConfigureIface does.
     const added = route.add(ns, info);
-    if (added.isErr && !added.error.isExists) return hostErrorToCni(added.error, E_ADD_ROUTE + describeRoute(info));
+    if (added.isErr && !added.error.isExists) return fail<Unit>(hostErrorToCni(added.error, "failed to add route " + describeRoute(info)));
   }
-  return null;
+  return done();
 }
 
 /** A route to `dst` (host bits cleared) through `dev`, via `gw` when given. */
@@ -98,9 +97,9 @@ export function routeVia(dst: IPNet, gw: IP | null, dev: string): route.RouteInf
 }
 
 /** Adds a route. Equivalent to: `ip route add $dst [via $gw] dev $dev ...` */
-export function addRoute(ns: NetnsId, info: route.RouteInfo): CniError | null {
+export function addRoute(ns: NetnsId, info: route.RouteInfo): Done {
   const r = route.add(ns, info);
-  return r.isErr ? hostErrorToCni(r.error, E_ADD_ROUTE + describeRoute(info)) : null;
+  return r.isErr ? fail<Unit>(hostErrorToCni(r.error, "failed to add route " + describeRoute(info))) : done();
 }
 
 /** "10.2.0.0/16 via 10.1.0.1 dev eth0", as `ip route` prints it. */
@@ -122,16 +121,16 @@ function firstGateway(ips: IPConfig[], is4: bool): IP | null {
 }
 
 /** Copies priority, table, mtu, advmss and scope of a CNI route (Go drops mtu and advmss). */
-function applyRouteFields(info: route.RouteInfo, r: Route): CniError | null {
+function applyRouteFields(info: route.RouteInfo, r: Route): Done {
   if (r.priority > 0) info.metric = some<u32>(r.priority);
   if (r.table >= 0) info.table = some<u32>(<u32>r.table);
   if (r.mtu > 0) info.mtu = some<u32>(r.mtu);
   if (r.advmss > 0) info.advmss = some<u32>(r.advmss);
-  if (r.scope < 0) return null;
+  if (r.scope < 0) return done();
   const s = routeScope(r.scope);
-  if (s == null) return internalError(E_ROUTE_SCOPE + r.scope.toString());
+  if (s == null) return fail<Unit>(internalError("route scope must be 0, 200, 253 or 254: " + r.scope.toString()));
   info.scope = s;
-  return null;
+  return done();
 }
 
 /** RT_SCOPE_* number → the WIT scope; null for one WIT has no case for. */
@@ -148,16 +147,16 @@ function routeScope(n: i32): Box<route.RouteScope> | null {
  * disabled it (a read failure is skipped, as in Go), and keep_addr_on_down so that the
  * address survives the link going down.
  */
-function enableIPv6(ns: NetnsId, ifname: string): CniError | null {
+function enableIPv6(ns: NetnsId, ifname: string): Done {
   const names = ["lo", ifname];
   for (let i = 0; i < names.length; i++) {
     const key = "net.ipv6.conf." + names[i] + ".disable_ipv6";
     const v = sysctl.get(ns, key);
     if (v.isErr || v.value == "0") continue;
     const w = sysctl.set(ns, key, "0");
-    if (w.isErr) return hostErrorToCni(w.error, E_ENABLE_IPV6 + names[i]);
+    if (w.isErr) return fail<Unit>(hostErrorToCni(w.error, "failed to enable IPv6 for " + names[i]));
   }
   const key = "net.ipv6.conf." + ifname + ".keep_addr_on_down";
   const w = sysctl.set(ns, key, "1");
-  return w.isErr ? hostErrorToCni(w.error, E_KEEP_ADDR + ifname) : null;
+  return w.isErr ? fail<Unit>(hostErrorToCni(w.error, "failed to enable keep_addr_on_down for " + ifname)) : done();
 }

@@ -4,9 +4,8 @@
 // progress runs; during ADD, ipam.del undoes this call's own reservation. The IPAM plugin's
 // own errors pass through unchanged (skel does not wrap a types.Error either).
 import { ipam, CniError } from "../bindings/index";
-import { Result, ok, err } from "../abi/index";
-import { CniResult, NetConf, parseResult, internalError, formatCniError } from "../cni/index";
-import { E_IPAM_RESULT, E_NO_IPS } from "./errors";
+import { Result } from "../abi/index";
+import { CniResult, NetConf, Done, fail, parseResult, internalError, formatCniError } from "../cni/index";
 
 /**
  * IPAM ADD on the config as received; its result parsed, with at least one address. When the
@@ -16,41 +15,37 @@ import { E_IPAM_RESULT, E_NO_IPS } from "./errors";
  */
 export function ipamAdd(conf: NetConf): Result<CniResult, CniError> {
   const r = ipam.add();
-  if (r.isErr) return err<CniResult, CniError>(r.error);
+  if (r.isErr) return fail<CniResult>(r.error);
   const p = parseResult(r.value);
   let bad: CniError | null = null;
-  if (!p.ok) bad = internalError(E_IPAM_RESULT + formatCniError(p.error!));
-  else if (p.result!.ips.length == 0) bad = internalError(E_NO_IPS);
+  if (p.isErr) bad = internalError("IPAM plugin returned an invalid result: " + formatCniError(p.error));
+  else if (p.value.ips.length == 0) bad = internalError("IPAM plugin returned missing IP config");
   if (bad != null) {
     ipam.del(); // during ADD: undoes this call's reservation only
-    return err<CniResult, CniError>(bad);
+    return fail<CniResult>(bad);
   }
-  return ok<CniResult, CniError>(p.result!);
+  return p;
 }
 
 /**
  * IPAM DEL: releases what ADD reserved; releasing nothing is success (the IPAM plugin's rule).
  * Called during ADD (a failure path), it undoes this call's own reservation instead.
  */
-export function ipamDel(conf: NetConf): CniError | null {
-  const r = ipam.del();
-  return r.isErr ? r.error : null;
+export function ipamDel(conf: NetConf): Done {
+  return ipam.del();
 }
 
 /** IPAM CHECK. */
-export function ipamCheck(conf: NetConf): CniError | null {
-  const r = ipam.check();
-  return r.isErr ? r.error : null;
+export function ipamCheck(conf: NetConf): Done {
+  return ipam.check();
 }
 
 /** IPAM STATUS: SPEC.md has a plugin pass STATUS on to its IPAM plugin. */
-export function ipamStatus(conf: NetConf): CniError | null {
-  const r = ipam.status();
-  return r.isErr ? r.error : null;
+export function ipamStatus(conf: NetConf): Done {
+  return ipam.status();
 }
 
 /** IPAM GC with the config as received (it carries cni.dev/valid-attachments). */
-export function ipamGc(conf: NetConf): CniError | null {
-  const r = ipam.gc();
-  return r.isErr ? r.error : null;
+export function ipamGc(conf: NetConf): Done {
+  return ipam.gc();
 }

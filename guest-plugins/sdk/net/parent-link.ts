@@ -4,12 +4,11 @@
 // under a random name in the host netns, moves it and renames it; a plugin has no randomness,
 // and one request leaves nothing behind in the host netns when it fails.
 import { link, route, NetnsId, CniError, Family } from "../bindings/index";
-import { Result, ok, err, some } from "../abi/index";
-import { internalError } from "../cni/index";
+import { Result, ok, some } from "../abi/index";
+import { fail, internalError } from "../cni/index";
 import { IPNet } from "../ip/index";
 import { hostErrorToCni } from "./host-error";
 import { hostNetns } from "./teardown";
-import { E_CREATE, E_INVALID_MTU, E_LOOKUP_MASTER, E_NO_DEFAULT_ROUTE, E_LIST_ROUTES, E_MTU_RANGE } from "./errors";
 
 /**
  * The link of the first default route of `ns` (IPv4 routes first), the master Go picks when
@@ -17,14 +16,14 @@ import { E_CREATE, E_INVALID_MTU, E_LOOKUP_MASTER, E_NO_DEFAULT_ROUTE, E_LIST_RO
  */
 export function defaultRouteLink(ns: NetnsId): Result<string, CniError> {
   const r = route.list(ns, Family.ALL, false);
-  if (r.isErr) return err<string, CniError>(hostErrorToCni(r.error, E_LIST_ROUTES));
+  if (r.isErr) return fail<string>(hostErrorToCni(r.error, "failed to list routes"));
   for (let i = 0; i < r.value.length; i++) {
     const rt = r.value[i];
     const dst = IPNet.parse(rt.dst);
     const dev = rt.dev;
     if (dst != null && dst.prefix == 0 && dev != null) return ok<string, CniError>(dev);
   }
-  return err<string, CniError>(internalError(E_NO_DEFAULT_ROUTE));
+  return fail<string>(internalError("no default route interface found"));
 }
 
 /**
@@ -33,10 +32,8 @@ export function defaultRouteLink(ns: NetnsId): Result<string, CniError> {
  */
 export function lookupParent(ns: NetnsId, parent: string, mtu: u32): Result<link.LinkInfo, CniError> {
   const r = link.get(ns, parent);
-  if (r.isErr) return err<link.LinkInfo, CniError>(hostErrorToCni(r.error, E_LOOKUP_MASTER + "\"" + parent + "\""));
-  if (mtu > r.value.mtu) {
-    return err<link.LinkInfo, CniError>(internalError(E_INVALID_MTU + mtu.toString() + E_MTU_RANGE + r.value.mtu.toString() + ")]"));
-  }
+  if (r.isErr) return fail<link.LinkInfo>(hostErrorToCni(r.error, "failed to lookup master \"" + parent + "\""));
+  if (mtu > r.value.mtu) return fail<link.LinkInfo>(internalError(mtuTooBig(mtu, r.value.mtu)));
   return ok<link.LinkInfo, CniError>(r.value);
 }
 
@@ -52,7 +49,12 @@ export function createLink(ns: NetnsId, ifname: string, mtu: u32, mac: string, k
   spec.mac = mac.length > 0 ? mac : null;
   spec.kind = kind;
   const r = link.create(ns, spec);
-  return r.isOk ? ok<link.LinkInfo, CniError>(r.value) : err<link.LinkInfo, CniError>(hostErrorToCni(r.error, E_CREATE + what));
+  return r.isOk ? ok<link.LinkInfo, CniError>(r.value) : fail<link.LinkInfo>(hostErrorToCni(r.error, "failed to create " + what));
+}
+
+/** "invalid MTU 9000, must be [0, master MTU(1500)]", as the Go plugins' loadConf says it. */
+export function mtuTooBig(mtu: u32, parentMtu: u32): string {
+  return "invalid MTU " + mtu.toString() + ", must be [0, master MTU(" + parentMtu.toString() + ")]";
 }
 
 /** Where a new link's parent is, and the parent as the kernel has it. */
@@ -69,16 +71,16 @@ export function findParent(cns: NetnsId, master: string, inContainer: bool, mtu:
   let ns = cns;
   if (!inContainer) {
     const h = hostNetns();
-    if (h.isErr) return err<Parent, CniError>(h.error);
+    if (h.isErr) return h.pass<Parent>();
     ns = h.value;
   }
   let name = master;
   if (name.length == 0) {
     const d = defaultRouteLink(ns);
-    if (d.isErr) return err<Parent, CniError>(d.error);
+    if (d.isErr) return d.pass<Parent>();
     name = d.value;
   }
   const info = lookupParent(ns, name, mtu);
-  if (info.isErr) return err<Parent, CniError>(info.error);
+  if (info.isErr) return info.pass<Parent>();
   return ok<Parent, CniError>(new Parent(ns, name, info.value));
 }

@@ -2,32 +2,30 @@
 // cmdGC and cmdCheck run: load the plugin's config, then the IPAM plugin, then what only the
 // plugin knows (its parent link, its bridge, its kind). A plugin passes its own config loader
 // and check, so its verbs are one line each:
-//   function cmdStatus(req: Request): Result<Unit, CniError> { return statusVerb<MacvlanConf>(req, loadConfig, ready); }
+//   function cmdStatus(req: Request): Done { return statusVerb<MacvlanConf>(req, loadConfig, ready); }
 // The config type C must have `net: NetConf` (the common keys, with `ipam.type`).
 import { NetnsId, CniError, Request } from "../bindings/index";
-import { Result, Unit, err, okUnit } from "../abi/index";
-import { CniResult, CniErrorCode, NetConf, notAvailableError } from "../cni/index";
+import { Result, Unit } from "../abi/index";
+import { CniResult, CniErrorCode, NetConf, Done, done, fail, notAvailableError } from "../cni/index";
 import { ipamCheck, ipamStatus, ipamGc } from "./ipam-delegate";
 import { containerNetns } from "./teardown";
-import { E_IPAM_NOT_AVAILABLE } from "./errors";
 
 /**
- * STATUS: the config reads, `ready` (the plugin's own readiness, null for none) answers null,
- * and the IPAM plugin named by `ipam.type` is ready (SPEC.md: a plugin passes STATUS on to its
+ * STATUS: the config reads, `ready` (the plugin's own readiness, null for none) is done, and
+ * the IPAM plugin named by `ipam.type` is ready (SPEC.md: a plugin passes STATUS on to its
  * delegate). Reads only; changes nothing.
  */
 export function statusVerb<C>(
-  req: Request, load: (req: Request) => Result<C, CniError>, ready: ((conf: C) => CniError | null) | null,
-): Result<Unit, CniError> {
+  req: Request, load: (req: Request) => Result<C, CniError>, ready: ((conf: C) => Done) | null,
+): Done {
   const c = load(req);
-  if (c.isErr) return err<Unit, CniError>(c.error);
+  if (c.isErr) return c.pass<Unit>();
   const conf = c.value;
   if (ready != null) {
     const e = ready(conf);
-    if (e != null) return err<Unit, CniError>(e);
+    if (e.isErr) return e;
   }
-  const e = ipamReady(conf.net);
-  return e != null ? err<Unit, CniError>(e) : okUnit<CniError>();
+  return ipamReady(conf.net);
 }
 
 /**
@@ -36,16 +34,15 @@ export function statusVerb<C>(
  * runs even when the plugin's part failed (GC frees what it can); the first error is returned.
  */
 export function gcVerb<C>(
-  req: Request, load: (req: Request) => Result<C, CniError>, gc: ((conf: C) => CniError | null) | null = null,
-): Result<Unit, CniError> {
+  req: Request, load: (req: Request) => Result<C, CniError>, gc: ((conf: C) => Done) | null = null,
+): Done {
   const c = load(req);
-  if (c.isErr) return err<Unit, CniError>(c.error);
+  if (c.isErr) return c.pass<Unit>();
   const conf = c.value;
   const net = conf.net;
-  let e: CniError | null = gc != null ? gc(conf) : null;
-  const i = net.ipamType.length > 0 ? ipamGc(net) : null;
-  if (e == null) e = i;
-  return e != null ? err<Unit, CniError>(e) : okUnit<CniError>();
+  const own = gc != null ? gc(conf) : done();
+  const i = net.ipamType.length > 0 ? ipamGc(net) : done();
+  return own.isErr ? own : i;
 }
 
 /**
@@ -54,21 +51,20 @@ export function gcVerb<C>(
  */
 export function checkVerb<C>(
   req: Request, load: (req: Request) => Result<C, CniError>,
-  check: (req: Request, conf: C, ns: NetnsId, prev: CniResult) => CniError | null,
-): Result<Unit, CniError> {
+  check: (req: Request, conf: C, ns: NetnsId, prev: CniResult) => Done,
+): Done {
   const c = load(req);
-  if (c.isErr) return err<Unit, CniError>(c.error);
+  if (c.isErr) return c.pass<Unit>();
   const conf = c.value;
   const cns = containerNetns(req);
-  if (cns.isErr) return err<Unit, CniError>(cns.error);
+  if (cns.isErr) return cns.pass<Unit>();
   if (conf.net.ipamType.length > 0) {
     const e = ipamCheck(conf.net);
-    if (e != null) return err<Unit, CniError>(e);
+    if (e.isErr) return e;
   }
   const p = conf.net.parsePrevResult();
-  if (!p.ok) return err<Unit, CniError>(p.error!);
-  const e = check(req, conf, cns.value, p.result!);
-  return e != null ? err<Unit, CniError>(e) : okUnit<CniError>();
+  if (p.isErr) return p.pass<Unit>();
+  return check(req, conf, cns.value, p.value);
 }
 
 /**
@@ -76,9 +72,10 @@ export function checkVerb<C>(
  * 50 for a full range); an internal failure (not installed, not granted, a trap) means no ADD
  * can get an address, so it becomes 50 naming the plugin.
  */
-function ipamReady(net: NetConf): CniError | null {
-  if (net.ipamType.length == 0) return null;
-  const e = ipamStatus(net);
-  if (e == null || e.code != CniErrorCode.INTERNAL) return e;
-  return notAvailableError(E_IPAM_NOT_AVAILABLE + "\"" + net.ipamType + "\": " + e.msg, e.details);
+function ipamReady(net: NetConf): Done {
+  if (net.ipamType.length == 0) return done();
+  const s = ipamStatus(net);
+  if (s.isOk || s.error.code != CniErrorCode.INTERNAL) return s;
+  const e = s.error;
+  return fail<Unit>(notAvailableError("IPAM plugin not available: \"" + net.ipamType + "\": " + e.msg, e.details));
 }

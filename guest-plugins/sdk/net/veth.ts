@@ -2,9 +2,9 @@
 // CNI_IFNAME directly in the container netns and its peer directly in the host netns (one
 // RTM_NEWLINK, no rename or move), then the host end is brought up (and enslaved, for bridge).
 import { link, sysctl, NetnsId, CniError } from "../bindings/index";
-import { Result, ok, err, some } from "../abi/index";
+import { Result, ok, some } from "../abi/index";
+import { fail } from "../cni/index";
 import { hostErrorToCni } from "./host-error";
-import { E_VETH_EXISTS, E_MAKE_VETH, E_SET_UP, E_CONNECT, E_TO_BRIDGE } from "./errors";
 
 // @ts-ignore: decorator
 @lazy @inline const FNV_OFFSET: u32 = 0x811c9dc5;
@@ -48,8 +48,10 @@ export function setupVeth(
   spec.kind = link.LinkKind.veth(peer);
   const c = link.create(containerNs, spec);
   if (c.isErr) {
-    const ctx = c.error.isExists ? E_VETH_EXISTS + ifname + ", " + hostName : E_MAKE_VETH + ifname + "/" + hostName;
-    return err<VethPair, CniError>(hostErrorToCni(c.error, ctx));
+    const ctx = c.error.isExists
+      ? "container veth name or host veth name already exists: " + ifname + ", " + hostName
+      : "failed to make veth pair " + ifname + "/" + hostName;
+    return fail<VethPair>(hostErrorToCni(c.error, ctx));
   }
   // Before it comes up, best effort: the host end takes no router advertisements from the
   // container (as SetupVeth), and skips DAD, so that its link-local address is usable at once:
@@ -64,8 +66,8 @@ export function setupVeth(
   const h = link.set(hostNs, hostName, change);
   if (h.isErr) {
     link.del(containerNs, ifname); // takes the host end with it
-    const ctx = master.length > 0 ? E_CONNECT + hostName + E_TO_BRIDGE + master : E_SET_UP + hostName;
-    return err<VethPair, CniError>(hostErrorToCni(h.error, ctx));
+    const ctx = master.length > 0 ? "failed to connect " + hostName + " to bridge " + master : "failed to set up " + hostName;
+    return fail<VethPair>(hostErrorToCni(h.error, ctx));
   }
   return ok<VethPair, CniError>(new VethPair(h.value, c.value));
 }
