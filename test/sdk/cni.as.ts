@@ -11,14 +11,14 @@ import { expectStr, expectInt, expectTrue, expectFalse } from "./expect.as";
 
 function conf(text: string): NetConf {
   const p = parseNetConf(text);
-  assert(p.ok, "config " + text + ": " + (p.error == null ? "" : formatCniError(p.error!)));
-  return p.conf!;
+  if (p.isErr) assert(false, "config " + text + ": " + formatCniError(p.error));
+  return p.value;
 }
 
 function confError(text: string): CniError {
   const p = parseNetConf(text);
-  assert(!p.ok, "config should fail: " + text);
-  return p.error!;
+  assert(p.isErr, "config should fail: " + text);
+  return p.error;
 }
 
 function net(s: string): IPNet {
@@ -51,14 +51,14 @@ export function netconf_lets_the_plugin_read_its_own_keys_and_reports_all_proble
   expectStr(r.optString("bridge", "cni0"), "cni0", "bridge");
   expectTrue(r.optBool("isGateway"), "isGateway");
   expectInt(r.optU32("mtu", 1500), 1500, "mtu default");
-  expectTrue(c.check() == null, "no problems yet");
+  expectTrue(c.check().isOk, "no problems yet");
   r.optU32("bridge");
   const ipam = r.object("ipam")!;
   const ranges = ipam.array("ranges")!;
   const range0 = ranges.arrayAt(0)!.objectAt(0)!;
   readCidr(range0, "subnet");
   optIP(range0, "gateway");
-  const e = c.check()!;
+  const e = c.check().error;
   expectInt(e.code, CniErrorCode.INVALID_NETWORK_CONFIG, "code 7");
   expectStr(e.msg, "invalid network configuration", "msg");
   expectStr(e.details, "field \"bridge\" must be an integer from 0 to 4294967295", "details");
@@ -74,7 +74,7 @@ export function netconf_names_bad_address_fields_by_path(): void {
     optIP(rg, "gateway");
   }
   cidrAt(ipam.array("routes")!, 0);
-  expectStr(c.check()!.details,
+  expectStr(c.check().error.details,
     "field \"ipam.ranges[0][0].subnet\" must be a CIDR such as \"10.1.0.0/16\"; " +
     "field \"ipam.ranges[0][0].gateway\" must be an IP address; " +
     "field \"ipam.ranges[0][1].subnet\" must be a string; " +
@@ -120,7 +120,7 @@ export function result_json_has_the_spec_shape(): void {
     "{\"dst\":\"10.2.0.0/16\",\"mtu\":1400,\"advmss\":1360,\"priority\":10,\"table\":0,\"scope\":253}]," +
     "\"dns\":{\"nameservers\":[\"10.1.0.1\"],\"domain\":\"cluster.local\"}}", "result JSON");
   expectStr(new CniResult().toJson(), "{\"cniVersion\":\"1.1.0\"}", "empty result");
-  expectTrue(parseJson(r.toJson()).ok, "result JSON parses");
+  expectTrue(parseJson(r.toJson()).isOk, "result JSON parses");
 }
 
 const IPAM_RESULT = "{\"cniVersion\":\"1.0.0\",\"ips\":[{\"address\":\"10.1.0.5/16\",\"gateway\":\"10.1.0.1\"}," +
@@ -129,8 +129,8 @@ const IPAM_RESULT = "{\"cniVersion\":\"1.0.0\",\"ips\":[{\"address\":\"10.1.0.5/
 
 export function ipam_result_is_read_and_round_trips(): void {
   const p = parseResult(IPAM_RESULT);
-  assert(p.ok, "ipam result: " + (p.error == null ? "" : formatCniError(p.error!)));
-  const r = p.result!;
+  if (p.isErr) assert(false, "ipam result: " + formatCniError(p.error));
+  const r = p.value;
   expectStr(r.cniVersion, "1.0.0", "version");
   expectInt(r.ips.length, 2, "two ips");
   expectStr(r.ips[0].address.toString(), "10.1.0.5/16", "address keeps host bits");
@@ -145,16 +145,16 @@ export function ipam_result_is_read_and_round_trips(): void {
   const ctr = r.addInterface("eth0");
   for (let i = 0; i < r.ips.length; i++) r.ips[i].interfaceIndex = ctr;
   const again = parseResult(r.toJson());
-  assert(again.ok, "round trip");
-  expectStr(again.result!.toJson(), r.toJson(), "round trip is stable");
+  assert(again.isOk, "round trip");
+  expectStr(again.value.toJson(), r.toJson(), "round trip is stable");
 }
 
 export function ipam_result_errors_name_the_bad_fields(): void {
   const bad = parseResult("{\"ips\":[{\"address\":\"10.1.0.5\"},{\"address\":\"10.1.0.6/24\",\"gateway\":\"x\",\"interface\":3}]," +
     "\"routes\":[{\"gw\":\"10.1.0.1\"},{\"dst\":\"::/0\",\"scope\":256}],\"interfaces\":[{}]}");
-  expectFalse(bad.ok, "bad result");
-  expectInt(bad.error!.code, CniErrorCode.INVALID_NETWORK_CONFIG, "code");
-  expectStr(bad.error!.details,
+  expectTrue(bad.isErr, "bad result");
+  expectInt(bad.error.code, CniErrorCode.INVALID_NETWORK_CONFIG, "code");
+  expectStr(bad.error.details,
     "field \"interfaces[0].name\" is required; " +
     "field \"ips[0].address\" must be a CIDR such as \"10.1.0.0/16\"; " +
     "field \"ips[1].gateway\" must be an IP address; " +
@@ -162,18 +162,18 @@ export function ipam_result_errors_name_the_bad_fields(): void {
     "field \"routes[0].dst\" is required; " +
     "field \"routes[1].scope\" must be a route scope from 0 to 255", "details");
   const broken = parseResult("{");
-  expectInt(broken.error!.code, CniErrorCode.DECODE_FAILURE, "broken JSON is code 6");
+  expectInt(broken.error.code, CniErrorCode.DECODE_FAILURE, "broken JSON is code 6");
 }
 
 export function prev_result_is_read_from_the_config(): void {
   const c = conf("{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"type\":\"portmap\",\"prevResult\":" + IPAM_RESULT + "}");
   const p = c.parsePrevResult();
-  assert(p.ok, "prevResult");
-  expectInt(p.result!.ips.length, 2, "prevResult ips");
+  assert(p.isOk, "prevResult");
+  expectInt(p.value.ips.length, 2, "prevResult ips");
   const none = conf("{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"type\":\"portmap\"}").parsePrevResult();
-  expectStr(none.error!.details, "must be called as a chained plugin: the config has no prevResult", "absent");
+  expectStr(none.error.details, "must be called as a chained plugin: the config has no prevResult", "absent");
   const bad = conf("{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"type\":\"t\",\"prevResult\":{\"ips\":[{\"address\":1}]}}").parsePrevResult();
-  expectStr(bad.error!.details, "field \"prevResult.ips[0].address\" must be a string", "path under prevResult");
+  expectStr(bad.error.details, "field \"prevResult.ips[0].address\" must be a string", "path under prevResult");
 }
 
 export function cni_errors_carry_codes_and_write_spec_json(): void {
@@ -200,7 +200,7 @@ export function cni_errors_carry_codes_and_write_spec_json(): void {
 }
 
 export function reader_helpers_leave_absent_optional_addresses_alone(): void {
-  const r = ObjectReader.root(parseJson("{\"gw\":null}").value!);
+  const r = ObjectReader.root(parseJson("{\"gw\":null}").value);
   expectTrue(optIP(r, "gw") == null && optIP(r, "other") == null, "absent");
   expectTrue(r.errors.ok, "no problems for absent optional fields");
   expectTrue(readCidr(r, "dst") == null, "required");

@@ -204,13 +204,13 @@ export function cidr_contains_and_overlaps(): void {
 function range(subnet: string, start: string, end: string, gw: string): IPRange {
   const r = IPRange.canonicalize(net(subnet), start == "" ? null : ip(start), end == "" ? null : ip(end),
     gw == "" ? null : ip(gw));
-  assert(r.isOk, "range " + subnet + ": " + r.error);
-  return r.range!;
+  if (r.isErr) assert(false, "range " + subnet + ": " + r.error);
+  return r.value;
 }
 
 function rangeError(subnet: string, start: string, end: string): string {
   const r = IPRange.canonicalize(net(subnet), start == "" ? null : ip(start), end == "" ? null : ip(end), null);
-  assert(!r.isOk, "range " + subnet + " should fail");
+  assert(r.isErr, "range " + subnet + " should fail");
   return r.error;
 }
 
