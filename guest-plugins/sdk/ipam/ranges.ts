@@ -3,8 +3,9 @@
 // family; `ranges` is a list of range sets. Every problem is recorded with its path, and
 // IPRange.canonicalize supplies host-local's defaults and wording.
 import { ObjectReader, ArrayReader, FieldErrors } from "../json/index";
-import { IPRange, rangeSetsOverlap } from "../ip/index";
-import { readCidr, optIP } from "../cni/index";
+import { readCidr, optIP } from "../types/index";
+import { IPRange } from "./range";
+import { rangeSetsOverlap } from "./range-set";
 import { E_EMPTY_RANGE_SET, E_MIXED_FAMILIES } from "./errors";
 
 /**

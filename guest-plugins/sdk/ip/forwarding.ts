@@ -3,8 +3,7 @@
 // so concurrent ADDs never toggle it).
 import { sysctl, NetnsId } from "../bindings/index";
 import { Unit } from "../abi/index";
-import { IPConfig, Done, done, fail } from "../cni/index";
-import { hostErrorToCni } from "./host-error";
+import { IPConfig, Done, done, fail, hostErrorToCni } from "../types/index";
 
 // @ts-ignore: decorator
 @lazy @inline const IPV4_FORWARD = "net.ipv4.ip_forward";

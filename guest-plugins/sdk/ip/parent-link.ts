@@ -5,10 +5,9 @@
 // and one request leaves nothing behind in the host netns when it fails.
 import { link, route, NetnsId, CniError, Family } from "../bindings/index";
 import { Result, ok, some } from "../abi/index";
-import { fail, internalError } from "../cni/index";
-import { IPNet } from "../ip/index";
-import { hostErrorToCni } from "./host-error";
-import { hostNetns } from "./teardown";
+import { fail, internalError, hostErrorToCni } from "../types/index";
+import { IPNet } from "../netip/index";
+import { hostNetns } from "../ns/index";
 
 /**
  * The link of the first default route of `ns` (IPv4 routes first), the master Go picks when

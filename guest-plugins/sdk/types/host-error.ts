@@ -2,7 +2,7 @@
 // the Go plugins' fmt.Errorf("failed to add IP addr %v to %q: %v", ...): the message names
 // what the plugin tried, then the case and the host's own message.
 import { HostError, HostErrorTag, CniError } from "../bindings/index";
-import { internalError } from "../cni/index";
+import { internalError } from "./cni-error";
 
 /** "exists: <message>", "kernel: <message>": the case and its payload. */
 export function describeHostError(e: HostError): string {

@@ -3,8 +3,7 @@
 // may have lost connectivity. A plugin without the host-netns grant cannot look, and says ready.
 import { netns, link, NetnsId, CniError, HostError } from "../bindings/index";
 import { Result, Unit, ok } from "../abi/index";
-import { Done, done, fail, notAvailableError, limitedConnectivityError } from "../cni/index";
-import { hostErrorToCni } from "./host-error";
+import { Done, done, fail, notAvailableError, limitedConnectivityError, hostErrorToCni } from "../types/index";
 import { defaultRouteLink, mtuTooBig } from "./parent-link";
 
 /**

@@ -1,7 +1,7 @@
 // Config fields that hold addresses, read through the json folder's ObjectReader so that a
 // bad value is reported with its path: `field "ipam.ranges[0][0].subnet" must be a CIDR ...`.
 import { ObjectReader, ArrayReader } from "../json/index";
-import { IP, IPNet } from "../ip/index";
+import { IP, IPNet } from "../netip/index";
 import { E_MUST_CIDR, E_MUST_IP } from "./errors";
 
 /** A required CIDR member ("10.1.0.5/24"; host bits are kept); null when absent or bad. */

@@ -1,11 +1,11 @@
-// Guest tests of guest-plugins/sdk/cni: config parsing, results, IPAM result reading, errors.
+// Guest tests of guest-plugins/sdk/types: config parsing, results, IPAM result reading, errors.
 import {
   parseNetConf, NetConf, parseResult, CniResult, CniErrorCode, FIRST_PLUGIN_ERROR_CODE,
   readCidr, optIP, cidrAt, CURRENT_VERSION, newCniError, internalError, tryAgainLaterError, pluginError,
   wrapCniError, cniErrorToJson, formatCniError,
-} from "../../guest-plugins/sdk/cni/index";
+} from "../../guest-plugins/sdk/types/index";
 import { CniError } from "../../guest-plugins/sdk/bindings/types";
-import { IP, IPNet } from "../../guest-plugins/sdk/ip/index";
+import { IP, IPNet } from "../../guest-plugins/sdk/netip/index";
 import { parseJson, ObjectReader } from "../../guest-plugins/sdk/json/index";
 import { expectStr, expectInt, expectTrue, expectFalse } from "./expect.as";
 

@@ -2,7 +2,7 @@
 // always returns this version; the host converts it to the version the runtime asked for.
 // Absent optional numbers: 0 for mtu/advmss/priority (Go's omitempty), -1 for table/scope/interface.
 import { JsonWriter } from "../json/index";
-import { IP, IPNet } from "../ip/index";
+import { IP, IPNet } from "../netip/index";
 import { Dns } from "./dns";
 
 // @ts-ignore: decorator

@@ -2,8 +2,8 @@
 // gateway. canonicalize() fills the defaults as host-local's Range.Canonicalize does: the
 // gateway and start default to network+1, the end to the last address (for IPv4 the one
 // before broadcast). /31, /32, /127 and /128 are too small to allocate from.
-import { IP } from "./addr";
-import { IPNet } from "./net";
+import { IP } from "../netip/addr";
+import { IPNet } from "../netip/net";
 import { Result, ok, err } from "../abi/result";
 
 export class IPRange {

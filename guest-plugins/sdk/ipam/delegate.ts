@@ -3,9 +3,10 @@
 // IPAM plugin nor its config), and hands back its result JSON. Only the verb of the call in
 // progress runs; during ADD, ipam.del undoes this call's own reservation. The IPAM plugin's
 // own errors pass through unchanged (skel does not wrap a types.Error either).
-import { ipam, CniError } from "../bindings/index";
+import { ipam, CniError, NetnsId } from "../bindings/index";
 import { Result } from "../abi/index";
-import { CniResult, NetConf, Done, fail, parseResult, internalError, formatCniError } from "../cni/index";
+import { CniResult, NetConf, Done, fail, parseResult, internalError, formatCniError } from "../types/index";
+import { delLinkIgnoringGone } from "../ip/index";
 
 /**
  * IPAM ADD on the config as received; its result parsed, with at least one address. When the
@@ -48,4 +49,15 @@ export function ipamStatus(conf: NetConf): Done {
 /** IPAM GC with the config as received (it carries cni.dev/valid-attachments). */
 export function ipamGc(conf: NetConf): Done {
   return ipam.gc();
+}
+
+/**
+ * ADD failed after IPAM ADD: undoes this call's reservation (when the config names an IPAM
+ * plugin) and, when `linkMade`, deletes the container link `ifname`, as Go defers
+ * ipam.ExecDel. The host's journal would undo both when the ADD fails; doing it here keeps
+ * the plugin correct on its own and the failure path readable.
+ */
+export function undoAdd(conf: NetConf, ns: NetnsId, ifname: string, linkMade: bool): void {
+  if (conf.ipamType.length > 0) ipam.del();
+  if (linkMade) delLinkIgnoringGone(ns, ifname);
 }

@@ -3,8 +3,7 @@
 // RTM_NEWLINK, no rename or move), then the host end is brought up (and enslaved, for bridge).
 import { link, sysctl, NetnsId, CniError } from "../bindings/index";
 import { Result, ok, some } from "../abi/index";
-import { fail } from "../cni/index";
-import { hostErrorToCni } from "./host-error";
+import { fail, hostErrorToCni } from "../types/index";
 
 // @ts-ignore: decorator
 @lazy @inline const FNV_OFFSET: u32 = 0x811c9dc5;

@@ -5,12 +5,10 @@
 // deleted, as Go's deferred ipam.ExecDel and ip.DelLinkByName do.
 import { link, sysctl, NetnsId, CniError, Request } from "../bindings/index";
 import { Result, Unit, ok, some } from "../abi/index";
-import { CniResult, NetConf, CURRENT_VERSION, Done, done, fail, internalError } from "../cni/index";
+import { CniResult, NetConf, CURRENT_VERSION, Done, done, fail, internalError, hostErrorToCni } from "../types/index";
+import { findInterface, checkLink, checkIfaceConfig, delContainerLink, delLinkIgnoringGone } from "../ip/index";
 import { configureIface } from "./configure";
-import { findInterface, checkLink, checkIfaceConfig } from "./check";
-import { hostErrorToCni } from "./host-error";
-import { ipamAdd, ipamDel } from "./ipam-delegate";
-import { delContainerLink, delLinkIgnoringGone, undoAdd } from "./teardown";
+import { ipamAdd, ipamDel, undoAdd } from "./delegate";
 
 /**
  * Addresses from IPAM (or `prev`, a result whose addresses the plugin takes over, when not

@@ -1,7 +1,7 @@
 // A range set (one entry of host-local's "ranges") and the round-robin walk over it that
 // host-local's RangeIter does: start after the last reserved address, wrap from each
 // range's end to the next range's start, skip gateways, stop after one full turn.
-import { IP } from "./addr";
+import { IP } from "../netip/addr";
 import { IPRange } from "./range";
 
 /** Index of the range that contains the address, or -1. */

@@ -4,8 +4,8 @@
 // ip.SetupIPMasqForNetworks and link.NewSpoofChecker).
 import { firewall, NetnsId } from "../bindings/index";
 import { Unit } from "../abi/index";
-import { CniResult, Done, done, fail, internalError, invalidConfigError } from "../cni/index";
-import { hostErrorToCni, hostNetns, isGone } from "../net/index";
+import { CniResult, Done, done, fail, internalError, invalidConfigError, hostErrorToCni, isGone } from "../types/index";
+import { hostNetns } from "../ns/index";
 
 /**
  * Masquerades each address of the result to outside its subnet (not multicast).

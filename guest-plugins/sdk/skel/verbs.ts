@@ -6,9 +6,9 @@
 // The config type C must have `net: NetConf` (the common keys, with `ipam.type`).
 import { NetnsId, CniError, Request } from "../bindings/index";
 import { Result, Unit } from "../abi/index";
-import { CniResult, CniErrorCode, NetConf, Done, done, fail, notAvailableError } from "../cni/index";
-import { ipamCheck, ipamStatus, ipamGc } from "./ipam-delegate";
-import { containerNetns } from "./teardown";
+import { CniResult, CniErrorCode, NetConf, Done, done, fail, notAvailableError } from "../types/index";
+import { ipamCheck, ipamStatus, ipamGc } from "../ipam/index";
+import { containerNetns } from "../ns/index";
 
 /**
  * STATUS: the config reads, `ready` (the plugin's own readiness, null for none) is done, and

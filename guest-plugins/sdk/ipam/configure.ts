@@ -5,9 +5,9 @@
 // DAD and, as Go's ConfigureIface, the host waits up to 5 s for it to settle (addr.settle).
 import { link, addr, route, sysctl, NetnsId } from "../bindings/index";
 import { Box, Unit, some } from "../abi/index";
-import { CniResult, IPConfig, Route, Done, done, fail, internalError } from "../cni/index";
-import { IP, IPNet } from "../ip/index";
-import { hostErrorToCni } from "./host-error";
+import { CniResult, IPConfig, Route, Done, done, fail, internalError, hostErrorToCni } from "../types/index";
+import { IP } from "../netip/index";
+import { routeVia, describeRoute } from "../ip/index";
 
 /** How long configureIface waits for DAD, as Go's dadSettleTimeout. */
 const DAD_SETTLE_TIMEOUT_MS: u32 = 5000;
@@ -85,30 +85,6 @@ export function addIfaceRoutes(ns: NetnsId, ifname: string, result: CniResult): 
     if (added.isErr && !added.error.isExists) return fail<Unit>(hostErrorToCni(added.error, "failed to add route " + describeRoute(info)));
   }
   return done();
-}
-
-/** A route to `dst` (host bits cleared) through `dev`, via `gw` when given. */
-export function routeVia(dst: IPNet, gw: IP | null, dev: string): route.RouteInfo {
-  const info = new route.RouteInfo();
-  info.dst = dst.masked().toString();
-  info.gw = gw != null ? gw.toString() : null;
-  info.dev = dev;
-  return info;
-}
-
-/** Adds a route. Equivalent to: `ip route add $dst [via $gw] dev $dev ...` */
-export function addRoute(ns: NetnsId, info: route.RouteInfo): Done {
-  const r = route.add(ns, info);
-  return r.isErr ? fail<Unit>(hostErrorToCni(r.error, "failed to add route " + describeRoute(info))) : done();
-}
-
-/** "10.2.0.0/16 via 10.1.0.1 dev eth0", as `ip route` prints it. */
-export function describeRoute(info: route.RouteInfo): string {
-  let s = info.dst;
-  const gw = info.gw, dev = info.dev;
-  if (gw != null) s += " via " + gw;
-  if (dev != null) s += " dev " + dev;
-  return s;
 }
 
 /** The first gateway of the family among `ips`, as ConfigureIface picks the default one. */

@@ -3,9 +3,8 @@
 // ip.ValidateExpectedRoute.
 import { link, addr, route, NetnsId, CniError, Family } from "../bindings/index";
 import { Result, Unit, ok } from "../abi/index";
-import { CniResult, Interface, Done, done, fail, internalError } from "../cni/index";
-import { IP, IPNet } from "../ip/index";
-import { hostErrorToCni } from "./host-error";
+import { CniResult, Interface, Done, done, fail, internalError, hostErrorToCni } from "../types/index";
+import { IP, IPNet } from "../netip/index";
 
 /** Index in `result.interfaces` of the one named `name` in `sandbox` ("" for the host); -1 if none. */
 export function findInterface(result: CniResult, name: string, sandbox: string): i32 {
