@@ -58,6 +58,7 @@ export function mtuTooBig(mtu: u32, parentMtu: u32): string {
 
 /** Where a new link's parent is, and the parent as the kernel has it. */
 export class Parent {
+  /** The parent's netns, its name, and the parent as link.get read it. */
   constructor(public ns: NetnsId, public name: string, public info: link.LinkInfo) {}
 }
 

@@ -24,6 +24,7 @@ export function hostVethName(containerId: string, ifname: string): string {
 
 /** Both ends as the kernel reports them after setup. */
 export class VethPair {
+  /** The host end (in the host netns) and the container end (CNI_IFNAME). */
   constructor(public host: link.LinkInfo, public container: link.LinkInfo) {}
 }
 

@@ -37,6 +37,7 @@ export class RangeIter {
   private done: bool;
   private startIP: IP | null = null;
 
+  /** A walk over `set` that starts after `lastReserved` (at the start when null or not in the set). */
   constructor(private set: IPRange[], lastReserved: IP | null = null) {
     this.done = set.length == 0;
     const i = lastReserved == null ? -1 : rangeSetIndexOf(set, lastReserved);

@@ -6,7 +6,9 @@ import { IP } from "../netip/addr";
 import { IPNet } from "../netip/net";
 import { Result, ok, err } from "../abi/result";
 
+/** One allocation range of host-local: subnet, first and last address, gateway. */
 export class IPRange {
+  /** A range as canonicalize() returns it; build one through canonicalize. */
   constructor(public subnet: IPNet, public start: IP, public end: IP, public gateway: IP) {}
 
   /** Checks a range and fills its defaults; the range, or an error message in host-local's words. */

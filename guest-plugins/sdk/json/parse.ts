@@ -8,11 +8,13 @@ import {
   E_RANGE, E_KEY, E_COLON, E_OBJECT_SEP, E_ARRAY_SEP,
 } from "./errors";
 
+/** How deep parseJson lets arrays and objects nest by default (hostile input cannot exhaust the stack). */
 // @ts-ignore: decorator
 @lazy @inline export const JSON_MAX_DEPTH: i32 = 128;
 
 /** Why a JSON text did not parse: the reason, where (offset 0-based, line and column 1-based). */
 export class JsonSyntaxError {
+  /** `reason` without the position; `message` has both. */
   constructor(
     /** "unexpected character", "nesting too deep", ... */
     public reason: string,

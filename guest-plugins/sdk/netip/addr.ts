@@ -6,7 +6,9 @@ import { formatIP } from "./format";
 
 const U32_MAX: u64 = 0xffff_ffff;
 
+/** An IPv4 or IPv6 address, as 128 bits (IPv4 in the low 32); Go's net.IP / netip.Addr. */
 export class IP {
+  /** The high and low 64 bits of the address, and its family. */
   constructor(public hi: u64, public lo: u64, public is4: bool) {}
 
   /** An IPv4 address from its 32-bit value (10.0.0.1 is 0x0a000001). */
@@ -66,10 +68,12 @@ export class IP {
     return out;
   }
 
+  /** A copy (IP is mutable: inc, dec). */
   clone(): IP {
     return new IP(this.hi, this.lo, this.is4);
   }
 
+  /** Same family and address. */
   equals(o: IP): bool {
     return this.is4 == o.is4 && this.hi == o.hi && this.lo == o.lo;
   }
@@ -82,6 +86,7 @@ export class IP {
     return 0;
   }
 
+  /** 0.0.0.0 or ::. */
   isUnspecified(): bool {
     return this.hi == 0 && this.lo == 0;
   }

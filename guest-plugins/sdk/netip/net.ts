@@ -3,7 +3,9 @@
 import { IP, maskHi, maskLo } from "./addr";
 import { parseIP } from "./parse";
 
+/** An address with a prefix length ("10.1.0.5/24": host bits kept); Go's net.IPNet / netip.Prefix. */
 export class IPNet {
+  /** The address (host bits as given) and the prefix length. */
   constructor(public ip: IP, public prefix: i32) {}
 
   /** Parses "10.1.0.0/16" or "fd00::/64", keeping host bits; null when malformed. */
@@ -27,10 +29,12 @@ export class IPNet {
     return new IPNet(ip.clone(), ip.bits);
   }
 
+  /** True for an IPv4 prefix. */
   get is4(): bool {
     return this.ip.is4;
   }
 
+  /** 32 or 128. */
   get bits(): i32 {
     return this.ip.bits;
   }
@@ -87,6 +91,7 @@ export class IPNet {
     return this.contains(n.ip) || n.contains(this.ip);
   }
 
+  /** Same address (host bits included) and prefix length. */
   equals(n: IPNet): bool {
     return this.prefix == n.prefix && this.ip.equals(n.ip);
   }

@@ -1,10 +1,15 @@
 // DNS settings, as libcni's types.DNS: in a config ("dns") and in a result.
 import { ObjectReader, JsonWriter } from "../json/index";
 
+/** DNS settings, as libcni's types.DNS. */
 export class Dns {
+  /** Server addresses, in order of preference. */
   nameservers: string[] = [];
+  /** The local domain ("" for none). */
   domain: string = "";
+  /** Search domains, in order. */
   search: string[] = [];
+  /** resolv.conf options ("ndots:5"). */
   options: string[] = [];
 
   /** True when no field is set; an empty DNS is left out of a result. */

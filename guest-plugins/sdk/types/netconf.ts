@@ -10,18 +10,27 @@ import { CniResult } from "./result";
 import { resultFromValue } from "./result-read";
 import { CniErrorCode, E_DECODE_CONFIG, E_NO_PREV_RESULT } from "./errors";
 
+/** The network config of a call (parseNetConf): the common keys checked, the rest through `reader`. */
 export class NetConf {
+  /** The runtime's spec version ("1.0.0"); the result is in CURRENT_VERSION whatever it says. */
   cniVersion: string = "";
+  /** The network name. */
   name: string = "";
+  /** The plugin's name. */
   type: string = "";
   /** The "ipam" object as given (null when absent), and its "type". */
   ipam: JsonValue | null = null;
+  /** `ipam.type`: the IPAM plugin to delegate to ("" for none). */
   ipamType: string = "";
+  /** The config's "dns" (empty when absent). */
   dns: Dns = new Dns();
   /** Raw objects for the plugin to read: prevResult, runtimeConfig, args, capabilities. */
   prevResult: JsonValue | null = null;
+  /** The runtime's capability arguments (null when absent). */
   runtimeConfig: JsonValue | null = null;
+  /** The config's "args" (null when absent). */
   args: JsonValue | null = null;
+  /** The capabilities the config declares (null when absent). */
   capabilities: JsonValue | null = null;
 
   /** `text`: the config as received (IPAM delegation passes it on); `reader`: for plugin keys. */

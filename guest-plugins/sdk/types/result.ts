@@ -5,34 +5,55 @@ import { JsonWriter } from "../json/index";
 import { IP, IPNet } from "../netip/index";
 import { Dns } from "./dns";
 
+/** The spec version a plugin's result is in; the host converts it to the runtime's. */
 // @ts-ignore: decorator
 @lazy @inline export const CURRENT_VERSION = "1.1.0";
 
+/** An entry of a result's `interfaces`, as libcni's Interface. */
 export class Interface {
+  /** 0: not reported. */
   mtu: u32 = 0;
+  /** A vhost-user or similar socket ("" for none). */
   socketPath: string = "";
+  /** The PCI address of a device ("" for none). */
   pciID: string = "";
+  /** `sandbox`: the netns path of a container interface, "" for a host one. */
   constructor(public name: string, public mac: string = "", public sandbox: string = "") {}
 }
 
+/** An entry of a result's `ips`: an address with its prefix, its gateway, its interface. */
 export class IPConfig {
+  /** `interfaceIndex`: the entry of `interfaces` it is on, -1 for none. */
   constructor(public address: IPNet, public gateway: IP | null = null, public interfaceIndex: i32 = -1) {}
 }
 
+/** An entry of a result's `routes`, as libcni's Route. */
 export class Route {
+  /** 0: not set. */
   mtu: u32 = 0;
+  /** 0: not set. */
   advmss: u32 = 0;
+  /** The metric; 0: not set. */
   priority: u32 = 0;
+  /** -1: the main table. */
   table: i64 = -1;
+  /** RT_SCOPE_* number; -1: not set. */
   scope: i32 = -1;
+  /** A route to `dst`, via `gw` when not null. */
   constructor(public dst: IPNet, public gw: IP | null = null) {}
 }
 
+/** The result of ADD (and a prevResult), as libcni's types/100 Result. */
 export class CniResult {
+  /** Set to CURRENT_VERSION before returning a result read from elsewhere. */
   cniVersion: string = CURRENT_VERSION;
+  /** The interfaces the plugin (and those before it) made. */
   interfaces: Interface[] = [];
+  /** The addresses, each naming its interface. */
   ips: IPConfig[] = [];
+  /** The routes the container gets. */
   routes: Route[] = [];
+  /** Left out of the JSON when empty. */
   dns: Dns = new Dns();
 
   /** Appends an interface; returns its index for IPConfig.interfaceIndex. */
