@@ -26,38 +26,38 @@ function files(name: string, sdkVersion: string): Record<string, string> {
     ".gitignore": "node_modules/\nbuild/\n",
     "index.ts": `// ${name}: a chained CNI plugin. ADD logs and passes the previous plugin's result on.
 // Its imports are its capabilities: it uses \`log\` only, as manifest.json states.
-import { register, log, Request, Result, ok, err, okUnit, Unit, CniError, CniResult, parseNetConf, CURRENT_VERSION } from "@wasm-cni/sdk";
+import { register, log, Request, Result, Done, done, ok, CniError, CniResult, parseNetConf, CURRENT_VERSION } from "@wasm-cni/sdk";
 export * from "@wasm-cni/sdk/exports"; // the CNI verbs and the panic record: keep this line
 
 function cmdAdd(req: Request): Result<string, CniError> {
   const p = parseNetConf(req.config);
-  if (!p.ok) return err<string, CniError>(p.error!);
-  const conf = p.conf!;
+  if (p.isErr) return p.pass<string>(); // a failure passes up as it is: code, msg, details
+  const conf = p.value;
   log.write(log.Level.INFO, "${name}: ADD " + req.containerId + " " + req.ifname);
   if (conf.prevResult == null) {
     return ok<string, CniError>(new CniResult().toJson()); // first in a chain: an empty result
   }
   const prev = conf.parsePrevResult();
-  if (!prev.ok) return err<string, CniError>(prev.error!);
-  const res = prev.result!;
+  if (prev.isErr) return prev.pass<string>();
+  const res = prev.value;
   res.cniVersion = CURRENT_VERSION;
   return ok<string, CniError>(res.toJson());
 }
 
-function cmdDel(req: Request): Result<Unit, CniError> {
-  return okUnit<CniError>(); // nothing to undo
+function cmdDel(req: Request): Done {
+  return done(); // nothing to undo
 }
 
-function cmdCheck(req: Request): Result<Unit, CniError> {
-  return okUnit<CniError>();
+function cmdCheck(req: Request): Done {
+  return done();
 }
 
-function cmdStatus(req: Request): Result<Unit, CniError> {
-  return okUnit<CniError>();
+function cmdStatus(req: Request): Done {
+  return done();
 }
 
-function cmdGc(req: Request): Result<Unit, CniError> {
-  return okUnit<CniError>(); // holds no state
+function cmdGc(req: Request): Done {
+  return done(); // holds no state
 }
 
 register(cmdAdd, cmdDel, cmdCheck, cmdStatus, cmdGc);

@@ -3,45 +3,43 @@
 // named in `ipam.type`, which the host runs in process. Capabilities: netns (with the host
 // netns), link, addr, route, sysctl, log, ipam, firewall (ipMasq, macspoofchk).
 import {
-  register, link, sysctl, log, Request, Result, Unit, CniError, CniResult, NetnsId, ok, err, okUnit, some,
+  register, link, sysctl, Request, Result, Unit, CniError, CniResult, NetnsId, Done, done, fail, ok, some,
   containerNetns, hostNetns, hostVethName, setupVeth, configureIface, enableForwarding, ipamAdd, ipamDel,
   checkVerb, statusVerb, gcVerb, linkReady, undoAdd, delContainerLink, findInterface, checkLink, checkIfaceConfig,
-  hostErrorToCni, internalError, setupIPMasq, setupSpoofCheck, teardownFirewall, checkFirewall,
+  hostErrorToCni, internalError, setupIPMasq, setupSpoofCheck, teardownFirewall, checkFirewall, gcFirewall,
 } from "@wasm-cni/sdk";
-import { gcFirewall } from "@wasm-cni/sdk";
 import { BridgeConf, loadConfig } from "./config";
 import { ensureBridge, calcGateways, ensureGatewayAddr, ensureVlanGateway } from "./host-side";
 import { setupPortVlans, checkPortVlans } from "./port-vlans";
-import { E_PORT_FLAGS, E_BRIDGE_ADDR, E_VLAN_ADDR, E_SET_UP, E_NO_BRIDGE, E_NO_CONTAINER_IF, E_NO_HOST_VETH, E_PROMISC } from "./errors";
 export * from "@wasm-cni/sdk/exports";
 
 function cmdAdd(req: Request): Result<string, CniError> {
   const c = loadConfig(req);
-  if (c.isErr) return err<string, CniError>(c.error);
+  if (c.isErr) return c.pass<string>();
   const conf = c.value;
   const hns = hostNetns();
-  if (hns.isErr) return err<string, CniError>(hns.error);
+  if (hns.isErr) return hns.pass<string>();
   const cns = containerNetns(req);
-  if (cns.isErr) return err<string, CniError>(cns.error);
+  if (cns.isErr) return cns.pass<string>();
   const host = hns.value, cont = cns.value;
   // IPAM before the bridge (Go does it the other way round): a config the IPAM plugin
   // refuses then changes nothing on the node.
   let ipamResult: CniResult | null = null;
   if (conf.layer3) {
     const r = ipamAdd(conf.net);
-    if (r.isErr) return err<string, CniError>(r.error);
+    if (r.isErr) return r.pass<string>();
     ipamResult = r.value;
   }
   const br = ensureBridge(host, conf);
   if (br.isErr) {
     undoAdd(conf.net, cont, req.ifname, false);
-    return err<string, CniError>(br.error);
+    return br.pass<string>();
   }
   const hostName = hostVethName(req.containerId, req.ifname);
   const veth = setupVeth(host, cont, req.ifname, hostName, conf.mtu, conf.mac, conf.bridge);
   if (veth.isErr) {
     undoAdd(conf.net, cont, req.ifname, false);
-    return err<string, CniError>(veth.error);
+    return veth.pass<string>();
   }
 
   // Read the bridge again: a bridge without ports has the MAC 00:00:00:00:00:00 and takes its
@@ -53,9 +51,9 @@ function cmdAdd(req: Request): Result<string, CniError> {
   result.addInterface(hostName, veth.value.host.mac);
   const iface = result.addInterface(req.ifname, veth.value.container.mac, req.netns);
   const e = attach(req, conf, host, cont, result, iface, ipamResult, brMac);
-  if (e != null) {
+  if (e.isErr) {
     undoAdd(conf.net, cont, req.ifname, true);
-    return err<string, CniError>(e);
+    return e.pass<string>();
   }
   return ok<string, CniError>(result.toJson());
 }
@@ -64,27 +62,27 @@ function cmdAdd(req: Request): Result<string, CniError> {
 function attach(
   req: Request, conf: BridgeConf, host: NetnsId, cont: NetnsId, result: CniResult, iface: i32,
   ipamResult: CniResult | null, brMac: string,
-): CniError | null {
+): Done {
   const hostName = result.interfaces[1].name;
   if (conf.hairpinMode || conf.portIsolation) {
     const port = new link.PortChange();
     if (conf.hairpinMode) port.hairpin = some<bool>(true);
     if (conf.portIsolation) port.isolated = some<bool>(true);
     const p = link.setPort(host, hostName, port);
-    if (p.isErr) return hostErrorToCni(p.error, E_PORT_FLAGS + hostName);
+    if (p.isErr) return fail<Unit>(hostErrorToCni(p.error, "failed to set bridge port flags of " + hostName));
   }
   const v = setupPortVlans(host, hostName, conf);
-  if (v != null) return v;
+  if (v.isErr) return v;
   if (conf.macSpoofChk) {
     const sc = setupSpoofCheck(host, hostName, result.interfaces[iface].mac);
-    if (sc != null) return sc;
+    if (sc.isErr) return sc;
   }
   if (ipamResult == null) {
-    if (conf.disableContainerInterface) return null;
+    if (conf.disableContainerInterface) return done();
     const up = new link.LinkChange();
     up.up = some<bool>(true);
     const u = link.set(cont, req.ifname, up);
-    return u.isErr ? hostErrorToCni(u.error, E_SET_UP + req.ifname) : null;
+    return u.isErr ? fail<Unit>(hostErrorToCni(u.error, "failed to set up " + req.ifname)) : done();
   }
   result.ips = ipamResult.ips;
   result.routes = ipamResult.routes;
@@ -97,102 +95,101 @@ function attach(
   sysctl.set(cont, "net.ipv6.conf." + req.ifname + ".accept_dad", conf.enableDad ? "1" : "0");
   sysctl.set(cont, "net.ipv4.conf." + req.ifname + ".arp_notify", "1");
   let e = configureIface(cont, req.ifname, result, conf.enableDad);
-  if (e != null) return e;
+  if (e.isErr) return e;
   // On a VLAN the gateway lives on `<bridge>.<vlan>` (its MAC is its own: nothing to pin), as Go.
-  let gwLink = conf.bridge, gwMac = brMac, gwWhat = E_BRIDGE_ADDR;
+  let gwLink = conf.bridge, gwMac = brMac, gwWhat = "failed to set bridge addr";
   if (conf.vlan != 0 && gws.length > 0) {
     const v = ensureVlanGateway(host, conf);
-    if (v.isErr) return v.error;
+    if (v.isErr) return v.pass<Unit>();
     result.addInterface(v.value.name, v.value.mac);
     gwLink = v.value.name;
     gwMac = "";
-    gwWhat = E_VLAN_ADDR;
+    gwWhat = "failed to set vlan interface for bridge with addr";
   }
   for (let i = 0; i < gws.length; i++) {
     e = ensureGatewayAddr(host, conf, gws[i], gwMac, gwLink, gwWhat);
-    if (e != null) return e;
+    if (e.isErr) return e;
   }
   if (gws.length > 0) {
     e = enableForwarding(host, result.ips);
-    if (e != null) return e;
+    if (e.isErr) return e;
   }
   if (conf.ipMasq) {
     e = setupIPMasq(host, result);
-    if (e != null) return e;
+    if (e.isErr) return e;
   }
   // The bridge's MAC as it is now: it follows its ports unless a gateway address pinned it.
   const br = link.get(host, conf.bridge);
   if (br.isOk) result.interfaces[0].mac = br.value.mac;
-  return null;
+  return done();
 }
 
-function cmdDel(req: Request): Result<Unit, CniError> {
+function cmdDel(req: Request): Done {
   const c = loadConfig(req);
-  if (c.isErr) return err<Unit, CniError>(c.error);
+  if (c.isErr) return c.pass<Unit>();
   if (c.value.layer3) {
     const e = ipamDel(c.value.net);
-    if (e != null) return err<Unit, CniError>(e);
+    if (e.isErr) return e;
   }
   if (c.value.ipMasq || c.value.macSpoofChk) {
     const hns = hostNetns();
-    if (hns.isErr) return err<Unit, CniError>(hns.error);
+    if (hns.isErr) return hns.pass<Unit>();
     const f = teardownFirewall(hns.value);
-    if (f != null) return err<Unit, CniError>(f);
+    if (f.isErr) return f;
   }
   // The pair goes with the container end; the bridge stays for the network's other containers.
-  const e = delContainerLink(req);
-  return e != null ? err<Unit, CniError>(e) : okUnit<CniError>();
+  return delContainerLink(req);
 }
 
 /** The bridge, the container end and the host end on the bridge, then addresses and routes. */
-function check(req: Request, conf: BridgeConf, cont: NetnsId, prev: CniResult): CniError | null {
+function check(req: Request, conf: BridgeConf, cont: NetnsId, prev: CniResult): Done {
   const hns = hostNetns();
-  if (hns.isErr) return hns.error;
+  if (hns.isErr) return hns.pass<Unit>();
   const host = hns.value;
   const bi = findInterface(prev, conf.bridge, "");
-  if (bi < 0) return internalError(E_NO_BRIDGE + conf.bridge);
+  if (bi < 0) return fail<Unit>(internalError("CNI created bridge in host namespace was not found: " + conf.bridge));
   const br = checkLink(host, prev.interfaces[bi], "bridge");
-  if (br.isErr) return br.error;
-  if (br.value.promisc != conf.promiscMode) return internalError(conf.bridge + E_PROMISC);
+  if (br.isErr) return br.pass<Unit>();
+  if (br.value.promisc != conf.promiscMode) return fail<Unit>(internalError(conf.bridge + " promiscuous mode doesn't match the config"));
   const ci = findInterface(prev, req.ifname, req.netns);
-  if (ci < 0) return internalError(E_NO_CONTAINER_IF + req.ifname);
+  if (ci < 0) return fail<Unit>(internalError("Sandbox in prevResult doesn't match configured netns for " + req.ifname));
   const ce = checkLink(cont, prev.interfaces[ci], "veth");
-  if (ce.isErr) return ce.error;
+  if (ce.isErr) return ce.pass<Unit>();
   let port = "";
   for (let i = 0; i < prev.interfaces.length && port.length == 0; i++) {
     const it = prev.interfaces[i];
     if (i == bi || i == ci || it.sandbox.length > 0) continue;
     const he = checkLink(host, it, "veth");
-    if (he.isErr) return he.error;
+    if (he.isErr) return he.pass<Unit>();
     const peerOk = ce.value.peerIndex == 0 || ce.value.peerIndex == he.value.index;
     if (peerOk && he.value.master == br.value.index) port = it.name;
   }
-  if (port.length == 0) return internalError(E_NO_HOST_VETH + conf.bridge);
+  if (port.length == 0) return fail<Unit>(internalError("CNI veth created for bridge was not found: " + conf.bridge));
   const v = checkPortVlans(host, port, conf);
-  if (v != null) return v;
+  if (v.isErr) return v;
   if (conf.ipMasq || conf.macSpoofChk) {
     const mac = conf.macSpoofChk ? prev.interfaces[ci].mac : "";
     const f = checkFirewall(host, prev, conf.ipMasq, hostVethName(req.containerId, req.ifname), mac);
-    if (f != null) return f;
+    if (f.isErr) return f;
   }
   return checkIfaceConfig(cont, req.ifname, prev);
 }
 
 /** ADD makes the bridge when absent: a link of its name of another kind is what stops it. */
-function ready(conf: BridgeConf): CniError | null {
+function ready(conf: BridgeConf): Done {
   return linkReady(conf.bridge, "bridge");
 }
 
 // STATUS and GC then go on to the IPAM plugin (SPEC.md); GC first removes the firewall rules of stale attachments.
-function cmdCheck(req: Request): Result<Unit, CniError> { return checkVerb<BridgeConf>(req, loadConfig, check); }
-function cmdStatus(req: Request): Result<Unit, CniError> { return statusVerb<BridgeConf>(req, loadConfig, ready); }
-function cmdGc(req: Request): Result<Unit, CniError> { return gcVerb<BridgeConf>(req, loadConfig, gcRules); }
+function cmdCheck(req: Request): Done { return checkVerb<BridgeConf>(req, loadConfig, check); }
+function cmdStatus(req: Request): Done { return statusVerb<BridgeConf>(req, loadConfig, ready); }
+function cmdGc(req: Request): Done { return gcVerb<BridgeConf>(req, loadConfig, gcRules); }
 
 /**
  * GC's own part: the firewall rules of attachments the runtime no longer lists (as Go GCs its
  * ipmasq chains), whatever ipMasq/macspoofchk say now: rules of an earlier config are stale too.
  */
-function gcRules(conf: BridgeConf): CniError | null {
+function gcRules(conf: BridgeConf): Done {
   return gcFirewall();
 }
 

@@ -1,7 +1,7 @@
 // bridge's config, the keys of the Go plugin's NetConf. Every problem is reported at once
 // (code 7, naming the field). Keys whose feature the host cannot provide yet are refused when
 // they ask for it rather than silently ignored (README, "Gaps").
-import { Request, CniError, NetConf, ObjectReader, Result, ok, err, parseNetConf } from "@wasm-cni/sdk";
+import { Request, CniError, NetConf, ObjectReader, Result, ok, parseNetConf } from "@wasm-cni/sdk";
 import {
   DEFAULT_BRIDGE, E_HAIRPIN_PROMISC, E_MAC, E_MASQ_BACKEND, E_NAME, E_NO_IPAM_WITH, E_VLAN_ID,
   E_TRUNK_ID, E_TRUNK_MIN, E_TRUNK_MAX, E_TRUNK_ORDER, E_TRUNK_NO_MIN, E_TRUNK_NO_MAX, E_VLAN_GATEWAY,
@@ -54,8 +54,8 @@ export class BridgeConf {
 
 export function loadConfig(req: Request): Result<BridgeConf, CniError> {
   const p = parseNetConf(req.config);
-  if (!p.ok) return err<BridgeConf, CniError>(p.error!);
-  const c = new BridgeConf(p.conf!);
+  if (p.isErr) return p.pass<BridgeConf>();
+  const c = new BridgeConf(p.value);
   const r = c.net.reader;
   c.bridge = r.optString("bridge", DEFAULT_BRIDGE);
   if (c.bridge.length == 0 || String.UTF8.byteLength(c.bridge) > 15) r.fail("bridge", E_NAME);
@@ -78,7 +78,7 @@ export function loadConfig(req: Request): Result<BridgeConf, CniError> {
   c.macSpoofChk = r.optBool("macspoofchk");
   c.mac = readMac(req, r);
   const bad = c.net.check();
-  return bad != null ? err<BridgeConf, CniError>(bad) : ok<BridgeConf, CniError>(c);
+  return bad.isErr ? bad.pass<BridgeConf>() : ok<BridgeConf, CniError>(c);
 }
 
 /**

@@ -3,12 +3,11 @@
 // network, and the gateway addresses that make it (or, on a VLAN, its `<bridge>.<vlan>` veth)
 // the containers' router when isGateway is set.
 import {
-  link, addr, sysctl, NetnsId, CniError, CniResult, IPNet, Family, Result, ok, err, some,
+  link, addr, sysctl, NetnsId, CniError, CniResult, IPNet, Family, Result, Unit, Done, done, fail, ok, some,
   hostErrorToCni, internalError, setupVeth, hostVethName,
 } from "@wasm-cni/sdk";
 import { BridgeConf, vlanGatewayName } from "./config";
 import { setupPortVlans } from "./port-vlans";
-import { E_ADD_BRIDGE, E_NOT_BRIDGE, E_OTHER_ADDR, E_SET_UP, E_VLAN_IFACE } from "./errors";
 
 /**
  * The bridge, created when missing (with the config's MTU), then up and, if asked, promiscuous.
@@ -22,13 +21,14 @@ export function ensureBridge(ns: NetnsId, conf: BridgeConf): Result<link.LinkInf
   // As Go: asked for only when the config has VLANs, and only of a bridge this call makes.
   if (conf.vlanFiltering) attrs.vlanFiltering = some<bool>(true);
   spec.kind = link.LinkKind.bridge(attrs);
+  const ctx = "could not add " + conf.bridge;
   const c = link.create(ns, spec);
   if (c.isErr) {
-    if (!c.error.isExists) return err<link.LinkInfo, CniError>(hostErrorToCni(c.error, E_ADD_BRIDGE + conf.bridge));
+    if (!c.error.isExists) return fail<link.LinkInfo>(hostErrorToCni(c.error, ctx));
     // Made by an earlier ADD (or a concurrent one): use it, if it is a bridge.
     const g = link.get(ns, conf.bridge);
-    if (g.isErr) return err<link.LinkInfo, CniError>(hostErrorToCni(g.error, E_ADD_BRIDGE + conf.bridge));
-    if (g.value.kind != "bridge") return err<link.LinkInfo, CniError>(internalError("\"" + conf.bridge + "\"" + E_NOT_BRIDGE));
+    if (g.isErr) return fail<link.LinkInfo>(hostErrorToCni(g.error, ctx));
+    if (g.value.kind != "bridge") return fail<link.LinkInfo>(internalError("\"" + conf.bridge + "\" already exists but is not a bridge"));
   }
   // The bridge routes for its containers; it never takes router advertisements. Best effort, as in Go.
   sysctl.set(ns, "net.ipv6.conf." + conf.bridge + ".accept_ra", "0");
@@ -36,7 +36,7 @@ export function ensureBridge(ns: NetnsId, conf: BridgeConf): Result<link.LinkInf
   change.up = some<bool>(true);
   if (conf.promiscMode) change.promisc = some<bool>(true);
   const s = link.set(ns, conf.bridge, change);
-  return s.isOk ? ok<link.LinkInfo, CniError>(s.value) : err<link.LinkInfo, CniError>(hostErrorToCni(s.error, E_ADD_BRIDGE + conf.bridge));
+  return s.isOk ? ok<link.LinkInfo, CniError>(s.value) : fail<link.LinkInfo>(hostErrorToCni(s.error, ctx));
 }
 
 /**
@@ -84,46 +84,48 @@ export function ensureVlanGateway(ns: NetnsId, conf: BridgeConf): Result<link.Li
   const name = vlanGatewayName(conf);
   const have = link.get(ns, name);
   if (have.isOk) return ok<link.LinkInfo, CniError>(have.value);
-  if (!have.error.isNotFound) return err<link.LinkInfo, CniError>(hostErrorToCni(have.error, E_VLAN_IFACE + name));
+  if (!have.error.isNotFound) return fail<link.LinkInfo>(hostErrorToCni(have.error, "failed to create vlan interface: " + name));
   // The peer's name is derived, as a container's host end is (Go's is random).
   const peer = hostVethName(conf.bridge, name);
   const v = setupVeth(ns, ns, name, peer, conf.mtu, "", conf.bridge);
-  if (v.isErr) return err<link.LinkInfo, CniError>(v.error);
+  if (v.isErr) return v.pass<link.LinkInfo>();
   const e = setupPortVlans(ns, peer, conf, false); // the VLAN only, not the containers' trunk, as Go
-  if (e != null) return err<link.LinkInfo, CniError>(e);
+  if (e.isErr) return e.pass<link.LinkInfo>();
   const up = new link.LinkChange();
   up.up = some<bool>(true);
   const u = link.set(ns, name, up);
-  return u.isOk ? ok<link.LinkInfo, CniError>(u.value) : err<link.LinkInfo, CniError>(hostErrorToCni(u.error, E_SET_UP + name));
+  return u.isOk ? ok<link.LinkInfo, CniError>(u.value) : fail<link.LinkInfo>(hostErrorToCni(u.error, "failed to set up " + name));
 }
 
 /**
  * Puts gateway `gw` on the bridge (or the VLAN's gateway interface), named `br`. Another IPv4 address, or an IPv6 one of an overlapping
  * prefix, is an error unless forceAddress, which removes it. The bridge's MAC is then pinned
  * (set to `mac`, its own), so that it no longer follows the lowest MAC of its ports.
- * `what` starts the messages ("failed to set bridge addr: ").
+ * `what` is the context of the messages ("failed to set bridge addr").
  * Equivalent to: `ip addr add $gw dev $br; ip link set $br address $mac`
  */
-export function ensureGatewayAddr(ns: NetnsId, conf: BridgeConf, gw: IPNet, mac: string, br: string, what: string): CniError | null {
-  const ctx = what + gw.toString();
+export function ensureGatewayAddr(ns: NetnsId, conf: BridgeConf, gw: IPNet, mac: string, br: string, what: string): Done {
+  const ctx = what + ": " + gw.toString();
   const list = addr.list(ns, br, gw.is4 ? Family.V4 : Family.V6);
-  if (list.isErr) return hostErrorToCni(list.error, ctx);
+  if (list.isErr) return fail<Unit>(hostErrorToCni(list.error, ctx));
   for (let i = 0; i < list.value.length; i++) {
     const have = IPNet.parse(list.value[i].cidr);
     if (have == null) continue;
-    if (have.equals(gw)) return null;
+    if (have.equals(gw)) return done();
     if (gw.is4 || have.contains(gw.ip) || gw.contains(have.ip)) {
-      if (!conf.forceAddress) return internalError(what + "\"" + br + "\"" + E_OTHER_ADDR + gw.toString());
+      if (!conf.forceAddress) {
+        return fail<Unit>(internalError(what + ": \"" + br + "\" already has an IP address different from " + gw.toString()));
+      }
       const d = addr.del(ns, br, list.value[i].cidr);
-      if (d.isErr) return hostErrorToCni(d.error, ctx);
+      if (d.isErr) return fail<Unit>(hostErrorToCni(d.error, ctx));
     }
   }
   const opts = new addr.AddrOptions(); // dad false: the gateway is usable at once
   const a = addr.add(ns, br, gw.toString(), opts);
-  if (a.isErr && !a.error.isExists) return hostErrorToCni(a.error, ctx);
-  if (mac.length == 0 || mac == "00:00:00:00:00:00") return null; // nothing worth pinning
+  if (a.isErr && !a.error.isExists) return fail<Unit>(hostErrorToCni(a.error, ctx));
+  if (mac.length == 0 || mac == "00:00:00:00:00:00") return done(); // nothing worth pinning
   const pin = new link.LinkChange();
   pin.mac = mac;
   const s = link.set(ns, br, pin);
-  return s.isErr ? hostErrorToCni(s.error, ctx) : null;
+  return s.isErr ? fail<Unit>(hostErrorToCni(s.error, ctx)) : done();
 }

@@ -1,8 +1,7 @@
 // The host end's VLANs on the bridge: set by ADD as Go's setupVeth does, compared by CHECK
 // (Go's CHECK does not look at them) with what the config asks for.
-import { link, NetnsId, CniError, some, hostErrorToCni, internalError } from "@wasm-cni/sdk";
+import { link, NetnsId, Unit, Done, done, fail, some, hostErrorToCni, internalError } from "@wasm-cni/sdk";
 import { BridgeConf } from "./config";
-import { E_PORT_VLANS, E_DEFAULT_VLAN, E_READ_PORT_VLANS, E_VLAN_MISSING, E_VLAN_EXTRA, E_VLAN_FLAGS } from "./errors";
 
 /** BRIDGE_VLAN_INFO_PVID | BRIDGE_VLAN_INFO_UNTAGGED, as one set of flags per VLAN. */
 const PVID: u8 = 1;
@@ -31,13 +30,13 @@ export function nativeVlan(conf: BridgeConf): u16 {
  * Equivalent to: `bridge vlan del dev $port vid 1; bridge vlan add dev $port vid $min-$max;
  * bridge vlan add dev $port vid $native pvid untagged`
  */
-export function setupPortVlans(host: NetnsId, port: string, conf: BridgeConf, withTrunk: bool = true): CniError | null {
-  if (!hasPortVlans(conf)) return null;
+export function setupPortVlans(host: NetnsId, port: string, conf: BridgeConf, withTrunk: bool = true): Done {
+  if (!hasPortVlans(conf)) return done();
   if (!conf.preserveDefaultVlan) {
     const one = new link.PortVlan();
     one.id = 1;
     const d = link.removePortVlans(host, port, [one]);
-    if (d.isErr) return hostErrorToCni(d.error, E_DEFAULT_VLAN + port);
+    if (d.isErr) return fail<Unit>(hostErrorToCni(d.error, "failed to remove default vlan on interface " + port));
   }
   const vlans: link.PortVlan[] = [];
   for (let i = 0; withTrunk && i < conf.vlanTrunk.length; i++) {
@@ -56,21 +55,21 @@ export function setupPortVlans(host: NetnsId, port: string, conf: BridgeConf, wi
     vlans.push(access);
   }
   const a = link.addPortVlans(host, port, vlans);
-  return a.isErr ? hostErrorToCni(a.error, E_PORT_VLANS + port) : null;
+  return a.isErr ? fail<Unit>(hostErrorToCni(a.error, "failed to setup vlan tag on interface " + port)) : done();
 }
 
 /** CHECK: the port carries exactly the VLANs ADD gave it (VLAN 1 may stay with preserveDefaultVlan). */
-export function checkPortVlans(host: NetnsId, port: string, conf: BridgeConf): CniError | null {
-  if (!hasPortVlans(conf)) return null;
+export function checkPortVlans(host: NetnsId, port: string, conf: BridgeConf): Done {
+  if (!hasPortVlans(conf)) return done();
   const r = link.portVlans(host, port);
-  if (r.isErr) return hostErrorToCni(r.error, E_READ_PORT_VLANS + port);
+  if (r.isErr) return fail<Unit>(hostErrorToCni(r.error, "failed to read the vlans of " + port));
   const problem = portVlanMismatch(conf, r.value);
-  return problem != null ? internalError(port + problem) : null;
+  return problem != null ? fail<Unit>(internalError(port + " " + problem)) : done();
 }
 
 /**
  * What is wrong with a port's VLANs (as link.portVlans lists them) for this config, or null:
- * the text after the port's name.
+ * the predicate after the port's name ("does not carry the config's vid 5").
  */
 export function portVlanMismatch(conf: BridgeConf, have: link.PortVlan[]): string | null {
   const got = new Map<u16, u8>();
@@ -90,13 +89,13 @@ export function portVlanMismatch(conf: BridgeConf, have: link.PortVlan[]): strin
   const ids = want.keys();
   for (let i = 0; i < ids.length; i++) {
     const id = ids[i];
-    if (!got.has(id)) return E_VLAN_MISSING + describe(id, want.get(id));
-    if (got.get(id) != want.get(id)) return E_VLAN_FLAGS + describe(id, got.get(id)) + ", the config " + describe(id, want.get(id));
+    if (!got.has(id)) return "does not carry the config's " + describe(id, want.get(id));
+    if (got.get(id) != want.get(id)) return "carries " + describe(id, got.get(id)) + ", the config " + describe(id, want.get(id));
   }
   const extra = got.keys();
   for (let i = 0; i < extra.length; i++) {
     const id = extra[i];
-    if (!want.has(id) && !(id == 1 && conf.preserveDefaultVlan)) return E_VLAN_EXTRA + describe(id, got.get(id));
+    if (!want.has(id) && !(id == 1 && conf.preserveDefaultVlan)) return "carries a vlan the config does not name: " + describe(id, got.get(id));
   }
   return null;
 }

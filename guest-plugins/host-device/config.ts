@@ -2,7 +2,7 @@
 // `device`, `hwaddr`, `kernelpath`, `pciBusID` (or the runtime's `runtimeConfig.deviceID`,
 // capability "deviceID"), and optional `ipam`. Problems are code 7 naming the field; Go
 // reports the malformed ones only when it looks the device up (999).
-import { Request, CniError, Result, ok, err, NetConf, parseNetConf, isMac, invalidConfigError } from "@wasm-cni/sdk";
+import { Request, CniError, Result, ok, fail, NetConf, parseNetConf, isMac, invalidConfigError } from "@wasm-cni/sdk";
 
 // @ts-ignore: decorator
 @lazy @inline export const E_NO_DEVICE = "specify either \"device\", \"hwaddr\", \"kernelpath\" or \"pciBusID\"";
@@ -53,8 +53,8 @@ export function loadForStatus(req: Request): Result<HostDeviceConf, CniError> {
 
 function readConfig(req: Request, strict: bool): Result<HostDeviceConf, CniError> {
   const p = parseNetConf(req.config);
-  if (!p.ok) return err<HostDeviceConf, CniError>(p.error!);
-  const c = new HostDeviceConf(p.conf!);
+  if (p.isErr) return p.pass<HostDeviceConf>();
+  const c = new HostDeviceConf(p.value);
   const r = c.net.reader;
   const device = r.optString("device");
   let hwaddr = r.optString("hwaddr");
@@ -64,7 +64,8 @@ function readConfig(req: Request, strict: bool): Result<HostDeviceConf, CniError
   const deviceId = rc != null ? rc.optString("deviceID") : "";
   if (deviceId.length > 0) busId = deviceId; // the runtime's device wins over pciBusID, as in Go
   const bad = c.net.check();
-  if (bad != null || !strict) return bad != null ? err<HostDeviceConf, CniError>(bad) : ok<HostDeviceConf, CniError>(c);
+  if (bad.isErr) return bad.pass<HostDeviceConf>();
+  if (!strict) return ok<HostDeviceConf, CniError>(c);
   if (device.length > 0) {
     c.key = device;
   } else if (hwaddr.length > 0) {
@@ -86,8 +87,8 @@ function readConfig(req: Request, strict: bool): Result<HostDeviceConf, CniError
     c.key = busId;
     c.anyBus = deviceId.length > 0;
   } else {
-    return err<HostDeviceConf, CniError>(invalidConfigError(E_NO_DEVICE));
+    return fail<HostDeviceConf>(invalidConfigError(E_NO_DEVICE));
   }
   const bad2 = c.net.check();
-  return bad2 != null ? err<HostDeviceConf, CniError>(bad2) : ok<HostDeviceConf, CniError>(c);
+  return bad2.isErr ? bad2.pass<HostDeviceConf>() : ok<HostDeviceConf, CniError>(c);
 }

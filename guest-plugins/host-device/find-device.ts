@@ -2,28 +2,22 @@
 // files, so `kernelpath`, `pciBusID` and `deviceID` match the device under each link
 // (IFLA_PARENT_DEV_NAME/BUS_NAME) where Go reads /sys/.../net. A device bound to a userspace
 // (DPDK) driver has no link at all: Go's DPDK mode is not supported and such a device is not found.
-import { link, NetnsId, CniError, Result, ok, err, hostErrorToCni, internalError } from "@wasm-cni/sdk";
+import { link, NetnsId, CniError, Result, ok, fail, hostErrorToCni, internalError } from "@wasm-cni/sdk";
 import { HostDeviceConf, Select } from "./config";
-
-// @ts-ignore: decorator
-@lazy @inline const E_FIND = "failed to find host device: ";
-// @ts-ignore: decorator
-@lazy @inline const E_LIST = "failed to list node links";
-// @ts-ignore: decorator
-@lazy @inline const E_NO_DPDK = " (a device bound to a userspace driver such as vfio-pci has no link: DPDK mode is not supported)";
 
 /** The link the config names, in the host netns `hns`; code 999 naming what was looked for. */
 export function findHostDevice(hns: NetnsId, conf: HostDeviceConf): Result<link.LinkInfo, CniError> {
   if (conf.select == Select.DEVICE) {
     const r = link.get(hns, conf.key);
-    return r.isOk ? ok<link.LinkInfo, CniError>(r.value) : err<link.LinkInfo, CniError>(hostErrorToCni(r.error, E_FIND + "\"" + conf.key + "\""));
+    if (r.isErr) return fail<link.LinkInfo>(hostErrorToCni(r.error, "failed to find host device: \"" + conf.key + "\""));
+    return ok<link.LinkInfo, CniError>(r.value);
   }
   const all = link.list(hns);
-  if (all.isErr) return err<link.LinkInfo, CniError>(hostErrorToCni(all.error, E_FIND + E_LIST));
+  if (all.isErr) return fail<link.LinkInfo>(hostErrorToCni(all.error, "failed to find host device: failed to list node links"));
   for (let i = 0; i < all.value.length; i++) {
     if (matches(all.value[i], conf)) return ok<link.LinkInfo, CniError>(all.value[i]);
   }
-  return err<link.LinkInfo, CniError>(internalError(E_FIND + notFound(conf)));
+  return fail<link.LinkInfo>(internalError("failed to find host device: " + notFound(conf)));
 }
 
 /** True when `l` is the device `conf` names (other than by name). */
@@ -40,6 +34,8 @@ function notFound(conf: HostDeviceConf): string {
   switch (conf.select) {
     case Select.HWADDR: return "no link with MAC " + conf.key;
     case Select.KERNEL_PATH: return "no link on kernel device " + conf.key;
-    default: return "no link on " + (conf.anyBus ? "PCI or auxiliary device " : "PCI device ") + conf.key + E_NO_DPDK;
+    default:
+      return "no link on " + (conf.anyBus ? "PCI or auxiliary device " : "PCI device ") + conf.key +
+        " (a device bound to a userspace driver such as vfio-pci has no link: DPDK mode is not supported)";
   }
 }

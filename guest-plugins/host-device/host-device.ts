@@ -5,35 +5,26 @@
 // the host's journal moves the link back under its old name (link.set), so nothing here undoes it.
 // Capabilities: netns (with the host netns, where the device is), link, addr, route, sysctl, ipam.
 import {
-  register, link, NetnsId, Request, Result, Unit, CniError, CniResult, CURRENT_VERSION, ok, err, okUnit, some, containerNetns,
-  hostNetns, hostErrorToCni, isGone, internalError, notAvailableError, ipamAdd, ipamDel, configureIface, checkAttachedLink, checkVerb, statusVerb,
-  gcVerb, netns,
+  register, link, NetnsId, Request, Result, Unit, CniError, CniResult, CURRENT_VERSION, Done, done, fail, ok, some, containerNetns,
+  hostNetns, hostErrorToCni, isGone, internalError, notAvailableError, ipamAdd, ipamDel, configureIface, checkAttachedLink, checkVerb,
+  statusVerb, gcVerb, netns,
 } from "@wasm-cni/sdk";
 import { loadConfig, loadLax, loadForStatus, HostDeviceConf } from "./config";
 import { findHostDevice } from "./find-device";
 export * from "@wasm-cni/sdk/exports";
 
-// @ts-ignore: decorator
-@lazy @inline const E_OPEN_NETNS = "failed to open netns ";
-// @ts-ignore: decorator
-@lazy @inline const E_MOVE = "failed to move link ";
-// @ts-ignore: decorator
-@lazy @inline const E_NO_ALIAS = " (alias is not set)";
-// @ts-ignore: decorator
-@lazy @inline const E_ORIGINAL_NAME = "failed to find original ifname for ";
-
 function cmdAdd(req: Request): Result<string, CniError> {
   const c = loadConfig(req);
-  if (c.isErr) return err<string, CniError>(c.error);
+  if (c.isErr) return c.pass<string>();
   const conf = c.value;
   const cns = containerNetns(req);
-  if (cns.isErr) return err<string, CniError>(cns.error);
+  if (cns.isErr) return cns.pass<string>();
   const hns = hostNetns();
-  if (hns.isErr) return err<string, CniError>(hns.error);
+  if (hns.isErr) return hns.pass<string>();
   const dev = findHostDevice(hns.value, conf);
-  if (dev.isErr) return err<string, CniError>(dev.error);
+  if (dev.isErr) return dev.pass<string>();
   const moved = moveIn(hns.value, cns.value, dev.value.name, req.ifname);
-  if (moved.isErr) return err<string, CniError>(moved.error);
+  if (moved.isErr) return moved.pass<string>();
   return attach(conf, req, cns.value, moved.value);
 }
 
@@ -48,7 +39,7 @@ function moveIn(hns: NetnsId, cns: NetnsId, dev: string, ifname: string): Result
   change.alias = dev;
   change.up = some<bool>(true);
   const r = link.set(hns, dev, change);
-  return r.isOk ? ok<link.LinkInfo, CniError>(r.value) : err<link.LinkInfo, CniError>(hostErrorToCni(r.error, E_MOVE + dev));
+  return r.isOk ? ok<link.LinkInfo, CniError>(r.value) : fail<link.LinkInfo>(hostErrorToCni(r.error, "failed to move link " + dev));
 }
 
 /** IPAM on the moved link, as Go's cmdAdd: every address on interface 0; no IPAM, the link alone. */
@@ -56,7 +47,7 @@ function attach(conf: HostDeviceConf, req: Request, cns: NetnsId, made: link.Lin
   let result = new CniResult();
   if (conf.net.ipamType.length > 0) {
     const r = ipamAdd(conf.net);
-    if (r.isErr) return err<string, CniError>(r.error);
+    if (r.isErr) return r.pass<string>();
     result = r.value;
   }
   result.cniVersion = CURRENT_VERSION;
@@ -65,9 +56,9 @@ function attach(conf: HostDeviceConf, req: Request, cns: NetnsId, made: link.Lin
   for (let i = 0; i < result.ips.length; i++) result.ips[i].interfaceIndex = iface;
   if (result.ips.length > 0) {
     const e = configureIface(cns, req.ifname, result);
-    if (e != null) {
+    if (e.isErr) {
       ipamDel(conf.net);
-      return err<string, CniError>(e);
+      return e.pass<string>();
     }
   }
   if (!conf.net.dns.isEmpty()) result.dns = conf.net.dns;
@@ -79,35 +70,35 @@ function attach(conf: HostDeviceConf, req: Request, cns: NetnsId, made: link.Lin
  * does: its state before ADD is not known). No CNI_NETNS, a netns or link already gone: success.
  * Equivalent to: `ip -n $c link set $ifname netns $host name $alias alias ""`
  */
-function cmdDel(req: Request): Result<Unit, CniError> {
+function cmdDel(req: Request): Done {
   const c = loadLax(req);
-  if (c.isErr) return err<Unit, CniError>(c.error);
+  if (c.isErr) return c.pass<Unit>();
   // Addresses are released even when the netns is gone (Go fails to open it first and keeps them).
   if (c.value.net.ipamType.length > 0) {
     const e = ipamDel(c.value.net);
-    if (e != null) return err<Unit, CniError>(e);
+    if (e.isErr) return e;
   }
-  if (req.netns.length == 0) return okUnit<CniError>();
+  if (req.netns.length == 0) return done();
   const cns = netns.container();
-  if (cns.isErr) return isGone(cns.error) ? okUnit<CniError>() : err<Unit, CniError>(hostErrorToCni(cns.error, E_OPEN_NETNS + req.netns));
+  if (cns.isErr) return isGone(cns.error) ? done() : fail<Unit>(hostErrorToCni(cns.error, "failed to open netns " + req.netns));
   const l = link.get(cns.value, req.ifname);
-  if (l.isErr) return isGone(l.error) ? okUnit<CniError>() : err<Unit, CniError>(hostErrorToCni(l.error, E_MOVE + req.ifname));
+  if (l.isErr) return isGone(l.error) ? done() : fail<Unit>(hostErrorToCni(l.error, "failed to move link " + req.ifname));
   const name = l.value.alias;
-  if (name.length == 0) return err<Unit, CniError>(internalError(E_ORIGINAL_NAME + "\"" + req.ifname + "\"" + E_NO_ALIAS));
+  if (name.length == 0) return fail<Unit>(internalError("failed to find original ifname for \"" + req.ifname + "\" (alias is not set)"));
   const hns = hostNetns();
-  if (hns.isErr) return err<Unit, CniError>(hns.error);
+  if (hns.isErr) return hns.pass<Unit>();
   const change = new link.LinkChange();
   change.netns = some<NetnsId>(hns.value);
   change.name = name;
   change.alias = "";
   const r = link.set(cns.value, req.ifname, change);
-  return r.isOk ? okUnit<CniError>() : err<Unit, CniError>(hostErrorToCni(r.error, E_MOVE + req.ifname + " to the host as " + name));
+  return r.isOk ? done() : fail<Unit>(hostErrorToCni(r.error, "failed to move link " + req.ifname + " to the host as " + name));
 }
 
 /** The prevResult's interface (any kind: a moved device keeps its own), addresses and routes. */
-function check(req: Request, conf: HostDeviceConf, cns: NetnsId, prev: CniResult): CniError | null {
+function check(req: Request, conf: HostDeviceConf, cns: NetnsId, prev: CniResult): Done {
   const l = checkAttachedLink(req, cns, prev, "");
-  return l.isErr ? l.error : null;
+  return l.isErr ? l.pass<Unit>() : done();
 }
 
 /**
@@ -115,16 +106,16 @@ function check(req: Request, conf: HostDeviceConf, cns: NetnsId, prev: CniResult
  * this network cannot serve another ADD); skipped without the host-netns grant, or when only
  * the runtime names the device (runtimeConfig.deviceID, at ADD).
  */
-function ready(conf: HostDeviceConf): CniError | null {
-  if (conf.key.length == 0) return null;
+function ready(conf: HostDeviceConf): Done {
+  if (conf.key.length == 0) return done();
   const h = netns.host();
-  if (h.isErr) return h.error.isDenied ? null : notAvailableError(hostErrorToCni(h.error, E_OPEN_NETNS + "host").msg);
+  if (h.isErr) return h.error.isDenied ? done() : fail<Unit>(notAvailableError(hostErrorToCni(h.error, "failed to open netns host").msg));
   const d = findHostDevice(h.value, conf);
-  return d.isErr ? notAvailableError(d.error.msg) : null;
+  return d.isErr ? fail<Unit>(notAvailableError(d.error.msg)) : done();
 }
 
-function cmdCheck(req: Request): Result<Unit, CniError> { return checkVerb<HostDeviceConf>(req, loadConfig, check); }
-function cmdStatus(req: Request): Result<Unit, CniError> { return statusVerb<HostDeviceConf>(req, loadForStatus, ready); }
-function cmdGc(req: Request): Result<Unit, CniError> { return gcVerb<HostDeviceConf>(req, loadLax); }
+function cmdCheck(req: Request): Done { return checkVerb<HostDeviceConf>(req, loadConfig, check); }
+function cmdStatus(req: Request): Done { return statusVerb<HostDeviceConf>(req, loadForStatus, ready); }
+function cmdGc(req: Request): Done { return gcVerb<HostDeviceConf>(req, loadLax); }
 
 register(cmdAdd, cmdDel, cmdCheck, cmdStatus, cmdGc);

@@ -4,13 +4,9 @@
 // behind Reservations, so tests run it against a map.
 import {
   IP, IPNet, IPRange, IPConfig, RangeIter, rangeSetIndexOf, rangeSetToString,
-  CniError, Result, ok, err, internalError,
+  CniError, Result, ok, fail, internalError,
 } from "@wasm-cni/sdk";
 import { Reservations, Owner } from "./reservations";
-import {
-  E_NO_ADDRESSES, E_DUPLICATE, E_DUPLICATE_END, E_REQUESTED_GATEWAY, E_REQUESTED_IP,
-  E_NOT_AVAILABLE, E_NOT_IN_RANGE_SET,
-} from "./errors";
 
 export class Allocator {
   /** `index`: the set's position in the config, the suffix of its last_reserved_ip key. */
@@ -33,28 +29,30 @@ export class Allocator {
 
   private getRequested(owner: Owner, ip: IP): Result<IPConfig, CniError> {
     const i = rangeSetIndexOf(this.set, ip);
-    if (i < 0) return fail(ip.toString() + E_NOT_IN_RANGE_SET + this.toString());
+    if (i < 0) return allocError(ip.toString() + " not in range set " + this.toString());
     const r = this.set[i];
-    if (ip.equals(r.gateway)) return fail("requested ip " + ip.toString() + E_REQUESTED_GATEWAY);
+    if (ip.equals(r.gateway)) return allocError("requested ip " + ip.toString() + " is subnet's gateway");
     const reserved = this.res.reserve(ip, owner, this.index);
-    if (reserved.isErr) return err<IPConfig, CniError>(reserved.error);
-    if (!reserved.value) return fail(E_REQUESTED_IP + ip.toString() + E_NOT_AVAILABLE + this.toString());
+    if (reserved.isErr) return reserved.pass<IPConfig>();
+    if (!reserved.value) return allocError("requested IP address " + ip.toString() + " is not available in range set " + this.toString());
     return ok<IPConfig, CniError>(configOf(r, ip));
   }
 
   private getNext(owner: Owner): Result<IPConfig, CniError> {
     // The spec forbids two ADDs for one attachment; a second one in this set is refused.
     const held = this.heldBy(owner);
-    if (held != null) return fail(held.toString() + E_DUPLICATE + owner.containerId + E_DUPLICATE_END);
+    if (held != null) {
+      return allocError(held.toString() + " has been allocated to " + owner.containerId + ", duplicate allocation is not allowed");
+    }
     const it = new RangeIter(this.set, this.res.lastReserved(this.index));
     while (it.next()) {
       if (this.res.isReserved(it.current)) continue;
       const ip = it.current.clone();
       const reserved = this.res.reserve(ip, owner, this.index);
-      if (reserved.isErr) return err<IPConfig, CniError>(reserved.error);
+      if (reserved.isErr) return reserved.pass<IPConfig>();
       if (reserved.value) return ok<IPConfig, CniError>(configOf(it.range, ip));
     }
-    return fail(E_NO_ADDRESSES + this.toString());
+    return allocError("no IP addresses available in range set: " + this.toString());
   }
 
   /** The first address of this set that `owner` holds, or null (CHECK, duplicate ADD). */
@@ -78,6 +76,6 @@ function configOf(r: IPRange, ip: IP): IPConfig {
 }
 
 /** An allocation error: code 999, as the Go plugin's plain errors become through skel. */
-function fail(msg: string): Result<IPConfig, CniError> {
-  return err<IPConfig, CniError>(internalError(msg));
+function allocError(msg: string): Result<IPConfig, CniError> {
+  return fail<IPConfig>(internalError(msg));
 }

@@ -2,11 +2,10 @@
 // file per key, flock held until the call ends; the host picks it from the runtime's config). Host errors become CNI errors here, in one
 // place: 11 (try again later) for transient kernel errors, 999 for the rest.
 import {
-  store, HostError, HostErrorTag, CniError, CniErrorCode, Result, Tuple2, Unit, ok, err, internalError,
+  store, HostError, HostErrorTag, CniError, CniErrorCode, Result, Tuple2, Unit, Done, done, ok, fail, internalError,
   tryAgainLaterError,
 } from "@wasm-cni/sdk";
 import { KeyValueStore } from "./reservations";
-import { E_STORE } from "./errors";
 
 const EINTR: u32 = 4;
 const EAGAIN: u32 = 11;
@@ -27,33 +26,32 @@ export class BucketStore extends KeyValueStore {
       // The host refuses a network name or dataDir it cannot use as a path: a config error.
       const e = storeError("open", b.error);
       if (b.error.isInvalid) e.code = CniErrorCode.INVALID_NETWORK_CONFIG;
-      return err<BucketStore, CniError>(e);
+      return fail<BucketStore>(e);
     }
     return ok<BucketStore, CniError>(new BucketStore(b.value));
   }
 
   entries(): Result<Array<Tuple2<string, string>>, CniError> {
     const r = store.entries(this.bucket);
-    if (r.isErr) return err<Array<Tuple2<string, string>>, CniError>(storeError("read", r.error));
+    if (r.isErr) return fail<Array<Tuple2<string, string>>>(storeError("read", r.error));
     return ok<Array<Tuple2<string, string>>, CniError>(r.value);
   }
 
-  put(key: string, value: string): Result<Unit, CniError> {
+  put(key: string, value: string): Done {
     const r = store.put(this.bucket, key, value);
-    if (r.isErr) return err<Unit, CniError>(storeError("write " + key, r.error));
-    return ok<Unit, CniError>(r.value);
+    return r.isErr ? fail<Unit>(storeError("write " + key, r.error)) : done();
   }
 
   remove(key: string): Result<bool, CniError> {
     const r = store.remove(this.bucket, key);
-    if (r.isErr) return err<bool, CniError>(storeError("remove " + key, r.error));
+    if (r.isErr) return fail<bool>(storeError("remove " + key, r.error));
     return ok<bool, CniError>(r.value);
   }
 }
 
 /** "host-local: IPAM store write 10.1.0.5: kernel: No space left on device (errno 28)". */
 export function storeError(what: string, e: HostError): CniError {
-  const msg = E_STORE + what + ": " + describeHostError(e);
+  const msg = "host-local: IPAM store " + what + ": " + describeHostError(e);
   if (e.isKernel) {
     const errno = e.kernel.errno;
     if (errno == EINTR || errno == EAGAIN || errno == EBUSY) return tryAgainLaterError(msg);

@@ -4,10 +4,10 @@
 // `dataDir`; requested addresses from CNI_ARGS `IP=`, `args.cni.ips` and `runtimeConfig.ips`.
 // Every problem is collected and reported at once (code 7), each naming its field.
 import {
-  Request, CniError, Result, ok, err, IP, IPNet, IPRange, Route, ObjectReader, ArrayReader,
+  Request, CniError, Result, ok, fail, IP, IPNet, IPRange, Route, ObjectReader, ArrayReader,
   parseNetConf, newCniError, CniErrorCode, readRange, readRangeSet, checkRangeSetsDisjoint, readRoutes,
 } from "@wasm-cni/sdk";
-import { E_NO_RANGES, E_DATA_DIR, E_REQUESTED, E_CNI_ARGS_IP, E_RESOLV_CONF_PATH } from "./errors";
+import { E_NO_RANGES, E_DATA_DIR, E_REQUESTED, E_RESOLV_CONF_PATH } from "./errors";
 
 export class IpamConfig {
   /** The network name: the store's bucket. */
@@ -32,16 +32,16 @@ export class IpamConfig {
 /** Reads and checks the config of one call; code 6 for broken JSON, 7 naming every bad field. */
 export function loadConfig(req: Request): Result<IpamConfig, CniError> {
   const p = parseNetConf(req.config);
-  if (!p.ok) return err<IpamConfig, CniError>(p.error!);
-  const conf = p.conf!;
+  if (p.isErr) return p.pass<IpamConfig>();
+  const conf = p.value;
   const c = new IpamConfig(conf.reader);
   c.name = conf.name;
   const ipam = conf.reader.object("ipam");
   if (ipam != null) readIpam(c, ipam, conf.reader);
   const bad = conf.check();
-  if (bad != null) return err<IpamConfig, CniError>(bad);
+  if (bad.isErr) return bad.pass<IpamConfig>();
   const argIP = cniArgsIP(req);
-  if (argIP.isErr) return err<IpamConfig, CniError>(argIP.error);
+  if (argIP.isErr) return argIP.pass<IpamConfig>();
   // CNI_ARGS first, as in Go; its address is then matched like the others.
   if (argIP.value != null) c.requested.unshift(argIP.value!);
   return ok<IpamConfig, CniError>(c);
@@ -114,7 +114,10 @@ function cniArgsIP(req: Request): Result<IP | null, CniError> {
   for (let i = 0; i < req.args.length; i++) {
     if (req.args[i].v0 != "IP") continue;
     const ip = parseIPOrCidr(req.args[i].v1);
-    if (ip == null) return err<IP | null, CniError>(newCniError(CniErrorCode.INVALID_ENV, E_CNI_ARGS_IP + "\"" + req.args[i].v1 + "\""));
+    if (ip == null) {
+      const msg = "CNI_ARGS: IP must be an IP address such as \"10.1.0.5\", got \"" + req.args[i].v1 + "\"";
+      return fail<IP | null>(newCniError(CniErrorCode.INVALID_ENV, msg));
+    }
     return ok<IP | null, CniError>(ip);
   }
   return ok<IP | null, CniError>(null);

@@ -4,16 +4,13 @@
 // on one network allocate one after the other. The only capabilities: store, log, dns (the
 // host reads `resolvConf` for it).
 import {
-  register, log, dns, Request, Result, Unit, CniError, CniResult, Dns, IP, ok, err, okUnit, internalError,
-  invalidConfigError, newCniError, wrapCniError, CniErrorCode, readValidAttachments, Attachment, hostErrorToCni,
+  register, log, dns, Request, Result, Unit, CniError, CniResult, Dns, IP, Done, done, fail, ok, internalError,
+  invalidConfigError, notAvailableError, wrapCniError, readValidAttachments, Attachment, hostErrorToCni,
 } from "@wasm-cni/sdk";
 import { IpamConfig, loadConfig } from "./config";
 import { Allocator } from "./allocator";
 import { BucketStore } from "./bucket-store";
 import { Owner, Reservations } from "./reservations";
-import {
-  E_ALLOCATE_FOR_RANGE, E_NOT_ALL_REQUESTED, E_NOT_FOUND, E_IN_RANGE_SET, E_NO_ADDRESSES, E_STORE_NOT_WRITABLE, E_RESOLV_CONF,
-} from "./errors";
 export * from "@wasm-cni/sdk/exports";
 
 /** A key that is never an address: written and removed by STATUS to prove the store writable. */
@@ -21,17 +18,17 @@ const PROBE_KEY = "status.probe";
 
 function cmdAdd(req: Request): Result<string, CniError> {
   const c = loadConfig(req);
-  if (c.isErr) return err<string, CniError>(c.error);
+  if (c.isErr) return c.pass<string>();
   const conf = c.value;
   const result = new CniResult();
   // Before anything is reserved, as Go: a missing file leaves no reservation behind.
   if (conf.resolvConf.length > 0) {
     const d = dns.readResolvConf(conf.resolvConf);
-    if (d.isErr) return err<string, CniError>(hostErrorToCni(d.error, E_RESOLV_CONF));
+    if (d.isErr) return fail<string>(hostErrorToCni(d.error, "failed to read resolvConf"));
     result.dns = dnsOf(d.value);
   }
   const res = openReservations(conf);
-  if (res.isErr) return err<string, CniError>(res.error);
+  if (res.isErr) return res.pass<string>();
   const owner = new Owner(req.containerId, req.ifname);
   const requested = conf.requested.slice(0);
   const allocs = allocatorsOf(conf, res.value);
@@ -40,15 +37,15 @@ function cmdAdd(req: Request): Result<string, CniError> {
     const got = a.get(owner, takeRequested(a, requested));
     if (got.isErr) {
       releaseAll(res.value, result);
-      return err<string, CniError>(wrapCniError(got.error, E_ALLOCATE_FOR_RANGE + i.toString()));
+      return fail<string>(wrapCniError(got.error, "failed to allocate for range " + i.toString()));
     }
     result.ips.push(got.value);
   }
   if (requested.length > 0) {
     releaseAll(res.value, result);
-    let msg = E_NOT_ALL_REQUESTED;
-    for (let i = 0; i < requested.length; i++) msg += " " + requested[i].toString();
-    return err<string, CniError>(internalError(msg));
+    let left = "";
+    for (let i = 0; i < requested.length; i++) left += " " + requested[i].toString();
+    return fail<string>(internalError("failed to allocate all requested IPs:" + left));
   }
   result.routes = conf.routes;
   return ok<string, CniError>(result.toJson());
@@ -63,58 +60,59 @@ function dnsOf(s: dns.DnsSettings): Dns {
   return d;
 }
 
-function cmdDel(req: Request): Result<Unit, CniError> {
+function cmdDel(req: Request): Done {
   const c = loadConfig(req);
-  if (c.isErr) return err<Unit, CniError>(c.error);
+  if (c.isErr) return c.pass<Unit>();
   const res = openReservations(c.value);
-  if (res.isErr) return err<Unit, CniError>(res.error);
+  if (res.isErr) return res.pass<Unit>();
   // Nothing held is success: DEL may come twice, or after a failed ADD.
   const released = res.value.release(new Owner(req.containerId, req.ifname));
-  return released.isErr ? err<Unit, CniError>(released.error) : okUnit<CniError>();
+  return released.isErr ? released.pass<Unit>() : done();
 }
 
-function cmdCheck(req: Request): Result<Unit, CniError> {
+function cmdCheck(req: Request): Done {
   const c = loadConfig(req);
-  if (c.isErr) return err<Unit, CniError>(c.error);
+  if (c.isErr) return c.pass<Unit>();
   const res = openReservations(c.value);
-  if (res.isErr) return err<Unit, CniError>(res.error);
+  if (res.isErr) return res.pass<Unit>();
   const owner = new Owner(req.containerId, req.ifname);
   const allocs = allocatorsOf(c.value, res.value);
   for (let i = 0; i < allocs.length; i++) {
     if (allocs[i].heldBy(owner) == null) {
-      return err<Unit, CniError>(internalError(E_NOT_FOUND + req.containerId + E_IN_RANGE_SET + allocs[i].toString()));
+      return fail<Unit>(internalError("host-local: Failed to find address added by container " + req.containerId +
+        " in range set " + allocs[i].toString()));
     }
   }
-  return okUnit<CniError>();
+  return done();
 }
 
 /** Ready for ADD when the store takes writes and every range set has a free address (else 50). */
-function cmdStatus(req: Request): Result<Unit, CniError> {
+function cmdStatus(req: Request): Done {
   const c = loadConfig(req);
-  if (c.isErr) return err<Unit, CniError>(c.error);
+  if (c.isErr) return c.pass<Unit>();
   const s = BucketStore.open();
-  if (s.isErr) return err<Unit, CniError>(unavailable(s.error.msg));
+  if (s.isErr) return fail<Unit>(notAvailableError(s.error.msg));
   const put = s.value.put(PROBE_KEY, "");
-  if (put.isErr) return err<Unit, CniError>(unavailable(E_STORE_NOT_WRITABLE + put.error.msg));
+  if (put.isErr) return fail<Unit>(notAvailableError("host-local: IPAM store is not writable: " + put.error.msg));
   const removed = s.value.remove(PROBE_KEY);
-  if (removed.isErr) return err<Unit, CniError>(unavailable(E_STORE_NOT_WRITABLE + removed.error.msg));
+  if (removed.isErr) return fail<Unit>(notAvailableError("host-local: IPAM store is not writable: " + removed.error.msg));
   const res = Reservations.load(s.value);
-  if (res.isErr) return err<Unit, CniError>(unavailable(res.error.msg));
+  if (res.isErr) return fail<Unit>(notAvailableError(res.error.msg));
   const allocs = allocatorsOf(c.value, res.value);
   for (let i = 0; i < allocs.length; i++) {
-    if (!allocs[i].hasFree()) return err<Unit, CniError>(unavailable(E_NO_ADDRESSES + allocs[i].toString()));
+    if (!allocs[i].hasFree()) return fail<Unit>(notAvailableError("no IP addresses available in range set: " + allocs[i].toString()));
   }
-  return okUnit<CniError>();
+  return done();
 }
 
 /** Releases every reservation whose attachment is not in `cni.dev/valid-attachments`. */
-function cmdGc(req: Request): Result<Unit, CniError> {
+function cmdGc(req: Request): Done {
   const c = loadConfig(req);
-  if (c.isErr) return err<Unit, CniError>(c.error);
+  if (c.isErr) return c.pass<Unit>();
   const valid = readValidAttachments(c.value.reader);
-  if (valid == null) return err<Unit, CniError>(invalidConfigError(c.value.reader.errors.toString()));
+  if (valid == null) return fail<Unit>(invalidConfigError(c.value.reader.errors.toString()));
   const res = openReservations(c.value);
-  if (res.isErr) return err<Unit, CniError>(res.error);
+  if (res.isErr) return res.pass<Unit>();
   const all = res.value.all();
   let released = 0;
   let firstError: CniError | null = null; // go on: GC frees as much as it can
@@ -128,12 +126,12 @@ function cmdGc(req: Request): Result<Unit, CniError> {
     }
   }
   if (released > 0) log.write(log.Level.INFO, "gc released " + released.toString() + " address(es) of " + c.value.name);
-  return firstError != null ? err<Unit, CniError>(firstError) : okUnit<CniError>();
+  return firstError != null ? fail<Unit>(firstError) : done();
 }
 
 function openReservations(c: IpamConfig): Result<Reservations, CniError> {
   const s = BucketStore.open();
-  if (s.isErr) return err<Reservations, CniError>(s.error);
+  if (s.isErr) return s.pass<Reservations>();
   return Reservations.load(s.value);
 }
 
@@ -166,10 +164,6 @@ function isValid(valid: Attachment[], o: Owner): bool {
     if (o.ifname.length == 0 || valid[i].ifname == o.ifname) return true;
   }
   return false;
-}
-
-function unavailable(msg: string): CniError {
-  return newCniError(CniErrorCode.PLUGIN_NOT_AVAILABLE, msg);
 }
 
 register(cmdAdd, cmdDel, cmdCheck, cmdStatus, cmdGc);

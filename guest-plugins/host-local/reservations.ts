@@ -2,7 +2,7 @@
 // as text, "10.1.0.5" or "fd00::5") holding `containerID + "\r\n" + ifname`, and one
 // `last_reserved_ip.<range set index>` key for the round-robin start. Keys load once per call
 // under the bucket's lock, so every later question is a map lookup.
-import { IP, Result, Tuple2, Unit, CniError, ok, err } from "@wasm-cni/sdk";
+import { IP, Result, Tuple2, Unit, CniError, Done, ok, fail } from "@wasm-cni/sdk";
 
 const LAST_RESERVED = "last_reserved_ip.";
 const LINE_BREAK = "\r\n";
@@ -13,7 +13,7 @@ const LINE_BREAK = "\r\n";
  */
 export abstract class KeyValueStore {
   abstract entries(): Result<Array<Tuple2<string, string>>, CniError>;
-  abstract put(key: string, value: string): Result<Unit, CniError>;
+  abstract put(key: string, value: string): Done;
   abstract remove(key: string): Result<bool, CniError>;
 }
 
@@ -53,7 +53,7 @@ export class Reservations {
   /** Reads every key of the store once. */
   static load(store: KeyValueStore): Result<Reservations, CniError> {
     const e = store.entries();
-    if (e.isErr) return err<Reservations, CniError>(e.error);
+    if (e.isErr) return e.pass<Reservations>();
     const r = new Reservations(store);
     const list = e.value;
     for (let i = 0; i < list.length; i++) {
@@ -78,7 +78,7 @@ export class Reservations {
     const key = ip.toString();
     if (this.held.has(key)) return ok<bool, CniError>(false);
     const put = this.store.put(key, owner.value);
-    if (put.isErr) return err<bool, CniError>(put.error);
+    if (put.isErr) return put.pass<bool>();
     this.held.set(key, owner.value);
     // Losing the round-robin position only costs fairness, as in Go; the address is held.
     const lastKey = LAST_RESERVED + rangeSet.toString();
@@ -122,7 +122,7 @@ export class Reservations {
     const key = ip.toString();
     if (!this.held.has(key)) return ok<bool, CniError>(false);
     const r = this.store.remove(key);
-    if (r.isErr) return err<bool, CniError>(r.error);
+    if (r.isErr) return r.pass<bool>();
     this.held.delete(key);
     return ok<bool, CniError>(true);
   }
@@ -145,6 +145,6 @@ export class Reservations {
         released++;
       }
     }
-    return firstError != null ? err<i32, CniError>(firstError) : ok<i32, CniError>(released);
+    return firstError != null ? fail<i32>(firstError) : ok<i32, CniError>(released);
   }
 }

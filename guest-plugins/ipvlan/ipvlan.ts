@@ -5,21 +5,11 @@
 // the master when `master` is not set).
 // Capabilities: netns (with the host netns, where the master is), link, addr, route, sysctl, ipam.
 import {
-  register, link, Request, Result, Unit, CniError, CniResult, NetConf, NetnsId, ok, err, okUnit, parseNetConf, containerNetns, findParent,
-  createLink, attachLink, detachLink, checkAttachedLink, checkVerb, statusVerb, gcVerb, parentReady, internalError, invalidConfigError,
+  register, link, Request, Result, Unit, CniError, CniResult, NetConf, NetnsId, Done, done, fail, ok, parseNetConf, containerNetns,
+  findParent, createLink, attachLink, detachLink, checkAttachedLink, checkVerb, statusVerb, gcVerb, parentReady, internalError,
+  invalidConfigError,
 } from "@wasm-cni/sdk";
 export * from "@wasm-cni/sdk/exports";
-
-// @ts-ignore: decorator
-@lazy @inline const E_MODE = "must be one of l2, l3, l3s";
-// @ts-ignore: decorator
-@lazy @inline const E_CHAINED_MASTER = "chained master failure. PrevResult lacks a single named interface";
-// @ts-ignore: decorator
-@lazy @inline const E_MODE_DIFFERS = "Container IPVlan mode ";
-// @ts-ignore: decorator
-@lazy @inline const E_NOT_EXPECTED = " does not match expected value: ";
-// @ts-ignore: decorator
-@lazy @inline const E_NO_IPAM = "field \"ipam.type\" is required unless a prevResult holds the addresses";
 
 class IpvlanConf {
   master: string = "";
@@ -34,25 +24,27 @@ class IpvlanConf {
 /** Go's keys: master, mode, mtu, linkInContainer, ipam; a prevResult may stand in for IPAM and master. */
 function loadConfig(req: Request): Result<IpvlanConf, CniError> {
   const p = parseNetConf(req.config);
-  if (!p.ok) return err<IpvlanConf, CniError>(p.error!);
-  const c = new IpvlanConf(p.conf!);
+  if (p.isErr) return p.pass<IpvlanConf>();
+  const c = new IpvlanConf(p.value);
   const r = c.net.reader;
   c.master = r.optString("master");
   const mode = r.optString("mode");
   if (mode == "" || mode == "l2") c.mode = link.IpvlanMode.L2;
   else if (mode == "l3") c.mode = link.IpvlanMode.L3;
   else if (mode == "l3s") c.mode = link.IpvlanMode.L3S;
-  else r.fail("mode", E_MODE);
+  else r.fail("mode", "must be one of l2, l3, l3s");
   c.mtu = r.optU32("mtu");
   c.linkInContainer = r.optBool("linkInContainer");
   const bad = c.net.check();
-  if (bad != null) return err<IpvlanConf, CniError>(bad);
+  if (bad.isErr) return bad.pass<IpvlanConf>();
   if (c.net.prevResult != null) {
     const prev = c.net.parsePrevResult();
-    if (!prev.ok) return err<IpvlanConf, CniError>(prev.error!);
-    const res = prev.result!;
+    if (prev.isErr) return prev.pass<IpvlanConf>();
+    const res = prev.value;
     if (c.master.length == 0) {
-      if (res.interfaces.length != 1 || res.interfaces[0].name.length == 0) return err<IpvlanConf, CniError>(internalError(E_CHAINED_MASTER));
+      if (res.interfaces.length != 1 || res.interfaces[0].name.length == 0) {
+        return fail<IpvlanConf>(internalError("chained master failure. PrevResult lacks a single named interface"));
+      }
       c.master = res.interfaces[0].name;
     }
     if (c.net.ipamType.length == 0 && res.ips.length > 0) c.prev = res;
@@ -62,43 +54,45 @@ function loadConfig(req: Request): Result<IpvlanConf, CniError> {
 
 function cmdAdd(req: Request): Result<string, CniError> {
   const c = loadConfig(req);
-  if (c.isErr) return err<string, CniError>(c.error);
+  if (c.isErr) return c.pass<string>();
   const conf = c.value;
-  if (conf.prev == null && conf.net.ipamType.length == 0) return err<string, CniError>(invalidConfigError(E_NO_IPAM));
+  if (conf.prev == null && conf.net.ipamType.length == 0) {
+    return fail<string>(invalidConfigError("field \"ipam.type\" is required unless a prevResult holds the addresses"));
+  }
   const cns = containerNetns(req);
-  if (cns.isErr) return err<string, CniError>(cns.error);
+  if (cns.isErr) return cns.pass<string>();
   const parent = findParent(cns.value, conf.master, conf.linkInContainer, conf.mtu);
-  if (parent.isErr) return err<string, CniError>(parent.error);
+  if (parent.isErr) return parent.pass<string>();
   const attrs = new link.IpvlanAttrs();
   attrs.parent = parent.value.name;
   attrs.parentNs = parent.value.ns;
   attrs.mode = conf.mode;
   attrs.isolation = link.IpvlanIsolation.BRIDGE;
   const made = createLink(cns.value, req.ifname, conf.mtu, "", link.LinkKind.ipvlan(attrs), "ipvlan");
-  if (made.isErr) return err<string, CniError>(made.error);
+  if (made.isErr) return made.pass<string>();
   return attachLink(conf.net, req, cns.value, made.value, true, conf.prev);
 }
 
-function cmdDel(req: Request): Result<Unit, CniError> {
+function cmdDel(req: Request): Done {
   const p = parseNetConf(req.config);
-  if (!p.ok) return err<Unit, CniError>(p.error!);
-  const e = detachLink(p.conf!, req);
-  return e != null ? err<Unit, CniError>(e) : okUnit<CniError>();
+  if (p.isErr) return p.pass<Unit>();
+  return detachLink(p.value, req);
 }
 
 /** The link, its addresses and routes; its mode is the config's (Go's validateCniContainerInterface). */
-function check(req: Request, conf: IpvlanConf, cns: NetnsId, prev: CniResult): CniError | null {
+function check(req: Request, conf: IpvlanConf, cns: NetnsId, prev: CniResult): Done {
   const l = checkAttachedLink(req, cns, prev, "ipvlan");
-  if (l.isErr) return l.error;
+  if (l.isErr) return l.pass<Unit>();
   const mode = l.value.ipvlanMode;
   if (mode == null || mode.value != conf.mode) {
-    return internalError(E_MODE_DIFFERS + (mode != null ? modeName(mode.value) : "unknown") + E_NOT_EXPECTED + modeName(conf.mode));
+    const have = mode != null ? modeName(mode.value) : "unknown";
+    return fail<Unit>(internalError("Container IPVlan mode " + have + " does not match expected value: " + modeName(conf.mode)));
   }
-  return null;
+  return done();
 }
 
 /** The master (or the default route's link) exists and takes the MTU; then IPAM. */
-function ready(conf: IpvlanConf): CniError | null {
+function ready(conf: IpvlanConf): Done {
   return parentReady(conf.master, conf.linkInContainer, conf.mtu);
 }
 
@@ -106,8 +100,8 @@ function modeName(m: link.IpvlanMode): string {
   return m == link.IpvlanMode.L3 ? "l3" : m == link.IpvlanMode.L3S ? "l3s" : "l2";
 }
 
-function cmdCheck(req: Request): Result<Unit, CniError> { return checkVerb<IpvlanConf>(req, loadConfig, check); }
-function cmdStatus(req: Request): Result<Unit, CniError> { return statusVerb<IpvlanConf>(req, loadConfig, ready); }
-function cmdGc(req: Request): Result<Unit, CniError> { return gcVerb<IpvlanConf>(req, loadConfig); }
+function cmdCheck(req: Request): Done { return checkVerb<IpvlanConf>(req, loadConfig, check); }
+function cmdStatus(req: Request): Done { return statusVerb<IpvlanConf>(req, loadConfig, ready); }
+function cmdGc(req: Request): Done { return gcVerb<IpvlanConf>(req, loadConfig); }
 
 register(cmdAdd, cmdDel, cmdCheck, cmdStatus, cmdGc);

@@ -1,7 +1,7 @@
 // macvlan's config, as the Go plugin's loadConf reads it: master (default: the link of the
 // default route), mode, mtu, mac (the config's, then CNI_ARGS MAC=, then runtimeConfig.mac),
 // linkInContainer, bcqueuelen and ipam (optional: none means layer 2 only).
-import { link, Request, CniError, Result, ok, err, NetConf, parseNetConf, readRequestedMac } from "@wasm-cni/sdk";
+import { link, Request, CniError, Result, ok, NetConf, parseNetConf, readRequestedMac } from "@wasm-cni/sdk";
 
 // @ts-ignore: decorator
 @lazy @inline const E_MODE = "must be one of bridge, private, vepa, passthru";
@@ -28,8 +28,8 @@ export function loadLax(req: Request): Result<MacvlanConf, CniError> {
 
 function readConfig(req: Request, strict: bool): Result<MacvlanConf, CniError> {
   const p = parseNetConf(req.config);
-  if (!p.ok) return err<MacvlanConf, CniError>(p.error!);
-  const c = new MacvlanConf(p.conf!);
+  if (p.isErr) return p.pass<MacvlanConf>();
+  const c = new MacvlanConf(p.value);
   const r = c.net.reader;
   c.master = r.optString("master");
   const mode = r.optString("mode");
@@ -41,7 +41,7 @@ function readConfig(req: Request, strict: bool): Result<MacvlanConf, CniError> {
   c.bcQueueLen = r.optU32("bcqueuelen");
   if (strict) c.mac = readRequestedMac(req, r);
   const bad = c.net.check();
-  return bad != null ? err<MacvlanConf, CniError>(bad) : ok<MacvlanConf, CniError>(c);
+  return bad.isErr ? bad.pass<MacvlanConf>() : ok<MacvlanConf, CniError>(c);
 }
 
 /** The config's name of a mode, as Go's macvlanModeToString. */

@@ -3,16 +3,9 @@
 // addresses whose subnet holds it), then `args.cni.ips` and `runtimeConfig.ips`, each of which
 // replaces the list (runtimeConfig last, so it wins); `ipam.routes` and `ipam.dns` as given.
 import {
-  Request, CniError, Result, ok, err, IP, IPNet, IPConfig, Route, Dns, ObjectReader, ArrayReader,
+  Request, CniError, Result, Unit, Done, done, fail, ok, IP, IPNet, IPConfig, Route, Dns, ObjectReader, ArrayReader,
   parseNetConf, newCniError, internalError, CniErrorCode, readCidr, optIP, cidrAt, readRoutes,
 } from "@wasm-cni/sdk";
-
-// @ts-ignore: decorator
-@lazy @inline const E_ARGS_IP = "the 'ip' field is expected to be in CIDR notation, got: ";
-// @ts-ignore: decorator
-@lazy @inline const E_ARGS_GATEWAY = "invalid gateway address: ";
-// @ts-ignore: decorator
-@lazy @inline const E_ONE_PER_FAMILY = " does not support more than 1 address per family";
 
 export class StaticConfig {
   /** The addresses to hand out, each with its gateway (or none). */
@@ -24,8 +17,8 @@ export class StaticConfig {
 /** Reads one call's config: code 7 naming every bad field, 4 for a malformed CNI_ARGS value. */
 export function loadConfig(req: Request): Result<StaticConfig, CniError> {
   const p = parseNetConf(req.config);
-  if (!p.ok) return err<StaticConfig, CniError>(p.error!);
-  const conf = p.conf!;
+  if (p.isErr) return p.pass<StaticConfig>();
+  const conf = p.value;
   const c = new StaticConfig();
   const ipam = conf.reader.object("ipam");
   if (ipam != null) {
@@ -40,9 +33,9 @@ export function loadConfig(req: Request): Result<StaticConfig, CniError> {
   const runtime = conf.reader.optObject("runtimeConfig");
   const runtimeIPs = runtime != null ? runtime.optArray("ips") : null;
   const bad = conf.check();
-  if (bad != null) return err<StaticConfig, CniError>(bad);
+  if (bad.isErr) return bad.pass<StaticConfig>();
   const env = applyCniArgs(req, c.addresses);
-  if (env != null) return err<StaticConfig, CniError>(env);
+  if (env.isErr) return env.pass<StaticConfig>();
   // Each list replaces the addresses so far (gateways from CNI_ARGS go with them), as in Go.
   const lists = [argIPs, runtimeIPs];
   for (let i = 0; i < lists.length; i++) {
@@ -56,9 +49,9 @@ export function loadConfig(req: Request): Result<StaticConfig, CniError> {
     c.addresses = replaced;
   }
   const late = conf.check();
-  if (late != null) return err<StaticConfig, CniError>(late);
+  if (late.isErr) return late.pass<StaticConfig>();
   if (isPre030(conf.cniVersion) && morePerFamily(c.addresses)) {
-    return err<StaticConfig, CniError>(internalError("CNI version " + conf.cniVersion + E_ONE_PER_FAMILY));
+    return fail<StaticConfig>(internalError("CNI version " + conf.cniVersion + " does not support more than 1 address per family"));
   }
   return ok<StaticConfig, CniError>(c);
 }
@@ -77,13 +70,16 @@ function readAddresses(ipam: ObjectReader, out: IPConfig[]): void {
 }
 
 /** CNI_ARGS `IP=` appends addresses, then `GATEWAY=` sets the gateway of every address that holds it. */
-function applyCniArgs(req: Request, out: IPConfig[]): CniError | null {
+function applyCniArgs(req: Request, out: IPConfig[]): Done {
   for (let i = 0; i < req.args.length; i++) {
     if (req.args[i].v0 != "IP") continue;
     const items = req.args[i].v1.split(",");
     for (let j = 0; j < items.length; j++) {
       const n = IPNet.parse(items[j].trim());
-      if (n == null) return newCniError(CniErrorCode.INVALID_ENV, E_ARGS_IP + "'" + items[j].trim() + "'");
+      if (n == null) {
+        const msg = "the 'ip' field is expected to be in CIDR notation, got: '" + items[j].trim() + "'";
+        return fail<Unit>(newCniError(CniErrorCode.INVALID_ENV, msg));
+      }
       out.push(new IPConfig(n));
     }
   }
@@ -92,13 +88,13 @@ function applyCniArgs(req: Request, out: IPConfig[]): CniError | null {
     const items = req.args[i].v1.split(",");
     for (let j = 0; j < items.length; j++) {
       const gw = IP.parse(items[j].trim());
-      if (gw == null) return newCniError(CniErrorCode.INVALID_ENV, E_ARGS_GATEWAY + items[j]);
+      if (gw == null) return fail<Unit>(newCniError(CniErrorCode.INVALID_ENV, "invalid gateway address: " + items[j]));
       for (let k = 0; k < out.length; k++) {
         if (out[k].address.contains(gw)) out[k].gateway = gw;
       }
     }
   }
-  return null;
+  return done();
 }
 
 function isPre030(version: string): bool {

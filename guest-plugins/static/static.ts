@@ -1,18 +1,13 @@
 // static: IPAM that hands out the addresses its config names, as containernetworking/plugins'
 // plugins/ipam/static does. It keeps no state and imports no host interface at all: ADD turns
 // the config into a result, DEL has nothing to release, CHECK compares the prevResult.
-import { register, Request, Result, Unit, CniError, CniResult, parseNetConf, ok, err, okUnit, internalError } from "@wasm-cni/sdk";
+import { register, Request, Result, Unit, CniError, CniResult, Done, done, fail, parseNetConf, ok, internalError } from "@wasm-cni/sdk";
 import { loadConfig } from "./config";
 export * from "@wasm-cni/sdk/exports";
 
-// @ts-ignore: decorator
-@lazy @inline const E_NO_MATCH = "static: Failed to match addr ";
-// @ts-ignore: decorator
-@lazy @inline const E_ON_IFACE = " on interface ";
-
 function cmdAdd(req: Request): Result<string, CniError> {
   const c = loadConfig(req);
-  if (c.isErr) return err<string, CniError>(c.error);
+  if (c.isErr) return c.pass<string>();
   const conf = c.value;
   const result = new CniResult();
   for (let i = 0; i < conf.addresses.length; i++) result.addIP(conf.addresses[i].address, conf.addresses[i].gateway);
@@ -22,18 +17,19 @@ function cmdAdd(req: Request): Result<string, CniError> {
 }
 
 /** Nothing to release: the addresses are the config's. */
-function cmdDel(req: Request): Result<Unit, CniError> {
-  return okUnit<CniError>();
+function cmdDel(req: Request): Done {
+  return done();
 }
 
 /** Every configured address is in the prevResult, with the configured gateway when one is set. */
-function cmdCheck(req: Request): Result<Unit, CniError> {
+function cmdCheck(req: Request): Done {
   const c = loadConfig(req);
-  if (c.isErr) return err<Unit, CniError>(c.error);
+  if (c.isErr) return c.pass<Unit>();
   const p = parseNetConf(req.config);
-  const prev = p.conf!.parsePrevResult();
-  if (!prev.ok) return err<Unit, CniError>(prev.error!);
-  const ips = prev.result!.ips;
+  if (p.isErr) return p.pass<Unit>();
+  const prev = p.value.parsePrevResult();
+  if (prev.isErr) return prev.pass<Unit>();
+  const ips = prev.value.ips;
   const want = c.value.addresses;
   for (let i = 0; i < want.length; i++) {
     let found = false;
@@ -42,18 +38,20 @@ function cmdCheck(req: Request): Result<Unit, CniError> {
       const gw = want[i].gateway, have = ips[j].gateway;
       found = gw == null || (have != null && have.equals(gw));
     }
-    if (!found) return err<Unit, CniError>(internalError(E_NO_MATCH + want[i].address.ip.toString() + E_ON_IFACE + req.ifname));
+    if (!found) {
+      return fail<Unit>(internalError("static: Failed to match addr " + want[i].address.ip.toString() + " on interface " + req.ifname));
+    }
   }
-  return okUnit<CniError>();
+  return done();
 }
 
-function cmdStatus(req: Request): Result<Unit, CniError> {
+function cmdStatus(req: Request): Done {
   const c = loadConfig(req);
-  return c.isErr ? err<Unit, CniError>(c.error) : okUnit<CniError>();
+  return c.isErr ? c.pass<Unit>() : done();
 }
 
-function cmdGc(req: Request): Result<Unit, CniError> {
-  return okUnit<CniError>(); // no state
+function cmdGc(req: Request): Done {
+  return done(); // no state
 }
 
 register(cmdAdd, cmdDel, cmdCheck, cmdStatus, cmdGc);

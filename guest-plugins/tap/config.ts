@@ -1,7 +1,7 @@
 // tap's config, as the upstream Go plugin's loadConf reads it (newer than Debian's v1.1.1,
 // which has no tap): mac (the config's, then CNI_ARGS MAC=, then runtimeConfig.mac), mtu,
 // multiQueue, owner, group, bridge, ipam (optional: none means layer 2 only).
-import { Request, CniError, Result, ok, err, NetConf, parseNetConf, readRequestedMac } from "@wasm-cni/sdk";
+import { Request, CniError, Result, ok, NetConf, parseNetConf, readRequestedMac } from "@wasm-cni/sdk";
 
 // @ts-ignore: decorator
 @lazy @inline const E_SELINUX = "is not supported: the host makes the tap itself and cannot give it an SELinux label (Go runs `ip tuntap` under setexeccon, which fails as well on a host without SELinux)";
@@ -35,8 +35,8 @@ export function loadLax(req: Request): Result<TapConf, CniError> {
 
 function readConfig(req: Request, strict: bool): Result<TapConf, CniError> {
   const p = parseNetConf(req.config);
-  if (!p.ok) return err<TapConf, CniError>(p.error!);
-  const c = new TapConf(p.conf!);
+  if (p.isErr) return p.pass<TapConf>();
+  const c = new TapConf(p.value);
   const r = c.net.reader;
   c.mtu = r.optU32("mtu");
   c.multiQueue = r.optBool("multiQueue");
@@ -50,5 +50,5 @@ function readConfig(req: Request, strict: bool): Result<TapConf, CniError> {
   }
   if (strict) c.mac = readRequestedMac(req, r);
   const bad = c.net.check();
-  return bad != null ? err<TapConf, CniError>(bad) : ok<TapConf, CniError>(c);
+  return bad.isErr ? bad.pass<TapConf>() : ok<TapConf, CniError>(c);
 }

@@ -6,30 +6,25 @@
 // random name there and renames it).
 // Capabilities: netns (container only), link, addr, route, sysctl, ipam.
 import {
-  register, link, Request, Result, Unit, CniError, CniResult, NetnsId, err, okUnit, some, containerNetns, createLink, attachLink,
+  register, link, Request, Result, Unit, CniError, CniResult, NetnsId, Done, done, fail, some, containerNetns, createLink, attachLink,
   detachLink, checkAttachedLink, checkVerb, statusVerb, gcVerb, delLinkIgnoringGone, hostErrorToCni,
 } from "@wasm-cni/sdk";
 import { TapConf, loadConfig, loadLax } from "./config";
 export * from "@wasm-cni/sdk/exports";
 
-// @ts-ignore: decorator
-@lazy @inline const E_PORT = "failed to set tap ";
-// @ts-ignore: decorator
-@lazy @inline const E_OF_BRIDGE = " as a port of bridge ";
-
 function cmdAdd(req: Request): Result<string, CniError> {
   const c = loadConfig(req);
-  if (c.isErr) return err<string, CniError>(c.error);
+  if (c.isErr) return c.pass<string>();
   const conf = c.value;
   const cns = containerNetns(req);
-  if (cns.isErr) return err<string, CniError>(cns.error);
+  if (cns.isErr) return cns.pass<string>();
   const attrs = new link.TapAttrs();
   attrs.multiQueue = conf.multiQueue;
   attrs.vnetHdr = conf.vnetHdr;
   attrs.owner = conf.owner >= 0 ? some<u32>(<u32>conf.owner) : null;
   attrs.group = conf.group >= 0 ? some<u32>(<u32>conf.group) : null;
   const made = createLink(cns.value, req.ifname, conf.mtu, conf.mac, link.LinkKind.tap(attrs), "tap");
-  if (made.isErr) return err<string, CniError>(made.error);
+  if (made.isErr) return made.pass<string>();
   if (conf.bridge.length > 0) {
     // The bridge is looked up in the container netns, as Go does.
     const port = new link.LinkChange();
@@ -37,29 +32,28 @@ function cmdAdd(req: Request): Result<string, CniError> {
     const r = link.set(cns.value, req.ifname, port);
     if (r.isErr) {
       delLinkIgnoringGone(cns.value, req.ifname);
-      return err<string, CniError>(hostErrorToCni(r.error, E_PORT + req.ifname + E_OF_BRIDGE + conf.bridge));
+      return fail<string>(hostErrorToCni(r.error, "failed to set tap " + req.ifname + " as a port of bridge " + conf.bridge));
     }
   }
   return attachLink(conf.net, req, cns.value, made.value, true);
 }
 
 /** IPAM DEL (when configured), then the tap. No CNI_NETNS, a netns or link already gone: success. */
-function cmdDel(req: Request): Result<Unit, CniError> {
+function cmdDel(req: Request): Done {
   const c = loadLax(req);
-  if (c.isErr) return err<Unit, CniError>(c.error);
-  const e = detachLink(c.value.net, req);
-  return e != null ? err<Unit, CniError>(e) : okUnit<CniError>();
+  if (c.isErr) return c.pass<Unit>();
+  return detachLink(c.value.net, req);
 }
 
 /** The prevResult's interface is a tap ("tun" kind) with its MAC; addresses and routes. */
-function check(req: Request, conf: TapConf, cns: NetnsId, prev: CniResult): CniError | null {
+function check(req: Request, conf: TapConf, cns: NetnsId, prev: CniResult): Done {
   const l = checkAttachedLink(req, cns, prev, "tun");
-  return l.isErr ? l.error : null;
+  return l.isErr ? l.pass<Unit>() : done();
 }
 
 // STATUS: only IPAM. The optional bridge is in the container netns, which STATUS has none of.
-function cmdCheck(req: Request): Result<Unit, CniError> { return checkVerb<TapConf>(req, loadConfig, check); }
-function cmdStatus(req: Request): Result<Unit, CniError> { return statusVerb<TapConf>(req, loadLax, null); }
-function cmdGc(req: Request): Result<Unit, CniError> { return gcVerb<TapConf>(req, loadLax); }
+function cmdCheck(req: Request): Done { return checkVerb<TapConf>(req, loadConfig, check); }
+function cmdStatus(req: Request): Done { return statusVerb<TapConf>(req, loadLax, null); }
+function cmdGc(req: Request): Done { return gcVerb<TapConf>(req, loadLax); }
 
 register(cmdAdd, cmdDel, cmdCheck, cmdStatus, cmdGc);

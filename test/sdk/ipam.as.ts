@@ -8,8 +8,8 @@ import { expectStr, expectInt, expectTrue } from "./expect.as";
 
 function reader(json: string): ObjectReader {
   const p = parseJson(json);
-  assert(p.ok, "json " + json);
-  return ObjectReader.root(p.value!);
+  assert(p.isOk, "json " + json);
+  return ObjectReader.root(p.value);
 }
 
 export function a_range_gets_host_local_defaults(): void {

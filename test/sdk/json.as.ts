@@ -6,8 +6,8 @@ import { expectStr, expectInt, expectTrue, expectFalse } from "./expect.as";
 
 function parse(text: string): JsonValue {
   const r = parseJson(text);
-  assert(r.ok, "parse " + text + ": " + r.message());
-  return r.value!;
+  if (r.isErr) assert(false, "parse " + text + ": " + r.error.message);
+  return r.value;
 }
 
 /** Parses and writes back: the canonical compact form. */
@@ -17,9 +17,9 @@ function canon(text: string, want: string): void {
 
 function fails(text: string, error: string, offset: i32): void {
   const r = parseJson(text);
-  assert(!r.ok, "\"" + text + "\" should not parse");
-  expectStr(r.error, error, "error for " + text);
-  expectInt(r.offset, offset, "error offset for " + text);
+  assert(r.isErr, "\"" + text + "\" should not parse");
+  expectStr(r.error.reason, error, "error for " + text);
+  expectInt(r.error.offset, offset, "error offset for " + text);
 }
 
 export function parses_scalars(): void {
@@ -129,10 +129,10 @@ export function rejects_malformed_numbers(): void {
 
 export function reports_line_and_column(): void {
   const r = parseJson("{\n  \"a\": 1,\n  \"b\": x\n}");
-  expectFalse(r.ok, "bad value");
-  expectInt(r.line, 3, "line");
-  expectInt(r.column, 8, "column");
-  expectStr(r.message(), "invalid JSON at line 3, column 8: unexpected character", "message");
+  expectTrue(r.isErr, "bad value");
+  expectInt(r.error.line, 3, "line");
+  expectInt(r.error.column, 8, "column");
+  expectStr(r.error.message, "invalid JSON at line 3, column 8: unexpected character", "message");
 }
 
 export function limits_nesting_depth_without_trapping(): void {
@@ -142,8 +142,8 @@ export function limits_nesting_depth_without_trapping(): void {
   let ok = "";
   for (let i = 0; i < 128; i++) ok += "[";
   for (let i = 0; i < 128; i++) ok += "]";
-  expectTrue(parseJson(ok).ok, "128 levels parse");
-  expectFalse(parseJson("[[[1]]]", 2).ok, "a custom limit");
+  expectTrue(parseJson(ok).isOk, "128 levels parse");
+  expectTrue(parseJson("[[[1]]]", 2).isErr, "a custom limit");
   let objs = "";
   for (let i = 0; i < 200; i++) objs += "{\"a\":";
   fails(objs, "nesting too deep", 128 * 5);

@@ -236,7 +236,7 @@ function readModule(root: string, indexPath: string, name: string): Module {
       sections.push({ entry: { name: alias, decl } });
     }
   }
-  // a folder whose index declares its API itself (masq/)
+  // a folder whose index declares its API itself
   for (const d of parseDecls(text).decls) sections.push({ entry: { name: d.name, decl: d } });
   return { name, intro: leadingComment(text), sections };
 }

@@ -203,13 +203,13 @@ export function check_accepts_the_port_vlans_add_gave(): void {
 }
 
 export function check_names_a_missing_wrong_or_extra_vlan(): void {
-  expectStr(mismatch(",\"vlan\":100", []), " does not carry the config's vid 100 pvid untagged", "missing (a kernel without VLAN filtering)");
-  expectStr(mismatch(",\"vlan\":100", [pv(100)]), " carries vid 100, the config vid 100 pvid untagged", "tagged instead of the PVID");
+  expectStr(mismatch(",\"vlan\":100", []), "does not carry the config's vid 100 pvid untagged", "missing (a kernel without VLAN filtering)");
+  expectStr(mismatch(",\"vlan\":100", [pv(100)]), "carries vid 100, the config vid 100 pvid untagged", "tagged instead of the PVID");
   const trunk = ",\"vlanTrunk\":[{\"minID\":101,\"maxID\":103}],\"preserveDefaultVlan\":false";
-  expectStr(mismatch(trunk, [pv(101), pv(103)]), " does not carry the config's vid 102", "a hole in the trunk");
-  expectStr(mismatch(trunk, [pv(101, 103)]), " does not carry the config's vid 1 pvid untagged", "a trunk without its native VLAN 1");
-  expectStr(mismatch(",\"vlan\":100,\"preserveDefaultVlan\":false", [pv(1, 0, false, true), pv(100, 0, true, true)]), " carries a vlan the config does not name: vid 1 untagged", "VLAN 1 not removed");
-  expectStr(mismatch(trunk, [pv(101, 104), pv(1, 0, true, true)]), " carries a vlan the config does not name: vid 104", "one more");
+  expectStr(mismatch(trunk, [pv(101), pv(103)]), "does not carry the config's vid 102", "a hole in the trunk");
+  expectStr(mismatch(trunk, [pv(101, 103)]), "does not carry the config's vid 1 pvid untagged", "a trunk without its native VLAN 1");
+  expectStr(mismatch(",\"vlan\":100,\"preserveDefaultVlan\":false", [pv(1, 0, false, true), pv(100, 0, true, true)]), "carries a vlan the config does not name: vid 1 untagged", "VLAN 1 not removed");
+  expectStr(mismatch(trunk, [pv(101, 104), pv(1, 0, true, true)]), "carries a vlan the config does not name: vid 104", "one more");
   const native = ",\"vlan\":150,\"vlanTrunk\":[{\"minID\":101,\"maxID\":200}],\"preserveDefaultVlan\":false";
-  expectStr(mismatch(native, [pv(101, 200)]), " carries vid 150, the config vid 150 pvid untagged", "the native VLAN left tagged (Go's order)");
+  expectStr(mismatch(native, [pv(101, 200)]), "carries vid 150, the config vid 150 pvid untagged", "the native VLAN left tagged (Go's order)");
 }

@@ -1,7 +1,7 @@
 // Guest tests of host-local's allocator and store layout (guest-plugins/host-local), run
 // against a map that stands in for the host's store, as the Go plugin's tests use FakeStore.
 import {
-  IP, IPRange, IPNet, Result, Tuple2, Unit, UNIT, CniError, ok, err, tryAgainLaterError, formatCniError,
+  IP, IPRange, IPNet, Result, Tuple2, Unit, CniError, Done, done, fail, ok, tryAgainLaterError, formatCniError,
 } from "@wasm-cni/sdk";
 import { KeyValueStore, Reservations, Owner, ownerOf } from "../reservations";
 import { Allocator } from "../allocator";
@@ -19,14 +19,14 @@ class MapStore extends KeyValueStore {
     return ok<Array<Tuple2<string, string>>, CniError>(out);
   }
 
-  put(key: string, value: string): Result<Unit, CniError> {
-    if (this.failWrites) return err<Unit, CniError>(tryAgainLaterError("disk busy"));
+  put(key: string, value: string): Done {
+    if (this.failWrites) return fail<Unit>(tryAgainLaterError("disk busy"));
     this.map.set(key, value);
-    return ok<Unit, CniError>(UNIT);
+    return done();
   }
 
   remove(key: string): Result<bool, CniError> {
-    if (this.failWrites) return err<bool, CniError>(tryAgainLaterError("disk busy"));
+    if (this.failWrites) return fail<bool>(tryAgainLaterError("disk busy"));
     return ok<bool, CniError>(this.map.delete(key));
   }
 
@@ -38,8 +38,8 @@ class MapStore extends KeyValueStore {
 function range(subnet: string, start: string = "", end: string = "", gw: string = ""): IPRange {
   const r = IPRange.canonicalize(IPNet.parse(subnet)!, start == "" ? null : IP.parse(start),
     end == "" ? null : IP.parse(end), gw == "" ? null : IP.parse(gw));
-  assert(r.isOk, "range " + subnet + ": " + r.error);
-  return r.range!;
+  if (r.isErr) assert(false, "range " + subnet + ": " + r.error);
+  return r.value;
 }
 
 function load(s: MapStore): Reservations {

@@ -1,5 +1,5 @@
 // Guest tests of macvlan's config (guest-plugins/macvlan/config.ts) and the SDK's MAC helpers
-// (guest-plugins/sdk/net/mac.ts): defaults, modes, the MAC's sources in Go's order, code 7.
+// (guest-plugins/sdk/types/mac.ts): defaults, modes, the MAC's sources in Go's order, code 7.
 import { Request, Tuple2, link, isMac } from "@wasm-cni/sdk";
 import { loadConfig, MacvlanConf } from "../config";
 import { expectStr, expectInt, expectTrue, expectFalse } from "../../../test/sdk/expect.as";

@@ -7,7 +7,12 @@ export type Unit = bool;
 /** The one Unit value. */
 export const UNIT: Unit = true;
 
+/**
+ * What a WIT `result<T, E>` becomes, and what every fallible SDK function returns (E = CniError:
+ * see Done, done, fail). Check `isOk`/`isErr`, then read `value` or `error`.
+ */
 export class Result<T, E> {
+  /** Use ok(), err(), done() or fail() rather than this. */
   constructor(
     /** true for ok, false for err. */
     readonly isOk: bool,
@@ -15,6 +20,7 @@ export class Result<T, E> {
     private readonly _error: E,
   ) {}
 
+  /** true for err. */
   get isErr(): bool {
     return !this.isOk;
   }

@@ -3,11 +3,13 @@
 import { ObjectReader } from "../json/index";
 import { E_ATTACHMENT } from "./errors";
 
+/** The GC config key that lists the attachments the runtime still uses. */
 // @ts-ignore: decorator
 @lazy @inline export const VALID_ATTACHMENTS_KEY = "cni.dev/valid-attachments";
 
 /** One attachment: the CNI_CONTAINERID and CNI_IFNAME of an ADD. */
 export class Attachment {
+  /** CNI_CONTAINERID and CNI_IFNAME. */
   constructor(public containerId: string, public ifname: string) {}
 }
 

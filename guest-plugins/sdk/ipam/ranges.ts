@@ -3,9 +3,10 @@
 // family; `ranges` is a list of range sets. Every problem is recorded with its path, and
 // IPRange.canonicalize supplies host-local's defaults and wording.
 import { ObjectReader, ArrayReader, FieldErrors } from "../json/index";
-import { IPRange, rangeSetsOverlap } from "../ip/index";
-import { readCidr, optIP } from "../cni/index";
-import { E_INVALID_RANGE, E_EMPTY_RANGE_SET, E_MIXED_FAMILIES, E_OVERLAPS } from "./errors";
+import { readCidr, optIP } from "../types/index";
+import { IPRange } from "./range";
+import { rangeSetsOverlap } from "./range-set";
+import { E_EMPTY_RANGE_SET, E_MIXED_FAMILIES } from "./errors";
 
 /**
  * Reads one range from the members of `r` (an entry of a set, or the legacy keys of the ipam
@@ -19,11 +20,11 @@ export function readRange(r: ObjectReader): IPRange | null {
   const gateway = optIP(r, "gateway");
   if (subnet == null) return null;
   const c = IPRange.canonicalize(subnet, start, end, gateway);
-  if (!c.isOk) {
-    r.errors.add(r.path, E_INVALID_RANGE + c.error);
+  if (c.isErr) {
+    r.errors.add(r.path, "is invalid: " + c.error);
     return null;
   }
-  return c.range;
+  return c.value;
 }
 
 /** Reads a range set: at least one range, one family, no overlaps inside; null when bad. */
@@ -46,7 +47,7 @@ export function readRangeSet(a: ArrayReader): IPRange[] | null {
     }
     for (let j = 0; j < set.length; j++) {
       if (set[j].overlaps(r)) {
-        a.fail(i, E_OVERLAPS + "\"" + a.pathAt(at[j]) + "\" (" + r.toString() + " and " + set[j].toString() + ")");
+        a.fail(i, "overlaps \"" + a.pathAt(at[j]) + "\" (" + r.toString() + " and " + set[j].toString() + ")");
         bad = true;
       }
     }
@@ -75,7 +76,7 @@ export function checkRangeSetsDisjoint(sets: IPRange[][], paths: string[], error
   for (let i = 0; i < sets.length; i++) {
     for (let j = i + 1; j < sets.length; j++) {
       if (rangeSetsOverlap(sets[i], sets[j])) {
-        errors.add(paths[j], E_OVERLAPS + "range set \"" + paths[i] + "\" (" + rangeSetToString(sets[i]) + ")");
+        errors.add(paths[j], "overlaps range set \"" + paths[i] + "\" (" + rangeSetToString(sets[i]) + ")");
       }
     }
   }

@@ -1,7 +1,7 @@
 // Reading the `routes` list of an IPAM config ([{dst, gw}], libcni's types.Route), which an
 // IPAM plugin copies into its result. Bad entries are recorded with their path and left out.
 import { ArrayReader, ObjectReader } from "../json/index";
-import { Route, readCidr, optIP } from "../cni/index";
+import { Route, readCidr, optIP } from "../types/index";
 import { E_SCOPE } from "./errors";
 
 /** The routes under `key` of `r` ([] when absent); e.g. readRoutes(ipam) for `ipam.routes`. */

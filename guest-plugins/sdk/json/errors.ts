@@ -28,12 +28,8 @@
 @lazy @inline export const E_OBJECT_SEP = "expected ',' or '}' in object";
 // @ts-ignore: decorator
 @lazy @inline export const E_ARRAY_SEP = "expected ',' or ']' in array";
-// @ts-ignore: decorator
-@lazy @inline export const E_INVALID_JSON = "invalid JSON at line ";
 
 // Config reader: `field "ipam.subnet" is required`.
-// @ts-ignore: decorator
-@lazy @inline export const E_FIELD = "field \"";
 // @ts-ignore: decorator
 @lazy @inline export const E_REQUIRED = "is required";
 // @ts-ignore: decorator

@@ -1,4 +1,4 @@
 export { JsonValue, JsonKind } from "./value";
-export { parseJson, JsonParseResult, JSON_MAX_DEPTH } from "./parse";
+export { parseJson, JsonSyntaxError, JSON_MAX_DEPTH } from "./parse";
 export { JsonWriter, stringify, quoteJson, formatJsonNumber } from "./write";
 export { FieldErrors, ObjectReader, ArrayReader } from "./reader";

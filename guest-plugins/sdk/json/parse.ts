@@ -2,37 +2,35 @@
 // the error and where it happened. Nesting is limited (default 128) so hostile input cannot
 // exhaust the wasm stack; numbers that overflow f64 are errors, as in Go's encoding/json.
 import { JsonValue } from "./value";
+import { Result, ok, err } from "../abi/result";
 import {
   E_END, E_CHAR, E_TRAILING, E_DEPTH, E_STRING_END, E_CONTROL, E_ESCAPE, E_UNICODE, E_NUMBER,
-  E_RANGE, E_KEY, E_COLON, E_OBJECT_SEP, E_ARRAY_SEP, E_INVALID_JSON,
+  E_RANGE, E_KEY, E_COLON, E_OBJECT_SEP, E_ARRAY_SEP,
 } from "./errors";
 
+/** How deep parseJson lets arrays and objects nest by default (hostile input cannot exhaust the stack). */
 // @ts-ignore: decorator
 @lazy @inline export const JSON_MAX_DEPTH: i32 = 128;
 
-/** The parsed value, or an error with its offset (0-based) and line and column (1-based). */
-export class JsonParseResult {
+/** Why a JSON text did not parse: the reason, where (offset 0-based, line and column 1-based). */
+export class JsonSyntaxError {
+  /** `reason` without the position; `message` has both. */
   constructor(
-    public value: JsonValue | null,
-    public error: string,
+    /** "unexpected character", "nesting too deep", ... */
+    public reason: string,
     public offset: i32,
     public line: i32,
     public column: i32,
   ) {}
 
-  get ok(): bool {
-    return this.value != null;
-  }
-
-  /** "invalid JSON at line 2, column 7: unexpected character"; "" when ok. */
-  message(): string {
-    if (this.value != null) return "";
-    return E_INVALID_JSON + this.line.toString() + ", column " + this.column.toString() + ": " + this.error;
+  /** "invalid JSON at line 2, column 7: unexpected character". */
+  get message(): string {
+    return "invalid JSON at line " + this.line.toString() + ", column " + this.column.toString() + ": " + this.reason;
   }
 }
 
-/** Parses a complete JSON text. */
-export function parseJson(text: string, maxDepth: i32 = JSON_MAX_DEPTH): JsonParseResult {
+/** Parses a complete JSON text: the value, or where and why it is malformed. */
+export function parseJson(text: string, maxDepth: i32 = JSON_MAX_DEPTH): Result<JsonValue, JsonSyntaxError> {
   const p = new Parser(text, maxDepth);
   p.skipSpace();
   let v = p.value(0);
@@ -40,13 +38,13 @@ export function parseJson(text: string, maxDepth: i32 = JSON_MAX_DEPTH): JsonPar
     p.skipSpace();
     if (p.pos < text.length) v = p.fail(E_TRAILING);
   }
-  if (v != null) return new JsonParseResult(v, "", 0, 0, 0);
+  if (v != null) return ok<JsonValue, JsonSyntaxError>(v);
   let line = 1, col = 1;
   const end = min(p.errPos, text.length);
   for (let i = 0; i < end; i++) {
     if (text.charCodeAt(i) == 0x0a) { line++; col = 1; } else col++;
   }
-  return new JsonParseResult(null, p.err, p.errPos, line, col);
+  return err<JsonValue, JsonSyntaxError>(new JsonSyntaxError(p.err, p.errPos, line, col));
 }
 
 function hex(c: i32): i32 {

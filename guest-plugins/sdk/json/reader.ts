@@ -3,7 +3,7 @@
 // counts as absent, as it does for Go's encoding/json.
 import { JsonValue, JsonKind } from "./value";
 import {
-  E_FIELD, E_REQUIRED, E_MUST_STRING, E_MUST_BOOL, E_MUST_NUMBER, E_MUST_U32, E_MUST_I64,
+  E_REQUIRED, E_MUST_STRING, E_MUST_BOOL, E_MUST_NUMBER, E_MUST_U32, E_MUST_I64,
   E_MUST_OBJECT, E_MUST_ARRAY,
 } from "./errors";
 
@@ -15,7 +15,7 @@ export class FieldErrors {
 
   /** Records `field "<path>" <msg>`. */
   add(path: string, msg: string): void {
-    this.list.push(E_FIELD + path + "\" " + msg);
+    this.list.push("field \"" + path + "\" " + msg);
   }
 
   /** All problems, "; "-separated ("" when none). */

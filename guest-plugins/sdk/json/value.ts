@@ -3,11 +3,13 @@
 // plus an exact i64 when the literal was an integer that fits, so 64-bit values survive.
 import { stringify } from "./write";
 
+/** The JSON type of a JsonValue. */
 export enum JsonKind { NULL, BOOL, NUMBER, STRING, ARRAY, OBJECT }
 
 /** 2^53: every integer up to this magnitude is exact in an f64. */
 const F64_EXACT: f64 = 9007199254740992.0;
 
+/** A parsed JSON value: its kind, and the typed accessors (`getString`, `asI64`, ...). */
 export class JsonValue {
   private b: bool = false;
   private n: f64 = 0;

@@ -3,4 +3,4 @@
 // vitest case (test/helpers/guest-suite.ts). A failed AS assert reports its message and line.
 import { guestSuite } from "../../helpers/guest-suite";
 
-for (const suite of ["ip", "json", "cni"]) guestSuite(`sdk/${suite} (guest)`, `test/sdk/${suite}.as.ts`);
+for (const suite of ["netip", "json", "types"]) guestSuite(`sdk/${suite} (guest)`, `test/sdk/${suite}.as.ts`);
