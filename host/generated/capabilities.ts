@@ -181,6 +181,16 @@ export const WIT_INTERFACES: readonly WitInterfaceInfo[] = [
         "name": "retain",
         "signature": "func(ns: netns-id) -> result<u32, host-error>",
         "docs": "GC: removes from the plugin's tables every rule of this call's network whose attachment\nis not in the runtime's `cni.dev/valid-attachments` (of the GC config; the plugin passes\nnone), whichever call added it; an empty list removes them all. Rules of the plugin's\nother networks stay. Returns how many rules it removed. The tables and chains stay.\nOnly during GC: `denied` in any other verb; `invalid` when the GC config has no\n`cni.dev/valid-attachments`.\nEquivalent to: `nft -a list table inet wasm-cni-$plugin` (and bridge), then `nft delete\nrule ... handle $h` for each rule tagged \"$network:...\" whose attachment is not listed"
+      },
+      {
+        "name": "apply",
+        "signature": "func(ns: netns-id, rules: list<rule>) -> result<_, host-error>",
+        "docs": "Adds `rules` to the plugin's table, all in one nftables transaction (all or none),\nin order after this attachment's earlier rules; journalled (a failed ADD takes them back).\nRules already present for this attachment (same chain and content) are not added twice.\nEquivalent to: `nft -f -` with one `add rule inet wasm-cni-$plugin $chain ... comment \"$network:$id/$ifname\"` per rule"
+      },
+      {
+        "name": "rules",
+        "signature": "func(ns: netns-id) -> result<list<rule-state>, host-error>",
+        "docs": "This attachment's typed rules on this network (for CHECK), in chain order, with counters.\nEquivalent to: `nft -j list table inet wasm-cni-$plugin`, filtered by comment"
       }
     ]
   },
@@ -298,6 +308,8 @@ export type WitFunctionKey =
   | "firewall.list"
   | "firewall.remove"
   | "firewall.retain"
+  | "firewall.apply"
+  | "firewall.rules"
   | "store.open"
   | "store.get"
   | "store.put"
