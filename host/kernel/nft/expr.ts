@@ -1,7 +1,7 @@
 // nf_tables expressions, the steps of a rule's little register machine (like nftables'
 // expression structs in google/nftables/expr). Each returns one NFTA_LIST_ELEM.
 import { type Attr, bytesAttr, stringAttr, u8Attr } from "../nl/attr";
-import { be32Attr, be64Attr, nest } from "./message-types";
+import { be32Attr, nest } from "./message-types";
 
 const NFTA_LIST_ELEM = 1;
 const NFTA_EXPR = { NAME: 1, DATA: 2 } as const;
@@ -50,11 +50,15 @@ export function cmp(op: number, data: Uint8Array, reg = REG_1): Attr {
   return expr("cmp", [be32Attr(1 /* SREG */, reg), be32Attr(2 /* OP */, op), value(3 /* DATA */, data)]);
 }
 
-/** reg = (reg & mask) ^ xor, over mask.length bytes. */
-export function bitwise(mask: Uint8Array, xor: Uint8Array, reg = REG_1): Attr {
+/**
+ * reg = (reg & mask) ^ xor, over mask.length bytes. `explicitOp`: nft names the operation
+ * (NFTA_BITWISE_OP, NFT_BITWISE_BOOL) for a `&` or `|` written in the rule (`meta mark & 0xff`,
+ * `mark set mark | 0x10`), not for the masks it derives itself (a prefix, flags).
+ */
+export function bitwise(mask: Uint8Array, xor: Uint8Array, reg = REG_1, explicitOp = false): Attr {
   return expr("bitwise", [
-    be32Attr(1 /* SREG */, reg), be32Attr(2 /* DREG */, reg), be32Attr(3 /* LEN */, mask.length),
-    value(4 /* MASK */, mask), value(5 /* XOR */, xor),
+    be32Attr(1 /* SREG */, reg), be32Attr(2 /* DREG */, reg), ...(explicitOp ? [be32Attr(6 /* OP */, 0 /* NFT_BITWISE_BOOL */)] : []),
+    be32Attr(3 /* LEN */, mask.length), value(4 /* MASK */, mask), value(5 /* XOR */, xor),
   ]);
 }
 
@@ -111,9 +115,9 @@ export function fibDaddrType(reg = REG_1): Attr {
   return expr("fib", [be32Attr(3 /* FLAGS */, NFT_FIB.F_DADDR), be32Attr(2 /* RESULT */, NFT_FIB.RESULT_ADDRTYPE), be32Attr(1 /* DREG */, reg)]);
 }
 
-/** Counts packets and bytes (from zero). */
+/** Counts packets and bytes (from zero: nft sends no initial values). */
 export function counter(): Attr {
-  return expr("counter", [be64Attr(1 /* BYTES */, 0n), be64Attr(2 /* PACKETS */, 0n)]);
+  return expr("counter", []);
 }
 
 /** Rejects: an ICMP(v6) unreachable with `code`, or a TCP reset. */

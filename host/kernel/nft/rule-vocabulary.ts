@@ -7,7 +7,7 @@ import type { Attr } from "../nl/attr";
 import { type Cidr, parseIp } from "../rtnl/inet";
 import {
   bitwise, cmp, counter, ct, fibDaddrType, immediate, masquerade, matchPrefix, meta, metaSet, nat, NF_VERDICT, NFT_CMP, NFT_CT,
-  NFT_FIB, NFT_META, NFT_NAT, NFT_PAYLOAD, NFT_REJECT, payload, type PortRegs, redirect, reject, verdict,
+  NFT_FIB, NFT_META, NFT_NAT, NFT_PAYLOAD, NFT_REJECT, payload, type PortRegs, redirect, REG_1, reject, verdict,
 } from "./expr";
 import { NFPROTO } from "./message-types";
 
@@ -115,7 +115,7 @@ function matchExprs(m: RuleMatch, family: RuleFamily): Attr[] {
       return [fibDaddrType(), cmp(NFT_CMP.EQ, hostU32(NFT_FIB.RTN_LOCAL))];
     case "mark": {
       const { value, mask } = m.val;
-      const masked = mask >>> 0 === 0xffffffff ? [] : [bitwise(hostU32(mask), hostU32(0))];
+      const masked = mask >>> 0 === 0xffffffff ? [] : [bitwise(hostU32(mask), hostU32(0), REG_1, true)];
       return [meta(NFT_META.MARK), ...masked, cmp(NFT_CMP.EQ, hostU32(value))];
     }
   }
@@ -156,7 +156,7 @@ function verdictExprs(r: TypedRule): Attr[] {
     }
     case "set-mark":
       // `meta mark set mark | value`: mark = (mark & ~value) ^ value.
-      return [meta(NFT_META.MARK), bitwise(hostU32(~v.val), hostU32(v.val)), metaSet(NFT_META.MARK)];
+      return [meta(NFT_META.MARK), bitwise(hostU32(~v.val), hostU32(v.val), REG_1, true), metaSet(NFT_META.MARK)];
   }
 }
 
