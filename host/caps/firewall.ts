@@ -3,6 +3,8 @@ import * as z from "zod/mini";
 import type * as FirewallCaps from "../generated/interfaces/cni-host-firewall";
 import { type BaseChain } from "../kernel/nft/chain";
 import { type NftHandle, withNft } from "../kernel/nft/handle";
+import { NFPROTO } from "../kernel/nft/message-types";
+import { pruneTable } from "../kernel/nft/prune";
 import { masqueradeChain, masqueradeExprs } from "../kernel/nft/masquerade";
 import { type ChainRef, type NftRule, ruleAdd, ruleDelete, ruleList, rulesAdd } from "../kernel/nft/rule";
 import { RULE_CHAINS, ruleChain } from "../kernel/nft/rule-chains";
@@ -114,6 +116,12 @@ export function createFirewallCaps(ctx: CallContext): typeof FirewallCaps {
     for (const chain of chains()) ruleDelete(h, chainRef(chain), owned(h, chain, keep).map((r) => r.handle));
   };
 
+  /** After deleting rules: the chains and tables they left empty go too (prune.ts), so the last DEL leaves the ruleset as before. */
+  const prune = (h: NftHandle) => {
+    pruneTable(h, NFPROTO.INET, table());
+    pruneTable(h, NFPROTO.BRIDGE, table());
+  };
+
   /** Adds the rule unless this attachment has it; a failed ADD takes it back (journal). */
   const ensure = (id: number, chain: BaseChain, what: string, exprs: Attr[]) => {
     const ns = netns(id);
@@ -122,7 +130,10 @@ export function createFirewallCaps(ctx: CallContext): typeof FirewallCaps {
       ruleAdd(h, chain, exprs, `${tag} ${what}`);
       return true;
     });
-    if (added) ctx.journal.record(`firewall ${what} (ns ${id})`, () => withNft(ns, (h) => removeWhere(h, (rest) => rest === what)));
+    if (added) ctx.journal.record(`firewall ${what} (ns ${id})`, () => withNft(ns, (h) => {
+      removeWhere(h, (rest) => rest === what);
+      prune(h);
+    }));
   };
 
   /**
@@ -192,6 +203,7 @@ export function createFirewallCaps(ctx: CallContext): typeof FirewallCaps {
       if (added.length > 0) {
         ctx.journal.record(`firewall.apply ${added.length} rule(s) ${tag} (ns ${ns})`, () => withNft(handle, (h) => {
           for (const name of RULE_CHAINS) ruleDelete(h, chainRef(ruleChain(table(), name)), added.filter((a) => a.name === name).map((a) => a.r.handle));
+          prune(h);
         }));
       }
     }),
@@ -207,6 +219,8 @@ export function createFirewallCaps(ctx: CallContext): typeof FirewallCaps {
       const removed = withNft(handle, (h) => {
         const rules = chains().flatMap((chain) => owned(h, chain, () => true).map((r) => ({ chain, r, rest: r.comment.slice(tag.length + 1) })));
         removeWhere(h, () => true);
+        // Not in an ADD: its journal may put the rules back, into the same table and chains.
+        if (rules.length > 0 && ctx.call.command !== "ADD") prune(h);
         return rules;
       });
       // Each rule is made again from its comment (or, a typed rule, its expressions), as ensure or apply made it.
@@ -240,6 +254,7 @@ export function createFirewallCaps(ctx: CallContext): typeof FirewallCaps {
           ruleDelete(h, chainRef(chain), stale.map((r) => r.handle));
           removed += stale.length;
         }
+        if (removed > 0) prune(h);
         return removed;
       });
     }),

@@ -23,7 +23,10 @@ export function ensureSpoofCheck(ns: NetnsId, check: SpoofCheck): void;
 export function list(ns: NetnsId): Array<FwRule>;
 /**
  * Removes every rule of this container on this network from the plugin's tables (for DEL);
- * succeeds when there are none. The tables and chains stay for the other containers.
+ * succeeds when there are none. A chain left without rules (unless an operator gave it a
+ * drop policy), then a table left without chains, is deleted too, each only while empty
+ * (the kernel checks: another call's rule keeps it), so the last DEL leaves the ruleset as
+ * before the first ADD.
  * Equivalent to: `nft delete rule inet wasm-cni-$plugin postrouting handle $h` per rule
  */
 export function remove(ns: NetnsId): void;
@@ -31,7 +34,8 @@ export function remove(ns: NetnsId): void;
  * GC: removes from the plugin's tables every rule of this call's network whose attachment
  * is not in the runtime's `cni.dev/valid-attachments` (of the GC config; the plugin passes
  * none), whichever call added it; an empty list removes them all. Rules of the plugin's
- * other networks stay. Returns how many rules it removed. The tables and chains stay.
+ * other networks stay. Returns how many rules it removed. Chains and tables left empty go
+ * as with `remove`.
  * Only during GC: `denied` in any other verb; `invalid` when the GC config has no
  * `cni.dev/valid-attachments`.
  * Equivalent to: `nft -a list table inet wasm-cni-$plugin` (and bridge), then `nft delete

@@ -131,6 +131,41 @@ describe("firewall.apply and firewall.rules (nftables)", () => {
     }
   });
 
+  it("remove (DEL) of the last rules deletes the chains and the table they leave empty: the ruleset is as before", () => {
+    const a = freshNs();
+    const before = a.test.exec("nft", ["list", "ruleset"]);
+    const add = caps(a.test.path);
+    add.fw.apply(add.id, TYPICAL);
+    add.close();
+    const { fw, id, close } = caps(a.test.path, { command: "DEL" });
+    try {
+      fw.remove(id);
+      expect(a.test.exec("nft", ["list", "ruleset"])).toBe(before);
+    } finally {
+      close();
+    }
+  });
+
+  it("remove keeps a chain that still holds another attachment's rule, and a chain an operator gave a drop policy", () => {
+    const a = freshNs();
+    const add = caps(a.test.path);
+    add.fw.apply(add.id, TYPICAL);
+    add.close();
+    const { fw, id, close } = caps(a.test.path, { command: "DEL" });
+    try {
+      // Another container's rule in prerouting; the operator's policy on forward.
+      a.test.exec("nft", ["add", "rule", "inet", "wasm-cni-portmap", "prerouting", "ip", "daddr", "10.1.0.9", "accept", "comment", "\"net1:other/eth0 rule\""]);
+      a.test.exec("nft", ["add", "chain", "inet", "wasm-cni-portmap", "forward", "{ type filter hook forward priority 0 ; policy drop ; }"]);
+      fw.remove(id);
+      const text = a.test.exec("nft", ["list", "table", "inet", "wasm-cni-portmap"]);
+      expect(text.match(/chain (\S+)/g)).toEqual(["chain prerouting", "chain forward"]);
+      expect(text).toContain('comment "net1:other/eth0 rule"');
+      expect(text).toContain("policy drop;");
+    } finally {
+      close();
+    }
+  });
+
   it("apply outside ADD is denied", () => {
     const a = freshNs();
     const { fw, id, close } = caps(a.test.path, { command: "DEL" });
