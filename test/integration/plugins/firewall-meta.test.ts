@@ -76,6 +76,30 @@ describe("firewall plugin after bridge", () => {
     ok(call(fw, "DEL", fwConf(net, prev), c, host)); // twice: nothing there is success
   });
 
+  it("IPv6: the container's v6 address gets the same rules, and its v6 traffic passes a default-drop forward path only with them", () => {
+    const host = netns("h"), c = netns("c"), net = network("fw6");
+    const r = remote(host);
+    host.exec("ip", ["addr", "add", "fd99::1/64", "dev", "up0", "nodad"]);
+    r.exec("ip", ["addr", "add", "fd99::2/64", "dev", "down0", "nodad"]);
+    r.exec("ip", ["-6", "route", "add", "default", "via", "fd99::1"]);
+    dropForwardPolicy(host);
+    const conf = {
+      ...bridgeConf(net, "br-v6", "10.77.0.0/24"),
+      ipam: { type: "host-local", dataDir: net.dataDir, ranges: [[{ subnet: "10.77.0.0/24" }], [{ subnet: "fd77::/64" }]], routes: [{ dst: "0.0.0.0/0" }, { dst: "::/0" }] },
+    };
+    const prev = ok(call(bridge, "ADD", conf, c, host));
+    const before = ruleset(host);
+    expect(pings(c, "fd99::2")).toBe(false);
+    ok(call(fw, "ADD", fwConf(net, prev), c, host));
+    const text = ruleset(host);
+    expect(text).toContain("ip6 daddr fd77::2 ct state established,related accept");
+    expect(text).toContain("ip6 saddr fd77::2 accept");
+    expect(pings(c, "fd99::2")).toBe(true);
+    ok(call(fw, "CHECK", fwConf(net, prev), c, host));
+    ok(call(fw, "DEL", fwConf(net, prev), c, host));
+    expect(ruleset(host)).toBe(before);
+  });
+
   it("every backend of the reference (iptables, firewalld, nftables, none) makes the same nftables rules", () => {
     const host = netns("h"), c = netns("c"), net = network("fwb");
     const prev = ok(call(bridge, "ADD", bridgeConf(net, "br-fb", "10.73.0.0/24"), c, host));
