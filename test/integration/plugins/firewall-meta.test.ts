@@ -100,6 +100,16 @@ describe("firewall plugin after bridge", () => {
     expect(ruleset(host)).toBe(before);
   });
 
+  it("a 0.4.0 chain: the prevResult in 0.4.0 comes back as it was", () => {
+    const host = netns("h"), c = netns("c"), net = network("fw4");
+    const prev = ok(call(bridge, "ADD", { ...bridgeConf(net, "br-04", "10.78.0.0/24"), cniVersion: "0.4.0" }, c, host));
+    expect(prev.cniVersion).toBe("0.4.0");
+    const added = ok(call(fw, "ADD", { ...fwConf(net, prev), cniVersion: "0.4.0" }, c, host));
+    expect(added).toEqual(prev);
+    expect(ruleset(host)).toContain("ip saddr 10.78.0.2 accept");
+    ok(call(fw, "DEL", { ...fwConf(net, prev), cniVersion: "0.4.0" }, c, host));
+  });
+
   it("every backend of the reference (iptables, firewalld, nftables, none) makes the same nftables rules", () => {
     const host = netns("h"), c = netns("c"), net = network("fwb");
     const prev = ok(call(bridge, "ADD", bridgeConf(net, "br-fb", "10.73.0.0/24"), c, host));
