@@ -55,19 +55,37 @@ const t49: AbiType = { k: "record", fields: [{ key: "ifname", type: t1, offset: 
 const t50: AbiType = { k: "variant", cases: [{ name: "masquerade", type: t1 }, { name: "spoof-check", type: t49 }], discSize: 1, payloadOffset: 4, size: 20, align: 4, flat: ["i32","i32","i32","i32","i32"] };
 const t51: AbiType = { k: "list", elem: t50, size: 8, align: 4, flat: ["i32","i32"] };
 const t52: AbiType = { k: "result", cases: [{ name: "ok", type: t51 }, { name: "err", type: t3 }], discSize: 1, payloadOffset: 4, size: 20, align: 4, flat: ["i32","i32","i32","i32","i32"] };
-const t53: AbiType = { k: "result", cases: [{ name: "ok", type: t20 }, { name: "err", type: t3 }], discSize: 1, payloadOffset: 4, size: 20, align: 4, flat: ["i32","i32","i32","i32","i32"] };
-const t54: AbiType = { k: "result", cases: [{ name: "ok", type: t5 }, { name: "err", type: t3 }], discSize: 1, payloadOffset: 4, size: 20, align: 4, flat: ["i32","i32","i32","i32","i32"] };
-const t55: AbiType = { k: "tuple", elems: [{ type: t1, offset: 0 }, { type: t1, offset: 8 }], size: 16, align: 4, flat: ["i32","i32","i32","i32"] };
-const t56: AbiType = { k: "list", elem: t55, size: 8, align: 4, flat: ["i32","i32"] };
-const t57: AbiType = { k: "result", cases: [{ name: "ok", type: t56 }, { name: "err", type: t3 }], discSize: 1, payloadOffset: 4, size: 20, align: 4, flat: ["i32","i32","i32","i32","i32"] };
-const t58: AbiType = { k: "enum", cases: [{ name: "debug", type: null }, { name: "info", type: null }, { name: "warn", type: null }, { name: "error", type: null }], discSize: 1, payloadOffset: 1, size: 1, align: 1, flat: ["i32"] };
-const t59: AbiType = { k: "record", fields: [{ key: "code", type: t0, offset: 0 }, { key: "msg", type: t1, offset: 4 }, { key: "details", type: t1, offset: 12 }], size: 20, align: 4, flat: ["i32","i32","i32","i32","i32"] };
-const t60: AbiType = { k: "result", cases: [{ name: "ok", type: t1 }, { name: "err", type: t59 }], discSize: 1, payloadOffset: 4, size: 24, align: 4, flat: ["i32","i32","i32","i32","i32","i32"] };
-const t61: AbiType = { k: "result", cases: [{ name: "ok", type: null }, { name: "err", type: t59 }], discSize: 1, payloadOffset: 4, size: 24, align: 4, flat: ["i32","i32","i32","i32","i32","i32"] };
-const t62: AbiType = { k: "list", elem: t1, size: 8, align: 4, flat: ["i32","i32"] };
-const t63: AbiType = { k: "record", fields: [{ key: "nameservers", type: t62, offset: 0 }, { key: "domain", type: t1, offset: 8 }, { key: "search", type: t62, offset: 16 }, { key: "options", type: t62, offset: 24 }], size: 32, align: 4, flat: ["i32","i32","i32","i32","i32","i32","i32","i32"] };
-const t64: AbiType = { k: "result", cases: [{ name: "ok", type: t63 }, { name: "err", type: t3 }], discSize: 1, payloadOffset: 4, size: 36, align: 4, flat: ["i32","i32","i32","i32","i32","i32","i32","i32","i32"] };
-const t65: AbiType = { k: "record", fields: [{ key: "config", type: t1, offset: 0 }, { key: "containerId", type: t1, offset: 8 }, { key: "ifname", type: t1, offset: 16 }, { key: "netns", type: t1, offset: 24 }, { key: "args", type: t56, offset: 32 }], size: 40, align: 4, flat: ["i32","i32","i32","i32","i32","i32","i32","i32","i32","i32"] };
+const t53: AbiType = { k: "enum", cases: [{ name: "nat-prerouting", type: null }, { name: "nat-output", type: null }, { name: "nat-postrouting", type: null }, { name: "filter-forward", type: null }, { name: "filter-input", type: null }], discSize: 1, payloadOffset: 1, size: 1, align: 1, flat: ["i32"] };
+const t54: AbiType = { k: "record", fields: [{ key: "cidr", type: t1, offset: 0 }, { key: "negate", type: t5, offset: 8 }], size: 12, align: 4, flat: ["i32","i32","i32"] };
+const t55: AbiType = { k: "record", fields: [{ key: "name", type: t1, offset: 0 }, { key: "negate", type: t5, offset: 8 }], size: 12, align: 4, flat: ["i32","i32","i32"] };
+const t56: AbiType = { k: "enum", cases: [{ name: "tcp", type: null }, { name: "udp", type: null }, { name: "sctp", type: null }, { name: "icmp", type: null }, { name: "icmpv6", type: null }], discSize: 1, payloadOffset: 1, size: 1, align: 1, flat: ["i32"] };
+const t57: AbiType = { k: "record", fields: [{ key: "first", type: t12, offset: 0 }, { key: "last", type: t12, offset: 2 }], size: 4, align: 2, flat: ["i32","i32"] };
+const t58: AbiType = { k: "flags", keys: ["new","established","related","invalid","untracked"], size: 1, align: 1, flat: ["i32"] };
+const t59: AbiType = { k: "record", fields: [{ key: "value", type: t0, offset: 0 }, { key: "mask", type: t0, offset: 4 }], size: 8, align: 4, flat: ["i32","i32"] };
+const t60: AbiType = { k: "variant", cases: [{ name: "saddr", type: t54 }, { name: "daddr", type: t54 }, { name: "iifname", type: t55 }, { name: "oifname", type: t55 }, { name: "protocol", type: t56 }, { name: "sport", type: t57 }, { name: "dport", type: t57 }, { name: "ct-state", type: t58 }, { name: "ct-dnat", type: null }, { name: "daddr-local", type: null }, { name: "mark", type: t59 }], discSize: 1, payloadOffset: 4, size: 16, align: 4, flat: ["i32","i32","i32","i32"] };
+const t61: AbiType = { k: "list", elem: t60, size: 8, align: 4, flat: ["i32","i32"] };
+const t62: AbiType = { k: "option", cases: [{ name: "none", type: null }, { name: "some", type: t57 }], discSize: 1, payloadOffset: 2, size: 6, align: 2, flat: ["i32","i32","i32"] };
+const t63: AbiType = { k: "record", fields: [{ key: "addr", type: t20, offset: 0 }, { key: "ports", type: t62, offset: 12 }], size: 20, align: 4, flat: ["i32","i32","i32","i32","i32","i32"] };
+const t64: AbiType = { k: "variant", cases: [{ name: "accept", type: null }, { name: "drop", type: null }, { name: "reject", type: null }, { name: "dnat", type: t63 }, { name: "snat", type: t63 }, { name: "masquerade", type: t62 }, { name: "redirect", type: t62 }, { name: "set-mark", type: t0 }, { name: "continue", type: null }], discSize: 1, payloadOffset: 4, size: 24, align: 4, flat: ["i32","i32","i32","i32","i32","i32","i32"] };
+const t65: AbiType = { k: "record", fields: [{ key: "chain", type: t53, offset: 0 }, { key: "family", type: t36, offset: 1 }, { key: "matches", type: t61, offset: 4 }, { key: "verdict", type: t64, offset: 12 }, { key: "counter", type: t5, offset: 36 }], size: 40, align: 4, flat: ["i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32"] };
+const t66: AbiType = { k: "list", elem: t65, size: 8, align: 4, flat: ["i32","i32"] };
+const t67: AbiType = { k: "scalar", scalar: "u64", size: 8, align: 8, flat: ["i64"] };
+const t68: AbiType = { k: "record", fields: [{ key: "rule", type: t65, offset: 0 }, { key: "packets", type: t67, offset: 40 }, { key: "bytes", type: t67, offset: 48 }], size: 56, align: 8, flat: ["i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i64","i64"] };
+const t69: AbiType = { k: "list", elem: t68, size: 8, align: 4, flat: ["i32","i32"] };
+const t70: AbiType = { k: "result", cases: [{ name: "ok", type: t69 }, { name: "err", type: t3 }], discSize: 1, payloadOffset: 4, size: 20, align: 4, flat: ["i32","i32","i32","i32","i32"] };
+const t71: AbiType = { k: "result", cases: [{ name: "ok", type: t20 }, { name: "err", type: t3 }], discSize: 1, payloadOffset: 4, size: 20, align: 4, flat: ["i32","i32","i32","i32","i32"] };
+const t72: AbiType = { k: "result", cases: [{ name: "ok", type: t5 }, { name: "err", type: t3 }], discSize: 1, payloadOffset: 4, size: 20, align: 4, flat: ["i32","i32","i32","i32","i32"] };
+const t73: AbiType = { k: "tuple", elems: [{ type: t1, offset: 0 }, { type: t1, offset: 8 }], size: 16, align: 4, flat: ["i32","i32","i32","i32"] };
+const t74: AbiType = { k: "list", elem: t73, size: 8, align: 4, flat: ["i32","i32"] };
+const t75: AbiType = { k: "result", cases: [{ name: "ok", type: t74 }, { name: "err", type: t3 }], discSize: 1, payloadOffset: 4, size: 20, align: 4, flat: ["i32","i32","i32","i32","i32"] };
+const t76: AbiType = { k: "enum", cases: [{ name: "debug", type: null }, { name: "info", type: null }, { name: "warn", type: null }, { name: "error", type: null }], discSize: 1, payloadOffset: 1, size: 1, align: 1, flat: ["i32"] };
+const t77: AbiType = { k: "record", fields: [{ key: "code", type: t0, offset: 0 }, { key: "msg", type: t1, offset: 4 }, { key: "details", type: t1, offset: 12 }], size: 20, align: 4, flat: ["i32","i32","i32","i32","i32"] };
+const t78: AbiType = { k: "result", cases: [{ name: "ok", type: t1 }, { name: "err", type: t77 }], discSize: 1, payloadOffset: 4, size: 24, align: 4, flat: ["i32","i32","i32","i32","i32","i32"] };
+const t79: AbiType = { k: "result", cases: [{ name: "ok", type: null }, { name: "err", type: t77 }], discSize: 1, payloadOffset: 4, size: 24, align: 4, flat: ["i32","i32","i32","i32","i32","i32"] };
+const t80: AbiType = { k: "list", elem: t1, size: 8, align: 4, flat: ["i32","i32"] };
+const t81: AbiType = { k: "record", fields: [{ key: "nameservers", type: t80, offset: 0 }, { key: "domain", type: t1, offset: 8 }, { key: "search", type: t80, offset: 16 }, { key: "options", type: t80, offset: 24 }], size: 32, align: 4, flat: ["i32","i32","i32","i32","i32","i32","i32","i32"] };
+const t82: AbiType = { k: "result", cases: [{ name: "ok", type: t81 }, { name: "err", type: t3 }], discSize: 1, payloadOffset: 4, size: 36, align: 4, flat: ["i32","i32","i32","i32","i32","i32","i32","i32","i32"] };
+const t83: AbiType = { k: "record", fields: [{ key: "config", type: t1, offset: 0 }, { key: "containerId", type: t1, offset: 8 }, { key: "ifname", type: t1, offset: 16 }, { key: "netns", type: t1, offset: 24 }, { key: "args", type: t74, offset: 32 }], size: 40, align: 4, flat: ["i32","i32","i32","i32","i32","i32","i32","i32","i32","i32"] };
 
 export const WORLD: AbiWorld = {
   imports: {
@@ -108,33 +126,35 @@ export const WORLD: AbiWorld = {
       { name: "list", js: "list", params: [t0], result: t52, spilledParams: null, resultInMemory: true },
       { name: "remove", js: "remove", params: [t0], result: t32, spilledParams: null, resultInMemory: true },
       { name: "retain", js: "retain", params: [t0], result: t4, spilledParams: null, resultInMemory: true },
+      { name: "apply", js: "apply", params: [t0, t66], result: t32, spilledParams: null, resultInMemory: true },
+      { name: "rules", js: "rules", params: [t0], result: t70, spilledParams: null, resultInMemory: true },
     ],
     "cni:host/store@0.1.0": [
       { name: "open", js: "open", params: [], result: t4, spilledParams: null, resultInMemory: true },
-      { name: "get", js: "get", params: [t0, t1], result: t53, spilledParams: null, resultInMemory: true },
+      { name: "get", js: "get", params: [t0, t1], result: t71, spilledParams: null, resultInMemory: true },
       { name: "put", js: "put", params: [t0, t1, t1], result: t32, spilledParams: null, resultInMemory: true },
-      { name: "remove", js: "remove", params: [t0, t1], result: t54, spilledParams: null, resultInMemory: true },
-      { name: "entries", js: "entries", params: [t0], result: t57, spilledParams: null, resultInMemory: true },
+      { name: "remove", js: "remove", params: [t0, t1], result: t72, spilledParams: null, resultInMemory: true },
+      { name: "entries", js: "entries", params: [t0], result: t75, spilledParams: null, resultInMemory: true },
     ],
     "cni:host/log@0.1.0": [
-      { name: "write", js: "write", params: [t58, t1], result: null, spilledParams: null, resultInMemory: false },
+      { name: "write", js: "write", params: [t76, t1], result: null, spilledParams: null, resultInMemory: false },
     ],
     "cni:host/ipam@0.1.0": [
-      { name: "add", js: "add", params: [], result: t60, spilledParams: null, resultInMemory: true },
-      { name: "check", js: "check", params: [], result: t61, spilledParams: null, resultInMemory: true },
-      { name: "del", js: "del", params: [], result: t61, spilledParams: null, resultInMemory: true },
-      { name: "status", js: "status", params: [], result: t61, spilledParams: null, resultInMemory: true },
-      { name: "gc", js: "gc", params: [], result: t61, spilledParams: null, resultInMemory: true },
+      { name: "add", js: "add", params: [], result: t78, spilledParams: null, resultInMemory: true },
+      { name: "check", js: "check", params: [], result: t79, spilledParams: null, resultInMemory: true },
+      { name: "del", js: "del", params: [], result: t79, spilledParams: null, resultInMemory: true },
+      { name: "status", js: "status", params: [], result: t79, spilledParams: null, resultInMemory: true },
+      { name: "gc", js: "gc", params: [], result: t79, spilledParams: null, resultInMemory: true },
     ],
     "cni:host/dns@0.1.0": [
-      { name: "read-resolv-conf", js: "readResolvConf", params: [t1], result: t64, spilledParams: null, resultInMemory: true },
+      { name: "read-resolv-conf", js: "readResolvConf", params: [t1], result: t82, spilledParams: null, resultInMemory: true },
     ],
   },
   exports: [
-    { name: "add", js: "add", params: [t65], result: t60, spilledParams: null, resultInMemory: true },
-    { name: "del", js: "del", params: [t65], result: t61, spilledParams: null, resultInMemory: true },
-    { name: "check", js: "check", params: [t65], result: t61, spilledParams: null, resultInMemory: true },
-    { name: "status", js: "status", params: [t65], result: t61, spilledParams: null, resultInMemory: true },
-    { name: "gc", js: "gc", params: [t65], result: t61, spilledParams: null, resultInMemory: true },
+    { name: "add", js: "add", params: [t83], result: t78, spilledParams: null, resultInMemory: true },
+    { name: "del", js: "del", params: [t83], result: t79, spilledParams: null, resultInMemory: true },
+    { name: "check", js: "check", params: [t83], result: t79, spilledParams: null, resultInMemory: true },
+    { name: "status", js: "status", params: [t83], result: t79, spilledParams: null, resultInMemory: true },
+    { name: "gc", js: "gc", params: [t83], result: t79, spilledParams: null, resultInMemory: true },
   ],
 };

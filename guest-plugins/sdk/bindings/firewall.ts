@@ -7,10 +7,10 @@
  * ("<network>:<id>/<ifname>"), so `remove` takes exactly this attachment's rules on this
  * network and no other network's or plugin's.
  */
-import { E_VARIANT_CASE, Result, Unit, err, freeReceived, loadString, mark, ok, okUnit, release, storeString, utf8Encode, utf8Length } from "../abi/glue";
-import { HostError, NetnsId, liftHostError } from "./types";
+import { E_VARIANT_CASE, Result, Unit, allocList, err, freeReceived, loadString, mark, ok, okUnit, release, storeString, utf8Encode, utf8Length } from "../abi/glue";
+import { Family, HostError, NetnsId, liftHostError } from "./types";
 
-export { HostError, NetnsId };
+export { HostError, NetnsId, Family };
 
 /** A host-side interface whose frames must come from one MAC address. */
 export class SpoofCheck {
@@ -111,6 +111,699 @@ export function lowerFwRule(v: FwRule, dst: usize): void {
   }
 }
 
+/**
+ * A base chain of the plugin's `inet wasm-cni-$plugin` table, made by the host on first use
+ * (priorities as nft's names: dstnat -100, filter 0, srcnat 100).
+ */
+export enum Chain {
+  /** nat prerouting (dstnat): DNAT of traffic arriving from outside (portmap). */
+  NAT_PREROUTING = 0,
+  /** nat output (dstnat): DNAT of traffic the node itself sends (portmap from the node). */
+  NAT_OUTPUT = 1,
+  /** nat postrouting (srcnat): SNAT and masquerading. */
+  NAT_POSTROUTING = 2,
+  /** filter forward: what the node forwards for the container (firewall plugin). */
+  FILTER_FORWARD = 3,
+  /** filter input: what reaches the node itself from the container. */
+  FILTER_INPUT = 4,
+}
+
+export enum Protocol {
+  TCP = 0,
+  UDP = 1,
+  SCTP = 2,
+  ICMP = 3,
+  ICMPV6 = 4,
+}
+
+/** Inclusive port range; a single port is `first == last`. */
+export class PortRange {
+  first: u16 = 0;
+  last: u16 = 0;
+}
+
+// @ts-ignore: decorator
+@unsafe
+export function liftPortRange(src: usize): PortRange {
+  const v = new PortRange();
+  v.first = load<u16>(src, 0);
+  v.last = load<u16>(src, 2);
+  return v;
+}
+
+// @ts-ignore: decorator
+@unsafe
+export function lowerPortRange(v: PortRange, dst: usize): void {
+  store<u16>(dst, v.first, 0);
+  store<u16>(dst, v.last, 2);
+}
+
+/** An address match: `cidr` ("10.88.0.2/32", "fd00::/64"), or its negation. */
+export class CidrMatch {
+  cidr: string = "";
+  negate: bool = false;
+}
+
+// @ts-ignore: decorator
+@unsafe
+export function liftCidrMatch(src: usize): CidrMatch {
+  const v = new CidrMatch();
+  v.cidr = loadString(src);
+  v.negate = (load<u8>(src, 8) != 0);
+  return v;
+}
+
+// @ts-ignore: decorator
+@unsafe
+export function lowerCidrMatch(v: CidrMatch, dst: usize): void {
+  storeString(v.cidr, dst);
+  store<u8>(dst, <u8>(v.negate ? 1 : 0), 8);
+}
+
+/** An interface-name match (`iifname`/`oifname`), or its negation. */
+export class NameMatch {
+  name: string = "";
+  negate: bool = false;
+}
+
+// @ts-ignore: decorator
+@unsafe
+export function liftNameMatch(src: usize): NameMatch {
+  const v = new NameMatch();
+  v.name = loadString(src);
+  v.negate = (load<u8>(src, 8) != 0);
+  return v;
+}
+
+// @ts-ignore: decorator
+@unsafe
+export function lowerNameMatch(v: NameMatch, dst: usize): void {
+  storeString(v.name, dst);
+  store<u8>(dst, <u8>(v.negate ? 1 : 0), 8);
+}
+
+/** Conntrack states (`ct state`). */
+export type CtStates = u32;
+export const CT_STATES_NEW: CtStates = 1;
+export const CT_STATES_ESTABLISHED: CtStates = 2;
+export const CT_STATES_RELATED: CtStates = 4;
+export const CT_STATES_INVALID: CtStates = 8;
+export const CT_STATES_UNTRACKED: CtStates = 16;
+
+/** `meta mark & mask == value`. */
+export class MarkMatch {
+  value: u32 = 0;
+  mask: u32 = 0;
+}
+
+// @ts-ignore: decorator
+@unsafe
+export function liftMarkMatch(src: usize): MarkMatch {
+  const v = new MarkMatch();
+  v.value = load<u32>(src, 0);
+  v.mask = load<u32>(src, 4);
+  return v;
+}
+
+// @ts-ignore: decorator
+@unsafe
+export function lowerMarkMatch(v: MarkMatch, dst: usize): void {
+  store<u32>(dst, v.value, 0);
+  store<u32>(dst, v.mask, 4);
+}
+
+export enum MatchTag {
+  SADDR = 0,
+  DADDR = 1,
+  IIFNAME = 2,
+  OIFNAME = 3,
+  PROTOCOL = 4,
+  SPORT = 5,
+  DPORT = 6,
+  CT_STATE = 7,
+  CT_DNAT = 8,
+  DADDR_LOCAL = 9,
+  MARK = 10,
+}
+
+/** One condition; a rule matches when all of its conditions do. */
+export class Match {
+  constructor(readonly tag: MatchTag) {}
+  private _saddr: CidrMatch | null = null;
+  private _daddr: CidrMatch | null = null;
+  private _iifname: NameMatch | null = null;
+  private _oifname: NameMatch | null = null;
+  private _protocol: Protocol = 0;
+  private _sport: PortRange | null = null;
+  private _dport: PortRange | null = null;
+  private _ctState: CtStates = 0;
+  private _mark: MarkMatch | null = null;
+
+  static saddr(payload: CidrMatch): Match {
+    const v = new Match(MatchTag.SADDR);
+    v._saddr = payload;
+    return v;
+  }
+
+  get isSaddr(): bool {
+    return this.tag == MatchTag.SADDR;
+  }
+
+  /** The payload of saddr; traps on another case. */
+  get saddr(): CidrMatch {
+    if (this.tag != MatchTag.SADDR) throw new Error(E_VARIANT_CASE);
+    return this._saddr!;
+  }
+
+  static daddr(payload: CidrMatch): Match {
+    const v = new Match(MatchTag.DADDR);
+    v._daddr = payload;
+    return v;
+  }
+
+  get isDaddr(): bool {
+    return this.tag == MatchTag.DADDR;
+  }
+
+  /** The payload of daddr; traps on another case. */
+  get daddr(): CidrMatch {
+    if (this.tag != MatchTag.DADDR) throw new Error(E_VARIANT_CASE);
+    return this._daddr!;
+  }
+
+  static iifname(payload: NameMatch): Match {
+    const v = new Match(MatchTag.IIFNAME);
+    v._iifname = payload;
+    return v;
+  }
+
+  get isIifname(): bool {
+    return this.tag == MatchTag.IIFNAME;
+  }
+
+  /** The payload of iifname; traps on another case. */
+  get iifname(): NameMatch {
+    if (this.tag != MatchTag.IIFNAME) throw new Error(E_VARIANT_CASE);
+    return this._iifname!;
+  }
+
+  static oifname(payload: NameMatch): Match {
+    const v = new Match(MatchTag.OIFNAME);
+    v._oifname = payload;
+    return v;
+  }
+
+  get isOifname(): bool {
+    return this.tag == MatchTag.OIFNAME;
+  }
+
+  /** The payload of oifname; traps on another case. */
+  get oifname(): NameMatch {
+    if (this.tag != MatchTag.OIFNAME) throw new Error(E_VARIANT_CASE);
+    return this._oifname!;
+  }
+
+  /** `meta l4proto`. */
+  static protocol(payload: Protocol): Match {
+    const v = new Match(MatchTag.PROTOCOL);
+    v._protocol = payload;
+    return v;
+  }
+
+  get isProtocol(): bool {
+    return this.tag == MatchTag.PROTOCOL;
+  }
+
+  /** The payload of protocol; traps on another case. */
+  get protocol(): Protocol {
+    if (this.tag != MatchTag.PROTOCOL) throw new Error(E_VARIANT_CASE);
+    return this._protocol;
+  }
+
+  /** Needs a `protocol` of tcp, udp or sctp in the same rule. */
+  static sport(payload: PortRange): Match {
+    const v = new Match(MatchTag.SPORT);
+    v._sport = payload;
+    return v;
+  }
+
+  get isSport(): bool {
+    return this.tag == MatchTag.SPORT;
+  }
+
+  /** The payload of sport; traps on another case. */
+  get sport(): PortRange {
+    if (this.tag != MatchTag.SPORT) throw new Error(E_VARIANT_CASE);
+    return this._sport!;
+  }
+
+  static dport(payload: PortRange): Match {
+    const v = new Match(MatchTag.DPORT);
+    v._dport = payload;
+    return v;
+  }
+
+  get isDport(): bool {
+    return this.tag == MatchTag.DPORT;
+  }
+
+  /** The payload of dport; traps on another case. */
+  get dport(): PortRange {
+    if (this.tag != MatchTag.DPORT) throw new Error(E_VARIANT_CASE);
+    return this._dport!;
+  }
+
+  static ctState(payload: CtStates): Match {
+    const v = new Match(MatchTag.CT_STATE);
+    v._ctState = payload;
+    return v;
+  }
+
+  get isCtState(): bool {
+    return this.tag == MatchTag.CT_STATE;
+  }
+
+  /** The payload of ct-state; traps on another case. */
+  get ctState(): CtStates {
+    if (this.tag != MatchTag.CT_STATE) throw new Error(E_VARIANT_CASE);
+    return this._ctState;
+  }
+
+  /** `ct status dnat`: the connection was DNATed (portmap's hairpin masquerade). */
+  static ctDnat(): Match {
+    const v = new Match(MatchTag.CT_DNAT);
+    return v;
+  }
+
+  get isCtDnat(): bool {
+    return this.tag == MatchTag.CT_DNAT;
+  }
+
+  /** `fib daddr type local`: the destination is an address of the node (portmap). */
+  static daddrLocal(): Match {
+    const v = new Match(MatchTag.DADDR_LOCAL);
+    return v;
+  }
+
+  get isDaddrLocal(): bool {
+    return this.tag == MatchTag.DADDR_LOCAL;
+  }
+
+  static mark(payload: MarkMatch): Match {
+    const v = new Match(MatchTag.MARK);
+    v._mark = payload;
+    return v;
+  }
+
+  get isMark(): bool {
+    return this.tag == MatchTag.MARK;
+  }
+
+  /** The payload of mark; traps on another case. */
+  get mark(): MarkMatch {
+    if (this.tag != MatchTag.MARK) throw new Error(E_VARIANT_CASE);
+    return this._mark!;
+  }
+}
+
+// @ts-ignore: decorator
+@unsafe
+export function liftMatch(src: usize): Match {
+  switch (<i32>load<u8>(src)) {
+    case 0: return Match.saddr(liftCidrMatch(src + 4));
+    case 1: return Match.daddr(liftCidrMatch(src + 4));
+    case 2: return Match.iifname(liftNameMatch(src + 4));
+    case 3: return Match.oifname(liftNameMatch(src + 4));
+    case 4: return Match.protocol(<Protocol>load<u8>(src, 4));
+    case 5: return Match.sport(liftPortRange(src + 4));
+    case 6: return Match.dport(liftPortRange(src + 4));
+    case 7: return Match.ctState(<u32>load<u8>(src, 4));
+    case 8: return Match.ctDnat();
+    case 9: return Match.daddrLocal();
+    case 10: return Match.mark(liftMarkMatch(src + 4));
+  }
+  return unreachable();
+}
+
+// @ts-ignore: decorator
+@unsafe
+export function lowerMatch(v: Match, dst: usize): void {
+  switch (<i32>v.tag) {
+    case 0: {
+      store<u8>(dst, 0);
+      lowerCidrMatch(v.saddr, dst + 4);
+      break;
+    }
+    case 1: {
+      store<u8>(dst, 1);
+      lowerCidrMatch(v.daddr, dst + 4);
+      break;
+    }
+    case 2: {
+      store<u8>(dst, 2);
+      lowerNameMatch(v.iifname, dst + 4);
+      break;
+    }
+    case 3: {
+      store<u8>(dst, 3);
+      lowerNameMatch(v.oifname, dst + 4);
+      break;
+    }
+    case 4: {
+      store<u8>(dst, 4);
+      store<u8>(dst, <u8>v.protocol, 4);
+      break;
+    }
+    case 5: {
+      store<u8>(dst, 5);
+      lowerPortRange(v.sport, dst + 4);
+      break;
+    }
+    case 6: {
+      store<u8>(dst, 6);
+      lowerPortRange(v.dport, dst + 4);
+      break;
+    }
+    case 7: {
+      store<u8>(dst, 7);
+      store<u8>(dst, <u8>v.ctState, 4);
+      break;
+    }
+    case 8: {
+      store<u8>(dst, 8);
+      break;
+    }
+    case 9: {
+      store<u8>(dst, 9);
+      break;
+    }
+    case 10: {
+      store<u8>(dst, 10);
+      lowerMarkMatch(v.mark, dst + 4);
+      break;
+    }
+  }
+}
+
+/** A NAT target: address (must be in the same family as the rule) and optional port range. */
+export class NatTarget {
+  addr: string | null = null;
+  ports: PortRange | null = null;
+}
+
+// @ts-ignore: decorator
+@unsafe
+export function liftNatTarget(src: usize): NatTarget {
+  const v = new NatTarget();
+  v.addr = liftOptString(src);
+  v.ports = liftOptPortRange(src + 12);
+  return v;
+}
+
+// @ts-ignore: decorator
+@unsafe
+export function lowerNatTarget(v: NatTarget, dst: usize): void {
+  lowerOptString(v.addr, dst);
+  lowerOptPortRange(v.ports, dst + 12);
+}
+
+export enum VerdictTag {
+  ACCEPT = 0,
+  DROP = 1,
+  REJECT = 2,
+  DNAT = 3,
+  SNAT = 4,
+  MASQUERADE = 5,
+  REDIRECT = 6,
+  SET_MARK = 7,
+  CONTINUE = 8,
+}
+
+export class Verdict {
+  constructor(readonly tag: VerdictTag) {}
+  private _dnat: NatTarget | null = null;
+  private _snat: NatTarget | null = null;
+  private _masquerade: PortRange | null = null;
+  private _redirect: PortRange | null = null;
+  private _setMark: u32 = 0;
+
+  static accept(): Verdict {
+    const v = new Verdict(VerdictTag.ACCEPT);
+    return v;
+  }
+
+  get isAccept(): bool {
+    return this.tag == VerdictTag.ACCEPT;
+  }
+
+  static drop(): Verdict {
+    const v = new Verdict(VerdictTag.DROP);
+    return v;
+  }
+
+  get isDrop(): bool {
+    return this.tag == VerdictTag.DROP;
+  }
+
+  /** icmp(v6) port unreachable, tcp reset for tcp. */
+  static reject(): Verdict {
+    const v = new Verdict(VerdictTag.REJECT);
+    return v;
+  }
+
+  get isReject(): bool {
+    return this.tag == VerdictTag.REJECT;
+  }
+
+  static dnat(payload: NatTarget): Verdict {
+    const v = new Verdict(VerdictTag.DNAT);
+    v._dnat = payload;
+    return v;
+  }
+
+  get isDnat(): bool {
+    return this.tag == VerdictTag.DNAT;
+  }
+
+  /** The payload of dnat; traps on another case. */
+  get dnat(): NatTarget {
+    if (this.tag != VerdictTag.DNAT) throw new Error(E_VARIANT_CASE);
+    return this._dnat!;
+  }
+
+  static snat(payload: NatTarget): Verdict {
+    const v = new Verdict(VerdictTag.SNAT);
+    v._snat = payload;
+    return v;
+  }
+
+  get isSnat(): bool {
+    return this.tag == VerdictTag.SNAT;
+  }
+
+  /** The payload of snat; traps on another case. */
+  get snat(): NatTarget {
+    if (this.tag != VerdictTag.SNAT) throw new Error(E_VARIANT_CASE);
+    return this._snat!;
+  }
+
+  static masquerade(payload: PortRange | null): Verdict {
+    const v = new Verdict(VerdictTag.MASQUERADE);
+    v._masquerade = payload;
+    return v;
+  }
+
+  get isMasquerade(): bool {
+    return this.tag == VerdictTag.MASQUERADE;
+  }
+
+  /** The payload of masquerade; traps on another case. */
+  get masquerade(): PortRange | null {
+    if (this.tag != VerdictTag.MASQUERADE) throw new Error(E_VARIANT_CASE);
+    return this._masquerade;
+  }
+
+  /** To the node itself (`redirect to :port`). */
+  static redirect(payload: PortRange | null): Verdict {
+    const v = new Verdict(VerdictTag.REDIRECT);
+    v._redirect = payload;
+    return v;
+  }
+
+  get isRedirect(): bool {
+    return this.tag == VerdictTag.REDIRECT;
+  }
+
+  /** The payload of redirect; traps on another case. */
+  get redirect(): PortRange | null {
+    if (this.tag != VerdictTag.REDIRECT) throw new Error(E_VARIANT_CASE);
+    return this._redirect;
+  }
+
+  /** `meta mark set mark | value` and continue. */
+  static setMark(payload: u32): Verdict {
+    const v = new Verdict(VerdictTag.SET_MARK);
+    v._setMark = payload;
+    return v;
+  }
+
+  get isSetMark(): bool {
+    return this.tag == VerdictTag.SET_MARK;
+  }
+
+  /** The payload of set-mark; traps on another case. */
+  get setMark(): u32 {
+    if (this.tag != VerdictTag.SET_MARK) throw new Error(E_VARIANT_CASE);
+    return this._setMark;
+  }
+
+  /** Do nothing but count (with `counter`). */
+  static continue_(): Verdict {
+    const v = new Verdict(VerdictTag.CONTINUE);
+    return v;
+  }
+
+  get isContinue(): bool {
+    return this.tag == VerdictTag.CONTINUE;
+  }
+}
+
+// @ts-ignore: decorator
+@unsafe
+export function liftVerdict(src: usize): Verdict {
+  switch (<i32>load<u8>(src)) {
+    case 0: return Verdict.accept();
+    case 1: return Verdict.drop();
+    case 2: return Verdict.reject();
+    case 3: return Verdict.dnat(liftNatTarget(src + 4));
+    case 4: return Verdict.snat(liftNatTarget(src + 4));
+    case 5: return Verdict.masquerade(liftOptPortRange(src + 4));
+    case 6: return Verdict.redirect(liftOptPortRange(src + 4));
+    case 7: return Verdict.setMark(load<u32>(src, 4));
+    case 8: return Verdict.continue_();
+  }
+  return unreachable();
+}
+
+// @ts-ignore: decorator
+@unsafe
+export function lowerVerdict(v: Verdict, dst: usize): void {
+  switch (<i32>v.tag) {
+    case 0: {
+      store<u8>(dst, 0);
+      break;
+    }
+    case 1: {
+      store<u8>(dst, 1);
+      break;
+    }
+    case 2: {
+      store<u8>(dst, 2);
+      break;
+    }
+    case 3: {
+      store<u8>(dst, 3);
+      lowerNatTarget(v.dnat, dst + 4);
+      break;
+    }
+    case 4: {
+      store<u8>(dst, 4);
+      lowerNatTarget(v.snat, dst + 4);
+      break;
+    }
+    case 5: {
+      store<u8>(dst, 5);
+      lowerOptPortRange(v.masquerade, dst + 4);
+      break;
+    }
+    case 6: {
+      store<u8>(dst, 6);
+      lowerOptPortRange(v.redirect, dst + 4);
+      break;
+    }
+    case 7: {
+      store<u8>(dst, 7);
+      store<u32>(dst, v.setMark, 4);
+      break;
+    }
+    case 8: {
+      store<u8>(dst, 8);
+      break;
+    }
+  }
+}
+
+/**
+ * One typed rule. The host refuses a rule that does not concern this call's container
+ * (`denied`): every rule must match `saddr` or `daddr` (not negated) exactly on an address
+ * of the container (a /32 or /128), or DNAT/SNAT to one and match a `dport` (not every
+ * port of the node). The container's addresses are the IPs of the runtime's `prevResult`
+ * whose interface is CNI_IFNAME in the sandbox (or names no interface), as the reference
+ * portmap reads them: a chained plugin's. Without a prevResult there are none. Rules are tagged with the call's attachment like the others.
+ * `invalid`: family `all`; a CIDR or address of the other family, or a /0; a port range
+ * with first 0 or first > last; a port match or NAT ports without a tcp/udp/sctp protocol
+ * match; icmp in v6 or icmpv6 in v4; an interface name that is not one; a mark value
+ * outside its mask; a dnat/snat without an address; dnat/redirect outside nat-prerouting
+ * and nat-output, snat/masquerade outside nat-postrouting, reject outside the filter chains;
+ * more than 16 matches.
+ */
+export class Rule {
+  chain: Chain = 0;
+  /** v4 or v6 (`all` is refused: a rule's addresses have one family). */
+  family: Family = 0;
+  matches: Array<Match> = new Array<Match>();
+  verdict: Verdict = Verdict.accept();
+  /** Adds a `counter` (packets, bytes). */
+  counter: bool = false;
+}
+
+// @ts-ignore: decorator
+@unsafe
+export function liftRule(src: usize): Rule {
+  const v = new Rule();
+  v.chain = <Chain>load<u8>(src, 0);
+  v.family = <Family>load<u8>(src, 1);
+  v.matches = liftListMatch(<usize>load<u32>(src, 4), <usize>load<u32>(src, 8));
+  v.verdict = liftVerdict(src + 12);
+  v.counter = (load<u8>(src, 36) != 0);
+  return v;
+}
+
+// @ts-ignore: decorator
+@unsafe
+export function lowerRule(v: Rule, dst: usize): void {
+  store<u8>(dst, <u8>v.chain, 0);
+  store<u8>(dst, <u8>v.family, 1);
+  lowerListMatch(v.matches, dst + 4);
+  lowerVerdict(v.verdict, dst + 12);
+  store<u8>(dst, <u8>(v.counter ? 1 : 0), 36);
+}
+
+/** This attachment's typed rule with its counters, as `rules` reports it. */
+export class RuleState {
+  rule: Rule = new Rule();
+  packets: u64 = 0;
+  bytes: u64 = 0;
+}
+
+// @ts-ignore: decorator
+@unsafe
+export function liftRuleState(src: usize): RuleState {
+  const v = new RuleState();
+  v.rule = liftRule(src);
+  v.packets = load<u64>(src, 40);
+  v.bytes = load<u64>(src, 48);
+  return v;
+}
+
+// @ts-ignore: decorator
+@unsafe
+export function lowerRuleState(v: RuleState, dst: usize): void {
+  lowerRule(v.rule, dst);
+  store<u64>(dst, v.packets, 40);
+  store<u64>(dst, v.bytes, 48);
+}
+
 // Return area of the host functions below (one call at a time).
 const _RET = memory.data(20, 4);
 
@@ -198,7 +891,10 @@ declare function _remove(p0: i32, p1: i32): void;
 
 /**
  * Removes every rule of this container on this network from the plugin's tables (for DEL);
- * succeeds when there are none. The tables and chains stay for the other containers.
+ * succeeds when there are none. A chain left without rules (unless an operator gave it a
+ * drop policy), then a table left without chains, is deleted too, each only while empty
+ * (the kernel checks: another call's rule keeps it), so the last DEL leaves the ruleset as
+ * before the first ADD.
  * Equivalent to: `nft delete rule inet wasm-cni-$plugin postrouting handle $h` per rule
  */
 export function remove(ns: NetnsId): Result<Unit, HostError> {
@@ -218,7 +914,8 @@ declare function _retain(p0: i32, p1: i32): void;
  * GC: removes from the plugin's tables every rule of this call's network whose attachment
  * is not in the runtime's `cni.dev/valid-attachments` (of the GC config; the plugin passes
  * none), whichever call added it; an empty list removes them all. Rules of the plugin's
- * other networks stay. Returns how many rules it removed. The tables and chains stay.
+ * other networks stay. Returns how many rules it removed. Chains and tables left empty go
+ * as with `remove`.
  * Only during GC: `denied` in any other verb; `invalid` when the GC config has no
  * `cni.dev/valid-attachments`.
  * Equivalent to: `nft -a list table inet wasm-cni-$plugin` (and bridge), then `nft delete
@@ -231,6 +928,126 @@ export function retain(ns: NetnsId): Result<u32, HostError> {
   _retain(_p0, <i32>_RET);
   release(_mark);
   return liftResU32OrHostError(_RET);
+}
+
+// @ts-ignore: decorator
+@external("cni:host/firewall@0.1.0", "apply")
+declare function _apply(p0: i32, p1: i32, p2: i32, p3: i32): void;
+
+/**
+ * Adds `rules` to the plugin's table, all in one nftables transaction (all or none),
+ * in order after this attachment's earlier rules; journalled (a failed ADD takes them back).
+ * Except: a rule whose verdict is `drop` or `reject` goes to the head of its chain (in the
+ * call's order), before every attachment's other rules, so that no other attachment's
+ * accept in the shared chain lets through what it stops; write such a rule to stand alone
+ * (e.g. with `ct-state(new)` where established traffic must pass).
+ * Only during ADD (`denied` otherwise); at most 64 rules per call (`invalid`); one refused
+ * rule refuses the call.
+ * Rules already present for this attachment (same chain and content) are not added twice.
+ * Equivalent to: `nft -f -` with one `add rule inet wasm-cni-$plugin $chain ... comment "$network:$id/$ifname rule"`
+ * per rule (`insert rule` for a drop or reject)
+ */
+export function apply(ns: NetnsId, rules: Array<Rule>): Result<Unit, HostError> {
+  const _mark = mark();
+  let _p0: i32 = 0;
+  _p0 = <i32>ns;
+  let _p1: i32 = 0;
+  let _p2: i32 = 0;
+  const _v7 = rules;
+  _p1 = <i32>lowerElemsRule(_v7);
+  _p2 = _v7.length;
+  _apply(_p0, _p1, _p2, <i32>_RET);
+  release(_mark);
+  return liftResUnitOrHostError(_RET);
+}
+
+// @ts-ignore: decorator
+@external("cni:host/firewall@0.1.0", "rules")
+declare function _rules(p0: i32, p1: i32): void;
+
+/**
+ * This attachment's typed rules on this network (for CHECK), in chain order, with counters.
+ * Equivalent to: `nft -j list table inet wasm-cni-$plugin`, filtered by comment
+ */
+export function rules(ns: NetnsId): Result<Array<RuleState>, HostError> {
+  const _mark = mark();
+  let _p0: i32 = 0;
+  _p0 = <i32>ns;
+  _rules(_p0, <i32>_RET);
+  release(_mark);
+  return liftResListRuleStateOrHostError(_RET);
+}
+
+// @ts-ignore: decorator
+@unsafe
+function liftOptString(src: usize): string | null {
+  switch (<i32>load<u8>(src)) {
+    case 0: return null;
+    case 1: return loadString(src + 4);
+  }
+  return unreachable();
+}
+
+// @ts-ignore: decorator
+@unsafe
+function liftOptPortRange(src: usize): PortRange | null {
+  switch (<i32>load<u8>(src)) {
+    case 0: return null;
+    case 1: return liftPortRange(src + 2);
+  }
+  return unreachable();
+}
+
+// @ts-ignore: decorator
+@unsafe
+function lowerOptString(v: string | null, dst: usize): void {
+  if (v === null) {
+    store<u8>(dst, 0);
+  } else {
+    store<u8>(dst, 1);
+    storeString(v, dst + 4);
+  }
+}
+
+// @ts-ignore: decorator
+@unsafe
+function lowerOptPortRange(v: PortRange | null, dst: usize): void {
+  if (v === null) {
+    store<u8>(dst, 0);
+  } else {
+    store<u8>(dst, 1);
+    lowerPortRange(v, dst + 2);
+  }
+}
+
+// @ts-ignore: decorator
+@unsafe
+function liftListMatch(ptr: usize, len: usize): Array<Match> {
+  const out = new Array<Match>();
+  for (let i: usize = 0; i < len; i++) {
+    const e = ptr + i * 16;
+    out.push(liftMatch(e));
+  }
+  freeReceived(ptr, len * 16);
+  return out;
+}
+
+// @ts-ignore: decorator
+@unsafe
+function lowerListMatch(v: Array<Match>, dst: usize): void {
+  store<u32>(dst, <u32>lowerElemsMatch(v));
+  store<u32>(dst, <u32>v.length, 4);
+}
+
+// @ts-ignore: decorator
+@unsafe
+function lowerElemsMatch(v: Array<Match>): usize {
+  const ptr = allocList(v.length, 16, 4);
+  for (let i = 0; i < v.length; i++) {
+    const e = ptr + <usize>i * 16;
+    lowerMatch(unchecked(v[i]), e);
+  }
+  return ptr;
 }
 
 // @ts-ignore: decorator
@@ -273,4 +1090,37 @@ function liftResU32OrHostError(src: usize): Result<u32, HostError> {
     case 1: return err<u32, HostError>(liftHostError(src + 4));
   }
   return unreachable();
+}
+
+// @ts-ignore: decorator
+@unsafe
+function lowerElemsRule(v: Array<Rule>): usize {
+  const ptr = allocList(v.length, 40, 4);
+  for (let i = 0; i < v.length; i++) {
+    const e = ptr + <usize>i * 40;
+    lowerRule(unchecked(v[i]), e);
+  }
+  return ptr;
+}
+
+// @ts-ignore: decorator
+@unsafe
+function liftResListRuleStateOrHostError(src: usize): Result<Array<RuleState>, HostError> {
+  switch (<i32>load<u8>(src)) {
+    case 0: return ok<Array<RuleState>, HostError>(liftListRuleState(<usize>load<u32>(src, 4), <usize>load<u32>(src, 8)));
+    case 1: return err<Array<RuleState>, HostError>(liftHostError(src + 4));
+  }
+  return unreachable();
+}
+
+// @ts-ignore: decorator
+@unsafe
+function liftListRuleState(ptr: usize, len: usize): Array<RuleState> {
+  const out = new Array<RuleState>();
+  for (let i: usize = 0; i < len; i++) {
+    const e = ptr + i * 56;
+    out.push(liftRuleState(e));
+  }
+  freeReceived(ptr, len * 56);
+  return out;
 }

@@ -23,7 +23,10 @@ export function ensureSpoofCheck(ns: NetnsId, check: SpoofCheck): void;
 export function list(ns: NetnsId): Array<FwRule>;
 /**
  * Removes every rule of this container on this network from the plugin's tables (for DEL);
- * succeeds when there are none. The tables and chains stay for the other containers.
+ * succeeds when there are none. A chain left without rules (unless an operator gave it a
+ * drop policy), then a table left without chains, is deleted too, each only while empty
+ * (the kernel checks: another call's rule keeps it), so the last DEL leaves the ruleset as
+ * before the first ADD.
  * Equivalent to: `nft delete rule inet wasm-cni-$plugin postrouting handle $h` per rule
  */
 export function remove(ns: NetnsId): void;
@@ -31,15 +34,36 @@ export function remove(ns: NetnsId): void;
  * GC: removes from the plugin's tables every rule of this call's network whose attachment
  * is not in the runtime's `cni.dev/valid-attachments` (of the GC config; the plugin passes
  * none), whichever call added it; an empty list removes them all. Rules of the plugin's
- * other networks stay. Returns how many rules it removed. The tables and chains stay.
+ * other networks stay. Returns how many rules it removed. Chains and tables left empty go
+ * as with `remove`.
  * Only during GC: `denied` in any other verb; `invalid` when the GC config has no
  * `cni.dev/valid-attachments`.
  * Equivalent to: `nft -a list table inet wasm-cni-$plugin` (and bridge), then `nft delete
  * rule ... handle $h` for each rule tagged "$network:..." whose attachment is not listed
  */
 export function retain(ns: NetnsId): number;
+/**
+ * Adds `rules` to the plugin's table, all in one nftables transaction (all or none),
+ * in order after this attachment's earlier rules; journalled (a failed ADD takes them back).
+ * Except: a rule whose verdict is `drop` or `reject` goes to the head of its chain (in the
+ * call's order), before every attachment's other rules, so that no other attachment's
+ * accept in the shared chain lets through what it stops; write such a rule to stand alone
+ * (e.g. with `ct-state(new)` where established traffic must pass).
+ * Only during ADD (`denied` otherwise); at most 64 rules per call (`invalid`); one refused
+ * rule refuses the call.
+ * Rules already present for this attachment (same chain and content) are not added twice.
+ * Equivalent to: `nft -f -` with one `add rule inet wasm-cni-$plugin $chain ... comment "$network:$id/$ifname rule"`
+ * per rule (`insert rule` for a drop or reject)
+ */
+export function apply(ns: NetnsId, rules: Array<Rule>): void;
+/**
+ * This attachment's typed rules on this network (for CHECK), in chain order, with counters.
+ * Equivalent to: `nft -j list table inet wasm-cni-$plugin`, filtered by comment
+ */
+export function rules(ns: NetnsId): Array<RuleState>;
 export type HostError = import('./cni-host-types.js').HostError;
 export type NetnsId = import('./cni-host-types.js').NetnsId;
+export type Family = import('./cni-host-types.js').Family;
 /**
  * A host-side interface whose frames must come from one MAC address.
  */
@@ -68,4 +92,224 @@ export interface FwRuleMasquerade {
 export interface FwRuleSpoofCheck {
   tag: 'spoof-check',
   val: SpoofCheck,
+}
+/**
+ * ---- The rule vocabulary: typed rules the host compiles to nftables. ----
+ * A base chain of the plugin's `inet wasm-cni-$plugin` table, made by the host on first use
+ * (priorities as nft's names: dstnat -100, filter 0, srcnat 100).
+ * # Variants
+ * 
+ * ## `"nat-prerouting"`
+ * 
+ * nat prerouting (dstnat): DNAT of traffic arriving from outside (portmap).
+ * ## `"nat-output"`
+ * 
+ * nat output (dstnat): DNAT of traffic the node itself sends (portmap from the node).
+ * ## `"nat-postrouting"`
+ * 
+ * nat postrouting (srcnat): SNAT and masquerading.
+ * ## `"filter-forward"`
+ * 
+ * filter forward: what the node forwards for the container (firewall plugin).
+ * ## `"filter-input"`
+ * 
+ * filter input: what reaches the node itself from the container.
+ */
+export type Chain = 'nat-prerouting' | 'nat-output' | 'nat-postrouting' | 'filter-forward' | 'filter-input';
+/**
+ * # Variants
+ * 
+ * ## `"tcp"`
+ * 
+ * ## `"udp"`
+ * 
+ * ## `"sctp"`
+ * 
+ * ## `"icmp"`
+ * 
+ * ## `"icmpv6"`
+ */
+export type Protocol = 'tcp' | 'udp' | 'sctp' | 'icmp' | 'icmpv6';
+/**
+ * Inclusive port range; a single port is `first == last`.
+ */
+export interface PortRange {
+  first: number,
+  last: number,
+}
+/**
+ * An address match: `cidr` ("10.88.0.2/32", "fd00::/64"), or its negation.
+ */
+export interface CidrMatch {
+  cidr: string,
+  negate: boolean,
+}
+/**
+ * An interface-name match (`iifname`/`oifname`), or its negation.
+ */
+export interface NameMatch {
+  name: string,
+  negate: boolean,
+}
+/**
+ * Conntrack states (`ct state`).
+ */
+export interface CtStates {
+  new?: boolean,
+  established?: boolean,
+  related?: boolean,
+  invalid?: boolean,
+  untracked?: boolean,
+}
+/**
+ * `meta mark & mask == value`.
+ */
+export interface MarkMatch {
+  value: number,
+  mask: number,
+}
+/**
+ * One condition; a rule matches when all of its conditions do.
+ */
+export type Match = MatchSaddr | MatchDaddr | MatchIifname | MatchOifname | MatchProtocol | MatchSport | MatchDport | MatchCtState | MatchCtDnat | MatchDaddrLocal | MatchMark;
+export interface MatchSaddr {
+  tag: 'saddr',
+  val: CidrMatch,
+}
+export interface MatchDaddr {
+  tag: 'daddr',
+  val: CidrMatch,
+}
+export interface MatchIifname {
+  tag: 'iifname',
+  val: NameMatch,
+}
+export interface MatchOifname {
+  tag: 'oifname',
+  val: NameMatch,
+}
+/**
+ * `meta l4proto`.
+ */
+export interface MatchProtocol {
+  tag: 'protocol',
+  val: Protocol,
+}
+/**
+ * Needs a `protocol` of tcp, udp or sctp in the same rule.
+ */
+export interface MatchSport {
+  tag: 'sport',
+  val: PortRange,
+}
+export interface MatchDport {
+  tag: 'dport',
+  val: PortRange,
+}
+export interface MatchCtState {
+  tag: 'ct-state',
+  val: CtStates,
+}
+/**
+ * `ct status dnat`: the connection was DNATed (portmap's hairpin masquerade).
+ */
+export interface MatchCtDnat {
+  tag: 'ct-dnat',
+}
+/**
+ * `fib daddr type local`: the destination is an address of the node (portmap).
+ */
+export interface MatchDaddrLocal {
+  tag: 'daddr-local',
+}
+export interface MatchMark {
+  tag: 'mark',
+  val: MarkMatch,
+}
+/**
+ * A NAT target: address (must be in the same family as the rule) and optional port range.
+ */
+export interface NatTarget {
+  addr?: string,
+  ports?: PortRange,
+}
+export type Verdict = VerdictAccept | VerdictDrop | VerdictReject | VerdictDnat | VerdictSnat | VerdictMasquerade | VerdictRedirect | VerdictSetMark | VerdictContinue;
+export interface VerdictAccept {
+  tag: 'accept',
+}
+export interface VerdictDrop {
+  tag: 'drop',
+}
+/**
+ * icmp(v6) port unreachable, tcp reset for tcp.
+ */
+export interface VerdictReject {
+  tag: 'reject',
+}
+export interface VerdictDnat {
+  tag: 'dnat',
+  val: NatTarget,
+}
+export interface VerdictSnat {
+  tag: 'snat',
+  val: NatTarget,
+}
+export interface VerdictMasquerade {
+  tag: 'masquerade',
+  val: PortRange | undefined,
+}
+/**
+ * To the node itself (`redirect to :port`).
+ */
+export interface VerdictRedirect {
+  tag: 'redirect',
+  val: PortRange | undefined,
+}
+/**
+ * `meta mark set mark | value` and continue.
+ */
+export interface VerdictSetMark {
+  tag: 'set-mark',
+  val: number,
+}
+/**
+ * Do nothing but count (with `counter`).
+ */
+export interface VerdictContinue {
+  tag: 'continue',
+}
+/**
+ * One typed rule. The host refuses a rule that does not concern this call's container
+ * (`denied`): every rule must match `saddr` or `daddr` (not negated) exactly on an address
+ * of the container (a /32 or /128), or DNAT/SNAT to one and match a `dport` (not every
+ * port of the node). The container's addresses are the IPs of the runtime's `prevResult`
+ * whose interface is CNI_IFNAME in the sandbox (or names no interface), as the reference
+ * portmap reads them: a chained plugin's. Without a prevResult there are none. Rules are tagged with the call's attachment like the others.
+ * `invalid`: family `all`; a CIDR or address of the other family, or a /0; a port range
+ * with first 0 or first > last; a port match or NAT ports without a tcp/udp/sctp protocol
+ * match; icmp in v6 or icmpv6 in v4; an interface name that is not one; a mark value
+ * outside its mask; a dnat/snat without an address; dnat/redirect outside nat-prerouting
+ * and nat-output, snat/masquerade outside nat-postrouting, reject outside the filter chains;
+ * more than 16 matches.
+ */
+export interface Rule {
+  chain: Chain,
+  /**
+   * v4 or v6 (`all` is refused: a rule's addresses have one family).
+   */
+  family: Family,
+  matches: Array<Match>,
+  verdict: Verdict,
+  /**
+   * Adds a `counter` (packets, bytes).
+   */
+  counter: boolean,
+}
+/**
+ * This attachment's typed rule with its counters, as `rules` reports it.
+ */
+export interface RuleState {
+  rule: Rule,
+  packets: bigint,
+  bytes: bigint,
 }

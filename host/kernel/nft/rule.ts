@@ -22,10 +22,20 @@ export interface ChainRef {
   chain: string;
 }
 
-/** A rule as listed: its handle (for delete) and its comment ("" when none). */
+/** A rule as listed: its handle (for delete), its comment ("" when none) and its NFTA_RULE_EXPRESSIONS payload. */
 export interface NftRule {
   handle: bigint;
   comment: string;
+  exprs: Uint8Array;
+}
+
+/** A rule to add to a base chain. */
+export interface NewRule {
+  chain: BaseChain;
+  exprs: Attr[];
+  comment: string;
+  /** Inserted at the head of the chain rather than appended (`nft insert rule`). */
+  head?: boolean;
 }
 
 function comment(text: string): Attr {
@@ -47,11 +57,11 @@ function parseComment(udata: Uint8Array | undefined): string {
   return "";
 }
 
-/** The NEWRULE request: appended to the chain, with the comment as user data. */
-export function ruleAddRequest(chain: ChainRef, exprs: Attr[], text: string): NlRequest {
+/** The NEWRULE request: appended to the chain (or, `head`, inserted before its first rule), with the comment as user data. */
+export function ruleAddRequest(chain: ChainRef, exprs: Attr[], text: string, head = false): NlRequest {
   return {
     type: nftType(NFT_MSG.NEWRULE),
-    flags: NLM_F.CREATE | NLM_F.APPEND,
+    flags: head ? NLM_F.CREATE : NLM_F.CREATE | NLM_F.APPEND,
     body: nfgenmsg(chain.family),
     attrs: [stringAttr(NFTA_RULE.TABLE, chain.table), stringAttr(NFTA_RULE.CHAIN, chain.chain), nest(NFTA_RULE.EXPRESSIONS, exprs), comment(text)],
   };
@@ -77,6 +87,25 @@ export function ruleAdd(h: NftHandle, chain: BaseChain, exprs: Attr[], text: str
   h.commit([tableAdd(chain.family, chain.table), chainAdd(chain), ruleAddRequest(ref, exprs, text)], `add nft rule "${text}" to ${describe(ref)}`);
 }
 
+/**
+ * Adds rules to base chains in one batch (all or none), each chain's table and chain made
+ * first when missing, once each. Equivalent to: `nft -f -` of `add table ...; add chain ... ;
+ * add rule ... comment "..."` per rule (`insert rule` for a head rule)
+ */
+export function rulesAdd(h: NftHandle, rules: readonly NewRule[]): void {
+  if (rules.length === 0) return;
+  const tables = new Map<string, NlRequest>();
+  const chains = new Map<string, NlRequest>();
+  for (const { chain: c } of rules) {
+    tables.set(`${c.family} ${c.table}`, tableAdd(c.family, c.table));
+    if (!chains.has(`${c.family} ${c.table} ${c.name}`)) chains.set(`${c.family} ${c.table} ${c.name}`, chainAdd(c));
+  }
+  const add = (r: NewRule) => ruleAddRequest({ family: r.chain.family, table: r.chain.table, chain: r.chain.name }, r.exprs, r.comment, r.head);
+  // Each head insert goes before the chain's first rule: the last one first keeps their order.
+  const adds = [...rules.filter((r) => r.head).reverse().map(add), ...rules.filter((r) => !r.head).map(add)];
+  h.commit([...tables.values(), ...chains.values(), ...adds], `add ${rules.length} nft rule(s) to table ${rules[0]!.chain.table}`);
+}
+
 /** The chain's rules; none when the table or chain does not exist. Equivalent to: `nft -a list chain $family $table $chain` */
 export function ruleList(h: NftHandle, chain: ChainRef): NftRule[] {
   const req: NlRequest = {
@@ -90,7 +119,11 @@ export function ruleList(h: NftHandle, chain: ChainRef): NftRule[] {
     .filter((m) => m.header.type === nftType(NFT_MSG.NEWRULE))
     .map((m) => parseAttrs(m.payload.subarray(NFGENMSG_LEN)))
     .filter((a) => a.string(NFTA_RULE.TABLE) === chain.table && a.string(NFTA_RULE.CHAIN) === chain.chain)
-    .map((a) => ({ handle: readBe64(a.get(NFTA_RULE.HANDLE) ?? new Uint8Array(8)), comment: parseComment(a.get(NFTA_RULE.USERDATA)) }));
+    .map((a) => ({
+      handle: readBe64(a.get(NFTA_RULE.HANDLE) ?? new Uint8Array(8)),
+      comment: parseComment(a.get(NFTA_RULE.USERDATA)),
+      exprs: a.get(NFTA_RULE.EXPRESSIONS) ?? new Uint8Array(0),
+    }));
 }
 
 /** Deletes rules by handle, in one batch. Equivalent to: `nft delete rule $family $table $chain handle $h` */
