@@ -1,0 +1,255 @@
+// portmap chained after bridge (host-local, IPv4 and IPv6), as a runtime runs the conflist
+// (tools/conflist-runner.ts, libcni's order, `portMappings` through runtimeConfig), in a
+// test "host" netns with a "remote" netns joined to it by a veth. Checked by traffic: a server
+// in the container answers each TCP connection and UDP datagram with the peer address it saw
+// (port-traffic.ts), so the tests see both that the host port reaches the container and
+// whether the connection was masqueraded. The Go plugins v1.1.1 (iptables) run the same list.
+import { execFileSync } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
+import { mkdtempSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { buildPluginConfig, createConflistRunner, parseConflist, type Conflist, type ConflistRunner, type JsonObject } from "../../../tools/conflist-runner";
+import { cniExec, type CniOutcome } from "../../../tools/cni-exec";
+import { HOST_BIN } from "../../helpers/fixtures";
+import { netnsPerTest, type TestNetns } from "../../helpers/netns";
+import { buildPluginsUnderTest } from "../../helpers/plugin-under-test";
+import { GO_PLUGINS } from "./attach-fixture";
+import { connect, startServer } from "./port-traffic";
+
+let pluginDir: string;
+beforeAll(async () => {
+  pluginDir = await buildPluginsUnderTest(["bridge", "host-local", "portmap"]);
+}, 240_000);
+
+const netns = netnsPerTest();
+const servers: ChildProcess[] = [];
+afterEach(() => {
+  for (const s of servers.splice(0)) s.kill();
+});
+
+const tmp = (): string => mkdtempSync(join(tmpdir(), "wasm-cni-portmap-"));
+const HOST4 = "192.168.77.1", REMOTE4 = "192.168.77.2", HOST6 = "fd77::1", REMOTE6 = "fd77::2";
+const GW4 = "10.50.0.1", GW6 = "fd50::1", BRIDGE = "br-pm";
+const MAPPINGS = [{ hostPort: 8080, containerPort: 80, protocol: "tcp" }, { hostPort: 8053, containerPort: 53, protocol: "udp" }];
+
+type Impl = "wasm-cni" | "go";
+
+/** A remote host: a netns joined to `host` by a veth, 192.168.77.0/24 and fd77::/64, no route to the containers. */
+function withRemote(host: TestNetns): TestNetns {
+  const r = netns("r");
+  const up = `up${Math.random().toString(16).slice(2, 8)}`;
+  const ipn = (ns: TestNetns, ...a: string[]) => execFileSync("ip", ["-n", ns.name, ...a]);
+  ipn(host, "link", "add", up, "type", "veth", "peer", "name", "eth0", "netns", r.name);
+  ipn(host, "addr", "add", `${HOST4}/24`, "dev", up);
+  ipn(host, "addr", "add", `${HOST6}/64`, "dev", up, "nodad");
+  ipn(host, "link", "set", up, "up");
+  ipn(r, "addr", "add", `${REMOTE4}/24`, "dev", "eth0");
+  ipn(r, "addr", "add", `${REMOTE6}/64`, "dev", "eth0", "nodad");
+  ipn(r, "link", "set", "eth0", "up");
+  return r;
+}
+
+/** A runtime's view: CNI_PATH holding bridge and portmap (ours: links to bin/wasm-cni; Go's: /usr/lib/cni). */
+function runner(impl: Impl, host: TestNetns): ConflistRunner {
+  if (impl === "go") return createConflistRunner({ path: [GO_PLUGINS], cacheDir: join(tmp(), "cache"), inNetns: host.name });
+  const cniPath = tmp();
+  for (const p of ["bridge", "portmap"]) symlinkSync(HOST_BIN, join(cniPath, p));
+  return createConflistRunner({
+    path: [cniPath], cacheDir: join(tmp(), "cache"), inNetns: host.name,
+    env: { WASM_CNI_PLUGIN_DIR: pluginDir, WASM_CNI_PRESTART_DIR: "off" },
+  });
+}
+
+/** bridge (gateway, both families, default routes) then portmap with `portmap` keys. */
+function conflist(portmap: JsonObject = {}, name = `pm-${Math.random().toString(16).slice(2, 8)}`): Conflist {
+  return parseConflist({
+    cniVersion: "1.0.0", name,
+    plugins: [
+      // hairpinMode: this kernel has br_netfilter, so a hairpin connection is DNATed at the
+      // bridge and sent back out of the port it came in on (podman's conflist sets it too).
+      { type: "bridge", bridge: BRIDGE, isGateway: true, hairpinMode: true,
+        ipam: { type: "host-local", dataDir: tmp(), ranges: [[{ subnet: "10.50.0.0/24" }], [{ subnet: "fd50::/64" }]], routes: [{ dst: "0.0.0.0/0" }, { dst: "::/0" }] } },
+      { type: "portmap", capabilities: { portMappings: true }, ...portmap },
+    ],
+  });
+}
+
+const att = (c: TestNetns, portMappings: unknown = MAPPINGS) => ({ containerId: `ctr-${c.name}`, ifname: "eth0", netns: c.path, capabilityArgs: { portMappings } });
+
+/** `nft list ruleset`, without the table of ours that holds no rule (the host keeps its base chains for other containers). */
+function ruleset(host: TestNetns): string {
+  const text = host.exec("nft", ["list", "ruleset"]);
+  const ours = /table inet wasm-cni-portmap \{[\s\S]*?\n\}\n?/.exec(text);
+  return ours && !/\n\t\t[^\n]*(dnat|masquerade)/.test(ours[0]) ? text.replace(ours[0], "") : text;
+}
+
+/** Our rules (the plugin's table), one line each, as nft prints them. */
+function ourRules(host: TestNetns): string[] {
+  let text: string;
+  try {
+    text = host.exec("nft", ["list", "table", "inet", "wasm-cni-portmap"]);
+  } catch {
+    return [];
+  }
+  return text.split("\n").map((l) => l.trim()).filter((l) => /(dnat|masquerade)/.test(l));
+}
+
+const routeLocalnet = (host: TestNetns, dev: string): string => host.exec("sysctl", ["-n", `net.ipv4.conf.${dev}.route_localnet`]).trim();
+
+/** Waits (up to 5 s) until no IPv6 address of `ns` is tentative: the bridge's gateway does DAD. */
+function settle(ns: TestNetns): void {
+  for (let i = 0; i < 50 && ns.exec("ip", ["-6", "addr", "show", "tentative"]).trim() !== ""; i++) execFileSync("sleep", ["0.1"]);
+}
+
+/** A container with the server on 80/tcp and 53/udp, attached by the chain. */
+async function container(impl: Impl, host: TestNetns, list: Conflist, mappings: unknown = MAPPINGS) {
+  const c = netns("c");
+  servers.push(await startServer(c, 80, 53));
+  const run = runner(impl, host);
+  const result = run.add(list, att(c, mappings));
+  settle(host);
+  settle(c);
+  return { c, run, result };
+}
+
+describe("portmap after bridge: traffic to the host port", () => {
+  for (const impl of ["wasm-cni", "go"] as const) {
+    it(`${impl}: TCP and UDP reach the container from a remote host (source kept), from the node, hairpin and over 127.0.0.1 (masqueraded) over IPv4`, async () => {
+      const host = netns("h"), r = withRemote(host);
+      const { c } = await container(impl, host, conflist());
+      for (const proto of ["tcp", "udp"] as const) {
+        const port = proto === "tcp" ? 8080 : 8053;
+        expect(connect(r, proto, HOST4, port), `${proto} remote`).toBe(`${proto} ${REMOTE4}`);
+        expect(connect(host, proto, HOST4, port), `${proto} node`).toBe(`${proto} ${HOST4}`);
+        expect(connect(c, proto, HOST4, port), `${proto} hairpin`).toBe(`${proto} ${GW4}`);
+        expect(connect(host, proto, "127.0.0.1", port), `${proto} 127.0.0.1`).toBe(`${proto} ${GW4}`);
+      }
+      expect(routeLocalnet(host, BRIDGE)).toBe("1");
+    });
+
+    it(`${impl}: TCP and UDP reach the container from a remote host, from the node and hairpin over IPv6`, async () => {
+      const host = netns("h"), r = withRemote(host);
+      const { c } = await container(impl, host, conflist());
+      for (const proto of ["tcp", "udp"] as const) {
+        const port = proto === "tcp" ? 8080 : 8053;
+        expect(connect(r, proto, HOST6, port), `${proto} remote`).toBe(`${proto} ${REMOTE6}`);
+        expect(connect(host, proto, HOST6, port), `${proto} node`).toBe(`${proto} ${HOST6}`);
+        expect(connect(c, proto, HOST6, port), `${proto} hairpin`).toBe(`${proto} ${GW6}`);
+      }
+    });
+  }
+
+  it("wasm-cni: the rules are Go's nftables rules in inet wasm-cni-portmap; DEL leaves the ruleset as before and the port closed", async () => {
+    const host = netns("h"), r = withRemote(host);
+    const before = ruleset(host);
+    const list = conflist();
+    const { c, run } = await container("wasm-cni", host, list);
+    expect(ourRules(host).length).toBe(4 + 4 + 2 + 1); // DNAT prerouting+output per mapping and family; hairpin per family; 127.0.0.1
+    run.del(list, att(c));
+    expect(ourRules(host)).toEqual([]);
+    expect(ruleset(host)).toBe(before);
+    expect(connect(r, "tcp", HOST4, 8080)).not.toBe(`tcp ${REMOTE4}`);
+    run.del(list, att(c)); // DEL again succeeds
+  });
+
+  it("wasm-cni: DEL of one container removes only its rules; the other's port still answers", async () => {
+    const host = netns("h"), r = withRemote(host);
+    const list = conflist();
+    const a = await container("wasm-cni", host, list, [{ hostPort: 8080, containerPort: 80, protocol: "tcp" }]);
+    const b = await container("wasm-cni", host, list, [{ hostPort: 9090, containerPort: 80, protocol: "tcp" }]);
+    a.run.del(list, att(a.c));
+    expect(ourRules(host).every((l) => !l.includes("8080"))).toBe(true);
+    expect(connect(r, "tcp", HOST4, 9090)).toBe(`tcp ${REMOTE4}`);
+    b.run.del(list, att(b.c));
+    expect(ourRules(host)).toEqual([]);
+  });
+
+  it("wasm-cni: hostIP limits a mapping to that address; snat false leaves hairpin unmasqueraded", async () => {
+    const host = netns("h"), r = withRemote(host);
+    const list = conflist({ snat: false });
+    const { c } = await container("wasm-cni", host, list, [{ hostPort: 8080, containerPort: 80, protocol: "tcp", hostIP: HOST4 }]);
+    expect(connect(r, "tcp", HOST4, 8080)).toBe(`tcp ${REMOTE4}`);
+    expect(connect(host, "tcp", GW4, 8080)).not.toMatch(/^tcp /); // another local address: not mapped
+    expect(ourRules(host).some((l) => l.includes("masquerade"))).toBe(false);
+    expect(connect(c, "tcp", HOST4, 8080)).not.toBe(`tcp ${GW4}`);
+  });
+});
+
+describe("portmap CHECK and GC", () => {
+  it("CHECK passes after ADD and names the missing rule once one is gone", async () => {
+    const host = netns("h");
+    const list = conflist();
+    const { c, run } = await container("wasm-cni", host, list);
+    run.check(list, att(c));
+    const handle = /dport 8053 .*# handle (\d+)/.exec(host.exec("nft", ["-a", "list", "chain", "inet", "wasm-cni-portmap", "prerouting"]))?.[1];
+    expect(handle).toBeDefined();
+    host.exec("nft", ["delete", "rule", "inet", "wasm-cni-portmap", "prerouting", "handle", handle!]);
+    expect(() => run.check(list, att(c))).toThrow(/missing hostport rule: nat-prerouting ip6? .*dport 8053/);
+  });
+
+  it("GC removes the rules of attachments not in cni.dev/valid-attachments and keeps the others", async () => {
+    const host = netns("h");
+    const list = parseConflist({ ...JSON.parse(conflist().bytes), cniVersion: "1.1.0" });
+    const a = await container("wasm-cni", host, list, [{ hostPort: 8080, containerPort: 80, protocol: "tcp" }]);
+    const b = await container("wasm-cni", host, list, [{ hostPort: 9090, containerPort: 80, protocol: "tcp" }]);
+    a.run.gc(list, [{ containerID: `ctr-${b.c.name}`, ifname: "eth0" }]);
+    expect(ourRules(host).some((l) => l.includes("8080"))).toBe(false);
+    expect(ourRules(host).some((l) => l.includes("9090"))).toBe(true);
+  });
+});
+
+describe("portmap: bad configs", () => {
+  /** portmap's ADD alone with a bridge ADD's result as prevResult, as the second plugin of the list. */
+  function portmapAdd(host: TestNetns, c: TestNetns, list: Conflist, prev: JsonObject | undefined, portMappings: unknown): CniOutcome {
+    const cniPath = tmp();
+    symlinkSync(HOST_BIN, join(cniPath, "portmap"));
+    return cniExec({
+      binary: join(cniPath, "portmap"), command: "ADD", containerId: `ctr-${c.name}`, ifname: "eth0", netns: c.path, inNetns: host.name,
+      config: buildPluginConfig(list, list.plugins[1]!, prev, att(c, portMappings)), env: { WASM_CNI_PLUGIN_DIR: pluginDir, WASM_CNI_PRESTART_DIR: "off" },
+    });
+  }
+
+  const BAD: [string, JsonObject, unknown, RegExp][] = [
+    ["hostPort 0", {}, [{ hostPort: 0, containerPort: 80, protocol: "tcp" }], /runtimeConfig.portMappings\[0\].hostPort" is 0, not a port number/],
+    ["protocol icmp", {}, [{ hostPort: 80, containerPort: 80, protocol: "icmp" }], /protocol" is "icmp", not one of tcp, udp, sctp/],
+    ["externalSetMarkChain", { externalSetMarkChain: "KUBE-MARK-MASQ" }, MAPPINGS, /"externalSetMarkChain" names an iptables chain/],
+    ["an iptables condition without nftables equivalent", { conditionsV4: ["-m", "comment"] }, MAPPINGS, /"conditionsV4" has "-m"/],
+    ["backend ebpf", { backend: "ebpf" }, MAPPINGS, /"backend" is "ebpf"/],
+  ];
+
+  it.each(BAD)("ADD with %s fails with code 7 naming it and changes nothing", async (_what, keys, mappings, details) => {
+    const host = netns("h"), c = netns("c");
+    const list = conflist(keys);
+    const bridgeOnly = parseConflist({ ...JSON.parse(list.bytes), plugins: [list.plugins[0]] });
+    const prev = runner("wasm-cni", host).add(bridgeOnly, att(c));
+    const before = { nft: ruleset(host), localnet: routeLocalnet(host, BRIDGE) };
+    const out = portmapAdd(host, c, list, prev, mappings);
+    expect(out.code, out.stdout + out.stderr).toBe(1);
+    expect(out.json).toMatchObject({ code: 7, details: expect.stringMatching(details) });
+    expect({ nft: ruleset(host), localnet: routeLocalnet(host, BRIDGE) }).toEqual(before);
+  });
+
+  it("ADD without prevResult fails with code 7 (Go v1.1.1: 999, same message) and changes nothing", () => {
+    const host = netns("h"), c = netns("c");
+    const list = conflist();
+    const before = ruleset(host);
+    const ours = portmapAdd(host, c, list, undefined, MAPPINGS);
+    expect(ours.json).toMatchObject({ code: 7, details: expect.stringContaining("must be called as a chained plugin") });
+    const go = cniExec({
+      binary: join(GO_PLUGINS, "portmap"), path: GO_PLUGINS, command: "ADD", containerId: "x", ifname: "eth0", netns: c.path, inNetns: host.name,
+      config: buildPluginConfig(list, list.plugins[1]!, undefined, att(c)),
+    });
+    expect(go.json).toMatchObject({ code: 999, msg: "must be called as chained plugin" });
+    expect(ruleset(host)).toBe(before);
+  });
+
+  it("DEL succeeds and removes every rule even when portmap's own keys no longer read (a runtime can always clean up)", async () => {
+    const host = netns("h");
+    const list = conflist();
+    const { c, run } = await container("wasm-cni", host, list);
+    run.del(conflist({ backend: "ebpf" }, list.name), att(c));
+    expect(ourRules(host)).toEqual([]);
+  });
+});
