@@ -208,6 +208,18 @@ export const CATALOG: Record<WitFunctionKey, CapabilityEntry> = {
     from: CONTAINER_RULES,
     risk: "medium",
   },
+  "firewall.apply": {
+    changes: "adds typed nftables rules (matches on addresses, interfaces, protocol, ports, conntrack, marks; accept, drop, reject, DNAT, SNAT, masquerade, redirect, set-mark; counters) to the base chains of the plugin's table inet wasm-cni-<plugin> (nat prerouting/output/postrouting, filter forward/input), made when missing; one nftables transaction per call; can redirect node ports to the container (portmap)",
+    scope: `${IN_HELD_NETNS}; during ADD only; every rule must concern the call's container: match saddr or daddr (not negated) exactly on one of its addresses, or DNAT/SNAT to one, the addresses being the runtime's prevResult ips for CNI_IFNAME (never the plugin's word); every value validated (CIDR families, ports, names, at most 64 rules of 16 matches); only the plugin's own table; tagged with the call's network name, container id and ifname; a rule the attachment has is not added twice; within an ADD that fails they are taken back`,
+    from: [...CONTAINER_RULES, "host"],
+    risk: "high",
+  },
+  "firewall.rules": {
+    changes: "nothing (reads this container's typed rules back from the kernel, with counters)",
+    scope: `${IN_HELD_NETNS}; only the plugin's own table and the call's network, container id and ifname`,
+    from: CONTAINER_RULES,
+    risk: "low",
+  },
   "store.open": {
     changes: "creates a bucket directory and holds its lock until the call ends",
     scope: "no arguments: the host picks the bucket from the runtime's config: the network's IPAM state ($ipam.dataDir or /var/lib/cni/networks, then the network name) only for the plugin ipam.type names; any other plugin gets its own, /var/lib/cni/wasm-cni/<plugin>/<network>",

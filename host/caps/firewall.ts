@@ -3,8 +3,13 @@ import * as z from "zod/mini";
 import type * as FirewallCaps from "../generated/interfaces/cni-host-firewall";
 import { type BaseChain } from "../kernel/nft/chain";
 import { type NftHandle, withNft } from "../kernel/nft/handle";
+import { NFPROTO } from "../kernel/nft/message-types";
+import { pruneTable } from "../kernel/nft/prune";
 import { masqueradeChain, masqueradeExprs } from "../kernel/nft/masquerade";
-import { type ChainRef, ruleAdd, ruleDelete, ruleList } from "../kernel/nft/rule";
+import { type ChainRef, type NftRule, ruleAdd, ruleDelete, ruleList, rulesAdd } from "../kernel/nft/rule";
+import { RULE_CHAINS, ruleChain } from "../kernel/nft/rule-chains";
+import { typedRuleExprs, type TypedRule } from "../kernel/nft/rule-vocabulary";
+import { decodeTypedRule } from "../kernel/nft/rule-vocabulary-decode";
 import { spoofCheckChain, spoofCheckExprs } from "../kernel/nft/spoof-check";
 import type { Attr } from "../kernel/nl/attr";
 import { formatCidr, parseCidr } from "../kernel/rtnl/inet";
@@ -13,6 +18,7 @@ import { addrList } from "../kernel/rtnl/addr";
 import { denied, invalid } from "./errors";
 import { isLinkName } from "./link";
 import { scopeOf } from "./scope";
+import { checkRule, containerAddresses, MAX_RULES_PER_CALL, requireContainerRule } from "./firewall-rules";
 
 /** The one table name a plugin's rules live in (per family); a plugin never chooses it. */
 export function firewallTable(plugin: string): string {
@@ -60,12 +66,28 @@ function sourceCidr(address: string): string {
   return formatCidr(c.bytes, c.prefix);
 }
 
-/** The rule a comment's text ("masquerade 10.88.0.2/16", "spoof-check veth1 aa:...") stands for. */
-function ruleOf(table: string, rest: string): { chain: BaseChain; exprs: Attr[] } | undefined {
+/** The comment text (after the owner tag) of a typed rule (firewall.apply). */
+const TYPED = "rule";
+
+/**
+ * The rule a comment's text ("masquerade 10.88.0.2/16", "spoof-check veth1 aa:...") stands
+ * for; a typed rule is read back from its expressions and compiled again.
+ */
+function ruleOf(table: string, chain: BaseChain, rule: NftRule, rest: string): { chain: BaseChain; exprs: Attr[] } | undefined {
   const [kind, a = "", b = ""] = rest.split(" ");
   if (kind === "masquerade") return { chain: masqueradeChain(table), exprs: masqueradeExprs(parseCidr(a)) };
   if (kind === "spoof-check") return { chain: spoofCheckChain(table), exprs: spoofCheckExprs(a, b) };
-  return undefined;
+  const typed = kind === TYPED ? decodeTypedRule(rule.exprs) : undefined;
+  return typed && { chain, exprs: typedRuleExprs(typed.rule) };
+}
+
+/** A key of a typed rule and its chain: equal for equal rules whatever the order of object keys. */
+function ruleKey(chain: string, rule: TypedRule): string {
+  const sorted = (v: unknown): unknown =>
+    Array.isArray(v) ? v.map(sorted)
+    : typeof v === "object" && v !== null ? Object.fromEntries(Object.entries(v).filter(([, x]) => x !== undefined).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, x]) => [k, sorted(x)]))
+    : v;
+  return JSON.stringify([chain, sorted(rule)]);
 }
 
 function chainRef(c: BaseChain): ChainRef {
@@ -77,7 +99,9 @@ export function createFirewallCaps(ctx: CallContext): typeof FirewallCaps {
   // Read when a function runs, not when the factory is made (the catalog test makes it bare).
   const table = () => firewallTable(ctx.plugin);
   let tag = "";
-  const chains = () => [masqueradeChain(table()), spoofCheckChain(table())];
+  // Every chain with rules of this plugin: the typed rules' (nat-postrouting is also
+  // ensure-masquerade's) and the bridge spoof-check chain.
+  const chains = () => [...RULE_CHAINS.map((c) => ruleChain(table(), c)), spoofCheckChain(table())];
   // Only handles this plugin opened itself (never a delegate's or a forged id).
   const scope = scopeOf(ctx);
   const netns = (ns: number) => scope.netns(ns);
@@ -92,6 +116,12 @@ export function createFirewallCaps(ctx: CallContext): typeof FirewallCaps {
     for (const chain of chains()) ruleDelete(h, chainRef(chain), owned(h, chain, keep).map((r) => r.handle));
   };
 
+  /** After deleting rules: the chains and tables they left empty go too (prune.ts), so the last DEL leaves the ruleset as before. */
+  const prune = (h: NftHandle) => {
+    pruneTable(h, NFPROTO.INET, table());
+    pruneTable(h, NFPROTO.BRIDGE, table());
+  };
+
   /** Adds the rule unless this attachment has it; a failed ADD takes it back (journal). */
   const ensure = (id: number, chain: BaseChain, what: string, exprs: Attr[]) => {
     const ns = netns(id);
@@ -100,7 +130,10 @@ export function createFirewallCaps(ctx: CallContext): typeof FirewallCaps {
       ruleAdd(h, chain, exprs, `${tag} ${what}`);
       return true;
     });
-    if (added) ctx.journal.record(`firewall ${what} (ns ${id})`, () => withNft(ns, (h) => removeWhere(h, (rest) => rest === what)));
+    if (added) ctx.journal.record(`firewall ${what} (ns ${id})`, () => withNft(ns, (h) => {
+      removeWhere(h, (rest) => rest === what);
+      prune(h);
+    }));
   };
 
   /**
@@ -121,7 +154,7 @@ export function createFirewallCaps(ctx: CallContext): typeof FirewallCaps {
       const cidr = sourceCidr(address);
       netns(ns); // a held handle first: a forged id is denied as such
       requireContainerAddress(cidr);
-      ensure(ns, chains()[0]!, `masquerade ${cidr}`, masqueradeExprs(parseCidr(cidr)));
+      ensure(ns, masqueradeChain(table()), `masquerade ${cidr}`, masqueradeExprs(parseCidr(cidr)));
     }),
     ensureSpoofCheck: hostCall(ctx, "firewall.ensure-spoof-check", (ns: number, check: FirewallCaps.SpoofCheck) => {
       const c = SpoofCheck.safeParse(check);
@@ -130,7 +163,7 @@ export function createFirewallCaps(ctx: CallContext): typeof FirewallCaps {
       // one its config names; a drop rule on anyone else's interface would cut it off.
       scope.requireLink(ns, c.data.ifname, "add a spoof check on");
       const mac = c.data.mac.toLowerCase();
-      ensure(ns, chains()[1]!, `spoof-check ${c.data.ifname} ${mac}`, spoofCheckExprs(c.data.ifname, mac));
+      ensure(ns, spoofCheckChain(table()), `spoof-check ${c.data.ifname} ${mac}`, spoofCheckExprs(c.data.ifname, mac));
     }),
     list: hostCall(ctx, "firewall.list", (ns: number) =>
       withNft(netns(ns), (h) => chains().flatMap((chain) => owned(h, chain, () => true))).flatMap((r): FirewallCaps.FwRule[] => {
@@ -140,18 +173,61 @@ export function createFirewallCaps(ctx: CallContext): typeof FirewallCaps {
         return [];
       }),
     ),
+    apply: hostCall(ctx, "firewall.apply", (ns: number, rules: FirewallCaps.Rule[]) => {
+      // Rules are an ADD's work (DEL removes, CHECK reads): only there does the journal take them back.
+      if (ctx.call.command !== "ADD") throw denied(`plugin "${ctx.plugin}" may call firewall.apply only during ADD, not ${ctx.call.command}`);
+      if (rules.length > MAX_RULES_PER_CALL) throw invalid(`${rules.length} rules in one apply, more than ${MAX_RULES_PER_CALL}`);
+      const handle = netns(ns);
+      const checked = rules.map((r, i) => checkRule(r, i));
+      const own = containerAddresses(ctx);
+      checked.forEach((r, i) => requireContainerRule(ctx, r, i, own));
+      const added = withNft(handle, (h) => {
+        const typedOf = () => RULE_CHAINS.flatMap((name) => owned(h, ruleChain(table(), name), (rest) => rest === TYPED).map((r) => ({ name, r })));
+        const before = typedOf();
+        // Not twice: a rule this attachment has in that chain (or that this call lists twice).
+        const seen = new Set(before.flatMap(({ name, r }) => {
+          const d = decodeTypedRule(r.exprs);
+          return d ? [ruleKey(name, d.rule)] : [];
+        }));
+        const fresh = checked.filter((r) => {
+          const key = ruleKey(r.chain, r.rule);
+          if (seen.has(key)) return false;
+          seen.add(key);
+          return true;
+        });
+        if (fresh.length === 0) return [];
+        rulesAdd(h, fresh.map((r) => ({ chain: ruleChain(table(), r.chain), exprs: typedRuleExprs(r.rule), comment: `${tag} ${TYPED}` })));
+        const old = new Set(before.map(({ r }) => r.handle));
+        return typedOf().filter(({ r }) => !old.has(r.handle));
+      });
+      if (added.length > 0) {
+        ctx.journal.record(`firewall.apply ${added.length} rule(s) ${tag} (ns ${ns})`, () => withNft(handle, (h) => {
+          for (const name of RULE_CHAINS) ruleDelete(h, chainRef(ruleChain(table(), name)), added.filter((a) => a.name === name).map((a) => a.r.handle));
+          prune(h);
+        }));
+      }
+    }),
+    rules: hostCall(ctx, "firewall.rules", (ns: number) =>
+      withNft(netns(ns), (h) => RULE_CHAINS.flatMap((name) => owned(h, ruleChain(table(), name), (rest) => rest === TYPED).flatMap((r): FirewallCaps.RuleState[] => {
+        const d = decodeTypedRule(r.exprs);
+        // A rule changed behind our back (nft) that no longer reads as one we make: CHECK then misses it.
+        return d ? [{ rule: { chain: name, ...d.rule }, packets: d.packets, bytes: d.bytes }] : [];
+      }))),
+    ),
     remove: hostCall(ctx, "firewall.remove", (ns: number) => {
       const handle = netns(ns);
       const removed = withNft(handle, (h) => {
-        const rules = chains().flatMap((chain) => owned(h, chain, () => true).map((r) => r.comment.slice(tag.length + 1)));
+        const rules = chains().flatMap((chain) => owned(h, chain, () => true).map((r) => ({ chain, r, rest: r.comment.slice(tag.length + 1) })));
         removeWhere(h, () => true);
+        // Not in an ADD: its journal may put the rules back, into the same table and chains.
+        if (rules.length > 0 && ctx.call.command !== "ADD") prune(h);
         return rules;
       });
-      // Each rule is made again from its comment, as ensure made it.
+      // Each rule is made again from its comment (or, a typed rule, its expressions), as ensure or apply made it.
       if (removed.length > 0) {
         ctx.journal.record(`firewall.remove ${tag} (ns ${ns})`, () => withNft(handle, (h) => {
-          for (const rest of removed) {
-            const rule = ruleOf(table(), rest);
+          for (const { chain, r, rest } of removed) {
+            const rule = ruleOf(table(), chain, r, rest);
             if (rule) ruleAdd(h, rule.chain, rule.exprs, `${tag} ${rest}`);
           }
         }));
@@ -178,6 +254,7 @@ export function createFirewallCaps(ctx: CallContext): typeof FirewallCaps {
           ruleDelete(h, chainRef(chain), stale.map((r) => r.handle));
           removed += stale.length;
         }
+        if (removed > 0) prune(h);
         return removed;
       });
     }),

@@ -175,17 +175,17 @@ export const WIT_INTERFACES: readonly WitInterfaceInfo[] = [
       {
         "name": "remove",
         "signature": "func(ns: netns-id) -> result<_, host-error>",
-        "docs": "Removes every rule of this container on this network from the plugin's tables (for DEL);\nsucceeds when there are none. The tables and chains stay for the other containers.\nEquivalent to: `nft delete rule inet wasm-cni-$plugin postrouting handle $h` per rule"
+        "docs": "Removes every rule of this container on this network from the plugin's tables (for DEL);\nsucceeds when there are none. A chain left without rules (unless an operator gave it a\ndrop policy), then a table left without chains, is deleted too, each only while empty\n(the kernel checks: another call's rule keeps it), so the last DEL leaves the ruleset as\nbefore the first ADD.\nEquivalent to: `nft delete rule inet wasm-cni-$plugin postrouting handle $h` per rule"
       },
       {
         "name": "retain",
         "signature": "func(ns: netns-id) -> result<u32, host-error>",
-        "docs": "GC: removes from the plugin's tables every rule of this call's network whose attachment\nis not in the runtime's `cni.dev/valid-attachments` (of the GC config; the plugin passes\nnone), whichever call added it; an empty list removes them all. Rules of the plugin's\nother networks stay. Returns how many rules it removed. The tables and chains stay.\nOnly during GC: `denied` in any other verb; `invalid` when the GC config has no\n`cni.dev/valid-attachments`.\nEquivalent to: `nft -a list table inet wasm-cni-$plugin` (and bridge), then `nft delete\nrule ... handle $h` for each rule tagged \"$network:...\" whose attachment is not listed"
+        "docs": "GC: removes from the plugin's tables every rule of this call's network whose attachment\nis not in the runtime's `cni.dev/valid-attachments` (of the GC config; the plugin passes\nnone), whichever call added it; an empty list removes them all. Rules of the plugin's\nother networks stay. Returns how many rules it removed. Chains and tables left empty go\nas with `remove`.\nOnly during GC: `denied` in any other verb; `invalid` when the GC config has no\n`cni.dev/valid-attachments`.\nEquivalent to: `nft -a list table inet wasm-cni-$plugin` (and bridge), then `nft delete\nrule ... handle $h` for each rule tagged \"$network:...\" whose attachment is not listed"
       },
       {
         "name": "apply",
         "signature": "func(ns: netns-id, rules: list<rule>) -> result<_, host-error>",
-        "docs": "Adds `rules` to the plugin's table, all in one nftables transaction (all or none),\nin order after this attachment's earlier rules; journalled (a failed ADD takes them back).\nRules already present for this attachment (same chain and content) are not added twice.\nEquivalent to: `nft -f -` with one `add rule inet wasm-cni-$plugin $chain ... comment \"$network:$id/$ifname\"` per rule"
+        "docs": "Adds `rules` to the plugin's table, all in one nftables transaction (all or none),\nin order after this attachment's earlier rules; journalled (a failed ADD takes them back).\nOnly during ADD (`denied` otherwise); at most 64 rules per call (`invalid`); one refused\nrule refuses the call.\nRules already present for this attachment (same chain and content) are not added twice.\nEquivalent to: `nft -f -` with one `add rule inet wasm-cni-$plugin $chain ... comment \"$network:$id/$ifname\"` per rule"
       },
       {
         "name": "rules",

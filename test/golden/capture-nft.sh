@@ -42,3 +42,40 @@ add rule bridge wasm-cni-bridge prerouting iifname "veth1234abcd" ether saddr !=
 NFT
 # remove: one rule by its handle (the masquerade rule is handle 2: table 1? chain 1, rules 2..)
 cap delete-rule delete rule inet wasm-cni-ptp postrouting handle 2
+# firewall.apply: typed rules of plugin "portmap", each batch the table, its chain and the rule
+# (comment "net1:ctr1/eth0 rule"); the chains as rule-chains.ts makes them.
+declare -A CHAIN=(
+  [prerouting]="type nat hook prerouting priority -100 ;"
+  [output]="type nat hook output priority -100 ;"
+  [postrouting]="type nat hook postrouting priority 100 ;"
+  [forward]="type filter hook forward priority 0 ;"
+  [input]="type filter hook input priority 0 ;"
+)
+typed() {
+  local label="$1" chain="$2" rule="$3"
+  cap "$label" -f - <<NFT
+add table inet wasm-cni-portmap
+add chain inet wasm-cni-portmap $chain { ${CHAIN[$chain]} }
+add rule inet wasm-cni-portmap $chain $rule comment "net1:ctr1/eth0 rule"
+NFT
+}
+typed rule-dnat-port prerouting 'meta nfproto ipv4 fib daddr type local meta l4proto tcp th dport 8080 counter dnat ip to 10.1.0.2:80'
+typed rule-dnat-v6-range output 'meta nfproto ipv6 fib daddr type local meta l4proto udp th dport 8000-8100 dnat ip6 to [fd00::2]:9000-9100'
+typed rule-masq-ct-dnat postrouting 'meta nfproto ipv4 ip saddr 10.1.0.0/24 ip daddr 10.1.0.2 ct status dnat masquerade'
+typed rule-masq-ports postrouting 'meta nfproto ipv4 ip saddr 10.1.0.2 meta l4proto sctp masquerade to :1024-2000'
+typed rule-snat postrouting 'meta nfproto ipv4 ip saddr 10.1.0.2 ip daddr != 10.2.0.0/20 snat ip to 192.168.1.1'
+typed rule-redirect prerouting 'meta nfproto ipv4 ip daddr 10.1.0.2 meta l4proto tcp redirect to :8080'
+typed rule-forward-ct forward 'meta nfproto ipv4 ip daddr 10.1.0.2 ct state established,related counter accept'
+typed rule-iif-oif-drop forward 'meta nfproto ipv4 ip daddr 10.1.0.2 iifname != "br1" oifname "br0" ct state new,invalid,untracked drop'
+typed rule-reject input 'meta nfproto ipv4 ip saddr 10.1.0.2 meta l4proto icmp reject'
+typed rule-reject-tcp forward 'meta nfproto ipv6 ip6 saddr fd00::2 meta l4proto tcp th sport 1-1023 reject with tcp reset'
+typed rule-mark-set input 'meta nfproto ipv4 ip saddr 10.1.0.2 meta mark & 0xff == 0x1 meta mark set mark | 0x10'
+typed rule-counter input 'meta nfproto ipv6 ip6 saddr fd00::2 meta mark 0x7 counter'
+# two rules in two chains: one batch, the table once, both chains, then the rules
+cap rule-two-chains -f - <<'NFT'
+add table inet wasm-cni-portmap
+add chain inet wasm-cni-portmap prerouting { type nat hook prerouting priority -100 ; }
+add chain inet wasm-cni-portmap output { type nat hook output priority -100 ; }
+add rule inet wasm-cni-portmap prerouting meta nfproto ipv4 fib daddr type local meta l4proto tcp th dport 8080 dnat ip to 10.1.0.2:80 comment "net1:ctr1/eth0 rule"
+add rule inet wasm-cni-portmap output meta nfproto ipv4 fib daddr type local meta l4proto tcp th dport 8080 dnat ip to 10.1.0.2:80 comment "net1:ctr1/eth0 rule"
+NFT

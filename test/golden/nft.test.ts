@@ -12,6 +12,7 @@ import { batch } from "../../host/kernel/nft/batch";
 import { NLM_F } from "../../host/kernel/nl/header";
 import { encodeRequest, type NlMessage, type NlRequest } from "../../host/kernel/nl/message";
 import { DEFAULT_LIMITS } from "../../host/runtime/policy";
+import type { Rule } from "../../host/generated/interfaces/cni-host-firewall";
 import { NFT } from "./nft-captures";
 
 const fake = vi.hoisted(() => ({ commits: [] as NlRequest[][], rules: [] as NlMessage[] }));
@@ -26,10 +27,16 @@ vi.mock("../../host/kernel/rtnl/addr", () => ({
   addrList: () => ["10.1.0.2/24", "10.2.3.4/14", "fd00::2/64"].map((cidr) => ({ cidr })),
 }));
 
+/** The runtime's prevResult: firewall.apply takes rules about these addresses only. */
+const CONFIG = JSON.stringify({
+  cniVersion: "1.1.0", name: "net1", type: "portmap",
+  prevResult: { cniVersion: "1.1.0", interfaces: [{ name: "eth0", sandbox: "/run/netns/ctr1" }], ips: [{ address: "10.1.0.2/24", interface: 0 }, { address: "fd00::2/64", interface: 0 }] },
+});
+
 function caps(plugin: string) {
   fake.commits.length = 0;
   const ctx = {
-    plugin, call: { command: "ADD", containerId: "ctr1", ifname: "eth0", netnsPath: "/run/netns/ctr1" }, network: { name: "net1" }, records: [], hostCalls: 0,
+    plugin, call: { command: "ADD", containerId: "ctr1", ifname: "eth0", netnsPath: "/run/netns/ctr1" }, network: { name: "net1" }, records: [], hostCalls: 0, config: CONFIG,
     namespaces: { netns: () => ({}), open: () => 1, rtnl: () => ({}) }, journal: new Journal(false), grant: DEFAULT_LIMITS,
   } as unknown as CallContext;
   scopeOf(ctx).hold(0, false); // the handle a plugin got from netns.container
@@ -71,6 +78,42 @@ describe("firewall sends what nft sends", () => {
     }
     // One DELRULE for the inet chain; the bridge chain's dump answers the same fake rules.
     expect(wire(fake.commits[0]!)).toBe(NFT["delete-rule"]);
+  });
+});
+
+const own4 = { tag: "saddr", val: { cidr: "10.1.0.2/32", negate: false } } as const;
+const own6 = { tag: "saddr", val: { cidr: "fd00::2/128", negate: false } } as const;
+const to4 = { tag: "daddr", val: { cidr: "10.1.0.2/32", negate: false } } as const;
+const p = (first: number, last = first) => ({ first, last });
+const dnat8080: Rule = { chain: "nat-prerouting", family: "v4", counter: false, matches: [{ tag: "daddr-local" }, { tag: "protocol", val: "tcp" }, { tag: "dport", val: p(8080) }], verdict: { tag: "dnat", val: { addr: "10.1.0.2", ports: p(80) } } };
+
+/** The typed rules of capture-nft.sh, by label (each `meta nfproto ...` as nft was given it). */
+const TYPED: Record<string, Rule> = {
+  "rule-dnat-port": { ...dnat8080, counter: true },
+  "rule-dnat-v6-range": { chain: "nat-output", family: "v6", counter: false, matches: [{ tag: "daddr-local" }, { tag: "protocol", val: "udp" }, { tag: "dport", val: p(8000, 8100) }], verdict: { tag: "dnat", val: { addr: "fd00::2", ports: p(9000, 9100) } } },
+  "rule-masq-ct-dnat": { chain: "nat-postrouting", family: "v4", counter: false, matches: [{ tag: "saddr", val: { cidr: "10.1.0.0/24", negate: false } }, to4, { tag: "ct-dnat" }], verdict: { tag: "masquerade", val: undefined } },
+  "rule-masq-ports": { chain: "nat-postrouting", family: "v4", counter: false, matches: [own4, { tag: "protocol", val: "sctp" }], verdict: { tag: "masquerade", val: p(1024, 2000) } },
+  "rule-snat": { chain: "nat-postrouting", family: "v4", counter: false, matches: [own4, { tag: "daddr", val: { cidr: "10.2.0.0/20", negate: true } }], verdict: { tag: "snat", val: { addr: "192.168.1.1" } } },
+  "rule-redirect": { chain: "nat-prerouting", family: "v4", counter: false, matches: [to4, { tag: "protocol", val: "tcp" }], verdict: { tag: "redirect", val: p(8080) } },
+  "rule-forward-ct": { chain: "filter-forward", family: "v4", counter: true, matches: [to4, { tag: "ct-state", val: { established: true, related: true } }], verdict: { tag: "accept" } },
+  "rule-iif-oif-drop": { chain: "filter-forward", family: "v4", counter: false, matches: [to4, { tag: "iifname", val: { name: "br1", negate: true } }, { tag: "oifname", val: { name: "br0", negate: false } }, { tag: "ct-state", val: { new: true, invalid: true, untracked: true } }], verdict: { tag: "drop" } },
+  "rule-reject": { chain: "filter-input", family: "v4", counter: false, matches: [own4, { tag: "protocol", val: "icmp" }], verdict: { tag: "reject" } },
+  "rule-reject-tcp": { chain: "filter-forward", family: "v6", counter: false, matches: [own6, { tag: "protocol", val: "tcp" }, { tag: "sport", val: p(1, 1023) }], verdict: { tag: "reject" } },
+  "rule-mark-set": { chain: "filter-input", family: "v4", counter: false, matches: [own4, { tag: "mark", val: { value: 1, mask: 0xff } }], verdict: { tag: "set-mark", val: 0x10 } },
+  "rule-counter": { chain: "filter-input", family: "v6", counter: true, matches: [own6, { tag: "mark", val: { value: 7, mask: 0xffffffff } }], verdict: { tag: "continue" } },
+};
+
+describe("firewall.apply sends what nft sends", () => {
+  it.each(Object.keys(TYPED))("%s: table, base chain and the rule in one batch", (label) => {
+    caps("portmap").apply(0, [TYPED[label]!]);
+    expect(fake.commits).toHaveLength(1);
+    expect(wire(fake.commits[0]!)).toBe(NFT[label]);
+  });
+
+  it("two rules in two chains: one batch, the table once, both chains, then the rules", () => {
+    caps("portmap").apply(0, [dnat8080, { ...dnat8080, chain: "nat-output" }]);
+    expect(fake.commits).toHaveLength(1);
+    expect(wire(fake.commits[0]!)).toBe(NFT["rule-two-chains"]);
   });
 });
 

@@ -734,10 +734,18 @@ export function lowerVerdict(v: Verdict, dst: usize): void {
 }
 
 /**
- * One typed rule. The host refuses a rule that does not concern this call's container:
- * every rule must match `saddr` or `daddr` inside an address of the container (the IPs of
- * the runtime's `prevResult` for this interface, or of the result this call returns), or
- * DNAT/SNAT to one; rules are tagged with the call's attachment like the others.
+ * One typed rule. The host refuses a rule that does not concern this call's container
+ * (`denied`): every rule must match `saddr` or `daddr` (not negated) exactly on an address
+ * of the container (a /32 or /128), or DNAT/SNAT to one. The container's addresses are the
+ * IPs of the runtime's `prevResult` whose interface is CNI_IFNAME in the sandbox (or names
+ * no interface), as the reference portmap reads them: a chained plugin's. Without a
+ * prevResult there are none. Rules are tagged with the call's attachment like the others.
+ * `invalid`: family `all`; a CIDR or address of the other family, or a /0; a port range
+ * with first 0 or first > last; a port match or NAT ports without a tcp/udp/sctp protocol
+ * match; icmp in v6 or icmpv6 in v4; an interface name that is not one; a mark value
+ * outside its mask; a dnat/snat without an address; dnat/redirect outside nat-prerouting
+ * and nat-output, snat/masquerade outside nat-postrouting, reject outside the filter chains;
+ * more than 16 matches.
  */
 export class Rule {
   chain: Chain = 0;
@@ -883,7 +891,10 @@ declare function _remove(p0: i32, p1: i32): void;
 
 /**
  * Removes every rule of this container on this network from the plugin's tables (for DEL);
- * succeeds when there are none. The tables and chains stay for the other containers.
+ * succeeds when there are none. A chain left without rules (unless an operator gave it a
+ * drop policy), then a table left without chains, is deleted too, each only while empty
+ * (the kernel checks: another call's rule keeps it), so the last DEL leaves the ruleset as
+ * before the first ADD.
  * Equivalent to: `nft delete rule inet wasm-cni-$plugin postrouting handle $h` per rule
  */
 export function remove(ns: NetnsId): Result<Unit, HostError> {
@@ -903,7 +914,8 @@ declare function _retain(p0: i32, p1: i32): void;
  * GC: removes from the plugin's tables every rule of this call's network whose attachment
  * is not in the runtime's `cni.dev/valid-attachments` (of the GC config; the plugin passes
  * none), whichever call added it; an empty list removes them all. Rules of the plugin's
- * other networks stay. Returns how many rules it removed. The tables and chains stay.
+ * other networks stay. Returns how many rules it removed. Chains and tables left empty go
+ * as with `remove`.
  * Only during GC: `denied` in any other verb; `invalid` when the GC config has no
  * `cni.dev/valid-attachments`.
  * Equivalent to: `nft -a list table inet wasm-cni-$plugin` (and bridge), then `nft delete
@@ -925,6 +937,8 @@ declare function _apply(p0: i32, p1: i32, p2: i32, p3: i32): void;
 /**
  * Adds `rules` to the plugin's table, all in one nftables transaction (all or none),
  * in order after this attachment's earlier rules; journalled (a failed ADD takes them back).
+ * Only during ADD (`denied` otherwise); at most 64 rules per call (`invalid`); one refused
+ * rule refuses the call.
  * Rules already present for this attachment (same chain and content) are not added twice.
  * Equivalent to: `nft -f -` with one `add rule inet wasm-cni-$plugin $chain ... comment "$network:$id/$ifname"` per rule
  */

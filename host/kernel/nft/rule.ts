@@ -22,9 +22,17 @@ export interface ChainRef {
   chain: string;
 }
 
-/** A rule as listed: its handle (for delete) and its comment ("" when none). */
+/** A rule as listed: its handle (for delete), its comment ("" when none) and its NFTA_RULE_EXPRESSIONS payload. */
 export interface NftRule {
   handle: bigint;
+  comment: string;
+  exprs: Uint8Array;
+}
+
+/** A rule to add to a base chain. */
+export interface NewRule {
+  chain: BaseChain;
+  exprs: Attr[];
   comment: string;
 }
 
@@ -77,6 +85,23 @@ export function ruleAdd(h: NftHandle, chain: BaseChain, exprs: Attr[], text: str
   h.commit([tableAdd(chain.family, chain.table), chainAdd(chain), ruleAddRequest(ref, exprs, text)], `add nft rule "${text}" to ${describe(ref)}`);
 }
 
+/**
+ * Adds rules to base chains in one batch (all or none), each chain's table and chain made
+ * first when missing, once each. Equivalent to: `nft -f -` of `add table ...; add chain ... ;
+ * add rule ... comment "..."` per rule
+ */
+export function rulesAdd(h: NftHandle, rules: readonly NewRule[]): void {
+  if (rules.length === 0) return;
+  const tables = new Map<string, NlRequest>();
+  const chains = new Map<string, NlRequest>();
+  for (const { chain: c } of rules) {
+    tables.set(`${c.family} ${c.table}`, tableAdd(c.family, c.table));
+    if (!chains.has(`${c.family} ${c.table} ${c.name}`)) chains.set(`${c.family} ${c.table} ${c.name}`, chainAdd(c));
+  }
+  const adds = rules.map((r) => ruleAddRequest({ family: r.chain.family, table: r.chain.table, chain: r.chain.name }, r.exprs, r.comment));
+  h.commit([...tables.values(), ...chains.values(), ...adds], `add ${rules.length} nft rule(s) to table ${rules[0]!.chain.table}`);
+}
+
 /** The chain's rules; none when the table or chain does not exist. Equivalent to: `nft -a list chain $family $table $chain` */
 export function ruleList(h: NftHandle, chain: ChainRef): NftRule[] {
   const req: NlRequest = {
@@ -90,7 +115,11 @@ export function ruleList(h: NftHandle, chain: ChainRef): NftRule[] {
     .filter((m) => m.header.type === nftType(NFT_MSG.NEWRULE))
     .map((m) => parseAttrs(m.payload.subarray(NFGENMSG_LEN)))
     .filter((a) => a.string(NFTA_RULE.TABLE) === chain.table && a.string(NFTA_RULE.CHAIN) === chain.chain)
-    .map((a) => ({ handle: readBe64(a.get(NFTA_RULE.HANDLE) ?? new Uint8Array(8)), comment: parseComment(a.get(NFTA_RULE.USERDATA)) }));
+    .map((a) => ({
+      handle: readBe64(a.get(NFTA_RULE.HANDLE) ?? new Uint8Array(8)),
+      comment: parseComment(a.get(NFTA_RULE.USERDATA)),
+      exprs: a.get(NFTA_RULE.EXPRESSIONS) ?? new Uint8Array(0),
+    }));
 }
 
 /** Deletes rules by handle, in one batch. Equivalent to: `nft delete rule $family $table $chain handle $h` */
