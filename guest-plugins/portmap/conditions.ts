@@ -29,14 +29,17 @@ function words(items: string[]): string[] {
   return out;
 }
 
-/** An address or CIDR of the list's family as a CIDR string; null when it is neither. */
+/**
+ * An address or CIDR of the list's family as a CIDR string, host bits cleared as the host
+ * keeps it; null when it is neither, or a /0 (which matches everything: leave it out).
+ */
 function readCidr(s: string, v4: bool): string | null {
   let n = IPNet.parse(s);
   if (n == null) {
     const ip = IP.parse(s);
     if (ip != null) n = IPNet.host(ip);
   }
-  return n == null || n.is4 != v4 ? null : n.toString();
+  return n == null || n.is4 != v4 || n.prefix == 0 ? null : n.masked().toString();
 }
 
 /** An interface name as iptables and nft take it: 1-15 bytes, quotes removed. */
@@ -60,7 +63,7 @@ class Parser {
   addr(isSource: bool, negate: bool, value: string | null): bool {
     if (value == null) return this.bad("ends before the address of its last condition");
     const cidr = readCidr(value, this.v4);
-    if (cidr == null) return this.bad("has \"" + value + "\", not an " + this.family + " address or CIDR");
+    if (cidr == null) return this.bad("has \"" + value + "\", not an " + this.family + " address or CIDR other than a /0");
     const m = new firewall.CidrMatch();
     m.cidr = cidr;
     m.negate = negate;

@@ -107,6 +107,8 @@ export function conditions_without_typed_equivalent_or_of_the_wrong_family_fail_
   expectTrue(refused(",\"conditionsV4\":[\"ip saddr fd00::1\"]").includes("has \"fd00::1\", not an IPv4 address or CIDR"), "family");
   expectTrue(refused(",\"conditionsV6\":[\"ip saddr 10.0.0.1\"]").includes("field \"conditionsV6\" has \"ip\": only ip6 saddr"), "ip in v6");
   expectTrue(refused(",\"conditionsV4\":[\"-s\"]").includes("ends before the address"), "truncated");
+  expectTrue(refused(",\"conditionsV4\":[\"-s\",\"0.0.0.0/0\"]").includes("not an IPv4 address or CIDR other than a /0"), "/0");
+  expectStr(load(",\"conditionsV4\":[\"-d\",\"10.1.2.3/8\"]").conditionsV4.matches[0].daddr.cidr, "10.0.0.0/8", "host bits cleared, as the host keeps it");
   expectTrue(refused(",\"backend\":\"nftables\",\"conditionsV4\":[\"-s\",\"10.0.0.1\"]").includes("is in iptables syntax but backend is \"nftables\""), "syntax vs backend");
   expectTrue(refused(",\"backend\":\"iptables\",\"conditionsV6\":[\"ip6 saddr ::1\"]").includes("is in nftables syntax but backend is \"iptables\""), "syntax vs backend 2");
 }
