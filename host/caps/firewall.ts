@@ -196,7 +196,12 @@ export function createFirewallCaps(ctx: CallContext): typeof FirewallCaps {
           return true;
         });
         if (fresh.length === 0) return [];
-        rulesAdd(h, fresh.map((r) => ({ chain: ruleChain(table(), r.chain), exprs: typedRuleExprs(r.rule), comment: `${tag} ${TYPED}` })));
+        // A drop or reject goes to the head of its chain, before every attachment's accepts: in a
+        // chain all attachments share, another's accept must not let through what this one stops
+        // (the reference prepends its isolation rules for the same reason).
+        rulesAdd(h, fresh.map((r) => ({
+          chain: ruleChain(table(), r.chain), exprs: typedRuleExprs(r.rule), comment: `${tag} ${TYPED}`, head: r.rule.verdict.tag === "drop" || r.rule.verdict.tag === "reject",
+        })));
         const old = new Set(before.map(({ r }) => r.handle));
         return typedOf().filter(({ r }) => !old.has(r.handle));
       });

@@ -185,7 +185,7 @@ export const WIT_INTERFACES: readonly WitInterfaceInfo[] = [
       {
         "name": "apply",
         "signature": "func(ns: netns-id, rules: list<rule>) -> result<_, host-error>",
-        "docs": "Adds `rules` to the plugin's table, all in one nftables transaction (all or none),\nin order after this attachment's earlier rules; journalled (a failed ADD takes them back).\nOnly during ADD (`denied` otherwise); at most 64 rules per call (`invalid`); one refused\nrule refuses the call.\nRules already present for this attachment (same chain and content) are not added twice.\nEquivalent to: `nft -f -` with one `add rule inet wasm-cni-$plugin $chain ... comment \"$network:$id/$ifname\"` per rule"
+        "docs": "Adds `rules` to the plugin's table, all in one nftables transaction (all or none),\nin order after this attachment's earlier rules; journalled (a failed ADD takes them back).\nExcept: a rule whose verdict is `drop` or `reject` goes to the head of its chain (in the\ncall's order), before every attachment's other rules, so that no other attachment's\naccept in the shared chain lets through what it stops; write such a rule to stand alone\n(e.g. with `ct-state(new)` where established traffic must pass).\nOnly during ADD (`denied` otherwise); at most 64 rules per call (`invalid`); one refused\nrule refuses the call.\nRules already present for this attachment (same chain and content) are not added twice.\nEquivalent to: `nft -f -` with one `add rule inet wasm-cni-$plugin $chain ... comment \"$network:$id/$ifname\"` per rule"
       },
       {
         "name": "rules",

@@ -51,12 +51,14 @@ declare -A CHAIN=(
   [forward]="type filter hook forward priority 0 ;"
   [input]="type filter hook input priority 0 ;"
 )
+# A drop or reject is inserted at the chain's head (`insert rule`), anything else appended.
 typed() {
-  local label="$1" chain="$2" rule="$3"
+  local label="$1" chain="$2" rule="$3" verb=add
+  case "$rule" in *" drop"|*" reject"|*"reject with tcp reset") verb=insert ;; esac
   cap "$label" -f - <<NFT
 add table inet wasm-cni-portmap
 add chain inet wasm-cni-portmap $chain { ${CHAIN[$chain]} }
-add rule inet wasm-cni-portmap $chain $rule comment "net1:ctr1/eth0 rule"
+$verb rule inet wasm-cni-portmap $chain $rule comment "net1:ctr1/eth0 rule"
 NFT
 }
 typed rule-dnat-port prerouting 'meta nfproto ipv4 fib daddr type local meta l4proto tcp th dport 8080 counter dnat ip to 10.1.0.2:80'

@@ -45,6 +45,10 @@ export function retain(ns: NetnsId): number;
 /**
  * Adds `rules` to the plugin's table, all in one nftables transaction (all or none),
  * in order after this attachment's earlier rules; journalled (a failed ADD takes them back).
+ * Except: a rule whose verdict is `drop` or `reject` goes to the head of its chain (in the
+ * call's order), before every attachment's other rules, so that no other attachment's
+ * accept in the shared chain lets through what it stops; write such a rule to stand alone
+ * (e.g. with `ct-state(new)` where established traffic must pass).
  * Only during ADD (`denied` otherwise); at most 64 rules per call (`invalid`); one refused
  * rule refuses the call.
  * Rules already present for this attachment (same chain and content) are not added twice.

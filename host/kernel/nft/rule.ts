@@ -34,6 +34,8 @@ export interface NewRule {
   chain: BaseChain;
   exprs: Attr[];
   comment: string;
+  /** Inserted at the head of the chain rather than appended (`nft insert rule`). */
+  head?: boolean;
 }
 
 function comment(text: string): Attr {
@@ -55,11 +57,11 @@ function parseComment(udata: Uint8Array | undefined): string {
   return "";
 }
 
-/** The NEWRULE request: appended to the chain, with the comment as user data. */
-export function ruleAddRequest(chain: ChainRef, exprs: Attr[], text: string): NlRequest {
+/** The NEWRULE request: appended to the chain (or, `head`, inserted before its first rule), with the comment as user data. */
+export function ruleAddRequest(chain: ChainRef, exprs: Attr[], text: string, head = false): NlRequest {
   return {
     type: nftType(NFT_MSG.NEWRULE),
-    flags: NLM_F.CREATE | NLM_F.APPEND,
+    flags: head ? NLM_F.CREATE : NLM_F.CREATE | NLM_F.APPEND,
     body: nfgenmsg(chain.family),
     attrs: [stringAttr(NFTA_RULE.TABLE, chain.table), stringAttr(NFTA_RULE.CHAIN, chain.chain), nest(NFTA_RULE.EXPRESSIONS, exprs), comment(text)],
   };
@@ -88,7 +90,7 @@ export function ruleAdd(h: NftHandle, chain: BaseChain, exprs: Attr[], text: str
 /**
  * Adds rules to base chains in one batch (all or none), each chain's table and chain made
  * first when missing, once each. Equivalent to: `nft -f -` of `add table ...; add chain ... ;
- * add rule ... comment "..."` per rule
+ * add rule ... comment "..."` per rule (`insert rule` for a head rule)
  */
 export function rulesAdd(h: NftHandle, rules: readonly NewRule[]): void {
   if (rules.length === 0) return;
@@ -98,7 +100,9 @@ export function rulesAdd(h: NftHandle, rules: readonly NewRule[]): void {
     tables.set(`${c.family} ${c.table}`, tableAdd(c.family, c.table));
     if (!chains.has(`${c.family} ${c.table} ${c.name}`)) chains.set(`${c.family} ${c.table} ${c.name}`, chainAdd(c));
   }
-  const adds = rules.map((r) => ruleAddRequest({ family: r.chain.family, table: r.chain.table, chain: r.chain.name }, r.exprs, r.comment));
+  const add = (r: NewRule) => ruleAddRequest({ family: r.chain.family, table: r.chain.table, chain: r.chain.name }, r.exprs, r.comment, r.head);
+  // Each head insert goes before the chain's first rule: the last one first keeps their order.
+  const adds = [...rules.filter((r) => r.head).reverse().map(add), ...rules.filter((r) => !r.head).map(add)];
   h.commit([...tables.values(), ...chains.values(), ...adds], `add ${rules.length} nft rule(s) to table ${rules[0]!.chain.table}`);
 }
 

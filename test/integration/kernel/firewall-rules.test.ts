@@ -54,7 +54,9 @@ const TYPICAL: Rule[] = [
 ];
 
 const CHAIN_ORDER = ["nat-prerouting", "nat-output", "nat-postrouting", "filter-forward", "filter-input"];
-const inChainOrder = (rs: Rule[]) => [...rs].sort((a, b) => CHAIN_ORDER.indexOf(a.chain) - CHAIN_ORDER.indexOf(b.chain));
+/** Where apply puts rules: by chain, and in each chain the drops and rejects (inserted at its head) first. */
+const head = (r: Rule) => (r.verdict.tag === "drop" || r.verdict.tag === "reject" ? 0 : 1);
+const inChainOrder = (rs: Rule[]) => [...rs].sort((a, b) => CHAIN_ORDER.indexOf(a.chain) - CHAIN_ORDER.indexOf(b.chain) || head(a) - head(b));
 
 describe("firewall.apply and firewall.rules (nftables)", () => {
   it("every match and verdict goes in and reads back from the kernel as given, with counters; again adds nothing", () => {
@@ -161,6 +163,21 @@ describe("firewall.apply and firewall.rules (nftables)", () => {
       expect(text.match(/chain (\S+)/g)).toEqual(["chain prerouting", "chain forward"]);
       expect(text).toContain('comment "net1:other/eth0 rule"');
       expect(text).toContain("policy drop;");
+    } finally {
+      close();
+    }
+  });
+
+  it("a drop or reject goes before every attachment's accepts in its chain, in the call's order", () => {
+    const a = freshNs();
+    const other = caps(a.test.path);
+    other.fw.apply(other.id, [TYPICAL[6]!]); // an accept already in forward
+    other.close();
+    const { fw, id, close } = caps(a.test.path);
+    try {
+      const drop1 = { ...TYPICAL[7]!, counter: true };
+      fw.apply(id, [TYPICAL[7]!, drop1]);
+      expect(fw.rules(id).map((s) => s.rule)).toEqual([TYPICAL[7], drop1, TYPICAL[6]]);
     } finally {
       close();
     }
