@@ -20,7 +20,7 @@ import { connect, startServer } from "./port-traffic";
 
 let pluginDir: string;
 beforeAll(async () => {
-  pluginDir = await buildPluginsUnderTest(["bridge", "host-local", "portmap"]);
+  pluginDir = await buildPluginsUnderTest(["bridge", "host-local", "portmap", "firewall"]);
 }, 240_000);
 
 const netns = netnsPerTest();
@@ -55,7 +55,7 @@ function withRemote(host: TestNetns): TestNetns {
 function runner(impl: Impl, host: TestNetns): ConflistRunner {
   if (impl === "go") return createConflistRunner({ path: [GO_PLUGINS], cacheDir: join(tmp(), "cache"), inNetns: host.name });
   const cniPath = tmp();
-  for (const p of ["bridge", "portmap"]) symlinkSync(HOST_BIN, join(cniPath, p));
+  for (const p of ["bridge", "portmap", "firewall"]) symlinkSync(HOST_BIN, join(cniPath, p));
   return createConflistRunner({
     path: [cniPath], cacheDir: join(tmp(), "cache"), inNetns: host.name,
     env: { WASM_CNI_PLUGIN_DIR: pluginDir, WASM_CNI_PRESTART_DIR: "off" },
@@ -170,6 +170,41 @@ describe("portmap after bridge: traffic to the host port", () => {
     expect(connect(host, "tcp", GW4, 8080)).not.toMatch(/^tcp /); // another local address: not mapped
     expect(ourRules(host).some((l) => l.includes("masquerade"))).toBe(false);
     expect(connect(c, "tcp", HOST4, 8080)).not.toBe(`tcp ${GW4}`);
+  });
+});
+
+describe("portmap conditions", () => {
+  it("wasm-cni: conditionsV4 [\"!\", \"-s\", remote] leaves the remote unmapped and the node mapped; iifname maps only what arrives on that link", async () => {
+    const host = netns("h"), r = withRemote(host);
+    const one = [{ hostPort: 8080, containerPort: 80, protocol: "tcp" }];
+    const la = conflist({ conditionsV4: ["!", "-s", REMOTE4] });
+    const a = await container("wasm-cni", host, la, one);
+    expect(connect(r, "tcp", HOST4, 8080)).not.toMatch(/^tcp /);
+    expect(connect(host, "tcp", HOST4, 8080)).toBe(`tcp ${HOST4}`);
+    expect(connect(r, "tcp", HOST6, 8080)).toBe(`tcp ${REMOTE6}`); // conditionsV4 only
+    a.run.del(la, att(a.c));
+    const uplink = host.exec("ip", ["-o", "link", "show", "type", "veth"]).match(/\d+: (up[0-9a-f]+)@/)![1]!;
+    const lb = conflist({ conditionsV4: [`iifname ${uplink}`] });
+    const b = await container("wasm-cni", host, lb, one);
+    expect(connect(r, "tcp", HOST4, 8080)).toBe(`tcp ${REMOTE4}`);
+    expect(connect(host, "tcp", HOST4, 8080)).not.toMatch(/^tcp /); // the node's own connections arrive on no link
+    b.run.del(lb, att(b.c));
+  });
+});
+
+describe("podman's chain: bridge, portmap, firewall", () => {
+  it("wasm-cni: the host port answers a remote host through the firewall plugin's rules; CHECK passes; DEL leaves the ruleset as before", async () => {
+    const host = netns("h"), r = withRemote(host);
+    const before = ruleset(host);
+    const base = conflist();
+    const list = parseConflist({ ...JSON.parse(base.bytes), plugins: [...base.plugins, { type: "firewall" }] });
+    const { c, run } = await container("wasm-cni", host, list);
+    expect(connect(r, "tcp", HOST4, 8080)).toBe(`tcp ${REMOTE4}`);
+    expect(connect(r, "udp", HOST6, 8053)).toBe(`udp ${REMOTE6}`);
+    expect(connect(c, "tcp", HOST4, 8080)).toBe(`tcp ${GW4}`);
+    run.check(list, att(c));
+    run.del(list, att(c));
+    expect(ruleset(host)).toBe(before);
   });
 });
 
