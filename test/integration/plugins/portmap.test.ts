@@ -20,7 +20,7 @@ import { connect, startServer } from "./port-traffic";
 
 let pluginDir: string;
 beforeAll(async () => {
-  pluginDir = await buildPluginsUnderTest(["bridge", "host-local", "portmap", "firewall"]);
+  pluginDir = await buildPluginsUnderTest(["bridge", "ptp", "host-local", "portmap", "firewall"]);
 }, 240_000);
 
 const netns = netnsPerTest();
@@ -55,7 +55,7 @@ function withRemote(host: TestNetns): TestNetns {
 function runner(impl: Impl, host: TestNetns): ConflistRunner {
   if (impl === "go") return createConflistRunner({ path: [GO_PLUGINS], cacheDir: join(tmp(), "cache"), inNetns: host.name });
   const cniPath = tmp();
-  for (const p of ["bridge", "portmap", "firewall"]) symlinkSync(HOST_BIN, join(cniPath, p));
+  for (const p of ["bridge", "ptp", "portmap", "firewall"]) symlinkSync(HOST_BIN, join(cniPath, p));
   return createConflistRunner({
     path: [cniPath], cacheDir: join(tmp(), "cache"), inNetns: host.name,
     env: { WASM_CNI_PLUGIN_DIR: pluginDir, WASM_CNI_PRESTART_DIR: "off" },
@@ -170,6 +170,48 @@ describe("portmap after bridge: traffic to the host port", () => {
     expect(connect(host, "tcp", GW4, 8080)).not.toMatch(/^tcp /); // another local address: not mapped
     expect(ourRules(host).some((l) => l.includes("masquerade"))).toBe(false);
     expect(connect(c, "tcp", HOST4, 8080)).not.toBe(`tcp ${GW4}`);
+  });
+});
+
+describe("route_localnet (127.0.0.1)", () => {
+  it("wasm-cni after ptp: set on the container's host veth (ptp made it), and 127.0.0.1 reaches the container", async () => {
+    const host = netns("h"), r = withRemote(host);
+    const list = parseConflist({
+      cniVersion: "1.0.0", name: `pm-${Math.random().toString(16).slice(2, 8)}`,
+      plugins: [
+        { type: "ptp", ipam: { type: "host-local", dataDir: tmp(), subnet: "10.51.0.0/24", routes: [{ dst: "0.0.0.0/0" }] } },
+        { type: "portmap", capabilities: { portMappings: true } },
+      ],
+    });
+    const { c, run, result } = await container("wasm-cni", host, list);
+    const veth = (result.interfaces as { name: string; sandbox?: string }[]).find((i) => !i.sandbox)!.name;
+    expect(routeLocalnet(host, veth)).toBe("1");
+    expect(connect(r, "tcp", HOST4, 8080)).toBe(`tcp ${REMOTE4}`);
+    expect(connect(host, "tcp", "127.0.0.1", 8080)).toBe("tcp 10.51.0.1");
+    run.del(list, att(c));
+  });
+
+  it("wasm-cni with a bridge the operator made (no wasm-cni owner mark): route_localnet stays off, ADD succeeds and says why on stderr; other paths work", async () => {
+    const host = netns("h"), r = withRemote(host);
+    host.exec("ip", ["link", "add", BRIDGE, "type", "bridge"]);
+    const list = conflist();
+    const stderr: string[] = [];
+    const c = netns("c");
+    servers.push(await startServer(c, 80, 53));
+    const cniPath = tmp();
+    for (const p of ["bridge", "portmap"]) symlinkSync(HOST_BIN, join(cniPath, p));
+    const run = createConflistRunner({
+      path: [cniPath], cacheDir: join(tmp(), "cache"), inNetns: host.name,
+      env: { WASM_CNI_PLUGIN_DIR: pluginDir, WASM_CNI_PRESTART_DIR: "off" },
+      exec: (inv) => { const out = cniExec(inv); stderr.push(out.stderr); return out; },
+    });
+    run.add(list, att(c));
+    settle(host);
+    expect(routeLocalnet(host, BRIDGE)).toBe("0");
+    expect(stderr.join("")).toMatch(/route_localnet not set on br-pm, so 127\.0\.0\.1:<hostPort> will not reach the container/);
+    expect(connect(r, "tcp", HOST4, 8080)).toBe(`tcp ${REMOTE4}`);
+    expect(connect(host, "tcp", "127.0.0.1", 8080)).not.toMatch(/^tcp /);
+    run.del(list, att(c));
   });
 });
 
