@@ -112,9 +112,11 @@ async function container(impl: Impl, host: TestNetns, list: Conflist, mappings: 
 
 describe("portmap after bridge: traffic to the host port", () => {
   for (const impl of ["wasm-cni", "go"] as const) {
-    it(`${impl}: TCP and UDP reach the container from a remote host (source kept), from the node, hairpin and over 127.0.0.1 (masqueraded) over IPv4`, async () => {
+    it(`${impl}: TCP and UDP reach the container from a remote host (source kept), from the node, hairpin and over 127.0.0.1 (masqueraded) over IPv4; after DEL ${impl === "go" ? "its CNI-HOSTPORT chains stay" : "the ruleset is as before"}`, async () => {
       const host = netns("h"), r = withRemote(host);
-      const { c } = await container(impl, host, conflist());
+      const before = ruleset(host);
+      const list = conflist();
+      const { c, run } = await container(impl, host, list);
       for (const proto of ["tcp", "udp"] as const) {
         const port = proto === "tcp" ? 8080 : 8053;
         expect(connect(r, proto, HOST4, port), `${proto} remote`).toBe(`${proto} ${REMOTE4}`);
@@ -123,6 +125,10 @@ describe("portmap after bridge: traffic to the host port", () => {
         expect(connect(host, proto, "127.0.0.1", port), `${proto} 127.0.0.1`).toBe(`${proto} ${GW4}`);
       }
       expect(routeLocalnet(host, BRIDGE)).toBe("1");
+      run.del(list, att(c));
+      // Ours leaves the ruleset as it found it; Go v1.1.1 keeps its CNI-HOSTPORT-* chains (iptables-nft tables ip/ip6 nat).
+      if (impl === "wasm-cni") expect(ruleset(host)).toBe(before);
+      else expect(host.exec("iptables-save", ["-t", "nat"])).toMatch(/-A PREROUTING -m addrtype --dst-type LOCAL -j CNI-HOSTPORT-DNAT/);
     });
 
     it(`${impl}: TCP and UDP reach the container from a remote host, from the node and hairpin over IPv6`, async () => {
