@@ -42,7 +42,7 @@ function cmdAdd(req: Request): Result<string, CniError> {
   const host = hns.value;
   if (conf.markMasqBit >= 0) log.write(log.Level.INFO, "markMasqBit " + conf.markMasqBit.toString() + " is not needed: hairpin and 127.0.0.1 connections are masqueraded by their DNAT state and addresses, with no mark");
   const a = firewall.apply(host, rules);
-  if (a.isErr) return fail<string>(hostErrorToCni(a.error, "unable to set up nftables rules for port mappings (" + rules.length.toString() + " rules, the first " + describeRule(rules[0]) + ")"));
+  if (a.isErr) return fail<string>(hostErrorToCni(a.error, "unable to set up the " + rules.length.toString() + " nftables rules of " + conf.mappings.length.toString() + " port mappings"));
   const v4 = containerAddrs(prev, req.ifname)[0];
   if (conf.snat && v4 != null) {
     const l = enableLocalnetRouting(host, v4.ip);
@@ -55,9 +55,9 @@ function cmdAdd(req: Request): Result<string, CniError> {
  * Lets 127.0.0.1 connections DNATed to the container leave through the host-side link that
  * routes to it (Go's getRoutableHostIF and enableLocalnetRouting): route_localnet on that link
  * only, never on `all` (which would expose the node's 127.0.0.1 services to every neighbour,
- * CVE-2020-8558). The host allows it only on a host-side interface of prevResult; when the
- * link is not one (the container is reached through an uplink), 127.0.0.1 is not mapped and
- * a warning says why.
+ * CVE-2020-8558). The host allows it only on a host-side interface of prevResult that a
+ * wasm-cni plugin made (the bridge, ptp's veth); on any other link (an operator's bridge, an
+ * uplink) 127.0.0.1 is not mapped and a warning says why.
  * Equivalent to: `sysctl -w net.ipv4.conf.$(ip route get $ip | dev).route_localnet=1`
  */
 function enableLocalnetRouting(host: NetnsId, ip: IP): Done {
