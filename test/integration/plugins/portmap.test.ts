@@ -256,6 +256,21 @@ describe("podman's chain: bridge, portmap, firewall", () => {
   });
 });
 
+describe("portmap at every spec version of a chain", () => {
+  it.each(["0.3.1", "0.4.0", "1.1.0"])("cniVersion %s: the host port answers a remote host, the result is the bridge's, DEL leaves the ruleset as before", async (v) => {
+    const host = netns("h"), r = withRemote(host);
+    const before = ruleset(host);
+    const list = parseConflist({ ...JSON.parse(conflist().bytes), cniVersion: v });
+    const one = [{ hostPort: 8080, containerPort: 80, protocol: "tcp" }];
+    const { c, run, result } = await container("wasm-cni", host, list, one);
+    expect(result).toMatchObject({ cniVersion: v, ips: [expect.objectContaining({ address: "10.50.0.2/24" }), expect.objectContaining({ address: "fd50::2/64" })] });
+    expect(connect(r, "tcp", HOST4, 8080)).toBe(`tcp ${REMOTE4}`);
+    if (v !== "0.3.1") run.check(list, att(c, one));
+    run.del(list, att(c, one));
+    expect(ruleset(host)).toBe(before);
+  });
+});
+
 describe("portmap CHECK and GC", () => {
   it("CHECK passes after ADD and names the missing rule once one is gone", async () => {
     const host = netns("h");
