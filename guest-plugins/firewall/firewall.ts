@@ -5,9 +5,9 @@
 // the container (from prevResult), established and related traffic to it and everything
 // from it is accepted. ingressPolicy same-bridge also drops new traffic into the container's
 // bridge from another interface. Every `backend` of the reference means nftables here.
-// Capabilities: netns (host), firewall.
+// Capabilities: netns (host), firewall, log.
 import {
-  register, Request, Result, ok, Unit, CniError, CniResult, NetConf, NetnsId, Done, done, fail, firewall, Family,
+  register, log, Request, Result, ok, Unit, CniError, CniResult, NetConf, NetnsId, Done, done, fail, firewall, Family,
   parseNetConf, hostNetns, hostErrorToCni, internalError, invalidConfigError, gcFirewall, teardownFirewall, IPNet,
 } from "@wasm-cni/sdk";
 export * from "@wasm-cni/sdk/exports";
@@ -34,9 +34,12 @@ function loadConfig(req: Request): Result<FirewallConf, CniError> {
     r.fail("ingressPolicy", "must be \"open\" or \"same-bridge\", not \"" + policy + "\"");
   }
   c.sameBridge = policy == "same-bridge";
-  // The reference's iptables and firewalld knobs: read (a wrong type is code 7), no meaning here (README).
-  r.optString("iptablesAdminChainName");
-  r.optString("firewalldZone");
+  // The reference's iptables and firewalld knobs: read (a wrong type is code 7), no meaning
+  // here, and said so in the log rather than ignored (README).
+  if (r.optString("iptablesAdminChainName") != "") {
+    log.write(log.Level.WARN, "firewall: iptablesAdminChainName has no meaning with nftables: a drop in any table of the node's already wins over these accepts");
+  }
+  if (r.optString("firewalldZone") != "") log.write(log.Level.WARN, "firewall: firewalldZone has no meaning: the rules are nftables rules, not a firewalld zone");
   const bad = c.net.check();
   return bad != null ? fail<FirewallConf>(bad) : ok<FirewallConf, CniError>(c);
 }

@@ -177,15 +177,24 @@ function namesContainer(m: RuleMatch, own: IpAddr[]): boolean {
 
 /**
  * Throws `denied` unless the rule concerns this call's container: it matches saddr or daddr
- * (not negated) exactly on one of the container's addresses, or DNATs or SNATs to one.
+ * (not negated) exactly on one of the container's addresses, or DNATs or SNATs to one and
+ * matches a dport.
  * Otherwise one plugin's rule could drop the node's traffic, steal its ports for another
  * address, or open another pod.
  */
 export function requireContainerRule(ctx: CallContext, r: CheckedRule, index: number, own: IpAddr[]): void {
   if (r.rule.matches.some((m) => namesContainer(m, own))) return;
   const v = r.rule.verdict;
-  if ((v.tag === "dnat" || v.tag === "snat") && own.some((ip) => sameIp(ip, tryParseIp(v.val.addr ?? "")!))) return;
   const addrs = own.map((ip) => formatIp(ip.bytes)).join(", ") || "none: the runtime passed no prevResult ips for this interface";
+  if ((v.tag === "dnat" || v.tag === "snat") && own.some((ip) => sameIp(ip, tryParseIp(v.val.addr ?? "")!))) {
+    // Named only as the NAT target, the rule must still pick its traffic by port: a DNAT of
+    // everything would take all of the node's inbound traffic (ssh included) to the container,
+    // an SNAT of everything would rewrite all that the node sends.
+    if (r.rule.matches.some((m) => m.tag === "dport")) return;
+    throw denied(
+      `plugin "${ctx.plugin}" may not apply rule ${index} (${r.chain}, ${v.tag}): a rule that names the container only as its ${v.tag} target must match a dport (it would take every port of the node's traffic otherwise) (the container's addresses from the runtime's prevResult: ${addrs})`,
+    );
+  }
   throw denied(
     `plugin "${ctx.plugin}" may not apply rule ${index} (${r.chain}, ${v.tag}): it does not concern the call's container; a rule must match saddr or daddr (not negated) on one of its addresses, or DNAT/SNAT to one (the container's addresses from the runtime's prevResult: ${addrs})`,
   );

@@ -1,7 +1,8 @@
 // firewall.apply is scoped to the call's container, whose addresses the host takes from the
 // runtime's prevResult, never from the plugin: against the `poacher` fixture (granted the host
 // netns and the firewall, as portmap is), which applies in the node's netns a drop-all in
-// filter-input, a DNAT of the node's port 22 to an address that is not the container's, a
+// filter-input, a DNAT of the node's port 22 to an address that is not the container's, a DNAT
+// of every port of the node to the container, a
 // negated saddr, a match on the container's whole subnet, a rule for another network's
 // container, a 100000-rule list, and a bad rule among good ones. Each is refused, audited, and
 // the node's ruleset is as before. Rules about the container go in, once, and a failed ADD
@@ -45,6 +46,7 @@ describe("firewall.apply refuses rules that do not concern the call's container"
   it.each([
     ["drop-input", "", /rule 0 \(filter-input, drop\): it does not concern the call's container/],
     ["dnat-ssh", "10.60.0.9", /rule 0 \(nat-prerouting, dnat\): it does not concern the call's container/],
+    ["dnat-all", "10.60.0.2", /rule 0 \(nat-prerouting, dnat\): a rule that names the container only as its dnat target must match a dport/],
     ["negated-saddr", "10.60.0.2", /rule 0 \(filter-forward, drop\): it does not concern/],
     ["wide-cidr", "10.60.0.2", /rule 0 \(filter-forward, drop\): it does not concern/],
     ["other-pod", "10.61.0.3", /rule 0 \(filter-forward, accept\): it does not concern/],
@@ -57,7 +59,7 @@ describe("firewall.apply refuses rules that do not concern the call's container"
     expect(r.json).toMatchObject({ code: 999, msg: expect.stringMatching(/^poacher apply: denied: plugin "poacher" may not apply /) });
     expect(msgOf(r)).toMatch(why);
     expect(msgOf(r)).toMatch(/container's addresses from the runtime's prevResult: 10\.60\.0\.2\)/);
-    expect(r.audit().denials).toEqual([{ plugin: "poacher", fn: "firewall.apply", reason: expect.stringMatching(/does not concern/) }]);
+    expect(r.audit().denials).toEqual([{ plugin: "poacher", fn: "firewall.apply", reason: expect.stringMatching(why) }]);
     expect(ruleset(host)).toBe(before);
   });
 
