@@ -737,10 +737,9 @@ export function lowerVerdict(v: Verdict, dst: usize): void {
  * One typed rule. The host refuses a rule that does not concern this call's container
  * (`denied`): every rule must match `saddr` or `daddr` (not negated) exactly on an address
  * of the container (a /32 or /128), or DNAT/SNAT to one and match a `dport` (not every
- * port of the node). The container's addresses are the
- * IPs of the runtime's `prevResult` whose interface is CNI_IFNAME in the sandbox (or names
- * no interface), as the reference portmap reads them: a chained plugin's. Without a
- * prevResult there are none. Rules are tagged with the call's attachment like the others.
+ * port of the node). The container's addresses are the IPs of the runtime's `prevResult`
+ * whose interface is CNI_IFNAME in the sandbox (or names no interface), as the reference
+ * portmap reads them: a chained plugin's. Without a prevResult there are none. Rules are tagged with the call's attachment like the others.
  * `invalid`: family `all`; a CIDR or address of the other family, or a /0; a port range
  * with first 0 or first > last; a port match or NAT ports without a tcp/udp/sctp protocol
  * match; icmp in v6 or icmpv6 in v4; an interface name that is not one; a mark value
@@ -945,7 +944,8 @@ declare function _apply(p0: i32, p1: i32, p2: i32, p3: i32): void;
  * Only during ADD (`denied` otherwise); at most 64 rules per call (`invalid`); one refused
  * rule refuses the call.
  * Rules already present for this attachment (same chain and content) are not added twice.
- * Equivalent to: `nft -f -` with one `add rule inet wasm-cni-$plugin $chain ... comment "$network:$id/$ifname"` per rule
+ * Equivalent to: `nft -f -` with one `add rule inet wasm-cni-$plugin $chain ... comment "$network:$id/$ifname rule"`
+ * per rule (`insert rule` for a drop or reject)
  */
 export function apply(ns: NetnsId, rules: Array<Rule>): Result<Unit, HostError> {
   const _mark = mark();

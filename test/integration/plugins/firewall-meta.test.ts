@@ -76,6 +76,40 @@ describe("firewall plugin after bridge", () => {
     ok(call(fw, "DEL", fwConf(net, prev), c, host)); // twice: nothing there is success
   });
 
+  it("IPv6: the container's v6 address gets the same rules, and its v6 traffic passes a default-drop forward path only with them", () => {
+    const host = netns("h"), c = netns("c"), net = network("fw6");
+    const r = remote(host);
+    host.exec("ip", ["addr", "add", "fd99::1/64", "dev", "up0", "nodad"]);
+    r.exec("ip", ["addr", "add", "fd99::2/64", "dev", "down0", "nodad"]);
+    r.exec("ip", ["-6", "route", "add", "default", "via", "fd99::1"]);
+    dropForwardPolicy(host);
+    const conf = {
+      ...bridgeConf(net, "br-v6", "10.77.0.0/24"),
+      ipam: { type: "host-local", dataDir: net.dataDir, ranges: [[{ subnet: "10.77.0.0/24" }], [{ subnet: "fd77::/64" }]], routes: [{ dst: "0.0.0.0/0" }, { dst: "::/0" }] },
+    };
+    const prev = ok(call(bridge, "ADD", conf, c, host));
+    const before = ruleset(host);
+    expect(pings(c, "fd99::2")).toBe(false);
+    ok(call(fw, "ADD", fwConf(net, prev), c, host));
+    const text = ruleset(host);
+    expect(text).toContain("ip6 daddr fd77::2 ct state established,related accept");
+    expect(text).toContain("ip6 saddr fd77::2 accept");
+    expect(pings(c, "fd99::2")).toBe(true);
+    ok(call(fw, "CHECK", fwConf(net, prev), c, host));
+    ok(call(fw, "DEL", fwConf(net, prev), c, host));
+    expect(ruleset(host)).toBe(before);
+  });
+
+  it("a 0.4.0 chain: the prevResult in 0.4.0 comes back as it was", () => {
+    const host = netns("h"), c = netns("c"), net = network("fw4");
+    const prev = ok(call(bridge, "ADD", { ...bridgeConf(net, "br-04", "10.78.0.0/24"), cniVersion: "0.4.0" }, c, host));
+    expect(prev.cniVersion).toBe("0.4.0");
+    const added = ok(call(fw, "ADD", { ...fwConf(net, prev), cniVersion: "0.4.0" }, c, host));
+    expect(added).toEqual(prev);
+    expect(ruleset(host)).toContain("ip saddr 10.78.0.2 accept");
+    ok(call(fw, "DEL", { ...fwConf(net, prev), cniVersion: "0.4.0" }, c, host));
+  });
+
   it("every backend of the reference (iptables, firewalld, nftables, none) makes the same nftables rules", () => {
     const host = netns("h"), c = netns("c"), net = network("fwb");
     const prev = ok(call(bridge, "ADD", bridgeConf(net, "br-fb", "10.73.0.0/24"), c, host));
