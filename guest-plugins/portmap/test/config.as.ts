@@ -56,6 +56,8 @@ export function port_mappings_read_with_protocol_in_any_case_and_host_ip(): void
   const any = load(",\"runtimeConfig\":{\"portMappings\":[{\"hostPort\":1,\"containerPort\":2,\"protocol\":\"sctp\",\"hostIP\":\"0.0.0.0\"}]}");
   expectTrue(any.mappings[0].hostIP == null, "0.0.0.0 is every local address");
   expectInt(any.mappings[0].hostFamily, 4, "but IPv4 only, as Go");
+  expectStr(describeRule(portmapRules(any, IP.parse("10.88.0.2")!)[0]), "nat-prerouting ip fib daddr type local meta l4proto sctp th dport 1 dnat to 10.88.0.2:2", "sctp");
+  expectInt(portmapRules(any, IP.parse("fd00::2")!).length, 0, "0.0.0.0 maps nothing to an IPv6 address");
 }
 
 export function bad_mappings_fail_with_code_7_naming_each_field(): void {

@@ -168,6 +168,15 @@ describe("portmap after bridge: traffic to the host port", () => {
     expect(ourRules(host)).toEqual([]);
   });
 
+  it("wasm-cni: an sctp mapping is applied as sctp dport rules (not traffic-tested: no SCTP client here)", async () => {
+    const host = netns("h");
+    const list = conflist();
+    const { c, run } = await container("wasm-cni", host, list, [{ hostPort: 3868, containerPort: 3868, protocol: "sctp" }]);
+    expect(ourRules(host).filter((l) => l.includes("sctp dport 3868 dnat")).length).toBe(4);
+    run.del(list, att(c));
+    expect(ourRules(host)).toEqual([]);
+  });
+
   it("wasm-cni: hostIP limits a mapping to that address; snat false leaves hairpin unmasqueraded", async () => {
     const host = netns("h"), r = withRemote(host);
     const list = conflist({ snat: false });
