@@ -174,7 +174,7 @@ export const CATALOG: Record<WitFunctionKey, CapabilityEntry> = {
   },
   "sysctl.set": {
     changes: "writes a kernel parameter (e.g. turns on IP forwarding for the namespace)",
-    scope: `${IN_HELD_NETNS}; keys on the host's net.* allowlist and in the grant's sysctlKeys; in the host netns a per-interface key only of a link in scope`,
+    scope: `${IN_HELD_NETNS}; keys on the host's net.* allowlist and in the grant's sysctlKeys; in the host netns a per-interface key only of a link in scope, or of the container's host-side link that prevResult lists without a sandbox and a wasm-cni plugin created (owner mark; portmap's route_localnet on the bridge)`,
     from: HOST_LINK_CHANGE,
     risk: "high",
   },

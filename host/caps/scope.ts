@@ -48,6 +48,8 @@ interface ConfigNames {
    * (each as the network of its prefix): where this network's containers get their addresses.
    */
   ranges: Cidr[];
+  /** The host-side interfaces of `prevResult` (listed without a `sandbox`): the container's bridge or host veth. */
+  prevHostLinks: Set<string>;
 }
 
 /** The CIDRs among `values` (strings, or objects whose `key` is one); anything else is skipped. */
@@ -79,8 +81,21 @@ function readRanges(c: Record<string, unknown>): Cidr[] {
   ];
 }
 
+/** The names of prevResult's interfaces that have no `sandbox` (ConfigNames.prevHostLinks). */
+function readPrevHostLinks(prev: unknown): Set<string> {
+  const out = new Set<string>();
+  const ifs = typeof prev === "object" && prev !== null ? (prev as Record<string, unknown>).interfaces : undefined;
+  if (!Array.isArray(ifs)) return out;
+  for (const i of ifs) {
+    if (typeof i !== "object" || i === null) continue;
+    const { name, sandbox } = i as Record<string, unknown>;
+    if (typeof name === "string" && name !== "" && (sandbox === undefined || sandbox === "")) out.add(name);
+  }
+  return out;
+}
+
 function readConfigNames(config: string): ConfigNames {
-  const out: ConfigNames = { names: new Set(), devices: new Set(), hasMaster: false, ranges: [] };
+  const out: ConfigNames = { names: new Set(), devices: new Set(), hasMaster: false, ranges: [], prevHostLinks: new Set() };
   let conf: unknown;
   try {
     conf = JSON.parse(config);
@@ -98,6 +113,7 @@ function readConfigNames(config: string): ConfigNames {
   out.hasMaster = master !== undefined;
   if (master !== undefined) out.master = master;
   out.ranges = readRanges(c);
+  out.prevHostLinks = readPrevHostLinks(c.prevResult);
   const mac = str(c.hwaddr);
   if (mac !== undefined) out.mac = mac.replaceAll("-", ":").toLowerCase();
   const kernelpath = str(c.kernelpath);
@@ -173,6 +189,22 @@ export class PluginScope {
     if (this.owns(link) || this.namedByDevice(link)) return;
     if (parent && !this.configNames().hasMaster && this.isDefaultRouteLink(ns, link)) return;
     throw this.outOfScope(action, name);
+  }
+
+  /**
+   * As requireLink, for a per-interface sysctl; a chained plugin (portmap's route_localnet)
+   * may also name the container's own host-side link: one that prevResult lists without a
+   * sandbox AND that a wasm-cni plugin created (an owner mark, of any plugin). Both are needed:
+   * prevResult is written by the chain's earlier plugins, so by itself it could point at the
+   * uplink; the owner mark alone would reach every container's bridge.
+   */
+  requireSysctlLink(ns: number, name: string, action: string): void {
+    if (!this.isHost(ns) || this.created.has(name) || this.configNames().names.has(name)) return;
+    if (this.configNames().prevHostLinks.has(name)) {
+      const link = linkByName(this.rtnl(ns), name);
+      if (link.alias.startsWith(OWNER_ALIAS_PREFIX)) return;
+    }
+    this.requireLink(ns, name, action);
   }
 
   /** As requireLink, for a link known by index (a route's oif). */

@@ -41,7 +41,8 @@ export function checkSysctlKey(plugin: string, grant: Grant, key: string): void 
 
 /**
  * cni:host/sysctl — allowlisted, granted net.* keys, in a namespace the plugin holds. In the
- * host netns a per-interface key must name a link in the plugin's scope (scope.ts).
+ * host netns a per-interface key must name a link in the plugin's scope, or the container's
+ * own host-side link of prevResult that a wasm-cni plugin made (scope.ts, requireSysctlLink).
  */
 export function createSysctlCaps(ctx: CallContext): typeof Sysctl {
   const scope = scopeOf(ctx);
@@ -53,7 +54,7 @@ export function createSysctlCaps(ctx: CallContext): typeof Sysctl {
     set: hostCall(ctx, "sysctl.set", (ns: number, key: string, value: string) => {
       checkSysctlKey(ctx.plugin, ctx.grant, key);
       const iface = PER_INTERFACE.exec(key)?.[1];
-      if (iface !== undefined && !ALL_INTERFACES.has(iface)) scope.requireLink(ns, iface, `set sysctl ${key} of`);
+      if (iface !== undefined && !ALL_INTERFACES.has(iface)) scope.requireSysctlLink(ns, iface, `set sysctl ${key} of`);
       const netns = scope.netns(ns);
       const old = ctx.journal.enabled ? sysctlGet(netns, key) : undefined;
       sysctlSet(netns, key, value);

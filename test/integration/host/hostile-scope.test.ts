@@ -120,6 +120,35 @@ describe("hostile plugins outside their scope", () => {
     expect(ipJson<{ mtu: number }[]>(host, ["link", "show", "vic0"])[0]?.mtu).toBe(1500);
   });
 
+  // portmap's route_localnet: a per-interface sysctl of the container's own host-side link.
+  const prevNaming = (name: string, sandbox?: string) => ({ cniVersion: "1.1.0", interfaces: [{ name, ...(sandbox && { sandbox }) }], ips: [] });
+  const SYSCTL_DENIED = new RegExp(`^escape sysctl-host: denied: plugin "escape" may not set sysctl net.ipv4.conf.vic0.forwarding of host link vic0: ${OWNERSHIP}`);
+
+  it.each([
+    ["prevResult lists it host-side but no wasm-cni plugin made it (an earlier plugin could name the uplink)", false, prevNaming("vic0")],
+    ["it carries a wasm-cni owner mark but prevResult does not list it", true, prevNaming("other0")],
+    ["prevResult lists it inside a sandbox", true, prevNaming("vic0", "/run/netns/x")],
+  ] as const)("a per-interface sysctl of a host link is refused when %s", (_why, marked, prevResult) => {
+    const host = hostWithVictim();
+    if (marked) ip(host, "link", "set", "vic0", "alias", "wasm-cni:bridge");
+    const c = container();
+    const before = state(host, ["net.ipv4.conf.vic0.forwarding"]);
+    expectCniError(call("ADD", host, c, { mode: "sysctl-host", prevResult }), 999, SYSCTL_DENIED);
+    expect(state(host, ["net.ipv4.conf.vic0.forwarding"])).toEqual(before);
+  });
+
+  it("a host-side link of prevResult that a wasm-cni plugin made is in scope for a per-interface sysctl only (not for link changes)", () => {
+    const host = hostWithVictim();
+    ip(host, "link", "set", "vic0", "alias", "wasm-cni:bridge");
+    const c = container();
+    const before = state(host, ["net.ipv4.conf.vic0.forwarding"]);
+    const r = call("ADD", host, c, { mode: "sysctl-host", prevResult: prevNaming("vic0") });
+    expect(r.json).toMatchObject({ code: 999, msg: "escape sysctl-host: the host let it through" });
+    expect(r.audit().calls.some((x) => x.fn.startsWith("undo sysctl.set net.ipv4.conf.vic0.forwarding"))).toBe(true);
+    expect(state(host, ["net.ipv4.conf.vic0.forwarding"])).toEqual(before); // the failed ADD put it back
+    expectCniError(call("ADD", host, c, { mode: "mtu", prevResult: prevNaming("vic0") }), 999, new RegExp(`^escape mtu: denied: plugin "escape" may not change host link vic0: ${OWNERSHIP}`));
+  });
+
   it("a CNI_NETNS that is the host's own netns counts as the host's: denied without hostNetns", () => {
     const host = hostWithVictim();
     const before = state(host);

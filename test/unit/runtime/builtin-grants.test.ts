@@ -53,6 +53,8 @@ const FROZEN: Record<string, object> = {
   dummy: ATTACH("dummy", false),
   "host-device": { ...ATTACH("dummy", true), linkKinds: [] },
   tap: ATTACH("tap", false),
+  // Added with the plugin (issue 12): the host netns for its firewall rules and route_localnet on the bridge.
+  portmap: { ...NONE, interfaces: ["netns", "route", "sysctl", "log", "firewall"], hostNetns: true, sysctlKeys: ["net.ipv4.conf.*.route_localnet"] },
   // Added with the plugin (issue 12): the host netns for its nftables rules, nothing else.
   firewall: { ...NONE, interfaces: ["netns", "firewall", "log"], hostNetns: true },
 };
