@@ -67,8 +67,8 @@ function readMapping(m: ObjectReader): PortMapping {
 
 export function loadConfig(req: Request): Result<PortMapConf, CniError> {
   const p = parseNetConf(req.config);
-  if (!p.ok) return fail<PortMapConf>(p.error!);
-  const c = new PortMapConf(p.conf!);
+  if (p.isErr) return p.pass<PortMapConf>();
+  const c = new PortMapConf(p.value);
   const r = c.net.reader;
   const rc = r.optObject("runtimeConfig");
   const list = rc != null ? rc.optArray("portMappings") : null;
@@ -82,7 +82,7 @@ export function loadConfig(req: Request): Result<PortMapConf, CniError> {
   c.masqAll = r.optBool("masqAll");
   readBackendOptions(c, r);
   const bad = c.net.check();
-  return bad != null ? fail<PortMapConf>(bad) : ok<PortMapConf, CniError>(c);
+  return bad.isErr ? bad.pass<PortMapConf>() : ok<PortMapConf, CniError>(c);
 }
 
 /**

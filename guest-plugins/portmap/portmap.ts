@@ -33,8 +33,8 @@ function cmdAdd(req: Request): Result<string, CniError> {
   if (c.isErr) return c.pass<string>();
   const conf = c.value;
   const p = conf.net.parsePrevResult(); // code 7 without one (Go says 999, README "Differences")
-  if (!p.ok) return fail<string>(p.error!);
-  const prev = p.result!;
+  if (p.isErr) return p.pass<string>();
+  const prev = p.value;
   const rules = wantedRules(conf, prev, req.ifname);
   if (rules.length == 0) return ok<string, CniError>(prev.toJson()); // nothing mapped, as Go
   const hns = hostNetns();
@@ -92,7 +92,7 @@ function enableLocalnetRouting(host: NetnsId, ip: IP): Done {
  */
 function cmdDel(req: Request): Done {
   const p = parseNetConf(req.config);
-  if (!p.ok) return fail<Unit>(p.error!);
+  if (p.isErr) return p.pass<Unit>();
   const hns = hostNetns();
   if (hns.isErr) return hns.pass<Unit>();
   const r = firewall.remove(hns.value);
@@ -104,8 +104,8 @@ function cmdCheck(req: Request): Done {
   const c = loadConfig(req);
   if (c.isErr) return c.pass<Unit>();
   const p = c.value.net.parsePrevResult(); // code 7 without one (Go says 999, README "Differences")
-  if (!p.ok) return fail<Unit>(p.error!);
-  const want = wantedRules(c.value, p.result!, req.ifname);
+  if (p.isErr) return p.pass<Unit>();
+  const want = wantedRules(c.value, p.value, req.ifname);
   if (want.length == 0) return done();
   const hns = hostNetns();
   if (hns.isErr) return hns.pass<Unit>();
@@ -128,7 +128,7 @@ function cmdStatus(req: Request): Done {
 /** GC: the host removes this network's rules of attachments not in `cni.dev/valid-attachments`. */
 function cmdGc(req: Request): Done {
   const p = parseNetConf(req.config);
-  if (!p.ok) return fail<Unit>(p.error!);
+  if (p.isErr) return p.pass<Unit>();
   const hns = hostNetns();
   if (hns.isErr) return hns.pass<Unit>();
   const r = firewall.retain(hns.value);
