@@ -9,3 +9,4 @@ export * from "./cni/index";
 export * from "./ipam/index";
 export * from "./net/index";
 export * from "./masq/index";
+export * from "./hash/index";
