@@ -6,8 +6,8 @@ import { spawn } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import {
   attachment, bridgePlugin, conflist, execPlugin, expectCniError, GO_BIN, netns, network, OURS, runnerFor, type Net,
-} from "../../../test/compliance/compliance-fixture";
-import { ipJson, type TestNetns } from "../../../test/helpers/netns";
+} from "../../compliance/compliance-fixture";
+import { ipJson, type TestNetns } from "../../helpers/netns";
 import type { JsonObject } from "../../../tools/conflist-runner";
 
 const MBIT = 1_000_000;
@@ -102,14 +102,47 @@ describe("bandwidth after bridge, side by side with Go's", () => {
   }, 30_000);
 });
 
-/** Runs iperf3 between the container and the host netns for 3 s; the receiver's bits/s. */
+describe("CHECK and chaining", () => {
+  it("CHECK fails naming what differs once the host veth's tbf is replaced, or the redirect to the ifb is gone", () => {
+    const host = netns("h"), c = netns("c"), net = network("bwchk");
+    const { runner } = runnerFor(OURS, host, net);
+    const list = bandwidthList(net, { ingressRate: 8 * MBIT, ingressBurst: 80_000, egressRate: 8 * MBIT, egressBurst: 80_000 });
+    const att = attachment(c);
+    const veth = hostVethOf(runner.add(list, att), net);
+    runner.check(list, att);
+    host.exec("tc", ["qdisc", "replace", "dev", veth, "root", "handle", "1:", "tbf", "rate", "2mbit", "burst", "10000", "latency", "25ms"]);
+    expect(() => runner.check(list, att)).toThrow(/Rate doesn't match: \S+ has 250000 bytes\/s, the config 1000000/);
+    host.exec("tc", ["qdisc", "replace", "dev", veth, "root", "handle", "1:", "tbf", "rate", "8mbit", "burst", "10000", "latency", "25ms"]);
+    runner.check(list, att);
+    host.exec("tc", ["filter", "del", "dev", veth, "ingress", "prio", "1"]);
+    expect(() => runner.check(list, att)).toThrow(/no filter redirects \S+ to bwp/);
+    runner.del(list, att);
+  }, 20_000);
+
+  it("after ptp it finds the host veth among prevResult's interfaces and shapes it; DEL leaves tc as before", () => {
+    const host = netns("h"), c = netns("c"), net = network("bwptp");
+    const { runner } = runnerFor(OURS, host, net);
+    const ptp = { type: "ptp", ipam: { type: "host-local", subnet: net.subnet, dataDir: net.dataDir } };
+    const list = conflist(net, "0.4.0", [ptp, { type: "bandwidth", ingressRate: 8 * MBIT, ingressBurst: 80_000, egressRate: 4 * MBIT, egressBurst: 80_000 }]);
+    const att = attachment(c);
+    const before = hostState(host, net);
+    const result = runner.add(list, att);
+    const veth = hostVethOf(result, net);
+    expect(tcOf(host, veth).qdiscs.map((q) => q.kind)).toEqual(["tbf", "ingress"]);
+    runner.check(list, att);
+    runner.del(list, att);
+    expect(hostState(host, net)).toEqual(before);
+  }, 20_000);
+});
+
+/** Runs iperf3 between the container and the host netns: 1 s of slow start left out, then 2 s measured; the receiver's bits/s. */
 async function iperf(server: TestNetns, serverIp: string, client: TestNetns, reverse: boolean): Promise<number> {
   const srv = spawn("ip", ["netns", "exec", server.name, "iperf3", "-s", "-1", "--forceflush", "-B", serverIp], { stdio: ["ignore", "pipe", "pipe"] });
   await new Promise<void>((resolve, reject) => {
     srv.stdout.on("data", (d: Buffer) => { if (d.toString().includes("Server listening")) resolve(); });
     srv.on("exit", (code) => reject(new Error(`iperf3 server exited with ${code}`)));
   });
-  const out = client.exec("iperf3", ["-c", serverIp, "-t", "3", "-J", ...(reverse ? ["-R"] : [])]);
+  const out = client.exec("iperf3", ["-c", serverIp, "-t", "2", "-O", "1", "-J", ...(reverse ? ["-R"] : [])]);
   await new Promise((resolve) => srv.once("exit", resolve));
   return (JSON.parse(out) as { end: { sum_received: { bits_per_second: number } } }).end.sum_received.bits_per_second;
 }
@@ -118,7 +151,8 @@ describe("shaped traffic", () => {
   it("iperf3 measures 10 Mbit/s to the container and 20 Mbit/s from it, each within 15%", async () => {
     const host = netns("h"), c = netns("c"), net = network("bwperf");
     const { runner } = runnerFor(OURS, host, net);
-    const list = bandwidthList(net, { ingressRate: 10 * MBIT, ingressBurst: 400_000, egressRate: 20 * MBIT, egressBurst: 400_000 });
+    // Bursts of 1 Mbit: room for a few 64 KB GSO packets, so that TCP keeps the bucket busy.
+    const list = bandwidthList(net, { ingressRate: 10 * MBIT, ingressBurst: MBIT, egressRate: 20 * MBIT, egressBurst: MBIT });
     runner.add(list, attachment(c));
     const gw = `${net.prefix}1`;
     const toContainer = await iperf(host, gw, c, true);
