@@ -133,8 +133,8 @@ export interface TbfInfo {
    */
   rate: bigint,
   /**
-   * The bucket in bytes, recomputed from the kernel's time-based value as tc prints it
-   * (may be a few bytes below the burst that was asked for).
+   * The bucket in bytes, recomputed from the kernel's time-based value to the nearest byte
+   * (a tbf made without TCA_TBF_BURST, as Go's netlink makes it, may read a byte off).
    */
   burst: number,
   /**

@@ -126,7 +126,7 @@ export function tbfOptions(t: Tbf, tick: TickInUsec): Attr {
 /** A tbf as a dump reports it. */
 export interface TbfState {
   rate: bigint;
-  /** Bytes, as tc prints it (tc_calc_xmitsize of the kernel's ticks). */
+  /** Bytes, recomputed from the kernel's ticks to the nearest byte. */
   burst: number;
   limit: number;
   peakrate: bigint;
@@ -145,8 +145,8 @@ export function parseTbf(options: AttrSet | undefined, tick: TickInUsec): TbfSta
   const rate = u64(TCA_TBF.RATE64) ?? BigInt(readU32(parms, 8));
   const peakrate = u64(TCA_TBF.PRATE64) ?? BigInt(readU32(parms, 20));
   const bufferTicks = readU32(parms, 28);
-  // tc_calc_xmitsize(rate, buffer): bytes the rate sends in the bucket's time.
-  const burst = Math.trunc((Number(rate) * Math.trunc(bufferTicks / tick)) / TIME_UNITS_PER_SEC);
+  // The bytes the rate sends in the bucket's time, to the nearest byte (tc truncates twice on the way).
+  const burst = Math.round((Number(rate) * (bufferTicks / tick)) / TIME_UNITS_PER_SEC);
   return { rate, burst, limit: readU32(parms, 24), peakrate, bufferTicks, mtuTicks: readU32(parms, 32) };
 }
 

@@ -115,6 +115,25 @@ describe("hostile plugins with the qdisc interface", () => {
     expect(all(w)).toEqual(before);
   });
 
+  it.each([["the kernel's default", false], ["a tbf of its own", true]])("a replace of the container veth's root qdisc (%s) is put back when the ADD fails", (_what, tbfBefore) => {
+    const w = world();
+    if (tbfBefore) w.host.exec("tc", ["qdisc", "add", "dev", "hv0", "root", "handle", "5:", "tbf", "rate", "3mbit", "burst", "20kb", "latency", "40ms"]);
+    const before = all(w);
+    const r = call(w, { mode: "replace" });
+    expectCniError(r, 999, /^shaper replace: done, now failing/);
+    expect(r.audit().calls.filter((c) => c.fn.startsWith("undo ")).map((c) => [c.fn, c.outcome])).toEqual([["undo qdisc.replace tbf hv0 (ns 1)", "ok"]]);
+    expect(all(w)).toEqual(before);
+  });
+
+  it("during ADD a delete of a qdisc the call did not add is refused (a failed ADD could not put it back)", () => {
+    const w = world();
+    w.host.exec("tc", ["qdisc", "add", "dev", "hv0", "root", "handle", "5:", "tbf", "rate", "3mbit", "burst", "20kb", "latency", "40ms"]);
+    const before = all(w);
+    const r = call(w, { mode: "delete-veth" });
+    expectCniError(r, 999, /^shaper delete-veth: denied: plugin "shaper" may not delete root of hv0 during ADD: it was not added by this call/);
+    expect(all(w)).toEqual(before);
+  });
+
   it("with allowed: true the same steps stay: tbf on hv0 and shp0, hv0's ingress redirected to shp0, shp0 marked as the plugin's", () => {
     const w = world();
     const r = call(w, { mode: "journal", allowed: true });
