@@ -4,9 +4,9 @@
 // (egress) arrives on the host veth, where an ingress qdisc and a u32 filter with a mirred
 // action redirect it to an ifb of its own, whose root tbf shapes it. DEL deletes the ifb and the
 // host veth's qdiscs; CHECK compares them with the config.
-// Capabilities: netns (with the host netns), link (ifb only), qdisc.
+// Capabilities: netns (with the host netns), link (ifb only), qdisc, log.
 import {
-  register, netns, link, qdisc, Request, Result, Unit, CniError, CniResult, NetnsId, HostError, Done, done, fail, ok, some,
+  register, netns, link, qdisc, log, Request, Result, Unit, CniError, CniResult, NetnsId, HostError, Done, done, fail, ok, some,
   parseNetConf, containerNetns, hostNetns, hostErrorToCni, internalError, invalidConfigError, isGone, CURRENT_VERSION,
 } from "@wasm-cni/sdk";
 export * from "@wasm-cni/sdk/exports";
@@ -138,8 +138,13 @@ function cmdDel(req: Request): Result<Unit, CniError> {
   const net = p.conf!;
   const hns = hostNetns();
   if (hns.isErr) return hns.pass<Unit>();
-  const gone = link.del(hns.value, ifbName(net.name, req.containerId));
-  if (gone.isErr && !isGone(gone.error)) return fail<Unit>(hostErrorToCni(gone.error, "delete ifb " + ifbName(net.name, req.containerId)));
+  const ifb = ifbName(net.name, req.containerId);
+  const gone = link.del(hns.value, ifb);
+  if (gone.isErr && gone.error.isDenied) {
+    // Not made by us (no owner mark: Go's plugin made it before a switch to ours, or another
+    // plugin): not ours to delete, and a DEL that fails forever is worse than a stale ifb.
+    log.write(log.Level.WARN, "ifb " + ifb + " is left in place: " + gone.error.denied);
+  } else if (gone.isErr && !isGone(gone.error)) return fail<Unit>(hostErrorToCni(gone.error, "delete ifb " + ifb));
   const prev = net.parsePrevResult();
   if (!prev.ok || req.netns.length == 0) return done();
   const cns = netns.container();

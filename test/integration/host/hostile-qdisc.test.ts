@@ -142,6 +142,11 @@ describe("hostile plugins with the qdisc interface", () => {
     expect(q.filter((x) => x.kind !== "noqueue").map((x) => `${x.dev} ${x.kind}`).sort()).toEqual(["hv0 ingress", "hv0 tbf", "shp0 tbf", "vic1 tbf"]);
     expect(w.host.exec("tc", ["filter", "show", "dev", "hv0", "ingress"])).toMatch(/mirred \(Egress Redirect to device shp0\)/);
     expect(ipJson<{ ifalias?: string }[]>(w.host, ["link", "show", "shp0"])[0]?.ifalias).toBe("wasm-cni:shaper");
+    // The audit line holds each call as the plugin made it, u64 values as decimal strings.
+    expect(r.audit().calls.find((c) => c.fn === "qdisc.add")).toMatchObject({
+      args: [1, "hv0", { tag: "tbf", val: { handle: 1, rate: "125000", burst: 10000, queue: { tag: "latency-us", val: 25000 } } }], outcome: "ok",
+    });
+    expect(r.audit().calls.find((c) => c.fn === "qdisc.add-redirect")).toMatchObject({ args: [1, "hv0", { to: "shp0", priority: 1, mirror: false }], outcome: "ok" });
   });
 
   it("in the container's netns any link is in scope", () => {

@@ -54,7 +54,7 @@ const FROZEN: Record<string, object> = {
   "host-device": { ...ATTACH("dummy", true), linkKinds: [] },
   tap: ATTACH("tap", false),
   // Added with the plugin (issue 12): the host end of the container's veth, and an ifb of its own.
-  bandwidth: { ...NONE, interfaces: ["netns", "link", "qdisc"], hostNetns: true, linkKinds: ["ifb"] },
+  bandwidth: { ...NONE, interfaces: ["netns", "link", "qdisc", "log"], hostNetns: true, linkKinds: ["ifb"] },
 };
 
 describe("built-in grants", () => {
