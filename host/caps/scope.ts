@@ -216,6 +216,8 @@ export class PluginScope {
     } catch {
       return false; // CNI_NETNS gone: no container, no peer
     }
+    // A CNI_NETNS that is the host's own has no container veth: every veth there would match.
+    if (PluginScope.isHostNetns(container)) return false;
     return netnsIdOf(this.rtnl(ns), container) === link.linkNetnsid;
   }
 
