@@ -278,7 +278,7 @@ export const CATALOG: Record<WitFunctionKey, CapabilityEntry> = {
   },
   "qdisc.replace": {
     changes: "adds a qdisc or replaces the one in its place",
-    scope: `${IN_HELD_NETNS}; ${TC_LINKS}; values checked as qdisc.add; within an ADD that fails the kernel's default qdisc or a tbf that was there is put back (another kind is reported as not put back)`,
+    scope: `${IN_HELD_NETNS}; ${TC_LINKS}; values checked as qdisc.add; during ADD only over the kernel's default qdisc, a root tbf or the same ingress qdisc, which the journal puts back when the ADD fails (any other is denied)`,
     from: TC_CHANGE,
     risk: "high",
   },

@@ -37,6 +37,18 @@ function toSpec(kind: QdiscCaps.QdiscKind, tick: TickInUsec): QdiscSpec {
 
 const placeOf = (spec: QdiscSpec): Place => (spec.kind === "tbf" ? "root" : "ingress");
 
+/** The kernel's own root qdisc (noqueue, pfifo_fast, mq, ...): handle 0:, made again when the root is deleted. */
+const isDefault = (q: Qdisc): boolean => q.parent === TC_H.ROOT && q.handle >>> 16 === 0;
+
+/**
+ * True when the journal can put back `before` after a replace by `kind`: the kernel's default,
+ * a root tbf (from its dump), or the same ingress qdisc (a replace leaves it and its filters).
+ */
+function restorable(before: Qdisc, kind: QdiscSpec["kind"], place: Place): boolean {
+  if (place === "ingress") return before.kind === kind;
+  return isDefault(before) || (before.kind === "tbf" && before.tbf !== undefined);
+}
+
 /**
  * cni:host/qdisc — tc qdiscs and ingress redirects on links in the plugin's scope: in the
  * container's netns any link; in the host netns only links the plugin owns or the host end of
@@ -71,6 +83,9 @@ export function createQdiscCaps(ctx: CallContext): typeof QdiscCaps {
     const h = rtnl(ns);
     const place = placeOf(spec);
     const before = replace && ctx.journal.enabled ? inPlace(qdiscList(h, link, ticks()), place) : undefined;
+    if (before !== undefined && !restorable(before, spec.kind, place)) {
+      throw denied(`plugin "${ctx.plugin}" may not replace the ${before.kind} qdisc of ${name} during ADD: a failed ADD could not put it back (only the kernel's default, a root tbf or the same ingress qdisc can be)`);
+    }
     (replace ? qdiscReplace : qdiscAdd)(h, link, spec, ticks());
     added.add(key(ns, name, place));
     const what = `qdisc.${replace ? "replace" : "add"} ${spec.kind} ${name} (ns ${ns})`;
@@ -78,9 +93,9 @@ export function createQdiscCaps(ctx: CallContext): typeof QdiscCaps {
     ctx.journal.record(what, () => {
       const now = linkByName(rtnl(ns), name);
       if (inPlace(qdiscList(rtnl(ns), now, ticks()), place)?.kind !== spec.kind) return; // deleted since: nothing to undo
-      if (before === undefined || (place === "root" && before.handle >>> 16 === 0)) qdiscDel(rtnl(ns), now, ours); // the kernel's default comes back
-      else if (before.kind === spec.kind && place === "ingress") return; // the same ingress qdisc, filters and all
-      else qdiscRestore(rtnl(ns), now, before);
+      if (before === undefined || isDefault(before)) qdiscDel(rtnl(ns), now, ours); // the kernel's default comes back
+      else if (place === "root") qdiscRestore(rtnl(ns), now, before);
+      // else the same ingress qdisc as before, filters and all: nothing changed
     });
   }
 
@@ -104,7 +119,7 @@ export function createQdiscCaps(ctx: CallContext): typeof QdiscCaps {
       checkDeleteDuringAdd(ns, name, place);
       const h = rtnl(ns);
       const q = inPlace(qdiscList(h, link, ticks()), place);
-      if (q === undefined || (place === "root" && q.handle >>> 16 === 0)) throw notFound(`link ${name} has no ${place} qdisc of its own`);
+      if (q === undefined || isDefault(q)) throw notFound(`link ${name} has no ${place} qdisc of its own`);
       qdiscDel(h, link, place === "root" ? "root" : { ingress: q.kind === "clsact" ? "clsact" : "ingress" });
       added.delete(key(ns, name, place)); // its own add step finds it gone, which counts as undone
     }),

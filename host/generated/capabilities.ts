@@ -285,7 +285,7 @@ export const WIT_INTERFACES: readonly WitInterfaceInfo[] = [
       {
         "name": "replace",
         "signature": "func(ns: netns-id, link: string, kind: qdisc-kind) -> result<_, host-error>",
-        "docs": "Adds a qdisc or replaces the one in its place. Within an ADD that fails later, the host\nputs back a tbf or the kernel's default qdisc that was there.\nEquivalent to: `tc qdisc replace dev $link root handle $handle: tbf ...`"
+        "docs": "Adds a qdisc or replaces the one in its place. During ADD only where the host can put\nback what was there when the ADD fails later: the kernel's default qdisc, a root tbf, or\nthe same ingress qdisc; any other is `denied`.\nEquivalent to: `tc qdisc replace dev $link root handle $handle: tbf ...`"
       },
       {
         "name": "delete",

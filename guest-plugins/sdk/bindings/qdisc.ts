@@ -434,8 +434,9 @@ export function add(ns: NetnsId, link: string, kind: QdiscKind): Result<Unit, Ho
 declare function _replace(p0: i32, p1: i32, p2: i32, p3: i32, p4: i32, p5: i64, p6: i32, p7: i32, p8: i32, p9: i32, p10: i64, p11: i32, p12: i32, p13: i32): void;
 
 /**
- * Adds a qdisc or replaces the one in its place. Within an ADD that fails later, the host
- * puts back a tbf or the kernel's default qdisc that was there.
+ * Adds a qdisc or replaces the one in its place. During ADD only where the host can put
+ * back what was there when the ADD fails later: the kernel's default qdisc, a root tbf, or
+ * the same ingress qdisc; any other is `denied`.
  * Equivalent to: `tc qdisc replace dev $link root handle $handle: tbf ...`
  */
 export function replace(ns: NetnsId, link: string, kind: QdiscKind): Result<Unit, HostError> {

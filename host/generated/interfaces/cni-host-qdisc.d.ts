@@ -12,8 +12,9 @@ export function list(ns: NetnsId, link: string): Array<QdiscInfo>;
  */
 export function add(ns: NetnsId, link: string, kind: QdiscKind): void;
 /**
- * Adds a qdisc or replaces the one in its place. Within an ADD that fails later, the host
- * puts back a tbf or the kernel's default qdisc that was there.
+ * Adds a qdisc or replaces the one in its place. During ADD only where the host can put
+ * back what was there when the ADD fails later: the kernel's default qdisc, a root tbf, or
+ * the same ingress qdisc; any other is `denied`.
  * Equivalent to: `tc qdisc replace dev $link root handle $handle: tbf ...`
  */
 export function replace(ns: NetnsId, link: string, kind: QdiscKind): void;

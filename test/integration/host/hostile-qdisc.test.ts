@@ -125,6 +125,16 @@ describe("hostile plugins with the qdisc interface", () => {
     expect(all(w)).toEqual(before);
   });
 
+  it("during ADD a replace of a root qdisc the journal could not put back (a pfifo) is refused and changes nothing", () => {
+    const w = world();
+    w.host.exec("tc", ["qdisc", "add", "dev", "hv0", "root", "handle", "7:", "pfifo", "limit", "100"]);
+    const before = all(w);
+    const r = call(w, { mode: "replace" });
+    expectCniError(r, 999, /^shaper replace: denied: plugin "shaper" may not replace the pfifo qdisc of hv0 during ADD: a failed ADD could not put it back/);
+    expect(r.audit().denials).toEqual([expect.objectContaining({ fn: "qdisc.replace" })]);
+    expect(all(w)).toEqual(before);
+  });
+
   it("during ADD a delete of a qdisc the call did not add is refused (a failed ADD could not put it back)", () => {
     const w = world();
     w.host.exec("tc", ["qdisc", "add", "dev", "hv0", "root", "handle", "5:", "tbf", "rate", "3mbit", "burst", "20kb", "latency", "40ms"]);
