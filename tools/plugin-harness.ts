@@ -396,6 +396,8 @@ export function loadPlugin(path: string, options: LoadOptions = {}): Harness {
     },
     firewall: { ensureMasquerade: ok, ensureSpoofCheck: ok, list: () => [], remove: ok, retain: () => 0 },
     dns: { readResolvConf: () => ({ nameservers: [], domain: "", search: [], options: [] }) },
+    // Recorded and scriptable, with no state of their own (as firewall): script list/redirects to answer otherwise.
+    qdisc: { list: () => [], add: ok, replace: ok, delete: ok, addRedirect: ok, redirects: () => [], deleteRedirect: ok },
   };
 
   /** The import object: each function recorded, scriptable, its HostError thrown as the ABI's `err`. */

@@ -10,3 +10,4 @@ export * from "./ns/index";
 export * from "./ip/index";
 export * from "./ipam/index";
 export * from "./skel/index";
+export * from "./hash/index";

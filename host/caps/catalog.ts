@@ -68,6 +68,11 @@ const IPAM_SCOPE =
 const HOST_ROUTES =
   "in the host netns the destination must lie inside an address range the config names (ipam subnet, ranges, static addresses, runtimeConfig/args ips, prevResult ips) or the grant's hostRoutes, and the table must be main or one of the grant's hostRouteTables";
 
+/** Traffic control (scope.ts requireTcLink): narrower than HOST_LINKS, no config-named links. */
+const TC_LINKS =
+  "in the host netns only a link the plugin created (owner mark) or the host end of the call's container veth (its peer is in CNI_NETNS, read by the host from the kernel), never a link the config names (a bridge or uplink shapes every container's traffic); in the container's netns any link";
+const TC_CHANGE: readonly ScopeSource[] = ["CNI_NETNS", "grant", "owner mark", "kernel", "host"];
+
 /** What the journal does when an ADD fails (journal.ts). */
 const UNDONE = "within an ADD that fails it is put back as it was";
 
@@ -275,6 +280,38 @@ export const CATALOG: Record<WitFunctionKey, CapabilityEntry> = {
     scope: `${IPAM_SCOPE}; during GC only`,
     from: DELEGATION,
     risk: "medium",
+  },
+  "qdisc.list": { changes: "nothing (reads a link's qdiscs)", scope: `${IN_HELD_NETNS}; valid interface names only`, from: HELD, risk: "low" },
+  "qdisc.add": {
+    changes: "adds a qdisc to a link: a tbf at its root (shapes what it sends), or an ingress or clsact qdisc (where filters on what it receives go)",
+    scope: `${IN_HELD_NETNS}; ${TC_LINKS}; tbf values checked before any kernel call (rate 1 or more, a bucket the kernel's 32-bit ticks can hold, limit or latency, peakrate above rate with mtu, handle 1-65534); ${UNDONE}`,
+    from: TC_CHANGE,
+    risk: "high",
+  },
+  "qdisc.replace": {
+    changes: "adds a qdisc or replaces the one in its place",
+    scope: `${IN_HELD_NETNS}; ${TC_LINKS}; values checked as qdisc.add; during ADD only over the kernel's default qdisc, a root tbf or the same ingress qdisc, which the journal puts back when the ADD fails (any other is denied)`,
+    from: TC_CHANGE,
+    risk: "high",
+  },
+  "qdisc.delete": {
+    changes: "deletes a link's root qdisc (the kernel's default comes back) or its ingress/clsact qdisc with its filters",
+    scope: `${IN_HELD_NETNS}; ${TC_LINKS}; during ADD only a qdisc this call added (a failed ADD could not put another back)`,
+    from: TC_CHANGE,
+    risk: "high",
+  },
+  "qdisc.add-redirect": {
+    changes: "adds a filter sending (or copying) everything a link receives to another link's egress (u32 match-all, mirred)",
+    scope: `${IN_HELD_NETNS}; ${TC_LINKS}, for both links (same namespace, never a link to itself); priority 1-65535; ${UNDONE}`,
+    from: TC_CHANGE,
+    risk: "high",
+  },
+  "qdisc.redirects": { changes: "nothing (reads a link's ingress redirects)", scope: `${IN_HELD_NETNS}; valid interface names only`, from: HELD, risk: "low" },
+  "qdisc.delete-redirect": {
+    changes: "deletes the ingress filters of one priority of a link",
+    scope: `${IN_HELD_NETNS}; ${TC_LINKS}; during ADD only a filter this call added`,
+    from: TC_CHANGE,
+    risk: "high",
   },
   "dns.read-resolv-conf": {
     changes: "nothing (reads a file on the host and returns only its nameservers, domain, search and options)",

@@ -6,6 +6,7 @@ import { createIpamCaps } from "./ipam";
 import { createLinkCaps } from "./link";
 import { createLogCaps } from "./log";
 import { createNetnsCaps } from "./netns";
+import { createQdiscCaps } from "./qdisc";
 import { createRouteCaps } from "./route";
 import { createStoreCaps } from "./store";
 import { createSysctlCaps } from "./sysctl";
@@ -25,6 +26,7 @@ export const CAPS = {
   log: createLogCaps,
   ipam: createIpamCaps,
   dns: createDnsCaps,
+  qdisc: createQdiscCaps,
 } satisfies Record<string, (ctx: CallContext) => object>;
 
 export type CapName = keyof typeof CAPS;

@@ -3,6 +3,7 @@ import type { Link } from "../kernel/rtnl/ifinfo";
 import type { Attr } from "../kernel/nl/attr";
 import type { RtnlHandle } from "../kernel/rtnl/handle";
 import { dummyLinkInfo } from "../kernel/rtnl/kinds/dummy";
+import { ifbLinkInfo } from "../kernel/rtnl/kinds/ifb";
 import { ipvlanLinkInfo } from "../kernel/rtnl/kinds/ipvlan";
 import { macvlanLinkInfo } from "../kernel/rtnl/kinds/macvlan";
 import { VLAN_ID_MAX, vlanLinkInfo } from "../kernel/rtnl/kinds/vlan";
@@ -60,6 +61,8 @@ function kindInfo(kind: LinkCaps.LinkKind): { parent?: { name: string; ns: numbe
     }
     case "dummy":
       return { linkInfo: dummyLinkInfo() };
+    case "ifb":
+      return { linkInfo: ifbLinkInfo() };
     default:
       return null;
   }

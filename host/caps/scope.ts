@@ -19,6 +19,7 @@ import type { RtnlHandle } from "../kernel/rtnl/handle";
 import type { Link } from "../kernel/rtnl/ifinfo";
 import { linkByIndex, linkByName } from "../kernel/rtnl/link";
 import { type Cidr, cidrContains, parseCidr } from "../kernel/rtnl/inet";
+import { netnsIdOf } from "../kernel/rtnl/nsid";
 import { RT_TABLE, routeList } from "../kernel/rtnl/route";
 import type { CallContext } from "./context";
 import { denied } from "./errors";
@@ -219,6 +220,37 @@ export class PluginScope {
     }
     if (this.created.has(link.name) || this.configNames().names.has(link.name) || this.owns(link) || this.namedByDevice(link)) return;
     throw this.outOfScope(action, link.name);
+  }
+
+  /**
+   * Traffic control (qdisc.ts) in the host netns: only a link the plugin owns (created in this
+   * call, or carrying its owner mark) or the host end of the call's own container veth (a veth
+   * whose peer is in CNI_NETNS, read from the kernel): a qdisc there shapes only that
+   * container's traffic. Not the links the config names (a bridge, an uplink): a qdisc there
+   * would shape every container's, or the node's. The container's netns: anything.
+   */
+  requireTcLink(ns: number, name: string, action: string): Link | undefined {
+    if (!this.isHost(ns)) return undefined;
+    const link = linkByName(this.rtnl(ns), name); // not found: not-found, as without the check
+    if (this.created.has(name) || this.owns(link) || this.isContainerPeer(ns, link)) return link;
+    throw denied(
+      `plugin "${this.ctx.plugin}" may not ${action} host link ${name}: it did not create it and it is not the host end of the container's veth (qdisc scope)`,
+    );
+  }
+
+  /** True when host link `link` is a veth whose peer lives in the call's CNI_NETNS. */
+  private isContainerPeer(ns: number, link: Link): boolean {
+    const path = this.ctx.call.netnsPath;
+    if (link.kind !== "veth" || link.linkNetnsid === undefined || link.linkNetnsid < 0 || !path) return false;
+    let container: NetnsHandle;
+    try {
+      container = this.ctx.namespaces.netns(this.ctx.namespaces.open(path));
+    } catch {
+      return false; // CNI_NETNS gone: no container, no peer
+    }
+    // A CNI_NETNS that is the host's own has no container veth: every veth there would match.
+    if (PluginScope.isHostNetns(container)) return false;
+    return netnsIdOf(this.rtnl(ns), container) === link.linkNetnsid;
   }
 
   /** True when host link `name` is the plugin's own: created by it (in this call, or marked so by an earlier one). */

@@ -149,6 +149,10 @@ export function capabilityChecks(
         note: "in the host netns, link/addr/route/sysctl changes only to links it created or its config names (bridge, master, device, ...)" });
     }
   }
+  if (imports.includes("qdisc") && grant.hostNetns) {
+    checks.push({ capability: "host qdiscs", requested: "-", granted: "own and the container's veth", outcome: "limited",
+      note: "in the host netns, qdiscs and redirects only on links it created and the host end of the call's container veth (never a config-named link)" });
+  }
   checks.push(memoryCheck(declaredMemoryPages, grant.memoryPages));
   const t = want?.timeLimitMs;
   checks.push({

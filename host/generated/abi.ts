@@ -29,7 +29,7 @@ const t23: AbiType = { k: "record", fields: [{ key: "parent", type: t1, offset: 
 const t24: AbiType = { k: "record", fields: [{ key: "parent", type: t1, offset: 0 }, { key: "parentNs", type: t0, offset: 8 }, { key: "mode", type: t8, offset: 12 }, { key: "isolation", type: t10, offset: 13 }], size: 16, align: 4, flat: ["i32","i32","i32","i32","i32"] };
 const t25: AbiType = { k: "record", fields: [{ key: "parent", type: t1, offset: 0 }, { key: "parentNs", type: t0, offset: 8 }, { key: "id", type: t12, offset: 12 }], size: 16, align: 4, flat: ["i32","i32","i32","i32"] };
 const t26: AbiType = { k: "record", fields: [{ key: "multiQueue", type: t5, offset: 0 }, { key: "vnetHdr", type: t5, offset: 1 }, { key: "owner", type: t19, offset: 4 }, { key: "group", type: t19, offset: 12 }], size: 20, align: 4, flat: ["i32","i32","i32","i32","i32","i32"] };
-const t27: AbiType = { k: "variant", cases: [{ name: "veth", type: t21 }, { name: "bridge", type: t22 }, { name: "macvlan", type: t23 }, { name: "ipvlan", type: t24 }, { name: "vlan", type: t25 }, { name: "dummy", type: null }, { name: "tap", type: t26 }], discSize: 1, payloadOffset: 4, size: 28, align: 4, flat: ["i32","i32","i32","i32","i32","i32","i32"] };
+const t27: AbiType = { k: "variant", cases: [{ name: "veth", type: t21 }, { name: "bridge", type: t22 }, { name: "macvlan", type: t23 }, { name: "ipvlan", type: t24 }, { name: "vlan", type: t25 }, { name: "dummy", type: null }, { name: "tap", type: t26 }, { name: "ifb", type: null }], discSize: 1, payloadOffset: 4, size: 28, align: 4, flat: ["i32","i32","i32","i32","i32","i32","i32"] };
 const t28: AbiType = { k: "record", fields: [{ key: "name", type: t1, offset: 0 }, { key: "mtu", type: t19, offset: 8 }, { key: "mac", type: t20, offset: 16 }, { key: "kind", type: t27, offset: 28 }], size: 56, align: 4, flat: ["i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32"] };
 const t29: AbiType = { k: "record", fields: [{ key: "up", type: t14, offset: 0 }, { key: "mtu", type: t19, offset: 4 }, { key: "mac", type: t20, offset: 12 }, { key: "master", type: t20, offset: 24 }, { key: "promisc", type: t14, offset: 36 }, { key: "alias", type: t20, offset: 40 }, { key: "name", type: t20, offset: 52 }, { key: "netns", type: t19, offset: 64 }], size: 72, align: 4, flat: ["i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32"] };
 const t30: AbiType = { k: "tuple", elems: [{ type: t0, offset: 0 }, { type: t1, offset: 4 }, { type: t29, offset: 12 }], size: 84, align: 4, flat: ["i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32"] };
@@ -85,7 +85,20 @@ const t79: AbiType = { k: "result", cases: [{ name: "ok", type: null }, { name: 
 const t80: AbiType = { k: "list", elem: t1, size: 8, align: 4, flat: ["i32","i32"] };
 const t81: AbiType = { k: "record", fields: [{ key: "nameservers", type: t80, offset: 0 }, { key: "domain", type: t1, offset: 8 }, { key: "search", type: t80, offset: 16 }, { key: "options", type: t80, offset: 24 }], size: 32, align: 4, flat: ["i32","i32","i32","i32","i32","i32","i32","i32"] };
 const t82: AbiType = { k: "result", cases: [{ name: "ok", type: t81 }, { name: "err", type: t3 }], discSize: 1, payloadOffset: 4, size: 36, align: 4, flat: ["i32","i32","i32","i32","i32","i32","i32","i32","i32"] };
-const t83: AbiType = { k: "record", fields: [{ key: "config", type: t1, offset: 0 }, { key: "containerId", type: t1, offset: 8 }, { key: "ifname", type: t1, offset: 16 }, { key: "netns", type: t1, offset: 24 }, { key: "args", type: t74, offset: 32 }], size: 40, align: 4, flat: ["i32","i32","i32","i32","i32","i32","i32","i32","i32","i32"] };
+const t83: AbiType = { k: "record", fields: [{ key: "rate", type: t67, offset: 0 }, { key: "burst", type: t0, offset: 8 }, { key: "limit", type: t0, offset: 12 }, { key: "peakrate", type: t67, offset: 16 }], size: 24, align: 8, flat: ["i64","i32","i32","i64"] };
+const t84: AbiType = { k: "option", cases: [{ name: "none", type: null }, { name: "some", type: t83 }], discSize: 1, payloadOffset: 8, size: 32, align: 8, flat: ["i32","i64","i32","i32","i64"] };
+const t85: AbiType = { k: "record", fields: [{ key: "kind", type: t1, offset: 0 }, { key: "handle", type: t0, offset: 8 }, { key: "parent", type: t0, offset: 12 }, { key: "tbf", type: t84, offset: 16 }], size: 48, align: 8, flat: ["i32","i32","i32","i32","i32","i64","i32","i32","i64"] };
+const t86: AbiType = { k: "list", elem: t85, size: 8, align: 4, flat: ["i32","i32"] };
+const t87: AbiType = { k: "result", cases: [{ name: "ok", type: t86 }, { name: "err", type: t3 }], discSize: 1, payloadOffset: 4, size: 20, align: 4, flat: ["i32","i32","i32","i32","i32"] };
+const t88: AbiType = { k: "variant", cases: [{ name: "latency-us", type: t0 }, { name: "limit-bytes", type: t0 }], discSize: 1, payloadOffset: 4, size: 8, align: 4, flat: ["i32","i32"] };
+const t89: AbiType = { k: "option", cases: [{ name: "none", type: null }, { name: "some", type: t67 }], discSize: 1, payloadOffset: 8, size: 16, align: 8, flat: ["i32","i64"] };
+const t90: AbiType = { k: "record", fields: [{ key: "handle", type: t12, offset: 0 }, { key: "rate", type: t67, offset: 8 }, { key: "burst", type: t0, offset: 16 }, { key: "queue", type: t88, offset: 20 }, { key: "peakrate", type: t89, offset: 32 }, { key: "mtu", type: t19, offset: 48 }], size: 56, align: 8, flat: ["i32","i64","i32","i32","i32","i32","i64","i32","i32"] };
+const t91: AbiType = { k: "variant", cases: [{ name: "tbf", type: t90 }, { name: "ingress", type: null }, { name: "clsact", type: null }], discSize: 1, payloadOffset: 8, size: 64, align: 8, flat: ["i32","i32","i64","i32","i32","i32","i32","i64","i32","i32"] };
+const t92: AbiType = { k: "enum", cases: [{ name: "root", type: null }, { name: "ingress", type: null }], discSize: 1, payloadOffset: 1, size: 1, align: 1, flat: ["i32"] };
+const t93: AbiType = { k: "record", fields: [{ key: "to", type: t1, offset: 0 }, { key: "priority", type: t12, offset: 8 }, { key: "mirror", type: t5, offset: 10 }], size: 12, align: 4, flat: ["i32","i32","i32","i32"] };
+const t94: AbiType = { k: "list", elem: t93, size: 8, align: 4, flat: ["i32","i32"] };
+const t95: AbiType = { k: "result", cases: [{ name: "ok", type: t94 }, { name: "err", type: t3 }], discSize: 1, payloadOffset: 4, size: 20, align: 4, flat: ["i32","i32","i32","i32","i32"] };
+const t96: AbiType = { k: "record", fields: [{ key: "config", type: t1, offset: 0 }, { key: "containerId", type: t1, offset: 8 }, { key: "ifname", type: t1, offset: 16 }, { key: "netns", type: t1, offset: 24 }, { key: "args", type: t74, offset: 32 }], size: 40, align: 4, flat: ["i32","i32","i32","i32","i32","i32","i32","i32","i32","i32"] };
 
 export const WORLD: AbiWorld = {
   imports: {
@@ -149,12 +162,21 @@ export const WORLD: AbiWorld = {
     "cni:host/dns@0.1.0": [
       { name: "read-resolv-conf", js: "readResolvConf", params: [t1], result: t82, spilledParams: null, resultInMemory: true },
     ],
+    "cni:host/qdisc@0.1.0": [
+      { name: "list", js: "list", params: [t0, t1], result: t87, spilledParams: null, resultInMemory: true },
+      { name: "add", js: "add", params: [t0, t1, t91], result: t32, spilledParams: null, resultInMemory: true },
+      { name: "replace", js: "replace", params: [t0, t1, t91], result: t32, spilledParams: null, resultInMemory: true },
+      { name: "delete", js: "delete", params: [t0, t1, t92], result: t32, spilledParams: null, resultInMemory: true },
+      { name: "add-redirect", js: "addRedirect", params: [t0, t1, t93], result: t32, spilledParams: null, resultInMemory: true },
+      { name: "redirects", js: "redirects", params: [t0, t1], result: t95, spilledParams: null, resultInMemory: true },
+      { name: "delete-redirect", js: "deleteRedirect", params: [t0, t1, t12], result: t32, spilledParams: null, resultInMemory: true },
+    ],
   },
   exports: [
-    { name: "add", js: "add", params: [t83], result: t78, spilledParams: null, resultInMemory: true },
-    { name: "del", js: "del", params: [t83], result: t79, spilledParams: null, resultInMemory: true },
-    { name: "check", js: "check", params: [t83], result: t79, spilledParams: null, resultInMemory: true },
-    { name: "status", js: "status", params: [t83], result: t79, spilledParams: null, resultInMemory: true },
-    { name: "gc", js: "gc", params: [t83], result: t79, spilledParams: null, resultInMemory: true },
+    { name: "add", js: "add", params: [t96], result: t78, spilledParams: null, resultInMemory: true },
+    { name: "del", js: "del", params: [t96], result: t79, spilledParams: null, resultInMemory: true },
+    { name: "check", js: "check", params: [t96], result: t79, spilledParams: null, resultInMemory: true },
+    { name: "status", js: "status", params: [t96], result: t79, spilledParams: null, resultInMemory: true },
+    { name: "gc", js: "gc", params: [t96], result: t79, spilledParams: null, resultInMemory: true },
   ],
 };

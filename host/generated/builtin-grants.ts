@@ -4,6 +4,7 @@
 import type { GrantCapabilities } from "../runtime/policy";
 
 export const BUILTIN_CAPABILITIES: Readonly<Record<string, GrantCapabilities>> = {
+  "bandwidth": {"interfaces":["netns","link","qdisc","log"],"hostNetns":true,"delegates":[],"linkKinds":["ifb"],"sysctlKeys":[]},
   "bridge": {"interfaces":["netns","link","addr","route","sysctl","log","ipam","firewall"],"hostNetns":true,"delegates":["host-local","static"],"linkKinds":["bridge","veth"],"sysctlKeys":["net.ipv4.ip_forward","net.ipv6.conf.all.forwarding","net.ipv6.conf.*.accept_ra","net.ipv6.conf.*.accept_dad","net.ipv6.conf.*.disable_ipv6","net.ipv6.conf.*.keep_addr_on_down","net.ipv4.conf.*.arp_notify","net.ipv6.conf.*.enhanced_dad"]},
   "dummy": {"interfaces":["netns","link","addr","route","sysctl","ipam"],"hostNetns":false,"delegates":["host-local","static"],"linkKinds":["dummy"],"sysctlKeys":["net.ipv6.conf.*.disable_ipv6","net.ipv6.conf.*.keep_addr_on_down","net.ipv4.conf.*.arp_notify"]},
   "firewall": {"interfaces":["netns","firewall","log"],"hostNetns":true,"delegates":[],"linkKinds":[],"sysctlKeys":[]},

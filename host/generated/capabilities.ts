@@ -277,6 +277,47 @@ export const WIT_INTERFACES: readonly WitInterfaceInfo[] = [
         "docs": "Reads a resolv.conf-format file and returns only its nameservers, domain, search and\noptions, as host-local's parseResolvConf does. Only the absolute path the runtime's\nconfig of the call names in `ipam.resolvConf` (else `denied`; a parent plugin cannot\nchange what its delegate reads); a regular file of at most 64 KiB\n(else `invalid`); a missing one is `not-found`.\nEquivalent to: `grep -E '^(nameserver|domain|search|options)' $path`"
       }
     ]
+  },
+  {
+    "name": "qdisc",
+    "docs": "Traffic control (tc): queueing disciplines on a link, and filters that send a link's\nincoming traffic to another link. In the container's netns any link; in the host netns\nonly a link the plugin created (owner mark) or the host end of the call's own container\nveth (its peer is in CNI_NETNS, read by the host from the kernel).",
+    "functions": [
+      {
+        "name": "list",
+        "signature": "func(ns: netns-id, link: string) -> result<list<qdisc-info>, host-error>",
+        "docs": "The qdiscs of one link. Equivalent to: `tc qdisc show dev $link`"
+      },
+      {
+        "name": "add",
+        "signature": "func(ns: netns-id, link: string, kind: qdisc-kind) -> result<_, host-error>",
+        "docs": "Adds a qdisc; `exists` when one is there already. Within an ADD that fails later, the\nhost deletes it again.\nEquivalent to: `tc qdisc add dev $link root handle $handle: tbf rate $rate burst $burst latency $lat`,\n`tc qdisc add dev $link ingress`, `tc qdisc add dev $link clsact`"
+      },
+      {
+        "name": "replace",
+        "signature": "func(ns: netns-id, link: string, kind: qdisc-kind) -> result<_, host-error>",
+        "docs": "Adds a qdisc or replaces the one in its place. During ADD only where the host can put\nback what was there when the ADD fails later: the kernel's default qdisc, a root tbf, or\nthe same ingress qdisc; any other is `denied`.\nEquivalent to: `tc qdisc replace dev $link root handle $handle: tbf ...`"
+      },
+      {
+        "name": "delete",
+        "signature": "func(ns: netns-id, link: string, place: qdisc-place) -> result<_, host-error>",
+        "docs": "Deletes the qdisc in `place` (and with an ingress one, its filters); `not-found` when\nthere is none. During ADD only a qdisc this call added.\nEquivalent to: `tc qdisc del dev $link root`, `tc qdisc del dev $link ingress`"
+      },
+      {
+        "name": "add-redirect",
+        "signature": "func(ns: netns-id, link: string, redirect: redirect) -> result<_, host-error>",
+        "docs": "Adds a redirect filter to the link's ingress hook; `exists` when its priority is taken.\nWithin an ADD that fails later, the host deletes it again.\nEquivalent to: `tc filter add dev $link ingress protocol all prio $priority u32 match u32 0 0 action mirred egress redirect dev $to`"
+      },
+      {
+        "name": "redirects",
+        "signature": "func(ns: netns-id, link: string) -> result<list<redirect>, host-error>",
+        "docs": "The redirect filters of the link's ingress hook (other filters are left out).\nEquivalent to: `tc filter show dev $link ingress`"
+      },
+      {
+        "name": "delete-redirect",
+        "signature": "func(ns: netns-id, link: string, priority: u16) -> result<_, host-error>",
+        "docs": "Deletes the filters of one priority from the link's ingress hook; `not-found` when there\nare none. During ADD only a filter this call added.\nEquivalent to: `tc filter del dev $link ingress prio $priority`"
+      }
+    ]
   }
 ];
 
@@ -321,4 +362,11 @@ export type WitFunctionKey =
   | "ipam.del"
   | "ipam.status"
   | "ipam.gc"
-  | "dns.read-resolv-conf";
+  | "dns.read-resolv-conf"
+  | "qdisc.list"
+  | "qdisc.add"
+  | "qdisc.replace"
+  | "qdisc.delete"
+  | "qdisc.add-redirect"
+  | "qdisc.redirects"
+  | "qdisc.delete-redirect";

@@ -16,6 +16,8 @@ import * as log from "./log";
 export { log };
 import * as netns from "./netns";
 export { netns };
+import * as qdisc from "./qdisc";
+export { qdisc };
 import * as route from "./route";
 export { route };
 import * as store from "./store";

@@ -302,6 +302,7 @@ export enum LinkKindTag {
   VLAN = 4,
   DUMMY = 5,
   TAP = 6,
+  IFB = 7,
 }
 
 /** What kind of link to create, with its kind-specific attributes. */
@@ -420,6 +421,19 @@ export class LinkKind {
     if (this.tag != LinkKindTag.TAP) throw new Error(E_VARIANT_CASE);
     return this._tap!;
   }
+
+  /**
+   * An intermediate functional block (ifb): a link that only takes traffic other links
+   * redirect to it (qdisc.add-redirect), to shape it with a qdisc. `ip link add $name type ifb`
+   */
+  static ifb(): LinkKind {
+    const v = new LinkKind(LinkKindTag.IFB);
+    return v;
+  }
+
+  get isIfb(): bool {
+    return this.tag == LinkKindTag.IFB;
+  }
 }
 
 // @ts-ignore: decorator
@@ -433,6 +447,7 @@ export function liftLinkKind(src: usize): LinkKind {
     case 4: return LinkKind.vlan(liftVlanAttrs(src + 4));
     case 5: return LinkKind.dummy();
     case 6: return LinkKind.tap(liftTapAttrs(src + 4));
+    case 7: return LinkKind.ifb();
   }
   return unreachable();
 }
@@ -473,6 +488,10 @@ export function lowerLinkKind(v: LinkKind, dst: usize): void {
     case 6: {
       store<u8>(dst, 6);
       lowerTapAttrs(v.tap, dst + 4);
+      break;
+    }
+    case 7: {
+      store<u8>(dst, 7);
       break;
     }
   }
@@ -830,6 +849,10 @@ export function create(ns: NetnsId, spec: LinkSpec): Result<LinkInfo, HostError>
               }
             }
           }
+          break;
+        }
+        case 7: {
+          _p8 = 7;
           break;
         }
       }

@@ -237,7 +237,7 @@ export interface TapAttrs {
 /**
  * What kind of link to create, with its kind-specific attributes.
  */
-export type LinkKind = LinkKindVeth | LinkKindBridge | LinkKindMacvlan | LinkKindIpvlan | LinkKindVlan | LinkKindDummy | LinkKindTap;
+export type LinkKind = LinkKindVeth | LinkKindBridge | LinkKindMacvlan | LinkKindIpvlan | LinkKindVlan | LinkKindDummy | LinkKindTap | LinkKindIfb;
 export interface LinkKindVeth {
   tag: 'veth',
   val: VethPeer,
@@ -270,6 +270,13 @@ export interface LinkKindDummy {
 export interface LinkKindTap {
   tag: 'tap',
   val: TapAttrs,
+}
+/**
+ * An intermediate functional block (ifb): a link that only takes traffic other links
+ * redirect to it (qdisc.add-redirect), to shape it with a qdisc. `ip link add $name type ifb`
+ */
+export interface LinkKindIfb {
+  tag: 'ifb',
 }
 /**
  * A link to create.

@@ -20,6 +20,7 @@ export const IFLA = {
   LINKINFO: 18,
   IFALIAS: 20,
   NET_NS_FD: 28,
+  LINK_NETNSID: 37,
   EXT_MASK: 29,
   PARENT_DEV_NAME: 56,
   NEW_IFINDEX: 49,
@@ -57,6 +58,8 @@ export interface Link {
   data: KindData;
   /** A bridge port's flags (IFLA_INFO_SLAVE_DATA); absent for a link that is no bridge port. */
   port?: BridgePortFlags;
+  /** IFLA_LINK_NETNSID: the netns of `peer` (a veth's other end), as this netns numbers it; absent when it is this netns. */
+  linkNetnsid?: number;
 }
 
 export interface IfInfo {
@@ -98,6 +101,7 @@ export function parseLink(msg: NlMessage): Link {
     parentBus: attrs.string(IFLA.PARENT_DEV_BUS_NAME) ?? "",
     data: parseKindData(kind, linkinfo?.nested(IFLA_INFO.DATA)),
     ...(slave !== undefined && { port: parseBridgePortData(slave) }),
+    ...(attrs.has(IFLA.LINK_NETNSID) && { linkNetnsid: attrs.i32(IFLA.LINK_NETNSID)! }),
   };
 }
 

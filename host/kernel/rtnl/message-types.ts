@@ -11,6 +11,14 @@ export const RTM = {
   NEWROUTE: 24,
   DELROUTE: 25,
   GETROUTE: 26,
+  NEWQDISC: 36,
+  DELQDISC: 37,
+  GETQDISC: 38,
+  NEWTFILTER: 44,
+  DELTFILTER: 45,
+  GETTFILTER: 46,
+  NEWNSID: 88,
+  GETNSID: 90,
 } as const;
 
 export const AF = { UNSPEC: 0, INET: 2, BRIDGE: 7, INET6: 10 } as const;

@@ -57,6 +57,8 @@ const FROZEN: Record<string, object> = {
   portmap: { ...NONE, interfaces: ["netns", "route", "sysctl", "log", "firewall"], hostNetns: true, sysctlKeys: ["net.ipv4.conf.*.route_localnet"] },
   // Added with the plugin (issue 12): the host netns for its nftables rules, nothing else.
   firewall: { ...NONE, interfaces: ["netns", "firewall", "log"], hostNetns: true },
+  // Added with the plugin (issue 12): the host end of the container's veth, and an ifb of its own.
+  bandwidth: { ...NONE, interfaces: ["netns", "link", "qdisc", "log"], hostNetns: true, linkKinds: ["ifb"] },
 };
 
 describe("built-in grants", () => {

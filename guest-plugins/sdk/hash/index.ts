@@ -1,0 +1,1 @@
+export { sha512, sha512Hex, formatHashWithPrefix } from "./sha512";
