@@ -68,6 +68,10 @@ const IPAM_SCOPE =
 const HOST_ROUTES =
   "in the host netns the destination must lie inside an address range the config names (ipam subnet, ranges, static addresses, runtimeConfig/args ips, prevResult ips) or the grant's hostRoutes, and the table must be main or one of the grant's hostRouteTables";
 
+/** Policy routing rules in the host netns (scope.ts requireHostRule). */
+const HOST_RULES =
+  "in the host netns only a lookup in one of the grant's hostRouteTables (never main, local or default unless listed there; never blackhole, unreachable or prohibit), never inverted (not), selecting by a source (from) inside an address range the config names or the grant's hostRoutes, or by an input link (iif) in scope; an output link (oif) in scope too: a plugin routes its containers' traffic through its table, never the node's own";
+
 /** What the journal does when an ADD fails (journal.ts). */
 const UNDONE = "within an ADD that fails it is put back as it was";
 
@@ -129,7 +133,7 @@ export const CATALOG: Record<WitFunctionKey, CapabilityEntry> = {
   },
   "link.delete": {
     changes: "deletes a link (a veth takes its peer with it)",
-    scope: `${IN_HELD_NETNS}; ${HOST_LINKS}; during ADD, in the host netns only a link made in this call (a failed ADD could not recreate another); in the container's netns a bridge or dummy is made again when the ADD fails, any other kind is reported as not recreated`,
+    scope: `${IN_HELD_NETNS}; ${HOST_LINKS}; during ADD, in the host netns only a link made in this call (a failed ADD could not recreate another); in the container's netns a bridge, dummy or vrf is made again when the ADD fails, any other kind is reported as not recreated`,
     from: HOST_LINK_CHANGE,
     risk: "high",
   },
@@ -163,6 +167,19 @@ export const CATALOG: Record<WitFunctionKey, CapabilityEntry> = {
   "route.delete": {
     changes: "deletes a route",
     scope: `${IN_HELD_NETNS}; in the host netns the route must name its link (dev), in scope; ${HOST_ROUTES}; ${UNDONE} (with every attribute the kernel reported)`,
+    from: HOST_LINK_CHANGE,
+    risk: "high",
+  },
+  "rule.list": { changes: "nothing (reads every policy routing rule of the namespace)", scope: IN_HELD_NETNS, from: HELD, risk: "low" },
+  "rule.add": {
+    changes: "adds a policy routing rule (ip rule): which table the packets it selects are looked up in, or that they are dropped or refused",
+    scope: `${IN_HELD_NETNS}; ${HOST_RULES}; prefixes, link names and the action's table checked before any kernel call; ${UNDONE} (removed by the priority the kernel gave it)`,
+    from: HOST_LINK_CHANGE,
+    risk: "high",
+  },
+  "rule.delete": {
+    changes: "deletes the first policy routing rule that matches",
+    scope: `${IN_HELD_NETNS}; ${HOST_RULES} (a host rule without a table is refused: it could match any); ${UNDONE} (exactly as the kernel listed it)`,
     from: HOST_LINK_CHANGE,
     risk: "high",
   },

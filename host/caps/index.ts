@@ -7,6 +7,7 @@ import { createLinkCaps } from "./link";
 import { createLogCaps } from "./log";
 import { createNetnsCaps } from "./netns";
 import { createRouteCaps } from "./route";
+import { createRuleCaps } from "./rule";
 import { createStoreCaps } from "./store";
 import { createSysctlCaps } from "./sysctl";
 
@@ -19,6 +20,7 @@ export const CAPS = {
   link: createLinkCaps,
   addr: createAddrCaps,
   route: createRouteCaps,
+  rule: createRuleCaps,
   sysctl: createSysctlCaps,
   firewall: createFirewallCaps,
   store: createStoreCaps,

@@ -18,6 +18,8 @@ import * as netns from "./netns";
 export { netns };
 import * as route from "./route";
 export { route };
+import * as rule from "./rule";
+export { rule };
 import * as store from "./store";
 export { store };
 import * as sysctl from "./sysctl";
