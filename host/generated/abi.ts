@@ -47,33 +47,34 @@ const t41: AbiType = { k: "result", cases: [{ name: "ok", type: t40 }, { name: "
 const t42: AbiType = { k: "record", fields: [{ key: "dad", type: t5, offset: 0 }], size: 1, align: 1, flat: ["i32"] };
 const t43: AbiType = { k: "enum", cases: [{ name: "universe", type: null }, { name: "site", type: null }, { name: "link", type: null }, { name: "host", type: null }], discSize: 1, payloadOffset: 1, size: 1, align: 1, flat: ["i32"] };
 const t44: AbiType = { k: "option", cases: [{ name: "none", type: null }, { name: "some", type: t43 }], discSize: 1, payloadOffset: 1, size: 2, align: 1, flat: ["i32","i32"] };
-const t45: AbiType = { k: "record", fields: [{ key: "dst", type: t1, offset: 0 }, { key: "gw", type: t20, offset: 8 }, { key: "dev", type: t20, offset: 20 }, { key: "src", type: t20, offset: 32 }, { key: "table", type: t15, offset: 44 }, { key: "scope", type: t44, offset: 52 }, { key: "metric", type: t15, offset: 56 }, { key: "mtu", type: t15, offset: 64 }, { key: "advmss", type: t15, offset: 72 }, { key: "onlink", type: t5, offset: 80 }], size: 84, align: 4, flat: ["i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32"] };
-const t46: AbiType = { k: "list", elem: t45, size: 8, align: 4, flat: ["i32","i32"] };
-const t47: AbiType = { k: "result", cases: [{ name: "ok", type: t46 }, { name: "err", type: t3 }], discSize: 1, payloadOffset: 4, size: 20, align: 4, flat: ["i32","i32","i32","i32","i32"] };
-const t48: AbiType = { k: "tuple", elems: [{ type: t0, offset: 0 }, { type: t45, offset: 4 }], size: 88, align: 4, flat: ["i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32"] };
-const t49: AbiType = { k: "enum", cases: [{ name: "to-table", type: null }, { name: "blackhole", type: null }, { name: "unreachable", type: null }, { name: "prohibit", type: null }], discSize: 1, payloadOffset: 1, size: 1, align: 1, flat: ["i32"] };
-const t50: AbiType = { k: "record", fields: [{ key: "family", type: t37, offset: 0 }, { key: "priority", type: t15, offset: 4 }, { key: "src", type: t20, offset: 12 }, { key: "dst", type: t20, offset: 24 }, { key: "iif", type: t20, offset: 36 }, { key: "oif", type: t20, offset: 48 }, { key: "fwmark", type: t15, offset: 60 }, { key: "fwmask", type: t15, offset: 68 }, { key: "table", type: t15, offset: 76 }, { key: "action", type: t49, offset: 84 }, { key: "invert", type: t5, offset: 85 }], size: 88, align: 4, flat: ["i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32"] };
-const t51: AbiType = { k: "list", elem: t50, size: 8, align: 4, flat: ["i32","i32"] };
-const t52: AbiType = { k: "result", cases: [{ name: "ok", type: t51 }, { name: "err", type: t3 }], discSize: 1, payloadOffset: 4, size: 20, align: 4, flat: ["i32","i32","i32","i32","i32"] };
-const t53: AbiType = { k: "tuple", elems: [{ type: t0, offset: 0 }, { type: t50, offset: 4 }], size: 92, align: 4, flat: ["i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32"] };
-const t54: AbiType = { k: "result", cases: [{ name: "ok", type: t1 }, { name: "err", type: t3 }], discSize: 1, payloadOffset: 4, size: 20, align: 4, flat: ["i32","i32","i32","i32","i32"] };
-const t55: AbiType = { k: "record", fields: [{ key: "ifname", type: t1, offset: 0 }, { key: "mac", type: t1, offset: 8 }], size: 16, align: 4, flat: ["i32","i32","i32","i32"] };
-const t56: AbiType = { k: "variant", cases: [{ name: "masquerade", type: t1 }, { name: "spoof-check", type: t55 }], discSize: 1, payloadOffset: 4, size: 20, align: 4, flat: ["i32","i32","i32","i32","i32"] };
-const t57: AbiType = { k: "list", elem: t56, size: 8, align: 4, flat: ["i32","i32"] };
-const t58: AbiType = { k: "result", cases: [{ name: "ok", type: t57 }, { name: "err", type: t3 }], discSize: 1, payloadOffset: 4, size: 20, align: 4, flat: ["i32","i32","i32","i32","i32"] };
-const t59: AbiType = { k: "result", cases: [{ name: "ok", type: t20 }, { name: "err", type: t3 }], discSize: 1, payloadOffset: 4, size: 20, align: 4, flat: ["i32","i32","i32","i32","i32"] };
-const t60: AbiType = { k: "result", cases: [{ name: "ok", type: t5 }, { name: "err", type: t3 }], discSize: 1, payloadOffset: 4, size: 20, align: 4, flat: ["i32","i32","i32","i32","i32"] };
-const t61: AbiType = { k: "tuple", elems: [{ type: t1, offset: 0 }, { type: t1, offset: 8 }], size: 16, align: 4, flat: ["i32","i32","i32","i32"] };
-const t62: AbiType = { k: "list", elem: t61, size: 8, align: 4, flat: ["i32","i32"] };
-const t63: AbiType = { k: "result", cases: [{ name: "ok", type: t62 }, { name: "err", type: t3 }], discSize: 1, payloadOffset: 4, size: 20, align: 4, flat: ["i32","i32","i32","i32","i32"] };
-const t64: AbiType = { k: "enum", cases: [{ name: "debug", type: null }, { name: "info", type: null }, { name: "warn", type: null }, { name: "error", type: null }], discSize: 1, payloadOffset: 1, size: 1, align: 1, flat: ["i32"] };
-const t65: AbiType = { k: "record", fields: [{ key: "code", type: t0, offset: 0 }, { key: "msg", type: t1, offset: 4 }, { key: "details", type: t1, offset: 12 }], size: 20, align: 4, flat: ["i32","i32","i32","i32","i32"] };
-const t66: AbiType = { k: "result", cases: [{ name: "ok", type: t1 }, { name: "err", type: t65 }], discSize: 1, payloadOffset: 4, size: 24, align: 4, flat: ["i32","i32","i32","i32","i32","i32"] };
-const t67: AbiType = { k: "result", cases: [{ name: "ok", type: null }, { name: "err", type: t65 }], discSize: 1, payloadOffset: 4, size: 24, align: 4, flat: ["i32","i32","i32","i32","i32","i32"] };
-const t68: AbiType = { k: "list", elem: t1, size: 8, align: 4, flat: ["i32","i32"] };
-const t69: AbiType = { k: "record", fields: [{ key: "nameservers", type: t68, offset: 0 }, { key: "domain", type: t1, offset: 8 }, { key: "search", type: t68, offset: 16 }, { key: "options", type: t68, offset: 24 }], size: 32, align: 4, flat: ["i32","i32","i32","i32","i32","i32","i32","i32"] };
-const t70: AbiType = { k: "result", cases: [{ name: "ok", type: t69 }, { name: "err", type: t3 }], discSize: 1, payloadOffset: 4, size: 36, align: 4, flat: ["i32","i32","i32","i32","i32","i32","i32","i32","i32"] };
-const t71: AbiType = { k: "record", fields: [{ key: "config", type: t1, offset: 0 }, { key: "containerId", type: t1, offset: 8 }, { key: "ifname", type: t1, offset: 16 }, { key: "netns", type: t1, offset: 24 }, { key: "args", type: t62, offset: 32 }], size: 40, align: 4, flat: ["i32","i32","i32","i32","i32","i32","i32","i32","i32","i32"] };
+const t45: AbiType = { k: "option", cases: [{ name: "none", type: null }, { name: "some", type: t38 }], discSize: 1, payloadOffset: 1, size: 2, align: 1, flat: ["i32","i32"] };
+const t46: AbiType = { k: "record", fields: [{ key: "dst", type: t1, offset: 0 }, { key: "gw", type: t20, offset: 8 }, { key: "dev", type: t20, offset: 20 }, { key: "src", type: t20, offset: 32 }, { key: "table", type: t15, offset: 44 }, { key: "scope", type: t44, offset: 52 }, { key: "metric", type: t15, offset: 56 }, { key: "mtu", type: t15, offset: 64 }, { key: "advmss", type: t15, offset: 72 }, { key: "onlink", type: t5, offset: 80 }, { key: "protocol", type: t45, offset: 81 }], size: 84, align: 4, flat: ["i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32"] };
+const t47: AbiType = { k: "list", elem: t46, size: 8, align: 4, flat: ["i32","i32"] };
+const t48: AbiType = { k: "result", cases: [{ name: "ok", type: t47 }, { name: "err", type: t3 }], discSize: 1, payloadOffset: 4, size: 20, align: 4, flat: ["i32","i32","i32","i32","i32"] };
+const t49: AbiType = { k: "tuple", elems: [{ type: t0, offset: 0 }, { type: t46, offset: 4 }], size: 88, align: 4, flat: ["i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32"] };
+const t50: AbiType = { k: "enum", cases: [{ name: "to-table", type: null }, { name: "blackhole", type: null }, { name: "unreachable", type: null }, { name: "prohibit", type: null }], discSize: 1, payloadOffset: 1, size: 1, align: 1, flat: ["i32"] };
+const t51: AbiType = { k: "record", fields: [{ key: "family", type: t37, offset: 0 }, { key: "priority", type: t15, offset: 4 }, { key: "src", type: t20, offset: 12 }, { key: "dst", type: t20, offset: 24 }, { key: "iif", type: t20, offset: 36 }, { key: "oif", type: t20, offset: 48 }, { key: "fwmark", type: t15, offset: 60 }, { key: "fwmask", type: t15, offset: 68 }, { key: "table", type: t15, offset: 76 }, { key: "action", type: t50, offset: 84 }, { key: "invert", type: t5, offset: 85 }], size: 88, align: 4, flat: ["i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32"] };
+const t52: AbiType = { k: "list", elem: t51, size: 8, align: 4, flat: ["i32","i32"] };
+const t53: AbiType = { k: "result", cases: [{ name: "ok", type: t52 }, { name: "err", type: t3 }], discSize: 1, payloadOffset: 4, size: 20, align: 4, flat: ["i32","i32","i32","i32","i32"] };
+const t54: AbiType = { k: "tuple", elems: [{ type: t0, offset: 0 }, { type: t51, offset: 4 }], size: 92, align: 4, flat: ["i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32"] };
+const t55: AbiType = { k: "result", cases: [{ name: "ok", type: t1 }, { name: "err", type: t3 }], discSize: 1, payloadOffset: 4, size: 20, align: 4, flat: ["i32","i32","i32","i32","i32"] };
+const t56: AbiType = { k: "record", fields: [{ key: "ifname", type: t1, offset: 0 }, { key: "mac", type: t1, offset: 8 }], size: 16, align: 4, flat: ["i32","i32","i32","i32"] };
+const t57: AbiType = { k: "variant", cases: [{ name: "masquerade", type: t1 }, { name: "spoof-check", type: t56 }], discSize: 1, payloadOffset: 4, size: 20, align: 4, flat: ["i32","i32","i32","i32","i32"] };
+const t58: AbiType = { k: "list", elem: t57, size: 8, align: 4, flat: ["i32","i32"] };
+const t59: AbiType = { k: "result", cases: [{ name: "ok", type: t58 }, { name: "err", type: t3 }], discSize: 1, payloadOffset: 4, size: 20, align: 4, flat: ["i32","i32","i32","i32","i32"] };
+const t60: AbiType = { k: "result", cases: [{ name: "ok", type: t20 }, { name: "err", type: t3 }], discSize: 1, payloadOffset: 4, size: 20, align: 4, flat: ["i32","i32","i32","i32","i32"] };
+const t61: AbiType = { k: "result", cases: [{ name: "ok", type: t5 }, { name: "err", type: t3 }], discSize: 1, payloadOffset: 4, size: 20, align: 4, flat: ["i32","i32","i32","i32","i32"] };
+const t62: AbiType = { k: "tuple", elems: [{ type: t1, offset: 0 }, { type: t1, offset: 8 }], size: 16, align: 4, flat: ["i32","i32","i32","i32"] };
+const t63: AbiType = { k: "list", elem: t62, size: 8, align: 4, flat: ["i32","i32"] };
+const t64: AbiType = { k: "result", cases: [{ name: "ok", type: t63 }, { name: "err", type: t3 }], discSize: 1, payloadOffset: 4, size: 20, align: 4, flat: ["i32","i32","i32","i32","i32"] };
+const t65: AbiType = { k: "enum", cases: [{ name: "debug", type: null }, { name: "info", type: null }, { name: "warn", type: null }, { name: "error", type: null }], discSize: 1, payloadOffset: 1, size: 1, align: 1, flat: ["i32"] };
+const t66: AbiType = { k: "record", fields: [{ key: "code", type: t0, offset: 0 }, { key: "msg", type: t1, offset: 4 }, { key: "details", type: t1, offset: 12 }], size: 20, align: 4, flat: ["i32","i32","i32","i32","i32"] };
+const t67: AbiType = { k: "result", cases: [{ name: "ok", type: t1 }, { name: "err", type: t66 }], discSize: 1, payloadOffset: 4, size: 24, align: 4, flat: ["i32","i32","i32","i32","i32","i32"] };
+const t68: AbiType = { k: "result", cases: [{ name: "ok", type: null }, { name: "err", type: t66 }], discSize: 1, payloadOffset: 4, size: 24, align: 4, flat: ["i32","i32","i32","i32","i32","i32"] };
+const t69: AbiType = { k: "list", elem: t1, size: 8, align: 4, flat: ["i32","i32"] };
+const t70: AbiType = { k: "record", fields: [{ key: "nameservers", type: t69, offset: 0 }, { key: "domain", type: t1, offset: 8 }, { key: "search", type: t69, offset: 16 }, { key: "options", type: t69, offset: 24 }], size: 32, align: 4, flat: ["i32","i32","i32","i32","i32","i32","i32","i32"] };
+const t71: AbiType = { k: "result", cases: [{ name: "ok", type: t70 }, { name: "err", type: t3 }], discSize: 1, payloadOffset: 4, size: 36, align: 4, flat: ["i32","i32","i32","i32","i32","i32","i32","i32","i32"] };
+const t72: AbiType = { k: "record", fields: [{ key: "config", type: t1, offset: 0 }, { key: "containerId", type: t1, offset: 8 }, { key: "ifname", type: t1, offset: 16 }, { key: "netns", type: t1, offset: 24 }, { key: "args", type: t63, offset: 32 }], size: 40, align: 4, flat: ["i32","i32","i32","i32","i32","i32","i32","i32","i32","i32"] };
 
 export const WORLD: AbiWorld = {
   imports: {
@@ -99,53 +100,53 @@ export const WORLD: AbiWorld = {
       { name: "settle", js: "settle", params: [t0, t1, t0], result: t33, spilledParams: null, resultInMemory: true },
     ],
     "cni:host/route@0.1.0": [
-      { name: "list", js: "list", params: [t0, t37, t5], result: t47, spilledParams: null, resultInMemory: true },
-      { name: "add", js: "add", params: [t0, t45], result: t33, spilledParams: t48, resultInMemory: true },
-      { name: "replace", js: "replace", params: [t0, t45], result: t33, spilledParams: t48, resultInMemory: true },
-      { name: "delete", js: "delete", params: [t0, t45], result: t33, spilledParams: t48, resultInMemory: true },
+      { name: "list", js: "list", params: [t0, t37, t5], result: t48, spilledParams: null, resultInMemory: true },
+      { name: "add", js: "add", params: [t0, t46], result: t33, spilledParams: t49, resultInMemory: true },
+      { name: "replace", js: "replace", params: [t0, t46], result: t33, spilledParams: t49, resultInMemory: true },
+      { name: "delete", js: "delete", params: [t0, t46], result: t33, spilledParams: t49, resultInMemory: true },
     ],
     "cni:host/rule@0.1.0": [
-      { name: "list", js: "list", params: [t0, t37], result: t52, spilledParams: null, resultInMemory: true },
-      { name: "add", js: "add", params: [t0, t50], result: t33, spilledParams: t53, resultInMemory: true },
-      { name: "delete", js: "delete", params: [t0, t50], result: t33, spilledParams: t53, resultInMemory: true },
+      { name: "list", js: "list", params: [t0, t37], result: t53, spilledParams: null, resultInMemory: true },
+      { name: "add", js: "add", params: [t0, t51], result: t33, spilledParams: t54, resultInMemory: true },
+      { name: "delete", js: "delete", params: [t0, t51], result: t33, spilledParams: t54, resultInMemory: true },
     ],
     "cni:host/sysctl@0.1.0": [
-      { name: "get", js: "get", params: [t0, t1], result: t54, spilledParams: null, resultInMemory: true },
+      { name: "get", js: "get", params: [t0, t1], result: t55, spilledParams: null, resultInMemory: true },
       { name: "set", js: "set", params: [t0, t1, t1], result: t33, spilledParams: null, resultInMemory: true },
     ],
     "cni:host/firewall@0.1.0": [
       { name: "ensure-masquerade", js: "ensureMasquerade", params: [t0, t1], result: t33, spilledParams: null, resultInMemory: true },
-      { name: "ensure-spoof-check", js: "ensureSpoofCheck", params: [t0, t55], result: t33, spilledParams: null, resultInMemory: true },
-      { name: "list", js: "list", params: [t0], result: t58, spilledParams: null, resultInMemory: true },
+      { name: "ensure-spoof-check", js: "ensureSpoofCheck", params: [t0, t56], result: t33, spilledParams: null, resultInMemory: true },
+      { name: "list", js: "list", params: [t0], result: t59, spilledParams: null, resultInMemory: true },
       { name: "remove", js: "remove", params: [t0], result: t33, spilledParams: null, resultInMemory: true },
       { name: "retain", js: "retain", params: [t0], result: t4, spilledParams: null, resultInMemory: true },
     ],
     "cni:host/store@0.1.0": [
       { name: "open", js: "open", params: [], result: t4, spilledParams: null, resultInMemory: true },
-      { name: "get", js: "get", params: [t0, t1], result: t59, spilledParams: null, resultInMemory: true },
+      { name: "get", js: "get", params: [t0, t1], result: t60, spilledParams: null, resultInMemory: true },
       { name: "put", js: "put", params: [t0, t1, t1], result: t33, spilledParams: null, resultInMemory: true },
-      { name: "remove", js: "remove", params: [t0, t1], result: t60, spilledParams: null, resultInMemory: true },
-      { name: "entries", js: "entries", params: [t0], result: t63, spilledParams: null, resultInMemory: true },
+      { name: "remove", js: "remove", params: [t0, t1], result: t61, spilledParams: null, resultInMemory: true },
+      { name: "entries", js: "entries", params: [t0], result: t64, spilledParams: null, resultInMemory: true },
     ],
     "cni:host/log@0.1.0": [
-      { name: "write", js: "write", params: [t64, t1], result: null, spilledParams: null, resultInMemory: false },
+      { name: "write", js: "write", params: [t65, t1], result: null, spilledParams: null, resultInMemory: false },
     ],
     "cni:host/ipam@0.1.0": [
-      { name: "add", js: "add", params: [], result: t66, spilledParams: null, resultInMemory: true },
-      { name: "check", js: "check", params: [], result: t67, spilledParams: null, resultInMemory: true },
-      { name: "del", js: "del", params: [], result: t67, spilledParams: null, resultInMemory: true },
-      { name: "status", js: "status", params: [], result: t67, spilledParams: null, resultInMemory: true },
-      { name: "gc", js: "gc", params: [], result: t67, spilledParams: null, resultInMemory: true },
+      { name: "add", js: "add", params: [], result: t67, spilledParams: null, resultInMemory: true },
+      { name: "check", js: "check", params: [], result: t68, spilledParams: null, resultInMemory: true },
+      { name: "del", js: "del", params: [], result: t68, spilledParams: null, resultInMemory: true },
+      { name: "status", js: "status", params: [], result: t68, spilledParams: null, resultInMemory: true },
+      { name: "gc", js: "gc", params: [], result: t68, spilledParams: null, resultInMemory: true },
     ],
     "cni:host/dns@0.1.0": [
-      { name: "read-resolv-conf", js: "readResolvConf", params: [t1], result: t70, spilledParams: null, resultInMemory: true },
+      { name: "read-resolv-conf", js: "readResolvConf", params: [t1], result: t71, spilledParams: null, resultInMemory: true },
     ],
   },
   exports: [
-    { name: "add", js: "add", params: [t71], result: t66, spilledParams: null, resultInMemory: true },
-    { name: "del", js: "del", params: [t71], result: t67, spilledParams: null, resultInMemory: true },
-    { name: "check", js: "check", params: [t71], result: t67, spilledParams: null, resultInMemory: true },
-    { name: "status", js: "status", params: [t71], result: t67, spilledParams: null, resultInMemory: true },
-    { name: "gc", js: "gc", params: [t71], result: t67, spilledParams: null, resultInMemory: true },
+    { name: "add", js: "add", params: [t72], result: t67, spilledParams: null, resultInMemory: true },
+    { name: "del", js: "del", params: [t72], result: t68, spilledParams: null, resultInMemory: true },
+    { name: "check", js: "check", params: [t72], result: t68, spilledParams: null, resultInMemory: true },
+    { name: "status", js: "status", params: [t72], result: t68, spilledParams: null, resultInMemory: true },
+    { name: "gc", js: "gc", params: [t72], result: t68, spilledParams: null, resultInMemory: true },
   ],
 };
