@@ -294,7 +294,10 @@ export function loadPlugin(path: string, options: LoadOptions = {}): Harness {
         if (kinds && !kinds.includes(spec.kind.tag)) throw hostError("denied", `plugin "${p.name}" is not granted link kind ${spec.kind.tag}`);
         const where = ns === NS_IDS.host ? "host" : "container";
         if (nsOf(ns).links.has(spec.name)) throw hostError("exists", spec.name);
-        const l = addLink(where, spec.name, { kind: spec.kind.tag, ...(spec.mtu !== undefined && { mtu: spec.mtu }), ...(spec.mac && { mac: spec.mac }) });
+        const l = addLink(where, spec.name, {
+          kind: spec.kind.tag, ...(spec.mtu !== undefined && { mtu: spec.mtu }), ...(spec.mac && { mac: spec.mac }),
+          ...(spec.kind.tag === "vrf" && { vrfTable: spec.kind.val.table }),
+        });
         if (spec.kind.tag === "veth") {
           const peer = spec.kind.val;
           const other = nsOf(peer.ns);

@@ -16,4 +16,5 @@ export const BUILTIN_CAPABILITIES: Readonly<Record<string, GrantCapabilities>> =
   "static": {"interfaces":[],"hostNetns":false,"delegates":[],"linkKinds":[],"sysctlKeys":[]},
   "tap": {"interfaces":["netns","link","addr","route","sysctl","ipam"],"hostNetns":false,"delegates":["host-local","static"],"linkKinds":["tap"],"sysctlKeys":["net.ipv6.conf.*.disable_ipv6","net.ipv6.conf.*.keep_addr_on_down","net.ipv4.conf.*.arp_notify"]},
   "vlan": {"interfaces":["netns","link","addr","route","sysctl","ipam"],"hostNetns":true,"delegates":["host-local","static"],"linkKinds":["vlan"],"sysctlKeys":["net.ipv6.conf.*.disable_ipv6","net.ipv6.conf.*.keep_addr_on_down","net.ipv4.conf.*.arp_notify"]},
+  "vrf": {"interfaces":["netns","link","addr","route"],"hostNetns":false,"delegates":[],"linkKinds":["vrf"],"sysctlKeys":[]},
 };
