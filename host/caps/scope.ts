@@ -266,10 +266,10 @@ export class PluginScope {
       throw denied(`${who}: a host rule must look up a table its grant's hostRouteTables lists (${tables})`);
     }
     if (r.invert) throw denied(`${who}: "not" would select every packet but those named`);
-    if (r.oif !== undefined) this.requireLink(ns, r.oif, `${action} a rule on output link`);
+    if (r.oif !== undefined) this.requireLink(ns, r.oif, `${action} a rule (oif) on`);
     if (r.src !== undefined && this.inHostRanges(parseCidr(r.src))) return;
     if (r.iif !== undefined) {
-      this.requireLink(ns, r.iif, `${action} a rule on input link`);
+      this.requireLink(ns, r.iif, `${action} a rule (iif) on`);
       return;
     }
     throw denied(`${who}: a host rule must select by a source (from) inside the address ranges its config names (ipam subnet, ranges, addresses; prevResult ips) or its grant's hostRoutes (${(g.hostRoutes ?? []).join(", ") || "none"}), or by an input link (iif) in its scope`);

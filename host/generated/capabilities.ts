@@ -144,7 +144,7 @@ export const WIT_INTERFACES: readonly WitInterfaceInfo[] = [
       {
         "name": "list",
         "signature": "func(ns: netns-id, family: family) -> result<list<rule-info>, host-error>",
-        "docs": "Rules of the namespace, in the order the kernel tries them. Equivalent to: `ip [-4|-6] rule show`"
+        "docs": "Rules of the namespace, in the order the kernel tries them (`all`: IPv4's, then IPv6's);\na rule whose action has no case here (goto, nop) is left out. Equivalent to: `ip [-4|-6] rule show`"
       },
       {
         "name": "add",

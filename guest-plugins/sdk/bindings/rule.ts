@@ -88,7 +88,10 @@ const _RET = memory.data(20, 4);
 @external("cni:host/rule@0.1.0", "list")
 declare function _list(p0: i32, p1: i32, p2: i32): void;
 
-/** Rules of the namespace, in the order the kernel tries them. Equivalent to: `ip [-4|-6] rule show` */
+/**
+ * Rules of the namespace, in the order the kernel tries them (`all`: IPv4's, then IPv6's);
+ * a rule whose action has no case here (goto, nop) is left out. Equivalent to: `ip [-4|-6] rule show`
+ */
 export function list(ns: NetnsId, family: Family): Result<Array<RuleInfo>, HostError> {
   const _mark = mark();
   let _p0: i32 = 0;

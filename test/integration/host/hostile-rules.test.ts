@@ -56,7 +56,7 @@ describe("host rules outside the grant are denied before any kernel change", () 
     ["a not rule (everything but its range)", { mode: "host-rule", src: "10.22.0.0/16", table: 100, invert: true },
       "rule.add", 'plugin "steerer" may not add rule not from 10.22.0.0/16 lookup 100 in the host netns: "not" would select every packet'],
     ["a rule on an input link out of its scope", { mode: "host-rule", iif: "lo", table: 100 },
-      "rule.add", 'plugin "steerer" may not add a rule on input link host link lo: it did not create it'],
+      "rule.add", 'plugin "steerer" may not add a rule \\(iif\\) on host link lo: it did not create it'],
     ["deleting the node's from all lookup main", { mode: "host-delete", table: 254 },
       "rule.delete", 'plugin "steerer" may not delete rule from all lookup 254 in the host netns: a host rule must look up a table'],
   ])("%s", (_what, config, fn, body) => {

@@ -116,6 +116,16 @@ describe("sbr ADD and DEL", () => {
     expect(table(c, "-6", "101")).toContain("default via fd00:1::1 dev eth0 metric 1024 pref medium");
   });
 
+  it("addSourceHints keeps each subnet route in main with the address as source and takes the other routes out", () => {
+    const host = netns("h"), c = container();
+    ok(call(sbr, "ADD", conf(c, { addSourceHints: true }), c, host));
+    expect(table(c, "-4", "main")).toEqual(["10.1.0.0/24 dev eth0 scope link src 10.1.0.2"]);
+    expect(table(c, "-6", "main")).toEqual(["fd00:1::/64 dev eth0 src fd00:1::2 metric 1024 pref medium"]);
+    expect(table(c, "-4", "100")).toEqual(["default via 10.1.0.1 dev eth0", "10.1.0.0/24 dev eth0 proto kernel scope link src 10.1.0.2"]);
+    ok(call(sbr, "DEL", conf(c, { addSourceHints: true }), c, host));
+    expect(ours(c)).toEqual({ rules: [], routes: [] });
+  });
+
   it("CHECK fails once a rule is gone", () => {
     const host = netns("h"), c = container();
     ok(call(sbr, "ADD", conf(c), c, host));
