@@ -102,7 +102,7 @@ export const CATALOG: Record<WitFunctionKey, CapabilityEntry> = {
   "link.get": { changes: "nothing", scope: `${IN_HELD_NETNS}; valid interface names only`, from: HELD, risk: "low" },
   "link.create": {
     changes: `creates a link (${CREATABLE_LINK_KINDS.join(", ")}); a veth peer may be placed in another held namespace, a macvlan, ipvlan or vlan may hang off a parent link in another held namespace, and a tap is made through /dev/net/tun (owner and group as given)`,
-    scope: `${IN_HELD_NETNS}; only kinds in the grant's linkKinds (of ${CREATABLE_LINK_KINDS.join(", ")}); a parent in the host netns must be in scope (${HOST_LINKS}), or the default route's link when the config names no master; a macvlan in passthru mode (it takes its parent over) on a host link the plugin did not create needs the grant's parentTakeover and a parent the config names as master; what it makes in the host netns (a veth peer too) is marked as the plugin's; valid names only (no "%": the kernel would expand it), checked before any kernel call`,
+    scope: `${IN_HELD_NETNS}; only kinds in the grant's linkKinds (of ${CREATABLE_LINK_KINDS.join(", ")}); a parent in the host netns must be in scope (${HOST_LINKS}), or the default route's link when the config names no master; a macvlan in passthru mode (it takes its parent over) on a host link the plugin did not create needs the grant's parentTakeover and a parent the config names as master; a vrf in the host netns only with a table of the grant's hostRouteTables (never 0, main or local anywhere); what it makes in the host netns (a veth peer too) is marked as the plugin's; valid names only (no "%": the kernel would expand it), checked before any kernel call`,
     from: [...HOST_LINK_CHANGE, "kernel"],
     risk: "high",
   },

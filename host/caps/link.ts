@@ -261,6 +261,7 @@ export function createLinkCaps(ctx: CallContext): typeof LinkCaps {
       const h = rtnl(ns);
       const common = { name: spec.name, ...(spec.mtu !== undefined && { mtu: spec.mtu }), ...(spec.mac !== undefined && { mac: spec.mac }) };
       const made = kindInfo(spec.kind);
+      if (spec.kind.tag === "vrf") scope.requireHostVrfTable(ns, spec.name, spec.kind.val.table);
       if (made?.parent) {
         // Sent in the parent's netns (IFLA_LINK is resolved there), made in ns (IFLA_NET_NS_FD).
         checkLinkName(made.parent.name);

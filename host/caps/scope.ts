@@ -275,6 +275,17 @@ export class PluginScope {
     throw denied(`${who}: a host rule must select by a source (from) inside the address ranges its config names (ipam subnet, ranges, addresses; prevResult ips) or its grant's hostRoutes (${(g.hostRoutes ?? []).join(", ") || "none"}), or by an input link (iif) in its scope`);
   }
 
+  /**
+   * A VRF made in the host netns routes its links by its table: that table must be one of the
+   * grant's hostRouteTables, as for the plugin's host routes and rules.
+   */
+  requireHostVrfTable(ns: number, name: string, table: number): void {
+    if (!this.isHost(ns)) return;
+    const tables = this.ctx.grant.hostRouteTables ?? [];
+    if (tables.includes(table)) return;
+    throw denied(`plugin "${this.ctx.plugin}" may not make VRF ${name} with table ${table} in the host netns: only a table its grant's hostRouteTables lists (${tables.join(", ") || "none"})`);
+  }
+
   /** True when `c` lies inside an address range the config names or one of the grant's hostRoutes. */
   private inHostRanges(c: Cidr): boolean {
     const allowed = [...this.configNames().ranges, ...(this.ctx.grant.hostRoutes ?? []).map((r) => parseCidr(r))];

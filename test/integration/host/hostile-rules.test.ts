@@ -9,7 +9,7 @@ import { type HostileOutcome, runHostile, writePolicy } from "../../helpers/host
 import { buildFixtures } from "../../helpers/plugin-under-test";
 import { ipJson, netnsPerTest, type TestNetns } from "../../helpers/netns";
 
-const GRANT = { interfaces: ["netns", "route", "rule"], hostNetns: true, linkKinds: [], hostRouteTables: [100] };
+const GRANT = { interfaces: ["netns", "link", "route", "rule"], hostNetns: true, linkKinds: ["vrf"], hostRouteTables: [100] };
 
 let pluginDir: string;
 
@@ -57,6 +57,8 @@ describe("host rules outside the grant are denied before any kernel change", () 
       "rule.add", 'plugin "steerer" may not add rule not from 10.22.0.0/16 lookup 100 in the host netns: "not" would select every packet'],
     ["a rule on an input link out of its scope", { mode: "host-rule", iif: "lo", table: 100 },
       "rule.add", 'plugin "steerer" may not add a rule \\(iif\\) on host link lo: it did not create it'],
+    ["a VRF in the host netns on a table not granted", { mode: "host-vrf", table: 200 },
+      "link.create", 'plugin "steerer" may not make VRF vrf9 with table 200 in the host netns: only a table its grant\'s hostRouteTables lists \\(100\\)'],
     ["deleting the node's from all lookup main", { mode: "host-delete", table: 254 },
       "rule.delete", 'plugin "steerer" may not delete rule from all lookup 254 in the host netns: a host rule must look up a table'],
   ])("%s", (_what, config, fn, body) => {
@@ -64,6 +66,14 @@ describe("host rules outside the grant are denied before any kernel change", () 
     const before = { host: state(host), c: state(c) };
     expectDenied(call(host, c, config), fn, body);
     expect({ host: state(host), c: state(c) }).toEqual(before);
+  });
+
+  it("a VRF in the host netns on a granted table gets past the host to the kernel (which has no vrf driver here)", () => {
+    const host = netns("host"), c = netns("ctr");
+    const before = state(host);
+    const r = call(host, c, { mode: "host-vrf", table: 100 });
+    expect(r.json).toMatchObject({ msg: expect.stringMatching(/^steerer host-vrf: kernel: .*EOPNOTSUPP/) });
+    expect(state(host)).toEqual(before);
   });
 
   it("a rule from its range into a granted table is let through, and taken back when the ADD fails", () => {
