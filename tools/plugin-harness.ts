@@ -14,6 +14,7 @@ import type * as T from "../host/generated/interfaces/cni-host-types";
 import type { LinkChange, LinkInfo, LinkSpec } from "../host/generated/interfaces/cni-host-link";
 import type { AddrInfo } from "../host/generated/interfaces/cni-host-addr";
 import type { RouteInfo } from "../host/generated/interfaces/cni-host-route";
+import type { RuleInfo } from "../host/generated/interfaces/cni-host-rule";
 import { CapError } from "../host/caps/errors";
 import { checkSysctlKey } from "../host/caps/sysctl";
 import { WORLD } from "../host/generated/abi";
@@ -30,7 +31,7 @@ import { MANIFEST_SECTION, parseManifest } from "../host/runtime/manifest";
 import { checkImports, DEFAULT_LIMITS, DEFAULT_TIME_LIMIT_MS, type Grant, grantFor } from "../host/runtime/policy";
 import { runWithTimeLimit, TimeLimitError } from "../host/runtime/time-limit";
 
-export type { AddrInfo, LinkInfo, RouteInfo };
+export type { AddrInfo, LinkInfo, RouteInfo, RuleInfo };
 export type HostError = T.HostError;
 
 /** A link of the fake, with the addresses it holds ("10.0.0.2/24"). */
@@ -38,10 +39,12 @@ export interface FakeLink extends LinkInfo {
   addrs: string[];
 }
 
-/** One namespace of the fake: its links by name, its routes (all tables), its sysctls. */
+/** One namespace of the fake: its links by name, its routes (all tables), its rules, its sysctls. */
 export interface FakeNetns {
   links: Map<string, FakeLink>;
   routes: RouteInfo[];
+  /** Policy routing rules, in the order added (the kernel's three default rules are not modelled). */
+  rules: RuleInfo[];
   sysctl: Map<string, string>;
 }
 
@@ -210,7 +213,7 @@ function grantOf(p: Loaded, given: HarnessGrant | undefined): HarnessGrant {
 }
 
 function emptyNetns(): FakeNetns {
-  return { links: new Map(), routes: [], sysctl: new Map() };
+  return { links: new Map(), routes: [], rules: [], sysctl: new Map() };
 }
 
 /**
@@ -291,7 +294,10 @@ export function loadPlugin(path: string, options: LoadOptions = {}): Harness {
         if (kinds && !kinds.includes(spec.kind.tag)) throw hostError("denied", `plugin "${p.name}" is not granted link kind ${spec.kind.tag}`);
         const where = ns === NS_IDS.host ? "host" : "container";
         if (nsOf(ns).links.has(spec.name)) throw hostError("exists", spec.name);
-        const l = addLink(where, spec.name, { kind: spec.kind.tag, ...(spec.mtu !== undefined && { mtu: spec.mtu }), ...(spec.mac && { mac: spec.mac }) });
+        const l = addLink(where, spec.name, {
+          kind: spec.kind.tag, ...(spec.mtu !== undefined && { mtu: spec.mtu }), ...(spec.mac && { mac: spec.mac }),
+          ...(spec.kind.tag === "vrf" && { vrfTable: spec.kind.val.table }),
+        });
         if (spec.kind.tag === "veth") {
           const peer = spec.kind.val;
           const other = nsOf(peer.ns);
@@ -367,6 +373,22 @@ export function loadPlugin(path: string, options: LoadOptions = {}): Harness {
         const i = n.routes.findIndex((x) => sameRoute(x, r));
         if (i < 0) throw hostError("not-found", `route ${r.dst}`);
         n.routes.splice(i, 1);
+      },
+    },
+    rule: {
+      list: (ns: number, fam: T.Family) => nsOf(ns).rules.filter((r) => fam === "all" || r.family === fam).map((r) => ({ ...r })),
+      add: (ns: number, r: RuleInfo) => {
+        const n = nsOf(ns);
+        if (n.rules.some((x) => JSON.stringify(x) === JSON.stringify(r))) throw hostError("exists", `rule from ${r.src ?? "all"}`);
+        n.rules.push({ ...r });
+      },
+      delete: (ns: number, r: RuleInfo) => {
+        const n = nsOf(ns);
+        // As the kernel: every selector given must match; a lookup without a table matches any.
+        const i = n.rules.findIndex((x) => (Object.keys(r) as (keyof RuleInfo)[])
+          .every((k) => r[k] === undefined || k === "family" || (k === "invert" && !r.invert) || x[k] === r[k]));
+        if (i < 0) throw hostError("not-found", `rule from ${r.src ?? "all"}`);
+        n.rules.splice(i, 1);
       },
     },
     sysctl: {

@@ -72,6 +72,9 @@ const HOST_ROUTES =
 const TC_LINKS =
   "in the host netns only a link the plugin created (owner mark) or the host end of the call's container veth (its peer is in CNI_NETNS, read by the host from the kernel), never a link the config names (a bridge or uplink shapes every container's traffic); in the container's netns any link";
 const TC_CHANGE: readonly ScopeSource[] = ["CNI_NETNS", "grant", "owner mark", "kernel", "host"];
+/** Policy routing rules in the host netns (scope.ts requireHostRule). */
+const HOST_RULES =
+  "in the host netns only a lookup in one of the grant's hostRouteTables (never main, local or default unless listed there; never blackhole, unreachable or prohibit), never inverted (not), selecting by a source (from) inside an address range the config names or the grant's hostRoutes, or by an input link (iif) in scope; an output link (oif) in scope too: a plugin routes its containers' traffic through its table, never the node's own";
 
 /** What the journal does when an ADD fails (journal.ts). */
 const UNDONE = "within an ADD that fails it is put back as it was";
@@ -103,7 +106,7 @@ export const CATALOG: Record<WitFunctionKey, CapabilityEntry> = {
   "link.get": { changes: "nothing", scope: `${IN_HELD_NETNS}; valid interface names only`, from: HELD, risk: "low" },
   "link.create": {
     changes: `creates a link (${CREATABLE_LINK_KINDS.join(", ")}); a veth peer may be placed in another held namespace, a macvlan, ipvlan or vlan may hang off a parent link in another held namespace, and a tap is made through /dev/net/tun (owner and group as given)`,
-    scope: `${IN_HELD_NETNS}; only kinds in the grant's linkKinds (of ${CREATABLE_LINK_KINDS.join(", ")}); a parent in the host netns must be in scope (${HOST_LINKS}), or the default route's link when the config names no master; a macvlan in passthru mode (it takes its parent over) on a host link the plugin did not create needs the grant's parentTakeover and a parent the config names as master; what it makes in the host netns (a veth peer too) is marked as the plugin's; valid names only (no "%": the kernel would expand it), checked before any kernel call`,
+    scope: `${IN_HELD_NETNS}; only kinds in the grant's linkKinds (of ${CREATABLE_LINK_KINDS.join(", ")}); a parent in the host netns must be in scope (${HOST_LINKS}), or the default route's link when the config names no master; a macvlan in passthru mode (it takes its parent over) on a host link the plugin did not create needs the grant's parentTakeover and a parent the config names as master; a vrf in the host netns only with a table of the grant's hostRouteTables (never 0, main or local anywhere); what it makes in the host netns (a veth peer too) is marked as the plugin's; valid names only (no "%": the kernel would expand it), checked before any kernel call`,
     from: [...HOST_LINK_CHANGE, "kernel"],
     risk: "high",
   },
@@ -134,7 +137,7 @@ export const CATALOG: Record<WitFunctionKey, CapabilityEntry> = {
   },
   "link.delete": {
     changes: "deletes a link (a veth takes its peer with it)",
-    scope: `${IN_HELD_NETNS}; ${HOST_LINKS}; during ADD, in the host netns only a link made in this call (a failed ADD could not recreate another); in the container's netns a bridge or dummy is made again when the ADD fails, any other kind is reported as not recreated`,
+    scope: `${IN_HELD_NETNS}; ${HOST_LINKS}; during ADD, in the host netns only a link made in this call (a failed ADD could not recreate another); in the container's netns a bridge, dummy or vrf is made again when the ADD fails, any other kind is reported as not recreated`,
     from: HOST_LINK_CHANGE,
     risk: "high",
   },
@@ -168,6 +171,19 @@ export const CATALOG: Record<WitFunctionKey, CapabilityEntry> = {
   "route.delete": {
     changes: "deletes a route",
     scope: `${IN_HELD_NETNS}; in the host netns the route must name its link (dev), in scope; ${HOST_ROUTES}; ${UNDONE} (with every attribute the kernel reported)`,
+    from: HOST_LINK_CHANGE,
+    risk: "high",
+  },
+  "rule.list": { changes: "nothing (reads every policy routing rule of the namespace)", scope: IN_HELD_NETNS, from: HELD, risk: "low" },
+  "rule.add": {
+    changes: "adds a policy routing rule (ip rule): which table the packets it selects are looked up in, or that they are dropped or refused",
+    scope: `${IN_HELD_NETNS}; ${HOST_RULES}; prefixes, link names and the action's table checked before any kernel call; ${UNDONE} (removed by the priority the kernel gave it)`,
+    from: HOST_LINK_CHANGE,
+    risk: "high",
+  },
+  "rule.delete": {
+    changes: "deletes the first policy routing rule that matches",
+    scope: `${IN_HELD_NETNS}; ${HOST_RULES} (a host rule without a table is refused: it could match any); ${UNDONE} (exactly as the kernel listed it)`,
     from: HOST_LINK_CHANGE,
     risk: "high",
   },

@@ -8,6 +8,7 @@ import { createLogCaps } from "./log";
 import { createNetnsCaps } from "./netns";
 import { createQdiscCaps } from "./qdisc";
 import { createRouteCaps } from "./route";
+import { createRuleCaps } from "./rule";
 import { createStoreCaps } from "./store";
 import { createSysctlCaps } from "./sysctl";
 
@@ -20,6 +21,7 @@ export const CAPS = {
   link: createLinkCaps,
   addr: createAddrCaps,
   route: createRouteCaps,
+  rule: createRuleCaps,
   sysctl: createSysctlCaps,
   firewall: createFirewallCaps,
   store: createStoreCaps,

@@ -7,6 +7,7 @@ import { ifbLinkInfo } from "../kernel/rtnl/kinds/ifb";
 import { ipvlanLinkInfo } from "../kernel/rtnl/kinds/ipvlan";
 import { macvlanLinkInfo } from "../kernel/rtnl/kinds/macvlan";
 import { VLAN_ID_MAX, vlanLinkInfo } from "../kernel/rtnl/kinds/vlan";
+import { vrfLinkInfo } from "../kernel/rtnl/kinds/vrf";
 import { KernelError, LinkNotFoundError } from "../kernel/errors";
 import { tapAdd } from "../kernel/tuntap";
 import { bridgeVlanAdd, bridgeVlanDel, bridgeVlanList, type PortVlan, portVlanProblem } from "../kernel/rtnl/bridge-vlan";
@@ -63,6 +64,12 @@ function kindInfo(kind: LinkCaps.LinkKind): { parent?: { name: string; ns: numbe
       return { linkInfo: dummyLinkInfo() };
     case "ifb":
       return { linkInfo: ifbLinkInfo() };
+    case "vrf": {
+      const { table } = kind.val;
+      // The kernel takes any table but 0; main and local would put the VRF's links in the node's own tables.
+      if (table === 0 || table === 254 || table === 255) throw invalid(`VRF table ${table} is not allowed (0 is no table, 254 and 255 are main and local)`);
+      return { linkInfo: vrfLinkInfo({ table }) };
+    }
     default:
       return null;
   }
@@ -257,6 +264,7 @@ export function createLinkCaps(ctx: CallContext): typeof LinkCaps {
       const h = rtnl(ns);
       const common = { name: spec.name, ...(spec.mtu !== undefined && { mtu: spec.mtu }), ...(spec.mac !== undefined && { mac: spec.mac }) };
       const made = kindInfo(spec.kind);
+      if (spec.kind.tag === "vrf") scope.requireHostVrfTable(ns, spec.name, spec.kind.val.table);
       if (made?.parent) {
         // Sent in the parent's netns (IFLA_LINK is resolved there), made in ns (IFLA_NET_NS_FD).
         checkLinkName(made.parent.name);
@@ -410,7 +418,7 @@ function takesParentOver(kind: LinkCaps.LinkKind): string | undefined {
 }
 
 /**
- * Undoes a delete in the container's netns: a bridge or dummy is made again with its ifindex,
+ * Undoes a delete in the container's netns: a bridge, dummy or vrf is made again with its ifindex,
  * MTU, MAC and alias, its addresses and ports, and brought up as it was. Any other kind (a veth whose
  * peer is elsewhere, a link on a parent) cannot be made as it was: the undo fails, saying so.
  */
@@ -422,6 +430,8 @@ function recreateLink(h: RtnlHandle, gone: Link, addrs: Addr[], ports: string[])
     link = linkAddBridge(h, { ...common, ...(vf === true && { vlanFiltering: vf }) }, gone.index);
   } else if (gone.kind === "dummy") {
     link = linkAdd(h, { ...common, linkInfo: dummyLinkInfo(), index: gone.index });
+  } else if (gone.kind === "vrf" && gone.data.vrfTable !== undefined) {
+    link = linkAdd(h, { ...common, linkInfo: vrfLinkInfo({ table: gone.data.vrfTable }), index: gone.index });
   } else {
     throw new Error(`link ${gone.name} (kind ${gone.kind || "none"}) was deleted and cannot be recreated as it was`);
   }

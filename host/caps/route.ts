@@ -36,6 +36,7 @@ function toKernel(h: RtnlHandle, r: RouteCaps.RouteInfo): Route {
     ...(r.mtu !== undefined && { mtu: r.mtu }),
     ...(r.advmss !== undefined && { advmss: r.advmss }),
     onlink: r.onlink,
+    ...(r.protocol !== undefined && { protocol: r.protocol }),
   };
 }
 
@@ -60,6 +61,7 @@ function fromKernel(h: RtnlHandle, r: Route & { table: number }): RouteCaps.Rout
     ...(r.mtu !== undefined && { mtu: r.mtu }),
     ...(r.advmss !== undefined && { advmss: r.advmss }),
     onlink: r.onlink ?? false,
+    ...(r.protocol !== undefined && { protocol: r.protocol }),
   };
 }
 

@@ -24,6 +24,17 @@ import { RT_TABLE, routeList } from "../kernel/rtnl/route";
 import type { CallContext } from "./context";
 import { denied } from "./errors";
 
+/** What requireHostRule reads of a rule (rule.ts passes the WIT record's fields). */
+export interface RuleScopeView {
+  describe: string;
+  toTable: boolean;
+  table?: number;
+  invert: boolean;
+  src?: string;
+  iif?: string;
+  oif?: string;
+}
+
 /** The alias prefix that marks a host link's owner; reserved to the host. */
 export const OWNER_ALIAS_PREFIX = "wasm-cni:";
 
@@ -298,10 +309,51 @@ export class PluginScope {
     if (t !== RT_TABLE.MAIN && !(g.hostRouteTables ?? []).includes(t)) {
       throw denied(`plugin "${this.ctx.plugin}" may not ${action} route ${dst} in table ${t} of the host netns: only the main table, or a table its grant's hostRouteTables lists (${(g.hostRouteTables ?? []).join(", ") || "none"})`);
     }
-    const d = parseCidr(dst);
-    const allowed = [...this.configNames().ranges, ...(g.hostRoutes ?? []).map((r) => parseCidr(r))];
-    if (allowed.some((r) => cidrContains(r, d))) return;
+    if (this.inHostRanges(parseCidr(dst))) return;
     throw denied(`plugin "${this.ctx.plugin}" may not ${action} route ${dst} in the host netns: outside the address ranges its config names (ipam subnet, ranges, addresses; prevResult ips) and its grant's hostRoutes (${(g.hostRoutes ?? []).join(", ") || "none"})`);
+  }
+
+  /**
+   * A policy routing rule in the host netns stays inside the grant: a lookup in one of the
+   * grant's hostRouteTables (never main, local or default unless the operator lists it; never
+   * blackhole, unreachable or prohibit, which have no table), never inverted (`not` selects
+   * everything else), selecting by a source inside the address ranges the config names or the
+   * grant's hostRoutes, or by an input link in the plugin's scope; an output link in scope too.
+   * So a plugin can route its containers' traffic through its table, never the node's own.
+   */
+  requireHostRule(ns: number, r: RuleScopeView, action: string): void {
+    if (!this.isHost(ns)) return;
+    const g = this.ctx.grant;
+    const tables = (g.hostRouteTables ?? []).join(", ") || "none";
+    const who = `plugin "${this.ctx.plugin}" may not ${action} rule ${r.describe} in the host netns`;
+    if (!r.toTable || r.table === undefined || !(g.hostRouteTables ?? []).includes(r.table)) {
+      throw denied(`${who}: a host rule must look up a table its grant's hostRouteTables lists (${tables})`);
+    }
+    if (r.invert) throw denied(`${who}: "not" would select every packet but those named`);
+    if (r.oif !== undefined) this.requireLink(ns, r.oif, `${action} a rule (oif) on`);
+    if (r.src !== undefined && this.inHostRanges(parseCidr(r.src))) return;
+    if (r.iif !== undefined) {
+      this.requireLink(ns, r.iif, `${action} a rule (iif) on`);
+      return;
+    }
+    throw denied(`${who}: a host rule must select by a source (from) inside the address ranges its config names (ipam subnet, ranges, addresses; prevResult ips) or its grant's hostRoutes (${(g.hostRoutes ?? []).join(", ") || "none"}), or by an input link (iif) in its scope`);
+  }
+
+  /**
+   * A VRF made in the host netns routes its links by its table: that table must be one of the
+   * grant's hostRouteTables, as for the plugin's host routes and rules.
+   */
+  requireHostVrfTable(ns: number, name: string, table: number): void {
+    if (!this.isHost(ns)) return;
+    const tables = this.ctx.grant.hostRouteTables ?? [];
+    if (tables.includes(table)) return;
+    throw denied(`plugin "${this.ctx.plugin}" may not make VRF ${name} with table ${table} in the host netns: only a table its grant's hostRouteTables lists (${tables.join(", ") || "none"})`);
+  }
+
+  /** True when `c` lies inside an address range the config names or one of the grant's hostRoutes. */
+  private inHostRanges(c: Cidr): boolean {
+    const allowed = [...this.configNames().ranges, ...(this.ctx.grant.hostRoutes ?? []).map((r) => parseCidr(r))];
+    return allowed.some((r) => cidrContains(r, c));
   }
 
   /** An alias write in the host netns may not forge an owner mark. */

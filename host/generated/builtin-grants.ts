@@ -15,7 +15,9 @@ export const BUILTIN_CAPABILITIES: Readonly<Record<string, GrantCapabilities>> =
   "macvlan": {"interfaces":["netns","link","addr","route","sysctl","ipam"],"hostNetns":true,"delegates":["host-local","static"],"linkKinds":["macvlan"],"sysctlKeys":["net.ipv6.conf.*.disable_ipv6","net.ipv6.conf.*.keep_addr_on_down","net.ipv4.conf.*.arp_notify"]},
   "portmap": {"interfaces":["netns","route","sysctl","log","firewall"],"hostNetns":true,"delegates":[],"linkKinds":[],"sysctlKeys":["net.ipv4.conf.*.route_localnet"]},
   "ptp": {"interfaces":["netns","link","addr","route","sysctl","log","ipam","firewall"],"hostNetns":true,"delegates":["host-local","static"],"linkKinds":["veth"],"sysctlKeys":["net.ipv4.ip_forward","net.ipv6.conf.all.forwarding","net.ipv6.conf.*.accept_ra","net.ipv6.conf.*.accept_dad","net.ipv6.conf.*.disable_ipv6","net.ipv6.conf.*.keep_addr_on_down"]},
+  "sbr": {"interfaces":["netns","link","addr","route","rule"],"hostNetns":false,"delegates":[],"linkKinds":[],"sysctlKeys":[]},
   "static": {"interfaces":[],"hostNetns":false,"delegates":[],"linkKinds":[],"sysctlKeys":[]},
   "tap": {"interfaces":["netns","link","addr","route","sysctl","ipam"],"hostNetns":false,"delegates":["host-local","static"],"linkKinds":["tap"],"sysctlKeys":["net.ipv6.conf.*.disable_ipv6","net.ipv6.conf.*.keep_addr_on_down","net.ipv4.conf.*.arp_notify"]},
   "vlan": {"interfaces":["netns","link","addr","route","sysctl","ipam"],"hostNetns":true,"delegates":["host-local","static"],"linkKinds":["vlan"],"sysctlKeys":["net.ipv6.conf.*.disable_ipv6","net.ipv6.conf.*.keep_addr_on_down","net.ipv4.conf.*.arp_notify"]},
+  "vrf": {"interfaces":["netns","link","addr","route"],"hostNetns":false,"delegates":[],"linkKinds":["vrf"],"sysctlKeys":[]},
 };

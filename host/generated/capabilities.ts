@@ -138,6 +138,27 @@ export const WIT_INTERFACES: readonly WitInterfaceInfo[] = [
     ]
   },
   {
+    "name": "rule",
+    "docs": "Policy routing rules (`ip rule`): which routing table a packet is looked up in, chosen by\nits source, destination, input or output link and firewall mark.",
+    "functions": [
+      {
+        "name": "list",
+        "signature": "func(ns: netns-id, family: family) -> result<list<rule-info>, host-error>",
+        "docs": "Rules of the namespace, in the order the kernel tries them (`all`: IPv4's, then IPv6's);\na rule whose action has no case here (goto, nop) is left out. Equivalent to: `ip [-4|-6] rule show`"
+      },
+      {
+        "name": "add",
+        "signature": "func(ns: netns-id, rule: rule-info) -> result<_, host-error>",
+        "docs": "Adds a rule; `exists` when the same rule is there. Equivalent to:\n`ip rule add [not] [pref $p] [from $src] [to $dst] [iif $i] [oif $o] [fwmark $m/$mask] lookup $table|blackhole|unreachable|prohibit`"
+      },
+      {
+        "name": "delete",
+        "signature": "func(ns: netns-id, rule: rule-info) -> result<_, host-error>",
+        "docs": "Deletes the first rule that matches; `not-found` when none does. Equivalent to: `ip rule del ...`"
+      }
+    ]
+  },
+  {
     "name": "sysctl",
     "docs": "Kernel parameters under net.*, from an allowlist.",
     "functions": [
@@ -342,6 +363,9 @@ export type WitFunctionKey =
   | "route.add"
   | "route.replace"
   | "route.delete"
+  | "rule.list"
+  | "rule.add"
+  | "rule.delete"
   | "sysctl.get"
   | "sysctl.set"
   | "firewall.ensure-masquerade"

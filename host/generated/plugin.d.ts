@@ -11,6 +11,7 @@ export type * as CniHostLog010 from './interfaces/cni-host-log.js'; // import cn
 export type * as CniHostNetns010 from './interfaces/cni-host-netns.js'; // import cni:host/netns@0.1.0
 export type * as CniHostQdisc010 from './interfaces/cni-host-qdisc.js'; // import cni:host/qdisc@0.1.0
 export type * as CniHostRoute010 from './interfaces/cni-host-route.js'; // import cni:host/route@0.1.0
+export type * as CniHostRule010 from './interfaces/cni-host-rule.js'; // import cni:host/rule@0.1.0
 export type * as CniHostStore010 from './interfaces/cni-host-store.js'; // import cni:host/store@0.1.0
 export type * as CniHostSysctl010 from './interfaces/cni-host-sysctl.js'; // import cni:host/sysctl@0.1.0
 export type * as CniHostTypes010 from './interfaces/cni-host-types.js'; // import cni:host/types@0.1.0

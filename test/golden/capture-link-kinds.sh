@@ -3,7 +3,7 @@
 # Run it ONLY inside the test sandbox: `node test/sandbox.mjs bash test/golden/capture-link-kinds.sh`
 # (it makes links in whatever netns it runs in). Prints `label hex` lines: the RTM_NEWLINK
 # (or the set request) iproute2 wrote on its netlink socket (fd 3), from `strace -e write=3`.
-# This kernel lacks ipvlan, vlan and dummy: iproute2 still sends the request, the kernel refuses it.
+# This kernel lacks ipvlan, vlan, dummy and vrf: iproute2 still sends the request, the kernel refuses it.
 set -u
 [ "${WASM_CNI_SANDBOX:-}" = 1 ] || { echo "run inside test/sandbox.mjs" >&2; exit 1; }
 ip netns add c               # `netns c` is opened as fd 4
@@ -31,6 +31,8 @@ cap vlan link add link p0 name p0.100 type vlan id 100
 cap vlan-netns link add link p0 name eth1 mtu 1400 netns c type vlan id 4094
 cap dummy link add d0 type dummy
 cap dummy-in-c -n c link add d1 mtu 1400 address 02:00:00:00:00:04 type dummy
+cap vrf link add v0 type vrf table 10
+cap vrf-big -n c link add v1 type vrf table 1000
 ip link add mvx link p0 type macvlan     # ifindex 7 (mv0 4, mv1 5, mv3 6; passthru on a veth fails)
 cap set-netns link set dev mvx netns c
 ip -n c link add mvy link eth0 type macvlan 2>/dev/null

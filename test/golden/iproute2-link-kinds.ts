@@ -1,6 +1,6 @@
 // What iproute2 (Debian 6.1) sends for each link-kind operation, captured inside the test sandbox
 // by capture-link-kinds.sh (strace -e write=3, the request written on the netlink socket).
-// `netns c` was fd 4; the parent p0 was ifindex 3. The kernel refused ipvlan, vlan and dummy
+// `netns c` was fd 4; the parent p0 was ifindex 3. The kernel refused ipvlan, vlan, dummy and vrf
 // ("Unknown device type"): the request bytes are iproute2's all the same.
 
 export const IPROUTE2: Record<string, string> = {
@@ -28,6 +28,10 @@ export const IPROUTE2: Record<string, string> = {
     "3800000010000506c8aa0b6b00000000000000000000000000000000000000000700030064300000100012000900010064756d6d79000000",
   "dummy-in-c":
     "4c00000010000506c9aa0b6b000000000000000000000000000000000000000008000400780500000a00010002000000000400000700030064310000100012000900010064756d6d79000000",
+  "vrf":
+    "40000000100005067ce3166b000000000000000000000000000000000000000007000300763000001800120007000100767266000c000200080001000a000000",
+  "vrf-big":
+    "40000000100005067ce3166b000000000000000000000000000000000000000007000300763100001800120007000100767266000c00020008000100e8030000",
   "set-netns":
     "2800000010000500c9aa0b6b000000000000000007000000000000000000000008001c0004000000",
   "set-name":

@@ -1,7 +1,7 @@
 // link.create and link.set through the cap (the WIT record a plugin sends, converted by
 // host/caps/link.ts and packed by host/kernel/rtnl), byte for byte against what iproute2 sends
 // for the same command (iproute2-link-kinds.ts, captured by capture-link-kinds.sh). This
-// kernel has no ipvlan, vlan or dummy, so for those kinds this is the only check of the request.
+// kernel has no ipvlan, vlan, dummy or vrf, so for those kinds this is the only check of the request.
 import { describe, expect, it } from "vitest";
 import type { CallContext } from "../../host/caps/context";
 import { Journal } from "../../host/caps/journal";
@@ -95,11 +95,19 @@ describe("link.create sends what iproute2 sends", () => {
     ["dummy", "ip link add d0 type dummy", HOST, spec("d0", { tag: "dummy" })],
     ["dummy-in-c", "ip -n c link add d1 mtu 1400 address 02:00:00:00:00:04 type dummy", C,
       spec("d1", { tag: "dummy" }, { mtu: 1400, mac: "02:00:00:00:00:04" })],
+    ["vrf", "ip link add v0 type vrf table 10", HOST, spec("v0", { tag: "vrf", val: { table: 10 } })],
+    ["vrf-big", "ip -n c link add v1 type vrf table 1000", C, spec("v1", { tag: "vrf", val: { table: 1000 } })],
   ])("%s: `%s`", (label, _command, ns, s) => {
     const { link, sent } = caps();
     link.create(ns, s);
     expect(sent).toHaveLength(1);
     expect(wire(sent[0], IPROUTE2[label]!)).toBe(IPROUTE2[label]);
+  });
+
+  it.each([0, 254, 255])("a VRF on table %d is invalid and sends nothing", (table) => {
+    const { link, sent } = caps();
+    expect(() => link.create(C, spec("v", { tag: "vrf", val: { table } }))).toThrow(new RegExp(`VRF table ${table} is not allowed`));
+    expect(sent).toEqual([]);
   });
 
   it("a VLAN id above 4094 is invalid and sends nothing", () => {

@@ -20,6 +20,8 @@ import * as qdisc from "./qdisc";
 export { qdisc };
 import * as route from "./route";
 export { route };
+import * as rule from "./rule";
+export { rule };
 import * as store from "./store";
 export { store };
 import * as sysctl from "./sysctl";

@@ -45,6 +45,8 @@ export class LinkInfo {
   vlanId: Box<u16> | null = null;
   /** A bridge's VLAN filtering (IFLA_BR_VLAN_FILTERING). */
   vlanFiltering: Box<bool> | null = null;
+  /** A VRF device's routing table (IFLA_VRF_TABLE). */
+  vrfTable: Box<u32> | null = null;
 }
 
 // @ts-ignore: decorator
@@ -68,6 +70,7 @@ export function liftLinkInfo(src: usize): LinkInfo {
   v.ipvlanIsolation = liftOptIpvlanIsolation(src + 72);
   v.vlanId = liftOptU16(src + 74);
   v.vlanFiltering = liftOptBool(src + 78);
+  v.vrfTable = liftOptU32(src + 80);
   return v;
 }
 
@@ -91,6 +94,7 @@ export function lowerLinkInfo(v: LinkInfo, dst: usize): void {
   lowerOptIpvlanIsolation(v.ipvlanIsolation, dst + 72);
   lowerOptU16(v.vlanId, dst + 74);
   lowerOptBool(v.vlanFiltering, dst + 78);
+  lowerOptU32(v.vrfTable, dst + 80);
 }
 
 /** The peer end of a veth pair, created in namespace `ns`. */
@@ -259,6 +263,29 @@ export function lowerVlanAttrs(v: VlanAttrs, dst: usize): void {
 }
 
 /**
+ * A VRF (virtual routing and forwarding) device: the links enslaved to it (link-change
+ * master) have their routes looked up in its table. Equivalent to: `ip link add $name type vrf table $table`
+ */
+export class VrfAttrs {
+  /** The routing table of the VRF (IFLA_VRF_TABLE), 1 or more; not main (254) or local (255). */
+  table: u32 = 0;
+}
+
+// @ts-ignore: decorator
+@unsafe
+export function liftVrfAttrs(src: usize): VrfAttrs {
+  const v = new VrfAttrs();
+  v.table = load<u32>(src, 0);
+  return v;
+}
+
+// @ts-ignore: decorator
+@unsafe
+export function lowerVrfAttrs(v: VrfAttrs, dst: usize): void {
+  store<u32>(dst, v.table, 0);
+}
+
+/**
  * A persistent tap device (TUNSETIFF with IFF_TAP | IFF_NO_PI, then TUNSETPERSIST), made
  * directly in the namespace `create` is called with.
  * Equivalent to: `ip tuntap add mode tap name $name [multi_queue] [user $uid] [group $gid]`
@@ -303,6 +330,7 @@ export enum LinkKindTag {
   DUMMY = 5,
   TAP = 6,
   IFB = 7,
+  VRF = 8,
 }
 
 /** What kind of link to create, with its kind-specific attributes. */
@@ -314,6 +342,7 @@ export class LinkKind {
   private _ipvlan: IpvlanAttrs | null = null;
   private _vlan: VlanAttrs | null = null;
   private _tap: TapAttrs | null = null;
+  private _vrf: VrfAttrs | null = null;
 
   static veth(payload: VethPeer): LinkKind {
     const v = new LinkKind(LinkKindTag.VETH);
@@ -434,6 +463,22 @@ export class LinkKind {
   get isIfb(): bool {
     return this.tag == LinkKindTag.IFB;
   }
+
+  static vrf(payload: VrfAttrs): LinkKind {
+    const v = new LinkKind(LinkKindTag.VRF);
+    v._vrf = payload;
+    return v;
+  }
+
+  get isVrf(): bool {
+    return this.tag == LinkKindTag.VRF;
+  }
+
+  /** The payload of vrf; traps on another case. */
+  get vrf(): VrfAttrs {
+    if (this.tag != LinkKindTag.VRF) throw new Error(E_VARIANT_CASE);
+    return this._vrf!;
+  }
 }
 
 // @ts-ignore: decorator
@@ -448,6 +493,7 @@ export function liftLinkKind(src: usize): LinkKind {
     case 5: return LinkKind.dummy();
     case 6: return LinkKind.tap(liftTapAttrs(src + 4));
     case 7: return LinkKind.ifb();
+    case 8: return LinkKind.vrf(liftVrfAttrs(src + 4));
   }
   return unreachable();
 }
@@ -492,6 +538,11 @@ export function lowerLinkKind(v: LinkKind, dst: usize): void {
     }
     case 7: {
       store<u8>(dst, 7);
+      break;
+    }
+    case 8: {
+      store<u8>(dst, 8);
+      lowerVrfAttrs(v.vrf, dst + 4);
       break;
     }
   }
@@ -637,7 +688,7 @@ export function lowerPortVlan(v: PortVlan, dst: usize): void {
 }
 
 // Return area of the host functions below (one call at a time).
-const _RET = memory.data(84, 4);
+const _RET = memory.data(92, 4);
 
 // @ts-ignore: decorator
 @external("cni:host/link@0.1.0", "list")
@@ -855,6 +906,14 @@ export function create(ns: NetnsId, spec: LinkSpec): Result<LinkInfo, HostError>
           _p8 = 7;
           break;
         }
+        case 8: {
+          _p8 = 8;
+          {
+            const _v31 = _v9.vrf;
+            _p9 = <i32>_v31.table;
+          }
+          break;
+        }
       }
     }
   }
@@ -890,10 +949,10 @@ export function setPort(ns: NetnsId, name: string, change: PortChange): Result<U
   _p0 = <i32>ns;
   let _p1: i32 = 0;
   let _p2: i32 = 0;
-  const _v31 = name;
-  const _n32 = utf8Length(_v31);
-  _p1 = <i32>utf8Encode(_v31, _n32);
-  _p2 = <i32>_n32;
+  const _v32 = name;
+  const _n33 = utf8Length(_v32);
+  _p1 = <i32>utf8Encode(_v32, _n33);
+  _p2 = <i32>_n33;
   let _p3: i32 = 0;
   let _p4: i32 = 0;
   let _p5: i32 = 0;
@@ -901,32 +960,32 @@ export function setPort(ns: NetnsId, name: string, change: PortChange): Result<U
   let _p7: i32 = 0;
   let _p8: i32 = 0;
   {
-    const _v33 = change;
+    const _v34 = change;
     {
-      const _v34 = _v33.hairpin;
-      if (_v34 === null) {
+      const _v35 = _v34.hairpin;
+      if (_v35 === null) {
         _p3 = 0;
       } else {
         _p3 = 1;
-        _p4 = _v34.value ? 1 : 0;
+        _p4 = _v35.value ? 1 : 0;
       }
     }
     {
-      const _v35 = _v33.learning;
-      if (_v35 === null) {
+      const _v36 = _v34.learning;
+      if (_v36 === null) {
         _p5 = 0;
       } else {
         _p5 = 1;
-        _p6 = _v35.value ? 1 : 0;
+        _p6 = _v36.value ? 1 : 0;
       }
     }
     {
-      const _v36 = _v33.isolated;
-      if (_v36 === null) {
+      const _v37 = _v34.isolated;
+      if (_v37 === null) {
         _p7 = 0;
       } else {
         _p7 = 1;
-        _p8 = _v36.value ? 1 : 0;
+        _p8 = _v37.value ? 1 : 0;
       }
     }
   }
@@ -950,15 +1009,15 @@ export function addPortVlans(ns: NetnsId, name: string, vlans: Array<PortVlan>):
   _p0 = <i32>ns;
   let _p1: i32 = 0;
   let _p2: i32 = 0;
-  const _v37 = name;
-  const _n38 = utf8Length(_v37);
-  _p1 = <i32>utf8Encode(_v37, _n38);
-  _p2 = <i32>_n38;
+  const _v38 = name;
+  const _n39 = utf8Length(_v38);
+  _p1 = <i32>utf8Encode(_v38, _n39);
+  _p2 = <i32>_n39;
   let _p3: i32 = 0;
   let _p4: i32 = 0;
-  const _v39 = vlans;
-  _p3 = <i32>lowerElemsPortVlan(_v39);
-  _p4 = _v39.length;
+  const _v40 = vlans;
+  _p3 = <i32>lowerElemsPortVlan(_v40);
+  _p4 = _v40.length;
   _addPortVlans(_p0, _p1, _p2, _p3, _p4, <i32>_RET);
   release(_mark);
   return liftResUnitOrHostError(_RET);
@@ -979,15 +1038,15 @@ export function removePortVlans(ns: NetnsId, name: string, vlans: Array<PortVlan
   _p0 = <i32>ns;
   let _p1: i32 = 0;
   let _p2: i32 = 0;
-  const _v40 = name;
-  const _n41 = utf8Length(_v40);
-  _p1 = <i32>utf8Encode(_v40, _n41);
-  _p2 = <i32>_n41;
+  const _v41 = name;
+  const _n42 = utf8Length(_v41);
+  _p1 = <i32>utf8Encode(_v41, _n42);
+  _p2 = <i32>_n42;
   let _p3: i32 = 0;
   let _p4: i32 = 0;
-  const _v42 = vlans;
-  _p3 = <i32>lowerElemsPortVlan(_v42);
-  _p4 = _v42.length;
+  const _v43 = vlans;
+  _p3 = <i32>lowerElemsPortVlan(_v43);
+  _p4 = _v43.length;
   _removePortVlans(_p0, _p1, _p2, _p3, _p4, <i32>_RET);
   release(_mark);
   return liftResUnitOrHostError(_RET);
@@ -1008,10 +1067,10 @@ export function portVlans(ns: NetnsId, name: string): Result<Array<PortVlan>, Ho
   _p0 = <i32>ns;
   let _p1: i32 = 0;
   let _p2: i32 = 0;
-  const _v43 = name;
-  const _n44 = utf8Length(_v43);
-  _p1 = <i32>utf8Encode(_v43, _n44);
-  _p2 = <i32>_n44;
+  const _v44 = name;
+  const _n45 = utf8Length(_v44);
+  _p1 = <i32>utf8Encode(_v44, _n45);
+  _p2 = <i32>_n45;
   _portVlans(_p0, _p1, _p2, <i32>_RET);
   release(_mark);
   return liftResListPortVlanOrHostError(_RET);
@@ -1028,10 +1087,10 @@ export function del(ns: NetnsId, name: string): Result<Unit, HostError> {
   _p0 = <i32>ns;
   let _p1: i32 = 0;
   let _p2: i32 = 0;
-  const _v45 = name;
-  const _n46 = utf8Length(_v45);
-  _p1 = <i32>utf8Encode(_v45, _n46);
-  _p2 = <i32>_n46;
+  const _v46 = name;
+  const _n47 = utf8Length(_v46);
+  _p1 = <i32>utf8Encode(_v46, _n47);
+  _p2 = <i32>_n47;
   _del(_p0, _p1, _p2, <i32>_RET);
   release(_mark);
   return liftResUnitOrHostError(_RET);
@@ -1083,6 +1142,16 @@ function liftOptBool(src: usize): Box<bool> | null {
   switch (<i32>load<u8>(src)) {
     case 0: return null;
     case 1: return new Box<bool>((load<u8>(src, 1) != 0));
+  }
+  return unreachable();
+}
+
+// @ts-ignore: decorator
+@unsafe
+function liftOptU32(src: usize): Box<u32> | null {
+  switch (<i32>load<u8>(src)) {
+    case 0: return null;
+    case 1: return new Box<u32>(load<u32>(src, 4));
   }
   return unreachable();
 }
@@ -1144,6 +1213,17 @@ function lowerOptBool(v: Box<bool> | null, dst: usize): void {
 
 // @ts-ignore: decorator
 @unsafe
+function lowerOptU32(v: Box<u32> | null, dst: usize): void {
+  if (v === null) {
+    store<u8>(dst, 0);
+  } else {
+    store<u8>(dst, 1);
+    store<u32>(dst, v.value, 4);
+  }
+}
+
+// @ts-ignore: decorator
+@unsafe
 function liftOptString(src: usize): string | null {
   switch (<i32>load<u8>(src)) {
     case 0: return null;
@@ -1160,27 +1240,6 @@ function lowerOptString(v: string | null, dst: usize): void {
   } else {
     store<u8>(dst, 1);
     storeString(v, dst + 4);
-  }
-}
-
-// @ts-ignore: decorator
-@unsafe
-function liftOptU32(src: usize): Box<u32> | null {
-  switch (<i32>load<u8>(src)) {
-    case 0: return null;
-    case 1: return new Box<u32>(load<u32>(src, 4));
-  }
-  return unreachable();
-}
-
-// @ts-ignore: decorator
-@unsafe
-function lowerOptU32(v: Box<u32> | null, dst: usize): void {
-  if (v === null) {
-    store<u8>(dst, 0);
-  } else {
-    store<u8>(dst, 1);
-    store<u32>(dst, v.value, 4);
   }
 }
 
@@ -1220,10 +1279,10 @@ function liftResListLinkInfoOrHostError(src: usize): Result<Array<LinkInfo>, Hos
 function liftListLinkInfo(ptr: usize, len: usize): Array<LinkInfo> {
   const out = new Array<LinkInfo>();
   for (let i: usize = 0; i < len; i++) {
-    const e = ptr + i * 80;
+    const e = ptr + i * 88;
     out.push(liftLinkInfo(e));
   }
-  freeReceived(ptr, len * 80);
+  freeReceived(ptr, len * 88);
   return out;
 }
 

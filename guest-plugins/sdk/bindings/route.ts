@@ -28,6 +28,12 @@ export class RouteInfo {
   mtu: Box<u32> | null = null;
   advmss: Box<u32> | null = null;
   onlink: bool = false;
+  /**
+   * Who made the route (RTPROT_*: 2 kernel, 3 boot, 4 static, ...), as `ip route` shows
+   * `proto`. None on add or replace: boot, as `ip route add` has it; a copy of a listed route
+   * keeps its origin by passing this on.
+   */
+  protocol: Box<u8> | null = null;
 }
 
 // @ts-ignore: decorator
@@ -44,6 +50,7 @@ export function liftRouteInfo(src: usize): RouteInfo {
   v.mtu = liftOptU32(src + 64);
   v.advmss = liftOptU32(src + 72);
   v.onlink = (load<u8>(src, 80) != 0);
+  v.protocol = liftOptU8(src + 81);
   return v;
 }
 
@@ -60,6 +67,7 @@ export function lowerRouteInfo(v: RouteInfo, dst: usize): void {
   lowerOptU32(v.mtu, dst + 64);
   lowerOptU32(v.advmss, dst + 72);
   store<u8>(dst, <u8>(v.onlink ? 1 : 0), 80);
+  lowerOptU8(v.protocol, dst + 81);
 }
 
 // Return area of the host functions below (one call at a time).
@@ -160,6 +168,16 @@ function liftOptRouteScope(src: usize): Box<RouteScope> | null {
 
 // @ts-ignore: decorator
 @unsafe
+function liftOptU8(src: usize): Box<u8> | null {
+  switch (<i32>load<u8>(src)) {
+    case 0: return null;
+    case 1: return new Box<u8>(load<u8>(src, 1));
+  }
+  return unreachable();
+}
+
+// @ts-ignore: decorator
+@unsafe
 function lowerOptString(v: string | null, dst: usize): void {
   if (v === null) {
     store<u8>(dst, 0);
@@ -188,6 +206,17 @@ function lowerOptRouteScope(v: Box<RouteScope> | null, dst: usize): void {
   } else {
     store<u8>(dst, 1);
     store<u8>(dst, <u8>v.value, 1);
+  }
+}
+
+// @ts-ignore: decorator
+@unsafe
+function lowerOptU8(v: Box<u8> | null, dst: usize): void {
+  if (v === null) {
+    store<u8>(dst, 0);
+  } else {
+    store<u8>(dst, 1);
+    store<u8>(dst, v.value, 1);
   }
 }
 

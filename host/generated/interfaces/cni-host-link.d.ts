@@ -176,6 +176,10 @@ export interface LinkInfo {
    * A bridge's VLAN filtering (IFLA_BR_VLAN_FILTERING).
    */
   vlanFiltering?: boolean,
+  /**
+   * A VRF device's routing table (IFLA_VRF_TABLE).
+   */
+  vrfTable?: number,
 }
 /**
  * An ipvlan device on a parent link. Equivalent to: `ip link add link $parent type ipvlan mode $mode $isolation`
@@ -212,6 +216,16 @@ export interface VlanAttrs {
   id: number,
 }
 /**
+ * A VRF (virtual routing and forwarding) device: the links enslaved to it (link-change
+ * master) have their routes looked up in its table. Equivalent to: `ip link add $name type vrf table $table`
+ */
+export interface VrfAttrs {
+  /**
+   * The routing table of the VRF (IFLA_VRF_TABLE), 1 or more; not main (254) or local (255).
+   */
+  table: number,
+}
+/**
  * A persistent tap device (TUNSETIFF with IFF_TAP | IFF_NO_PI, then TUNSETPERSIST), made
  * directly in the namespace `create` is called with.
  * Equivalent to: `ip tuntap add mode tap name $name [multi_queue] [user $uid] [group $gid]`
@@ -237,7 +251,7 @@ export interface TapAttrs {
 /**
  * What kind of link to create, with its kind-specific attributes.
  */
-export type LinkKind = LinkKindVeth | LinkKindBridge | LinkKindMacvlan | LinkKindIpvlan | LinkKindVlan | LinkKindDummy | LinkKindTap | LinkKindIfb;
+export type LinkKind = LinkKindVeth | LinkKindBridge | LinkKindMacvlan | LinkKindIpvlan | LinkKindVlan | LinkKindDummy | LinkKindTap | LinkKindIfb | LinkKindVrf;
 export interface LinkKindVeth {
   tag: 'veth',
   val: VethPeer,
@@ -277,6 +291,10 @@ export interface LinkKindTap {
  */
 export interface LinkKindIfb {
   tag: 'ifb',
+}
+export interface LinkKindVrf {
+  tag: 'vrf',
+  val: VrfAttrs,
 }
 /**
  * A link to create.

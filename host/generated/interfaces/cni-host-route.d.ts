@@ -56,4 +56,10 @@ export interface RouteInfo {
   mtu?: number,
   advmss?: number,
   onlink: boolean,
+  /**
+   * Who made the route (RTPROT_*: 2 kernel, 3 boot, 4 static, ...), as `ip route` shows
+   * `proto`. None on add or replace: boot, as `ip route add` has it; a copy of a listed route
+   * keeps its origin by passing this on.
+   */
+  protocol?: number,
 }

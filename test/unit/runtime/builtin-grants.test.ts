@@ -26,7 +26,7 @@ const ATTACH = (kind: string, hostNetns: boolean) => ({
   sysctlKeys: [...CONFIGURE_IFACE, ...ARP_NOTIFY],
 });
 
-/** policy.ts's BUILTIN as of commit 42223b0. */
+/** policy.ts's BUILTIN as of commit 42223b0, and the grants of plugins added since. */
 const FROZEN: Record<string, object> = {
   loopback: { ...NONE, interfaces: ["netns", "link", "addr", "log"] },
   "host-local": { ...NONE, interfaces: ["store", "log", "dns"] },
@@ -59,6 +59,9 @@ const FROZEN: Record<string, object> = {
   firewall: { ...NONE, interfaces: ["netns", "firewall", "log"], hostNetns: true },
   // Added with the plugin (issue 12): the host end of the container's veth, and an ifb of its own.
   bandwidth: { ...NONE, interfaces: ["netns", "link", "qdisc", "log"], hostNetns: true, linkKinds: ["ifb"] },
+  // Added since (issue 12): chained plugins of the container netns only.
+  sbr: { ...NONE, interfaces: ["netns", "link", "addr", "route", "rule"] },
+  vrf: { ...NONE, interfaces: ["netns", "link", "addr", "route"], linkKinds: ["vrf"] },
 };
 
 describe("built-in grants", () => {

@@ -9,11 +9,11 @@ export const linkInfo = (i: number, name: string) => ({
 
 export const routeFull = {
   dst: "10.2.0.0/16", gw: "10.1.0.1", dev: "eth0-ü", src: "10.1.0.2", table: 254, scope: "host",
-  metric: 0, mtu: 1400, advmss: 4294967295, onlink: true,
+  metric: 0, mtu: 1400, advmss: 4294967295, onlink: true, protocol: 255,
 };
 export const routeNone = {
   dst: "::/0", gw: undefined, dev: undefined, src: undefined, table: undefined, scope: undefined,
-  metric: undefined, mtu: undefined, advmss: undefined, onlink: false,
+  metric: undefined, mtu: undefined, advmss: undefined, onlink: false, protocol: undefined,
 };
 
 /** Set A: long lists, non-ASCII, options present. */

@@ -24,7 +24,7 @@ const req = (config: string, args: [string, string][] = []) => ({ config, contai
 
 const ROUTE_A = {
   dst: "10.2.0.0/16", gw: "10.1.0.1", dev: "eth0-ü", src: "10.1.0.2", table: 100, scope: "link",
-  metric: 4294967295, mtu: 1400, advmss: 1360, onlink: true,
+  metric: 4294967295, mtu: 1400, advmss: 1360, onlink: true, protocol: 4,
 };
 const ROUTE_B = { dst: "::/0", onlink: false };
 

@@ -5,6 +5,7 @@ import { parseBridgeData } from "./bridge";
 import { type IpvlanIsolation, type IpvlanMode, parseIpvlanData } from "./ipvlan";
 import { type MacvlanMode, parseMacvlanData } from "./macvlan";
 import { parseVlanData } from "./vlan";
+import { parseVrfData } from "./vrf";
 
 /** Set only for the link's own kind, and only when the kernel reported it. */
 export interface KindData {
@@ -13,6 +14,7 @@ export interface KindData {
   ipvlanIsolation?: IpvlanIsolation;
   vlanId?: number;
   vlanFiltering?: boolean;
+  vrfTable?: number;
 }
 
 /** IFLA_INFO_DATA of a link of `kind`; {} for a kind we read nothing of, or no data. */
@@ -29,6 +31,8 @@ export function parseKindData(kind: string, data: AttrSet | undefined): KindData
       return parseVlanData(data);
     case "bridge":
       return parseBridgeData(data);
+    case "vrf":
+      return parseVrfData(data);
     default:
       return {};
   }
