@@ -79,7 +79,7 @@ describe("witgen parser", () => {
 
   it("parses the project's wit/ folder", () => {
     const m = resolve(parsePackage(readWit(resolvePath(import.meta.dirname, "../../../wit"))));
-    expect(m.pkg.interfaces.map((i) => i.name).sort()).toEqual(["addr", "dns", "firewall", "ipam", "link", "log", "netns", "route", "rule", "store", "sysctl", "types", "verbs"]);
+    expect(m.pkg.interfaces.map((i) => i.name).sort()).toEqual(["addr", "dns", "firewall", "ipam", "link", "log", "netns", "qdisc", "route", "rule", "store", "sysctl", "types", "verbs"]);
   });
 });
 
