@@ -9,7 +9,7 @@ import {
   hostErrorToCni, internalError, setupIPMasq, setupSpoofCheck, teardownFirewall, checkFirewall,
 } from "@wasm-cni/sdk";
 import { gcFirewall } from "@wasm-cni/sdk";
-import { BridgeConf, loadConfig } from "./config";
+import { BridgeConf, loadConfig, loadLax } from "./config";
 import { ensureBridge, calcGateways, ensureGatewayAddr, ensureVlanGateway } from "./host-side";
 import { setupPortVlans, checkPortVlans } from "./port-vlans";
 import { E_PORT_FLAGS, E_BRIDGE_ADDR, E_VLAN_ADDR, E_SET_UP, E_NO_BRIDGE, E_NO_CONTAINER_IF, E_NO_HOST_VETH, E_PROMISC } from "./errors";
@@ -127,7 +127,7 @@ function attach(
 }
 
 function cmdDel(req: Request): Result<Unit, CniError> {
-  const c = loadConfig(req);
+  const c = loadLax(req);
   if (c.isErr) return err<Unit, CniError>(c.error);
   if (c.value.layer3) {
     const e = ipamDel(c.value.net);
@@ -186,7 +186,7 @@ function ready(conf: BridgeConf): CniError | null {
 // STATUS and GC then go on to the IPAM plugin (SPEC.md); GC first removes the firewall rules of stale attachments.
 function cmdCheck(req: Request): Result<Unit, CniError> { return checkVerb<BridgeConf>(req, loadConfig, check); }
 function cmdStatus(req: Request): Result<Unit, CniError> { return statusVerb<BridgeConf>(req, loadConfig, ready); }
-function cmdGc(req: Request): Result<Unit, CniError> { return gcVerb<BridgeConf>(req, loadConfig, gcRules); }
+function cmdGc(req: Request): Result<Unit, CniError> { return gcVerb<BridgeConf>(req, loadLax, gcRules); }
 
 /**
  * GC's own part: the firewall rules of attachments the runtime no longer lists (as Go GCs its

@@ -5,7 +5,7 @@
 // host reads `resolvConf` for it).
 import {
   register, log, dns, Request, Result, Unit, CniError, CniResult, Dns, IP, ok, err, okUnit, internalError,
-  invalidConfigError, newCniError, wrapCniError, CniErrorCode, readValidAttachments, Attachment, hostErrorToCni,
+  invalidConfigError, newCniError, wrapCniError, CniErrorCode, readValidAttachments, Attachment, hostErrorToCni, checkKnownArgs,
 } from "@wasm-cni/sdk";
 import { IpamConfig, loadConfig } from "./config";
 import { Allocator } from "./allocator";
@@ -19,7 +19,12 @@ export * from "@wasm-cni/sdk/exports";
 /** A key that is never an address: written and removed by STATUS to prove the store writable. */
 const PROBE_KEY = "status.probe";
 
+/** The CNI_ARGS keys host-local reads; ADD and CHECK refuse others without IgnoreUnknown, as Go. DEL does not: it must always clean up. */
+const KNOWN_ARGS = ["IP"];
+
 function cmdAdd(req: Request): Result<string, CniError> {
+  const a = checkKnownArgs(req, KNOWN_ARGS);
+  if (a.isErr) return a.pass<string>();
   const c = loadConfig(req);
   if (c.isErr) return err<string, CniError>(c.error);
   const conf = c.value;
@@ -74,6 +79,8 @@ function cmdDel(req: Request): Result<Unit, CniError> {
 }
 
 function cmdCheck(req: Request): Result<Unit, CniError> {
+  const a = checkKnownArgs(req, KNOWN_ARGS);
+  if (a.isErr) return a;
   const c = loadConfig(req);
   if (c.isErr) return err<Unit, CniError>(c.error);
   const res = openReservations(c.value);

@@ -4,6 +4,7 @@ export {
   Done, done, fail, newCniError, invalidConfigError, internalError, tryAgainLaterError, notAvailableError, limitedConnectivityError, pluginError, wrapCniError,
   cniErrorToJson, formatCniError,
 } from "./cni-error";
+export { checkKnownArgs, ignoresUnknownArgs } from "./cni-args";
 export { Dns } from "./dns";
 export { CniResult, Interface, IPConfig, Route, CURRENT_VERSION } from "./result";
 export { ResultParse, parseResult, readResult, resultFromValue } from "./result-read";
