@@ -231,7 +231,7 @@ export function loadPlugin(path: string, options: LoadOptions = {}): Harness {
 
   const addLink = (ns: "host" | "container", name: string, info: Partial<FakeLink> = {}): FakeLink => {
     const l: FakeLink = {
-      index: nextIndex++, name, kind: "", mtu: 1500, mac: "", up: false, promisc: false, master: 0, peerIndex: 0,
+      index: nextIndex++, name, kind: "", mtu: 1500, mac: "", up: false, promisc: false, allmulti: false, txqlen: 1000, master: 0, peerIndex: 0,
       alias: "", parentBus: "", parentDev: "", addrs: [], ...info,
     };
     l.mac ||= `02:00:00:00:${(l.index >> 8).toString(16).padStart(2, "0")}:${(l.index & 0xff).toString(16).padStart(2, "0")}`;
@@ -308,6 +308,8 @@ export function loadPlugin(path: string, options: LoadOptions = {}): Harness {
         if (change.mtu !== undefined) l.mtu = change.mtu;
         if (change.mac !== undefined) l.mac = change.mac;
         if (change.promisc !== undefined) l.promisc = change.promisc;
+        if (change.allmulti !== undefined) l.allmulti = change.allmulti;
+        if (change.txqlen !== undefined) l.txqlen = change.txqlen;
         if (change.alias !== undefined) l.alias = change.alias;
         const from = nsOf(ns);
         const to = change.netns !== undefined ? nsOf(change.netns) : from;
