@@ -168,14 +168,14 @@ export const CATALOG: Record<WitFunctionKey, CapabilityEntry> = {
   },
   "sysctl.get": {
     changes: "nothing",
-    scope: `${IN_HELD_NETNS}; keys on the host's net.* allowlist (forwarding, rp_filter, proxy_arp, accept_dad, ...) and in the grant's sysctlKeys`,
-    from: ["CNI_NETNS", "grant", "host"],
+    scope: `${IN_HELD_NETNS}; keys on the host's net.* allowlist (forwarding, rp_filter, proxy_arp, accept_dad, ...) and in the grant's sysctlKeys; with the grant's sysctlFromConfig also any net.* key the runtime's config names (sysctl, args.cni.sysctl; IFNAME is CNI_IFNAME), in the container's netns only; never a key outside net/ ("..", "/" tricks are invalid)`,
+    from: ["CNI_NETNS", "CNI_IFNAME", "config", "grant", "host"],
     risk: "low",
   },
   "sysctl.set": {
     changes: "writes a kernel parameter (e.g. turns on IP forwarding for the namespace)",
-    scope: `${IN_HELD_NETNS}; keys on the host's net.* allowlist and in the grant's sysctlKeys; in the host netns a per-interface key only of a link in scope`,
-    from: HOST_LINK_CHANGE,
+    scope: `${IN_HELD_NETNS}; keys on the host's net.* allowlist and in the grant's sysctlKeys; with the grant's sysctlFromConfig also any net.* key the runtime's config names (sysctl, args.cni.sysctl; IFNAME is CNI_IFNAME), in the container's netns only; never a key outside net/; in the host netns a per-interface key only of a link in scope; ${UNDONE}`,
+    from: [...HOST_LINK_CHANGE, "CNI_IFNAME"],
     risk: "high",
   },
   "firewall.ensure-masquerade": {
