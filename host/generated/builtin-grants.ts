@@ -14,5 +14,6 @@ export const BUILTIN_CAPABILITIES: Readonly<Record<string, GrantCapabilities>> =
   "ptp": {"interfaces":["netns","link","addr","route","sysctl","log","ipam","firewall"],"hostNetns":true,"delegates":["host-local","static"],"linkKinds":["veth"],"sysctlKeys":["net.ipv4.ip_forward","net.ipv6.conf.all.forwarding","net.ipv6.conf.*.accept_ra","net.ipv6.conf.*.accept_dad","net.ipv6.conf.*.disable_ipv6","net.ipv6.conf.*.keep_addr_on_down"]},
   "static": {"interfaces":[],"hostNetns":false,"delegates":[],"linkKinds":[],"sysctlKeys":[]},
   "tap": {"interfaces":["netns","link","addr","route","sysctl","ipam"],"hostNetns":false,"delegates":["host-local","static"],"linkKinds":["tap"],"sysctlKeys":["net.ipv6.conf.*.disable_ipv6","net.ipv6.conf.*.keep_addr_on_down","net.ipv4.conf.*.arp_notify"]},
+  "tuning": {"interfaces":["netns","link","sysctl","store","log"],"hostNetns":false,"delegates":[],"linkKinds":[],"sysctlKeys":[],"sysctlFromConfig":true},
   "vlan": {"interfaces":["netns","link","addr","route","sysctl","ipam"],"hostNetns":true,"delegates":["host-local","static"],"linkKinds":["vlan"],"sysctlKeys":["net.ipv6.conf.*.disable_ipv6","net.ipv6.conf.*.keep_addr_on_down","net.ipv4.conf.*.arp_notify"]},
 };
