@@ -53,6 +53,8 @@ const FROZEN: Record<string, object> = {
   dummy: ATTACH("dummy", false),
   "host-device": { ...ATTACH("dummy", true), linkKinds: [] },
   tap: ATTACH("tap", false),
+  // Added with the plugin (issue 12): the sysctl keys its config names, in the container's netns.
+  tuning: { ...NONE, interfaces: ["netns", "link", "sysctl", "store", "log"], sysctlFromConfig: true },
 };
 
 describe("built-in grants", () => {
