@@ -114,6 +114,31 @@ describe("chaining and the result cache", () => {
     });
   });
 
+  it("bridge then tuning (the mac capability, mtu, a sysctl; and podman's empty tuning): the same result as Go's; DEL leaves nothing", () => {
+    const out: Record<string, unknown> = {};
+    for (const [impl, bin] of [["ours", OURS], ["go", GO_BIN]] as const) {
+      for (const tuning of [{ type: "tuning", capabilities: { mac: true }, mtu: 1400, sysctl: { "net.ipv4.conf.eth0.arp_filter": "1" } }, { type: "tuning" }]) {
+        const host = netns("h"), c = netns("c"), net = network("tune");
+        const { runner } = runnerFor(bin, host, net);
+        const list = conflist(net, "1.0.0", [bridgePlugin(net), tuning]);
+        const att = attachment(c, { capabilityArgs: { mac: "02:11:22:33:44:66" } });
+        const r = runner.add(list, att) as { interfaces: { name: string; mac: string }[] };
+        const eth0 = ipJson<{ mtu: number; address: string }[]>(c, ["link", "show", "eth0"])[0]!;
+        out[`${impl} ${Object.keys(tuning).length > 1 ? "options" : "empty"}`] = {
+          eth0: r.interfaces.find((i) => i.name === "eth0")?.mac === eth0.address ? "result mac = link mac" : "differ",
+          mac: Object.keys(tuning).length > 1 ? eth0.address : "-", mtu: eth0.mtu,
+          arpFilter: c.exec("cat", ["/proc/sys/net/ipv4/conf/eth0/arp_filter"]).trim(),
+        };
+        runner.del(list, att);
+        expect(ipJson<{ ifname: string }[]>(c, ["link", "show"]).map((l) => l.ifname)).toEqual(["lo"]);
+        expect(reservations(net)).toEqual([]);
+      }
+    }
+    const options = { eth0: "result mac = link mac", mac: "02:11:22:33:44:66", mtu: 1400, arpFilter: "1" };
+    const empty = { eth0: "result mac = link mac", mac: "-", mtu: 1500, arpFilter: "0" };
+    expect(out).toEqual({ "ours options": options, "ours empty": empty, "go options": options, "go empty": empty });
+  });
+
   it("the runner's cache record keeps CNI_ARGS and capability args for GC's later DEL", () => {
     const host = netns("h"), c = netns("c"), net = network("rec");
     const { runner } = runnerFor(OURS, host, net);
