@@ -1,7 +1,7 @@
 // static: IPAM that hands out the addresses its config names, as containernetworking/plugins'
 // plugins/ipam/static does. It keeps no state and imports no host interface at all: ADD turns
 // the config into a result, DEL has nothing to release, CHECK compares the prevResult.
-import { register, Request, Result, Unit, CniError, CniResult, parseNetConf, ok, err, okUnit, internalError } from "@wasm-cni/sdk";
+import { register, Request, Result, Unit, CniError, CniResult, parseNetConf, ok, err, okUnit, internalError, checkKnownArgs } from "@wasm-cni/sdk";
 import { loadConfig } from "./config";
 export * from "@wasm-cni/sdk/exports";
 
@@ -10,7 +10,12 @@ export * from "@wasm-cni/sdk/exports";
 // @ts-ignore: decorator
 @lazy @inline const E_ON_IFACE = " on interface ";
 
+/** The CNI_ARGS keys static reads; ADD and CHECK refuse others without IgnoreUnknown, as Go. */
+const KNOWN_ARGS = ["IP", "GATEWAY"];
+
 function cmdAdd(req: Request): Result<string, CniError> {
+  const a = checkKnownArgs(req, KNOWN_ARGS);
+  if (a.isErr) return a.pass<string>();
   const c = loadConfig(req);
   if (c.isErr) return err<string, CniError>(c.error);
   const conf = c.value;
@@ -28,6 +33,8 @@ function cmdDel(req: Request): Result<Unit, CniError> {
 
 /** Every configured address is in the prevResult, with the configured gateway when one is set. */
 function cmdCheck(req: Request): Result<Unit, CniError> {
+  const a = checkKnownArgs(req, KNOWN_ARGS);
+  if (a.isErr) return a;
   const c = loadConfig(req);
   if (c.isErr) return err<Unit, CniError>(c.error);
   const p = parseNetConf(req.config);
