@@ -103,7 +103,7 @@ export const CATALOG: Record<WitFunctionKey, CapabilityEntry> = {
     risk: "high",
   },
   "link.set": {
-    changes: "up/down, mtu, mac, alias, promisc, master, name of any link in the namespace; moves it into another held namespace",
+    changes: "up/down, mtu, mac, alias, promisc, allmulti, txqlen, master, name of any link in the namespace; moves it into another held namespace",
     scope: `${IN_HELD_NETNS}; ${HOST_LINKS}; a new master in the host netns in scope too; an alias starting with wasm-cni: is refused in the host netns, and a link carrying another plugin's may not move into it, whatever else the change holds; a change that fails half-way is put back at once; valid names only (no "%")`,
     from: HOST_LINK_CHANGE,
     risk: "high",
