@@ -5,7 +5,7 @@
 // CHECK compares the live values with the config. It creates nothing.
 // Capabilities: netns (the container's only), link, sysctl (the keys its config names), store, log.
 import {
-  register, link, sysctl, log, netns, Request, Result, Unit, CniError, CniResult, NetnsId, Done, done, fail, ok, err, some,
+  register, link, sysctl, log, netns, Request, Result, Unit, CniError, CniResult, NetnsId, Done, done, fail, ok, some,
   CURRENT_VERSION, containerNetns, hostErrorToCni, internalError, isGone, checkKnownArgs, readValidAttachments, hasAttachment,
   invalidConfigError, parseNetConf, store,
 } from "@wasm-cni/sdk";
