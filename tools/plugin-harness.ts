@@ -17,6 +17,7 @@ import type { RouteInfo } from "../host/generated/interfaces/cni-host-route";
 import type { RuleInfo } from "../host/generated/interfaces/cni-host-rule";
 import { CapError } from "../host/caps/errors";
 import { checkSysctlKey } from "../host/caps/sysctl";
+import { canonicalKey, configSysctlKeys } from "../host/caps/sysctl-config";
 import { WORLD } from "../host/generated/abi";
 import { instantiateCore, type WasmModule } from "../host/runtime/abi/instance";
 import { readComponentSections } from "../host/runtime/component-binary";
@@ -92,6 +93,8 @@ export interface HarnessGrant {
   linkKinds?: readonly string[];
   /** sysctl keys (patterns, "net.ipv6.conf.*.accept_ra") it may read and write; absent: any the host allows. */
   sysctlKeys?: readonly string[];
+  /** Also the net.* keys the call's config names (`sysctl`, `args.cni.sysctl`), in the container's netns, as tuning's grant. */
+  sysctlFromConfig?: boolean;
 }
 
 export interface LoadOptions {
@@ -193,6 +196,7 @@ function read(path: string): Loaded {
     imports: unversioned(sections.imports),
     ...(caps && { manifestGrant: {
       interfaces: caps.interfaces ?? [], hostNetns: caps.hostNetns ?? false, linkKinds: caps.linkKinds ?? [], sysctlKeys: caps.sysctl ?? [],
+      ...(caps.sysctlFromConfig === true && { sysctlFromConfig: true }),
     } }),
   };
 }
@@ -234,7 +238,7 @@ export function loadPlugin(path: string, options: LoadOptions = {}): Harness {
 
   const addLink = (ns: "host" | "container", name: string, info: Partial<FakeLink> = {}): FakeLink => {
     const l: FakeLink = {
-      index: nextIndex++, name, kind: "", mtu: 1500, mac: "", up: false, promisc: false, master: 0, peerIndex: 0,
+      index: nextIndex++, name, kind: "", mtu: 1500, mac: "", up: false, promisc: false, allmulti: false, txqlen: 1000, master: 0, peerIndex: 0,
       alias: "", parentBus: "", parentDev: "", addrs: [], ...info,
     };
     l.mac ||= `02:00:00:00:${(l.index >> 8).toString(16).padStart(2, "0")}:${(l.index & 0xff).toString(16).padStart(2, "0")}`;
@@ -245,6 +249,8 @@ export function loadPlugin(path: string, options: LoadOptions = {}): Harness {
   for (const ns of ["host", "container"] as const) addLink(ns, "lo", { mac: "00:00:00:00:00:00", mtu: 65536, addrs: ["127.0.0.1/8", "::1/128"] });
 
   const requestNetns = { value: "" };
+  /** The config and ifname of the verb running, for sysctlFromConfig. */
+  const current = { config: "", ifname: "" };
   const held = new Set<number>();
   const nsOf = (id: number): FakeNetns => {
     if (!held.has(id)) throw hostError("invalid", `netns id ${id} was not opened in this call`);
@@ -263,8 +269,11 @@ export function loadPlugin(path: string, options: LoadOptions = {}): Harness {
   const sameRoute = (a: RouteInfo, b: RouteInfo): boolean => a.dst === b.dst && (a.table ?? 254) === (b.table ?? 254) &&
     (b.gw === undefined || a.gw === b.gw) && (b.dev === undefined || a.dev === b.dev) && (b.metric === undefined || a.metric === b.metric);
   const ok = (): void => undefined;
-  /** The host's own check: its allowlist of net.* keys, then the grant's patterns. */
-  const checkSysctl = (key: string): void => {
+  /** The host's own check: a config-named key in the container (sysctlFromConfig), else its allowlist of net.* keys, then the grant's patterns. */
+  const checkSysctl = (ns: number, key: string): void => {
+    const canonical = canonicalKey(key);
+    if (canonical === null) throw hostError("invalid", `sysctl key ${JSON.stringify(key)} is not a net.* key`);
+    if (grant.sysctlFromConfig === true && ns === NS_IDS.container && configSysctlKeys(current.config, current.ifname).has(canonical)) return;
     try {
       checkSysctlKey(p.name, { ...NO_GRANT, sysctlKeys: grant.sysctlKeys ?? [key] }, key); // no sysctlKeys: the allowlist only
     } catch (e) {
@@ -314,6 +323,8 @@ export function loadPlugin(path: string, options: LoadOptions = {}): Harness {
         if (change.mtu !== undefined) l.mtu = change.mtu;
         if (change.mac !== undefined) l.mac = change.mac;
         if (change.promisc !== undefined) l.promisc = change.promisc;
+        if (change.allmulti !== undefined) l.allmulti = change.allmulti;
+        if (change.txqlen !== undefined) l.txqlen = change.txqlen;
         if (change.alias !== undefined) l.alias = change.alias;
         const from = nsOf(ns);
         const to = change.netns !== undefined ? nsOf(change.netns) : from;
@@ -393,11 +404,11 @@ export function loadPlugin(path: string, options: LoadOptions = {}): Harness {
     },
     sysctl: {
       get: (ns: number, key: string) => {
-        checkSysctl(key);
+        checkSysctl(ns, key);
         return nsOf(ns).sysctl.get(key) ?? "0"; // a key never set reads as a fresh netns's default would (mostly 0)
       },
       set: (ns: number, key: string, value: string) => {
-        checkSysctl(key);
+        checkSysctl(ns, key);
         nsOf(ns).sysctl.set(key, value);
       },
     },
@@ -444,6 +455,8 @@ export function loadPlugin(path: string, options: LoadOptions = {}): Harness {
 
   const run = <V>(verb: string, config: object | string, opts: CallOptions): Outcome<V> => {
     requestNetns.value = opts.netns ?? "/run/netns/test";
+    current.config = typeof config === "string" ? config : JSON.stringify(config);
+    current.ifname = opts.ifname ?? "eth0";
     held.clear();
     const budget = new HostBytes(DEFAULT_MAX_HOST_BYTES);
     const request = {

@@ -8,7 +8,7 @@ import {
   checkVerb, statusVerb, gcVerb, linkReady, undoAdd, delContainerLink, findInterface, checkLink, checkIfaceConfig,
   hostErrorToCni, internalError, setupIPMasq, setupSpoofCheck, teardownFirewall, checkFirewall, gcFirewall,
 } from "@wasm-cni/sdk";
-import { BridgeConf, loadConfig } from "./config";
+import { BridgeConf, loadConfig, loadLax } from "./config";
 import { ensureBridge, calcGateways, ensureGatewayAddr, ensureVlanGateway } from "./host-side";
 import { setupPortVlans, checkPortVlans } from "./port-vlans";
 export * from "@wasm-cni/sdk/exports";
@@ -125,7 +125,7 @@ function attach(
 }
 
 function cmdDel(req: Request): Done {
-  const c = loadConfig(req);
+  const c = loadLax(req);
   if (c.isErr) return c.pass<Unit>();
   if (c.value.layer3) {
     const e = ipamDel(c.value.net);
@@ -183,7 +183,7 @@ function ready(conf: BridgeConf): Done {
 // STATUS and GC then go on to the IPAM plugin (SPEC.md); GC first removes the firewall rules of stale attachments.
 function cmdCheck(req: Request): Done { return checkVerb<BridgeConf>(req, loadConfig, check); }
 function cmdStatus(req: Request): Done { return statusVerb<BridgeConf>(req, loadConfig, ready); }
-function cmdGc(req: Request): Done { return gcVerb<BridgeConf>(req, loadConfig, gcRules); }
+function cmdGc(req: Request): Done { return gcVerb<BridgeConf>(req, loadLax, gcRules); }
 
 /**
  * GC's own part: the firewall rules of attachments the runtime no longer lists (as Go GCs its

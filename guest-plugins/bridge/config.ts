@@ -52,7 +52,22 @@ export class BridgeConf {
   get layer3(): bool { return this.net.ipamType.length > 0; }
 }
 
+/** ADD, CHECK and STATUS: every check, as Go's cmdAdd makes them. */
 export function loadConfig(req: Request): Result<BridgeConf, CniError> {
+  return readConfig(req, true);
+}
+
+/**
+ * DEL and GC: the keys' types and values, without the checks of option combinations that only
+ * shape what ADD builds (hairpinMode with promiscMode, IPAM with disableContainerInterface, the
+ * VLAN gateway's name, the MAC's form), so that a config ADD refused still deletes, as Go's DEL does: a runtime
+ * must always be able to clean up.
+ */
+export function loadLax(req: Request): Result<BridgeConf, CniError> {
+  return readConfig(req, false);
+}
+
+function readConfig(req: Request, strict: bool): Result<BridgeConf, CniError> {
   const p = parseNetConf(req.config);
   if (p.isErr) return p.pass<BridgeConf>();
   const c = new BridgeConf(p.value);
@@ -69,14 +84,14 @@ export function loadConfig(req: Request): Result<BridgeConf, CniError> {
   c.mtu = r.optU32("mtu");
   c.hairpinMode = r.optBool("hairpinMode");
   c.promiscMode = r.optBool("promiscMode");
-  if (c.hairpinMode && c.promiscMode) r.fail("hairpinMode", E_HAIRPIN_PROMISC);
+  if (strict && c.hairpinMode && c.promiscMode) r.fail("hairpinMode", E_HAIRPIN_PROMISC);
   c.portIsolation = r.optBool("portIsolation");
   c.enableDad = r.optBool("enabledad");
   c.disableContainerInterface = r.optBool("disableContainerInterface");
-  if (c.disableContainerInterface && c.layer3) r.fail("disableContainerInterface", E_NO_IPAM_WITH);
-  readVlans(c, r);
+  if (strict && c.disableContainerInterface && c.layer3) r.fail("disableContainerInterface", E_NO_IPAM_WITH);
+  readVlans(c, r, strict);
   c.macSpoofChk = r.optBool("macspoofchk");
-  c.mac = readMac(req, r);
+  c.mac = readMac(req, r, strict);
   const bad = c.net.check();
   return bad.isErr ? bad.pass<BridgeConf>() : ok<BridgeConf, CniError>(c);
 }
@@ -86,7 +101,7 @@ export function loadConfig(req: Request): Result<BridgeConf, CniError> {
  * check them: vlan 0-4094; trunk ids 1-4094, minID and maxID together and in order. Both
  * together make a trunk port whose native (PVID) VLAN is `vlan`, as Go since v1.8.0.
  */
-function readVlans(c: BridgeConf, r: ObjectReader): void {
+function readVlans(c: BridgeConf, r: ObjectReader, strict: bool): void {
   const vlan = r.optI64("vlan");
   if (vlan < 0 || vlan > VID_MAX) r.fail("vlan", E_VLAN_ID);
   else c.vlan = <u16>vlan;
@@ -94,7 +109,7 @@ function readVlans(c: BridgeConf, r: ObjectReader): void {
   const trunk = r.optArray("vlanTrunk");
   c.vlanFiltering = c.vlan != 0 || trunk != null;
   // Go gives such a network a `<bridge>.<vlan>` veth of its own for the gateway: its name must be one.
-  if (c.vlan != 0 && c.isGateway && vlanGatewayName(c).length > 15) r.fail("vlan", E_VLAN_GATEWAY);
+  if (strict && c.vlan != 0 && c.isGateway && vlanGatewayName(c).length > 15) r.fail("vlan", E_VLAN_GATEWAY);
   if (trunk == null) return;
   const on = new StaticArray<bool>(<i32>VID_MAX + 1);
   for (let i = 0; i < trunk.length; i++) {
@@ -125,7 +140,7 @@ function readVlans(c: BridgeConf, r: ObjectReader): void {
 }
 
 /** The requested MAC; later sources win, as in Go: CNI_ARGS MAC, args.cni.mac, runtimeConfig.mac. */
-function readMac(req: Request, r: ObjectReader): string {
+function readMac(req: Request, r: ObjectReader, strict: bool): string {
   let mac = "";
   for (let i = 0; i < req.args.length; i++) if (req.args[i].v0 == "MAC") mac = req.args[i].v1;
   const args = r.optObject("args");
@@ -133,7 +148,7 @@ function readMac(req: Request, r: ObjectReader): string {
   if (cni != null) mac = orElse(cni.optString("mac"), mac);
   const rc = r.optObject("runtimeConfig");
   if (rc != null) mac = orElse(rc.optString("mac"), mac);
-  if (mac.length > 0 && !isMac(mac)) r.fail("mac", E_MAC);
+  if (strict && mac.length > 0 && !isMac(mac)) r.fail("mac", E_MAC); // only ADD uses it, as in Go
   return mac;
 }
 

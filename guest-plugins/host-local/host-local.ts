@@ -5,7 +5,7 @@
 // host reads `resolvConf` for it).
 import {
   register, log, dns, Request, Result, Unit, CniError, CniResult, Dns, IP, Done, done, fail, ok, internalError,
-  invalidConfigError, notAvailableError, wrapCniError, readValidAttachments, Attachment, hostErrorToCni,
+  invalidConfigError, notAvailableError, wrapCniError, readValidAttachments, Attachment, hostErrorToCni, newCniError, CniErrorCode, checkKnownArgs,
 } from "@wasm-cni/sdk";
 import { IpamConfig, loadConfig } from "./config";
 import { Allocator } from "./allocator";
@@ -16,7 +16,12 @@ export * from "@wasm-cni/sdk/exports";
 /** A key that is never an address: written and removed by STATUS to prove the store writable. */
 const PROBE_KEY = "status.probe";
 
+/** The CNI_ARGS keys host-local reads; ADD and CHECK refuse others without IgnoreUnknown, as Go. DEL does not: it must always clean up. */
+const KNOWN_ARGS = ["IP"];
+
 function cmdAdd(req: Request): Result<string, CniError> {
+  const a = checkKnownArgs(req, KNOWN_ARGS);
+  if (a.isErr) return a.pass<string>();
   const c = loadConfig(req);
   if (c.isErr) return c.pass<string>();
   const conf = c.value;
@@ -71,6 +76,8 @@ function cmdDel(req: Request): Done {
 }
 
 function cmdCheck(req: Request): Done {
+  const a = checkKnownArgs(req, KNOWN_ARGS);
+  if (a.isErr) return a;
   const c = loadConfig(req);
   if (c.isErr) return c.pass<Unit>();
   const res = openReservations(c.value);

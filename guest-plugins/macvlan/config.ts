@@ -21,7 +21,7 @@ export function loadConfig(req: Request): Result<MacvlanConf, CniError> {
   return readConfig(req, true);
 }
 
-/** DEL, STATUS and GC: the keys' types only (no requested MAC). */
+/** DEL, STATUS and GC: the keys' types only (no requested MAC, no check of the mode). */
 export function loadLax(req: Request): Result<MacvlanConf, CniError> {
   return readConfig(req, false);
 }
@@ -34,7 +34,8 @@ function readConfig(req: Request, strict: bool): Result<MacvlanConf, CniError> {
   c.master = r.optString("master");
   const mode = r.optString("mode");
   const m = modeOf(mode);
-  if (m < 0) r.fail("mode", E_MODE);
+  // Only ADD makes a link of that mode: a config ADD refused still deletes, as in Go.
+  if (m < 0) { if (strict) r.fail("mode", E_MODE); }
   else c.mode = <link.MacvlanMode>m;
   c.mtu = r.optU32("mtu");
   c.linkInContainer = r.optBool("linkInContainer");

@@ -17,8 +17,14 @@ class PtpConf {
   constructor(public net: NetConf) {}
 }
 
-/** The Go plugin's keys; ipam.type is required (ptp is layer 3 only). */
-function loadConfig(req: Request): Result<PtpConf, CniError> {
+/**
+ * The Go plugin's keys; ipam.type is required (ptp is layer 3 only). Not `strict` (DEL, GC): the
+ * masquerade backend, which only ADD uses, is not checked, so a config ADD refused still deletes.
+ */
+function loadConfig(req: Request): Result<PtpConf, CniError> { return readConfig(req, true); }
+function loadLax(req: Request): Result<PtpConf, CniError> { return readConfig(req, false); }
+
+function readConfig(req: Request, strict: bool): Result<PtpConf, CniError> {
   const p = parseNetConf(req.config);
   if (p.isErr) return p.pass<PtpConf>();
   const c = new PtpConf(p.value);
@@ -26,7 +32,7 @@ function loadConfig(req: Request): Result<PtpConf, CniError> {
   c.ipMasq = r.optBool("ipMasq");
   // Both backends give the same masquerading; ours is always nftables (README, "Differences").
   const backend = r.optString("ipMasqBackend");
-  if (backend.length > 0 && backend != "iptables" && backend != "nftables") r.fail("ipMasqBackend", "must be \"iptables\" or \"nftables\"");
+  if (strict && backend.length > 0 && backend != "iptables" && backend != "nftables") r.fail("ipMasqBackend", "must be \"iptables\" or \"nftables\"");
   c.mtu = r.optU32("mtu");
   const ipam = r.object("ipam");
   if (ipam != null) ipam.string("type");
@@ -123,7 +129,7 @@ function setupHost(ns: NetnsId, hostName: string, result: CniResult): Done {
 }
 
 function cmdDel(req: Request): Done {
-  const c = loadConfig(req);
+  const c = loadLax(req);
   if (c.isErr) return c.pass<Unit>();
   const released = ipamDel(c.value.net);
   if (released.isErr) return released;
@@ -155,7 +161,7 @@ function check(req: Request, conf: PtpConf, cns: NetnsId, prev: CniResult): Done
 // STATUS and GC: only its IPAM plugin can be not ready; GC first removes the masquerade rules of stale attachments.
 function cmdCheck(req: Request): Done { return checkVerb<PtpConf>(req, loadConfig, check); }
 function cmdStatus(req: Request): Done { return statusVerb<PtpConf>(req, loadConfig, null); }
-function cmdGc(req: Request): Done { return gcVerb<PtpConf>(req, loadConfig, gcRules); }
+function cmdGc(req: Request): Done { return gcVerb<PtpConf>(req, loadLax, gcRules); }
 
 /**
  * GC's own part: the firewall rules of attachments the runtime no longer lists (as Go GCs its

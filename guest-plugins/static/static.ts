@@ -1,11 +1,16 @@
 // static: IPAM that hands out the addresses its config names, as containernetworking/plugins'
 // plugins/ipam/static does. It keeps no state and imports no host interface at all: ADD turns
 // the config into a result, DEL has nothing to release, CHECK compares the prevResult.
-import { register, Request, Result, Unit, CniError, CniResult, Done, done, fail, parseNetConf, ok, internalError } from "@wasm-cni/sdk";
+import { register, Request, Result, Unit, CniError, CniResult, Done, done, fail, parseNetConf, ok, internalError, checkKnownArgs } from "@wasm-cni/sdk";
 import { loadConfig } from "./config";
 export * from "@wasm-cni/sdk/exports";
 
+/** The CNI_ARGS keys static reads; ADD and CHECK refuse others without IgnoreUnknown, as Go. */
+const KNOWN_ARGS = ["IP", "GATEWAY"];
+
 function cmdAdd(req: Request): Result<string, CniError> {
+  const a = checkKnownArgs(req, KNOWN_ARGS);
+  if (a.isErr) return a.pass<string>();
   const c = loadConfig(req);
   if (c.isErr) return c.pass<string>();
   const conf = c.value;
@@ -23,6 +28,8 @@ function cmdDel(req: Request): Done {
 
 /** Every configured address is in the prevResult, with the configured gateway when one is set. */
 function cmdCheck(req: Request): Done {
+  const a = checkKnownArgs(req, KNOWN_ARGS);
+  if (a.isErr) return a;
   const c = loadConfig(req);
   if (c.isErr) return c.pass<Unit>();
   const p = parseNetConf(req.config);

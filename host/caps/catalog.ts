@@ -111,7 +111,7 @@ export const CATALOG: Record<WitFunctionKey, CapabilityEntry> = {
     risk: "high",
   },
   "link.set": {
-    changes: "up/down, mtu, mac, alias, promisc, master, name of any link in the namespace; moves it into another held namespace",
+    changes: "up/down, mtu, mac, alias, promisc, allmulti, txqlen, master, name of any link in the namespace; moves it into another held namespace",
     scope: `${IN_HELD_NETNS}; ${HOST_LINKS}; a new master in the host netns in scope too; an alias starting with wasm-cni: is refused in the host netns, and a link carrying another plugin's may not move into it, whatever else the change holds; a change that fails half-way is put back at once; valid names only (no "%")`,
     from: HOST_LINK_CHANGE,
     risk: "high",
@@ -189,14 +189,14 @@ export const CATALOG: Record<WitFunctionKey, CapabilityEntry> = {
   },
   "sysctl.get": {
     changes: "nothing",
-    scope: `${IN_HELD_NETNS}; keys on the host's net.* allowlist (forwarding, rp_filter, proxy_arp, accept_dad, ...) and in the grant's sysctlKeys`,
-    from: ["CNI_NETNS", "grant", "host"],
+    scope: `${IN_HELD_NETNS}; keys on the host's net.* allowlist (forwarding, rp_filter, proxy_arp, accept_dad, ...) and in the grant's sysctlKeys; with the grant's sysctlFromConfig also any net.* key the runtime's config names (sysctl, args.cni.sysctl; IFNAME is CNI_IFNAME), in the container's netns only; never a key outside net/ ("..", "/" tricks are invalid)`,
+    from: ["CNI_NETNS", "CNI_IFNAME", "config", "grant", "host"],
     risk: "low",
   },
   "sysctl.set": {
     changes: "writes a kernel parameter (e.g. turns on IP forwarding for the namespace)",
-    scope: `${IN_HELD_NETNS}; keys on the host's net.* allowlist and in the grant's sysctlKeys; in the host netns a per-interface key only of a link in scope, or of the container's host-side link that prevResult lists without a sandbox and a wasm-cni plugin created (owner mark; portmap's route_localnet on the bridge)`,
-    from: HOST_LINK_CHANGE,
+    scope: `${IN_HELD_NETNS}; keys on the host's net.* allowlist and in the grant's sysctlKeys; with the grant's sysctlFromConfig also any net.* key the runtime's config names (sysctl, args.cni.sysctl; IFNAME is CNI_IFNAME), in the container's netns only; never a key outside net/; in the host netns a per-interface key only of a link in scope, or of the container's host-side link that prevResult lists without a sandbox and a wasm-cni plugin created (owner mark; portmap's route_localnet on the bridge); ${UNDONE}`,
+    from: [...HOST_LINK_CHANGE, "CNI_IFNAME"],
     risk: "high",
   },
   "firewall.ensure-masquerade": {

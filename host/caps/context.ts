@@ -51,6 +51,8 @@ export interface CallContext {
   network: NetworkConfig;
   /** Handles it holds and what it may touch in the host netns (scope.ts); made on first use. */
   scope?: PluginScope;
+  /** The sysctl keys the runtime's config names (sysctl-config.ts), read on first use. */
+  configSysctlKeys?: Set<string>;
   namespaces: NamespaceTable;
   store: Store;
   /** Open store buckets; a bucket handle is its index. Closed when the instance ends. */

@@ -15,7 +15,7 @@ import { type Addr, addrList, addrRestore } from "../kernel/rtnl/addr";
 import { linkAdd, linkAddBridge, linkAddVeth, linkByName, linkDel, linkDelByName, linkList } from "../kernel/rtnl/link";
 import {
   linkSetAlias, linkSetBridgePort, linkSetDown, linkSetMac, linkSetMaster, linkSetMtu, linkSetName, linkSetNetns, linkSetNoMaster,
-  linkSetPromisc, linkSetUp,
+  linkSetAllmulti, linkSetPromisc, linkSetTxqlen, linkSetUp,
 } from "../kernel/rtnl/link-set";
 import { type CallContext, hostCall } from "./context";
 import { CapError, denied, invalid } from "./errors";
@@ -39,7 +39,7 @@ export function checkLinkName(name: string): void {
 
 function toInfo(l: Link): LinkCaps.LinkInfo {
   return {
-    index: l.index, name: l.name, kind: l.kind, mtu: l.mtu, mac: l.mac, up: l.up, promisc: l.promisc,
+    index: l.index, name: l.name, kind: l.kind, mtu: l.mtu, mac: l.mac, up: l.up, promisc: l.promisc, allmulti: l.allmulti, txqlen: l.txqlen,
     master: l.master, peerIndex: l.peer, alias: l.alias, parentBus: l.parentBus, parentDev: l.parentDev, ...l.data,
   };
 }
@@ -318,6 +318,8 @@ export function createLinkCaps(ctx: CallContext): typeof LinkCaps {
       if (change.mac !== undefined) linkSetMac(h, link, change.mac);
       if (change.alias !== undefined) linkSetAlias(h, link, change.alias);
       if (change.promisc !== undefined) linkSetPromisc(h, link, change.promisc);
+      if (change.allmulti !== undefined) linkSetAllmulti(h, link, change.allmulti);
+      if (change.txqlen !== undefined) linkSetTxqlen(h, link, change.txqlen);
       if (change.master === "") linkSetNoMaster(h, link);
       else if (change.master !== undefined) {
         linkSetMaster(h, link, linkByName(h, change.master));
@@ -380,6 +382,8 @@ function restoreLink(h: RtnlHandle, name: string, before: Link, change: LinkCaps
     else linkSetMaster(h, link, before.master);
   }
   if (change.promisc !== undefined && before.promisc !== link.promisc) linkSetPromisc(h, link, before.promisc);
+  if (change.allmulti !== undefined && before.allmulti !== link.allmulti) linkSetAllmulti(h, link, before.allmulti);
+  if (change.txqlen !== undefined && before.txqlen !== link.txqlen) linkSetTxqlen(h, link, before.txqlen);
   if (change.alias !== undefined && before.alias !== link.alias) linkSetAlias(h, link, before.alias);
   if (change.mtu !== undefined && before.mtu !== link.mtu) linkSetMtu(h, link, before.mtu);
   if (change.mac !== undefined && before.mac !== "" && before.mac !== link.mac) linkSetMac(h, link, before.mac);

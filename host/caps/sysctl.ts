@@ -2,8 +2,9 @@ import type * as Sysctl from "../generated/interfaces/cni-host-sysctl";
 import { sysctlGet, sysctlSet } from "../kernel/sysctl";
 import type { Grant } from "../runtime/policy";
 import { type CallContext, hostCall } from "./context";
-import { denied } from "./errors";
+import { denied, invalid } from "./errors";
 import { scopeOf } from "./scope";
+import { canonicalKey, configSysctlKeys } from "./sysctl-config";
 
 /**
  * The host's own allowlist: forwarding and per-interface IPv4/IPv6 settings; nothing outside
@@ -40,19 +41,46 @@ export function checkSysctlKey(plugin: string, grant: Grant, key: string): void 
 }
 
 /**
- * cni:host/sysctl — allowlisted, granted net.* keys, in a namespace the plugin holds. In the
- * host netns a per-interface key must name a link in the plugin's scope, or the container's
- * own host-side link of prevResult that a wasm-cni plugin made (scope.ts, requireSysctlLink).
+ * Throws unless the plugin may use `key` in namespace `ns`: `invalid` for a key that is no
+ * net.* key (another subsystem, "..", "/" in a dotted key); with the grant's sysctlFromConfig,
+ * any net.* key its config names (sysctl-config.ts), in the container's netns only; otherwise
+ * the host's allowlist and the grant's sysctlKeys (checkSysctlKey).
+ */
+function checkKey(ctx: CallContext, ns: number, key: string): void {
+  const canonical = canonicalKey(key);
+  if (canonical === null) {
+    throw invalid(`sysctl key ${JSON.stringify(key)} is not a net.* key (net.<a-z0-9_-> segments, or net/<part>/... without "", "." or ".." parts)`);
+  }
+  const scope = scopeOf(ctx);
+  if (ctx.grant.sysctlFromConfig === true && !scope.isHost(ns)) {
+    ctx.configSysctlKeys ??= configSysctlKeys(ctx.config, ctx.call.ifname);
+    if (ctx.configSysctlKeys.has(canonical)) return;
+    if (!key.includes("/") && ALLOWED.some((re) => re.test(key)) && ctx.grant.sysctlKeys.some((p) => sysctlPatternMatches(p, key))) return;
+    throw denied(`plugin "${ctx.plugin}" may not use sysctl ${key}: its config's sysctl does not name it (${[...ctx.configSysctlKeys].join(", ") || "none"})`);
+  }
+  if (ctx.grant.sysctlFromConfig === true && key.includes("/")) {
+    throw denied(`plugin "${ctx.plugin}" may not use sysctl ${key} in the host netns: the keys its config names are for the container's netns only`);
+  }
+  checkSysctlKey(ctx.plugin, ctx.grant, key);
+}
+
+/**
+ * cni:host/sysctl — allowlisted, granted net.* keys, in a namespace the plugin holds; with
+ * sysctlFromConfig, the keys the runtime's config names, in the container's netns. In the host
+ * netns a per-interface key must name a link in the plugin's scope, or the container's own
+ * host-side link of prevResult that a wasm-cni plugin made (scope.ts, requireSysctlLink).
  */
 export function createSysctlCaps(ctx: CallContext): typeof Sysctl {
   const scope = scopeOf(ctx);
   return {
     get: hostCall(ctx, "sysctl.get", (ns: number, key: string) => {
-      checkSysctlKey(ctx.plugin, ctx.grant, key);
+      scope.netns(ns); // a handle it holds, before anything else
+      checkKey(ctx, ns, key);
       return sysctlGet(scope.netns(ns), key);
     }),
     set: hostCall(ctx, "sysctl.set", (ns: number, key: string, value: string) => {
-      checkSysctlKey(ctx.plugin, ctx.grant, key);
+      scope.netns(ns);
+      checkKey(ctx, ns, key);
       const iface = PER_INTERFACE.exec(key)?.[1];
       if (iface !== undefined && !ALL_INTERFACES.has(iface)) scope.requireSysctlLink(ns, iface, `set sysctl ${key} of`);
       const netns = scope.netns(ns);

@@ -58,6 +58,7 @@ export function manifestGrantDifferences(m: Manifest, grant: Grant): string[] {
   const differs: string[] = [];
   for (const k of ["interfaces", "delegates", "linkKinds", "sysctlKeys"] as const) if (!sameSet(want[k], grant[k])) differs.push(k);
   if (want.hostNetns !== grant.hostNetns) differs.push("hostNetns");
+  if ((want.sysctlFromConfig ?? false) !== (grant.sysctlFromConfig ?? false)) differs.push("sysctlFromConfig");
   if ((want.timeLimitMs ?? DEFAULT_LIMITS.timeLimitMs) !== grant.timeLimitMs) differs.push("timeLimitMs");
   return differs;
 }
@@ -134,6 +135,11 @@ export function capabilityChecks(
     }
     checks.push({ capability: "sysctlKeys", requested: list(want?.sysctl), granted: list(grant.sysctlKeys), outcome: "limited",
       note: "sysctl.get/set of any other key return denied; in the host netns a per-interface key only of a link in scope" });
+    if (want?.sysctlFromConfig === true || grant.sysctlFromConfig === true) {
+      const ok = grant.sysctlFromConfig === true;
+      checks.push({ capability: "sysctlFromConfig", requested: want?.sysctlFromConfig === true ? "yes" : "no", granted: ok ? "yes" : "no", outcome: ok ? "limited" : "denied",
+        note: ok ? "any net.* key the runtime's config names in sysctl or args.cni.sysctl, in the container's netns only" : "keys its config names are refused unless the allowlist and sysctlKeys cover them" });
+    }
   }
   if (imports.includes("link")) {
     for (const kind of want?.linkKinds ?? []) {

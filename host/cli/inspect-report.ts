@@ -211,7 +211,7 @@ function pinRefusal(dir: string, pin: string): string | null {
 function grantLine(g: Grant & { source: string }): string {
   const list = (xs: readonly string[]): string => xs.join(", ") || "none";
   return `${g.source}: interfaces ${list(g.interfaces)}; hostNetns ${g.hostNetns}; delegates ${list(g.delegates)}; `
-    + `linkKinds ${list(g.linkKinds)}; sysctlKeys ${list(g.sysctlKeys)}; timeLimitMs ${g.timeLimitMs}; memoryPages ${g.memoryPages}; `
+    + `linkKinds ${list(g.linkKinds)}; sysctlKeys ${list(g.sysctlKeys)}; ${g.sysctlFromConfig === true ? "sysctlFromConfig true; " : ""}timeLimitMs ${g.timeLimitMs}; memoryPages ${g.memoryPages}; `
     + `maxStringBytes ${g.maxStringBytes}; maxHostCalls ${g.maxHostCalls}; maxHostBytes ${g.maxHostBytes}; storeBytesPerCall ${g.storeBytesPerCall}; `
     + `storeKeysPerBucket ${g.storeKeysPerBucket}; storeValueBytes ${g.storeValueBytes}${g.sha256 !== undefined ? `; sha256 ${g.sha256}` : ""}`;
 }

@@ -18,6 +18,7 @@ export const BUILTIN_CAPABILITIES: Readonly<Record<string, GrantCapabilities>> =
   "sbr": {"interfaces":["netns","link","addr","route","rule"],"hostNetns":false,"delegates":[],"linkKinds":[],"sysctlKeys":[]},
   "static": {"interfaces":[],"hostNetns":false,"delegates":[],"linkKinds":[],"sysctlKeys":[]},
   "tap": {"interfaces":["netns","link","addr","route","sysctl","ipam"],"hostNetns":false,"delegates":["host-local","static"],"linkKinds":["tap"],"sysctlKeys":["net.ipv6.conf.*.disable_ipv6","net.ipv6.conf.*.keep_addr_on_down","net.ipv4.conf.*.arp_notify"]},
+  "tuning": {"interfaces":["netns","link","sysctl","store","log"],"hostNetns":false,"delegates":[],"linkKinds":[],"sysctlKeys":[],"sysctlFromConfig":true},
   "vlan": {"interfaces":["netns","link","addr","route","sysctl","ipam"],"hostNetns":true,"delegates":["host-local","static"],"linkKinds":["vlan"],"sysctlKeys":["net.ipv6.conf.*.disable_ipv6","net.ipv6.conf.*.keep_addr_on_down","net.ipv4.conf.*.arp_notify"]},
   "vrf": {"interfaces":["netns","link","addr","route"],"hostNetns":false,"delegates":[],"linkKinds":["vrf"],"sysctlKeys":[]},
 };

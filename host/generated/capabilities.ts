@@ -56,7 +56,7 @@ export const WIT_INTERFACES: readonly WitInterfaceInfo[] = [
       {
         "name": "set",
         "signature": "func(ns: netns-id, name: string, change: link-change) -> result<link-info, host-error>",
-        "docs": "Changes a link. Equivalent to: `ip link set dev $name netns $ns name $new up mtu $mtu address $mac master $br`"
+        "docs": "Changes a link. Equivalent to: `ip link set dev $name netns $ns name $new up mtu $mtu address $mac master $br promisc on allmulticast on txqueuelen $n`"
       },
       {
         "name": "set-port",

@@ -16,6 +16,7 @@ export function manifestCapabilities(m: Manifest): GrantCapabilities {
     delegates: c.delegates ?? [],
     linkKinds: c.linkKinds ?? [],
     sysctlKeys: c.sysctl ?? [],
+    ...(c.sysctlFromConfig === true && { sysctlFromConfig: true }),
     ...(c.timeLimitMs !== undefined && { timeLimitMs: c.timeLimitMs }),
   };
 }

@@ -26,6 +26,8 @@ const manifestSchema = z.object({
       linkKinds: z.optional(z.array(z.string())),
       /** sysctl keys it reads or writes. */
       sysctl: z.optional(z.array(z.string())),
+      /** Sets the net.* keys its config names, in the container's netns (tuning). */
+      sysctlFromConfig: z.optional(z.boolean()),
       /** IPAM plugins it delegates to. */
       delegates: z.optional(z.array(z.string())),
       /** CPU time it needs per call. */

@@ -33,6 +33,7 @@ function buildPolicySchema() {
     hostRoutes: z.optional(z.array(z.string().check(z.refine(isCidr, 'must be a CIDR such as "10.22.0.0/16" or "fd00:22::/64"')))),
     hostRouteTables: z.optional(z.array(z.int().check(z.minimum(1), z.maximum(0xffffffff)))),
     sysctlKeys: z._default(z.array(z.string().check(z.regex(SYSCTL_PATTERN, SYSCTL_PATTERN_MESSAGE))), []),
+    sysctlFromConfig: z.optional(z.boolean()),
     timeLimitMs: z._default(z.int().check(z.minimum(1), z.maximum(600_000)), DEFAULT_LIMITS.timeLimitMs),
     /** 65536 pages is all a 32-bit memory can hold (4 GiB). */
     memoryPages: z._default(z.int().check(z.minimum(1), z.maximum(65_536)), DEFAULT_LIMITS.memoryPages),

@@ -43,6 +43,12 @@ export interface Grant {
    * "net.ipv6.conf.*.accept_ra"); a key must also be on the host's own allowlist (sysctl.ts).
    */
   sysctlKeys: readonly string[];
+  /**
+   * May also read and write, in the container's netns only, any net.* key the runtime's config
+   * names in `sysctl` or `args.cni.sysctl` (IFNAME read as CNI_IFNAME), as tuning does; the
+   * scope comes from the config, never from the plugin (caps/sysctl-config.ts). Absent: no.
+   */
+  sysctlFromConfig?: boolean;
   /** CPU time per call. */
   timeLimitMs: number;
   /** Largest linear memory the component may declare, in 64 KiB pages (limits.ts). */
@@ -81,7 +87,7 @@ export const DEFAULT_LIMITS = {
 } as const satisfies Partial<Grant>;
 
 /** What a plugin's manifest.json states of its grant (manifest-grant.ts); the rest are limits. */
-export type GrantCapabilities = Pick<Grant, "interfaces" | "hostNetns" | "delegates" | "linkKinds" | "sysctlKeys"> & Partial<Pick<Grant, "timeLimitMs">>;
+export type GrantCapabilities = Pick<Grant, "interfaces" | "hostNetns" | "delegates" | "linkKinds" | "sysctlKeys"> & Partial<Pick<Grant, "timeLimitMs" | "sysctlFromConfig">>;
 
 /** The grant of a plugin whose manifest states `caps`: those, and the default limits for the rest. */
 export const grantFromCapabilities = (caps: GrantCapabilities): Grant => ({ ...DEFAULT_LIMITS, ...caps });

@@ -5,6 +5,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { attachment, bridgePlugin, conflist, GO_BIN, globalAddrs, netns, network, OURS, reservations, runnerFor } from "./compliance-fixture";
+import { ipJson } from "../helpers/netns";
 
 const IMPLS = [["ours", OURS], ["go", GO_BIN]] as const;
 const macOf = (ns: ReturnType<typeof netns>, dev: string) => ns.exec("cat", [`/sys/class/net/${dev}/address`]).trim();
@@ -82,13 +83,60 @@ describe("chaining and the result cache", () => {
     });
   }
 
-  it("ours: CNI_ARGS with an unknown key and no IgnoreUnknown succeeds, where Go's host-local fails with 999", () => {
+  it("CNI_ARGS with an unknown key (a typo of IP=) and no IgnoreUnknown fails in host-local, ours (4) as Go's (999), and changes nothing; our DEL still succeeds", () => {
     const [h1, c1, n1, h2, c2, n2] = [netns("h"), netns("c"), network("unk"), netns("h"), netns("c"), network("unk")];
-    const args: [string, string][] = [["FOO", "bar"]];
-    runnerFor(OURS, h1, n1).runner.add(conflist(n1, "1.0.0", [bridgePlugin(n1)]), attachment(c1, { args }));
+    const args: [string, string][] = [["ip", `${n1.prefix}8`]];
+    const ours = runnerFor(OURS, h1, n1).runner, list = conflist(n1, "1.0.0", [bridgePlugin(n1)]);
+    expect(() => ours.add(list, attachment(c1, { args }))).toThrow(
+      expect.objectContaining({ code: 4, message: expect.stringContaining(`ARGS: unknown args ["ip=${n1.prefix}8"]`) }),
+    );
+    expect(reservations(n1)).toEqual([]);
+    expect(ipJson<{ ifname: string }[]>(c1, ["link", "show"]).map((l) => l.ifname)).toEqual(["lo"]);
+    ours.del(list, attachment(c1, { args }));
     expect(() => runnerFor(GO_BIN, h2, n2).runner.add(conflist(n2, "1.0.0", [bridgePlugin(n2)]), attachment(c2, { args }))).toThrow(
       expect.objectContaining({ code: 999, message: expect.stringContaining("unknown args") }),
     );
+  });
+
+  it("bridge with static IPAM that returns dns: ours gives the IPAM's dns unless the config has one (as Go since v1.2.0); Go's v1.1.1 always the config's", () => {
+    const out: Record<string, unknown> = {};
+    for (const [impl, bin] of [["ours", OURS], ["go", GO_BIN]] as const) {
+      for (const withDns of [false, true]) {
+        const host = netns("h"), c = netns("c"), net = network("dns");
+        const ipam = { type: "static", addresses: [{ address: `${net.prefix}5/24` }], dns: { nameservers: ["10.0.0.53"] } };
+        const plugin = { type: "bridge", bridge: net.bridge, ipam, ...(withDns && { dns: { nameservers: ["10.0.0.99"] } }) };
+        out[`${impl} ${withDns ? "config dns" : "no config dns"}`] = (runnerFor(bin, host, net).runner.add(conflist(net, "1.0.0", [plugin]), attachment(c)) as { dns?: unknown }).dns;
+      }
+    }
+    expect(out).toEqual({
+      "ours no config dns": { nameservers: ["10.0.0.53"] }, "ours config dns": { nameservers: ["10.0.0.99"] },
+      "go no config dns": {}, "go config dns": { nameservers: ["10.0.0.99"] },
+    });
+  });
+
+  it("bridge then tuning (the mac capability, mtu, a sysctl; and podman's empty tuning): the same result as Go's; DEL leaves nothing", () => {
+    const out: Record<string, unknown> = {};
+    for (const [impl, bin] of [["ours", OURS], ["go", GO_BIN]] as const) {
+      for (const tuning of [{ type: "tuning", capabilities: { mac: true }, mtu: 1400, sysctl: { "net.ipv4.conf.eth0.arp_filter": "1" } }, { type: "tuning" }]) {
+        const host = netns("h"), c = netns("c"), net = network("tune");
+        const { runner } = runnerFor(bin, host, net);
+        const list = conflist(net, "1.0.0", [bridgePlugin(net), tuning]);
+        const att = attachment(c, { capabilityArgs: { mac: "02:11:22:33:44:66" } });
+        const r = runner.add(list, att) as { interfaces: { name: string; mac: string }[] };
+        const eth0 = ipJson<{ mtu: number; address: string }[]>(c, ["link", "show", "eth0"])[0]!;
+        out[`${impl} ${Object.keys(tuning).length > 1 ? "options" : "empty"}`] = {
+          eth0: r.interfaces.find((i) => i.name === "eth0")?.mac === eth0.address ? "result mac = link mac" : "differ",
+          mac: Object.keys(tuning).length > 1 ? eth0.address : "-", mtu: eth0.mtu,
+          arpFilter: c.exec("cat", ["/proc/sys/net/ipv4/conf/eth0/arp_filter"]).trim(),
+        };
+        runner.del(list, att);
+        expect(ipJson<{ ifname: string }[]>(c, ["link", "show"]).map((l) => l.ifname)).toEqual(["lo"]);
+        expect(reservations(net)).toEqual([]);
+      }
+    }
+    const options = { eth0: "result mac = link mac", mac: "02:11:22:33:44:66", mtu: 1400, arpFilter: "1" };
+    const empty = { eth0: "result mac = link mac", mac: "-", mtu: 1500, arpFilter: "0" };
+    expect(out).toEqual({ "ours options": options, "ours empty": empty, "go options": options, "go empty": empty });
   });
 
   it("the runner's cache record keeps CNI_ARGS and capability args for GC's later DEL", () => {

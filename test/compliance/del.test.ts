@@ -2,7 +2,8 @@
 // IPAM released even when the netns is gone; libcni's DelNetworkList around it.
 import { existsSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { attachment, bridgePlugin, conflist, execPlugin, GO_BIN, globalAddrs, netns, network, OURS, reservations, runnerFor } from "./compliance-fixture";
+import { attachment, bridgePlugin, conflist, execPlugin, GO_BIN, globalAddrs, type Net, netns, network, OURS, reservations, runnerFor } from "./compliance-fixture";
+import type { JsonObject } from "../../tools/conflist-runner";
 import { ipJson } from "../helpers/netns";
 
 const IMPLS = [["ours", OURS], ["go", GO_BIN]] as const;
@@ -59,6 +60,33 @@ describe("DEL", () => {
         const list = conflist(net, "1.0.0", [{ ...bridgePlugin(net), type: plugin }]);
         runner.add(list, attachment(c));
         runner.del(list, attachment(c, { netns: "" }));
+        expect(reservations(net)).toEqual([]);
+      });
+    }
+  }
+
+  // A runtime must always be able to clean up: a value or a combination only ADD uses does not
+  // block DEL. [what, config, also run against Go's v1.1.1 (which has no ipMasqBackend)]
+  const refused: [string, (net: Net, master: string) => JsonObject, boolean][] = [
+    ["bridge with hairpinMode and promiscMode", (net) => bridgePlugin(net, { hairpinMode: true, promiscMode: true }), true],
+    ["bridge with an invalid mac", (net) => bridgePlugin(net, { runtimeConfig: { mac: "not-a-mac" } }), true],
+    ["ptp with ipMasqBackend bogus", (net) => ({ ...bridgePlugin(net, { ipMasq: true, ipMasqBackend: "bogus" }), type: "ptp" }), false],
+    ["macvlan with mode bogus", (net, master) => ({ type: "macvlan", master, mode: "bogus", ipam: bridgePlugin(net)["ipam"] }), true],
+  ];
+  for (const [impl, bin] of IMPLS) {
+    for (const [what, plugin, inGo] of refused) {
+      if (impl === "go" && !inGo) continue;
+      it(`${impl}: ${what}: ADD fails${impl === "ours" ? " and changes nothing" : ""}, DEL succeeds`, () => {
+        const host = netns("h"), c = netns("c"), net = network("delrefused");
+        host.exec("ip", ["link", "add", "up0", "type", "veth", "peer", "name", "up1"]);
+        const conf: JsonObject = { cniVersion: "1.0.0", name: net.name, ...plugin(net, "up0") };
+        const before = links(host);
+        const add = execPlugin(bin, String(conf["type"]), "ADD", conf, host, attachment(c));
+        expect(add.code, add.stdout).not.toBe(0);
+        // Go leaves the bridge it made before the check that failed.
+        if (impl === "ours") expect([links(host), links(c), reservations(net)]).toEqual([before, ["lo"], []]);
+        const del = execPlugin(bin, String(conf["type"]), "DEL", conf, host, attachment(c));
+        expect([del.code, del.stdout]).toEqual([0, ""]);
         expect(reservations(net)).toEqual([]);
       });
     }

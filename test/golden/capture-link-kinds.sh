@@ -38,3 +38,8 @@ cap set-netns link set dev mvx netns c
 ip -n c link add mvy link eth0 type macvlan 2>/dev/null
 ip link add mvz link p0 type macvlan     # renamed below
 cap set-name link set dev mvz name eth9
+# p0 is ifindex 3: the flags and txqlen changes tuning makes
+cap set-promisc link set dev p0 promisc on
+cap set-allmulti link set dev p0 allmulticast on
+cap set-allmulti-off link set dev p0 allmulticast off
+cap set-txqlen link set dev p0 txqueuelen 500

@@ -54,7 +54,7 @@ function caps(index: Record<string, number> = {}, missingInC: string[] = []) {
   ctx.scope = new PluginScope(ctx);
   ctx.scope.hold(0, false);
   ctx.scope.hold(1, false);
-  return { link: createLinkCaps(ctx), sent };
+  return { link: createLinkCaps(ctx), sent, scope: ctx.scope };
 }
 
 /** The IFLA_IFNAME of a lookup request ("" for a lookup by index). */
@@ -144,3 +144,25 @@ describe("link.set with netns and name sends what iproute2 sends (as RTM_SETLINK
     expect(asNewLink(wire(sent[0], IPROUTE2["set-name"]!))).toBe(IPROUTE2["set-name"]);
   });
 });
+
+describe("link.set of promisc, allmulti and txqlen sends what iproute2 sends (as RTM_SETLINK), one request each", () => {
+  it.each<[string, string, LinkChange]>([
+    ["set-promisc", "ip link set dev p0 promisc on", { promisc: true }],
+    ["set-allmulti", "ip link set dev p0 allmulticast on", { allmulti: true }],
+    ["set-allmulti-off", "ip link set dev p0 allmulticast off", { allmulti: false }],
+    ["set-txqlen", "ip link set dev p0 txqueuelen 500", { txqlen: 500 }],
+  ])("%s: `%s`", (label, _command, change) => {
+    const { link, sent } = caps({ p0: 3 });
+    link.set(HOST, "p0", change);
+    expect(sent).toHaveLength(1);
+    expect(asNewLink(wire(sent[0], IPROUTE2[label]!))).toBe(IPROUTE2[label]);
+  });
+
+  it("the scope rules hold for them: in the host netns a link out of scope is denied and nothing is sent", () => {
+    const { link, sent, scope } = caps({ p0: 3 });
+    scope.hold(HOST, true);
+    expect(() => link.set(HOST, "p0", { allmulti: true, txqlen: 5 })).toThrow(/may not change host link p0/);
+    expect(sent).toEqual([]);
+  });
+});
+

@@ -27,7 +27,7 @@ function recordingHost() {
   const make = (ns: number, name: string, kind: string): LinkInfo => {
     const l: LinkInfo = {
       index: index++, name, kind, mtu: 1500, mac: `02:00:00:00:00:${index.toString(16).padStart(2, "0")}`, up: false,
-      promisc: false, master: 0, peerIndex: 0, alias: "", parentBus: "", parentDev: "",
+      promisc: false, allmulti: false, txqlen: 1000, master: 0, peerIndex: 0, alias: "", parentBus: "", parentDev: "",
     };
     links.set(key(ns, name), l);
     return l;

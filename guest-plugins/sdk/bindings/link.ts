@@ -17,6 +17,10 @@ export class LinkInfo {
   /** Administratively up (IFF_UP). */
   up: bool = false;
   promisc: bool = false;
+  /** Receives all multicast frames (IFF_ALLMULTI). */
+  allmulti: bool = false;
+  /** Transmit queue length (IFLA_TXQLEN). */
+  txqlen: u32 = 0;
   /** Index of the master (bridge) link; 0 when none. */
   master: u32 = 0;
   /** Index of the veth peer (IFLA_LINK); 0 when none or unknown. */
@@ -60,17 +64,19 @@ export function liftLinkInfo(src: usize): LinkInfo {
   v.mac = loadString(src + 24);
   v.up = (load<u8>(src, 32) != 0);
   v.promisc = (load<u8>(src, 33) != 0);
-  v.master = load<u32>(src, 36);
-  v.peerIndex = load<u32>(src, 40);
-  v.alias = loadString(src + 44);
-  v.parentBus = loadString(src + 52);
-  v.parentDev = loadString(src + 60);
-  v.macvlanMode = liftOptMacvlanMode(src + 68);
-  v.ipvlanMode = liftOptIpvlanMode(src + 70);
-  v.ipvlanIsolation = liftOptIpvlanIsolation(src + 72);
-  v.vlanId = liftOptU16(src + 74);
-  v.vlanFiltering = liftOptBool(src + 78);
-  v.vrfTable = liftOptU32(src + 80);
+  v.allmulti = (load<u8>(src, 34) != 0);
+  v.txqlen = load<u32>(src, 36);
+  v.master = load<u32>(src, 40);
+  v.peerIndex = load<u32>(src, 44);
+  v.alias = loadString(src + 48);
+  v.parentBus = loadString(src + 56);
+  v.parentDev = loadString(src + 64);
+  v.macvlanMode = liftOptMacvlanMode(src + 72);
+  v.ipvlanMode = liftOptIpvlanMode(src + 74);
+  v.ipvlanIsolation = liftOptIpvlanIsolation(src + 76);
+  v.vlanId = liftOptU16(src + 78);
+  v.vlanFiltering = liftOptBool(src + 82);
+  v.vrfTable = liftOptU32(src + 84);
   return v;
 }
 
@@ -84,17 +90,19 @@ export function lowerLinkInfo(v: LinkInfo, dst: usize): void {
   storeString(v.mac, dst + 24);
   store<u8>(dst, <u8>(v.up ? 1 : 0), 32);
   store<u8>(dst, <u8>(v.promisc ? 1 : 0), 33);
-  store<u32>(dst, v.master, 36);
-  store<u32>(dst, v.peerIndex, 40);
-  storeString(v.alias, dst + 44);
-  storeString(v.parentBus, dst + 52);
-  storeString(v.parentDev, dst + 60);
-  lowerOptMacvlanMode(v.macvlanMode, dst + 68);
-  lowerOptIpvlanMode(v.ipvlanMode, dst + 70);
-  lowerOptIpvlanIsolation(v.ipvlanIsolation, dst + 72);
-  lowerOptU16(v.vlanId, dst + 74);
-  lowerOptBool(v.vlanFiltering, dst + 78);
-  lowerOptU32(v.vrfTable, dst + 80);
+  store<u8>(dst, <u8>(v.allmulti ? 1 : 0), 34);
+  store<u32>(dst, v.txqlen, 36);
+  store<u32>(dst, v.master, 40);
+  store<u32>(dst, v.peerIndex, 44);
+  storeString(v.alias, dst + 48);
+  storeString(v.parentBus, dst + 56);
+  storeString(v.parentDev, dst + 64);
+  lowerOptMacvlanMode(v.macvlanMode, dst + 72);
+  lowerOptIpvlanMode(v.ipvlanMode, dst + 74);
+  lowerOptIpvlanIsolation(v.ipvlanIsolation, dst + 76);
+  lowerOptU16(v.vlanId, dst + 78);
+  lowerOptBool(v.vlanFiltering, dst + 82);
+  lowerOptU32(v.vrfTable, dst + 84);
 }
 
 /** The peer end of a veth pair, created in namespace `ns`. */
@@ -584,6 +592,10 @@ export class LinkChange {
   /** Name of the new master; "" removes the master (nomaster). */
   master: string | null = null;
   promisc: Box<bool> | null = null;
+  /** All-multicast mode (IFF_ALLMULTI). Equivalent to: `ip link set $name allmulticast on|off` */
+  allmulti: Box<bool> | null = null;
+  /** Transmit queue length (IFLA_TXQLEN). Equivalent to: `ip link set $name txqueuelen $n` */
+  txqlen: Box<u32> | null = null;
   alias: string | null = null;
   /** A new name (the link is taken down first when it stays in this namespace). */
   name: string | null = null;
@@ -605,9 +617,11 @@ export function liftLinkChange(src: usize): LinkChange {
   v.mac = liftOptString(src + 12);
   v.master = liftOptString(src + 24);
   v.promisc = liftOptBool(src + 36);
-  v.alias = liftOptString(src + 40);
-  v.name = liftOptString(src + 52);
-  v.netns = liftOptNetnsId(src + 64);
+  v.allmulti = liftOptBool(src + 38);
+  v.txqlen = liftOptU32(src + 40);
+  v.alias = liftOptString(src + 48);
+  v.name = liftOptString(src + 60);
+  v.netns = liftOptNetnsId(src + 72);
   return v;
 }
 
@@ -619,9 +633,11 @@ export function lowerLinkChange(v: LinkChange, dst: usize): void {
   lowerOptString(v.mac, dst + 12);
   lowerOptString(v.master, dst + 24);
   lowerOptBool(v.promisc, dst + 36);
-  lowerOptString(v.alias, dst + 40);
-  lowerOptString(v.name, dst + 52);
-  lowerOptNetnsId(v.netns, dst + 64);
+  lowerOptBool(v.allmulti, dst + 38);
+  lowerOptU32(v.txqlen, dst + 40);
+  lowerOptString(v.alias, dst + 48);
+  lowerOptString(v.name, dst + 60);
+  lowerOptNetnsId(v.netns, dst + 72);
 }
 
 /** Bridge-port flags of a link enslaved to a bridge. */
@@ -688,7 +704,7 @@ export function lowerPortVlan(v: PortVlan, dst: usize): void {
 }
 
 // Return area of the host functions below (one call at a time).
-const _RET = memory.data(92, 4);
+const _RET = memory.data(96, 4);
 
 // @ts-ignore: decorator
 @external("cni:host/link@0.1.0", "list")
@@ -926,10 +942,10 @@ export function create(ns: NetnsId, spec: LinkSpec): Result<LinkInfo, HostError>
 @external("cni:host/link@0.1.0", "set")
 declare function _set(p0: i32, p1: i32): void;
 
-/** Changes a link. Equivalent to: `ip link set dev $name netns $ns name $new up mtu $mtu address $mac master $br` */
+/** Changes a link. Equivalent to: `ip link set dev $name netns $ns name $new up mtu $mtu address $mac master $br promisc on allmulticast on txqueuelen $n` */
 export function set(ns: NetnsId, name: string, change: LinkChange): Result<LinkInfo, HostError> {
   const _mark = mark();
-  const _args = allocArea(84);
+  const _args = allocArea(92);
   store<u32>(_args, ns, 0);
   storeString(name, _args + 4);
   lowerLinkChange(change, _args + 12);
@@ -1279,10 +1295,10 @@ function liftResListLinkInfoOrHostError(src: usize): Result<Array<LinkInfo>, Hos
 function liftListLinkInfo(ptr: usize, len: usize): Array<LinkInfo> {
   const out = new Array<LinkInfo>();
   for (let i: usize = 0; i < len; i++) {
-    const e = ptr + i * 88;
+    const e = ptr + i * 92;
     out.push(liftLinkInfo(e));
   }
-  freeReceived(ptr, len * 88);
+  freeReceived(ptr, len * 92);
   return out;
 }
 

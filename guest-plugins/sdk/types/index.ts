@@ -8,6 +8,7 @@ export {
   cniErrorToJson, formatCniError,
 } from "./cni-error";
 export { describeHostError, hostErrorToCni, isGone } from "./host-error";
+export { checkKnownArgs, ignoresUnknownArgs } from "./cni-args";
 export { Dns } from "./dns";
 export { CniResult, Interface, IPConfig, Route, CURRENT_VERSION } from "./result";
 export { parseResult, readResult, resultFromValue } from "./result-read";

@@ -16,7 +16,7 @@ export function get(ns: NetnsId, name: string): LinkInfo;
  */
 export function create(ns: NetnsId, spec: LinkSpec): LinkInfo;
 /**
- * Changes a link. Equivalent to: `ip link set dev $name netns $ns name $new up mtu $mtu address $mac master $br`
+ * Changes a link. Equivalent to: `ip link set dev $name netns $ns name $new up mtu $mtu address $mac master $br promisc on allmulticast on txqueuelen $n`
  */
 export function set(ns: NetnsId, name: string, change: LinkChange): LinkInfo;
 /**
@@ -138,6 +138,14 @@ export interface LinkInfo {
    */
   up: boolean,
   promisc: boolean,
+  /**
+   * Receives all multicast frames (IFF_ALLMULTI).
+   */
+  allmulti: boolean,
+  /**
+   * Transmit queue length (IFLA_TXQLEN).
+   */
+  txqlen: number,
   /**
    * Index of the master (bridge) link; 0 when none.
    */
@@ -317,6 +325,14 @@ export interface LinkChange {
    */
   master?: string,
   promisc?: boolean,
+  /**
+   * All-multicast mode (IFF_ALLMULTI). Equivalent to: `ip link set $name allmulticast on|off`
+   */
+  allmulti?: boolean,
+  /**
+   * Transmit queue length (IFLA_TXQLEN). Equivalent to: `ip link set $name txqueuelen $n`
+   */
+  txqlen?: number,
   alias?: string,
   /**
    * A new name (the link is taken down first when it stays in this namespace).

@@ -29,7 +29,7 @@ export const IFLA = {
 
 export const IFLA_INFO = { KIND: 1, DATA: 2, SLAVE_KIND: 4, SLAVE_DATA: 5 } as const;
 
-export const IFF = { UP: 0x1, PROMISC: 0x100, LOWER_UP: 0x10000 } as const;
+export const IFF = { UP: 0x1, PROMISC: 0x100, ALLMULTI: 0x200, LOWER_UP: 0x10000 } as const;
 
 const OPERSTATES = ["unknown", "notpresent", "down", "lowerlayerdown", "testing", "dormant", "up"] as const;
 export type OperState = (typeof OPERSTATES)[number];
@@ -45,6 +45,10 @@ export interface Link {
   mac: string;
   up: boolean;
   promisc: boolean;
+  /** IFF_ALLMULTI: receives all multicast frames. */
+  allmulti: boolean;
+  /** IFLA_TXQLEN: the transmit queue length. */
+  txqlen: number;
   /** Index of the master (bridge), 0 for none. */
   master: number;
   /** IFLA_LINK: for a veth, the peer's index (in the peer's netns); 0 for none. */
@@ -93,6 +97,8 @@ export function parseLink(msg: NlMessage): Link {
     mac: formatMac(attrs.get(IFLA.ADDRESS)),
     up: (flags & IFF.UP) !== 0,
     promisc: (flags & IFF.PROMISC) !== 0,
+    allmulti: (flags & IFF.ALLMULTI) !== 0,
+    txqlen: attrs.u32(IFLA.TXQLEN) ?? 0,
     master: attrs.u32(IFLA.MASTER) ?? 0,
     peer: attrs.i32(IFLA.LINK) ?? 0,
     alias: attrs.string(IFLA.IFALIAS) ?? "",

@@ -28,6 +28,16 @@ export function linkSetPromisc(h: RtnlHandle, link: LinkRef, on: boolean): void 
   setLink(h, link, `promisc ${on ? "on" : "off"}`, [], { flags: on ? IFF.PROMISC : 0, change: IFF.PROMISC });
 }
 
+/** Equivalent to: `ip link set $link allmulticast on|off` */
+export function linkSetAllmulti(h: RtnlHandle, link: LinkRef, on: boolean): void {
+  setLink(h, link, `allmulticast ${on ? "on" : "off"}`, [], { flags: on ? IFF.ALLMULTI : 0, change: IFF.ALLMULTI });
+}
+
+/** Equivalent to: `ip link set $link txqueuelen $qlen` */
+export function linkSetTxqlen(h: RtnlHandle, link: LinkRef, qlen: number): void {
+  setLink(h, link, `txqueuelen ${qlen}`, [u32Attr(IFLA.TXQLEN, qlen)]);
+}
+
 /** Equivalent to: `ip link set $link mtu $mtu` */
 export function linkSetMtu(h: RtnlHandle, link: LinkRef, mtu: number): void {
   setLink(h, link, `mtu ${mtu}`, [u32Attr(IFLA.MTU, mtu)]);

@@ -3,7 +3,7 @@ import { KernelError, LinkNotFoundError } from "../../../host/kernel/errors";
 import { linkAddBridge, linkAddVeth, linkByIndex, linkByName, linkDel, linkDelByName, linkList } from "../../../host/kernel/rtnl/link";
 import {
   linkSetAlias, linkSetBridgePort, linkSetDown, linkSetMac, linkSetMaster, linkSetMtu, linkSetName, linkSetNetns,
-  linkSetNoMaster, linkSetPromisc, linkSetUp,
+  linkSetAllmulti, linkSetNoMaster, linkSetPromisc, linkSetTxqlen, linkSetUp,
 } from "../../../host/kernel/rtnl/link-set";
 import { bridgeVlanList } from "../../../host/kernel/rtnl/bridge-vlan";
 import { ipJson } from "../../helpers/netns";
@@ -70,6 +70,20 @@ describe("link", () => {
     linkSetDown(a.h, v);
     linkSetAlias(a.h, v, "");
     expect(linkByIndex(a.h, v.index)).toMatchObject({ up: false, alias: "" });
+  });
+
+  it("linkSetAllmulti and linkSetTxqlen change all-multicast mode and the queue length as ip shows them, and the link reads them back", () => {
+    const a = freshNs();
+    const v = linkAddVeth(a.h, { name: "v0", peerName: "v1" });
+    expect(linkByIndex(a.h, v.index)).toMatchObject({ allmulti: false, txqlen: 1000 });
+    linkSetAllmulti(a.h, v, true);
+    linkSetTxqlen(a.h, v, 321);
+    const [shown] = ipJson<(IpLink & { txqlen: number })[]>(a.test, ["link", "show", "v0"]);
+    expect(shown?.flags).toContain("ALLMULTI");
+    expect(shown?.txqlen).toBe(321);
+    expect(linkByIndex(a.h, v.index)).toMatchObject({ allmulti: true, txqlen: 321 });
+    linkSetAllmulti(a.h, v, false);
+    expect(linkByIndex(a.h, v.index).allmulti).toBe(false);
   });
 
   it("linkSetName and linkSetNetns rename a link and move it to another namespace", () => {

@@ -94,6 +94,15 @@ describe.skipIf(!existsSync(join(GO_PLUGINS, "static")))("static parity with the
     expect(got).toEqual(want);
   });
 
+  it("an unknown CNI_ARGS key without IgnoreUnknown (a typo of IP=) fails in both, ours with 4 and Go's with 999, the same message; with IgnoreUnknown=1 both succeed", () => {
+    const c = netns();
+    expect(ours("ADD", conf(), c, "ip=10.20.0.5/16").json).toMatchObject({ code: 4, msg: 'ARGS: unknown args ["ip=10.20.0.5/16"]' });
+    expect(go("ADD", conf(), c, "ip=10.20.0.5/16").json).toMatchObject({ code: 999, msg: 'ARGS: unknown args ["ip=10.20.0.5/16"]' });
+    ok(ours("ADD", conf(), c, "IgnoreUnknown=1;ip=10.20.0.5/16"));
+    ok(go("ADD", conf(), c, "IgnoreUnknown=1;ip=10.20.0.5/16"));
+    ok(ours("DEL", conf(), c, "ip=10.20.0.5/16")); // DEL ignores CNI_ARGS: it always cleans up
+  });
+
   it("CHECK with the ADD result succeeds in both", () => {
     const c = netns();
     const prev = ok(go("ADD", conf(), c));

@@ -62,6 +62,8 @@ const FROZEN: Record<string, object> = {
   // Added since (issue 12): chained plugins of the container netns only.
   sbr: { ...NONE, interfaces: ["netns", "link", "addr", "route", "rule"] },
   vrf: { ...NONE, interfaces: ["netns", "link", "addr", "route"], linkKinds: ["vrf"] },
+  // Added with the plugin (issue 12): the sysctl keys its config names, in the container's netns.
+  tuning: { ...NONE, interfaces: ["netns", "link", "sysctl", "store", "log"], sysctlFromConfig: true },
 };
 
 describe("built-in grants", () => {

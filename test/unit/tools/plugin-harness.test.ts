@@ -8,13 +8,14 @@ import { grantFor } from "../../../host/runtime/policy";
 import { loadPlugin, PluginTrap, type RouteInfo } from "../../../tools/plugin-harness";
 import { buildExample, buildFixtures, buildPluginUnderTest } from "../../helpers/plugin-under-test";
 
-let loopback: string, routeOverride: string, bridge: string, fixtures: string;
+let loopback: string, routeOverride: string, bridge: string, fixtures: string, tuning: string;
 
 beforeAll(async () => {
   loopback = join(await buildPluginUnderTest("loopback"), "loopback.wasm");
   routeOverride = buildExample("route-override");
   bridge = join(await buildPluginUnderTest("bridge"), "bridge");
   fixtures = await buildFixtures(["panic", "spin"]);
+  tuning = join(await buildPluginUnderTest("tuning"), "tuning.wasm");
 }, 120_000);
 
 const LO_CONF = { cniVersion: "1.1.0", name: "lo", type: "loopback" };
@@ -153,3 +154,23 @@ describe("plugin harness: a plugin that does not return", () => {
     expect(() => h.add({ cniVersion: "1.1.0", name: "s", type: "spin" })).toThrow(/^plugin "spin" add: plugin ran longer than its time limit of 100 ms/);
   });
 });
+
+describe("plugin harness: tuning (its manifest's sysctlFromConfig)", () => {
+  const conf = (sysctl: Record<string, string>) => ({
+    cniVersion: "1.1.0", name: "t", type: "tuning", sysctl, mtu: 1400,
+    prevResult: { cniVersion: "1.1.0", interfaces: [{ name: "eth0" }] },
+  });
+
+  it("the keys its config names are set in the container, IFNAME as the call's ifname; DEL puts them back", () => {
+    const h = loadPlugin(tuning);
+    h.addLink("container", "eth0");
+    const r = h.add(conf({ "net.core.somaxconn": "500", "net.ipv4.conf.IFNAME.arp_filter": "1" }));
+    expect(r.ok, JSON.stringify(r)).toBe(true);
+    expect([...h.state.container.sysctl]).toEqual([["net/core/somaxconn", "500"], ["net/ipv4/conf/eth0/arp_filter", "1"]]);
+    expect(h.state.container.links.get("eth0")?.mtu).toBe(1400);
+    expect(h.del(conf({ "net.core.somaxconn": "500", "net.ipv4.conf.IFNAME.arp_filter": "1" })).ok).toBe(true);
+    expect([...h.state.container.sysctl]).toEqual([["net/core/somaxconn", "0"], ["net/ipv4/conf/eth0/arp_filter", "0"]]);
+    expect(h.state.container.links.get("eth0")?.mtu).toBe(1500);
+  });
+});
+

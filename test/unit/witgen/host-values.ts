@@ -3,7 +3,7 @@
 
 export const linkInfo = (i: number, name: string) => ({
   index: i, name, kind: i % 2 ? "veth" : "", mtu: 1500 + i, mac: i % 2 ? "aa:bb:cc:00:00:01" : "",
-  up: i % 2 === 1, promisc: i % 3 === 0, master: i * 7, peerIndex: 0xffffffff - i, alias: i % 5 ? "" : "alias \"q\" \\ \n",
+  up: i % 2 === 1, promisc: i % 3 === 0, allmulti: i % 4 === 0, txqlen: i * 1000, master: i * 7, peerIndex: 0xffffffff - i, alias: i % 5 ? "" : "alias \"q\" \\ \n",
   parentBus: i % 2 ? "" : "pci", parentDev: i % 2 ? "" : "0000:00:1f.6",
 });
 

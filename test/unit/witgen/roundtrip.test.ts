@@ -38,7 +38,7 @@ function expectedCalls(a: boolean, ns: number, b: number): [string, unknown[]][]
     ["link.create", [ns, a
       ? { name: "veth-ü🙂", mtu: 1400, mac: "aa:bb:cc:dd:ee:ff", kind: { tag: "veth", val: { name: "peer0", ns: 9, mac: "02:00:00:00:00:01" } } }
       : { name: "", kind: { tag: "bridge", val: { vlanFiltering: false } } }]],
-    ["link.set", [ns, "br0", a ? { up: true, mtu: 9000, mac: "0a:0b:0c:0d:0e:0f", master: "", promisc: false, alias: "αλιας" } : {}]],
+    ["link.set", [ns, "br0", a ? { up: true, mtu: 9000, mac: "0a:0b:0c:0d:0e:0f", master: "", promisc: false, allmulti: true, txqlen: 4096, alias: "αλιας" } : {}]],
     ["link.setPort", [ns, "veth0", a ? { hairpin: true, learning: false } : { isolated: true }]],
     ["link.delete", [ns, a ? "gone" : ""]],
     ["addr.list", [ns, a ? "" : "eth0", a ? "v6" : "all"]],
