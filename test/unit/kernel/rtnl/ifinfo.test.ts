@@ -17,6 +17,8 @@ describe("rtnl/ifinfo", () => {
       mac: "02:00:00:00:00:01",
       up: false,
       promisc: false,
+      allmulti: false,
+      txqlen: 1000,
       master: 0,
       peer: 2,
       alias: "",
