@@ -44,19 +44,36 @@ function readPort(m: ObjectReader, key: string): u16 {
   return v < 1 || v > 65535 ? 0 : <u16>v;
 }
 
+/**
+ * The member of `m` that Go's encoding/json would read for field `name`: the exact key, else
+ * the first that differs only in case. containerd sends `{"HostPort":8080,"ContainerPort":80,
+ * "Protocol":"tcp","HostIP":""}`, podman `{"hostPort":...}`; Go's portmap takes both.
+ */
+function keyOf(m: ObjectReader, name: string): string {
+  if (m.value.has(name)) return name;
+  const lower = name.toLowerCase();
+  for (let i = 0; i < m.value.length; i++) {
+    const k = m.value.keyAt(i);
+    if (k.toLowerCase() == lower) return k;
+  }
+  return name;
+}
+
 function readMapping(m: ObjectReader): PortMapping {
-  const hostPort = readPort(m, "hostPort");
-  const containerPort = readPort(m, "containerPort");
+  const hostPort = readPort(m, keyOf(m, "hostPort"));
+  const containerPort = readPort(m, keyOf(m, "containerPort"));
   const before = m.errors.list.length;
-  const proto = m.string("protocol");
+  const protoKey = keyOf(m, "protocol");
+  const proto = m.string(protoKey);
   const p = readProtocol(proto);
-  if (m.errors.list.length == before && p < 0) m.fail("protocol", "is \"" + proto + "\", not one of tcp, udp, sctp");
+  if (m.errors.list.length == before && p < 0) m.fail(protoKey, "is \"" + proto + "\", not one of tcp, udp, sctp");
   const e = new PortMapping(hostPort, containerPort, p < 0 ? firewall.Protocol.TCP : <firewall.Protocol>p);
-  const host = m.optString("hostIP");
+  const hostKey = keyOf(m, "hostIP");
+  const host = m.optString(hostKey);
   if (host.length > 0) {
     const ip = IP.parse(host);
     if (ip == null) {
-      m.fail("hostIP", "is \"" + host + "\", not an IP address");
+      m.fail(hostKey, "is \"" + host + "\", not an IP address");
     } else {
       e.hostFamily = ip.is4 ? 4 : 6;
       if (!ip.isUnspecified()) e.hostIP = ip;

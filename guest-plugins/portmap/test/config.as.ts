@@ -60,6 +60,16 @@ export function port_mappings_read_with_protocol_in_any_case_and_host_ip(): void
   expectInt(portmapRules(any, IP.parse("fd00::2")!).length, 0, "0.0.0.0 maps nothing to an IPv6 address");
 }
 
+export function port_mappings_keys_are_read_in_any_case_as_containerd_sends_them(): void {
+  const c = load(",\"runtimeConfig\":{\"portMappings\":[{\"HostPort\":8080,\"ContainerPort\":80,\"Protocol\":\"tcp\",\"HostIP\":\"\"}]}");
+  expectInt(c.mappings.length, 1, "mappings");
+  expectInt(c.mappings[0].hostPort, 8080, "hostPort");
+  expectInt(c.mappings[0].containerPort, 80, "containerPort");
+  expectTrue(c.mappings[0].hostIP == null, "no hostIP");
+  const d = refused(",\"runtimeConfig\":{\"portMappings\":[{\"HostPort\":0,\"ContainerPort\":80,\"Protocol\":\"tcp\"}]}");
+  expectTrue(d.includes("field \"runtimeConfig.portMappings[0].HostPort\" is 0"), d);
+}
+
 export function bad_mappings_fail_with_code_7_naming_each_field(): void {
   const d = refused(",\"runtimeConfig\":{\"portMappings\":[{\"hostPort\":0,\"containerPort\":70000,\"protocol\":\"icmp\",\"hostIP\":\"1.2.3\"},{\"containerPort\":\"80\"}]}");
   expectTrue(d.includes("field \"runtimeConfig.portMappings[0].hostPort\" is 0, not a port number (1-65535)"), d);
