@@ -2,26 +2,28 @@
 // socket: RunPodSandbox with a hostPort, CreateContainer and StartContainer of a busybox httpd
 // in the pod, the hostPort reached from another host, from the node and over 127.0.0.1, then
 // StopContainer, StopPodSandbox, RemoveContainer and RemovePodSandbox. The CNI side is the
-// conflist of containerd's getting-started guide (bridge with host-local, then portmap),
-// unchanged, with dist/cni-bin as the CRI's bin_dir. Everything containerd does stays in a temp
-// dir and namespaces of the test's own (containerd-env.ts).
-import { spawnSync } from "node:child_process";
+// conflist containerd ships for this (bridge with host-local, then portmap), with dist/cni-bin
+// as the CRI's bin_dir. Everything containerd does stays in a temp dir and namespaces of the
+// test's own (containerd-env.ts).
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CNI_BIN } from "../helpers/fixtures";
-import { createNetns, ip, ipJson, type TestNetns } from "../helpers/netns";
+import { ipJson, type TestNetns } from "../helpers/netns";
 import { containerdSkipReason, startContainerd, type ContainerdEnv } from "./containerd-env";
 import type { ContainerConfig, PodSandboxConfig } from "./cri/client";
 import { IMAGE_REF, PAGE } from "./cri/image";
+import { addRemoteHost, type AuditLine, fetchPage, NODE_IP, nftRules } from "./node-probes";
 
 const skip = containerdSkipReason();
 if (skip) process.stderr.write(`test/e2e/containerd.test.ts skipped: ${skip}\n`);
 
 const BIN_DIR = CNI_BIN;
 const NET = "containerd-net";
-// containerd's docs/getting-started.md ("10-containerd-net.conflist"), as a node operator
-// copies it; 2001:db8:4860::/64 is the documentation prefix the guide uses.
+// The 10-containerd-net.conflist that containerd 1.6.20's script/setup/install-cni writes (and
+// its getting-started guide shows), unchanged but for one value: its IPv6 range
+// 2001:4860:4860::/64 is public address space, so it is the documentation prefix
+// 2001:db8:4860::/64 here, as in containerd's later versions of the file.
 const CONFLIST = {
   cniVersion: "1.0.0",
   name: NET,
@@ -42,19 +44,9 @@ const CONFLIST = {
   ],
 };
 const HOST_PORT = 8080;
-const NODE_IP = "192.0.2.1"; // the node's uplink, toward the remote netns (TEST-NET-1)
-const REMOTE_IP = "192.0.2.2";
 const IPAM_DIR = join("/var/lib/cni/networks", NET);
 const CACHE_DIR = "/var/lib/cni/results";
 
-interface AuditLine {
-  plugin: string;
-  verb: string;
-  containerId: string;
-  network: string;
-  code: number;
-  error?: string;
-}
 const audit = (env: ContainerdEnv, podId: string): AuditLine[] =>
   existsSync(env.auditLog)
     ? readFileSync(env.auditLog, "utf8").trim().split("\n").filter(Boolean).map((l) => JSON.parse(l) as AuditLine).filter((l) => l.containerId === podId)
@@ -63,24 +55,6 @@ const audit = (env: ContainerdEnv, podId: string): AuditLine[] =>
 /** host-local's reservations of the network: every file but its lock and round-robin positions. */
 const reservations = (): string[] =>
   existsSync(IPAM_DIR) ? readdirSync(IPAM_DIR).filter((f) => f !== "lock" && !f.startsWith("last_reserved_ip.")).sort() : [];
-
-/** Every nftables rule of the node, without handles and counters: what must be back as before. */
-function nftRules(ns: TestNetns): unknown[] {
-  const out = JSON.parse(ns.exec("nft", ["-j", "-s", "list", "ruleset"])) as { nftables: Array<{ rule?: Record<string, unknown> }> };
-  return out.nftables.flatMap((o) => (o.rule ? [{ ...o.rule, handle: undefined }] : []));
-}
-
-/** `busybox wget` of the page from inside `ns`, retried for up to 5 s (httpd may still be starting). */
-async function fetchPage(ns: TestNetns, url: string): Promise<string> {
-  let last = "";
-  for (const deadline = Date.now() + 5_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 200))) {
-    // No `wget -T`: Debian's static busybox 1.35 crashes with it; spawnSync's timeout bounds it.
-    const r = spawnSync("ip", ["netns", "exec", ns.name, "busybox", "wget", "-q", "-O", "-", url], { encoding: "utf8", timeout: 3_000 });
-    if (r.status === 0) return r.stdout;
-    last = `exit ${r.status}: ${r.stderr}`;
-  }
-  throw new Error(`wget ${url} from ${ns.name}: ${last}`);
-}
 
 describe.skipIf(skip)(
   skip ? `containerd CRI end to end — skipped: ${skip}` : `containerd 1.6 CRI with ${NET} (bridge, portmap) and dist/cni-bin as bin_dir`,
@@ -102,13 +76,7 @@ describe.skipIf(skip)(
     beforeAll(async () => {
       env = await startContainerd({ binDir: BIN_DIR, networks: { [NET]: CONFLIST } });
       sandboxConfig.log_directory = join(env.dir, "logs");
-      // Another host on the node's uplink: a netns joined to the node's by a veth.
-      remote = createNetns("cdr");
-      ip(env.hostNs, "link", "add", "uplink", "type", "veth", "peer", "name", "eth0", "netns", remote.name);
-      ip(env.hostNs, "addr", "add", `${NODE_IP}/24`, "dev", "uplink");
-      ip(env.hostNs, "link", "set", "uplink", "up");
-      ip(remote, "addr", "add", `${REMOTE_IP}/24`, "dev", "eth0");
-      ip(remote, "link", "set", "eth0", "up");
+      remote = addRemoteHost(env.hostNs);
       rulesBefore = nftRules(env.hostNs);
     }, 60_000);
 
