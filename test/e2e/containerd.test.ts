@@ -69,6 +69,8 @@ describe.skipIf(skip)(
       metadata: { name: `web-${suffix}`, uid: `uid-${suffix}`, namespace: "default", attempt: 0 },
       hostname: `web-${suffix}`,
       log_directory: "",
+      // containerd hands portmap {"HostPort":8080,"ContainerPort":80,"Protocol":"tcp","HostIP":""}:
+      // go-cni's struct has no json tags (Go's own portmap matches keys case-insensitively).
       port_mappings: [{ protocol: "TCP", container_port: 80, host_port: HOST_PORT }],
       labels: { app: "web" },
     };
