@@ -1,13 +1,16 @@
 // `npm run bench`: the same bridge + host-local network through the Go reference plugins
 // (/usr/lib/cni, Debian's containernetworking-plugins) and through bin/wasm-cni, cold and with
 // the prestarted host (`wasm-cni serve`), in one run, interleaved in random order per round,
-// inside a throwaway netns (test/sandbox.mjs). Prints ADD/DEL medians, min/max,
-// ours/reference ratios, peak RSS of one call, the phase breakdown of our calls and the host's
-// overhead against the 10 ms budget. Usage: npm run bench [-- rounds]
+// inside a throwaway netns (test/sandbox.mjs). Then podman's chain (the conflist of `podman
+// network create`: bridge, portmap, firewall, tuning) run as libcni runs it, four execs per
+// verb, with a port mapping, through both. Prints ADD/DEL medians, min/max, ours/reference
+// ratios, peak RSS of one call, the phase breakdown of our calls and the host's overhead
+// against the 10 ms budget. Usage: npm run bench [-- rounds]
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { cniExec } from "../tools/cni-exec";
+import { type Conflist, createConflistRunner, parseConflist } from "../tools/conflist-runner";
 
 // npm runs scripts from the package root (the script itself runs from a bundle in build/tools).
 const ROOT = resolve(".");
@@ -44,6 +47,36 @@ const VARIANTS: Variant[] = [
   { label: "reference (Go)", dir: REF_DIR, config: network("bench-ref", "benchref0", "10.99.0.0/16") },
   { label: "wasm-cni", dir: OUR_DIR, config: network("bench-wasm", "benchwasm0", "10.98.0.0/16"), env: { WASM_CNI_PRESTART_DIR: "off" } },
   { label: "wasm-cni prestarted", dir: OUR_DIR, config: network("bench-pre", "benchpre0", "10.97.0.0/16"), env: {} },
+];
+
+/** The conflist `podman network create` writes (podman 4.3, CNI backend), but for names and subnet. */
+const podmanNetwork = (name: string, bridge: string, subnet: string): Conflist =>
+  parseConflist({
+    cniVersion: "0.4.0",
+    name,
+    plugins: [
+      {
+        type: "bridge", bridge, isGateway: true, ipMasq: true, hairpinMode: true,
+        ipam: { type: "host-local", routes: [{ dst: "0.0.0.0/0" }], ranges: [[{ subnet, gateway: subnet.replace(/0\/\d+$/, "1") }]] },
+        capabilities: { ips: true },
+      },
+      { type: "portmap", capabilities: { portMappings: true } },
+      { type: "firewall", backend: "" },
+      { type: "tuning" },
+    ],
+  });
+const CHAIN = ["bridge", "portmap", "firewall", "tuning"];
+
+interface ChainVariant {
+  label: string;
+  dir: string;
+  list: Conflist;
+  env?: Record<string, string>;
+}
+const CHAIN_VARIANTS: ChainVariant[] = [
+  { label: "podman chain, reference (Go)", dir: REF_DIR, list: podmanNetwork("bench-chain-ref", "benchcref0", "10.96.0.0/24") },
+  { label: "podman chain, wasm-cni", dir: OUR_DIR, list: podmanNetwork("bench-chain-wasm", "benchcwasm0", "10.95.0.0/24"), env: { WASM_CNI_PRESTART_DIR: "off" } },
+  { label: "podman chain, wasm-cni prestarted", dir: OUR_DIR, list: podmanNetwork("bench-chain-pre", "benchcpre0", "10.94.0.0/24"), env: {} },
 ];
 
 type Samples = Record<string, number[]>;
@@ -97,6 +130,25 @@ function attachDetach(v: Variant): void {
   }
 }
 
+/** One container through a whole chain, as libcni (tools/conflist-runner.ts): ADD in order, DEL in reverse. */
+function attachDetachChain(v: ChainVariant): void {
+  const id = `bench${serial++}`;
+  execFileSync("ip", ["netns", "add", id]);
+  try {
+    const runner = createConflistRunner({ path: [v.dir], env: { ...v.env } });
+    // What `podman run -p 8080:80` hands portmap.
+    const att = { containerId: id, ifname: "eth0", netns: `/run/netns/${id}`, capabilityArgs: { portMappings: [{ hostPort: 8080, containerPort: 80, protocol: "tcp" }] } };
+    let t0 = performance.now();
+    runner.add(v.list, att);
+    add(`${v.label} ADD`, performance.now() - t0);
+    t0 = performance.now();
+    runner.del(v.list, att);
+    add(`${v.label} DEL`, performance.now() - t0);
+  } finally {
+    execFileSync("ip", ["netns", "del", id]);
+  }
+}
+
 /** Peak RSS (KiB) of one ADD, from GNU time's %M. */
 function peakRss(v: Variant): number | undefined {
   if (!existsSync("/usr/bin/time")) return undefined;
@@ -139,6 +191,20 @@ for (const v of VARIANTS) {
   }
 }
 
+// A chain runs only where every plugin of it is installed: say which are missing, measure the rest.
+const chainNotes: string[] = [];
+const chains = CHAIN_VARIANTS.filter((v) => {
+  const missing = CHAIN.filter((p) => !existsSync(join(v.dir, p)));
+  if (missing.length > 0) chainNotes.push(`${v.label}: not measured, ${v.dir} has no ${missing.join(", ")}`);
+  return missing.length === 0;
+});
+// Go's portmap and firewall program iptables: here iptables-nft, inside the sandbox's netns.
+if (chains.some((v) => v.dir === REF_DIR) && spawnSync("iptables", ["-t", "nat", "-L", "-n"], { stdio: "ignore" }).status !== 0) {
+  chainNotes.push("podman chain, reference (Go): not measured, `iptables -t nat -L` fails here (Go's portmap and firewall need iptables)");
+  chains.splice(chains.findIndex((v) => v.dir === REF_DIR), 1);
+}
+for (const n of chainNotes) process.stdout.write(`bench: ${n}\n`);
+
 const baselines: [string, () => number][] = [
   ["node -e 0", () => timeCommand(process.execPath, ["-e", "0"])],
   ["Go bridge VERSION (bare start)", () => timeCommand(join(REF_DIR, "bridge"), [])],
@@ -161,6 +227,7 @@ process.stdout.write(`bench: ${ROUNDS} rounds (+2 warm-up), each variant in rand
 for (let round = -2; round < ROUNDS; round++) {
   const jobs: (() => void)[] = [
     ...VARIANTS.map((v) => () => attachDetach(v)),
+    ...chains.map((v) => () => attachDetachChain(v)),
     ...baselines.map(([label, run]) => () => add(label, run())),
   ];
   for (const job of shuffle(jobs)) {
@@ -187,6 +254,16 @@ process.stdout.write("\nratio ours/reference (median):\n");
 for (const verb of ["ADD", "DEL"]) {
   process.stdout.write(`  ${verb}: ${(m(`wasm-cni ${verb}`) / m(`reference (Go) ${verb}`)).toFixed(2)}x cold, ${(m(`wasm-cni prestarted ${verb}`) / m(`reference (Go) ${verb}`)).toFixed(2)}x prestarted\n`);
 }
+
+process.stdout.write(`\npodman chain (${CHAIN.join(", ")}; ${CHAIN.length} execs per verb, as libcni), ratio ours/reference (median):\n`);
+for (const verb of ["ADD", "DEL"]) {
+  const ratio = (ours: string) => {
+    const r = m(`${ours} ${verb}`) / m(`podman chain, reference (Go) ${verb}`);
+    return Number.isFinite(r) ? `${r.toFixed(2)}x` : "n/a";
+  };
+  process.stdout.write(`  ${verb}: ${ratio("podman chain, wasm-cni")} cold, ${ratio("podman chain, wasm-cni prestarted")} prestarted\n`);
+}
+for (const n of chainNotes) process.stdout.write(`  ${n}\n`);
 
 const rss = VARIANTS.map((v) => [v.label, peakRss(v)] as const);
 process.stdout.write(`\npeak RSS of one ADD: ${rss.map(([l, k]) => `${l} ${k === undefined ? "n/a (no /usr/bin/time)" : `${(k / 1024).toFixed(1)} MiB`}`).join(", ")}\n`);

@@ -5,10 +5,11 @@
 // in /run/netns (a tmpfs of the sandbox); IPAM state and libcni's cache go to /var/lib/cni (also
 // a tmpfs of the sandbox), where a runtime's would.
 import { spawnSync } from "node:child_process";
-import { closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createNetns, type TestNetns } from "../helpers/netns";
+import { isStaticElf } from "../helpers/static-elf";
 
 /** Debian's busybox-static: the whole container image, copied in as a rootfs (no registry here). */
 const BUSYBOX = "/bin/busybox";
@@ -156,23 +157,6 @@ export function createPodmanEnv(opts: PodmanOptions): PodmanEnv {
 function findRunc(): string {
   for (const d of (process.env.PATH ?? DEFAULT_PATH).split(":")) if (d && existsSync(join(d, "runc"))) return join(d, "runc");
   return "/usr/sbin/runc";
-}
-
-/** True when the ELF file has no PT_INTERP header (statically linked: runs in an empty rootfs). */
-function isStaticElf(path: string): boolean {
-  const fd = openSync(path, "r");
-  try {
-    const h = Buffer.alloc(64);
-    readSync(fd, h, 0, 64, 0);
-    if (h.readUInt32BE(0) !== 0x7f454c46 || h[4] !== 2) return false; // ELF64 only
-    const phoff = Number(h.readBigUInt64LE(0x20)), phentsize = h.readUInt16LE(0x36), phnum = h.readUInt16LE(0x38);
-    const ph = Buffer.alloc(phentsize * phnum);
-    readSync(fd, ph, 0, ph.length, phoff);
-    for (let i = 0; i < phnum; i++) if (ph.readUInt32LE(i * phentsize) === 3) return false; // PT_INTERP
-    return true;
-  } finally {
-    closeSync(fd);
-  }
 }
 
 const firstLine = (s: string) => s.trim().split("\n").find((l) => l.trim() !== "") ?? "(no output)";
