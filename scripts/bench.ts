@@ -10,11 +10,18 @@ import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { cniExec } from "../tools/cni-exec";
+import { DEFAULT_SPARES } from "../host/prestart/protocol";
 import { type Conflist, createConflistRunner, parseConflist } from "../tools/conflist-runner";
 
 // npm runs scripts from the package root (the script itself runs from a bundle in build/tools).
 const ROOT = resolve(".");
-const ROUNDS = Number(process.argv[2] ?? 30);
+const args = process.argv.slice(2);
+const podsAt = args.indexOf("--pods");
+const PODS = podsAt >= 0 ? Number(args[podsAt + 1]) : 0;
+const ROUNDS = Number(args.find((a, i) => /^\d+$/.test(a) && args[i - 1] !== "--pods") ?? 30);
+/** Calls started at once in a burst, and how many bursts per variant. */
+const BURST = 20;
+const BURST_ROUNDS = Math.max(3, Math.min(10, Math.round(ROUNDS / 3)));
 const REF_DIR = "/usr/lib/cni";
 const OUR_DIR = join(ROOT, "dist/cni-bin");
 // A runtime does not set these; NODE_EXTRA_CA_CERTS alone adds ~40 ms to every node start.
@@ -165,6 +172,66 @@ function peakRss(v: Variant): number | undefined {
   }
 }
 
+/** One exec of `bridge` as a runtime makes it, without waiting: resolves with its exit code and output. */
+function startCall(v: Variant, command: "ADD" | "DEL", id: string): Promise<{ code: number | null; out: string }> {
+  return new Promise((done) => {
+    const env = { ...CLEAN_ENV, ...v.env, CNI_COMMAND: command, CNI_CONTAINERID: id, CNI_NETNS: `/run/netns/${id}`, CNI_IFNAME: "eth0", CNI_PATH: v.dir };
+    const child = spawn(join(v.dir, "bridge"), [], { env, stdio: ["pipe", "pipe", "pipe"] });
+    let out = "";
+    child.stdout.setEncoding("utf8").on("data", (d: string) => void (out += d));
+    child.stderr.setEncoding("utf8").on("data", (d: string) => void (out += d));
+    child.on("close", (code) => done({ code, out }));
+    child.stdin.end(JSON.stringify(v.config));
+  });
+}
+
+/** BURST ADDs started at once on one network, then their BURST DELs at once: the wall time of each. */
+async function burst(v: Variant): Promise<void> {
+  const ids = Array.from({ length: BURST }, () => `burst${serial++}`);
+  for (const id of ids) execFileSync("ip", ["netns", "add", id]);
+  try {
+    for (const verb of ["ADD", "DEL"] as const) {
+      const t0 = performance.now();
+      const rs = await Promise.all(ids.map((id) => startCall(v, verb, id)));
+      add(`${v.label}, ${BURST} ${verb}s at once`, performance.now() - t0);
+      const bad = rs.find((r) => r.code !== 0);
+      if (bad) throw new Error(`${v.label} ${verb} in a burst failed: ${bad.out}`);
+    }
+  } finally {
+    for (const id of ids) execFileSync("ip", ["netns", "del", id]);
+  }
+}
+
+/** `--pods N`: N pods on one bridge per variant, added in turn; the ADDs at pods 1-5 and N-4..N. */
+async function manyPods(variants: Variant[]): Promise<void> {
+  const ids = variants.map(() => [] as string[]);
+  const edge = 5;
+  for (let i = 1; i <= PODS; i++) {
+    for (const [k, v] of variants.entries()) {
+      const id = `pod${k}x${i}`;
+      execFileSync("ip", ["netns", "add", id]);
+      ids[k]?.push(id);
+      const measured = i <= edge || i > PODS - edge;
+      const traced = measured && v.dir === OUR_DIR;
+      const r = cniExec({ binary: join(v.dir, "bridge"), command: "ADD", containerId: id, netns: `/run/netns/${id}`, ifname: "eth0", path: v.dir, config: v.config, env: { ...v.env, ...(traced && { WASM_CNI_TRACE: "1" }) } });
+      if (r.code !== 0) throw new Error(`${v.label} ADD of pod ${i} failed: ${r.stdout}${r.stderr}`);
+      if (!measured) continue;
+      const at = i <= edge ? "pod 1-5" : `pod ${PODS - edge + 1}-${PODS}`;
+      add(`${v.label} ADD at ${at}`, r.ms);
+      const line = r.stderr.split("\n").find((l) => l.startsWith('{"trace"'));
+      const t = line ? (JSON.parse(line) as Trace) : undefined;
+      if (t) add(`${v.label} ADD at ${at}, outside host functions`, (t.trace.end ?? NaN) - (t.trace.main ?? NaN) - t.hostMs);
+    }
+    if (i % 20 === 0) waitForSpares();
+  }
+  // Torn down 20 at a time, untimed.
+  for (const [k, v] of variants.entries()) {
+    const all = ids[k] ?? [];
+    for (let i = 0; i < all.length; i += BURST) await Promise.all(all.slice(i, i + BURST).map((id) => startCall(v, "DEL", id)));
+    for (const id of all) execFileSync("ip", ["netns", "del", id]);
+  }
+}
+
 const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
@@ -211,7 +278,7 @@ const baselines: [string, () => number][] = [
 ];
 
 // The prestarted host, as an operator runs it (`wasm-cni serve`), with its spares in SPARES_DIR.
-const SPARES = 2; // serve's default
+const SPARES = DEFAULT_SPARES; // serve's default
 const supervisor = spawn(join(ROOT, "bin/wasm-cni"), ["serve"], { env: CLEAN_ENV, stdio: ["ignore", "ignore", "inherit"] });
 supervisor.unref(); // stopped at the end; it must not keep this process alive
 process.on("exit", () => supervisor.kill("SIGTERM"));
@@ -242,6 +309,21 @@ for (let round = -2; round < ROUNDS; round++) {
   }
 }
 
+process.stdout.write(`bench: ${BURST_ROUNDS} bursts of ${BURST} ADDs then ${BURST} DELs per variant, in random order\n`);
+for (let round = -1; round < BURST_ROUNDS; round++) {
+  for (const v of shuffle([...VARIANTS])) {
+    await burst(v);
+    waitForSpares();
+  }
+  if (round < 0) for (const k of Object.keys(samples).filter((k) => k.includes("at once"))) delete samples[k];
+}
+
+if (PODS > 0) {
+  process.stdout.write(`bench: ${PODS} pods on one bridge per variant (Go, ours with serve), added in turn\n`);
+  const fresh = (v: Variant, name: string, bridge: string, subnet: string): Variant => ({ ...v, label: `${v.label}, ${PODS} pods`, config: network(name, bridge, subnet) });
+  await manyPods([fresh(VARIANTS[0]!, "bench-pods-ref", "benchpref0", "10.90.0.0/16"), fresh(VARIANTS[2]!, "bench-pods-pre", "benchppre0", "10.89.0.0/16")]);
+}
+
 const rows: string[][] = [["call", "median ms", "min", "max", "n"]];
 for (const [key, xs] of Object.entries(samples)) rows.push([key, f1(median(xs)), f1(Math.min(...xs)), f1(Math.max(...xs)), String(xs.length)]);
 const width = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length)));
@@ -253,6 +335,12 @@ const m = (k: string): number => median(samples[k] ?? []);
 process.stdout.write("\nratio ours/reference (median):\n");
 for (const verb of ["ADD", "DEL"]) {
   process.stdout.write(`  ${verb}: ${(m(`wasm-cni ${verb}`) / m(`reference (Go) ${verb}`)).toFixed(2)}x cold, ${(m(`wasm-cni prestarted ${verb}`) / m(`reference (Go) ${verb}`)).toFixed(2)}x prestarted\n`);
+}
+
+process.stdout.write(`\n${BURST} calls at once on one network, wall, ratio ours/reference (median):\n`);
+for (const verb of ["ADD", "DEL"]) {
+  const b = (label: string): number => m(`${label}, ${BURST} ${verb}s at once`);
+  process.stdout.write(`  ${verb}: ${(b("wasm-cni") / b("reference (Go)")).toFixed(2)}x cold, ${(b("wasm-cni prestarted") / b("reference (Go)")).toFixed(2)}x with serve\n`);
 }
 
 process.stdout.write(`\npodman chain (${CHAIN.join(", ")}; ${CHAIN.length} execs per verb, as libcni), ratio ours/reference (median):\n`);

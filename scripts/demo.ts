@@ -98,8 +98,8 @@ console.log(bold("\n3. A third container through the prestarted host (wasm-cni s
 // The same exec of bin/wasm-cni; a warm host process of the pool takes the call.
 const serve = spawn(join(ROOT, "bin/wasm-cni"), ["serve"], { stdio: ["ignore", "ignore", "inherit"] });
 const spares = (): number => (existsSync("/run/wasm-cni") ? readdirSync("/run/wasm-cni").filter((n) => n.startsWith("ready-")).length : 0);
-for (let waited = 0; spares() < 2 && waited < 20_000; waited += 50) sh("sleep", ["0.05"]);
-check("wasm-cni serve has two host processes ready in /run/wasm-cni", spares() === 2);
+for (let waited = 0; spares() < 1 && waited < 20_000; waited += 50) sh("sleep", ["0.05"]);
+check("wasm-cni serve has a warm host process ready in /run/wasm-cni", spares() >= 1);
 const c = "demo-c";
 call("ADD", c, `/run/netns/${c}`, "loopback", { cniVersion: "1.1.0", name: "lo", type: "loopback" }, { WASM_CNI_PRESTART_DIR: "/run/wasm-cni", WASM_CNI_TRACE: "1" });
 const third = call("ADD", c, `/run/netns/${c}`, "bridge", NETWORK, { WASM_CNI_PRESTART_DIR: "/run/wasm-cni", WASM_CNI_TRACE: "1" }) as { ips?: { address: string }[] } | undefined;
