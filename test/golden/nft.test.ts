@@ -15,12 +15,28 @@ import { DEFAULT_LIMITS } from "../../host/runtime/policy";
 import type { Rule } from "../../host/generated/interfaces/cni-host-firewall";
 import { NFT } from "./nft-captures";
 
-const fake = vi.hoisted(() => ({ commits: [] as NlRequest[][], rules: [] as NlMessage[] }));
+const fake = vi.hoisted(() => ({ commits: [] as NlRequest[][], refused: [] as NlRequest[][], rules: [] as NlMessage[], tables: true }));
 
-vi.mock("../../host/kernel/nft/handle", () => ({
-  withNft: <T>(_ns: unknown, fn: (h: NftHandle) => T): T =>
-    fn({ commit: (changes: NlRequest[]) => void fake.commits.push(changes), dump: () => fake.rules, close: () => undefined } as unknown as NftHandle),
-}));
+// A kernel with no table yet (`tables: false`) refuses a batch that adds a rule without first
+// making its table and chain, as the real one does (ENOENT); the refused batch changed nothing.
+vi.mock("../../host/kernel/nft/handle", async () => {
+  const { Errno, KernelError } = await import("../../host/kernel/errors");
+  const { NFT_MSG, nftType } = await import("../../host/kernel/nft/message-types");
+  return {
+    withNft: <T>(_ns: unknown, fn: (h: NftHandle) => T): T =>
+      fn({
+        commit: (changes: NlRequest[]) => {
+          if (!fake.tables && !changes.some((c) => c.type === nftType(NFT_MSG.NEWTABLE))) {
+            fake.refused.push(changes);
+            throw new KernelError("commit", Errno.ENOENT);
+          }
+          fake.commits.push(changes);
+        },
+        dump: () => fake.rules,
+        close: () => undefined,
+      } as unknown as NftHandle),
+  };
+});
 
 // The container's addresses, as the host reads them from CNI_NETNS: ensure-masquerade takes only those.
 vi.mock("../../host/kernel/rtnl/addr", () => ({
@@ -33,8 +49,10 @@ const CONFIG = JSON.stringify({
   prevResult: { cniVersion: "1.1.0", interfaces: [{ name: "eth0", sandbox: "/run/netns/ctr1" }], ips: [{ address: "10.1.0.2/24", interface: 0 }, { address: "fd00::2/64", interface: 0 }] },
 });
 
-function caps(plugin: string) {
+function caps(plugin: string, tables = false) {
   fake.commits.length = 0;
+  fake.refused.length = 0;
+  fake.tables = tables;
   const ctx = {
     plugin, call: { command: "ADD", containerId: "ctr1", ifname: "eth0", netnsPath: "/run/netns/ctr1" }, network: { name: "net1" }, records: [], hostCalls: 0, config: CONFIG,
     namespaces: { netns: () => ({}), open: () => 1, rtnl: () => ({}) }, journal: new Journal(false), grant: DEFAULT_LIMITS,
@@ -59,6 +77,13 @@ describe("firewall sends what nft sends", () => {
     expect(wire(fake.commits[0]!)).toBe(NFT[label]);
   });
 
+  it("ensure-masquerade into a table and chain that exist: the rule alone, with no table or chain re-added (a commit that re-adds a base chain grows with the table's rules)", () => {
+    caps("ptp", true).ensureMasquerade(0, "10.1.0.2/24");
+    expect(fake.refused).toHaveLength(0);
+    expect(fake.commits).toHaveLength(1);
+    expect(fake.commits[0]!.map((c) => c.type & 0xff)).toEqual([6]); // NFT_MSG_NEWRULE only
+  });
+
   it("ensure-spoof-check: bridge table, prerouting filter chain at -300 and the drop rule", () => {
     caps("bridge").ensureSpoofCheck(0, { ifname: "veth1234abcd", mac: "02:11:22:33:44:55" });
     expect(wire(fake.commits[0]!)).toBe(NFT["spoof"]);
@@ -72,7 +97,7 @@ describe("firewall sends what nft sends", () => {
       ruleReply(4n, "net2:ctr1/eth0 masquerade 10.2.0.2/24"),
     ];
     try {
-      caps("ptp").remove(0);
+      caps("ptp", true).remove(0);
     } finally {
       fake.rules = [];
     }

@@ -7,6 +7,7 @@ import { type BaseChain, chainAdd } from "./chain";
 import type { NftHandle } from "./handle";
 import { be64Attr, nest, type NftFamily, NFT_MSG, nfgenmsg, nftType, readBe64 } from "./message-types";
 import { tableAdd } from "./table";
+import { Errno, KernelError } from "../errors";
 
 const NFTA_RULE = { TABLE: 1, CHAIN: 2, HANDLE: 3, EXPRESSIONS: 4, USERDATA: 7 } as const;
 const NFGENMSG_LEN = 4;
@@ -84,7 +85,23 @@ export function ruleDeleteRequest(chain: ChainRef, handle: bigint): NlRequest {
  */
 export function ruleAdd(h: NftHandle, chain: BaseChain, exprs: Attr[], text: string): void {
   const ref = { family: chain.family, table: chain.table, chain: chain.name };
-  h.commit([tableAdd(chain.family, chain.table), chainAdd(chain), ruleAddRequest(ref, exprs, text)], `add nft rule "${text}" to ${describe(ref)}`);
+  const rule = ruleAddRequest(ref, exprs, text);
+  commitMakingMissing(h, [rule], [tableAdd(chain.family, chain.table), chainAdd(chain)], `add nft rule "${text}" to ${describe(ref)}`);
+}
+
+/**
+ * Commits `changes` alone, and only when the kernel answers ENOENT (no such table or chain yet)
+ * again with `makers` first. Re-adding an existing base chain in every batch made each commit
+ * revalidate the table: an ADD's masquerade rule took 1 ms with no other rule and 11-23 ms
+ * with 100 (issue 13); alone, a rule's commit does not grow with the table.
+ */
+function commitMakingMissing(h: NftHandle, changes: NlRequest[], makers: NlRequest[], op: string): void {
+  try {
+    h.commit(changes, op);
+  } catch (e) {
+    if (!(e instanceof KernelError) || e.errno !== Errno.ENOENT) throw e;
+    h.commit([...makers, ...changes], op);
+  }
 }
 
 /**
@@ -103,7 +120,7 @@ export function rulesAdd(h: NftHandle, rules: readonly NewRule[]): void {
   const add = (r: NewRule) => ruleAddRequest({ family: r.chain.family, table: r.chain.table, chain: r.chain.name }, r.exprs, r.comment, r.head);
   // Each head insert goes before the chain's first rule: the last one first keeps their order.
   const adds = [...rules.filter((r) => r.head).reverse().map(add), ...rules.filter((r) => !r.head).map(add)];
-  h.commit([...tables.values(), ...chains.values(), ...adds], `add ${rules.length} nft rule(s) to table ${rules[0]!.chain.table}`);
+  commitMakingMissing(h, adds, [...tables.values(), ...chains.values()], `add ${rules.length} nft rule(s) to table ${rules[0]!.chain.table}`);
 }
 
 /** The chain's rules; none when the table or chain does not exist. Equivalent to: `nft -a list chain $family $table $chain` */
