@@ -418,6 +418,11 @@ export function loadPlugin(path: string, options: LoadOptions = {}): Harness {
       put: (_b: number, key: string, value: string) => void state.store.set(key, value),
       remove: (_b: number, key: string) => state.store.delete(key),
       entries: () => [...state.store].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+      find: (_b: number, values: string[]) => {
+        if (values.length === 0 || values.length > 8) throw hostError("invalid", `store.find takes 1 to 8 values, not ${values.length}`);
+        const wanted = new Set(values.map((v) => v.trim()));
+        return [...state.store].filter(([, v]) => wanted.has(v.trim())).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+      },
     },
     log: { write: (level: string, message: string) => void state.log.push({ level, message }) },
     ipam: {

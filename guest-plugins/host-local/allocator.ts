@@ -41,12 +41,15 @@ export class Allocator {
   private getNext(owner: Owner): Result<IPConfig, CniError> {
     // The spec forbids two ADDs for one attachment; a second one in this set is refused.
     const held = this.heldBy(owner);
-    if (held != null) {
-      return allocError(held.toString() + " has been allocated to " + owner.containerId + ", duplicate allocation is not allowed");
+    if (held.isErr) return held.pass<IPConfig>();
+    if (held.value != null) {
+      return allocError(held.value!.toString() + " has been allocated to " + owner.containerId + ", duplicate allocation is not allowed");
     }
     const it = new RangeIter(this.set, this.res.lastReserved(this.index));
     while (it.next()) {
-      if (this.res.isReserved(it.current)) continue;
+      const taken = this.res.isReserved(it.current);
+      if (taken.isErr) return taken.pass<IPConfig>();
+      if (taken.value) continue;
       const ip = it.current.clone();
       const reserved = this.res.reserve(ip, owner, this.index);
       if (reserved.isErr) return reserved.pass<IPConfig>();
@@ -56,17 +59,22 @@ export class Allocator {
   }
 
   /** The first address of this set that `owner` holds, or null (CHECK, duplicate ADD). */
-  heldBy(owner: Owner): IP | null {
+  heldBy(owner: Owner): Result<IP | null, CniError> {
     const ips = this.res.heldBy(owner);
-    for (let i = 0; i < ips.length; i++) if (this.contains(ips[i])) return ips[i];
-    return null;
+    if (ips.isErr) return ips.pass<IP | null>();
+    for (let i = 0; i < ips.value.length; i++) if (this.contains(ips.value[i])) return ok<IP | null, CniError>(ips.value[i]);
+    return ok<IP | null, CniError>(null);
   }
 
   /** True when a free address is left (STATUS). The walk stops at the first one. */
-  hasFree(): bool {
+  hasFree(): Result<bool, CniError> {
     const it = new RangeIter(this.set, this.res.lastReserved(this.index));
-    while (it.next()) if (!this.res.isReserved(it.current)) return true;
-    return false;
+    while (it.next()) {
+      const taken = this.res.isReserved(it.current);
+      if (taken.isErr) return taken;
+      if (!taken.value) return ok<bool, CniError>(true);
+    }
+    return ok<bool, CniError>(false);
   }
 }
 

@@ -31,6 +31,18 @@ export class BucketStore extends KeyValueStore {
     return ok<BucketStore, CniError>(new BucketStore(b.value));
   }
 
+  get(key: string): Result<string | null, CniError> {
+    const r = store.get(this.bucket, key);
+    if (r.isErr) return fail<string | null>(storeError("read " + key, r.error));
+    return ok<string | null, CniError>(r.value);
+  }
+
+  find(values: string[]): Result<Array<Tuple2<string, string>>, CniError> {
+    const r = store.find(this.bucket, values);
+    if (r.isErr) return fail<Array<Tuple2<string, string>>>(storeError("read", r.error));
+    return ok<Array<Tuple2<string, string>>, CniError>(r.value);
+  }
+
   entries(): Result<Array<Tuple2<string, string>>, CniError> {
     const r = store.entries(this.bucket);
     if (r.isErr) return fail<Array<Tuple2<string, string>>>(storeError("read", r.error));

@@ -85,7 +85,9 @@ function cmdCheck(req: Request): Done {
   const owner = new Owner(req.containerId, req.ifname);
   const allocs = allocatorsOf(c.value, res.value);
   for (let i = 0; i < allocs.length; i++) {
-    if (allocs[i].heldBy(owner) == null) {
+    const held = allocs[i].heldBy(owner);
+    if (held.isErr) return held.pass<Unit>();
+    if (held.value == null) {
       return fail<Unit>(internalError("host-local: Failed to find address added by container " + req.containerId +
         " in range set " + allocs[i].toString()));
     }
@@ -103,11 +105,11 @@ function cmdStatus(req: Request): Done {
   if (put.isErr) return fail<Unit>(notAvailableError("host-local: IPAM store is not writable: " + put.error.msg));
   const removed = s.value.remove(PROBE_KEY);
   if (removed.isErr) return fail<Unit>(notAvailableError("host-local: IPAM store is not writable: " + removed.error.msg));
-  const res = Reservations.load(s.value);
-  if (res.isErr) return fail<Unit>(notAvailableError(res.error.msg));
-  const allocs = allocatorsOf(c.value, res.value);
+  const allocs = allocatorsOf(c.value, Reservations.open(s.value));
   for (let i = 0; i < allocs.length; i++) {
-    if (!allocs[i].hasFree()) return fail<Unit>(notAvailableError("no IP addresses available in range set: " + allocs[i].toString()));
+    const free = allocs[i].hasFree();
+    if (free.isErr) return fail<Unit>(notAvailableError(free.error.msg));
+    if (!free.value) return fail<Unit>(notAvailableError("no IP addresses available in range set: " + allocs[i].toString()));
   }
   return done();
 }
@@ -120,7 +122,9 @@ function cmdGc(req: Request): Done {
   if (valid == null) return fail<Unit>(invalidConfigError(c.value.reader.errors.toString()));
   const res = openReservations(c.value);
   if (res.isErr) return res.pass<Unit>();
-  const all = res.value.all();
+  const entries = res.value.all();
+  if (entries.isErr) return entries.pass<Unit>();
+  const all = entries.value;
   let released = 0;
   let firstError: CniError | null = null; // go on: GC frees as much as it can
   for (let i = 0; i < all.length; i++) {
@@ -139,7 +143,7 @@ function cmdGc(req: Request): Done {
 function openReservations(c: IpamConfig): Result<Reservations, CniError> {
   const s = BucketStore.open();
   if (s.isErr) return s.pass<Reservations>();
-  return Reservations.load(s.value);
+  return ok<Reservations, CniError>(Reservations.open(s.value));
 }
 
 function allocatorsOf(c: IpamConfig, res: Reservations): Allocator[] {

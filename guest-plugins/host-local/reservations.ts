@@ -1,7 +1,9 @@
 // host-local's disk layout over a key/value store: one key per reserved address (the address
 // as text, "10.1.0.5" or "fd00::5") holding `containerID + "\r\n" + ifname`, and one
-// `last_reserved_ip.<range set index>` key for the round-robin start. Keys load once per call
-// under the bucket's lock, so every later question is a map lookup.
+// `last_reserved_ip.<range set index>` key for the round-robin start. Questions go to the
+// store one key at a time (under the bucket's lock for the whole call), and an attachment's
+// addresses through the store's index lookup (`find`), so an ADD's own work does not grow with
+// the addresses reserved (issue 13: it did, reading every entry); only GC reads them all.
 import { IP, Result, Tuple2, Unit, CniError, Done, ok, fail } from "@wasm-cni/sdk";
 
 const LAST_RESERVED = "last_reserved_ip.";
@@ -12,6 +14,9 @@ const LINE_BREAK = "\r\n";
  * tests. Failures come as CNI errors already (11 when a retry may help, else 999).
  */
 export abstract class KeyValueStore {
+  abstract get(key: string): Result<string | null, CniError>;
+  /** The entries whose value, trimmed, is one of `values` (1 to 8). */
+  abstract find(values: string[]): Result<Array<Tuple2<string, string>>, CniError>;
   abstract entries(): Result<Array<Tuple2<string, string>>, CniError>;
   abstract put(key: string, value: string): Done;
   abstract remove(key: string): Result<bool, CniError>;
@@ -44,87 +49,105 @@ export function ownerOf(value: string): Owner {
   return i < 0 ? new Owner(v, "") : new Owner(v.substring(0, i).trim(), v.substring(i + LINE_BREAK.length));
 }
 
+/** Single lookups before a walk reads the whole bucket at once instead (a nearly full range). */
+const LOOKUPS_BEFORE_LOAD = 32;
+
 export class Reservations {
-  private held: Map<string, string> = new Map();
-  private last: Map<string, string> = new Map();
+  /** Addresses this call reserved or found reserved (a cache: the lock keeps others out). */
+  private held: Set<string> = new Set();
+  /** Every reserved key, once a walk has asked more than LOOKUPS_BEFORE_LOAD times. */
+  private known: Set<string> | null = null;
+  private lookups: i32 = 0;
 
   private constructor(private store: KeyValueStore) {}
 
-  /** Reads every key of the store once. */
-  static load(store: KeyValueStore): Result<Reservations, CniError> {
-    const e = store.entries();
-    if (e.isErr) return e.pass<Reservations>();
-    const r = new Reservations(store);
-    const list = e.value;
-    for (let i = 0; i < list.length; i++) {
-      const k = list[i].v0;
-      if (k.startsWith(LAST_RESERVED)) r.last.set(k, list[i].v1);
-      else if (IP.parse(k) != null) r.held.set(k, list[i].v1); // other keys are not ours
+  /** Over an open (locked) store; reads nothing yet. */
+  static open(store: KeyValueStore): Reservations {
+    return new Reservations(store);
+  }
+
+  /** True when `ip` is reserved. */
+  isReserved(ip: IP): Result<bool, CniError> {
+    const key = ip.toString();
+    if (this.held.has(key)) return ok<bool, CniError>(true);
+    // A walk through a long run of taken addresses asks once for all of them, not per address.
+    if (this.known == null && ++this.lookups > LOOKUPS_BEFORE_LOAD) {
+      const e = this.store.entries();
+      if (e.isErr) return e.pass<bool>();
+      const known = new Set<string>();
+      for (let i = 0; i < e.value.length; i++) known.add(e.value[i].v0);
+      this.known = known;
     }
-    return ok<Reservations, CniError>(r);
-  }
-
-  /** Number of reserved addresses. */
-  get size(): i32 {
-    return this.held.size;
-  }
-
-  isReserved(ip: IP): bool {
-    return this.held.has(ip.toString());
+    if (this.known != null) return ok<bool, CniError>(this.known!.has(key));
+    const v = this.store.get(key);
+    if (v.isErr) return v.pass<bool>();
+    if (v.value != null) this.held.add(key);
+    return ok<bool, CniError>(v.value != null);
   }
 
   /** Reserves `ip` for `owner`; false when it is taken. Records it as the set's last reserved. */
   reserve(ip: IP, owner: Owner, rangeSet: i32): Result<bool, CniError> {
+    const taken = this.isReserved(ip);
+    if (taken.isErr || taken.value) return taken.isErr ? taken : ok<bool, CniError>(false);
     const key = ip.toString();
-    if (this.held.has(key)) return ok<bool, CniError>(false);
     const put = this.store.put(key, owner.value);
     if (put.isErr) return put.pass<bool>();
-    this.held.set(key, owner.value);
+    this.held.add(key);
     // Losing the round-robin position only costs fairness, as in Go; the address is held.
-    const lastKey = LAST_RESERVED + rangeSet.toString();
-    if (this.store.put(lastKey, key).isOk) this.last.set(lastKey, key);
+    this.store.put(LAST_RESERVED + rangeSet.toString(), key);
     return ok<bool, CniError>(true);
   }
 
   /** Where the round-robin walk of a range set resumes; null when unknown or unreadable. */
   lastReserved(rangeSet: i32): IP | null {
-    const key = LAST_RESERVED + rangeSet.toString();
-    return this.last.has(key) ? IP.parse(this.last.get(key).trim()) : null;
+    const v = this.store.get(LAST_RESERVED + rangeSet.toString());
+    return v.isErr || v.value == null ? null : IP.parse(v.value!.trim());
   }
 
   /** The addresses `owner` holds, in key order, counting values of old versions (id only). */
-  heldBy(owner: Owner): IP[] {
+  heldBy(owner: Owner): Result<IP[], CniError> {
     return this.matching(owner, true, true);
   }
 
-  private matching(owner: Owner, current: bool, legacy: bool): IP[] {
+  private matching(owner: Owner, current: bool, legacy: bool): Result<IP[], CniError> {
+    const values = new Array<string>();
+    if (current) values.push(owner.value);
+    if (legacy) values.push(owner.containerId.trim());
+    const found = this.store.find(values);
+    if (found.isErr) return found.pass<IP[]>();
     const out: IP[] = [];
-    const keys = this.held.keys();
-    for (let i = 0; i < keys.length; i++) {
-      const v = this.held.get(keys[i]);
-      if ((current && owner.holds(v)) || (legacy && owner.holdsLegacy(v))) out.push(IP.parse(keys[i])!);
+    const list = found.value;
+    for (let i = 0; i < list.length; i++) {
+      const ip = IP.parse(list[i].v0);
+      if (ip == null) continue; // other keys are not ours
+      const v = list[i].v1;
+      if ((current && owner.holds(v)) || (legacy && owner.holdsLegacy(v))) out.push(ip);
     }
-    return out;
+    return ok<IP[], CniError>(out);
   }
 
-  /** Every reserved address with the attachment that holds it. */
-  all(): Array<Tuple2<IP, Owner>> {
+  /** Every reserved address with the attachment that holds it (GC: the one question that reads them all). */
+  all(): Result<Array<Tuple2<IP, Owner>>, CniError> {
+    const e = this.store.entries();
+    if (e.isErr) return e.pass<Array<Tuple2<IP, Owner>>>();
     const out = new Array<Tuple2<IP, Owner>>();
-    const keys = this.held.keys();
-    for (let i = 0; i < keys.length; i++) {
-      out.push(new Tuple2<IP, Owner>(IP.parse(keys[i])!, ownerOf(this.held.get(keys[i]))));
+    const list = e.value;
+    for (let i = 0; i < list.length; i++) {
+      if (list[i].v0.startsWith(LAST_RESERVED)) continue;
+      const ip = IP.parse(list[i].v0);
+      if (ip != null) out.push(new Tuple2<IP, Owner>(ip, ownerOf(list[i].v1)));
     }
-    return out;
+    return ok<Array<Tuple2<IP, Owner>>, CniError>(out);
   }
 
   /** Releases one address; false when it was not reserved. */
   releaseIP(ip: IP): Result<bool, CniError> {
     const key = ip.toString();
-    if (!this.held.has(key)) return ok<bool, CniError>(false);
     const r = this.store.remove(key);
     if (r.isErr) return r.pass<bool>();
     this.held.delete(key);
-    return ok<bool, CniError>(true);
+    if (this.known != null) this.known!.delete(key);
+    return ok<bool, CniError>(r.value);
   }
 
   /**
@@ -133,8 +156,14 @@ export class Reservations {
    * does not stop the others: as much as possible is freed and the first error reported.
    */
   release(owner: Owner): Result<i32, CniError> {
-    let ips = this.matching(owner, true, false);
-    if (ips.length == 0) ips = this.matching(owner, false, true);
+    const cur = this.matching(owner, true, false);
+    if (cur.isErr) return cur.pass<i32>();
+    let ips = cur.value;
+    if (ips.length == 0) {
+      const old = this.matching(owner, false, true);
+      if (old.isErr) return old.pass<i32>();
+      ips = old.value;
+    }
     let released = 0;
     let firstError: CniError | null = null;
     for (let i = 0; i < ips.length; i++) {

@@ -261,6 +261,7 @@ export const CATALOG: Record<WitFunctionKey, CapabilityEntry> = {
     risk: "medium",
   },
   "store.entries": { changes: "nothing", scope: "an open bucket of this call only", from: NETWORK_STATE, risk: "low" },
+  "store.find": { changes: "nothing", scope: "an open bucket of this call only; 1 to 8 values", from: NETWORK_STATE, risk: "low" },
   "log.write": {
     changes: "nothing (one line on the host's stderr, prefixed with the plugin's name)",
     scope: "any plugin that imports log; 4 KiB per line, control characters (newlines, escapes, bidi overrides) written escaped",

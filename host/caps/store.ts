@@ -5,6 +5,9 @@ import { checkBucketName, DEFAULT_STORE_ROOT, type Bucket, type Store } from "..
 import { type CallContext, hostCall } from "./context";
 import { invalid } from "./errors";
 
+/** Values one store.find may ask for: an owner and its legacy forms, not a query language. */
+const MAX_FIND_VALUES = 8;
+
 /** Where a plugin that is not the network's IPAM plugin keeps buckets of its own. */
 export const PLUGIN_STORE_ROOT = "/var/lib/cni/wasm-cni";
 
@@ -77,6 +80,12 @@ export function createStoreCaps(ctx: CallContext): typeof StoreCaps {
       return true;
     }),
     entries: hostCall(ctx, "store.entries", (b: number) => bucket(b).bucket.entries()),
+    find: hostCall(ctx, "store.find", (b: number, values: string[]) => {
+      if (values.length === 0 || values.length > MAX_FIND_VALUES) throw invalid(`store.find takes 1 to ${MAX_FIND_VALUES} values, not ${values.length}`);
+      const { bucket: bk } = bucket(b);
+      const wanted = new Set(values.map((v) => v.trim()));
+      return bk.entries().filter(([, v]) => wanted.has(v.trim()));
+    }),
   };
 }
 

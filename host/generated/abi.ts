@@ -85,12 +85,12 @@ const t79: AbiType = { k: "result", cases: [{ name: "ok", type: t5 }, { name: "e
 const t80: AbiType = { k: "tuple", elems: [{ type: t1, offset: 0 }, { type: t1, offset: 8 }], size: 16, align: 4, flat: ["i32","i32","i32","i32"] };
 const t81: AbiType = { k: "list", elem: t80, size: 8, align: 4, flat: ["i32","i32"] };
 const t82: AbiType = { k: "result", cases: [{ name: "ok", type: t81 }, { name: "err", type: t3 }], discSize: 1, payloadOffset: 4, size: 20, align: 4, flat: ["i32","i32","i32","i32","i32"] };
-const t83: AbiType = { k: "enum", cases: [{ name: "debug", type: null }, { name: "info", type: null }, { name: "warn", type: null }, { name: "error", type: null }], discSize: 1, payloadOffset: 1, size: 1, align: 1, flat: ["i32"] };
-const t84: AbiType = { k: "record", fields: [{ key: "code", type: t0, offset: 0 }, { key: "msg", type: t1, offset: 4 }, { key: "details", type: t1, offset: 12 }], size: 20, align: 4, flat: ["i32","i32","i32","i32","i32"] };
-const t85: AbiType = { k: "result", cases: [{ name: "ok", type: t1 }, { name: "err", type: t84 }], discSize: 1, payloadOffset: 4, size: 24, align: 4, flat: ["i32","i32","i32","i32","i32","i32"] };
-const t86: AbiType = { k: "result", cases: [{ name: "ok", type: null }, { name: "err", type: t84 }], discSize: 1, payloadOffset: 4, size: 24, align: 4, flat: ["i32","i32","i32","i32","i32","i32"] };
-const t87: AbiType = { k: "list", elem: t1, size: 8, align: 4, flat: ["i32","i32"] };
-const t88: AbiType = { k: "record", fields: [{ key: "nameservers", type: t87, offset: 0 }, { key: "domain", type: t1, offset: 8 }, { key: "search", type: t87, offset: 16 }, { key: "options", type: t87, offset: 24 }], size: 32, align: 4, flat: ["i32","i32","i32","i32","i32","i32","i32","i32"] };
+const t83: AbiType = { k: "list", elem: t1, size: 8, align: 4, flat: ["i32","i32"] };
+const t84: AbiType = { k: "enum", cases: [{ name: "debug", type: null }, { name: "info", type: null }, { name: "warn", type: null }, { name: "error", type: null }], discSize: 1, payloadOffset: 1, size: 1, align: 1, flat: ["i32"] };
+const t85: AbiType = { k: "record", fields: [{ key: "code", type: t0, offset: 0 }, { key: "msg", type: t1, offset: 4 }, { key: "details", type: t1, offset: 12 }], size: 20, align: 4, flat: ["i32","i32","i32","i32","i32"] };
+const t86: AbiType = { k: "result", cases: [{ name: "ok", type: t1 }, { name: "err", type: t85 }], discSize: 1, payloadOffset: 4, size: 24, align: 4, flat: ["i32","i32","i32","i32","i32","i32"] };
+const t87: AbiType = { k: "result", cases: [{ name: "ok", type: null }, { name: "err", type: t85 }], discSize: 1, payloadOffset: 4, size: 24, align: 4, flat: ["i32","i32","i32","i32","i32","i32"] };
+const t88: AbiType = { k: "record", fields: [{ key: "nameservers", type: t83, offset: 0 }, { key: "domain", type: t1, offset: 8 }, { key: "search", type: t83, offset: 16 }, { key: "options", type: t83, offset: 24 }], size: 32, align: 4, flat: ["i32","i32","i32","i32","i32","i32","i32","i32"] };
 const t89: AbiType = { k: "result", cases: [{ name: "ok", type: t88 }, { name: "err", type: t3 }], discSize: 1, payloadOffset: 4, size: 36, align: 4, flat: ["i32","i32","i32","i32","i32","i32","i32","i32","i32"] };
 const t90: AbiType = { k: "record", fields: [{ key: "rate", type: t74, offset: 0 }, { key: "burst", type: t0, offset: 8 }, { key: "limit", type: t0, offset: 12 }, { key: "peakrate", type: t74, offset: 16 }], size: 24, align: 8, flat: ["i64","i32","i32","i64"] };
 const t91: AbiType = { k: "option", cases: [{ name: "none", type: null }, { name: "some", type: t90 }], discSize: 1, payloadOffset: 8, size: 32, align: 8, flat: ["i32","i64","i32","i32","i64"] };
@@ -160,16 +160,17 @@ export const WORLD: AbiWorld = {
       { name: "put", js: "put", params: [t0, t1, t1], result: t33, spilledParams: null, resultInMemory: true },
       { name: "remove", js: "remove", params: [t0, t1], result: t79, spilledParams: null, resultInMemory: true },
       { name: "entries", js: "entries", params: [t0], result: t82, spilledParams: null, resultInMemory: true },
+      { name: "find", js: "find", params: [t0, t83], result: t82, spilledParams: null, resultInMemory: true },
     ],
     "cni:host/log@0.1.0": [
-      { name: "write", js: "write", params: [t83, t1], result: null, spilledParams: null, resultInMemory: false },
+      { name: "write", js: "write", params: [t84, t1], result: null, spilledParams: null, resultInMemory: false },
     ],
     "cni:host/ipam@0.1.0": [
-      { name: "add", js: "add", params: [], result: t85, spilledParams: null, resultInMemory: true },
-      { name: "check", js: "check", params: [], result: t86, spilledParams: null, resultInMemory: true },
-      { name: "del", js: "del", params: [], result: t86, spilledParams: null, resultInMemory: true },
-      { name: "status", js: "status", params: [], result: t86, spilledParams: null, resultInMemory: true },
-      { name: "gc", js: "gc", params: [], result: t86, spilledParams: null, resultInMemory: true },
+      { name: "add", js: "add", params: [], result: t86, spilledParams: null, resultInMemory: true },
+      { name: "check", js: "check", params: [], result: t87, spilledParams: null, resultInMemory: true },
+      { name: "del", js: "del", params: [], result: t87, spilledParams: null, resultInMemory: true },
+      { name: "status", js: "status", params: [], result: t87, spilledParams: null, resultInMemory: true },
+      { name: "gc", js: "gc", params: [], result: t87, spilledParams: null, resultInMemory: true },
     ],
     "cni:host/dns@0.1.0": [
       { name: "read-resolv-conf", js: "readResolvConf", params: [t1], result: t89, spilledParams: null, resultInMemory: true },
@@ -185,10 +186,10 @@ export const WORLD: AbiWorld = {
     ],
   },
   exports: [
-    { name: "add", js: "add", params: [t103], result: t85, spilledParams: null, resultInMemory: true },
-    { name: "del", js: "del", params: [t103], result: t86, spilledParams: null, resultInMemory: true },
-    { name: "check", js: "check", params: [t103], result: t86, spilledParams: null, resultInMemory: true },
-    { name: "status", js: "status", params: [t103], result: t86, spilledParams: null, resultInMemory: true },
-    { name: "gc", js: "gc", params: [t103], result: t86, spilledParams: null, resultInMemory: true },
+    { name: "add", js: "add", params: [t103], result: t86, spilledParams: null, resultInMemory: true },
+    { name: "del", js: "del", params: [t103], result: t87, spilledParams: null, resultInMemory: true },
+    { name: "check", js: "check", params: [t103], result: t87, spilledParams: null, resultInMemory: true },
+    { name: "status", js: "status", params: [t103], result: t87, spilledParams: null, resultInMemory: true },
+    { name: "gc", js: "gc", params: [t103], result: t87, spilledParams: null, resultInMemory: true },
   ],
 };

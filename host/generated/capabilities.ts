@@ -243,6 +243,11 @@ export const WIT_INTERFACES: readonly WitInterfaceInfo[] = [
         "name": "entries",
         "signature": "func(b: bucket) -> result<list<tuple<string, string>>, host-error>",
         "docs": "Every key with its value."
+      },
+      {
+        "name": "find",
+        "signature": "func(b: bucket, values: list<string>) -> result<list<tuple<string, string>>, host-error>",
+        "docs": "The keys (with their values) whose value, surrounding whitespace trimmed, is one of\n`values` (1 to 8 of them), in key order: an index lookup for a plugin that stores an owner\nper key, so that its own work does not grow with the bucket (host-local: the addresses an\nattachment holds; the host reads the bucket, as Go's host-local reads every file).\n`invalid` for no values or more than 8."
       }
     ]
   },
@@ -380,6 +385,7 @@ export type WitFunctionKey =
   | "store.put"
   | "store.remove"
   | "store.entries"
+  | "store.find"
   | "log.write"
   | "ipam.add"
   | "ipam.check"

@@ -53,6 +53,33 @@ describe("store.open", () => {
   });
 });
 
+describe("store.find", () => {
+  it("returns the keys whose trimmed value is one of those asked for, and only from the call's bucket", () => {
+    const { store, caps } = setup();
+    const seed = store.open("/data", "net1");
+    seed.put("10.1.0.5", "c1\r\neth0");
+    seed.put("10.1.0.6", " c1 \n");
+    seed.put("10.1.0.7", "c2\r\neth0");
+    store.open("/data", "other").put("10.9.0.1", "c1\r\neth0");
+    const b = caps.open();
+    expect(caps.find(b, ["c1\r\neth0", "c1"])).toEqual([["10.1.0.5", "c1\r\neth0"], ["10.1.0.6", " c1 \n"]]);
+    expect(caps.find(b, ["nobody"])).toEqual([]);
+  });
+
+  it("takes 1 to 8 values: none or more is invalid, not a scan of its own", () => {
+    const { caps } = setup();
+    const b = caps.open();
+    for (const values of [[], Array.from({ length: 9 }, (_, i) => `v${i}`)]) {
+      expect(() => caps.find(b, values)).toThrow(CapError);
+      try {
+        caps.find(b, values);
+      } catch (e) {
+        expect((e as CapError).payload).toMatchObject({ tag: "invalid" });
+      }
+    }
+  });
+});
+
 describe("store journal (ADD)", () => {
   it("a rollback restores what puts and removes replaced", () => {
     const { store, journal, records, caps } = setup();
