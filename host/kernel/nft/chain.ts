@@ -25,6 +25,16 @@ export interface BaseChain {
  * Creates the chain unless it exists. Equivalent to:
  * `nft add chain $family $table $name { type $type hook $hook priority $priority ; }`
  */
+/** The GETCHAIN request for one chain by name (not a dump): answered with it, or ENOENT. Equivalent to: `nft list chain $family $table $chain` */
+export function chainGetRequest(c: BaseChain): NlRequest {
+  return {
+    type: nftType(NFT_MSG.GETCHAIN),
+    flags: 0,
+    body: nfgenmsg(c.family),
+    attrs: [stringAttr(NFTA_CHAIN.TABLE, c.table), stringAttr(NFTA_CHAIN.NAME, c.name)],
+  };
+}
+
 export function chainAdd(c: BaseChain): NlRequest {
   return {
     type: nftType(NFT_MSG.NEWCHAIN),

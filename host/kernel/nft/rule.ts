@@ -3,11 +3,10 @@
 import { type Attr, bytesAttr, parseAttrs, stringAttr } from "../nl/attr";
 import { NLM_F } from "../nl/header";
 import type { NlRequest } from "../nl/message";
-import { type BaseChain, chainAdd } from "./chain";
+import { type BaseChain, chainAdd, chainGetRequest } from "./chain";
 import type { NftHandle } from "./handle";
 import { be64Attr, nest, type NftFamily, NFT_MSG, nfgenmsg, nftType, readBe64 } from "./message-types";
 import { tableAdd } from "./table";
-import { Errno, KernelError } from "../errors";
 
 const NFTA_RULE = { TABLE: 1, CHAIN: 2, HANDLE: 3, EXPRESSIONS: 4, USERDATA: 7 } as const;
 const NFGENMSG_LEN = 4;
@@ -85,23 +84,25 @@ export function ruleDeleteRequest(chain: ChainRef, handle: bigint): NlRequest {
  */
 export function ruleAdd(h: NftHandle, chain: BaseChain, exprs: Attr[], text: string): void {
   const ref = { family: chain.family, table: chain.table, chain: chain.name };
-  const rule = ruleAddRequest(ref, exprs, text);
-  commitMakingMissing(h, [rule], [tableAdd(chain.family, chain.table), chainAdd(chain)], `add nft rule "${text}" to ${describe(ref)}`);
+  h.commit([...makersOfMissing(h, [chain]), ruleAddRequest(ref, exprs, text)], `add nft rule "${text}" to ${describe(ref)}`);
 }
 
 /**
- * Commits `changes` alone, and only when the kernel answers ENOENT (no such table or chain yet)
- * again with `makers` first. Re-adding an existing base chain in every batch made each commit
- * revalidate the table: an ADD's masquerade rule took 1 ms with no other rule and 11-23 ms
- * with 100 (issue 13); alone, a rule's commit does not grow with the table.
+ * The table and chain requests a batch needs first: none for a chain that exists. Re-adding an
+ * existing base chain in every batch made each commit revalidate the table (an ADD's masquerade
+ * rule took 1 ms with no other rule, 11-23 ms with 100), and trying without and retrying on
+ * ENOENT costs an aborted transaction (~12 ms); a GETCHAIN first costs a round trip.
  */
-function commitMakingMissing(h: NftHandle, changes: NlRequest[], makers: NlRequest[], op: string): void {
-  try {
-    h.commit(changes, op);
-  } catch (e) {
-    if (!(e instanceof KernelError) || e.errno !== Errno.ENOENT) throw e;
-    h.commit([...makers, ...changes], op);
+function makersOfMissing(h: NftHandle, chains: readonly BaseChain[]): NlRequest[] {
+  const tables = new Map<string, NlRequest>();
+  const made = new Map<string, NlRequest>();
+  for (const c of chains) {
+    const key = `${c.family} ${c.table} ${c.name}`;
+    if (made.has(key) || h.dump(chainGetRequest(c), `get nft chain ${key}`).length > 0) continue;
+    tables.set(`${c.family} ${c.table}`, tableAdd(c.family, c.table));
+    made.set(key, chainAdd(c));
   }
+  return [...tables.values(), ...made.values()];
 }
 
 /**
@@ -111,16 +112,10 @@ function commitMakingMissing(h: NftHandle, changes: NlRequest[], makers: NlReque
  */
 export function rulesAdd(h: NftHandle, rules: readonly NewRule[]): void {
   if (rules.length === 0) return;
-  const tables = new Map<string, NlRequest>();
-  const chains = new Map<string, NlRequest>();
-  for (const { chain: c } of rules) {
-    tables.set(`${c.family} ${c.table}`, tableAdd(c.family, c.table));
-    if (!chains.has(`${c.family} ${c.table} ${c.name}`)) chains.set(`${c.family} ${c.table} ${c.name}`, chainAdd(c));
-  }
   const add = (r: NewRule) => ruleAddRequest({ family: r.chain.family, table: r.chain.table, chain: r.chain.name }, r.exprs, r.comment, r.head);
   // Each head insert goes before the chain's first rule: the last one first keeps their order.
   const adds = [...rules.filter((r) => r.head).reverse().map(add), ...rules.filter((r) => !r.head).map(add)];
-  commitMakingMissing(h, adds, [...tables.values(), ...chains.values()], `add ${rules.length} nft rule(s) to table ${rules[0]!.chain.table}`);
+  h.commit([...makersOfMissing(h, rules.map((r) => r.chain)), ...adds], `add ${rules.length} nft rule(s) to table ${rules[0]!.chain.table}`);
 }
 
 /** The chain's rules; none when the table or chain does not exist. Equivalent to: `nft -a list chain $family $table $chain` */
