@@ -23,6 +23,11 @@ export interface ContainerdOptions {
   binDir: string;
   /** The one conflist of conf_dir (file name without .conflist → conflist). */
   networks: Record<string, unknown>;
+  /**
+   * Also runs `<serve> serve` (bin/wasm-cni) in containerd's network and mount namespaces, its
+   * pool in their private /run/wasm-cni, where the plugins containerd execs find it.
+   */
+  serve?: string;
 }
 
 export interface ContainerdEnv {
@@ -35,6 +40,8 @@ export interface ContainerdEnv {
   podNetnsMounts(): string[];
   /** containerd's log so far (for error messages). */
   log(): string;
+  /** A path as containerd sees it (its private /run), reachable from here; undefined when it is gone. */
+  inside(path: string): string | undefined;
   /** Stops and removes every pod left (so the CNI DELs run), kills containerd, removes all. */
   dispose(): Promise<void>;
 }
@@ -130,7 +137,7 @@ export async function startContainerd(opts: ContainerdOptions): Promise<Containe
     "nsenter",
     [
       `--net=${hostNs.path}`, "unshare", "--mount", "--propagation", "private", "--pid", "--fork", "--kill-child", "--mount-proc",
-      "sh", "-c", `mount -t tmpfs -o mode=0755 tmpfs /run && exec containerd --config ${join(dir, "config.toml")}`,
+      "sh", "-c", `mount -t tmpfs -o mode=0755 tmpfs /run && ${opts.serve ? `{ ${opts.serve} serve & } && ` : ""}exec containerd --config ${join(dir, "config.toml")}`,
     ],
     { env, stdio: ["ignore", out, out] },
   );
@@ -184,6 +191,10 @@ export async function startContainerd(opts: ContainerdOptions): Promise<Containe
 
   return {
     dir, hostNs, auditLog, cri, log,
+    inside: (path) => {
+      const pid = containerdPid();
+      return pid === undefined ? undefined : `/proc/${pid}/root${path}`;
+    },
     podNetnsMounts: () => {
       const pid = containerdPid();
       if (pid === undefined) return [];

@@ -1,6 +1,7 @@
 // A CRI client (runtime.v1, api.proto beside this file) over containerd's Unix socket: the calls
 // the kubelet makes to run a pod, typed only as far as the e2e test reads them.
-import { join } from "node:path";
+import { existsSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { credentials, loadPackageDefinition, type Client, type ServiceError } from "@grpc/grpc-js";
 import { loadSync } from "@grpc/proto-loader";
 
@@ -64,7 +65,8 @@ export interface CriClient {
 
 type Unary = (req: object, cb: (err: ServiceError | null, res: unknown) => void) => void;
 
-const PROTO = join(import.meta.dirname, "api.proto");
+// Beside this file, or (bundled into build/tools by scripts/ts.mjs for the CRI bench) where it lives in the repo.
+const PROTO = [join(import.meta.dirname, "api.proto"), resolve("test/e2e/cri/api.proto")].find((p) => existsSync(p)) ?? "api.proto";
 
 /** A client of the RuntimeService and ImageService at `unix://<socket>`. */
 export function connectCri(socket: string): CriClient {
