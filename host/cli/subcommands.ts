@@ -25,14 +25,14 @@ export interface SubcommandDeps {
   policy(): Readonly<Record<string, Grant>>;
   stdout(s: string): void;
   stderr(s: string): void;
-  /** bin/wasm-cni, which `serve` starts its spares with. */
+  /** bin/wasm-cni-node, which `serve` starts its pool's host processes with. */
   launcher: string;
   native(): NativeApi;
 }
 
 export const USAGE = `usage: ${HOST_BINARY_NAME} caps [--json]
        ${HOST_BINARY_NAME} inspect <plugin name | path/to/component.wasm> [--json]
-       ${HOST_BINARY_NAME} serve [--dir PATH] [--spares N]   (default ${DEFAULT_DIR}, ${DEFAULT_SPARES} spares)
+       ${HOST_BINARY_NAME} serve [--dir PATH] [--spares N]   (default ${DEFAULT_DIR}, a pool of ${DEFAULT_SPARES} host processes)
        ${HOST_BINARY_NAME} install <component.wasm> [--name N] [--plugin-dir D] [--force] [--json]
        ${HOST_BINARY_NAME} uninstall <plugin name> [--plugin-dir D] [--json]
 The plugin directory is WASM_CNI_PLUGIN_DIR, else dist/plugins beside ${HOST_BINARY_NAME}.
