@@ -231,7 +231,7 @@ export const CATALOG: Record<WitFunctionKey, CapabilityEntry> = {
   },
   "firewall.apply": {
     changes: "adds typed nftables rules (matches on addresses, interfaces, protocol, ports, conntrack, marks; accept, drop, reject, DNAT, SNAT, masquerade, redirect, set-mark; counters) to the base chains of the plugin's table inet wasm-cni-<plugin> (nat prerouting/output/postrouting, filter forward/input), made when missing; one nftables transaction per call; can redirect node ports to the container (portmap)",
-    scope: `${IN_HELD_NETNS}; during ADD only; every rule must concern the call's container: match saddr or daddr (not negated) exactly on one of its addresses, or DNAT/SNAT to one with a dport match, the addresses being the runtime's prevResult ips for CNI_IFNAME (never the plugin's word); every value validated (CIDR families, ports, names, at most 64 rules of 16 matches); only the plugin's own table; tagged with the call's network name, container id and ifname; a rule the attachment has is not added twice; within an ADD that fails they are taken back`,
+    scope: `${IN_HELD_NETNS}; during ADD only; every rule must concern the call's container: match saddr or daddr (not negated) exactly on one of its addresses, or DNAT/SNAT to one with a dport match, an SNAT only to one of its own addresses, the addresses being the runtime's prevResult ips for CNI_IFNAME (never the plugin's word); every value validated (CIDR families, ports, names, at most 64 rules of 16 matches); only the plugin's own table; tagged with the call's network name, container id and ifname; a rule the attachment has is not added twice; within an ADD that fails they are taken back`,
     from: [...CONTAINER_RULES, "host"],
     risk: "high",
   },

@@ -178,14 +178,21 @@ function namesContainer(m: RuleMatch, own: IpAddr[]): boolean {
 /**
  * Throws `denied` unless the rule concerns this call's container: it matches saddr or daddr
  * (not negated) exactly on one of the container's addresses, or DNATs or SNATs to one and
- * matches a dport.
+ * matches a dport; and an SNAT's target is always one of the container's addresses.
  * Otherwise one plugin's rule could drop the node's traffic, steal its ports for another
  * address, or open another pod.
  */
 export function requireContainerRule(ctx: CallContext, r: CheckedRule, index: number, own: IpAddr[]): void {
-  if (r.rule.matches.some((m) => namesContainer(m, own))) return;
   const v = r.rule.verdict;
   const addrs = own.map((ip) => formatIp(ip.bytes)).join(", ") || "none: the runtime passed no prevResult ips for this interface";
+  // Rewriting the container's source to another address would let it pass as another pod (or
+  // the node) to whoever filters by source; masquerade is the way to the node's address.
+  if (v.tag === "snat" && !own.some((ip) => sameIp(ip, tryParseIp(v.val.addr ?? "")!))) {
+    throw denied(
+      `plugin "${ctx.plugin}" may not apply rule ${index} (${r.chain}, snat): an snat may only give the container's traffic one of the container's own addresses, not ${v.val.addr} (masquerade gives the node's) (the container's addresses from the runtime's prevResult: ${addrs})`,
+    );
+  }
+  if (r.rule.matches.some((m) => namesContainer(m, own))) return;
   if ((v.tag === "dnat" || v.tag === "snat") && own.some((ip) => sameIp(ip, tryParseIp(v.val.addr ?? "")!))) {
     // Named only as the NAT target, the rule must still pick its traffic by port: a DNAT of
     // everything would take all of the node's inbound traffic (ssh included) to the container,

@@ -65,7 +65,7 @@ typed rule-dnat-port prerouting 'meta nfproto ipv4 fib daddr type local meta l4p
 typed rule-dnat-v6-range output 'meta nfproto ipv6 fib daddr type local meta l4proto udp th dport 8000-8100 dnat ip6 to [fd00::2]:9000-9100'
 typed rule-masq-ct-dnat postrouting 'meta nfproto ipv4 ip saddr 10.1.0.0/24 ip daddr 10.1.0.2 ct status dnat masquerade'
 typed rule-masq-ports postrouting 'meta nfproto ipv4 ip saddr 10.1.0.2 meta l4proto sctp masquerade to :1024-2000'
-typed rule-snat postrouting 'meta nfproto ipv4 ip saddr 10.1.0.2 ip daddr != 10.2.0.0/20 snat ip to 192.168.1.1'
+typed rule-snat postrouting 'meta nfproto ipv4 ip saddr 10.1.0.2 ip daddr != 10.2.0.0/20 snat ip to 10.1.0.2'
 typed rule-redirect prerouting 'meta nfproto ipv4 ip daddr 10.1.0.2 meta l4proto tcp redirect to :8080'
 typed rule-forward-ct forward 'meta nfproto ipv4 ip daddr 10.1.0.2 ct state established,related counter accept'
 typed rule-iif-oif-drop forward 'meta nfproto ipv4 ip daddr 10.1.0.2 iifname != "br1" oifname "br0" ct state new,invalid,untracked drop'

@@ -282,7 +282,7 @@ export interface VerdictContinue {
  * One typed rule. The host refuses a rule that does not concern this call's container
  * (`denied`): every rule must match `saddr` or `daddr` (not negated) exactly on an address
  * of the container (a /32 or /128), or DNAT/SNAT to one and match a `dport` (not every
- * port of the node). The container's addresses are the IPs of the runtime's `prevResult`
+ * port of the node); an SNAT only to one of the container's addresses. The container's addresses are the IPs of the runtime's `prevResult`
  * whose interface is CNI_IFNAME in the sandbox (or names no interface), as the reference
  * portmap reads them: a chained plugin's. Without a prevResult there are none. Rules are tagged with the call's attachment like the others.
  * `invalid`: family `all`; a CIDR or address of the other family, or a /0; a port range

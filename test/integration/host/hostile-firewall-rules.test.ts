@@ -51,6 +51,7 @@ describe("firewall.apply refuses rules that do not concern the call's container"
     ["wide-cidr", "10.60.0.2", /rule 0 \(filter-forward, drop\): it does not concern/],
     ["other-pod", "10.61.0.3", /rule 0 \(filter-forward, accept\): it does not concern/],
     ["mixed", "10.60.0.2", /rule 2 \(filter-input, drop\): it does not concern/],
+    ["snat-as-other", "10.61.0.3", /rule 0 \(nat-postrouting, snat\): an snat may only give the container's traffic one of the container's own addresses/],
   ])("%s (%s) is denied and audited; the node's ruleset is unchanged", (mode, target, why) => {
     const host = netns("h");
     const before = ruleset(host);
