@@ -15,7 +15,7 @@ import { DEFAULT_LIMITS } from "../../host/runtime/policy";
 import type { Rule } from "../../host/generated/interfaces/cni-host-firewall";
 import { NFT } from "./nft-captures";
 
-const fake = vi.hoisted(() => ({ commits: [] as NlRequest[][], refused: [] as NlRequest[][], rules: [] as NlMessage[], tables: true }));
+const fake = vi.hoisted(() => ({ commits: [] as NlRequest[][], refused: [] as NlRequest[][], rules: [] as NlMessage[], tables: true, pruned: false }));
 
 // A kernel with no table yet (`tables: false`) has no chain to GETCHAIN and refuses a batch that
 // adds a rule without first making its table and chain, as the real one does (ENOENT).
@@ -26,7 +26,8 @@ vi.mock("../../host/kernel/nft/handle", async () => {
     withNft: <T>(_ns: unknown, fn: (h: NftHandle) => T): T =>
       fn({
         commit: (changes: NlRequest[]) => {
-          if (!fake.tables && !changes.some((c) => c.type === nftType(NFT_MSG.NEWTABLE))) {
+          // `pruned`: another call's DEL removed the chain after GETCHAIN saw it.
+          if ((!fake.tables || fake.pruned) && !changes.some((c) => c.type === nftType(NFT_MSG.NEWTABLE))) {
             fake.refused.push(changes);
             throw new KernelError("commit", Errno.ENOENT);
           }
@@ -50,10 +51,11 @@ const CONFIG = JSON.stringify({
   prevResult: { cniVersion: "1.1.0", interfaces: [{ name: "eth0", sandbox: "/run/netns/ctr1" }], ips: [{ address: "10.1.0.2/24", interface: 0 }, { address: "fd00::2/64", interface: 0 }] },
 });
 
-function caps(plugin: string, tables = false) {
+function caps(plugin: string, tables = false, pruned = false) {
   fake.commits.length = 0;
   fake.refused.length = 0;
   fake.tables = tables;
+  fake.pruned = pruned;
   const ctx = {
     plugin, call: { command: "ADD", containerId: "ctr1", ifname: "eth0", netnsPath: "/run/netns/ctr1" }, network: { name: "net1" }, records: [], hostCalls: 0, config: CONFIG,
     namespaces: { netns: () => ({}), open: () => 1, rtnl: () => ({}) }, journal: new Journal(false), grant: DEFAULT_LIMITS,
@@ -83,6 +85,13 @@ describe("firewall sends what nft sends", () => {
     expect(fake.refused).toHaveLength(0);
     expect(fake.commits).toHaveLength(1);
     expect(fake.commits[0]!.map((c) => c.type & 0xff)).toEqual([6]); // NFT_MSG_NEWRULE only
+  });
+
+  it("a chain pruned by another call between the look and the commit: once more with table and chain, the same batch as nft's", () => {
+    caps("ptp", true, true).ensureMasquerade(0, "10.1.0.2/24");
+    expect(fake.refused).toHaveLength(1);
+    expect(fake.commits).toHaveLength(1);
+    expect(wire(fake.commits[0]!)).toBe(NFT["masq-v4"]);
   });
 
   it("ensure-masquerade into a kernel without the table: never a batch the kernel refuses (an aborted transaction costs ~12 ms)", () => {

@@ -7,6 +7,7 @@ import { type BaseChain, chainAdd, chainGetRequest } from "./chain";
 import type { NftHandle } from "./handle";
 import { be64Attr, nest, type NftFamily, NFT_MSG, nfgenmsg, nftType, readBe64 } from "./message-types";
 import { tableAdd } from "./table";
+import { Errno, KernelError } from "../errors";
 
 const NFTA_RULE = { TABLE: 1, CHAIN: 2, HANDLE: 3, EXPRESSIONS: 4, USERDATA: 7 } as const;
 const NFGENMSG_LEN = 4;
@@ -84,7 +85,21 @@ export function ruleDeleteRequest(chain: ChainRef, handle: bigint): NlRequest {
  */
 export function ruleAdd(h: NftHandle, chain: BaseChain, exprs: Attr[], text: string): void {
   const ref = { family: chain.family, table: chain.table, chain: chain.name };
-  h.commit([...makersOfMissing(h, [chain]), ruleAddRequest(ref, exprs, text)], `add nft rule "${text}" to ${describe(ref)}`);
+  commitRules(h, [chain], [ruleAddRequest(ref, exprs, text)], `add nft rule "${text}" to ${describe(ref)}`);
+}
+
+/**
+ * Commits rule additions, with the table and chain requests of the chains missing first. A
+ * chain seen a moment ago can be gone by the commit (another call's DEL prunes the chains it
+ * leaves empty): then once more with every table and chain made.
+ */
+function commitRules(h: NftHandle, chains: readonly BaseChain[], adds: NlRequest[], op: string): void {
+  try {
+    h.commit([...makersOfMissing(h, chains), ...adds], op);
+  } catch (e) {
+    if (!(e instanceof KernelError) || e.errno !== Errno.ENOENT) throw e;
+    h.commit([...makers(chains, () => true), ...adds], op);
+  }
 }
 
 /**
@@ -94,11 +109,19 @@ export function ruleAdd(h: NftHandle, chain: BaseChain, exprs: Attr[], text: str
  * ENOENT costs an aborted transaction (~12 ms); a GETCHAIN first costs a round trip.
  */
 function makersOfMissing(h: NftHandle, chains: readonly BaseChain[]): NlRequest[] {
+  return makers(chains, (c) => h.dump(chainGetRequest(c), `get nft chain ${c.family} ${c.table} ${c.name}`).length === 0);
+}
+
+/** The table and chain requests for each distinct chain that `missing` says to make. */
+function makers(chains: readonly BaseChain[], missing: (c: BaseChain) => boolean): NlRequest[] {
   const tables = new Map<string, NlRequest>();
   const made = new Map<string, NlRequest>();
+  const seen = new Set<string>();
   for (const c of chains) {
     const key = `${c.family} ${c.table} ${c.name}`;
-    if (made.has(key) || h.dump(chainGetRequest(c), `get nft chain ${key}`).length > 0) continue;
+    if (seen.has(key)) continue; // asked once per chain, however many rules go there
+    seen.add(key);
+    if (!missing(c)) continue;
     tables.set(`${c.family} ${c.table}`, tableAdd(c.family, c.table));
     made.set(key, chainAdd(c));
   }
@@ -115,7 +138,7 @@ export function rulesAdd(h: NftHandle, rules: readonly NewRule[]): void {
   const add = (r: NewRule) => ruleAddRequest({ family: r.chain.family, table: r.chain.table, chain: r.chain.name }, r.exprs, r.comment, r.head);
   // Each head insert goes before the chain's first rule: the last one first keeps their order.
   const adds = [...rules.filter((r) => r.head).reverse().map(add), ...rules.filter((r) => !r.head).map(add)];
-  h.commit([...makersOfMissing(h, rules.map((r) => r.chain)), ...adds], `add ${rules.length} nft rule(s) to table ${rules[0]!.chain.table}`);
+  commitRules(h, rules.map((r) => r.chain), adds, `add ${rules.length} nft rule(s) to table ${rules[0]!.chain.table}`);
 }
 
 /** The chain's rules; none when the table or chain does not exist. Equivalent to: `nft -a list chain $family $table $chain` */
