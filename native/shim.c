@@ -242,7 +242,7 @@ static void exec_cold(char **argv) {
   char *slash = strrchr(self, '/');
   char host[PATH_MAX];
   snprintf(host, sizeof host, "%.*s/wasm-cni-node", (int)(slash - self), self);
-  if (setenv("WASM_CNI_ARGV0", argv[0] != NULL ? argv[0] : "wasm-cni", 1) < 0) exit(1);
+  if (setenv("WASM_CNI_ARGV0", argv[0], 1) < 0) exit(1);
   argv[0] = host;
   execv(host, argv);
   dprintf(2, "wasm-cni: cannot run %s: %s\n", host, strerror(errno));
@@ -250,14 +250,16 @@ static void exec_cold(char **argv) {
 }
 
 int main(int argc, char **argv) {
-  (void)argc;
+  // exec'd with no argv at all: a slot of our own, since exec_cold writes argv[0].
+  char *none[] = {"wasm-cni", NULL};
+  if (argc < 1 || argv[0] == NULL) argv = none;
   const char *command = getenv("CNI_COMMAND");
   const char *dir = getenv("WASM_CNI_PRESTART_DIR");
   if (dir == NULL) dir = DEFAULT_DIR;
   struct stat st;
   // Forwarded: CNI calls other than VERSION,
   // not in a host process of the pool, with a pool directory that exists.
-  if (argv[0] != NULL && command != NULL && *command != '\0' && strcmp(command, "VERSION") != 0 &&
+  if (command != NULL && *command != '\0' && strcmp(command, "VERSION") != 0 &&
       getenv("WASM_CNI_SPARE") == NULL && *dir != '\0' && strcmp(dir, "off") != 0 && lstat(dir, &st) == 0) {
     int fd = forward(dir, argv[0]);
     if (fd >= 0) {

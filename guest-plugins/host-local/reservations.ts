@@ -88,7 +88,8 @@ export class Reservations {
   /** Reserves `ip` for `owner`; false when it is taken. Records it as the set's last reserved. */
   reserve(ip: IP, owner: Owner, rangeSet: i32): Result<bool, CniError> {
     const taken = this.isReserved(ip);
-    if (taken.isErr || taken.value) return taken.isErr ? taken : ok<bool, CniError>(false);
+    if (taken.isErr) return taken;
+    if (taken.value) return ok<bool, CniError>(false);
     const key = ip.toString();
     const put = this.store.put(key, owner.value);
     if (put.isErr) return put.pass<bool>();
@@ -160,6 +161,7 @@ export class Reservations {
     if (cur.isErr) return cur.pass<i32>();
     let ips = cur.value;
     if (ips.length == 0) {
+      // Rare (a reservation of an old host-local): a second look only then.
       const old = this.matching(owner, false, true);
       if (old.isErr) return old.pass<i32>();
       ips = old.value;
