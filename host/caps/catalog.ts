@@ -298,6 +298,32 @@ export const CATALOG: Record<WitFunctionKey, CapabilityEntry> = {
     from: DELEGATION,
     risk: "medium",
   },
+  "neigh.list": { changes: "nothing (reads a link's neighbour entries)", scope: `${IN_HELD_NETNS}; valid interface names only`, from: HELD, risk: "low" },
+  "neigh.set": {
+    changes: "adds or replaces a permanent neighbour (ARP/NDP) entry",
+    scope: `${IN_HELD_NETNS}; in the host netns only on a link the plugin created (owner mark), and for a controller only an address inside a peer node's subnet with that peer's VTEP MAC (the agent's view from etcd); ${UNDONE}`,
+    from: ["CNI_NETNS", "grant", "owner mark", "host"],
+    risk: "high",
+  },
+  "neigh.delete": {
+    changes: "deletes a neighbour entry",
+    scope: `${IN_HELD_NETNS}; in the host netns only on a link the plugin created (owner mark); ${UNDONE}`,
+    from: ["CNI_NETNS", "grant", "owner mark", "host"],
+    risk: "high",
+  },
+  "neigh.fdb": { changes: "nothing (reads a link's FDB entries)", scope: `${IN_HELD_NETNS}; valid interface names only`, from: HELD, risk: "low" },
+  "neigh.set-fdb": {
+    changes: "adds or replaces a permanent FDB entry of a link (a VXLAN remote)",
+    scope: `${IN_HELD_NETNS}; in the host netns only on a link the plugin created (owner mark), and for a controller only a peer node's VTEP MAC towards that peer's underlay address (the agent's view from etcd); ${UNDONE}`,
+    from: ["CNI_NETNS", "grant", "owner mark", "host"],
+    risk: "high",
+  },
+  "neigh.delete-fdb": {
+    changes: "deletes an FDB entry of a link",
+    scope: `${IN_HELD_NETNS}; in the host netns only on a link the plugin created (owner mark); ${UNDONE}`,
+    from: ["CNI_NETNS", "grant", "owner mark", "host"],
+    risk: "high",
+  },
   "qdisc.list": { changes: "nothing (reads a link's qdiscs)", scope: `${IN_HELD_NETNS}; valid interface names only`, from: HELD, risk: "low" },
   "qdisc.add": {
     changes: "adds a qdisc to a link: a tbf at its root (shapes what it sends), or an ingress or clsact qdisc (where filters on what it receives go)",

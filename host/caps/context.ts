@@ -21,6 +21,27 @@ export interface CallInfo {
   netnsPath?: string;
 }
 
+/** One node of a cluster view (WIT cluster.node). */
+export interface ClusterNode {
+  name: string;
+  subnets: string[];
+  underlay: string;
+  vtepMac: string;
+}
+
+/**
+ * The view a controller reconciles the node to (WIT cluster.view): what `wasm-cni agent` read
+ * from etcd and its own config. A controller's scope in the host netns is derived from it.
+ */
+export interface ClusterView {
+  local: ClusterNode;
+  peers: ClusterNode[];
+  clusterCidrs: string[];
+  underlayLink: string;
+  underlayMtu: number;
+  options: string;
+}
+
 /** One host-function call, for the audit trail and the phase breakdown. */
 export interface HostCallRecord {
   plugin: string;
@@ -47,6 +68,11 @@ export interface CallContext {
    * are given: the links it names are in the plugin's scope in the host netns.
    */
   config: string;
+  /**
+   * Set only when a controller reconciles (run-controller.ts): the agent's view, from which its
+   * scope is derived (which routes, neighbour and FDB entries it may make). Never from the guest.
+   */
+  cluster?: ClusterView;
   /** What the host takes from that config for store, ipam and dns (never from a plugin). */
   network: NetworkConfig;
   /** Handles it holds and what it may touch in the host netns (scope.ts); made on first use. */

@@ -18,94 +18,103 @@ const t12: AbiType = { k: "scalar", scalar: "u16", size: 2, align: 2, flat: ["i3
 const t13: AbiType = { k: "option", cases: [{ name: "none", type: null }, { name: "some", type: t12 }], discSize: 1, payloadOffset: 2, size: 4, align: 2, flat: ["i32","i32"] };
 const t14: AbiType = { k: "option", cases: [{ name: "none", type: null }, { name: "some", type: t5 }], discSize: 1, payloadOffset: 1, size: 2, align: 1, flat: ["i32","i32"] };
 const t15: AbiType = { k: "option", cases: [{ name: "none", type: null }, { name: "some", type: t0 }], discSize: 1, payloadOffset: 4, size: 8, align: 4, flat: ["i32","i32"] };
-const t16: AbiType = { k: "record", fields: [{ key: "index", type: t0, offset: 0 }, { key: "name", type: t1, offset: 4 }, { key: "kind", type: t1, offset: 12 }, { key: "mtu", type: t0, offset: 20 }, { key: "mac", type: t1, offset: 24 }, { key: "up", type: t5, offset: 32 }, { key: "promisc", type: t5, offset: 33 }, { key: "allmulti", type: t5, offset: 34 }, { key: "txqlen", type: t0, offset: 36 }, { key: "master", type: t0, offset: 40 }, { key: "peerIndex", type: t0, offset: 44 }, { key: "alias", type: t1, offset: 48 }, { key: "parentBus", type: t1, offset: 56 }, { key: "parentDev", type: t1, offset: 64 }, { key: "macvlanMode", type: t7, offset: 72 }, { key: "ipvlanMode", type: t9, offset: 74 }, { key: "ipvlanIsolation", type: t11, offset: 76 }, { key: "vlanId", type: t13, offset: 78 }, { key: "vlanFiltering", type: t14, offset: 82 }, { key: "vrfTable", type: t15, offset: 84 }], size: 92, align: 4, flat: ["i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32"] };
-const t17: AbiType = { k: "list", elem: t16, size: 8, align: 4, flat: ["i32","i32"] };
-const t18: AbiType = { k: "result", cases: [{ name: "ok", type: t17 }, { name: "err", type: t3 }], discSize: 1, payloadOffset: 4, size: 20, align: 4, flat: ["i32","i32","i32","i32","i32"] };
-const t19: AbiType = { k: "result", cases: [{ name: "ok", type: t16 }, { name: "err", type: t3 }], discSize: 1, payloadOffset: 4, size: 96, align: 4, flat: ["i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32"] };
-const t20: AbiType = { k: "option", cases: [{ name: "none", type: null }, { name: "some", type: t1 }], discSize: 1, payloadOffset: 4, size: 12, align: 4, flat: ["i32","i32","i32"] };
-const t21: AbiType = { k: "record", fields: [{ key: "name", type: t1, offset: 0 }, { key: "ns", type: t0, offset: 8 }, { key: "mac", type: t20, offset: 12 }], size: 24, align: 4, flat: ["i32","i32","i32","i32","i32","i32"] };
-const t22: AbiType = { k: "record", fields: [{ key: "vlanFiltering", type: t14, offset: 0 }], size: 2, align: 1, flat: ["i32","i32"] };
-const t23: AbiType = { k: "record", fields: [{ key: "parent", type: t1, offset: 0 }, { key: "parentNs", type: t0, offset: 8 }, { key: "mode", type: t6, offset: 12 }, { key: "bcQueueLen", type: t15, offset: 16 }], size: 24, align: 4, flat: ["i32","i32","i32","i32","i32","i32"] };
-const t24: AbiType = { k: "record", fields: [{ key: "parent", type: t1, offset: 0 }, { key: "parentNs", type: t0, offset: 8 }, { key: "mode", type: t8, offset: 12 }, { key: "isolation", type: t10, offset: 13 }], size: 16, align: 4, flat: ["i32","i32","i32","i32","i32"] };
-const t25: AbiType = { k: "record", fields: [{ key: "parent", type: t1, offset: 0 }, { key: "parentNs", type: t0, offset: 8 }, { key: "id", type: t12, offset: 12 }], size: 16, align: 4, flat: ["i32","i32","i32","i32"] };
-const t26: AbiType = { k: "record", fields: [{ key: "multiQueue", type: t5, offset: 0 }, { key: "vnetHdr", type: t5, offset: 1 }, { key: "owner", type: t15, offset: 4 }, { key: "group", type: t15, offset: 12 }], size: 20, align: 4, flat: ["i32","i32","i32","i32","i32","i32"] };
-const t27: AbiType = { k: "record", fields: [{ key: "table", type: t0, offset: 0 }], size: 4, align: 4, flat: ["i32"] };
-const t28: AbiType = { k: "variant", cases: [{ name: "veth", type: t21 }, { name: "bridge", type: t22 }, { name: "macvlan", type: t23 }, { name: "ipvlan", type: t24 }, { name: "vlan", type: t25 }, { name: "dummy", type: null }, { name: "tap", type: t26 }, { name: "ifb", type: null }, { name: "vrf", type: t27 }], discSize: 1, payloadOffset: 4, size: 28, align: 4, flat: ["i32","i32","i32","i32","i32","i32","i32"] };
-const t29: AbiType = { k: "record", fields: [{ key: "name", type: t1, offset: 0 }, { key: "mtu", type: t15, offset: 8 }, { key: "mac", type: t20, offset: 16 }, { key: "kind", type: t28, offset: 28 }], size: 56, align: 4, flat: ["i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32"] };
-const t30: AbiType = { k: "record", fields: [{ key: "up", type: t14, offset: 0 }, { key: "mtu", type: t15, offset: 4 }, { key: "mac", type: t20, offset: 12 }, { key: "master", type: t20, offset: 24 }, { key: "promisc", type: t14, offset: 36 }, { key: "allmulti", type: t14, offset: 38 }, { key: "txqlen", type: t15, offset: 40 }, { key: "alias", type: t20, offset: 48 }, { key: "name", type: t20, offset: 60 }, { key: "netns", type: t15, offset: 72 }], size: 80, align: 4, flat: ["i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32"] };
-const t31: AbiType = { k: "tuple", elems: [{ type: t0, offset: 0 }, { type: t1, offset: 4 }, { type: t30, offset: 12 }], size: 92, align: 4, flat: ["i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32"] };
-const t32: AbiType = { k: "record", fields: [{ key: "hairpin", type: t14, offset: 0 }, { key: "learning", type: t14, offset: 2 }, { key: "isolated", type: t14, offset: 4 }], size: 6, align: 1, flat: ["i32","i32","i32","i32","i32","i32"] };
-const t33: AbiType = { k: "result", cases: [{ name: "ok", type: null }, { name: "err", type: t3 }], discSize: 1, payloadOffset: 4, size: 20, align: 4, flat: ["i32","i32","i32","i32","i32"] };
-const t34: AbiType = { k: "record", fields: [{ key: "id", type: t12, offset: 0 }, { key: "last", type: t13, offset: 2 }, { key: "pvid", type: t5, offset: 6 }, { key: "untagged", type: t5, offset: 7 }], size: 8, align: 2, flat: ["i32","i32","i32","i32","i32"] };
-const t35: AbiType = { k: "list", elem: t34, size: 8, align: 4, flat: ["i32","i32"] };
-const t36: AbiType = { k: "result", cases: [{ name: "ok", type: t35 }, { name: "err", type: t3 }], discSize: 1, payloadOffset: 4, size: 20, align: 4, flat: ["i32","i32","i32","i32","i32"] };
-const t37: AbiType = { k: "enum", cases: [{ name: "all", type: null }, { name: "v4", type: null }, { name: "v6", type: null }], discSize: 1, payloadOffset: 1, size: 1, align: 1, flat: ["i32"] };
-const t38: AbiType = { k: "scalar", scalar: "u8", size: 1, align: 1, flat: ["i32"] };
-const t39: AbiType = { k: "record", fields: [{ key: "linkIndex", type: t0, offset: 0 }, { key: "cidr", type: t1, offset: 4 }, { key: "scope", type: t38, offset: 12 }], size: 16, align: 4, flat: ["i32","i32","i32","i32"] };
-const t40: AbiType = { k: "list", elem: t39, size: 8, align: 4, flat: ["i32","i32"] };
-const t41: AbiType = { k: "result", cases: [{ name: "ok", type: t40 }, { name: "err", type: t3 }], discSize: 1, payloadOffset: 4, size: 20, align: 4, flat: ["i32","i32","i32","i32","i32"] };
-const t42: AbiType = { k: "record", fields: [{ key: "dad", type: t5, offset: 0 }], size: 1, align: 1, flat: ["i32"] };
-const t43: AbiType = { k: "enum", cases: [{ name: "universe", type: null }, { name: "site", type: null }, { name: "link", type: null }, { name: "host", type: null }], discSize: 1, payloadOffset: 1, size: 1, align: 1, flat: ["i32"] };
-const t44: AbiType = { k: "option", cases: [{ name: "none", type: null }, { name: "some", type: t43 }], discSize: 1, payloadOffset: 1, size: 2, align: 1, flat: ["i32","i32"] };
-const t45: AbiType = { k: "option", cases: [{ name: "none", type: null }, { name: "some", type: t38 }], discSize: 1, payloadOffset: 1, size: 2, align: 1, flat: ["i32","i32"] };
-const t46: AbiType = { k: "record", fields: [{ key: "dst", type: t1, offset: 0 }, { key: "gw", type: t20, offset: 8 }, { key: "dev", type: t20, offset: 20 }, { key: "src", type: t20, offset: 32 }, { key: "table", type: t15, offset: 44 }, { key: "scope", type: t44, offset: 52 }, { key: "metric", type: t15, offset: 56 }, { key: "mtu", type: t15, offset: 64 }, { key: "advmss", type: t15, offset: 72 }, { key: "onlink", type: t5, offset: 80 }, { key: "protocol", type: t45, offset: 81 }], size: 84, align: 4, flat: ["i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32"] };
-const t47: AbiType = { k: "list", elem: t46, size: 8, align: 4, flat: ["i32","i32"] };
-const t48: AbiType = { k: "result", cases: [{ name: "ok", type: t47 }, { name: "err", type: t3 }], discSize: 1, payloadOffset: 4, size: 20, align: 4, flat: ["i32","i32","i32","i32","i32"] };
-const t49: AbiType = { k: "tuple", elems: [{ type: t0, offset: 0 }, { type: t46, offset: 4 }], size: 88, align: 4, flat: ["i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32"] };
-const t50: AbiType = { k: "enum", cases: [{ name: "to-table", type: null }, { name: "blackhole", type: null }, { name: "unreachable", type: null }, { name: "prohibit", type: null }], discSize: 1, payloadOffset: 1, size: 1, align: 1, flat: ["i32"] };
-const t51: AbiType = { k: "record", fields: [{ key: "family", type: t37, offset: 0 }, { key: "priority", type: t15, offset: 4 }, { key: "src", type: t20, offset: 12 }, { key: "dst", type: t20, offset: 24 }, { key: "iif", type: t20, offset: 36 }, { key: "oif", type: t20, offset: 48 }, { key: "fwmark", type: t15, offset: 60 }, { key: "fwmask", type: t15, offset: 68 }, { key: "table", type: t15, offset: 76 }, { key: "action", type: t50, offset: 84 }, { key: "invert", type: t5, offset: 85 }], size: 88, align: 4, flat: ["i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32"] };
-const t52: AbiType = { k: "list", elem: t51, size: 8, align: 4, flat: ["i32","i32"] };
-const t53: AbiType = { k: "result", cases: [{ name: "ok", type: t52 }, { name: "err", type: t3 }], discSize: 1, payloadOffset: 4, size: 20, align: 4, flat: ["i32","i32","i32","i32","i32"] };
-const t54: AbiType = { k: "tuple", elems: [{ type: t0, offset: 0 }, { type: t51, offset: 4 }], size: 92, align: 4, flat: ["i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32"] };
-const t55: AbiType = { k: "result", cases: [{ name: "ok", type: t1 }, { name: "err", type: t3 }], discSize: 1, payloadOffset: 4, size: 20, align: 4, flat: ["i32","i32","i32","i32","i32"] };
-const t56: AbiType = { k: "record", fields: [{ key: "ifname", type: t1, offset: 0 }, { key: "mac", type: t1, offset: 8 }], size: 16, align: 4, flat: ["i32","i32","i32","i32"] };
-const t57: AbiType = { k: "variant", cases: [{ name: "masquerade", type: t1 }, { name: "spoof-check", type: t56 }], discSize: 1, payloadOffset: 4, size: 20, align: 4, flat: ["i32","i32","i32","i32","i32"] };
-const t58: AbiType = { k: "list", elem: t57, size: 8, align: 4, flat: ["i32","i32"] };
-const t59: AbiType = { k: "result", cases: [{ name: "ok", type: t58 }, { name: "err", type: t3 }], discSize: 1, payloadOffset: 4, size: 20, align: 4, flat: ["i32","i32","i32","i32","i32"] };
-const t60: AbiType = { k: "enum", cases: [{ name: "nat-prerouting", type: null }, { name: "nat-output", type: null }, { name: "nat-postrouting", type: null }, { name: "filter-forward", type: null }, { name: "filter-input", type: null }], discSize: 1, payloadOffset: 1, size: 1, align: 1, flat: ["i32"] };
-const t61: AbiType = { k: "record", fields: [{ key: "cidr", type: t1, offset: 0 }, { key: "negate", type: t5, offset: 8 }], size: 12, align: 4, flat: ["i32","i32","i32"] };
-const t62: AbiType = { k: "record", fields: [{ key: "name", type: t1, offset: 0 }, { key: "negate", type: t5, offset: 8 }], size: 12, align: 4, flat: ["i32","i32","i32"] };
-const t63: AbiType = { k: "enum", cases: [{ name: "tcp", type: null }, { name: "udp", type: null }, { name: "sctp", type: null }, { name: "icmp", type: null }, { name: "icmpv6", type: null }], discSize: 1, payloadOffset: 1, size: 1, align: 1, flat: ["i32"] };
-const t64: AbiType = { k: "record", fields: [{ key: "first", type: t12, offset: 0 }, { key: "last", type: t12, offset: 2 }], size: 4, align: 2, flat: ["i32","i32"] };
-const t65: AbiType = { k: "flags", keys: ["new","established","related","invalid","untracked"], size: 1, align: 1, flat: ["i32"] };
-const t66: AbiType = { k: "record", fields: [{ key: "value", type: t0, offset: 0 }, { key: "mask", type: t0, offset: 4 }], size: 8, align: 4, flat: ["i32","i32"] };
-const t67: AbiType = { k: "variant", cases: [{ name: "saddr", type: t61 }, { name: "daddr", type: t61 }, { name: "iifname", type: t62 }, { name: "oifname", type: t62 }, { name: "protocol", type: t63 }, { name: "sport", type: t64 }, { name: "dport", type: t64 }, { name: "ct-state", type: t65 }, { name: "ct-dnat", type: null }, { name: "daddr-local", type: null }, { name: "mark", type: t66 }], discSize: 1, payloadOffset: 4, size: 16, align: 4, flat: ["i32","i32","i32","i32"] };
-const t68: AbiType = { k: "list", elem: t67, size: 8, align: 4, flat: ["i32","i32"] };
-const t69: AbiType = { k: "option", cases: [{ name: "none", type: null }, { name: "some", type: t64 }], discSize: 1, payloadOffset: 2, size: 6, align: 2, flat: ["i32","i32","i32"] };
-const t70: AbiType = { k: "record", fields: [{ key: "addr", type: t20, offset: 0 }, { key: "ports", type: t69, offset: 12 }], size: 20, align: 4, flat: ["i32","i32","i32","i32","i32","i32"] };
-const t71: AbiType = { k: "variant", cases: [{ name: "accept", type: null }, { name: "drop", type: null }, { name: "reject", type: null }, { name: "dnat", type: t70 }, { name: "snat", type: t70 }, { name: "masquerade", type: t69 }, { name: "redirect", type: t69 }, { name: "set-mark", type: t0 }, { name: "continue", type: null }], discSize: 1, payloadOffset: 4, size: 24, align: 4, flat: ["i32","i32","i32","i32","i32","i32","i32"] };
-const t72: AbiType = { k: "record", fields: [{ key: "chain", type: t60, offset: 0 }, { key: "family", type: t37, offset: 1 }, { key: "matches", type: t68, offset: 4 }, { key: "verdict", type: t71, offset: 12 }, { key: "counter", type: t5, offset: 36 }], size: 40, align: 4, flat: ["i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32"] };
-const t73: AbiType = { k: "list", elem: t72, size: 8, align: 4, flat: ["i32","i32"] };
-const t74: AbiType = { k: "scalar", scalar: "u64", size: 8, align: 8, flat: ["i64"] };
-const t75: AbiType = { k: "record", fields: [{ key: "rule", type: t72, offset: 0 }, { key: "packets", type: t74, offset: 40 }, { key: "bytes", type: t74, offset: 48 }], size: 56, align: 8, flat: ["i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i64","i64"] };
+const t16: AbiType = { k: "option", cases: [{ name: "none", type: null }, { name: "some", type: t1 }], discSize: 1, payloadOffset: 4, size: 12, align: 4, flat: ["i32","i32","i32"] };
+const t17: AbiType = { k: "record", fields: [{ key: "vni", type: t0, offset: 0 }, { key: "port", type: t12, offset: 4 }, { key: "local", type: t16, offset: 8 }, { key: "underlay", type: t16, offset: 20 }, { key: "learning", type: t5, offset: 32 }], size: 36, align: 4, flat: ["i32","i32","i32","i32","i32","i32","i32","i32","i32"] };
+const t18: AbiType = { k: "option", cases: [{ name: "none", type: null }, { name: "some", type: t17 }], discSize: 1, payloadOffset: 4, size: 40, align: 4, flat: ["i32","i32","i32","i32","i32","i32","i32","i32","i32","i32"] };
+const t19: AbiType = { k: "record", fields: [{ key: "index", type: t0, offset: 0 }, { key: "name", type: t1, offset: 4 }, { key: "kind", type: t1, offset: 12 }, { key: "mtu", type: t0, offset: 20 }, { key: "mac", type: t1, offset: 24 }, { key: "up", type: t5, offset: 32 }, { key: "promisc", type: t5, offset: 33 }, { key: "allmulti", type: t5, offset: 34 }, { key: "txqlen", type: t0, offset: 36 }, { key: "master", type: t0, offset: 40 }, { key: "peerIndex", type: t0, offset: 44 }, { key: "alias", type: t1, offset: 48 }, { key: "parentBus", type: t1, offset: 56 }, { key: "parentDev", type: t1, offset: 64 }, { key: "macvlanMode", type: t7, offset: 72 }, { key: "ipvlanMode", type: t9, offset: 74 }, { key: "ipvlanIsolation", type: t11, offset: 76 }, { key: "vlanId", type: t13, offset: 78 }, { key: "vlanFiltering", type: t14, offset: 82 }, { key: "vrfTable", type: t15, offset: 84 }, { key: "vxlan", type: t18, offset: 92 }], size: 132, align: 4, flat: ["i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32"] };
+const t20: AbiType = { k: "list", elem: t19, size: 8, align: 4, flat: ["i32","i32"] };
+const t21: AbiType = { k: "result", cases: [{ name: "ok", type: t20 }, { name: "err", type: t3 }], discSize: 1, payloadOffset: 4, size: 20, align: 4, flat: ["i32","i32","i32","i32","i32"] };
+const t22: AbiType = { k: "result", cases: [{ name: "ok", type: t19 }, { name: "err", type: t3 }], discSize: 1, payloadOffset: 4, size: 136, align: 4, flat: ["i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32"] };
+const t23: AbiType = { k: "record", fields: [{ key: "name", type: t1, offset: 0 }, { key: "ns", type: t0, offset: 8 }, { key: "mac", type: t16, offset: 12 }], size: 24, align: 4, flat: ["i32","i32","i32","i32","i32","i32"] };
+const t24: AbiType = { k: "record", fields: [{ key: "vlanFiltering", type: t14, offset: 0 }], size: 2, align: 1, flat: ["i32","i32"] };
+const t25: AbiType = { k: "record", fields: [{ key: "parent", type: t1, offset: 0 }, { key: "parentNs", type: t0, offset: 8 }, { key: "mode", type: t6, offset: 12 }, { key: "bcQueueLen", type: t15, offset: 16 }], size: 24, align: 4, flat: ["i32","i32","i32","i32","i32","i32"] };
+const t26: AbiType = { k: "record", fields: [{ key: "parent", type: t1, offset: 0 }, { key: "parentNs", type: t0, offset: 8 }, { key: "mode", type: t8, offset: 12 }, { key: "isolation", type: t10, offset: 13 }], size: 16, align: 4, flat: ["i32","i32","i32","i32","i32"] };
+const t27: AbiType = { k: "record", fields: [{ key: "parent", type: t1, offset: 0 }, { key: "parentNs", type: t0, offset: 8 }, { key: "id", type: t12, offset: 12 }], size: 16, align: 4, flat: ["i32","i32","i32","i32"] };
+const t28: AbiType = { k: "record", fields: [{ key: "multiQueue", type: t5, offset: 0 }, { key: "vnetHdr", type: t5, offset: 1 }, { key: "owner", type: t15, offset: 4 }, { key: "group", type: t15, offset: 12 }], size: 20, align: 4, flat: ["i32","i32","i32","i32","i32","i32"] };
+const t29: AbiType = { k: "record", fields: [{ key: "table", type: t0, offset: 0 }], size: 4, align: 4, flat: ["i32"] };
+const t30: AbiType = { k: "variant", cases: [{ name: "veth", type: t23 }, { name: "bridge", type: t24 }, { name: "macvlan", type: t25 }, { name: "ipvlan", type: t26 }, { name: "vlan", type: t27 }, { name: "dummy", type: null }, { name: "tap", type: t28 }, { name: "ifb", type: null }, { name: "vrf", type: t29 }, { name: "vxlan", type: t17 }], discSize: 1, payloadOffset: 4, size: 40, align: 4, flat: ["i32","i32","i32","i32","i32","i32","i32","i32","i32","i32"] };
+const t31: AbiType = { k: "record", fields: [{ key: "name", type: t1, offset: 0 }, { key: "mtu", type: t15, offset: 8 }, { key: "mac", type: t16, offset: 16 }, { key: "kind", type: t30, offset: 28 }], size: 68, align: 4, flat: ["i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32"] };
+const t32: AbiType = { k: "tuple", elems: [{ type: t0, offset: 0 }, { type: t31, offset: 4 }], size: 72, align: 4, flat: ["i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32"] };
+const t33: AbiType = { k: "record", fields: [{ key: "up", type: t14, offset: 0 }, { key: "mtu", type: t15, offset: 4 }, { key: "mac", type: t16, offset: 12 }, { key: "master", type: t16, offset: 24 }, { key: "promisc", type: t14, offset: 36 }, { key: "allmulti", type: t14, offset: 38 }, { key: "txqlen", type: t15, offset: 40 }, { key: "alias", type: t16, offset: 48 }, { key: "name", type: t16, offset: 60 }, { key: "netns", type: t15, offset: 72 }], size: 80, align: 4, flat: ["i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32"] };
+const t34: AbiType = { k: "tuple", elems: [{ type: t0, offset: 0 }, { type: t1, offset: 4 }, { type: t33, offset: 12 }], size: 92, align: 4, flat: ["i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32"] };
+const t35: AbiType = { k: "record", fields: [{ key: "hairpin", type: t14, offset: 0 }, { key: "learning", type: t14, offset: 2 }, { key: "isolated", type: t14, offset: 4 }], size: 6, align: 1, flat: ["i32","i32","i32","i32","i32","i32"] };
+const t36: AbiType = { k: "result", cases: [{ name: "ok", type: null }, { name: "err", type: t3 }], discSize: 1, payloadOffset: 4, size: 20, align: 4, flat: ["i32","i32","i32","i32","i32"] };
+const t37: AbiType = { k: "record", fields: [{ key: "id", type: t12, offset: 0 }, { key: "last", type: t13, offset: 2 }, { key: "pvid", type: t5, offset: 6 }, { key: "untagged", type: t5, offset: 7 }], size: 8, align: 2, flat: ["i32","i32","i32","i32","i32"] };
+const t38: AbiType = { k: "list", elem: t37, size: 8, align: 4, flat: ["i32","i32"] };
+const t39: AbiType = { k: "result", cases: [{ name: "ok", type: t38 }, { name: "err", type: t3 }], discSize: 1, payloadOffset: 4, size: 20, align: 4, flat: ["i32","i32","i32","i32","i32"] };
+const t40: AbiType = { k: "enum", cases: [{ name: "all", type: null }, { name: "v4", type: null }, { name: "v6", type: null }], discSize: 1, payloadOffset: 1, size: 1, align: 1, flat: ["i32"] };
+const t41: AbiType = { k: "scalar", scalar: "u8", size: 1, align: 1, flat: ["i32"] };
+const t42: AbiType = { k: "record", fields: [{ key: "linkIndex", type: t0, offset: 0 }, { key: "cidr", type: t1, offset: 4 }, { key: "scope", type: t41, offset: 12 }], size: 16, align: 4, flat: ["i32","i32","i32","i32"] };
+const t43: AbiType = { k: "list", elem: t42, size: 8, align: 4, flat: ["i32","i32"] };
+const t44: AbiType = { k: "result", cases: [{ name: "ok", type: t43 }, { name: "err", type: t3 }], discSize: 1, payloadOffset: 4, size: 20, align: 4, flat: ["i32","i32","i32","i32","i32"] };
+const t45: AbiType = { k: "record", fields: [{ key: "dad", type: t5, offset: 0 }], size: 1, align: 1, flat: ["i32"] };
+const t46: AbiType = { k: "enum", cases: [{ name: "universe", type: null }, { name: "site", type: null }, { name: "link", type: null }, { name: "host", type: null }], discSize: 1, payloadOffset: 1, size: 1, align: 1, flat: ["i32"] };
+const t47: AbiType = { k: "option", cases: [{ name: "none", type: null }, { name: "some", type: t46 }], discSize: 1, payloadOffset: 1, size: 2, align: 1, flat: ["i32","i32"] };
+const t48: AbiType = { k: "option", cases: [{ name: "none", type: null }, { name: "some", type: t41 }], discSize: 1, payloadOffset: 1, size: 2, align: 1, flat: ["i32","i32"] };
+const t49: AbiType = { k: "record", fields: [{ key: "dst", type: t1, offset: 0 }, { key: "gw", type: t16, offset: 8 }, { key: "dev", type: t16, offset: 20 }, { key: "src", type: t16, offset: 32 }, { key: "table", type: t15, offset: 44 }, { key: "scope", type: t47, offset: 52 }, { key: "metric", type: t15, offset: 56 }, { key: "mtu", type: t15, offset: 64 }, { key: "advmss", type: t15, offset: 72 }, { key: "onlink", type: t5, offset: 80 }, { key: "protocol", type: t48, offset: 81 }], size: 84, align: 4, flat: ["i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32"] };
+const t50: AbiType = { k: "list", elem: t49, size: 8, align: 4, flat: ["i32","i32"] };
+const t51: AbiType = { k: "result", cases: [{ name: "ok", type: t50 }, { name: "err", type: t3 }], discSize: 1, payloadOffset: 4, size: 20, align: 4, flat: ["i32","i32","i32","i32","i32"] };
+const t52: AbiType = { k: "tuple", elems: [{ type: t0, offset: 0 }, { type: t49, offset: 4 }], size: 88, align: 4, flat: ["i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32"] };
+const t53: AbiType = { k: "enum", cases: [{ name: "to-table", type: null }, { name: "blackhole", type: null }, { name: "unreachable", type: null }, { name: "prohibit", type: null }], discSize: 1, payloadOffset: 1, size: 1, align: 1, flat: ["i32"] };
+const t54: AbiType = { k: "record", fields: [{ key: "family", type: t40, offset: 0 }, { key: "priority", type: t15, offset: 4 }, { key: "src", type: t16, offset: 12 }, { key: "dst", type: t16, offset: 24 }, { key: "iif", type: t16, offset: 36 }, { key: "oif", type: t16, offset: 48 }, { key: "fwmark", type: t15, offset: 60 }, { key: "fwmask", type: t15, offset: 68 }, { key: "table", type: t15, offset: 76 }, { key: "action", type: t53, offset: 84 }, { key: "invert", type: t5, offset: 85 }], size: 88, align: 4, flat: ["i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32"] };
+const t55: AbiType = { k: "list", elem: t54, size: 8, align: 4, flat: ["i32","i32"] };
+const t56: AbiType = { k: "result", cases: [{ name: "ok", type: t55 }, { name: "err", type: t3 }], discSize: 1, payloadOffset: 4, size: 20, align: 4, flat: ["i32","i32","i32","i32","i32"] };
+const t57: AbiType = { k: "tuple", elems: [{ type: t0, offset: 0 }, { type: t54, offset: 4 }], size: 92, align: 4, flat: ["i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32"] };
+const t58: AbiType = { k: "result", cases: [{ name: "ok", type: t1 }, { name: "err", type: t3 }], discSize: 1, payloadOffset: 4, size: 20, align: 4, flat: ["i32","i32","i32","i32","i32"] };
+const t59: AbiType = { k: "record", fields: [{ key: "ifname", type: t1, offset: 0 }, { key: "mac", type: t1, offset: 8 }], size: 16, align: 4, flat: ["i32","i32","i32","i32"] };
+const t60: AbiType = { k: "variant", cases: [{ name: "masquerade", type: t1 }, { name: "spoof-check", type: t59 }], discSize: 1, payloadOffset: 4, size: 20, align: 4, flat: ["i32","i32","i32","i32","i32"] };
+const t61: AbiType = { k: "list", elem: t60, size: 8, align: 4, flat: ["i32","i32"] };
+const t62: AbiType = { k: "result", cases: [{ name: "ok", type: t61 }, { name: "err", type: t3 }], discSize: 1, payloadOffset: 4, size: 20, align: 4, flat: ["i32","i32","i32","i32","i32"] };
+const t63: AbiType = { k: "enum", cases: [{ name: "nat-prerouting", type: null }, { name: "nat-output", type: null }, { name: "nat-postrouting", type: null }, { name: "filter-forward", type: null }, { name: "filter-input", type: null }], discSize: 1, payloadOffset: 1, size: 1, align: 1, flat: ["i32"] };
+const t64: AbiType = { k: "record", fields: [{ key: "cidr", type: t1, offset: 0 }, { key: "negate", type: t5, offset: 8 }], size: 12, align: 4, flat: ["i32","i32","i32"] };
+const t65: AbiType = { k: "record", fields: [{ key: "name", type: t1, offset: 0 }, { key: "negate", type: t5, offset: 8 }], size: 12, align: 4, flat: ["i32","i32","i32"] };
+const t66: AbiType = { k: "enum", cases: [{ name: "tcp", type: null }, { name: "udp", type: null }, { name: "sctp", type: null }, { name: "icmp", type: null }, { name: "icmpv6", type: null }], discSize: 1, payloadOffset: 1, size: 1, align: 1, flat: ["i32"] };
+const t67: AbiType = { k: "record", fields: [{ key: "first", type: t12, offset: 0 }, { key: "last", type: t12, offset: 2 }], size: 4, align: 2, flat: ["i32","i32"] };
+const t68: AbiType = { k: "flags", keys: ["new","established","related","invalid","untracked"], size: 1, align: 1, flat: ["i32"] };
+const t69: AbiType = { k: "record", fields: [{ key: "value", type: t0, offset: 0 }, { key: "mask", type: t0, offset: 4 }], size: 8, align: 4, flat: ["i32","i32"] };
+const t70: AbiType = { k: "variant", cases: [{ name: "saddr", type: t64 }, { name: "daddr", type: t64 }, { name: "iifname", type: t65 }, { name: "oifname", type: t65 }, { name: "protocol", type: t66 }, { name: "sport", type: t67 }, { name: "dport", type: t67 }, { name: "ct-state", type: t68 }, { name: "ct-dnat", type: null }, { name: "daddr-local", type: null }, { name: "mark", type: t69 }], discSize: 1, payloadOffset: 4, size: 16, align: 4, flat: ["i32","i32","i32","i32"] };
+const t71: AbiType = { k: "list", elem: t70, size: 8, align: 4, flat: ["i32","i32"] };
+const t72: AbiType = { k: "option", cases: [{ name: "none", type: null }, { name: "some", type: t67 }], discSize: 1, payloadOffset: 2, size: 6, align: 2, flat: ["i32","i32","i32"] };
+const t73: AbiType = { k: "record", fields: [{ key: "addr", type: t16, offset: 0 }, { key: "ports", type: t72, offset: 12 }], size: 20, align: 4, flat: ["i32","i32","i32","i32","i32","i32"] };
+const t74: AbiType = { k: "variant", cases: [{ name: "accept", type: null }, { name: "drop", type: null }, { name: "reject", type: null }, { name: "dnat", type: t73 }, { name: "snat", type: t73 }, { name: "masquerade", type: t72 }, { name: "redirect", type: t72 }, { name: "set-mark", type: t0 }, { name: "continue", type: null }], discSize: 1, payloadOffset: 4, size: 24, align: 4, flat: ["i32","i32","i32","i32","i32","i32","i32"] };
+const t75: AbiType = { k: "record", fields: [{ key: "chain", type: t63, offset: 0 }, { key: "family", type: t40, offset: 1 }, { key: "matches", type: t71, offset: 4 }, { key: "verdict", type: t74, offset: 12 }, { key: "counter", type: t5, offset: 36 }], size: 40, align: 4, flat: ["i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32"] };
 const t76: AbiType = { k: "list", elem: t75, size: 8, align: 4, flat: ["i32","i32"] };
-const t77: AbiType = { k: "result", cases: [{ name: "ok", type: t76 }, { name: "err", type: t3 }], discSize: 1, payloadOffset: 4, size: 20, align: 4, flat: ["i32","i32","i32","i32","i32"] };
-const t78: AbiType = { k: "result", cases: [{ name: "ok", type: t20 }, { name: "err", type: t3 }], discSize: 1, payloadOffset: 4, size: 20, align: 4, flat: ["i32","i32","i32","i32","i32"] };
-const t79: AbiType = { k: "result", cases: [{ name: "ok", type: t5 }, { name: "err", type: t3 }], discSize: 1, payloadOffset: 4, size: 20, align: 4, flat: ["i32","i32","i32","i32","i32"] };
-const t80: AbiType = { k: "tuple", elems: [{ type: t1, offset: 0 }, { type: t1, offset: 8 }], size: 16, align: 4, flat: ["i32","i32","i32","i32"] };
-const t81: AbiType = { k: "list", elem: t80, size: 8, align: 4, flat: ["i32","i32"] };
-const t82: AbiType = { k: "result", cases: [{ name: "ok", type: t81 }, { name: "err", type: t3 }], discSize: 1, payloadOffset: 4, size: 20, align: 4, flat: ["i32","i32","i32","i32","i32"] };
-const t83: AbiType = { k: "list", elem: t1, size: 8, align: 4, flat: ["i32","i32"] };
-const t84: AbiType = { k: "enum", cases: [{ name: "debug", type: null }, { name: "info", type: null }, { name: "warn", type: null }, { name: "error", type: null }], discSize: 1, payloadOffset: 1, size: 1, align: 1, flat: ["i32"] };
-const t85: AbiType = { k: "record", fields: [{ key: "code", type: t0, offset: 0 }, { key: "msg", type: t1, offset: 4 }, { key: "details", type: t1, offset: 12 }], size: 20, align: 4, flat: ["i32","i32","i32","i32","i32"] };
-const t86: AbiType = { k: "result", cases: [{ name: "ok", type: t1 }, { name: "err", type: t85 }], discSize: 1, payloadOffset: 4, size: 24, align: 4, flat: ["i32","i32","i32","i32","i32","i32"] };
-const t87: AbiType = { k: "result", cases: [{ name: "ok", type: null }, { name: "err", type: t85 }], discSize: 1, payloadOffset: 4, size: 24, align: 4, flat: ["i32","i32","i32","i32","i32","i32"] };
-const t88: AbiType = { k: "record", fields: [{ key: "nameservers", type: t83, offset: 0 }, { key: "domain", type: t1, offset: 8 }, { key: "search", type: t83, offset: 16 }, { key: "options", type: t83, offset: 24 }], size: 32, align: 4, flat: ["i32","i32","i32","i32","i32","i32","i32","i32"] };
-const t89: AbiType = { k: "result", cases: [{ name: "ok", type: t88 }, { name: "err", type: t3 }], discSize: 1, payloadOffset: 4, size: 36, align: 4, flat: ["i32","i32","i32","i32","i32","i32","i32","i32","i32"] };
-const t90: AbiType = { k: "record", fields: [{ key: "rate", type: t74, offset: 0 }, { key: "burst", type: t0, offset: 8 }, { key: "limit", type: t0, offset: 12 }, { key: "peakrate", type: t74, offset: 16 }], size: 24, align: 8, flat: ["i64","i32","i32","i64"] };
-const t91: AbiType = { k: "option", cases: [{ name: "none", type: null }, { name: "some", type: t90 }], discSize: 1, payloadOffset: 8, size: 32, align: 8, flat: ["i32","i64","i32","i32","i64"] };
-const t92: AbiType = { k: "record", fields: [{ key: "kind", type: t1, offset: 0 }, { key: "handle", type: t0, offset: 8 }, { key: "parent", type: t0, offset: 12 }, { key: "tbf", type: t91, offset: 16 }], size: 48, align: 8, flat: ["i32","i32","i32","i32","i32","i64","i32","i32","i64"] };
-const t93: AbiType = { k: "list", elem: t92, size: 8, align: 4, flat: ["i32","i32"] };
-const t94: AbiType = { k: "result", cases: [{ name: "ok", type: t93 }, { name: "err", type: t3 }], discSize: 1, payloadOffset: 4, size: 20, align: 4, flat: ["i32","i32","i32","i32","i32"] };
-const t95: AbiType = { k: "variant", cases: [{ name: "latency-us", type: t0 }, { name: "limit-bytes", type: t0 }], discSize: 1, payloadOffset: 4, size: 8, align: 4, flat: ["i32","i32"] };
-const t96: AbiType = { k: "option", cases: [{ name: "none", type: null }, { name: "some", type: t74 }], discSize: 1, payloadOffset: 8, size: 16, align: 8, flat: ["i32","i64"] };
-const t97: AbiType = { k: "record", fields: [{ key: "handle", type: t12, offset: 0 }, { key: "rate", type: t74, offset: 8 }, { key: "burst", type: t0, offset: 16 }, { key: "queue", type: t95, offset: 20 }, { key: "peakrate", type: t96, offset: 32 }, { key: "mtu", type: t15, offset: 48 }], size: 56, align: 8, flat: ["i32","i64","i32","i32","i32","i32","i64","i32","i32"] };
-const t98: AbiType = { k: "variant", cases: [{ name: "tbf", type: t97 }, { name: "ingress", type: null }, { name: "clsact", type: null }], discSize: 1, payloadOffset: 8, size: 64, align: 8, flat: ["i32","i32","i64","i32","i32","i32","i32","i64","i32","i32"] };
-const t99: AbiType = { k: "enum", cases: [{ name: "root", type: null }, { name: "ingress", type: null }], discSize: 1, payloadOffset: 1, size: 1, align: 1, flat: ["i32"] };
-const t100: AbiType = { k: "record", fields: [{ key: "to", type: t1, offset: 0 }, { key: "priority", type: t12, offset: 8 }, { key: "mirror", type: t5, offset: 10 }], size: 12, align: 4, flat: ["i32","i32","i32","i32"] };
-const t101: AbiType = { k: "list", elem: t100, size: 8, align: 4, flat: ["i32","i32"] };
-const t102: AbiType = { k: "result", cases: [{ name: "ok", type: t101 }, { name: "err", type: t3 }], discSize: 1, payloadOffset: 4, size: 20, align: 4, flat: ["i32","i32","i32","i32","i32"] };
-const t103: AbiType = { k: "record", fields: [{ key: "config", type: t1, offset: 0 }, { key: "containerId", type: t1, offset: 8 }, { key: "ifname", type: t1, offset: 16 }, { key: "netns", type: t1, offset: 24 }, { key: "args", type: t81, offset: 32 }], size: 40, align: 4, flat: ["i32","i32","i32","i32","i32","i32","i32","i32","i32","i32"] };
+const t77: AbiType = { k: "scalar", scalar: "u64", size: 8, align: 8, flat: ["i64"] };
+const t78: AbiType = { k: "record", fields: [{ key: "rule", type: t75, offset: 0 }, { key: "packets", type: t77, offset: 40 }, { key: "bytes", type: t77, offset: 48 }], size: 56, align: 8, flat: ["i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i32","i64","i64"] };
+const t79: AbiType = { k: "list", elem: t78, size: 8, align: 4, flat: ["i32","i32"] };
+const t80: AbiType = { k: "result", cases: [{ name: "ok", type: t79 }, { name: "err", type: t3 }], discSize: 1, payloadOffset: 4, size: 20, align: 4, flat: ["i32","i32","i32","i32","i32"] };
+const t81: AbiType = { k: "result", cases: [{ name: "ok", type: t16 }, { name: "err", type: t3 }], discSize: 1, payloadOffset: 4, size: 20, align: 4, flat: ["i32","i32","i32","i32","i32"] };
+const t82: AbiType = { k: "result", cases: [{ name: "ok", type: t5 }, { name: "err", type: t3 }], discSize: 1, payloadOffset: 4, size: 20, align: 4, flat: ["i32","i32","i32","i32","i32"] };
+const t83: AbiType = { k: "tuple", elems: [{ type: t1, offset: 0 }, { type: t1, offset: 8 }], size: 16, align: 4, flat: ["i32","i32","i32","i32"] };
+const t84: AbiType = { k: "list", elem: t83, size: 8, align: 4, flat: ["i32","i32"] };
+const t85: AbiType = { k: "result", cases: [{ name: "ok", type: t84 }, { name: "err", type: t3 }], discSize: 1, payloadOffset: 4, size: 20, align: 4, flat: ["i32","i32","i32","i32","i32"] };
+const t86: AbiType = { k: "list", elem: t1, size: 8, align: 4, flat: ["i32","i32"] };
+const t87: AbiType = { k: "enum", cases: [{ name: "debug", type: null }, { name: "info", type: null }, { name: "warn", type: null }, { name: "error", type: null }], discSize: 1, payloadOffset: 1, size: 1, align: 1, flat: ["i32"] };
+const t88: AbiType = { k: "record", fields: [{ key: "code", type: t0, offset: 0 }, { key: "msg", type: t1, offset: 4 }, { key: "details", type: t1, offset: 12 }], size: 20, align: 4, flat: ["i32","i32","i32","i32","i32"] };
+const t89: AbiType = { k: "result", cases: [{ name: "ok", type: t1 }, { name: "err", type: t88 }], discSize: 1, payloadOffset: 4, size: 24, align: 4, flat: ["i32","i32","i32","i32","i32","i32"] };
+const t90: AbiType = { k: "result", cases: [{ name: "ok", type: null }, { name: "err", type: t88 }], discSize: 1, payloadOffset: 4, size: 24, align: 4, flat: ["i32","i32","i32","i32","i32","i32"] };
+const t91: AbiType = { k: "record", fields: [{ key: "nameservers", type: t86, offset: 0 }, { key: "domain", type: t1, offset: 8 }, { key: "search", type: t86, offset: 16 }, { key: "options", type: t86, offset: 24 }], size: 32, align: 4, flat: ["i32","i32","i32","i32","i32","i32","i32","i32"] };
+const t92: AbiType = { k: "result", cases: [{ name: "ok", type: t91 }, { name: "err", type: t3 }], discSize: 1, payloadOffset: 4, size: 36, align: 4, flat: ["i32","i32","i32","i32","i32","i32","i32","i32","i32"] };
+const t93: AbiType = { k: "record", fields: [{ key: "rate", type: t77, offset: 0 }, { key: "burst", type: t0, offset: 8 }, { key: "limit", type: t0, offset: 12 }, { key: "peakrate", type: t77, offset: 16 }], size: 24, align: 8, flat: ["i64","i32","i32","i64"] };
+const t94: AbiType = { k: "option", cases: [{ name: "none", type: null }, { name: "some", type: t93 }], discSize: 1, payloadOffset: 8, size: 32, align: 8, flat: ["i32","i64","i32","i32","i64"] };
+const t95: AbiType = { k: "record", fields: [{ key: "kind", type: t1, offset: 0 }, { key: "handle", type: t0, offset: 8 }, { key: "parent", type: t0, offset: 12 }, { key: "tbf", type: t94, offset: 16 }], size: 48, align: 8, flat: ["i32","i32","i32","i32","i32","i64","i32","i32","i64"] };
+const t96: AbiType = { k: "list", elem: t95, size: 8, align: 4, flat: ["i32","i32"] };
+const t97: AbiType = { k: "result", cases: [{ name: "ok", type: t96 }, { name: "err", type: t3 }], discSize: 1, payloadOffset: 4, size: 20, align: 4, flat: ["i32","i32","i32","i32","i32"] };
+const t98: AbiType = { k: "variant", cases: [{ name: "latency-us", type: t0 }, { name: "limit-bytes", type: t0 }], discSize: 1, payloadOffset: 4, size: 8, align: 4, flat: ["i32","i32"] };
+const t99: AbiType = { k: "option", cases: [{ name: "none", type: null }, { name: "some", type: t77 }], discSize: 1, payloadOffset: 8, size: 16, align: 8, flat: ["i32","i64"] };
+const t100: AbiType = { k: "record", fields: [{ key: "handle", type: t12, offset: 0 }, { key: "rate", type: t77, offset: 8 }, { key: "burst", type: t0, offset: 16 }, { key: "queue", type: t98, offset: 20 }, { key: "peakrate", type: t99, offset: 32 }, { key: "mtu", type: t15, offset: 48 }], size: 56, align: 8, flat: ["i32","i64","i32","i32","i32","i32","i64","i32","i32"] };
+const t101: AbiType = { k: "variant", cases: [{ name: "tbf", type: t100 }, { name: "ingress", type: null }, { name: "clsact", type: null }], discSize: 1, payloadOffset: 8, size: 64, align: 8, flat: ["i32","i32","i64","i32","i32","i32","i32","i64","i32","i32"] };
+const t102: AbiType = { k: "enum", cases: [{ name: "root", type: null }, { name: "ingress", type: null }], discSize: 1, payloadOffset: 1, size: 1, align: 1, flat: ["i32"] };
+const t103: AbiType = { k: "record", fields: [{ key: "to", type: t1, offset: 0 }, { key: "priority", type: t12, offset: 8 }, { key: "mirror", type: t5, offset: 10 }], size: 12, align: 4, flat: ["i32","i32","i32","i32"] };
+const t104: AbiType = { k: "list", elem: t103, size: 8, align: 4, flat: ["i32","i32"] };
+const t105: AbiType = { k: "result", cases: [{ name: "ok", type: t104 }, { name: "err", type: t3 }], discSize: 1, payloadOffset: 4, size: 20, align: 4, flat: ["i32","i32","i32","i32","i32"] };
+const t106: AbiType = { k: "record", fields: [{ key: "address", type: t1, offset: 0 }, { key: "mac", type: t1, offset: 8 }, { key: "permanent", type: t5, offset: 16 }], size: 20, align: 4, flat: ["i32","i32","i32","i32","i32"] };
+const t107: AbiType = { k: "list", elem: t106, size: 8, align: 4, flat: ["i32","i32"] };
+const t108: AbiType = { k: "result", cases: [{ name: "ok", type: t107 }, { name: "err", type: t3 }], discSize: 1, payloadOffset: 4, size: 20, align: 4, flat: ["i32","i32","i32","i32","i32"] };
+const t109: AbiType = { k: "record", fields: [{ key: "mac", type: t1, offset: 0 }, { key: "dst", type: t1, offset: 8 }, { key: "permanent", type: t5, offset: 16 }], size: 20, align: 4, flat: ["i32","i32","i32","i32","i32"] };
+const t110: AbiType = { k: "list", elem: t109, size: 8, align: 4, flat: ["i32","i32"] };
+const t111: AbiType = { k: "result", cases: [{ name: "ok", type: t110 }, { name: "err", type: t3 }], discSize: 1, payloadOffset: 4, size: 20, align: 4, flat: ["i32","i32","i32","i32","i32"] };
+const t112: AbiType = { k: "record", fields: [{ key: "config", type: t1, offset: 0 }, { key: "containerId", type: t1, offset: 8 }, { key: "ifname", type: t1, offset: 16 }, { key: "netns", type: t1, offset: 24 }, { key: "args", type: t84, offset: 32 }], size: 40, align: 4, flat: ["i32","i32","i32","i32","i32","i32","i32","i32","i32","i32"] };
 
 export const WORLD: AbiWorld = {
   imports: {
@@ -114,82 +123,90 @@ export const WORLD: AbiWorld = {
       { name: "host", js: "host", params: [], result: t4, spilledParams: null, resultInMemory: true },
     ],
     "cni:host/link@0.1.0": [
-      { name: "list", js: "list", params: [t0], result: t18, spilledParams: null, resultInMemory: true },
-      { name: "get", js: "get", params: [t0, t1], result: t19, spilledParams: null, resultInMemory: true },
-      { name: "create", js: "create", params: [t0, t29], result: t19, spilledParams: null, resultInMemory: true },
-      { name: "set", js: "set", params: [t0, t1, t30], result: t19, spilledParams: t31, resultInMemory: true },
-      { name: "set-port", js: "setPort", params: [t0, t1, t32], result: t33, spilledParams: null, resultInMemory: true },
-      { name: "add-port-vlans", js: "addPortVlans", params: [t0, t1, t35], result: t33, spilledParams: null, resultInMemory: true },
-      { name: "remove-port-vlans", js: "removePortVlans", params: [t0, t1, t35], result: t33, spilledParams: null, resultInMemory: true },
-      { name: "port-vlans", js: "portVlans", params: [t0, t1], result: t36, spilledParams: null, resultInMemory: true },
-      { name: "delete", js: "delete", params: [t0, t1], result: t33, spilledParams: null, resultInMemory: true },
+      { name: "list", js: "list", params: [t0], result: t21, spilledParams: null, resultInMemory: true },
+      { name: "get", js: "get", params: [t0, t1], result: t22, spilledParams: null, resultInMemory: true },
+      { name: "create", js: "create", params: [t0, t31], result: t22, spilledParams: t32, resultInMemory: true },
+      { name: "set", js: "set", params: [t0, t1, t33], result: t22, spilledParams: t34, resultInMemory: true },
+      { name: "set-port", js: "setPort", params: [t0, t1, t35], result: t36, spilledParams: null, resultInMemory: true },
+      { name: "add-port-vlans", js: "addPortVlans", params: [t0, t1, t38], result: t36, spilledParams: null, resultInMemory: true },
+      { name: "remove-port-vlans", js: "removePortVlans", params: [t0, t1, t38], result: t36, spilledParams: null, resultInMemory: true },
+      { name: "port-vlans", js: "portVlans", params: [t0, t1], result: t39, spilledParams: null, resultInMemory: true },
+      { name: "delete", js: "delete", params: [t0, t1], result: t36, spilledParams: null, resultInMemory: true },
     ],
     "cni:host/addr@0.1.0": [
-      { name: "list", js: "list", params: [t0, t1, t37], result: t41, spilledParams: null, resultInMemory: true },
-      { name: "add", js: "add", params: [t0, t1, t1, t42], result: t33, spilledParams: null, resultInMemory: true },
-      { name: "delete", js: "delete", params: [t0, t1, t1], result: t33, spilledParams: null, resultInMemory: true },
-      { name: "settle", js: "settle", params: [t0, t1, t0], result: t33, spilledParams: null, resultInMemory: true },
+      { name: "list", js: "list", params: [t0, t1, t40], result: t44, spilledParams: null, resultInMemory: true },
+      { name: "add", js: "add", params: [t0, t1, t1, t45], result: t36, spilledParams: null, resultInMemory: true },
+      { name: "delete", js: "delete", params: [t0, t1, t1], result: t36, spilledParams: null, resultInMemory: true },
+      { name: "settle", js: "settle", params: [t0, t1, t0], result: t36, spilledParams: null, resultInMemory: true },
     ],
     "cni:host/route@0.1.0": [
-      { name: "list", js: "list", params: [t0, t37, t5], result: t48, spilledParams: null, resultInMemory: true },
-      { name: "add", js: "add", params: [t0, t46], result: t33, spilledParams: t49, resultInMemory: true },
-      { name: "replace", js: "replace", params: [t0, t46], result: t33, spilledParams: t49, resultInMemory: true },
-      { name: "delete", js: "delete", params: [t0, t46], result: t33, spilledParams: t49, resultInMemory: true },
+      { name: "list", js: "list", params: [t0, t40, t5], result: t51, spilledParams: null, resultInMemory: true },
+      { name: "add", js: "add", params: [t0, t49], result: t36, spilledParams: t52, resultInMemory: true },
+      { name: "replace", js: "replace", params: [t0, t49], result: t36, spilledParams: t52, resultInMemory: true },
+      { name: "delete", js: "delete", params: [t0, t49], result: t36, spilledParams: t52, resultInMemory: true },
     ],
     "cni:host/rule@0.1.0": [
-      { name: "list", js: "list", params: [t0, t37], result: t53, spilledParams: null, resultInMemory: true },
-      { name: "add", js: "add", params: [t0, t51], result: t33, spilledParams: t54, resultInMemory: true },
-      { name: "delete", js: "delete", params: [t0, t51], result: t33, spilledParams: t54, resultInMemory: true },
+      { name: "list", js: "list", params: [t0, t40], result: t56, spilledParams: null, resultInMemory: true },
+      { name: "add", js: "add", params: [t0, t54], result: t36, spilledParams: t57, resultInMemory: true },
+      { name: "delete", js: "delete", params: [t0, t54], result: t36, spilledParams: t57, resultInMemory: true },
     ],
     "cni:host/sysctl@0.1.0": [
-      { name: "get", js: "get", params: [t0, t1], result: t55, spilledParams: null, resultInMemory: true },
-      { name: "set", js: "set", params: [t0, t1, t1], result: t33, spilledParams: null, resultInMemory: true },
+      { name: "get", js: "get", params: [t0, t1], result: t58, spilledParams: null, resultInMemory: true },
+      { name: "set", js: "set", params: [t0, t1, t1], result: t36, spilledParams: null, resultInMemory: true },
     ],
     "cni:host/firewall@0.1.0": [
-      { name: "ensure-masquerade", js: "ensureMasquerade", params: [t0, t1], result: t33, spilledParams: null, resultInMemory: true },
-      { name: "ensure-spoof-check", js: "ensureSpoofCheck", params: [t0, t56], result: t33, spilledParams: null, resultInMemory: true },
-      { name: "list", js: "list", params: [t0], result: t59, spilledParams: null, resultInMemory: true },
-      { name: "remove", js: "remove", params: [t0], result: t33, spilledParams: null, resultInMemory: true },
+      { name: "ensure-masquerade", js: "ensureMasquerade", params: [t0, t1], result: t36, spilledParams: null, resultInMemory: true },
+      { name: "ensure-spoof-check", js: "ensureSpoofCheck", params: [t0, t59], result: t36, spilledParams: null, resultInMemory: true },
+      { name: "list", js: "list", params: [t0], result: t62, spilledParams: null, resultInMemory: true },
+      { name: "remove", js: "remove", params: [t0], result: t36, spilledParams: null, resultInMemory: true },
       { name: "retain", js: "retain", params: [t0], result: t4, spilledParams: null, resultInMemory: true },
-      { name: "apply", js: "apply", params: [t0, t73], result: t33, spilledParams: null, resultInMemory: true },
-      { name: "rules", js: "rules", params: [t0], result: t77, spilledParams: null, resultInMemory: true },
+      { name: "apply", js: "apply", params: [t0, t76], result: t36, spilledParams: null, resultInMemory: true },
+      { name: "rules", js: "rules", params: [t0], result: t80, spilledParams: null, resultInMemory: true },
     ],
     "cni:host/store@0.1.0": [
       { name: "open", js: "open", params: [], result: t4, spilledParams: null, resultInMemory: true },
-      { name: "get", js: "get", params: [t0, t1], result: t78, spilledParams: null, resultInMemory: true },
-      { name: "put", js: "put", params: [t0, t1, t1], result: t33, spilledParams: null, resultInMemory: true },
-      { name: "remove", js: "remove", params: [t0, t1], result: t79, spilledParams: null, resultInMemory: true },
-      { name: "entries", js: "entries", params: [t0], result: t82, spilledParams: null, resultInMemory: true },
-      { name: "find", js: "find", params: [t0, t83], result: t82, spilledParams: null, resultInMemory: true },
+      { name: "get", js: "get", params: [t0, t1], result: t81, spilledParams: null, resultInMemory: true },
+      { name: "put", js: "put", params: [t0, t1, t1], result: t36, spilledParams: null, resultInMemory: true },
+      { name: "remove", js: "remove", params: [t0, t1], result: t82, spilledParams: null, resultInMemory: true },
+      { name: "entries", js: "entries", params: [t0], result: t85, spilledParams: null, resultInMemory: true },
+      { name: "find", js: "find", params: [t0, t86], result: t85, spilledParams: null, resultInMemory: true },
     ],
     "cni:host/log@0.1.0": [
-      { name: "write", js: "write", params: [t84, t1], result: null, spilledParams: null, resultInMemory: false },
+      { name: "write", js: "write", params: [t87, t1], result: null, spilledParams: null, resultInMemory: false },
     ],
     "cni:host/ipam@0.1.0": [
-      { name: "add", js: "add", params: [], result: t86, spilledParams: null, resultInMemory: true },
-      { name: "check", js: "check", params: [], result: t87, spilledParams: null, resultInMemory: true },
-      { name: "del", js: "del", params: [], result: t87, spilledParams: null, resultInMemory: true },
-      { name: "status", js: "status", params: [], result: t87, spilledParams: null, resultInMemory: true },
-      { name: "gc", js: "gc", params: [], result: t87, spilledParams: null, resultInMemory: true },
+      { name: "add", js: "add", params: [], result: t89, spilledParams: null, resultInMemory: true },
+      { name: "check", js: "check", params: [], result: t90, spilledParams: null, resultInMemory: true },
+      { name: "del", js: "del", params: [], result: t90, spilledParams: null, resultInMemory: true },
+      { name: "status", js: "status", params: [], result: t90, spilledParams: null, resultInMemory: true },
+      { name: "gc", js: "gc", params: [], result: t90, spilledParams: null, resultInMemory: true },
     ],
     "cni:host/dns@0.1.0": [
-      { name: "read-resolv-conf", js: "readResolvConf", params: [t1], result: t89, spilledParams: null, resultInMemory: true },
+      { name: "read-resolv-conf", js: "readResolvConf", params: [t1], result: t92, spilledParams: null, resultInMemory: true },
     ],
     "cni:host/qdisc@0.1.0": [
-      { name: "list", js: "list", params: [t0, t1], result: t94, spilledParams: null, resultInMemory: true },
-      { name: "add", js: "add", params: [t0, t1, t98], result: t33, spilledParams: null, resultInMemory: true },
-      { name: "replace", js: "replace", params: [t0, t1, t98], result: t33, spilledParams: null, resultInMemory: true },
-      { name: "delete", js: "delete", params: [t0, t1, t99], result: t33, spilledParams: null, resultInMemory: true },
-      { name: "add-redirect", js: "addRedirect", params: [t0, t1, t100], result: t33, spilledParams: null, resultInMemory: true },
-      { name: "redirects", js: "redirects", params: [t0, t1], result: t102, spilledParams: null, resultInMemory: true },
-      { name: "delete-redirect", js: "deleteRedirect", params: [t0, t1, t12], result: t33, spilledParams: null, resultInMemory: true },
+      { name: "list", js: "list", params: [t0, t1], result: t97, spilledParams: null, resultInMemory: true },
+      { name: "add", js: "add", params: [t0, t1, t101], result: t36, spilledParams: null, resultInMemory: true },
+      { name: "replace", js: "replace", params: [t0, t1, t101], result: t36, spilledParams: null, resultInMemory: true },
+      { name: "delete", js: "delete", params: [t0, t1, t102], result: t36, spilledParams: null, resultInMemory: true },
+      { name: "add-redirect", js: "addRedirect", params: [t0, t1, t103], result: t36, spilledParams: null, resultInMemory: true },
+      { name: "redirects", js: "redirects", params: [t0, t1], result: t105, spilledParams: null, resultInMemory: true },
+      { name: "delete-redirect", js: "deleteRedirect", params: [t0, t1, t12], result: t36, spilledParams: null, resultInMemory: true },
+    ],
+    "cni:host/neigh@0.1.0": [
+      { name: "list", js: "list", params: [t0, t1, t40], result: t108, spilledParams: null, resultInMemory: true },
+      { name: "set", js: "set", params: [t0, t1, t1, t1], result: t36, spilledParams: null, resultInMemory: true },
+      { name: "delete", js: "delete", params: [t0, t1, t1], result: t36, spilledParams: null, resultInMemory: true },
+      { name: "fdb", js: "fdb", params: [t0, t1], result: t111, spilledParams: null, resultInMemory: true },
+      { name: "set-fdb", js: "setFdb", params: [t0, t1, t1, t1], result: t36, spilledParams: null, resultInMemory: true },
+      { name: "delete-fdb", js: "deleteFdb", params: [t0, t1, t1, t1], result: t36, spilledParams: null, resultInMemory: true },
     ],
   },
   exports: [
-    { name: "add", js: "add", params: [t103], result: t86, spilledParams: null, resultInMemory: true },
-    { name: "del", js: "del", params: [t103], result: t87, spilledParams: null, resultInMemory: true },
-    { name: "check", js: "check", params: [t103], result: t87, spilledParams: null, resultInMemory: true },
-    { name: "status", js: "status", params: [t103], result: t87, spilledParams: null, resultInMemory: true },
-    { name: "gc", js: "gc", params: [t103], result: t87, spilledParams: null, resultInMemory: true },
+    { name: "add", js: "add", params: [t112], result: t89, spilledParams: null, resultInMemory: true },
+    { name: "del", js: "del", params: [t112], result: t90, spilledParams: null, resultInMemory: true },
+    { name: "check", js: "check", params: [t112], result: t90, spilledParams: null, resultInMemory: true },
+    { name: "status", js: "status", params: [t112], result: t90, spilledParams: null, resultInMemory: true },
+    { name: "gc", js: "gc", params: [t112], result: t90, spilledParams: null, resultInMemory: true },
   ],
 };

@@ -344,6 +344,42 @@ export const WIT_INTERFACES: readonly WitInterfaceInfo[] = [
         "docs": "Deletes the filters of one priority from the link's ingress hook; `not-found` when there\nare none. During ADD only a filter this call added.\nEquivalent to: `tc filter del dev $link ingress prio $priority`"
       }
     ]
+  },
+  {
+    "name": "neigh",
+    "docs": "Neighbour entries (ARP for IPv4, NDP for IPv6) and forwarding database (FDB) entries of a\nvxlan link: what an overlay programs per peer node instead of letting the kernel learn it.",
+    "functions": [
+      {
+        "name": "list",
+        "signature": "func(ns: netns-id, link: string, family: family) -> result<list<neighbour>, host-error>",
+        "docs": "The neighbour entries of link `link`. Equivalent to: `ip neigh show dev $link`"
+      },
+      {
+        "name": "set",
+        "signature": "func(ns: netns-id, link: string, address: string, mac: string) -> result<_, host-error>",
+        "docs": "Adds a permanent entry, or replaces the entry for `address`.\nEquivalent to: `ip neigh replace $address lladdr $mac dev $link nud permanent`"
+      },
+      {
+        "name": "delete",
+        "signature": "func(ns: netns-id, link: string, address: string) -> result<_, host-error>",
+        "docs": "Deletes the entry for `address`. Equivalent to: `ip neigh del $address dev $link`"
+      },
+      {
+        "name": "fdb",
+        "signature": "func(ns: netns-id, link: string) -> result<list<fdb-entry>, host-error>",
+        "docs": "The FDB entries of link `link`. Equivalent to: `bridge fdb show dev $link`"
+      },
+      {
+        "name": "set-fdb",
+        "signature": "func(ns: netns-id, link: string, mac: string, dst: string) -> result<_, host-error>",
+        "docs": "Adds a permanent FDB entry of the link itself: frames for `mac` go to underlay address\n`dst`. Equivalent to: `bridge fdb replace $mac dev $link dst $dst self permanent`"
+      },
+      {
+        "name": "delete-fdb",
+        "signature": "func(ns: netns-id, link: string, mac: string, dst: string) -> result<_, host-error>",
+        "docs": "Deletes an FDB entry. Equivalent to: `bridge fdb del $mac dev $link dst $dst self`"
+      }
+    ]
   }
 ];
 
@@ -399,4 +435,10 @@ export type WitFunctionKey =
   | "qdisc.delete"
   | "qdisc.add-redirect"
   | "qdisc.redirects"
-  | "qdisc.delete-redirect";
+  | "qdisc.delete-redirect"
+  | "neigh.list"
+  | "neigh.set"
+  | "neigh.delete"
+  | "neigh.fdb"
+  | "neigh.set-fdb"
+  | "neigh.delete-fdb";

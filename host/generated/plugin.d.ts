@@ -8,6 +8,7 @@ export type * as CniHostFirewall010 from './interfaces/cni-host-firewall.js'; //
 export type * as CniHostIpam010 from './interfaces/cni-host-ipam.js'; // import cni:host/ipam@0.1.0
 export type * as CniHostLink010 from './interfaces/cni-host-link.js'; // import cni:host/link@0.1.0
 export type * as CniHostLog010 from './interfaces/cni-host-log.js'; // import cni:host/log@0.1.0
+export type * as CniHostNeigh010 from './interfaces/cni-host-neigh.js'; // import cni:host/neigh@0.1.0
 export type * as CniHostNetns010 from './interfaces/cni-host-netns.js'; // import cni:host/netns@0.1.0
 export type * as CniHostQdisc010 from './interfaces/cni-host-qdisc.js'; // import cni:host/qdisc@0.1.0
 export type * as CniHostRoute010 from './interfaces/cni-host-route.js'; // import cni:host/route@0.1.0

@@ -7,7 +7,7 @@ import {
 
 /** Link kinds link.create can make: the cases of WIT `link-kind` (tsc keeps them in step). */
 export const LINK_KINDS = Object.keys(
-  { veth: 0, bridge: 0, macvlan: 0, ipvlan: 0, vlan: 0, dummy: 0, tap: 0, ifb: 0, vrf: 0 } satisfies Record<LinkKind["tag"], 0>,
+  { veth: 0, bridge: 0, macvlan: 0, ipvlan: 0, vlan: 0, dummy: 0, tap: 0, ifb: 0, vrf: 0, vxlan: 0 } satisfies Record<LinkKind["tag"], 0>,
 ) as readonly LinkKind["tag"][];
 
 /**

@@ -51,6 +51,8 @@ export class LinkInfo {
   vlanFiltering: Box<bool> | null = null;
   /** A VRF device's routing table (IFLA_VRF_TABLE). */
   vrfTable: Box<u32> | null = null;
+  /** A VXLAN device's attributes (IFLA_VXLAN_*). */
+  vxlan: VxlanAttrs | null = null;
 }
 
 // @ts-ignore: decorator
@@ -77,6 +79,7 @@ export function liftLinkInfo(src: usize): LinkInfo {
   v.vlanId = liftOptU16(src + 78);
   v.vlanFiltering = liftOptBool(src + 82);
   v.vrfTable = liftOptU32(src + 84);
+  v.vxlan = liftOptVxlanAttrs(src + 92);
   return v;
 }
 
@@ -103,6 +106,7 @@ export function lowerLinkInfo(v: LinkInfo, dst: usize): void {
   lowerOptU16(v.vlanId, dst + 78);
   lowerOptBool(v.vlanFiltering, dst + 82);
   lowerOptU32(v.vrfTable, dst + 84);
+  lowerOptVxlanAttrs(v.vxlan, dst + 92);
 }
 
 /** The peer end of a veth pair, created in namespace `ns`. */
@@ -294,6 +298,49 @@ export function lowerVrfAttrs(v: VrfAttrs, dst: usize): void {
 }
 
 /**
+ * A VXLAN device (an overlay's VTEP). Made in the namespace `create` is called with; its
+ * underlay link is in the same namespace.
+ * Equivalent to: `ip link add $name type vxlan id $vni local $local dev $underlay dstport $port nolearning`
+ */
+export class VxlanAttrs {
+  /** The VXLAN network identifier, 0-16777215. */
+  vni: u32 = 0;
+  /** The UDP destination port (IFLA_VXLAN_PORT): 4789 is IANA's, 8472 Linux's and Flannel's. */
+  port: u16 = 0;
+  /** The local underlay address the tunnel's packets leave from; none: the kernel picks. */
+  local: string | null = null;
+  /** The underlay link, by name; none: any. */
+  underlay: string | null = null;
+  /**
+   * Learn remote MACs from received packets (IFLA_VXLAN_LEARNING); an overlay that
+   * programs its FDB sets false.
+   */
+  learning: bool = false;
+}
+
+// @ts-ignore: decorator
+@unsafe
+export function liftVxlanAttrs(src: usize): VxlanAttrs {
+  const v = new VxlanAttrs();
+  v.vni = load<u32>(src, 0);
+  v.port = load<u16>(src, 4);
+  v.local = liftOptString(src + 8);
+  v.underlay = liftOptString(src + 20);
+  v.learning = (load<u8>(src, 32) != 0);
+  return v;
+}
+
+// @ts-ignore: decorator
+@unsafe
+export function lowerVxlanAttrs(v: VxlanAttrs, dst: usize): void {
+  store<u32>(dst, v.vni, 0);
+  store<u16>(dst, v.port, 4);
+  lowerOptString(v.local, dst + 8);
+  lowerOptString(v.underlay, dst + 20);
+  store<u8>(dst, <u8>(v.learning ? 1 : 0), 32);
+}
+
+/**
  * A persistent tap device (TUNSETIFF with IFF_TAP | IFF_NO_PI, then TUNSETPERSIST), made
  * directly in the namespace `create` is called with.
  * Equivalent to: `ip tuntap add mode tap name $name [multi_queue] [user $uid] [group $gid]`
@@ -339,6 +386,7 @@ export enum LinkKindTag {
   TAP = 6,
   IFB = 7,
   VRF = 8,
+  VXLAN = 9,
 }
 
 /** What kind of link to create, with its kind-specific attributes. */
@@ -351,6 +399,7 @@ export class LinkKind {
   private _vlan: VlanAttrs | null = null;
   private _tap: TapAttrs | null = null;
   private _vrf: VrfAttrs | null = null;
+  private _vxlan: VxlanAttrs | null = null;
 
   static veth(payload: VethPeer): LinkKind {
     const v = new LinkKind(LinkKindTag.VETH);
@@ -487,6 +536,22 @@ export class LinkKind {
     if (this.tag != LinkKindTag.VRF) throw new Error(E_VARIANT_CASE);
     return this._vrf!;
   }
+
+  static vxlan(payload: VxlanAttrs): LinkKind {
+    const v = new LinkKind(LinkKindTag.VXLAN);
+    v._vxlan = payload;
+    return v;
+  }
+
+  get isVxlan(): bool {
+    return this.tag == LinkKindTag.VXLAN;
+  }
+
+  /** The payload of vxlan; traps on another case. */
+  get vxlan(): VxlanAttrs {
+    if (this.tag != LinkKindTag.VXLAN) throw new Error(E_VARIANT_CASE);
+    return this._vxlan!;
+  }
 }
 
 // @ts-ignore: decorator
@@ -502,6 +567,7 @@ export function liftLinkKind(src: usize): LinkKind {
     case 6: return LinkKind.tap(liftTapAttrs(src + 4));
     case 7: return LinkKind.ifb();
     case 8: return LinkKind.vrf(liftVrfAttrs(src + 4));
+    case 9: return LinkKind.vxlan(liftVxlanAttrs(src + 4));
   }
   return unreachable();
 }
@@ -551,6 +617,11 @@ export function lowerLinkKind(v: LinkKind, dst: usize): void {
     case 8: {
       store<u8>(dst, 8);
       lowerVrfAttrs(v.vrf, dst + 4);
+      break;
+    }
+    case 9: {
+      store<u8>(dst, 9);
+      lowerVxlanAttrs(v.vxlan, dst + 4);
       break;
     }
   }
@@ -704,7 +775,7 @@ export function lowerPortVlan(v: PortVlan, dst: usize): void {
 }
 
 // Return area of the host functions below (one call at a time).
-const _RET = memory.data(96, 4);
+const _RET = memory.data(136, 4);
 
 // @ts-ignore: decorator
 @external("cni:host/link@0.1.0", "list")
@@ -742,7 +813,7 @@ export function get(ns: NetnsId, name: string): Result<LinkInfo, HostError> {
 
 // @ts-ignore: decorator
 @external("cni:host/link@0.1.0", "create")
-declare function _create(p0: i32, p1: i32, p2: i32, p3: i32, p4: i32, p5: i32, p6: i32, p7: i32, p8: i32, p9: i32, p10: i32, p11: i32, p12: i32, p13: i32, p14: i32, p15: i32): void;
+declare function _create(p0: i32, p1: i32): void;
 
 /**
  * Creates a link in `ns`. For a veth pair both ends are created at once, the peer directly
@@ -752,188 +823,10 @@ declare function _create(p0: i32, p1: i32, p2: i32, p3: i32, p4: i32, p5: i32, p
  */
 export function create(ns: NetnsId, spec: LinkSpec): Result<LinkInfo, HostError> {
   const _mark = mark();
-  let _p0: i32 = 0;
-  _p0 = <i32>ns;
-  let _p1: i32 = 0;
-  let _p2: i32 = 0;
-  let _p3: i32 = 0;
-  let _p4: i32 = 0;
-  let _p5: i32 = 0;
-  let _p6: i32 = 0;
-  let _p7: i32 = 0;
-  let _p8: i32 = 0;
-  let _p9: i32 = 0;
-  let _p10: i32 = 0;
-  let _p11: i32 = 0;
-  let _p12: i32 = 0;
-  let _p13: i32 = 0;
-  let _p14: i32 = 0;
-  {
-    const _v2 = spec;
-    const _v3 = _v2.name;
-    const _n4 = utf8Length(_v3);
-    _p1 = <i32>utf8Encode(_v3, _n4);
-    _p2 = <i32>_n4;
-    {
-      const _v5 = _v2.mtu;
-      if (_v5 === null) {
-        _p3 = 0;
-      } else {
-        _p3 = 1;
-        _p4 = <i32>_v5.value;
-      }
-    }
-    {
-      const _v6 = _v2.mac;
-      if (_v6 === null) {
-        _p5 = 0;
-      } else {
-        _p5 = 1;
-        const _v7 = _v6;
-        const _n8 = utf8Length(_v7);
-        _p6 = <i32>utf8Encode(_v7, _n8);
-        _p7 = <i32>_n8;
-      }
-    }
-    {
-      const _v9 = _v2.kind;
-      switch (<i32>_v9.tag) {
-        case 0: {
-          _p8 = 0;
-          {
-            const _v10 = _v9.veth;
-            const _v11 = _v10.name;
-            const _n12 = utf8Length(_v11);
-            _p9 = <i32>utf8Encode(_v11, _n12);
-            _p10 = <i32>_n12;
-            _p11 = <i32>_v10.ns;
-            {
-              const _v13 = _v10.mac;
-              if (_v13 === null) {
-                _p12 = 0;
-              } else {
-                _p12 = 1;
-                const _v14 = _v13;
-                const _n15 = utf8Length(_v14);
-                _p13 = <i32>utf8Encode(_v14, _n15);
-                _p14 = <i32>_n15;
-              }
-            }
-          }
-          break;
-        }
-        case 1: {
-          _p8 = 1;
-          {
-            const _v16 = _v9.bridge;
-            {
-              const _v17 = _v16.vlanFiltering;
-              if (_v17 === null) {
-                _p9 = 0;
-              } else {
-                _p9 = 1;
-                _p10 = _v17.value ? 1 : 0;
-              }
-            }
-          }
-          break;
-        }
-        case 2: {
-          _p8 = 2;
-          {
-            const _v18 = _v9.macvlan;
-            const _v19 = _v18.parent;
-            const _n20 = utf8Length(_v19);
-            _p9 = <i32>utf8Encode(_v19, _n20);
-            _p10 = <i32>_n20;
-            _p11 = <i32>_v18.parentNs;
-            _p12 = <i32>_v18.mode;
-            {
-              const _v21 = _v18.bcQueueLen;
-              if (_v21 === null) {
-                _p13 = 0;
-              } else {
-                _p13 = 1;
-                _p14 = <i32>_v21.value;
-              }
-            }
-          }
-          break;
-        }
-        case 3: {
-          _p8 = 3;
-          {
-            const _v22 = _v9.ipvlan;
-            const _v23 = _v22.parent;
-            const _n24 = utf8Length(_v23);
-            _p9 = <i32>utf8Encode(_v23, _n24);
-            _p10 = <i32>_n24;
-            _p11 = <i32>_v22.parentNs;
-            _p12 = <i32>_v22.mode;
-            _p13 = <i32>_v22.isolation;
-          }
-          break;
-        }
-        case 4: {
-          _p8 = 4;
-          {
-            const _v25 = _v9.vlan;
-            const _v26 = _v25.parent;
-            const _n27 = utf8Length(_v26);
-            _p9 = <i32>utf8Encode(_v26, _n27);
-            _p10 = <i32>_n27;
-            _p11 = <i32>_v25.parentNs;
-            _p12 = <i32>_v25.id;
-          }
-          break;
-        }
-        case 5: {
-          _p8 = 5;
-          break;
-        }
-        case 6: {
-          _p8 = 6;
-          {
-            const _v28 = _v9.tap;
-            _p9 = _v28.multiQueue ? 1 : 0;
-            _p10 = _v28.vnetHdr ? 1 : 0;
-            {
-              const _v29 = _v28.owner;
-              if (_v29 === null) {
-                _p11 = 0;
-              } else {
-                _p11 = 1;
-                _p12 = <i32>_v29.value;
-              }
-            }
-            {
-              const _v30 = _v28.group;
-              if (_v30 === null) {
-                _p13 = 0;
-              } else {
-                _p13 = 1;
-                _p14 = <i32>_v30.value;
-              }
-            }
-          }
-          break;
-        }
-        case 7: {
-          _p8 = 7;
-          break;
-        }
-        case 8: {
-          _p8 = 8;
-          {
-            const _v31 = _v9.vrf;
-            _p9 = <i32>_v31.table;
-          }
-          break;
-        }
-      }
-    }
-  }
-  _create(_p0, _p1, _p2, _p3, _p4, _p5, _p6, _p7, _p8, _p9, _p10, _p11, _p12, _p13, _p14, <i32>_RET);
+  const _args = allocArea(72);
+  store<u32>(_args, ns, 0);
+  lowerLinkSpec(spec, _args + 4);
+  _create(<i32>_args, <i32>_RET);
   release(_mark);
   return liftResLinkInfoOrHostError(_RET);
 }
@@ -965,10 +858,10 @@ export function setPort(ns: NetnsId, name: string, change: PortChange): Result<U
   _p0 = <i32>ns;
   let _p1: i32 = 0;
   let _p2: i32 = 0;
-  const _v32 = name;
-  const _n33 = utf8Length(_v32);
-  _p1 = <i32>utf8Encode(_v32, _n33);
-  _p2 = <i32>_n33;
+  const _v2 = name;
+  const _n3 = utf8Length(_v2);
+  _p1 = <i32>utf8Encode(_v2, _n3);
+  _p2 = <i32>_n3;
   let _p3: i32 = 0;
   let _p4: i32 = 0;
   let _p5: i32 = 0;
@@ -976,32 +869,32 @@ export function setPort(ns: NetnsId, name: string, change: PortChange): Result<U
   let _p7: i32 = 0;
   let _p8: i32 = 0;
   {
-    const _v34 = change;
+    const _v4 = change;
     {
-      const _v35 = _v34.hairpin;
-      if (_v35 === null) {
+      const _v5 = _v4.hairpin;
+      if (_v5 === null) {
         _p3 = 0;
       } else {
         _p3 = 1;
-        _p4 = _v35.value ? 1 : 0;
+        _p4 = _v5.value ? 1 : 0;
       }
     }
     {
-      const _v36 = _v34.learning;
-      if (_v36 === null) {
+      const _v6 = _v4.learning;
+      if (_v6 === null) {
         _p5 = 0;
       } else {
         _p5 = 1;
-        _p6 = _v36.value ? 1 : 0;
+        _p6 = _v6.value ? 1 : 0;
       }
     }
     {
-      const _v37 = _v34.isolated;
-      if (_v37 === null) {
+      const _v7 = _v4.isolated;
+      if (_v7 === null) {
         _p7 = 0;
       } else {
         _p7 = 1;
-        _p8 = _v37.value ? 1 : 0;
+        _p8 = _v7.value ? 1 : 0;
       }
     }
   }
@@ -1025,15 +918,15 @@ export function addPortVlans(ns: NetnsId, name: string, vlans: Array<PortVlan>):
   _p0 = <i32>ns;
   let _p1: i32 = 0;
   let _p2: i32 = 0;
-  const _v38 = name;
-  const _n39 = utf8Length(_v38);
-  _p1 = <i32>utf8Encode(_v38, _n39);
-  _p2 = <i32>_n39;
+  const _v8 = name;
+  const _n9 = utf8Length(_v8);
+  _p1 = <i32>utf8Encode(_v8, _n9);
+  _p2 = <i32>_n9;
   let _p3: i32 = 0;
   let _p4: i32 = 0;
-  const _v40 = vlans;
-  _p3 = <i32>lowerElemsPortVlan(_v40);
-  _p4 = _v40.length;
+  const _v10 = vlans;
+  _p3 = <i32>lowerElemsPortVlan(_v10);
+  _p4 = _v10.length;
   _addPortVlans(_p0, _p1, _p2, _p3, _p4, <i32>_RET);
   release(_mark);
   return liftResUnitOrHostError(_RET);
@@ -1054,15 +947,15 @@ export function removePortVlans(ns: NetnsId, name: string, vlans: Array<PortVlan
   _p0 = <i32>ns;
   let _p1: i32 = 0;
   let _p2: i32 = 0;
-  const _v41 = name;
-  const _n42 = utf8Length(_v41);
-  _p1 = <i32>utf8Encode(_v41, _n42);
-  _p2 = <i32>_n42;
+  const _v11 = name;
+  const _n12 = utf8Length(_v11);
+  _p1 = <i32>utf8Encode(_v11, _n12);
+  _p2 = <i32>_n12;
   let _p3: i32 = 0;
   let _p4: i32 = 0;
-  const _v43 = vlans;
-  _p3 = <i32>lowerElemsPortVlan(_v43);
-  _p4 = _v43.length;
+  const _v13 = vlans;
+  _p3 = <i32>lowerElemsPortVlan(_v13);
+  _p4 = _v13.length;
   _removePortVlans(_p0, _p1, _p2, _p3, _p4, <i32>_RET);
   release(_mark);
   return liftResUnitOrHostError(_RET);
@@ -1083,10 +976,10 @@ export function portVlans(ns: NetnsId, name: string): Result<Array<PortVlan>, Ho
   _p0 = <i32>ns;
   let _p1: i32 = 0;
   let _p2: i32 = 0;
-  const _v44 = name;
-  const _n45 = utf8Length(_v44);
-  _p1 = <i32>utf8Encode(_v44, _n45);
-  _p2 = <i32>_n45;
+  const _v14 = name;
+  const _n15 = utf8Length(_v14);
+  _p1 = <i32>utf8Encode(_v14, _n15);
+  _p2 = <i32>_n15;
   _portVlans(_p0, _p1, _p2, <i32>_RET);
   release(_mark);
   return liftResListPortVlanOrHostError(_RET);
@@ -1103,10 +996,10 @@ export function del(ns: NetnsId, name: string): Result<Unit, HostError> {
   _p0 = <i32>ns;
   let _p1: i32 = 0;
   let _p2: i32 = 0;
-  const _v46 = name;
-  const _n47 = utf8Length(_v46);
-  _p1 = <i32>utf8Encode(_v46, _n47);
-  _p2 = <i32>_n47;
+  const _v16 = name;
+  const _n17 = utf8Length(_v16);
+  _p1 = <i32>utf8Encode(_v16, _n17);
+  _p2 = <i32>_n17;
   _del(_p0, _p1, _p2, <i32>_RET);
   release(_mark);
   return liftResUnitOrHostError(_RET);
@@ -1168,6 +1061,16 @@ function liftOptU32(src: usize): Box<u32> | null {
   switch (<i32>load<u8>(src)) {
     case 0: return null;
     case 1: return new Box<u32>(load<u32>(src, 4));
+  }
+  return unreachable();
+}
+
+// @ts-ignore: decorator
+@unsafe
+function liftOptVxlanAttrs(src: usize): VxlanAttrs | null {
+  switch (<i32>load<u8>(src)) {
+    case 0: return null;
+    case 1: return liftVxlanAttrs(src + 4);
   }
   return unreachable();
 }
@@ -1240,6 +1143,17 @@ function lowerOptU32(v: Box<u32> | null, dst: usize): void {
 
 // @ts-ignore: decorator
 @unsafe
+function lowerOptVxlanAttrs(v: VxlanAttrs | null, dst: usize): void {
+  if (v === null) {
+    store<u8>(dst, 0);
+  } else {
+    store<u8>(dst, 1);
+    lowerVxlanAttrs(v, dst + 4);
+  }
+}
+
+// @ts-ignore: decorator
+@unsafe
 function liftOptString(src: usize): string | null {
   switch (<i32>load<u8>(src)) {
     case 0: return null;
@@ -1295,10 +1209,10 @@ function liftResListLinkInfoOrHostError(src: usize): Result<Array<LinkInfo>, Hos
 function liftListLinkInfo(ptr: usize, len: usize): Array<LinkInfo> {
   const out = new Array<LinkInfo>();
   for (let i: usize = 0; i < len; i++) {
-    const e = ptr + i * 92;
+    const e = ptr + i * 132;
     out.push(liftLinkInfo(e));
   }
-  freeReceived(ptr, len * 92);
+  freeReceived(ptr, len * 132);
   return out;
 }
 

@@ -119,6 +119,78 @@ export type IpvlanMode = 'l2' | 'l3' | 'l3s';
  */
 export type IpvlanIsolation = 'bridge' | 'private' | 'vepa';
 /**
+ * An ipvlan device on a parent link. Equivalent to: `ip link add link $parent type ipvlan mode $mode $isolation`
+ */
+export interface IpvlanAttrs {
+  /**
+   * The parent (master) link, by name in namespace `parent-ns`.
+   */
+  parent: string,
+  /**
+   * Where the parent is. The new link is made in the namespace `create` is called with,
+   * in one request (no temporary name, no move), as a veth's peer is made in `veth-peer.ns`.
+   */
+  parentNs: NetnsId,
+  mode: IpvlanMode,
+  isolation: IpvlanIsolation,
+}
+/**
+ * An 802.1Q VLAN device on a parent link. Equivalent to: `ip link add link $parent type vlan id $id`
+ */
+export interface VlanAttrs {
+  /**
+   * The parent (master) link, by name in namespace `parent-ns`.
+   */
+  parent: string,
+  /**
+   * Where the parent is. The new link is made in the namespace `create` is called with,
+   * in one request (no temporary name, no move), as a veth's peer is made in `veth-peer.ns`.
+   */
+  parentNs: NetnsId,
+  /**
+   * The VLAN id, 0-4094.
+   */
+  id: number,
+}
+/**
+ * A VRF (virtual routing and forwarding) device: the links enslaved to it (link-change
+ * master) have their routes looked up in its table. Equivalent to: `ip link add $name type vrf table $table`
+ */
+export interface VrfAttrs {
+  /**
+   * The routing table of the VRF (IFLA_VRF_TABLE), 1 or more; not main (254) or local (255).
+   */
+  table: number,
+}
+/**
+ * A VXLAN device (an overlay's VTEP). Made in the namespace `create` is called with; its
+ * underlay link is in the same namespace.
+ * Equivalent to: `ip link add $name type vxlan id $vni local $local dev $underlay dstport $port nolearning`
+ */
+export interface VxlanAttrs {
+  /**
+   * The VXLAN network identifier, 0-16777215.
+   */
+  vni: number,
+  /**
+   * The UDP destination port (IFLA_VXLAN_PORT): 4789 is IANA's, 8472 Linux's and Flannel's.
+   */
+  port: number,
+  /**
+   * The local underlay address the tunnel's packets leave from; none: the kernel picks.
+   */
+  local?: string,
+  /**
+   * The underlay link, by name; none: any.
+   */
+  underlay?: string,
+  /**
+   * Learn remote MACs from received packets (IFLA_VXLAN_LEARNING); an overlay that
+   * programs its FDB sets false.
+   */
+  learning: boolean,
+}
+/**
  * A link as the kernel reports it.
  */
 export interface LinkInfo {
@@ -188,50 +260,10 @@ export interface LinkInfo {
    * A VRF device's routing table (IFLA_VRF_TABLE).
    */
   vrfTable?: number,
-}
-/**
- * An ipvlan device on a parent link. Equivalent to: `ip link add link $parent type ipvlan mode $mode $isolation`
- */
-export interface IpvlanAttrs {
   /**
-   * The parent (master) link, by name in namespace `parent-ns`.
+   * A VXLAN device's attributes (IFLA_VXLAN_*).
    */
-  parent: string,
-  /**
-   * Where the parent is. The new link is made in the namespace `create` is called with,
-   * in one request (no temporary name, no move), as a veth's peer is made in `veth-peer.ns`.
-   */
-  parentNs: NetnsId,
-  mode: IpvlanMode,
-  isolation: IpvlanIsolation,
-}
-/**
- * An 802.1Q VLAN device on a parent link. Equivalent to: `ip link add link $parent type vlan id $id`
- */
-export interface VlanAttrs {
-  /**
-   * The parent (master) link, by name in namespace `parent-ns`.
-   */
-  parent: string,
-  /**
-   * Where the parent is. The new link is made in the namespace `create` is called with,
-   * in one request (no temporary name, no move), as a veth's peer is made in `veth-peer.ns`.
-   */
-  parentNs: NetnsId,
-  /**
-   * The VLAN id, 0-4094.
-   */
-  id: number,
-}
-/**
- * A VRF (virtual routing and forwarding) device: the links enslaved to it (link-change
- * master) have their routes looked up in its table. Equivalent to: `ip link add $name type vrf table $table`
- */
-export interface VrfAttrs {
-  /**
-   * The routing table of the VRF (IFLA_VRF_TABLE), 1 or more; not main (254) or local (255).
-   */
-  table: number,
+  vxlan?: VxlanAttrs,
 }
 /**
  * A persistent tap device (TUNSETIFF with IFF_TAP | IFF_NO_PI, then TUNSETPERSIST), made
@@ -259,7 +291,7 @@ export interface TapAttrs {
 /**
  * What kind of link to create, with its kind-specific attributes.
  */
-export type LinkKind = LinkKindVeth | LinkKindBridge | LinkKindMacvlan | LinkKindIpvlan | LinkKindVlan | LinkKindDummy | LinkKindTap | LinkKindIfb | LinkKindVrf;
+export type LinkKind = LinkKindVeth | LinkKindBridge | LinkKindMacvlan | LinkKindIpvlan | LinkKindVlan | LinkKindDummy | LinkKindTap | LinkKindIfb | LinkKindVrf | LinkKindVxlan;
 export interface LinkKindVeth {
   tag: 'veth',
   val: VethPeer,
@@ -303,6 +335,10 @@ export interface LinkKindIfb {
 export interface LinkKindVrf {
   tag: 'vrf',
   val: VrfAttrs,
+}
+export interface LinkKindVxlan {
+  tag: 'vxlan',
+  val: VxlanAttrs,
 }
 /**
  * A link to create.
