@@ -31,25 +31,16 @@ export async function runController(deps: RuntimeDeps, plugin: string, view: Clu
   const t0 = performance.now();
   const records: HostCallRecord[] = [];
   const components = new Map<string, string>();
-  const journal = new Journal(true);
   let audit: AuditLog | undefined;
-  let namespaces: NamespaceTable | undefined;
   let outcome: ControllerOutcome;
   let failure: unknown;
   try {
     audit = deps.auditLog?.(); // fails closed: no reconcile when the asked-for log cannot be opened
-    namespaces = new NamespaceTable(deps.native());
-    const checked = checkView(view);
-    const r = reconcile(deps, plugin, checked, { records, components, journal, namespaces });
-    if (!r.ok) throw new CniError(r.error.code, r.error.msg, r.error.details || undefined);
+    reconcile(deps, plugin, checkView(view), records, components);
     outcome = { ok: true };
   } catch (e) {
-    // A failed, trapped or stopped reconcile leaves nothing behind (the records say what was undone).
-    journal.rollback(records);
     failure = e;
     outcome = { ok: false, error: toCniError(e) };
-  } finally {
-    namespaces?.close();
   }
   if (audit) {
     const call: AuditedCall = { command: "RECONCILE", pluginName: plugin, containerId: "", ifname: "", config: { name: view.local?.name ?? "" } };
@@ -71,18 +62,16 @@ function checkView(view: ClusterView): ClusterView {
   }
 }
 
-interface ReconcileScope {
-  records: HostCallRecord[];
-  components: Map<string, string>;
-  journal: Journal;
-  namespaces: NamespaceTable;
-}
-
-/** Loads, grants, instantiates and runs the controller's reconcile under its time limit. */
-function reconcile(deps: RuntimeDeps, plugin: string, view: ClusterView, s: ReconcileScope): VerbResult<void> {
-  const { component, grant, interfaces, memoryMaxPages } = prepareGuest(deps, plugin, "controller", undefined, (sha256) => s.components.set(plugin, sha256));
+/**
+ * Loads, grants, instantiates and runs the controller's reconcile under its time limit; throws
+ * a CniError when it fails in any way, after rolling back what it did.
+ */
+function reconcile(deps: RuntimeDeps, plugin: string, view: ClusterView, records: HostCallRecord[], components: Map<string, string>): void {
+  const { component, grant, interfaces, memoryMaxPages } = prepareGuest(deps, plugin, "controller", undefined, (sha256) => components.set(plugin, sha256));
   deps.mark(`${plugin}: loaded`);
   const hostBytes = new HostBytes(grant.maxHostBytes);
+  const journal = new Journal(true);
+  const namespaces = new NamespaceTable(deps.native());
   const ctx: CallContext = {
     plugin,
     grant,
@@ -90,13 +79,13 @@ function reconcile(deps: RuntimeDeps, plugin: string, view: ClusterView, s: Reco
     config: "", // a controller has no network config: nothing is in its scope by name (scope.ts)
     cluster: view,
     network: { name: "" },
-    namespaces: s.namespaces,
+    namespaces,
     store: deps.store,
     buckets: [],
     storeWritten: new Map(),
     log: deps.log,
-    records: s.records,
-    journal: s.journal,
+    records,
+    journal,
     hostCalls: 0,
     hostBytes,
     deadline: performance.now() + grant.timeLimitMs,
@@ -113,8 +102,13 @@ function reconcile(deps: RuntimeDeps, plugin: string, view: ClusterView, s: Reco
       return exports.reconcile(view);
     }, () => ({ usedBytes: exports?.memoryBytes(), maxPages: memoryMaxPages }));
     deps.mark(`${plugin}: reconcile done`);
-    return result;
+    if (!result.ok) throw new CniError(result.error.code, result.error.msg, result.error.details || undefined);
+  } catch (e) {
+    // A failed, trapped or stopped reconcile leaves nothing behind (the records say what was undone).
+    journal.rollback(records);
+    throw e;
   } finally {
     for (const b of ctx.buckets) b.close();
+    namespaces.close();
   }
 }
