@@ -17,7 +17,7 @@ import { expectCniError, runHostile, tempDir, writePolicy } from "../../helpers/
 import { ip, ipJson, netnsPerTest, type TestNetns } from "../../helpers/netns";
 import { buildFixtures, buildPluginsUnderTest } from "../../helpers/plugin-under-test";
 
-const TRESPASSER_GRANT = { interfaces: ["netns", "link", "addr", "route", "log"], hostNetns: true, linkKinds: ["veth"], timeLimitMs: 1000 };
+const TRESPASSER_GRANT = { interfaces: ["netns", "link", "addr", "route", "log"], hostNetns: true, linkKinds: ["veth", "macvlan"], timeLimitMs: 1000 };
 const PEER_ROUTER_GRANT = { interfaces: ["netns", "route", "log"], hostNetns: true };
 
 let pluginDir: string;
@@ -131,6 +131,8 @@ describe("controller scope: addresses and links", () => {
     ["other-set", "link.set", 'controller "trespasser" may not change host link pod0: it did not create it'],
     ["enslave", "link.set", 'controller "trespasser" may not enslave a link to host link pod0: it did not create it'],
     ["container", "netns.container", 'controller "trespasser" has no container: netns.container is for CNI plugins'],
+    // A plugin whose config names no master may hang a link off the default route's link; a controller has no config.
+    ["macvlan-underlay", "link.create", 'controller "trespasser" may not make a link on host link eth0: it did not create it'],
   ])("%s is denied, audited, and the node is left as it was", (mode, fn, reason) => {
     const n = node();
     const before = state(n);
