@@ -76,13 +76,13 @@ export function parseAgentConfig(json: unknown, source: string): AgentConfig {
   if (!r.success) throw new AgentConfigError(describeZodError(what, r.error));
   const c = r.data;
   const field = (name: string, problem: string): AgentConfigError => new AgentConfigError(`${what}: field "${name}" ${problem}`);
+  if (c.clusterCidr.includes(":")) throw field("clusterCidr", `must be an IPv4 CIDR (got ${c.clusterCidr}; IPv6 goes in clusterCidr6)`);
   const v4 = subnetPoolProblem(c.clusterCidr, c.subnetLength);
   if (v4 !== undefined) throw field("clusterCidr", `with subnetLength: ${v4}`);
-  if (!c.clusterCidr.includes(".")) throw field("clusterCidr", `must be an IPv4 CIDR (got ${c.clusterCidr}; IPv6 goes in clusterCidr6)`);
   if (c.clusterCidr6 !== undefined) {
+    if (!c.clusterCidr6.includes(":")) throw field("clusterCidr6", `must be an IPv6 CIDR (got ${c.clusterCidr6})`);
     const v6 = subnetPoolProblem(c.clusterCidr6, c.subnetLength6);
     if (v6 !== undefined) throw field("clusterCidr6", `with subnetLength6: ${v6}`);
-    if (!c.clusterCidr6.includes(":")) throw field("clusterCidr6", `must be an IPv6 CIDR (got ${c.clusterCidr6})`);
   }
   const nodeName = c.nodeName ?? hostname();
   if (!NODE_NAME.test(nodeName)) throw field("nodeName", `is not set and the host name ${JSON.stringify(nodeName)} is no node name: set it`);
