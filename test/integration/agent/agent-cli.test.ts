@@ -9,6 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EtcdClient } from "../../../host/cluster/etcd";
 import { HOST_BIN } from "../../helpers/fixtures";
 import { etcdMissing, startEtcd, type TestEtcd } from "../../helpers/etcd";
+import { ip, netnsPerTest } from "../../helpers/netns";
+
+const newNetns = netnsPerTest();
 
 describe.skipIf(etcdMissing() !== undefined)("wasm-cni agent", () => {
   let etcd: TestEtcd;
@@ -105,6 +108,37 @@ describe.skipIf(etcdMissing() !== undefined)("wasm-cni agent", () => {
     expect(r.stderr).toMatch(/node term left the cluster: removed lease \d+/);
     expect(await nodes()).toEqual([]);
     expect(existsSync(join(dir, "term", "10-wasm-cni.conflist"))).toBe(false);
+  });
+
+  it("in a node's netns, the agent reads its underlay from the kernel and runs the configured controller through runController: a missing one is a failed reconcile, retried, in status.json and on stderr", async () => {
+    const ns = newNetns("node");
+    ip(ns, "link", "add", "ul0", "type", "veth", "peer", "name", "ul1");
+    ip(ns, "addr", "add", "10.0.0.1/24", "dev", "ul0");
+    ip(ns, "link", "set", "ul0", "up");
+    const nodeEtcd = await startEtcd({ netns: ns.name });
+    try {
+      const config = configFile("ctl", {
+        etcd: { endpoints: [nodeEtcd.endpoint] }, underlay: { link: "ul0" }, controller: { plugin: "no-such-controller" },
+      });
+      const child = spawn("ip", ["netns", "exec", ns.name, HOST_BIN, "agent", "--config", config], { env, stdio: ["ignore", "ignore", "pipe"] });
+      let log = "";
+      child.stderr!.setEncoding("utf8").on("data", (t: string) => void (log += t));
+      const exit = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
+      const statusFile = join(dir, "ctl", "state", "status.json");
+      const end = Date.now() + 6_000;
+      while (!/"attempt":2/.test(existsSync(statusFile) ? readFileSync(statusFile, "utf8") : "") && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
+      const status = JSON.parse(readFileSync(statusFile, "utf8")) as Record<string, unknown>;
+      expect(status).toMatchObject({ ok: false, peers: [], attempt: 2 });
+      expect(status.error).toMatch(/no-such-controller/);
+      expect(log).toMatch(/registered: subnets 10\.244\.\d+\.0\/24, underlay 10\.0\.0\.1 \(ul0, mtu 1500\)/);
+      expect(log).toMatch(/reconcile failed \(attempt 1, peers none\): .*no-such-controller.*retrying in 0\.5 s/);
+      const conflist = JSON.parse(readFileSync(join(dir, "ctl", "10-wasm-cni.conflist"), "utf8")) as { plugins: { mtu: number }[] };
+      expect(conflist.plugins[0]!.mtu).toBe(1450);
+      child.kill("SIGTERM");
+      expect(await exit).toBe(0);
+    } finally {
+      await nodeEtcd.stop();
+    }
   });
 
   it("SIGINT also exits 0; a restarted agent keeps its subnet", async () => {
