@@ -84,7 +84,11 @@ export class ReconcileLoop {
       }
       const status: AgentStatus = { ok: outcome.ok, at: new Date().toISOString(), peers: view.peers.map((p) => p.name), attempt };
       if (!outcome.ok) status.error = describeReconcileError(outcome.error);
-      writeFileAtomic(statusPath(this.stateDir), `${JSON.stringify(status)}\n`);
+      try {
+        writeFileAtomic(statusPath(this.stateDir), `${JSON.stringify(status)}\n`);
+      } catch (e) {
+        this.log(`cannot write ${statusPath(this.stateDir)}: ${(e as Error).message}`);
+      }
       if (outcome.ok) {
         if (attempt > 1) this.log(`reconcile succeeded on attempt ${attempt}`);
         attempt = 0;

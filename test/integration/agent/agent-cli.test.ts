@@ -75,6 +75,13 @@ describe.skipIf(etcdMissing() !== undefined)("wasm-cni agent", () => {
     expect(agent().status).toBe(2);
   });
 
+  it("a cluster CIDR with no free subnet exits 1 with one line naming the CIDR and the holders", async () => {
+    await client.put("/cli-full/subnets/10.9.0.0_24", "other-node");
+    const r = agent("--config", configFile("full", { clusterCidr: "10.9.0.0/24", etcd: { endpoints: [etcd.endpoint], prefix: "/cli-full" } }));
+    expect([r.status, r.stderr.trim()]).toEqual([1, "wasm-cni agent: cluster CIDR 10.9.0.0/24 has no free /24 subnet: all 1 are held (by other-node)"]);
+    expect((await client.range("/cli-full/nodes/", { prefix: true })).kvs).toEqual([]);
+  });
+
   /** Starts the agent; resolves once it has registered. */
   async function startAgent(config: string): Promise<{ child: ChildProcess; log: () => string; exit: Promise<number | null> }> {
     const child = spawn(HOST_BIN, ["agent", "--config", config], { env, stdio: ["ignore", "ignore", "pipe"] });
