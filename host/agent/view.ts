@@ -1,10 +1,11 @@
 /**
  * The cluster view handed to the controller: this node, and the peers whose records are sane
- * for it. A controller's scope in the host netns is derived from the view, so a peer whose
+ * for it (each subnet a network address, as the kernel takes it for a route). A controller's scope in the host netns is derived from the view, so a peer whose
  * subnet lies outside the cluster CIDRs, or overlaps this node's or another peer's, is left
  * out (and logged): routes for it could take this node's pods' traffic elsewhere.
  */
 import type { ClusterNode, ClusterView } from "../caps/context";
+import { subnetPoolProblem } from "../cluster/subnets";
 import { type Cidr, cidrContains, parseCidr, tryParseIp } from "../kernel/rtnl/inet";
 
 export interface ViewInput {
@@ -35,7 +36,8 @@ export function buildView(v: ViewInput): { view: ClusterView; leftOut: string[] 
   for (const n of v.nodes) {
     if (n.name === v.local.name) continue;
     const subnets = n.subnets.map(cidr);
-    const bad = subnets.findIndex((s) => s === undefined || !pools.some((p) => cidrContains(p, s)) || taken.some((t) => overlaps(t, s)));
+    const bad = subnets.findIndex((s, i) => s === undefined || subnetPoolProblem(n.subnets[i]!, s.prefix) !== undefined
+      || !pools.some((p) => cidrContains(p, s)) || taken.some((t) => overlaps(t, s)));
     if (bad >= 0) {
       leftOut.push(`node ${n.name}: subnet ${n.subnets[bad]} is not a free subnet of ${v.clusterCidrs.join(", ")}`);
       continue;

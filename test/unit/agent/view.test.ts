@@ -18,6 +18,7 @@ describe("buildView", () => {
     [node("x", ["10.244.1.0/24"]), "node x: subnet 10.244.1.0/24 is not a free subnet of 10.244.0.0/16, fd00:10::/48"],
     [node("x", ["10.244.0.0/20"]), "node x: subnet 10.244.0.0/20 is not a free subnet of 10.244.0.0/16, fd00:10::/48"],
     [node("x", ["10.9.0.0/24"]), "node x: subnet 10.9.0.0/24 is not a free subnet of 10.244.0.0/16, fd00:10::/48"],
+    [node("x", ["10.244.9.1/24"]), "node x: subnet 10.244.9.1/24 is not a free subnet of 10.244.0.0/16, fd00:10::/48"],
     [node("x", ["nonsense"]), "node x: subnet nonsense is not a free subnet of 10.244.0.0/16, fd00:10::/48"],
     [node("x", ["10.244.9.0/24"], "eth0"), 'node x: underlay "eth0" is not an IP address'],
   ])("leaves out %j: %s", (peer, why) => {
