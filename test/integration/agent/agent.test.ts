@@ -122,7 +122,8 @@ describe.skipIf(etcdMissing() !== undefined)("agent", () => {
     expect(gaps[1]).toBeGreaterThanOrEqual(190);
     expect(gaps[2]).toBeGreaterThanOrEqual(390);
     expect(gaps[3]).toBeGreaterThanOrEqual(390);
-    expect(gaps[3]).toBeLessThan(700); // capped at max
+    // The delays as the agent chose them: doubling, then capped at max.
+    expect(lines.filter((l) => l.startsWith("reconcile failed")).slice(0, 4).map((l) => /retrying in ([\d.]+) s$/.exec(l)?.[1])).toEqual(["0.1", "0.2", "0.4", "0.4"]);
     const s = status(a);
     expect(s).toMatchObject({ ok: false, error: "route to 10.244.7.0/24 failed; EEXIST (code 104)", peers: [] });
     expect(s.attempt).toBeGreaterThanOrEqual(4);
