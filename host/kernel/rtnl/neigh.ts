@@ -19,6 +19,9 @@ export const NUD = {
   INCOMPLETE: 0x01, REACHABLE: 0x02, STALE: 0x04, DELAY: 0x08, PROBE: 0x10, FAILED: 0x20, NOARP: 0x40, PERMANENT: 0x80,
 } as const;
 
+/** The state of a permanent FDB entry as `bridge fdb ... permanent` sends it (NUD_NOARP is its default). */
+export const FDB_PERMANENT = NUD.PERMANENT | NUD.NOARP;
+
 /** Neighbour flags (NTF_*): SELF, an FDB entry of the device itself (not of a bridge it is a port of). */
 export const NTF = { SELF: 0x02 } as const;
 
@@ -114,10 +117,10 @@ export function fdbList(h: RtnlHandle, link: LinkRef): Fdb[] {
 /**
  * Adds an FDB entry of the link itself (NTF_SELF) towards underlay address `dst`, or replaces
  * the remote of the entry for `mac`; state default permanent (a vxlan takes permanent or
- * reachable). `append` adds a remote to the entry instead (a vxlan keeps several only for the
+ * reachable; iproute2 adds NUD_NOARP to either). `append` adds a remote to the entry instead (a vxlan keeps several only for the
  * all-zeros and multicast MACs). Equivalent to: `bridge fdb replace|append $mac dev $link dst $dst self permanent`
  */
-export function fdbSet(h: RtnlHandle, link: LinkRef, mac: string, dst: string, state: number = NUD.PERMANENT, append = false): void {
+export function fdbSet(h: RtnlHandle, link: LinkRef, mac: string, dst: string, state: number = FDB_PERMANENT, append = false): void {
   const attrs = [bytesAttr(NDA.LLADDR, parseMac(mac)), bytesAttr(NDA.DST, parseIp(dst).bytes)];
   const req = { type: RTM.NEWNEIGH, flags: NLM_F.CREATE | (append ? NLM_F.APPEND : NLM_F.REPLACE), body: ndMsg(AF.BRIDGE, linkIndex(link), state, NTF.SELF), attrs };
   h.request(req, `set FDB entry ${mac} dst ${dst} on ${linkLabel(link)}`, linkLabel(link));
@@ -126,6 +129,6 @@ export function fdbSet(h: RtnlHandle, link: LinkRef, mac: string, dst: string, s
 /** ENOENT when the link has no such entry. Equivalent to: `bridge fdb del $mac dev $link dst $dst self` */
 export function fdbDel(h: RtnlHandle, link: LinkRef, mac: string, dst: string): void {
   const attrs = [bytesAttr(NDA.LLADDR, parseMac(mac)), bytesAttr(NDA.DST, parseIp(dst).bytes)];
-  const req = { type: RTM.DELNEIGH, flags: 0, body: ndMsg(AF.BRIDGE, linkIndex(link), NUD.PERMANENT, NTF.SELF), attrs };
+  const req = { type: RTM.DELNEIGH, flags: 0, body: ndMsg(AF.BRIDGE, linkIndex(link), FDB_PERMANENT, NTF.SELF), attrs };
   h.request(req, `delete FDB entry ${mac} dst ${dst} on ${linkLabel(link)}`, linkLabel(link));
 }
