@@ -68,7 +68,7 @@ const HOST_LINKS =
 
 /** A controller's addresses (cluster-scope.ts), from the agent's view. */
 const CONTROLLER_ADDRS =
-  "a controller only a prefix inside its node's own subnets (view.local.subnets), so the prefix route the kernel adds stays inside them";
+  "a controller only the network address of one of its node's subnets as a host address (view.local.subnets: 10.244.1.0/32), never a pod's address or a prefix route over the node's pods";
 /** A controller's routes (cluster-scope.ts), from the agent's view. */
 const CONTROLLER_ROUTES =
   "a controller (whose routes need no dev) only in the main table, to a destination inside one peer's subnet and not overlapping the node's own, via that peer's underlay address or an address inside its subnets (its VTEP, onlink), out of a link it created or the view's underlay link";

@@ -5,8 +5,10 @@
  * why a change is refused (null: allowed); scope.ts applies them, with the link checks that
  * need the kernel.
  *
- * - addresses: a prefix inside one of the node's own subnets (view.local.subnets), so that the
- *   prefix route the kernel adds with it stays inside them too;
+ * - addresses: only the network address of one of the node's own subnets, as a host address
+ *   (10.244.1.0/32: Flannel's VTEP address). Any other address of the subnet is a pod's, or
+ *   will be: on the controller's link it would take that pod's traffic; a wider prefix would
+ *   route the node's pods into the controller's link;
  * - route add/replace: table main; the destination inside one peer's subnet and not overlapping
  *   the node's own; a gateway that is that peer's underlay address or an address inside that
  *   peer's subnets (its VTEP address, onlink);
@@ -14,7 +16,7 @@
  *   node's own subnets (a peer that left can be cleaned up, the node's pods never cut off).
  */
 import type { ClusterNode, ClusterView } from "./context";
-import { type Cidr, cidrContains, type IpAddr, parseCidr, tryParseIp } from "../kernel/rtnl/inet";
+import { type Cidr, cidrContains, formatCidr, type IpAddr, parseCidr, tryParseIp } from "../kernel/rtnl/inet";
 import { RT_TABLE } from "../kernel/rtnl/route";
 
 /** The route fields the rules read (WIT route-info). */
@@ -29,6 +31,15 @@ const overlaps = (a: Cidr, b: Cidr): boolean => cidrContains(a, b) || cidrContai
 const hostCidr = (ip: IpAddr): Cidr => ({ ...ip, prefix: ip.bytes.length * 8 });
 const sameIp = (a: IpAddr, b: IpAddr): boolean => a.family === b.family && a.bytes.every((x, i) => x === b.bytes[i]);
 
+/** The network address of subnet `s` as a host address: 10.244.1.0/24 → 10.244.1.0/32. */
+function networkHost(s: Cidr): Cidr {
+  const bytes = s.bytes.map((b, i) => {
+    const bits = Math.min(8, Math.max(0, s.prefix - i * 8));
+    return b & ((0xff << (8 - bits)) & 0xff);
+  });
+  return { family: s.family, bytes, prefix: bytes.length * 8 };
+}
+
 /** The node's own subnet that `c` overlaps, if any. */
 function localOverlap(view: ClusterView, c: Cidr): string | undefined {
   return view.local.subnets.find((s) => overlaps(parseCidr(s), c));
@@ -37,8 +48,9 @@ function localOverlap(view: ClusterView, c: Cidr): string | undefined {
 /** Why address `cidr` may not be added to or removed from a controller's link, or null. */
 export function clusterAddrProblem(view: ClusterView, cidr: string): string | null {
   const c = parseCidr(cidr);
-  if (cidrs(view.local.subnets).some((s) => cidrContains(s, c))) return null;
-  return `only addresses whose prefix lies inside the node's subnets (${view.local.subnets.join(", ") || "none"})`;
+  const allowed = cidrs(view.local.subnets).map(networkHost);
+  if (allowed.some((a) => sameIp(a, c) && a.prefix === c.prefix)) return null;
+  return `only the network address of one of the node's subnets, as a host address (${allowed.map((a) => formatCidr(a.bytes, a.prefix)).join(", ") || "none"}): any other address there is a pod's`;
 }
 
 /** The peer whose subnet holds `dst`, and that subnet. */

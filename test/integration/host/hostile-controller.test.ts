@@ -1,6 +1,6 @@
 // A node controller's scope in the host netns is derived from the cluster view the agent hands
 // it, never from what it passes: against the `trespasser` fixture (world controller; each
-// reconcile first makes its own veth pair, an address in the node's subnet and a route to the
+// reconcile first makes its own veth pair, its subnet's network address and a route to the
 // first peer, then tries one escape) run by `wasm-cni reconcile` inside a test "node" netns.
 // Each escape is refused (denied, audited with verb RECONCILE), and the failed reconcile is
 // rolled back: the node's links, addresses and routes are as they were. `peer-router`, which
@@ -124,8 +124,9 @@ describe("controller scope: routes", () => {
 
 describe("controller scope: addresses and links", () => {
   it.each([
-    ["wide-addr", "addr.add", 'controller "trespasser" may not add address 10.244.1.10/16: only addresses whose prefix lies inside the node\'s subnets (10.244.1.0/24)'],
-    ["foreign-addr", "addr.add", 'controller "trespasser" may not add address 10.99.0.1/32: only addresses whose prefix lies inside the node\'s subnets (10.244.1.0/24)'],
+    ["wide-addr", "addr.add", 'controller "trespasser" may not add address 10.244.1.10/16: only the network address of one of the node\'s subnets, as a host address (10.244.1.0/32): any other address there is a pod\'s'],
+    ["pod-addr", "addr.add", 'controller "trespasser" may not add address 10.244.1.9/32: only the network address of one of the node\'s subnets, as a host address (10.244.1.0/32): any other address there is a pod\'s'],
+    ["foreign-addr", "addr.add", 'controller "trespasser" may not add address 10.99.0.1/32: only the network address of one of the node\'s subnets, as a host address (10.244.1.0/32): any other address there is a pod\'s'],
     ["underlay-delete", "link.delete", 'controller "trespasser" may not delete host link eth0: it did not create it (a controller touches only its own links)'],
     ["underlay-set", "link.set", 'controller "trespasser" may not change host link eth0: it did not create it'],
     ["other-set", "link.set", 'controller "trespasser" may not change host link pod0: it did not create it'],

@@ -17,12 +17,12 @@ const VIEW: ClusterView = {
 };
 
 describe("controller addresses", () => {
-  it.each(["10.244.1.0/32", "10.244.1.1/24", "10.244.1.128/25", "fd00:244:1::/128"])("%s, inside the node's subnets, is allowed", (cidr) => {
+  it.each(["10.244.1.0/32", "fd00:244:1::/128"])("%s, a subnet's network address as a host address, is allowed", (cidr) => {
     expect(clusterAddrProblem(VIEW, cidr)).toBeNull();
   });
 
-  it.each(["10.244.1.1/16", "10.244.2.0/32", "192.168.1.1/24", "fd00:244:1::1/64"])("%s is refused, naming the node's subnets", (cidr) => {
-    expect(clusterAddrProblem(VIEW, cidr)).toBe("only addresses whose prefix lies inside the node's subnets (10.244.1.0/24, fd00:244:1::/80)");
+  it.each(["10.244.1.5/32", "10.244.1.1/24", "10.244.1.0/24", "10.244.1.128/25", "10.244.1.1/16", "10.244.2.0/32", "192.168.1.1/24", "fd00:244:1::1/128", "fd00:244:1::/80"])("%s (a pod's address, a prefix, another subnet) is refused, naming what is allowed", (cidr) => {
+    expect(clusterAddrProblem(VIEW, cidr)).toBe("only the network address of one of the node's subnets, as a host address (10.244.1.0/32, fd00:244:1::/128): any other address there is a pod's");
   });
 });
 
