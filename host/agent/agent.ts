@@ -69,6 +69,9 @@ export async function runAgent(deps: AgentDeps, signal: AbortSignal): Promise<vo
 
   let lease: NodeLease | undefined;
   let watch: NodeWatch | undefined;
+  // The same view again every resyncSeconds: a route, neighbour or FDB entry someone removed
+  // by hand comes back (a reconcile of an unchanged, converged node changes nothing).
+  const repair = setInterval(submit, cfg.resyncSeconds * 1000);
   try {
     // etcd may come up after the agent (both started at boot): wait for it.
     for (let delay = backoff.first; lease === undefined && !signal.aborted; delay = Math.min(delay * 2, backoff.max)) {
@@ -102,6 +105,7 @@ export async function runAgent(deps: AgentDeps, signal: AbortSignal): Promise<vo
     await new Promise<void>((resolve) => (signal.aborted ? resolve() : signal.addEventListener("abort", () => resolve(), { once: true })));
     log(`stopping: lease ${lease.lease} is left to expire in ${cfg.leaseTtl} s unless the agent comes back (--leave revokes it)`);
   } finally {
+    clearInterval(repair);
     await watch?.stop();
     await loop.stop();
     await lease?.stop();

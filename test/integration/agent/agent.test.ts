@@ -106,6 +106,14 @@ describe.skipIf(etcdMissing() !== undefined)("agent", () => {
     expect(status(a)).toMatchObject({ ok: true, peers: [], attempt: 1 });
   });
 
+  it("the unchanged view is reconciled again every resyncSeconds, so what was removed by hand comes back", async () => {
+    const p = `/agent${++n}`;
+    const views: ClusterView[] = [];
+    start(config(p, "a", { resyncSeconds: 1 }), (v) => (views.push(v), Promise.resolve({ ok: true })));
+    await until(() => views.length >= 3, 4_000);
+    expect(views[2]).toEqual(views[0]);
+  });
+
   it("a failing reconciler is retried with growing delays (0.1, 0.2, 0.4, 0.4 s here), status.json says why, a success resets it", async () => {
     const p = `/agent${++n}`;
     const calls: number[] = [];
