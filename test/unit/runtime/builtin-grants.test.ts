@@ -73,6 +73,9 @@ const FROZEN: Record<string, object> = {
     linkKinds: ["veth"],
     sysctlKeys: [...FORWARDING, "net.ipv4.conf.*.proxy_arp", ...VETH_HOST_END, ...CONFIGURE_IFACE],
   },
+  // Added with the controllers (issue 14, world controller): the host netns; their scope comes from the cluster view.
+  "overlay-controller": { ...NONE, interfaces: ["netns", "link", "addr", "route", "neigh", "log"], hostNetns: true, linkKinds: ["vxlan"] },
+  "routed-controller": { ...NONE, interfaces: ["netns", "route", "log"], hostNetns: true },
 };
 
 describe("built-in grants", () => {
