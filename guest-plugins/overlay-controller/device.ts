@@ -4,7 +4,7 @@
 // whose tunnel attributes or addresses differ is made again (the kernel cannot change a vxlan's
 // vni, port or local address in place); MTU, MAC and up are set in place.
 import {
-  link, addr, NetnsId, Family, IP, IPNet, Unit, Done, done, fail, some, internalError, hostErrorToCni, isGone,
+  link, addr, log, NetnsId, Family, IP, IPNet, Unit, Done, done, fail, some, internalError, hostErrorToCni, wrapCniError, isGone,
   NodeView, subnetAddress, delLinkIgnoringGone, difference,
 } from "@wasm-cni/sdk";
 
@@ -71,7 +71,10 @@ export function ensureDevice(ns: NetnsId, s: VtepSpec, view: NodeView): Done {
     const stale = difference(ownAddrs(ns, s.name), want);
     if (!tunnelMatches(l, s) || stale.length > 0) {
       const d = delLinkIgnoringGone(ns, s.name);
-      if (d.isErr) return d;
+      if (d.isErr) {
+        const why = stale.length > 0 ? "holds " + stale.join(", ") : "has other tunnel attributes (vni, port, local address, underlay link or learning)";
+        return fail<Unit>(wrapCniError(d.error, "vxlan device " + s.name + " " + why + " and must be made again"));
+      }
       made = true;
     }
   } else {
@@ -109,7 +112,9 @@ function setUp(ns: NetnsId, s: VtepSpec): Done {
 
 /**
  * Deletes the vxlan devices this controller made under another VNI (named `wcni.<vni>`, marked
- * by the host as a wasm-cni link): what an options change left behind.
+ * by the host as a wasm-cni link): what an options change left behind. Their routes have moved
+ * to the new device already. A host that refuses (it may keep a reconcile from deleting a link
+ * an earlier one made, as it could not recreate it on rollback) leaves the device, with a warning.
  */
 export function removeStaleDevices(ns: NetnsId, keep: string): Done {
   const l = link.list(ns);
@@ -117,8 +122,10 @@ export function removeStaleDevices(ns: NetnsId, keep: string): Done {
   for (let i = 0; i < l.value.length; i++) {
     const x = l.value[i];
     if (x.kind != "vxlan" || x.name == keep || !x.name.startsWith("wcni.") || !x.alias.startsWith("wasm-cni:")) continue;
-    const d = delLinkIgnoringGone(ns, x.name);
-    if (d.isErr) return d;
+    const d = link.del(ns, x.name);
+    if (d.isOk || isGone(d.error)) continue;
+    if (!d.error.isDenied) return fail<Unit>(hostErrorToCni(d.error, "failed to delete the stale vxlan device " + x.name));
+    log.write(log.Level.WARN, "stale vxlan device " + x.name + " left in place (" + d.error.denied + "); delete it by hand");
   }
   return done();
 }

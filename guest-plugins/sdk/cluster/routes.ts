@@ -30,7 +30,8 @@ export function routeKey(r: route.RouteInfo): string {
 /**
  * Makes the main table's managed routes exactly `want` (each a route to a managed destination):
  * a wanted route missing is replaced in (so a route to the same destination by another way is
- * swapped in one step, never left without one), then every other managed route is deleted.
+ * swapped in one step, never left without one; through another link, see dropOnOtherLink),
+ * then every other managed route is deleted.
  * Run again with the same `want` it changes nothing.
  * Equivalent to: `ip route replace $want...; ip route del $stale...`
  */
@@ -48,6 +49,8 @@ export function syncRoutes(ns: NetnsId, want: route.RouteInfo[], view: NodeView)
   const missing = difference(wantKeys, haveKeys);
   for (let i = 0; i < want.length; i++) {
     if (!missing.includes(wantKeys[i])) continue;
+    const moved = dropOnOtherLink(ns, have, want[i]);
+    if (moved.isErr) return moved;
     const r = route.replace(ns, want[i]);
     if (r.isErr) return fail<Unit>(hostErrorToCni(r.error, "failed to replace route " + describeRoute(want[i])));
   }
@@ -57,6 +60,24 @@ export function syncRoutes(ns: NetnsId, want: route.RouteInfo[], view: NodeView)
     const d = route.del(ns, have[i]);
     // Gone already: the replace above took its place, or its link went.
     if (d.isErr && !isGone(d.error)) return fail<Unit>(hostErrorToCni(d.error, "failed to delete route " + describeRoute(have[i])));
+  }
+  return done();
+}
+
+/**
+ * Deletes the routes of `have` to `w`'s destination through another link: IPv6 checks an onlink
+ * gateway against the table, and the old route, covering that gateway through its own link,
+ * makes the kernel refuse the new one ("Nexthop has invalid gateway or device mismatch").
+ */
+function dropOnOtherLink(ns: NetnsId, have: route.RouteInfo[], w: route.RouteInfo): Done {
+  const dst = IPNet.parse(w.dst);
+  if (dst == null) return done();
+  for (let i = 0; i < have.length; i++) {
+    const h = have[i];
+    const hd = IPNet.parse(h.dst), dev = h.dev, wdev = w.dev;
+    if (hd == null || !hd.masked().equals(dst.masked()) || dev == null || wdev == null || dev == wdev) continue;
+    const d = route.del(ns, h);
+    if (d.isErr && !isGone(d.error)) return fail<Unit>(hostErrorToCni(d.error, "failed to delete route " + describeRoute(h)));
   }
   return done();
 }
