@@ -5,7 +5,7 @@ import { linkByName } from "../kernel/rtnl/link";
 import { type Fdb, FDB_PERMANENT, fdbDel, fdbList, fdbSet, type Neigh, neighDel, neighList, neighSet, NUD } from "../kernel/rtnl/neigh";
 import { ipFamily } from "./addr";
 import { type CallContext, hostCall } from "./context";
-import { denied } from "./errors";
+import { denied, notFound } from "./errors";
 import { checkLinkName } from "./link";
 import { scopeOf } from "./scope";
 import { checkIp, checkMac, requireClusterFdb, requireClusterNeigh } from "./vtep-scope";
@@ -109,12 +109,12 @@ export function createNeighCaps(ctx: CallContext): typeof NeighCaps {
       const ip = checkIp(dst, "FDB dst");
       const link = target(ns, name, "delete an FDB entry of");
       const h = rtnl(ns);
-      const before = ctx.journal.enabled ? fdbList(h, link).find((f) => f.mac === lladdr && f.dst === ip) : undefined;
-      fdbDel(h, link, lladdr, ip); // ENOENT: not-found
-      if (before !== undefined) {
-        ctx.journal.record(step(`neigh.delete-fdb ${lladdr} dst ${ip}`, ns, name), () =>
-          fdbSet(rtnl(ns), linkByName(rtnl(ns), name), lladdr, ip, fdbRestoreState(before), isMultiRemote(lladdr)));
-      }
+      // The kernel answers a delete naming another remote of the MAC with success, deleting nothing: say not-found.
+      const before = fdbList(h, link).find((f) => f.mac === lladdr && f.dst === ip);
+      if (before === undefined) throw notFound(`link ${name} has no FDB entry ${lladdr} dst ${ip}`);
+      fdbDel(h, link, lladdr, ip);
+      ctx.journal.record(step(`neigh.delete-fdb ${lladdr} dst ${ip}`, ns, name), () =>
+        fdbSet(rtnl(ns), linkByName(rtnl(ns), name), lladdr, ip, fdbRestoreState(before), isMultiRemote(lladdr)));
     }),
   };
 }
