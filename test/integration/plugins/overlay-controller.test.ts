@@ -129,10 +129,7 @@ describe("overlay-controller reconcile", () => {
     expect(routesTo(n, "-4").map((x) => x.dst)).toEqual(["10.244.2.0/24"]);
   });
 
-  // Pending the host's controller route scope of the issue-14 contract (a route's dev may be
-  // view.underlay-link): today the host refuses a route through ul0, a link the controller did
-  // not make ("scoped link ownership"), and the reconcile is rolled back.
-  it.skip("directRouting routes a peer on the node's underlay subnet via its underlay address, one elsewhere through the device", () => {
+  it("directRouting routes a peer on the node's underlay subnet via its underlay address, one elsewhere through the device", () => {
     const n = nodeWithUnderlay(netns, "192.168.60.1/24");
     ok(n, { local: NODE1, peers: [NODE2, NODE3], options: { directRouting: true } });
     expect(routesTo(n, "-4")).toEqual([
