@@ -77,14 +77,14 @@ export function nodeWithUnderlay(netns: (p: string) => TestNetns, cidr: string):
   ip(n, "link", "add", "ul0", "type", "veth", "peer", "name", "ul1");
   ip(n, "link", "set", "ul0", "up");
   ip(n, "link", "set", "ul1", "up");
-  ip(n, "addr", "add", cidr, "dev", "ul0", "nodad");
+  ip(n, "addr", "add", cidr, "dev", "ul0", ...(cidr.includes(":") ? ["nodad"] : []));
   return n;
 }
 
 /**
  * Everything a controller could change on a node: links, global addresses, routes of every
- * table, permanent neighbours, the vxlan devices' FDB. (Link-local addresses and the veths'
- * multicast FDB entries are the kernel's, and change on their own while DAD runs.)
+ * table, permanent neighbours, the vxlan devices' FDB. (Link-local addresses, their local routes
+ * and the veths' multicast FDB entries are the kernel's, and change on their own while DAD runs.)
  */
 export function nodeState(n: TestNetns): Record<string, unknown> {
   const links = ipJson<Record<string, unknown>[]>(n, ["-d", "link", "show"]).map(({ ifindex: _i, ...rest }) => rest);
@@ -94,7 +94,7 @@ export function nodeState(n: TestNetns): Record<string, unknown> {
     links,
     addrs,
     routes4: ipJson(n, ["-4", "route", "show", "table", "all"]),
-    routes6: ipJson(n, ["-6", "route", "show", "table", "all"]),
+    routes6: ipJson<{ dst: string }[]>(n, ["-6", "route", "show", "table", "all"]).filter((r) => !r.dst.startsWith("fe80:")),
     neigh: ipJson<{ state?: string[] }[]>(n, ["neigh", "show"]).filter((e) => e.state?.includes("PERMANENT")),
     fdb: fdb(n),
   };
