@@ -22,6 +22,7 @@ import { type CallContext, hostCall } from "./context";
 import { CapError, denied, invalid } from "./errors";
 import { OWNER_ALIAS_PREFIX, ownerAlias, scopeOf } from "./scope";
 import { checkIp, requireClusterVxlan } from "./vtep-scope";
+import { restoreVxlan, snapshotVxlan } from "./vxlan-snapshot";
 
 /**
  * An interface name the kernel takes as it is: 1-15 bytes (IFNAMSIZ), not "." or "..", no "/",
@@ -214,13 +215,23 @@ export function createLinkCaps(ctx: CallContext): typeof LinkCaps {
         linkDelByName(rtnl(ns), name); // not an ADD, or made in this call: its create step has nothing left to undo
         return;
       }
-      if (scope.isHost(ns)) {
-        // The journal could not put it back as it was (a veth's peer is elsewhere, a device's
-        // driver state is gone): an ADD leaves the host's links it did not make alone.
-        throw denied(`plugin "${ctx.plugin}" may not delete host link ${name} during ${ctx.call.command}: it was not created by this call, and a failed ${ctx.call.command} could not recreate it`);
-      }
       const h = rtnl(ns);
       const gone = linkByName(h, name);
+      if (scope.isHost(ns)) {
+        // A controller replaces its own vxlan device when its vni, port or local address change
+        // (the kernel cannot change them in place): the host records the device and all that
+        // goes with it from the kernel, and a failed reconcile makes it again (vxlan-snapshot.ts).
+        if (ctx.cluster !== undefined && ctx.call.command === "RECONCILE" && gone.kind === "vxlan" && scope.ownsLink(ns, name)) {
+          const snapshot = snapshotVxlan(h, gone);
+          linkDel(h, gone);
+          ctx.journal.record(`link.delete ${name} (ns ${ns})`, () => restoreVxlan(rtnl(ns), snapshot));
+          return;
+        }
+        // Any other the journal could not put back as it was (a veth's peer is elsewhere, a
+        // device's driver state is gone): an ADD or a reconcile leaves the host's links it did not make alone.
+        const only = ctx.cluster !== undefined ? " (only a vxlan device can be)" : "";
+        throw denied(`${scope.who} may not delete host link ${name} during ${ctx.call.command}: it was not created by this call, and a failed ${ctx.call.command} could not recreate it${only}`);
+      }
       const addrs = addrList(h, gone.index);
       const ports = linkList(h).filter((l) => l.master === gone.index).map((l) => l.name);
       linkDel(h, gone);

@@ -2,22 +2,14 @@ import type * as NeighCaps from "../generated/interfaces/cni-host-neigh";
 import type { Family } from "../generated/interfaces/cni-host-types";
 import type { Link } from "../kernel/rtnl/ifinfo";
 import { linkByName } from "../kernel/rtnl/link";
-import { type Fdb, FDB_PERMANENT, fdbDel, fdbList, fdbSet, type Neigh, neighDel, neighList, neighSet, NUD } from "../kernel/rtnl/neigh";
+import { fdbDel, fdbList, fdbSet, neighDel, neighList, neighSet, NUD } from "../kernel/rtnl/neigh";
 import { ipFamily } from "./addr";
 import { type CallContext, hostCall } from "./context";
 import { denied, notFound } from "./errors";
 import { checkLinkName } from "./link";
 import { scopeOf } from "./scope";
 import { checkIp, checkMac, requireClusterFdb, requireClusterNeigh } from "./vtep-scope";
-
-/** The state a neighbour entry is put back in: permanent and noarp as they were, a learned one as stale (the kernel checks it again). */
-const neighRestoreState = (n: Neigh): number => (n.state & (NUD.PERMANENT | NUD.NOARP)) || NUD.STALE;
-
-/** The state an FDB entry is put back in: a vxlan takes only permanent or reachable (a learned entry), with noarp as iproute2 sends it. */
-const fdbRestoreState = (f: Fdb): number => (f.state & NUD.PERMANENT ? FDB_PERMANENT : NUD.REACHABLE | NUD.NOARP);
-
-/** The all-zeros and multicast MACs: a vxlan keeps several remotes for them (appended), one for any other. */
-const isMultiRemote = (mac: string): boolean => mac === "00:00:00:00:00:00" || (parseInt(mac.slice(0, 2), 16) & 1) === 1;
+import { fdbRestoreState, isMultiRemote, neighRestoreState } from "./vxlan-snapshot";
 
 /**
  * cni:host/neigh — neighbour (ARP/NDP) and FDB entries of links. In the container's netns any
