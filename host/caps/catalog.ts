@@ -151,7 +151,7 @@ export const CATALOG: Record<WitFunctionKey, CapabilityEntry> = {
   },
   "link.delete": {
     changes: "deletes a link (a veth takes its peer with it)",
-    scope: `${IN_HELD_NETNS}; ${HOST_LINKS}; during ADD, in the host netns only a link made in this call (a failed ADD could not recreate another); in the container's netns a bridge, dummy or vrf is made again when the ADD fails, any other kind is reported as not recreated`,
+    scope: `${IN_HELD_NETNS}; ${HOST_LINKS}; during ADD and RECONCILE, in the host netns only a link made in this call (a failed call could not recreate another), except that a controller may delete its own vxlan device (its owner mark) in a reconcile: the host first records from the kernel its vni, port, local address, underlay, learning, ifindex, MTU, MAC, owner mark and up state, its addresses, neighbour and FDB entries and the main-table routes out of it, and a failed reconcile makes it again with all of them; in the container's netns a bridge, dummy or vrf is made again when the ADD fails, any other kind is reported as not recreated`,
     from: HOST_LINK_CHANGE,
     risk: "high",
   },
