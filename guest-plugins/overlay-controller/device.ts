@@ -1,8 +1,11 @@
 // The node's VXLAN device (its VTEP), as Flannel's vxlan backend makes it: vni, port, local
 // underlay address and underlay link, learning off, MTU underlay - 50, the MAC the agent chose,
 // up, holding the network address of each of the node's subnets as a host prefix. A device
-// whose tunnel attributes or addresses differ is made again (the kernel cannot change a vxlan's
-// vni, port or local address in place); MTU, MAC and up are set in place.
+// whose tunnel attributes or addresses differ is deleted and made again (the kernel cannot
+// change a vxlan's vni, port or local address in place; its entries and routes go with it and
+// the reconcile puts them on the new one); MTU, MAC and up are set in place. The host allows
+// the delete of a controller's own vxlan and, should the reconcile fail later, makes the old
+// device again with everything on it.
 import {
   link, addr, log, NetnsId, Family, IP, IPNet, Unit, Done, done, fail, some, internalError, hostErrorToCni, wrapCniError, isGone,
   NodeView, subnetAddress, delLinkIgnoringGone, difference,
@@ -112,10 +115,10 @@ function setUp(ns: NetnsId, s: VtepSpec): Done {
 
 /**
  * Deletes the vxlan devices this controller made under another VNI (named `wcni.<vni>`, marked
- * by the host as a wasm-cni link): what an options change left behind. Their routes have moved
- * to the new device already. A host that refuses (it may keep a reconcile from deleting a link
- * an earlier one made, as it could not recreate it on rollback) gets the device taken down
- * instead (it then carries nothing), with a warning.
+ * by the host as a wasm-cni link): what a `vni` change left behind. Their routes have moved to
+ * the new device already. The host lets a controller delete only its own (and makes one again
+ * if the reconcile fails later); one marked as another controller's is refused: left alone,
+ * with a warning.
  */
 export function removeStaleDevices(ns: NetnsId, keep: string): Done {
   const l = link.list(ns);
@@ -126,12 +129,7 @@ export function removeStaleDevices(ns: NetnsId, keep: string): Done {
     const d = link.del(ns, x.name);
     if (d.isOk || isGone(d.error)) continue;
     if (!d.error.isDenied) return fail<Unit>(hostErrorToCni(d.error, "failed to delete the stale vxlan device " + x.name));
-    if (!x.up) continue; // left down by an earlier reconcile, and warned about then
-    const down = new link.LinkChange();
-    down.up = some<bool>(false);
-    const r = link.set(ns, x.name, down);
-    if (r.isErr) return fail<Unit>(hostErrorToCni(r.error, "failed to take the stale vxlan device " + x.name + " down"));
-    log.write(log.Level.WARN, "stale vxlan device " + x.name + " taken down, not deleted (" + d.error.denied + "); delete it by hand");
+    log.write(log.Level.WARN, "vxlan device " + x.name + " left alone: " + d.error.denied);
   }
   return done();
 }

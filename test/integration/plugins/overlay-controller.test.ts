@@ -144,27 +144,53 @@ describe("overlay-controller reconcile", () => {
     expect(routesTo(n, "-4")[0]).toEqual({ dst: "10.244.2.0/24", gateway: "10.244.2.0", dev: "wcni.1", flags: ["onlink"] });
   });
 
-  it("another VNI and port make a new device, the routes move to it, and the old one goes (or, when the host refuses, is taken down with a warning)", () => {
+  /** Every peer entry of NODE2 and NODE3 on `dev`: routes, neighbours, FDB. */
+  function expectPeersOn(n: TestNetns, dev: string): void {
+    expect(routesTo(n, "-4")).toEqual([
+      { dst: "10.244.2.0/24", gateway: "10.244.2.0", dev, flags: ["onlink"] },
+      { dst: "10.244.3.0/24", gateway: "10.244.3.0", dev, flags: ["onlink"] },
+    ]);
+    expect(routesTo(n, "-6")).toContainEqual({ dst: "fd44:0:0:2::/80", gateway: "fd44:0:0:2::", dev, flags: ["onlink"] });
+    expect(neighs(n, dev)).toEqual([
+      { dst: "10.244.2.0", lladdr: "0a:58:00:00:00:02" },
+      { dst: "10.244.3.0", lladdr: "0a:58:00:00:00:03" },
+      { dst: "fd44:0:0:2::", lladdr: "0a:58:00:00:00:02" },
+    ]);
+    expect(fdbOf(n)).toEqual([
+      { mac: "0a:58:00:00:00:02", dev, dst: "192.168.60.2", state: "permanent" },
+      { mac: "0a:58:00:00:00:03", dev, dst: "192.168.70.3", state: "permanent" },
+    ]);
+  }
+
+  it("a vni change converges to the new device wcni.<vni> with every peer entry, and the old device is gone", () => {
     const n = nodeWithUnderlay(netns, "192.168.60.1/24");
-    ok(n, { local: NODE1, peers: [NODE2] });
-    const r = ok(n, { local: NODE1, peers: [NODE2], options: { vni: 4096, port: 4789 } });
+    const peers = [NODE2, NODE3];
+    ok(n, { local: NODE1, peers });
+    const r = ok(n, { local: NODE1, peers, options: { vni: 4096 } });
+    expect(r.audit().denials).toEqual([]);
     const vx = ipJson<VxlanLink[]>(n, ["-d", "link", "show", "type", "vxlan"]);
-    expect(vx.find((l) => l.ifname === "wcni.4096")?.linkinfo.info_data).toMatchObject({ id: 4096, port: 4789 });
-    expect(routesTo(n, "-4")).toEqual([{ dst: "10.244.2.0/24", gateway: "10.244.2.0", dev: "wcni.4096", flags: ["onlink"] }]);
-    expect(routesTo(n, "-6")).toContainEqual({ dst: "fd44:0:0:2::/80", gateway: "fd44:0:0:2::", dev: "wcni.4096", flags: ["onlink"] });
-    // The host lets a reconcile delete only links it made itself (a rollback could not recreate
-    // one made earlier): until it can, the old device is taken down, named in a warning.
-    const old = vx.find((l) => l.ifname === "wcni.1");
-    if (old) {
-      expect(r.stderr).toContain("stale vxlan device wcni.1 taken down, not deleted");
-      expect(old.flags).not.toContain("UP");
-      // Again: the delete is tried (and refused) once more, nothing else; the node stays as it is.
-      const before = nodeState(n);
-      const again = ok(n, { local: NODE1, peers: [NODE2], options: { vni: 4096, port: 4789 } }).audit();
-      expect(changes(again)).toEqual(["link.delete"]);
-      expect(again.denials.map((d) => d.fn)).toEqual(["link.delete"]);
-      expect(nodeState(n)).toEqual(before);
-    }
+    expect(vx.map((l) => l.ifname)).toEqual(["wcni.4096"]);
+    expect(vx[0]).toMatchObject({ mtu: 1450, address: "0a:58:00:00:00:01", ifalias: "wasm-cni:overlay-controller", linkinfo: { info_data: { id: 4096, port: 8472, local: "192.168.60.1" } } });
+    expectPeersOn(n, "wcni.4096");
+    // Converged: the next reconcile changes nothing.
+    expect(changes(ok(n, { local: NODE1, peers, options: { vni: 4096 } }).audit())).toEqual([]);
+  });
+
+  it("a port change (same vni) makes wcni.1 again on the new port with every peer entry", () => {
+    const n = nodeWithUnderlay(netns, "192.168.60.1/24");
+    const peers = [NODE2, NODE3];
+    ok(n, { local: NODE1, peers });
+    const r = ok(n, { local: NODE1, peers, options: { port: 4789 } });
+    expect(r.audit().denials).toEqual([]);
+    expect(changes(r.audit())).toContain("link.delete");
+    const vx = ipJson<VxlanLink[]>(n, ["-d", "link", "show", "type", "vxlan"]);
+    expect(vx.map((l) => l.ifname)).toEqual(["wcni.1"]);
+    expect(vx[0]).toMatchObject({ flags: expect.arrayContaining(["UP"]), ifalias: "wasm-cni:overlay-controller", linkinfo: { info_data: { id: 1, port: 4789, local: "192.168.60.1", link: "ul0" } } });
+    const global = ipJson<{ addr_info: { local: string; prefixlen: number; scope: string }[] }[]>(n, ["addr", "show", "dev", "wcni.1"])[0]!
+      .addr_info.filter((a) => a.scope === "global").map((a) => `${a.local}/${a.prefixlen}`);
+    expect(global.sort()).toEqual(["10.244.1.0/32", "fd44:0:0:1::/128"]);
+    expectPeersOn(n, "wcni.1");
+    expect(changes(ok(n, { local: NODE1, peers, options: { port: 4789 } }).audit())).toEqual([]);
   });
 
   it.each([
