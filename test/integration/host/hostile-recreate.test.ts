@@ -58,7 +58,10 @@ interface VxlanLink { ifindex: number; ifalias?: string; linkinfo: { info_data: 
 describe("a controller replacing its own vxlan device", () => {
   it("a reconcile that deletes it, makes another and traps is rolled back: the device, its addresses, entries and routes are back as they were", () => {
     const n = built();
-    expect(ipJson<{ dst: string }[]>(n, ["route", "show", "dev", "rbx"]).map((r) => r.dst)).toEqual(["10.244.2.0/24", "10.244.3.0/24"]);
+    // Routes out of it of other shapes too: a plain dev route, a gateway route with a metric.
+    ip(n, "route", "add", "10.244.4.0/24", "dev", "rbx");
+    ip(n, "route", "add", "10.244.5.0/24", "via", "10.244.2.0", "dev", "rbx", "onlink", "metric", "50");
+    expect(ipJson<{ dst: string }[]>(n, ["route", "show", "dev", "rbx"]).map((r) => r.dst)).toEqual(["10.244.2.0/24", "10.244.3.0/24", "10.244.4.0/24", "10.244.5.0/24"]);
     const before = state(n);
     const r = run(n, { mode: "replace-trap" });
     expect(r.code).toBe(1);
