@@ -279,7 +279,8 @@ export interface ClusterNode extends TopologyNode {
   agent?: Agent;
   /** What every agent of this node wrote on stderr, across restarts. */
   stderr(): string;
-  startAgent(overrides?: JsonObject): Agent;
+  /** Starts the agent with `overrides` over its config and `env` over the cluster's agent env. */
+  startAgent(overrides?: JsonObject, env?: Record<string, string>): Agent;
   /** SIGTERM (the lease stays until its TTL), and waits for the exit. */
   stopAgent(): Promise<void>;
   /** SIGKILL, and waits for the exit. */
@@ -361,13 +362,13 @@ export async function createCluster(opts: ClusterOptions): Promise<Cluster> {
     const node: ClusterNode = {
       ...t, dir, configPath, stateDir, conflistPath, dataDir, config,
       stderr: () => stderr,
-      startAgent: (overrides = {}) => {
+      startAgent: (overrides = {}, extraEnv = {}) => {
         if (node.agent) throw new Error(`${t.name}: an agent is already running`);
         writeFileSync(configPath, JSON.stringify({ ...config, ...overrides }, null, 2));
         const { NODE_EXTRA_CA_CERTS: _ca, NODE_OPTIONS: _no, ...env } = process.env;
         const child = spawn("ip", ["netns", "exec", t.ns.name, HOST_BIN, "agent", "--config", configPath], {
           stdio: ["ignore", "ignore", "pipe"],
-          env: { ...env, WASM_CNI_PRESTART_DIR: "off", WASM_CNI_AUDIT_LOG: join(dir, "audit.jsonl"), ...opts.agentEnv },
+          env: { ...env, WASM_CNI_PRESTART_DIR: "off", WASM_CNI_AUDIT_LOG: join(dir, "audit.jsonl"), ...opts.agentEnv, ...extraEnv },
         });
         child.stderr?.setEncoding("utf8").on("data", (d: string) => (stderr += d));
         const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) =>
@@ -473,4 +474,109 @@ async function stopWith(node: ClusterNode, signal: NodeJS.Signals): Promise<void
 /** Every pair of distinct pods, for all-to-all checks. */
 export function pairs<T>(xs: T[]): [T, T][] {
   return xs.flatMap((a) => xs.filter((b) => b !== a).map((b): [T, T] => [a, b]));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Kernel state of a node, as the tests compare it.
+
+/** Every pod pings and exchanges a TCP line with every other; returns what failed ([] = all good). */
+export function allToAll(pods: Pod[], opts: { tcp?: boolean } = {}): string[] {
+  const failures: string[] = [];
+  for (const [a, b] of pairs(pods)) {
+    const what = `${a.name} (${a.node.name}) -> ${b.name} (${b.node.name}, ${b.ip})`;
+    if (!ping(a.ns, b.ip)) failures.push(`${what}: no ping reply`);
+    else if (opts.tcp !== false) {
+      const line = `hello ${b.name} from ${a.name}\n`;
+      const back = tcpExchange(a.ns, b.ip, line);
+      if (back !== line) failures.push(`${what}: TCP echo returned ${JSON.stringify(back)}`);
+    }
+  }
+  return failures;
+}
+
+export interface VxlanDevice {
+  ifname: string;
+  /** Its MAC: the node's VTEP MAC. */
+  address: string;
+  mtu: number;
+  vni: number;
+  port: number;
+  local?: string;
+  learning: boolean;
+}
+
+export function vxlanDevices(ns: TestNetns): VxlanDevice[] {
+  type Row = { ifname: string; address: string; mtu: number; linkinfo?: { info_data?: { id: number; port: number; local?: string; learning?: boolean } } };
+  const rows = JSON.parse(sh("ip", ["-n", ns.name, "-j", "-d", "link", "show", "type", "vxlan"]).trim() || "[]") as Row[];
+  return rows.map((r) => ({
+    ifname: r.ifname, address: r.address, mtu: r.mtu,
+    vni: r.linkinfo?.info_data?.id ?? -1, port: r.linkinfo?.info_data?.port ?? -1,
+    ...(r.linkinfo?.info_data?.local !== undefined && { local: r.linkinfo.info_data.local }),
+    learning: r.linkinfo?.info_data?.learning ?? false,
+  }));
+}
+
+export interface RouteRow {
+  dst: string;
+  gateway?: string;
+  dev?: string;
+  flags: string[];
+  protocol?: string;
+  scope?: string;
+}
+
+/** The main table's IPv4 routes. */
+export function routes(ns: TestNetns): RouteRow[] {
+  return JSON.parse(sh("ip", ["-n", ns.name, "-j", "-4", "route", "show", "table", "main"]).trim() || "[]") as RouteRow[];
+}
+
+export interface NeighRow {
+  dst: string;
+  dev?: string;
+  lladdr?: string;
+  state?: string[];
+}
+
+export function neighbours(ns: TestNetns, dev?: string): NeighRow[] {
+  return JSON.parse(sh("ip", ["-n", ns.name, "-j", "neigh", "show", ...(dev ? ["dev", dev] : [])]).trim() || "[]") as NeighRow[];
+}
+
+export interface FdbRow {
+  mac: string;
+  dst?: string;
+  ifname?: string;
+  flags?: string[];
+  state?: string;
+}
+
+export function fdb(ns: TestNetns, dev: string): FdbRow[] {
+  return JSON.parse(sh("bridge", ["-n", ns.name, "-j", "fdb", "show", "dev", dev]).trim() || "[]") as FdbRow[];
+}
+
+/**
+ * A node's network state that a controller may change, for before/after comparisons: links
+ * (name, kind, mtu, up), IPv4 addresses, main-table routes, neighbours and each vxlan's FDB.
+ */
+export function nodeSnapshot(ns: TestNetns): string {
+  type Link = { ifname: string; mtu: number; flags: string[]; linkinfo?: { info_kind?: string }; addr_info?: { local: string; prefixlen: number }[] };
+  const links = (JSON.parse(sh("ip", ["-n", ns.name, "-j", "-d", "addr", "show"])) as Link[]).map((l) => ({
+    name: l.ifname, kind: l.linkinfo?.info_kind ?? "", mtu: l.mtu, up: l.flags.includes("UP"),
+    addrs: (l.addr_info ?? []).filter((a) => !a.local.includes(":")).map((a) => `${a.local}/${a.prefixlen}`),
+  }));
+  const vx = vxlanDevices(ns).map((d) => ({ dev: d.ifname, fdb: fdb(ns, d.ifname).map((f) => `${f.mac} ${f.dst ?? ""}`).sort() }));
+  const neigh = neighbours(ns).filter((n) => n.state?.includes("PERMANENT")).map((n) => `${n.dst} ${n.lladdr ?? ""} ${n.dev ?? ""}`).sort();
+  const rt = routes(ns).map((r) => `${r.dst} ${r.gateway ?? ""} ${r.dev ?? ""} ${r.flags.join(",")}`).sort();
+  return JSON.stringify({ links, routes: rt, neigh, vx }, null, 1);
+}
+
+/** Is the IPv4 CIDR `inner` (a.b.c.d/n) inside `outer`? */
+export function inCidr(inner: string, outer: string): boolean {
+  const parse = (c: string): [number, number] => {
+    const [a, len = "32"] = c.split("/") as [string, string?];
+    return [a.split(".").reduce((acc, o) => acc * 256 + Number(o), 0), Number(len)];
+  };
+  const [i, il] = parse(inner);
+  const [o, ol] = parse(outer);
+  const block = 2 ** (32 - ol);
+  return il >= ol && Math.floor(i / block) === Math.floor(o / block);
 }

@@ -1,0 +1,79 @@
+// The overlay network (Flannel's vxlan backend) end to end: three nodes, each a namespace with
+// its own `wasm-cni agent` (etcd on the underlay bridge, the overlay-controller reconciling the
+// node), two pods per node attached through bin/wasm-cni with the conflist the agent wrote.
+// node3 is on another underlay subnet, behind a router namespace.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  allToAll, countUnderlayUdp, createCluster, fdb, inCidr, neighbours, routes, vxlanCounters, vxlanDevices,
+  type Cluster, type Pod,
+} from "../../helpers/cluster";
+import { requireEtcd } from "../../helpers/etcd";
+
+requireEtcd(); // fails the file loudly: .ci/run installs etcd-server
+
+describe("overlay: three nodes (one behind a router), two pods each, agents and the overlay-controller", () => {
+  let c: Cluster;
+  let pods: Pod[];
+  beforeAll(async () => {
+    c = await createCluster({ network: "overlay", segments: [0, 0, 1], leaseTtl: 5 });
+    await c.startAgents();
+    pods = c.nodes.flatMap((n) => [c.addPod(n, `${n.name}-a`), c.addPod(n, `${n.name}-b`)]);
+  }, 90_000);
+  afterAll(async () => c?.destroy());
+
+  it("each agent takes its own pod subnet from the cluster CIDR and writes a bridge conflist with MTU underlay - 50", () => {
+    const subnets = c.nodes.map((n) => n.podSubnet());
+    expect(new Set(subnets).size, subnets.join(" ")).toBe(3);
+    for (const n of c.nodes) {
+      expect(inCidr(n.podSubnet(), "10.244.0.0/16"), n.podSubnet()).toBe(true);
+      expect(n.podSubnet()).toMatch(/\/24$/);
+      const plugins = n.conflist()!["plugins"] as Record<string, unknown>[];
+      expect(plugins[0], n.name).toMatchObject({ type: "bridge", bridge: "cni0", isGateway: true, mtu: 1450 });
+    }
+    for (const p of pods) expect(inCidr(`${p.ip}/32`, p.node.podSubnet()), `${p.name} ${p.ip}`).toBe(true);
+  });
+
+  it("every node has one vxlan device (VTEP on its underlay address, learning off) and per peer a route, a neighbour and an FDB entry", () => {
+    const vteps = new Map(c.nodes.map((n) => [n.name, vxlanDevices(n.ns)]));
+    for (const n of c.nodes) {
+      const [vx, ...more] = vteps.get(n.name)!;
+      expect(more, n.name).toEqual([]);
+      expect(vx, n.name).toMatchObject({ local: n.underlay, learning: false, mtu: 1450 });
+      const rt = routes(n.ns);
+      const ne = neighbours(n.ns, vx!.ifname);
+      const fd = fdb(n.ns, vx!.ifname);
+      for (const peer of c.nodes.filter((p) => p !== n)) {
+        const peerMac = vteps.get(peer.name)![0]!.address;
+        const route = rt.find((r) => r.dst === peer.podSubnet());
+        expect(route, `${n.name}: route to ${peer.name}'s ${peer.podSubnet()} in ${JSON.stringify(rt)}`).toMatchObject({ dev: vx!.ifname, flags: expect.arrayContaining(["onlink"]) });
+        expect(inCidr(`${route!.gateway}/32`, peer.podSubnet()), `${n.name}: gateway ${route!.gateway} is ${peer.name}'s VTEP address`).toBe(true);
+        expect(ne, `${n.name}: neighbour for ${peer.name}`).toContainEqual(expect.objectContaining({ dst: route!.gateway, lladdr: peerMac }));
+        expect(fd, `${n.name}: fdb for ${peer.name}`).toContainEqual(expect.objectContaining({ mac: peerMac, dst: peer.underlay }));
+      }
+    }
+  });
+
+  it("every pod reaches every other pod by ping and TCP, also to and from node3 behind the router", () => {
+    expect(allToAll(pods)).toEqual([]);
+  });
+
+  it("traffic between nodes crosses the underlay as VXLAN: vxlan counters grow and the underlay forwards UDP 8472", () => {
+    const udp = countUnderlayUdp(c.topo, 8472);
+    const before = c.nodes.map((n) => vxlanCounters(n.ns));
+    const across = pods.filter((p) => p.node !== pods[0]!.node);
+    expect(allToAll([pods[0]!, ...across], { tcp: false })).toEqual([]);
+    c.nodes.forEach((n, i) => {
+      const now = vxlanCounters(n.ns);
+      expect(now.tx, `${n.name} vxlan tx`).toBeGreaterThan(before[i]!.tx);
+      expect(now.rx, `${n.name} vxlan rx`).toBeGreaterThan(before[i]!.rx);
+    });
+    expect(udp(), "UDP 8472 datagrams forwarded by the underlay bridge and the router").toBeGreaterThanOrEqual(2 * across.length);
+  });
+
+  it("pods leave nothing of theirs behind on DEL, and a new pod gets an address again", () => {
+    const p = pods.at(-1)!;
+    c.delPod(p);
+    const again = c.addPod(p.node, `${p.node.name}-c`);
+    expect(allToAll([pods[0]!, again])).toEqual([]);
+  });
+});
