@@ -394,6 +394,7 @@ export async function createCluster(opts: ClusterOptions): Promise<Cluster> {
         return waitFor(
           () => `${t.name} to converge on peers [${want().join(",")}]; status ${JSON.stringify(node.status())}; agent stderr:\n${stderr.slice(-2000)}`,
           () => {
+            if (!node.agent) throw new Error(`${t.name}: the agent exited; its stderr:\n${stderr.slice(-3000)}`);
             const s = node.status();
             return s?.ok && JSON.stringify([...s.peers].sort()) === JSON.stringify(want()) ? s : undefined;
           },
@@ -421,7 +422,7 @@ export async function createCluster(opts: ClusterOptions): Promise<Cluster> {
     topo, etcd, nodes, pods, network: opts.network,
     startAgents: async (timeoutMs = 30_000) => {
       for (const n of nodes) if (!n.agent) n.startAgent();
-      await Promise.all(nodes.map((n) => n.waitConverged(undefined, timeoutMs)));
+      await Promise.all(nodes.map((n) => n.waitConverged(nodes.filter((o) => o !== n).map((o) => o.name), timeoutMs)));
     },
     addPod: (node, name) => {
       const text = readFileSync(node.conflistPath, "utf8");
