@@ -7,6 +7,7 @@ import { LimitError } from "../runtime/limits";
 import type { Grant } from "../runtime/policy";
 import type { Bucket, Store } from "../store/store";
 import type { CniError } from "../generated/interfaces/cni-host-types";
+import type { Node, View } from "../generated/interfaces/cni-host-cluster";
 import { CapError, CniDenial, describeHostError, toHostError, WitError } from "./errors";
 import type { Journal } from "./journal";
 import type { NetworkConfig } from "./network-config";
@@ -22,25 +23,13 @@ export interface CallInfo {
 }
 
 /** One node of a cluster view (WIT cluster.node). */
-export interface ClusterNode {
-  name: string;
-  subnets: string[];
-  underlay: string;
-  vtepMac: string;
-}
+export type ClusterNode = Node;
 
 /**
  * The view a controller reconciles the node to (WIT cluster.view): what `wasm-cni agent` read
  * from etcd and its own config. A controller's scope in the host netns is derived from it.
  */
-export interface ClusterView {
-  local: ClusterNode;
-  peers: ClusterNode[];
-  clusterCidrs: string[];
-  underlayLink: string;
-  underlayMtu: number;
-  options: string;
-}
+export type ClusterView = View;
 
 /** One host-function call, for the audit trail and the phase breakdown. */
 export interface HostCallRecord {

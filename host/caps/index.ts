@@ -34,7 +34,7 @@ export const CAPS = {
 export type CapName = keyof typeof CAPS;
 
 /** Interfaces that hold only types: imported by every component, no functions, no grant. */
-export const TYPE_ONLY_INTERFACES: readonly string[] = ["types", "verbs"];
+export const TYPE_ONLY_INTERFACES: readonly string[] = ["types", "verbs", "cluster"];
 
 export function isCapName(name: string): name is CapName {
   return Object.hasOwn(CAPS, name);

@@ -1,5 +1,5 @@
-// The host's capability list as data: every function of every interface the plugin world
-// imports, with its WIT signature and doc text, written to host/generated/capabilities.ts.
+// The host's capability list as data: every function of every interface a world (plugin,
+// controller) imports, with its WIT signature and doc text, written to host/generated/capabilities.ts.
 // `wasm-cni caps` joins it with the hand-written risk table (host/caps/catalog.ts), whose type
 // is keyed by the names generated here, so a WIT function without a risk entry (or an entry
 // for a function the WIT lost) fails `tsc` rather than going unnoticed in a review.
@@ -30,31 +30,33 @@ export function witSignature(f: Func): string {
 export interface WitFunctionInfo { name: string; signature: string; docs: string }
 export interface WitInterfaceInfo { name: string; docs: string; functions: WitFunctionInfo[] }
 
-/** The interfaces world `world` imports that have functions, in the world's order. */
-export function hostInterfaces(files: Record<string, string>, world: string): { pkg: string; interfaces: WitInterfaceInfo[] } {
+/** The interfaces with functions that any of `worlds` imports, in the worlds' order. */
+export function hostInterfaces(files: Record<string, string>, worlds: readonly string[]): { pkg: string; interfaces: WitInterfaceInfo[] } {
   const pkg = parsePackage(files);
-  const w = pkg.worlds.find((x) => x.name === world);
-  if (!w) throw new Error(`no world ${world}`);
   const interfaces: WitInterfaceInfo[] = [];
-  for (const item of w.imports) {
-    if (item.kind !== "interface") continue;
-    const iface = pkg.interfaces.find((i) => i.name === item.name);
-    if (!iface || iface.funcs.length === 0) continue;
-    interfaces.push({
-      name: iface.name,
-      docs: iface.docs,
-      functions: iface.funcs.map((f) => ({ name: f.name, signature: witSignature(f), docs: f.docs })),
-    });
+  for (const world of worlds) {
+    const w = pkg.worlds.find((x) => x.name === world);
+    if (!w) throw new Error(`no world ${world}`);
+    for (const item of w.imports) {
+      if (item.kind !== "interface" || interfaces.some((i) => i.name === item.name)) continue;
+      const iface = pkg.interfaces.find((i) => i.name === item.name);
+      if (!iface || iface.funcs.length === 0) continue;
+      interfaces.push({
+        name: iface.name,
+        docs: iface.docs,
+        functions: iface.funcs.map((f) => ({ name: f.name, signature: witSignature(f), docs: f.docs })),
+      });
+    }
   }
   const version = pkg.version ? `@${pkg.version}` : "";
   return { pkg: `${pkg.namespace}:${pkg.name}${version}`, interfaces };
 }
 
 /** host/generated/capabilities.ts: the data, and `WitFunctionKey` ("link.set-port", ...). */
-export function capabilitiesFile(files: Record<string, string>, world: string): string {
-  const { pkg, interfaces } = hostInterfaces(files, world);
+export function capabilitiesFile(files: Record<string, string>, worlds: readonly string[]): string {
+  const { pkg, interfaces } = hostInterfaces(files, worlds);
   const keys = interfaces.flatMap((i) => i.functions.map((f) => `${i.name}.${f.name}`));
-  return `${HEADER}// Every host function the plugin world imports, from wit/; risks are in host/caps/catalog.ts.
+  return `${HEADER}// Every host function the worlds import, from wit/; risks are in host/caps/catalog.ts.
 
 export interface WitFunctionInfo {
   name: string;

@@ -1,6 +1,7 @@
-// Generates the AssemblyScript bindings of one world: a file per interface (types, lift/lower,
-// typed wrappers of host functions), `<world>-world.ts` (handler registration), `<world>-exports.ts`
-// (the core exports) and `index.ts`. Output is a map of relative path → file text.
+// Generates the AssemblyScript bindings of a package's worlds: a file per interface (types,
+// lift/lower, typed wrappers of host functions), per world `<world>-world.ts` (handler
+// registration) and `<world>-exports.ts` (the core exports), and `index.ts`. Output is a map of
+// relative path → file text.
 import type { Func, Interface } from "./ast";
 import { AbiEmitter } from "./emit-abi";
 import { AsTypes } from "./as-types";
@@ -40,8 +41,16 @@ function emitInterface(m: Model, iface: Interface): string {
   return assemble(ctx, docComment(iface.docs), body);
 }
 
-/** Handler types, `register` and the @unsafe dispatchers the exports call. */
-function emitWorld(m: Model, world: string, exports: Func[]): string {
+/** A world to generate, and the name of its handler registration function in the SDK. */
+export interface WorldSpec {
+  world: string;
+  /** `register` for the plugin world; distinct per world, as the index exports them all. */
+  register: string;
+}
+
+/** Handler types, the registration function and the @unsafe dispatchers the exports call. */
+function emitWorld(m: Model, spec: WorldSpec, exports: Func[]): string {
+  const world = spec.world;
   const ctx = new FileCtx("");
   const ty = new AsTypes(m, ctx);
   let body = "";
@@ -57,14 +66,14 @@ function emitWorld(m: Model, world: string, exports: Func[]): string {
       `  throw new Error(${ctx.glue("E_NO_HANDLER")});\n}\nlet _${camel(f.name)}: ${T} = missing${pascal(f.name)};\n\n`;
   }
   const args = exports.map((f) => `${camel(f.name)}: ${pascal(f.name)}Handler`).join(", ");
-  body += `/** Registers the plugin's verbs; call it once at the top level of the plugin's entry file. */\n` +
-    `export function register(${args}): void {\n${exports.map((f) => `  _${camel(f.name)} = ${camel(f.name)};\n`).join("")}}\n`;
+  body += `/** Registers the handlers of world ${world}; call it once at the top level of the entry file. */\n` +
+    `export function ${spec.register}(${args}): void {\n${exports.map((f) => `  _${camel(f.name)} = ${camel(f.name)};\n`).join("")}}\n`;
   for (const f of exports) {
     const names = f.params.map((p) => camel(p.name)).join(", ");
     body += `\n// @ts-ignore: decorator\n@unsafe\nexport function dispatch${pascal(f.name)}${asSignature(ty, f)} {\n` +
       `  ${f.result ? "return " : ""}_${camel(f.name)}(${names});\n}\n`;
   }
-  return assemble(ctx, `// The exports of world ${world}: what a plugin implements.\n`, body);
+  return assemble(ctx, `// The exports of world ${world}: what a component of this world implements.\n`, body);
 }
 
 function emitExports(m: Model, world: string, exports: Func[]): string {
@@ -75,24 +84,15 @@ function emitExports(m: Model, world: string, exports: Func[]): string {
     if (!/^[a-z][a-z0-9]*$/.test(f.name)) throw new Error(`export name ${f.name} is not an AS identifier`);
     body += "\n" + emitExport(ty, f, ctx.use(`./${world}-world`, `dispatch${pascal(f.name)}`));
   }
-  return assemble(ctx, `// Core exports of world ${world}; a plugin's entry file re-exports them all.\n`, body);
+  return assemble(ctx, `// Core exports of world ${world}; the entry file of a component of this world re-exports them all.\n`, body);
 }
 
-export function generate(files: Record<string, string>, worldName: string): Map<string, string> {
+export function generate(files: Record<string, string>, worlds: readonly WorldSpec[]): Map<string, string> {
   const m = resolve(parsePackage(files));
-  const world = m.pkg.worlds.find((w) => w.name === worldName);
-  if (!world) throw new Error(`no world ${worldName}`);
   const out = new Map<string, string>();
-  // Every interface of the package gets a file: the world's `use`d type-only ones (verbs) too.
+  // Every interface of the package gets a file: the worlds' `use`d type-only ones (verbs) too.
   const ifaces = [...m.pkg.interfaces].sort((a, b) => (a.name < b.name ? -1 : 1));
   for (const i of ifaces) out.set(`${i.name}.ts`, emitInterface(m, i));
-  const exports = world.exports.map((e) => {
-    if (e.kind !== "func") throw new Error("exported interfaces are not supported");
-    return e.func;
-  });
-  if (world.imports.some((i) => i.kind === "func")) throw new Error("world-level imported functions are not supported");
-  out.set(`${world.name}-world.ts`, emitWorld(m, world.name, exports));
-  out.set(`${world.name}-exports.ts`, emitExports(m, world.name, exports));
   // Type-only interfaces are flattened into the index; the others become namespaces.
   let index = HEADER + `// Each host interface is a namespace (link.create); shared types are top level.\n`;
   for (const i of ifaces) {
@@ -102,14 +102,35 @@ export function generate(files: Record<string, string>, worldName: string): Map<
     if (i.funcs.length === 0) continue;
     index += `import * as ${camel(i.name)} from "./${i.name}";\nexport { ${camel(i.name)} };\n`;
   }
-  // Types the world `use`s from a namespaced interface are top level too.
-  for (const u of world.uses) {
-    if (m.iface(u.from).funcs.length === 0) continue;
-    const names = u.names.map((n) => (n.as === n.name ? pascal(n.name) : `${pascal(n.name)} as ${pascal(n.as)}`));
-    index += `export { ${names.join(", ")} } from "./${u.from}";\n`;
+  // The index exports every world's names at the top level: they must not clash.
+  const topLevel = new Set<string>();
+  const exportOnce = (name: string, what: string): void => {
+    if (topLevel.has(name)) throw new Error(`${what}: ${name} is exported by two worlds`);
+    topLevel.add(name);
+  };
+  for (const spec of worlds) {
+    const world = m.pkg.worlds.find((w) => w.name === spec.world);
+    if (!world) throw new Error(`no world ${spec.world}`);
+    const exports = world.exports.map((e) => {
+      if (e.kind !== "func") throw new Error("exported interfaces are not supported");
+      return e.func;
+    });
+    if (world.imports.some((i) => i.kind === "func")) throw new Error("world-level imported functions are not supported");
+    out.set(`${world.name}-world.ts`, emitWorld(m, spec, exports));
+    out.set(`${world.name}-exports.ts`, emitExports(m, world.name, exports));
+    // Types the world `use`s from a namespaced interface are top level too.
+    for (const u of world.uses) {
+      if (m.iface(u.from).funcs.length === 0) continue;
+      const names = u.names.filter((n) => !topLevel.has(pascal(n.as)));
+      names.forEach((n) => topLevel.add(pascal(n.as)));
+      if (names.length === 0) continue;
+      const list = names.map((n) => (n.as === n.name ? pascal(n.name) : `${pascal(n.name)} as ${pascal(n.as)}`));
+      index += `export { ${list.join(", ")} } from "./${u.from}";\n`;
+    }
+    const names = [spec.register, ...exports.map((f) => `${pascal(f.name)}Handler`)];
+    names.forEach((n) => exportOnce(n, `world ${world.name}`));
+    index += `export { ${names.join(", ")} } from "./${world.name}-world";\n`;
   }
-  const handlerTypes = exports.map((f) => `${pascal(f.name)}Handler`).join(", ");
-  index += `export { register, ${handlerTypes} } from "./${world.name}-world";\n`;
   out.set("index.ts", index);
   return out;
 }

@@ -92,31 +92,28 @@ class TableEmitter {
   }
 }
 
-/** host/generated/abi.ts for `world` of the package in `files`. */
-export function hostAbiFile(files: Record<string, string>, world: string, runtimeImport = "../runtime/abi/types"): string {
+/** host/generated/abi.ts for `worlds` of the package in `files`: one table per world, named `name`. */
+export function hostAbiFile(files: Record<string, string>, worlds: readonly { world: string; name: string }[], runtimeImport = "../runtime/abi/types"): string {
   const m = resolve(parsePackage(files));
-  const w = m.pkg.worlds.find((x) => x.name === world);
-  if (!w) throw new Error(`no world ${world}`);
   const t = new TableEmitter(m);
   const version = m.pkg.version ? `@${m.pkg.version}` : "";
-  const imports: string[] = [];
-  for (const item of w.imports) {
-    if (item.kind !== "interface") throw new Error("host-abi: world-level imported functions are not supported");
-    const iface = m.iface(item.name);
-    if (iface.funcs.length === 0) continue;
-    const funcs = iface.funcs.map((f) => `    ${t.func(f)},`);
-    imports.push(`  "${m.pkg.namespace}:${m.pkg.name}/${iface.name}${version}": [\n${funcs.join("\n")}\n  ],`);
-  }
-  const exports = w.exports.map((item) => {
-    if (item.kind !== "func") throw new Error("host-abi: exported interfaces are not supported");
-    return `    ${t.func(item.func)},`;
-  });
-  return `${HEADER}// The canonical ABI of world ${world}: types with their layout, imports and exports.
-import type { AbiType, AbiWorld } from "${runtimeImport}";
-
-${t.typeLines.join("\n")}
-
-export const WORLD: AbiWorld = {
+  const tables = worlds.map(({ world, name }) => {
+    const w = m.pkg.worlds.find((x) => x.name === world);
+    if (!w) throw new Error(`no world ${world}`);
+    const imports: string[] = [];
+    for (const item of w.imports) {
+      if (item.kind !== "interface") throw new Error("host-abi: world-level imported functions are not supported");
+      const iface = m.iface(item.name);
+      if (iface.funcs.length === 0) continue;
+      const funcs = iface.funcs.map((f) => `    ${t.func(f)},`);
+      imports.push(`  "${m.pkg.namespace}:${m.pkg.name}/${iface.name}${version}": [\n${funcs.join("\n")}\n  ],`);
+    }
+    const exports = w.exports.map((item) => {
+      if (item.kind !== "func") throw new Error("host-abi: exported interfaces are not supported");
+      return `    ${t.func(item.func)},`;
+    });
+    return `/** World ${world}. */
+export const ${name}: AbiWorld = {
   imports: {
 ${imports.map((s) => s.replace(/^/gm, "  ")).join("\n")}
   },
@@ -125,4 +122,11 @@ ${exports.join("\n")}
   ],
 };
 `;
+  });
+  return `${HEADER}// The canonical ABI of the worlds ${worlds.map((w) => w.world).join(", ")}: types with their layout, imports and exports.
+import type { AbiType, AbiWorld } from "${runtimeImport}";
+
+${t.typeLines.join("\n")}
+
+${tables.join("\n")}`;
 }

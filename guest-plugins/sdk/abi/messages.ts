@@ -10,7 +10,7 @@ export const E_RESULT_ERROR: string = "Result.error read on an ok";
 
 // @ts-ignore: decorator
 @lazy @inline
-export const E_NO_HANDLER: string = "no handler registered for this export: the plugin never called register()";
+export const E_NO_HANDLER: string = "no handler registered for this export: the entry file never called register() (registerController() in a controller)";
 
 // @ts-ignore: decorator
 @lazy @inline

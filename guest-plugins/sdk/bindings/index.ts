@@ -30,3 +30,4 @@ export { store };
 import * as sysctl from "./sysctl";
 export { sysctl };
 export { register, AddHandler, DelHandler, CheckHandler, StatusHandler, GcHandler } from "./plugin-world";
+export { registerController, ReconcileHandler } from "./controller-world";

@@ -14,7 +14,7 @@ const ROOT = resolve(import.meta.dirname, "../../..");
 const camel = (s: string): string => s.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
 const witFiles = (): Record<string, string> =>
   Object.fromEntries(readdirSync(join(ROOT, "wit")).filter((f) => f.endsWith(".wit")).map((f) => [f, readFileSync(join(ROOT, "wit", f), "utf8")]));
-const witKeys = (): string[] => hostInterfaces(witFiles(), "plugin").interfaces.flatMap((i) => i.functions.map((f) => `${i.name}.${f.name}`));
+const witKeys = (): string[] => hostInterfaces(witFiles(), ["plugin", "controller"]).interfaces.flatMap((i) => i.functions.map((f) => `${i.name}.${f.name}`));
 
 describe("capability catalog", () => {
   it("has an entry for every host function in wit/, and none for a function wit/ lacks", () => {

@@ -28,7 +28,7 @@ const runtimes: Record<"jco" | "host abi", Instantiate> = {} as never;
 beforeAll(async () => {
   const dir = mkdtempSync(join(tmpdir(), "witgen-extra-"));
   mkdirSync(join(dir, "bindings"));
-  for (const [f, text] of generate(readWit(FIXTURE), "extra")) writeFileSync(join(dir, "bindings", f), text);
+  for (const [f, text] of generate(readWit(FIXTURE), [{ world: "extra", register: "register" }])) writeFileSync(join(dir, "bindings", f), text);
   symlinkSync(join(ROOT, "guest-plugins/sdk/abi"), join(dir, "abi"));
   copyFileSync(join(FIXTURE, "entry.ts"), join(dir, "entry.ts"));
   let core: Uint8Array | null = null;
@@ -53,7 +53,7 @@ beforeAll(async () => {
   runtimes.jco = (imports) => mod.exports.instantiate((p) => modules[p]!, imports);
   // The generated tables, as the host would hold them, evaluated from the generator's output.
   const tables = { exports: {} as { WORLD: AbiWorld } };
-  const js = transformSync(hostAbiFile(readWit(FIXTURE), "extra"), { loader: "ts", format: "cjs" }).code;
+  const js = transformSync(hostAbiFile(readWit(FIXTURE), [{ world: "extra", name: "WORLD" }]), { loader: "ts", format: "cjs" }).code;
   compileFunction(js, ["module", "exports", "require"])(tables, tables.exports, () => ({}));
   runtimes["host abi"] = (imports) => {
     const core = instantiateCore(modules[meta.main]!, tables.exports.WORLD, imports, "extra");
