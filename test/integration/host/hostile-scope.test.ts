@@ -2,9 +2,11 @@
 // netns, linkKinds veth, sysctlKeys net.ipv4.conf.*.forwarding). Each escape is refused with
 // `denied` naming the rule, audited as a denial, and the failed ADD leaves the test's host
 // netns (with its victim veth) and the container's netns exactly as they were.
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { expectCniError, type HostileOutcome, runHostile, writePolicy } from "../../helpers/hostile";
+import { ROOT } from "../../helpers/fixtures";
 import { buildFixtures } from "../../helpers/plugin-under-test";
 import { ip, ipJson, netnsPerTest, type TestNetns } from "../../helpers/netns";
 
@@ -157,5 +159,34 @@ describe("hostile plugins outside their scope", () => {
     const r = call("ADD", host, `/run/netns/${host.name}`, { mode: "delete" }, writePolicy({ escape: { ...GRANT, hostNetns: false } }));
     expectCniError(r, 999, /^escape container netns: denied: CNI_NETNS \/run\/netns\/\S+ is the host's network namespace, which plugin "escape" is not granted/);
     expect(state(host)).toEqual(before);
+  });
+});
+
+// routed's proxy ARP (issue 14): its grant allows net.ipv4.conf.*.proxy_arp, which in the host
+// netns must reach only the host ends it made: proxy ARP on another link would make the node
+// answer ARP there for every address it routes (an uplink: hijacking the underlay's traffic).
+describe("proxy_arp with routed's sysctl keys", () => {
+  const routed = JSON.parse(readFileSync(join(ROOT, "guest-plugins", "routed", "manifest.json"), "utf8")) as { capabilities: { sysctl: string[] } };
+  // routed's keys, plus those escape's allowed steps use (forwarding on esc0, its route).
+  const withRouted = () => writePolicy({ escape: { ...GRANT, sysctlKeys: [...routed.capabilities.sysctl, "net.ipv4.conf.*.forwarding"] } });
+  const PROXY = ["net.ipv4.conf.vic0.proxy_arp", "net.ipv4.conf.all.proxy_arp", "net.ipv4.conf.default.proxy_arp"];
+
+  it.each([
+    ["net.ipv4.conf.vic0.proxy_arp", `may not set sysctl net.ipv4.conf.vic0.proxy_arp of host link vic0: ${OWNERSHIP}`],
+    ["net.ipv4.conf.all.proxy_arp", "may not use sysctl net.ipv4.conf.all.proxy_arp: not in its grant's sysctlKeys"],
+    ["net.ipv4.conf.default.proxy_arp", "may not use sysctl net.ipv4.conf.default.proxy_arp: not in its grant's sysctlKeys"],
+  ])("%s is refused, and the node stays as it was", (key, msg) => {
+    const host = hostWithVictim();
+    const c = container();
+    const before = { host: state(host, PROXY), c: state(c) };
+    const r = call("ADD", host, c, { mode: "sysctl-in-host", key }, withRouted());
+    expectCniError(r, 999, new RegExp(`^escape sysctl-in-host: denied: plugin "escape" ${msg}`));
+    expect({ host: state(host, PROXY), c: state(c) }).toEqual(before);
+  });
+
+  it("on the host end it made (esc0) it is let through", () => {
+    const host = hostWithVictim();
+    const r = call("ADD", host, container(), { mode: "sysctl-in-host", key: "net.ipv4.conf.esc0.proxy_arp" }, withRouted());
+    expect(r.json).toMatchObject({ code: 999, msg: "escape sysctl-in-host: the host let it through" });
   });
 });

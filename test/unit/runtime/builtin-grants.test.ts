@@ -64,6 +64,15 @@ const FROZEN: Record<string, object> = {
   vrf: { ...NONE, interfaces: ["netns", "link", "addr", "route"], linkKinds: ["vrf"] },
   // Added with the plugin (issue 12): the sysctl keys its config names, in the container's netns.
   tuning: { ...NONE, interfaces: ["netns", "link", "sysctl", "store", "log"], sysctlFromConfig: true },
+  // Added with the plugin (issue 14): as ptp without firewall, plus proxy ARP on its own host ends.
+  routed: {
+    ...NONE,
+    interfaces: ["netns", "link", "addr", "route", "sysctl", "log", "ipam"],
+    hostNetns: true,
+    delegates: IPAM,
+    linkKinds: ["veth"],
+    sysctlKeys: [...FORWARDING, "net.ipv4.conf.*.proxy_arp", ...VETH_HOST_END, ...CONFIGURE_IFACE],
+  },
 };
 
 describe("built-in grants", () => {
