@@ -16,9 +16,18 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createConflistRunner, parseConflist, type ConflistRunner, type JsonObject } from "../../tools/conflist-runner";
-import { startEtcd, type Etcd } from "./etcd";
+import { etcdMissing, startEtcd, type TestEtcd } from "./etcd";
 import { CNI_BIN, HOST_BIN } from "./fixtures";
 import { createNetns, type TestNetns } from "./netns";
+
+/**
+ * Fails loudly when etcd is not installed: the cluster tests need it, and .ci/run installs it
+ * (a skip would hide a broken CI image).
+ */
+export function requireEtcd(): void {
+  const missing = etcdMissing();
+  if (missing) throw new Error(`${missing}: the cluster tests need it (.ci/run installs it)`);
+}
 
 /** Where etcd listens: br0's address in the underlay namespace. */
 export const ETCD_HOST = "10.0.0.254";
@@ -301,7 +310,7 @@ export interface Agent {
 
 export interface Cluster {
   topo: Topology;
-  etcd: Etcd;
+  etcd: TestEtcd;
   nodes: ClusterNode[];
   pods: Pod[];
   network: Network;
@@ -329,8 +338,9 @@ export async function createCluster(opts: ClusterOptions): Promise<Cluster> {
   const root = mkdtempSync(join(tmpdir(), "wasm-cni-cluster-"));
   const id = randomBytes(3).toString("hex");
   const pods: Pod[] = [];
-  let etcd: Etcd;
+  let etcd: TestEtcd;
   try {
+    requireEtcd();
     etcd = await startEtcd({ host: ETCD_HOST, netns: topo.underlay.name });
   } catch (e) {
     topo.destroy();

@@ -1,90 +1,84 @@
-// etcd for tests (Debian's etcd-server, installed by .ci/run): one member with its data in a temp
-// dir, started inside a namespace the test made (or the sandbox's own), stopped by the test.
-import { execFileSync, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+/**
+ * A throwaway etcd (Debian's etcd-server, /usr/bin/etcd) for a test: one member, a temp data
+ * dir, free ports, ready when it says it serves clients; `stop()` kills it and removes its data.
+ * With `netns` it runs inside that namespace (`ip netns exec`), listening on `host` there.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { TestNetns } from "./netns";
 
-export interface Etcd {
-  /** The client URL, e.g. http://10.0.0.254:2379. */
+export const ETCD_BINARY = "/usr/bin/etcd";
+
+export interface TestEtcd {
+  /** "http://127.0.0.1:40123": what clients use. */
   endpoint: string;
-  /** Everything etcd wrote on stderr so far (its log). */
-  log(): string;
+  pid: number;
   stop(): Promise<void>;
 }
 
-/**
- * Fails loudly when etcd is not installed: the cluster tests need it, and .ci/run installs it
- * (a skip would hide a broken CI image).
- */
-export function requireEtcd(): string {
-  try {
-    return execFileSync("sh", ["-c", "command -v etcd"], { encoding: "utf8" }).trim();
-  } catch {
-    throw new Error("etcd is not installed: `apt-get install etcd-server` (.ci/run installs it); the cluster tests need it");
-  }
+/** Why etcd tests cannot run here, or undefined when they can. */
+export function etcdMissing(): string | undefined {
+  return existsSync(ETCD_BINARY) ? undefined : `${ETCD_BINARY} is not installed (Debian package etcd-server)`;
 }
 
-/** A free TCP port in the current namespace (only needed outside a namespace of the test's own). */
-async function freePort(host: string): Promise<number> {
+/** A port nobody listens on now in this netns (the kernel picks it). */
+function freePort(host: string): Promise<number> {
   return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, host, () => {
-      const addr = s.address();
-      s.close(() => (typeof addr === "object" && addr ? resolve(addr.port) : reject(new Error("no port"))));
+    const srv = createServer();
+    srv.once("error", reject);
+    srv.listen(0, host, () => {
+      const addr = srv.address();
+      srv.close(() => (typeof addr === "object" && addr !== null ? resolve(addr.port) : reject(new Error("no port"))));
     });
   });
 }
 
-/**
- * Starts etcd listening on `host` (default 127.0.0.1) inside `netns` (a name or a TestNetns;
- * default the caller's namespace) and resolves once it serves clients. In a namespace of its own
- * it takes the standard ports 2379/2380; elsewhere free ones, as test files run side by side.
- */
-export async function startEtcd(opts: { host?: string; netns?: string | TestNetns; port?: number; timeoutMs?: number } = {}): Promise<Etcd> {
-  const bin = requireEtcd();
+export async function startEtcd(opts: { host?: string; netns?: string; timeoutMs?: number } = {}): Promise<TestEtcd> {
   const host = opts.host ?? "127.0.0.1";
-  const netns = typeof opts.netns === "object" ? opts.netns.name : opts.netns;
-  const port = opts.port ?? (netns ? 2379 : await freePort(host));
-  const peerPort = netns ? 2380 : await freePort("127.0.0.1");
+  // In another netns every port is free; in ours, ask the kernel for two.
+  const [clientPort, peerPort] = opts.netns === undefined
+    ? [await freePort(host), await freePort(host)]
+    : [2379, 2380];
   const dataDir = mkdtempSync(join(tmpdir(), "wasm-cni-etcd-"));
-  const endpoint = `http://${host}:${port}`;
-  const peer = `http://127.0.0.1:${peerPort}`;
+  const bracket = host.includes(":") ? `[${host}]` : host;
+  const client = `http://${bracket}:${clientPort}`;
+  const peer = `http://${bracket}:${peerPort}`;
   const args = [
     "--name", "test", "--data-dir", dataDir,
-    "--listen-client-urls", endpoint, "--advertise-client-urls", endpoint,
-    "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer, "--initial-cluster", `test=${peer}`,
-    "--snapshot-count", "10000",
+    "--listen-client-urls", client, "--advertise-client-urls", client,
+    "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
+    "--initial-cluster", `test=${peer}`,
+    // One member: elect itself at once rather than after the default second.
+    "--heartbeat-interval", "10", "--election-timeout", "100",
   ];
-  const [file, argv] = netns ? ["ip", ["netns", "exec", netns, bin, ...args]] : [bin, args];
-  const child = spawn(file, argv, { stdio: ["ignore", "ignore", "pipe"] });
+  const child: ChildProcess = opts.netns === undefined
+    ? spawn(ETCD_BINARY, args, { stdio: ["ignore", "ignore", "pipe"] })
+    : spawn("ip", ["netns", "exec", opts.netns, ETCD_BINARY, ...args], { stdio: ["ignore", "ignore", "pipe"] });
+  const pid = child.pid;
+  if (pid === undefined) throw new Error("etcd did not start");
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   let log = "";
-  let exited = false;
   const ready = new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`etcd did not become ready in ${opts.timeoutMs ?? 15_000} ms:\n${log}`)), opts.timeoutMs ?? 15_000);
-    child.stderr.setEncoding("utf8");
-    child.stderr.on("data", (d: string) => {
-      log += d;
+    const timer = setTimeout(() => reject(new Error(`etcd not ready within ${opts.timeoutMs ?? 10_000} ms:\n${log}`)), opts.timeoutMs ?? 10_000);
+    child.stderr!.setEncoding("utf8");
+    child.stderr!.on("data", (chunk: string) => {
+      if (log.length < 64_000) log += chunk;
       if (/ready to serve client requests/.test(log)) {
         clearTimeout(timer);
         resolve();
       }
     });
-    child.on("exit", (code, signal) => {
-      exited = true;
+    child.once("exit", (code) => {
       clearTimeout(timer);
-      reject(new Error(`etcd exited (${code ?? signal}) before it was ready:\n${log}`));
+      reject(new Error(`etcd exited (${code}) before it was ready:\n${log}`));
     });
   });
   const stop = async (): Promise<void> => {
-    if (!exited) {
-      const gone = new Promise<void>((r) => child.once("exit", () => r()));
-      child.kill("SIGTERM");
-      await Promise.race([gone, new Promise((r) => setTimeout(r, 3000))]);
-      if (!exited) child.kill("SIGKILL");
+    if (child.exitCode === null && child.signalCode === null) {
+      process.kill(pid, "SIGKILL");
+      await exited;
     }
     rmSync(dataDir, { recursive: true, force: true });
   };
@@ -94,5 +88,6 @@ export async function startEtcd(opts: { host?: string; netns?: string | TestNetn
     await stop();
     throw e;
   }
-  return { endpoint, log: () => log, stop };
+  child.stderr!.resume();
+  return { endpoint: client, pid, stop };
 }

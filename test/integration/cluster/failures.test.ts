@@ -5,8 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   allToAll, createCluster, fdb, neighbours, nodeSnapshot, pingLoop, routes, sleep, vxlanDevices, waitFor,
   type Cluster, type ClusterNode, type Pod,
+  requireEtcd,
 } from "../../helpers/cluster";
-import { requireEtcd } from "../../helpers/etcd";
 import { buildPluginsUnderTest } from "../../helpers/plugin-under-test";
 
 requireEtcd(); // fails the file loudly: .ci/run installs etcd-server

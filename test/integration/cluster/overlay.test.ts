@@ -5,9 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   allToAll, countUnderlayUdp, createCluster, fdb, inCidr, neighbours, routes, vxlanCounters, vxlanDevices,
-  type Cluster, type Pod,
+  requireEtcd, type Cluster, type Pod,
 } from "../../helpers/cluster";
-import { requireEtcd } from "../../helpers/etcd";
 
 requireEtcd(); // fails the file loudly: .ci/run installs etcd-server
 

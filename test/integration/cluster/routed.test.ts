@@ -5,8 +5,7 @@
 // its underlay address. No encapsulation: there is no vxlan device anywhere.
 import { execFileSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { allToAll, createCluster, inCidr, routes, vxlanDevices, type Cluster, type Pod } from "../../helpers/cluster";
-import { requireEtcd } from "../../helpers/etcd";
+import { allToAll, createCluster, inCidr, requireEtcd, routes, vxlanDevices, type Cluster, type Pod } from "../../helpers/cluster";
 
 requireEtcd(); // fails the file loudly: .ci/run installs etcd-server
 
