@@ -1,7 +1,8 @@
 // The cluster harness itself (test/helpers/cluster.ts), without agents: the underlay carries
 // traffic between nodes on one segment and through the router between segments, etcd answers
 // every node, and pods attached by bin/wasm-cni's `bridge` in each node talk across nodes over a
-// VXLAN made here by hand with `ip`, as the overlay controller would. When this passes and a
+// VXLAN made here by hand with `ip`, as the overlay controller would; pods of the `routed` plugin
+// reach each other through routes via the underlay made by hand. When this passes and a
 // cluster test fails, the fault is in the agent or the controller, not in the topology.
 import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -28,16 +29,36 @@ function handOverlay(nodes: ClusterNode[], i: number): void {
   });
 }
 
-function handConflist(n: ClusterNode, i: number): void {
+/** The conflist an agent would write: bridge for the overlay, routed for the routed network. */
+function handConflist(n: ClusterNode, i: number, type: "bridge" | "routed"): void {
   mkdirSync(dirname(n.conflistPath), { recursive: true });
-  writeFileSync(n.conflistPath, JSON.stringify({
-    cniVersion: "1.1.0", name: "cluster",
-    plugins: [{
-      type: "bridge", bridge: "cni0", isGateway: true, mtu: 1450,
-      ipam: { type: "host-local", ranges: [[{ subnet: subnet(i) }]], routes: [{ dst: "0.0.0.0/0" }], dataDir: n.dataDir },
-    }],
-  }));
+  const ipam = { type: "host-local", ranges: [[{ subnet: subnet(i) }]], routes: [{ dst: "0.0.0.0/0" }], dataDir: n.dataDir };
+  const plugin = type === "bridge" ? { type, bridge: "cni0", isGateway: true, mtu: 1450, ipam } : { type, mtu: 1500, ipam };
+  writeFileSync(n.conflistPath, JSON.stringify({ cniVersion: "1.1.0", name: "cluster", plugins: [plugin] }));
 }
+
+describe("cluster harness: routed pods on one underlay subnet with hand-made routes", () => {
+  let c: Cluster;
+  beforeAll(async () => {
+    c = await createCluster({ network: "routed", segments: [0, 0] });
+  }, 60_000);
+  afterAll(async () => c?.destroy());
+
+  it("pods of the routed plugin on two nodes reach each other through routes via the underlay addresses", () => {
+    c.nodes.forEach((n, i) => {
+      handConflist(n, i, "routed");
+      c.nodes.forEach((peer, j) => {
+        if (j !== i) execFileSync("ip", ["-n", n.ns.name, "route", "add", subnet(j), "via", peer.underlay, "dev", "eth0"]);
+      });
+    });
+    const pods = c.nodes.flatMap((n) => [c.addPod(n, `${n.name}-a`), c.addPod(n, `${n.name}-b`)]);
+    for (const [a, b] of pairs(pods)) {
+      expect(ping(a.ns, b.ip), `${a.name} -> ${b.name} ${b.ip}`).toBe(true);
+      expect(tcpExchange(a.ns, b.ip, `hello from ${a.name}\n`), `${a.name} -> ${b.name} tcp`).toBe(`hello from ${a.name}\n`);
+    }
+    for (const p of [...c.pods]) c.delPod(p);
+  });
+});
 
 describe("cluster harness: two underlay segments joined by a router, etcd, pods on a hand-made VXLAN", () => {
   let c: Cluster;
@@ -63,7 +84,7 @@ describe("cluster harness: two underlay segments joined by a router, etcd, pods 
 
   it("pods on different nodes reach each other by ping and TCP, and the traffic crosses as VXLAN on UDP 8472", () => {
     c.nodes.forEach((n, i) => {
-      handConflist(n, i);
+      handConflist(n, i, "bridge");
       handOverlay(c.nodes, i);
     });
     const pods = c.nodes.flatMap((n) => [c.addPod(n, `${n.name}-a`), c.addPod(n, `${n.name}-b`)]);
