@@ -5,7 +5,7 @@ import { processIo, runMain, writeFd } from "./cli/process-io";
 import { loadNative, type NativeApi } from "./kernel/native";
 import { auditLogPath, openAuditLog } from "./runtime/audit";
 import { readPolicyFile } from "./runtime/policy-file";
-import { createRunner } from "./runtime/run-plugin";
+import { createRunner, type RuntimeDeps } from "./runtime/run-plugin";
 import { defaultPluginDir } from "./runtime/plugin-dir";
 import { createTrace } from "./runtime/trace";
 import { createDiskStore } from "./store/disk";
@@ -21,6 +21,30 @@ let native: NativeApi | undefined;
 export const getNative = (): NativeApi => (native ??= loadNative(join(hostDir, "..", "native", "build", "Release")));
 
 /**
+ * What running a component takes in this process, from `env` (WASM_CNI_PLUGIN_DIR,
+ * WASM_CNI_POLICY, WASM_CNI_AUDIT_LOG): the plugin directory, the policy file (read when first
+ * needed), the store, the audit log of each call. For CNI calls, `wasm-cni reconcile` and
+ * `wasm-cni agent` (runController) alike.
+ */
+export function createRuntimeDeps(env: Record<string, string | undefined>, mark: (phase: string) => void = () => {}): RuntimeDeps & { policyFile(): ReturnType<typeof readPolicyFile> } {
+  let policy: ReturnType<typeof readPolicyFile> | undefined;
+  const policyFile = () => (policy ??= readPolicyFile(env));
+  return {
+    pluginDir: defaultPluginDir(env, hostDir),
+    native: getNative,
+    store: createDiskStore(pollingLocker((fd) => getNative().flock(fd, "ex", false), STORE_LOCK_WAIT_MS)),
+    policy: () => policyFile().plugins,
+    policyFile,
+    log: (line) => writeFd(2, `wasm-cni: ${line}\n`),
+    mark,
+    auditLog: () => {
+      const path = auditLogPath(env, () => policyFile().auditLog);
+      return path === undefined ? undefined : openAuditLog(path);
+    },
+  };
+}
+
+/**
  * One CNI call (or a reviewer's subcommand) for this process, with the environment as it is
  * now. `prestarted`: run by a spare of `wasm-cni serve` (the trace says so).
  */
@@ -28,27 +52,17 @@ export function runProcessCall(argv0?: string, prestarted = false): Promise<void
   const env = process.env;
   const trace = createTrace(env.WASM_CNI_TRACE === "1", (s) => writeFd(2, s), prestarted);
   trace.mark("main");
-  let policy: ReturnType<typeof readPolicyFile> | undefined;
-  const policyFile = () => (policy ??= readPolicyFile(env));
-  const pluginDir = defaultPluginDir(env, hostDir);
-  const runner = createRunner({
-    pluginDir,
-    native: getNative,
-    store: createDiskStore(pollingLocker((fd) => getNative().flock(fd, "ex", false), STORE_LOCK_WAIT_MS)),
-    policy: () => policyFile().plugins,
-    log: (line) => writeFd(2, `wasm-cni: ${line}\n`),
-    mark: trace.mark,
-    auditLog: () => {
-      const path = auditLogPath(env, () => policyFile().auditLog);
-      return path === undefined ? undefined : openAuditLog(path);
-    },
-  });
+  const deps = createRuntimeDeps(env, trace.mark);
+  const { pluginDir, policyFile } = deps;
+  const runner = createRunner(deps);
   // Run by hand with a command (`wasm-cni caps`): the reviewer's tools, loaded only then.
   const subcommand = env.CNI_COMMAND ? undefined : process.argv.slice(2);
   if (subcommand !== undefined && subcommand.length > 0) {
     // A bundle of their own beside this one (tools/build.ts): in this bundle they cost every call ~1 ms.
     const tools = require(join(__dirname, "wasm-cni-tools.cjs")) as typeof import("./cli/subcommands");
-    tools.runSubcommandMain(subcommand, { pluginDir, policy: () => policyFile().plugins, stdout: (s) => writeFd(1, s), stderr: (s) => writeFd(2, s), launcher: join(hostDir, "wasm-cni-node"), native: getNative });
+    tools.runSubcommandMain(subcommand, {
+      pluginDir, policy: () => policyFile().plugins, stdout: (s) => writeFd(1, s), stderr: (s) => writeFd(2, s), launcher: join(hostDir, "wasm-cni-node"), native: getNative, runtime: deps,
+    });
     return Promise.resolve();
   }
   const io = processIo(argv0);

@@ -8,7 +8,7 @@
 //                   (host/prestart) or execs bin/wasm-cni-node
 //                   dist/wasm-cni-tools.cjs, the reviewer's commands (caps, inspect, serve), loaded only by them
 //                   dist/wasm-cni-spare.cjs, a spare of that host (host/spare-main.ts)
-//   4. cni-bin      dist/cni-bin/<plugin> → bin/wasm-cni: a plugin directory for runtimes
+//   4. cni-bin      dist/cni-bin/<plugin> → bin/wasm-cni: a plugin directory for runtimes (CNI plugins, not controllers)
 //   5. sdk          guest-plugins/sdk/wit, dist/wasm-cni-build.mjs and dist/plugin-harness.mjs: the author's kit (tools/sdk-kit.ts)
 // The WIT bindings in guest-plugins/sdk/bindings and host/generated are committed; `npm run
 // gen` rebuilds them and a test fails when they are out of date.
@@ -19,6 +19,7 @@ import { setFlagsFromString } from "node:v8";
 import { Script } from "node:vm";
 import { join, resolve } from "node:path";
 import { buildPlugin, pluginEntry } from "./plugin-build";
+import { manifestWorld } from "./plugin-manifest";
 import { writeKit } from "./sdk-kit";
 import { BUILTIN_GRANTS_FILE, builtinGrantsFile } from "./builtin-grants";
 
@@ -183,12 +184,12 @@ function bundleBeside(entry: string, outfile: string): void {
   });
 }
 
-/** A plugin directory for runtimes: one symlink per plugin, all to the host binary. */
+/** A plugin directory for runtimes: one symlink per CNI plugin (not the controllers), all to the host binary. */
 function linkCniBin(): void {
   const dir = join(ROOT, "dist/cni-bin");
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  const names = ["wasm-cni", ...pluginDirs().map((d) => d.split("/").pop() ?? d)];
+  const names = ["wasm-cni", ...pluginDirs().filter((d) => manifestWorld(d) === "plugin").map((d) => d.split("/").pop() ?? d)];
   for (const name of names) symlinkSync("../../bin/wasm-cni", join(dir, name));
 }
 

@@ -13,6 +13,8 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node
 import { basename, join, resolve } from "node:path";
 import type { ComponentMeta } from "../host/runtime/load-component";
 import { buildComponent, WORLD, type BuildOptions } from "./plugin-component";
+import { manifestWorld } from "./plugin-manifest";
+import type { WorldName } from "../host/runtime/worlds";
 
 export { buildComponent, compileCore, componentize, pluginEntry, WORLD, type BuildOptions } from "./plugin-component";
 
@@ -26,7 +28,7 @@ const sha256 = (b: Uint8Array): string => createHash("sha256").update(b).digest(
  * Transpiles a component with jco into `dir`: its core modules, and with `glue` jco's sync
  * instantiation glue as glue.cjs (the host does not use it; tests hold our ABI against it).
  */
-export async function transpileComponent(name: string, component: Uint8Array, dir: string, world = WORLD, glue = false): Promise<PluginMeta> {
+export async function transpileComponent(name: string, component: Uint8Array, dir: string, world: string = WORLD, glue = false): Promise<PluginMeta> {
   const r = (await transpile(component, {
     name,
     instantiation: "sync",
@@ -63,7 +65,7 @@ export async function transpileComponent(name: string, component: Uint8Array, di
   }
   return {
     name,
-    world,
+    world: world as WorldName, // a test's own world (roundtrip's "extra") is never loaded by the host
     component: `${name}.wasm`,
     sha256: sha256(component),
     imports: [...r.imports].sort(),
@@ -73,14 +75,15 @@ export async function transpileComponent(name: string, component: Uint8Array, di
   };
 }
 
-/** Builds the plugin in `srcDir` into `outDir` (see the file header). */
+/** Builds the plugin in `srcDir` into `outDir` (see the file header), of its manifest's world. */
 export async function buildPlugin(srcDir: string, outDir: string, opts: BuildOptions = {}): Promise<PluginMeta> {
   const name = basename(resolve(srcDir));
-  const component = await buildComponent(srcDir, opts);
+  const world = opts.world ?? manifestWorld(srcDir);
+  const component = await buildComponent(srcDir, { ...opts, world });
   mkdirSync(outDir, { recursive: true });
   writeFileSync(join(outDir, `${name}.wasm`), component);
   const dir = join(outDir, name);
-  const meta = await transpileComponent(name, component, dir, opts.world ?? WORLD);
+  const meta = await transpileComponent(name, component, dir, world);
   writeFileSync(join(dir, "meta.json"), `${JSON.stringify(meta, null, 2)}\n`);
   return meta;
 }

@@ -10,7 +10,7 @@ import { componentEmbed, componentNew } from "@bytecodealliance/jco";
 import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { basename, dirname, join, resolve } from "node:path";
-import { withManifestFile } from "./plugin-manifest";
+import { manifestWorld, withManifestFile } from "./plugin-manifest";
 
 export const WORLD = "plugin";
 
@@ -21,7 +21,7 @@ export interface BuildOptions {
   target?: string;
   /** WIT folder, relative to root. Default "wit". */
   wit?: string;
-  /** World to embed. Default "plugin". */
+  /** World to embed. Default: the folder's manifest.json "world", else "plugin". */
   world?: string;
   /** asconfig.json to compile with. Default: the root's. */
   asconfig?: string;
@@ -103,9 +103,13 @@ export async function componentize(core: Uint8Array, opts: BuildOptions = {}): P
   return componentNew(embedded, []);
 }
 
-/** The component of the plugin in `srcDir`, its manifest.json embedded (see the file header). */
+/**
+ * The component of the plugin in `srcDir`, its manifest.json embedded (see the file header),
+ * of the world its manifest names (`"world": "controller"`) unless `opts.world` says.
+ */
 export async function buildComponent(srcDir: string, opts: BuildOptions = {}): Promise<Uint8Array> {
   const ownConfig = join(srcDir, "asconfig.json"); // e.g. a larger maximumMemory; extends the preset
+  const world = opts.world ?? manifestWorld(srcDir);
   const core = await compileCore(pluginEntry(srcDir), { baseDir: srcDir, ...opts, ...(existsSync(ownConfig) ? { asconfig: resolve(ownConfig) } : {}) });
-  return withManifestFile(srcDir, await componentize(core, opts));
+  return withManifestFile(srcDir, await componentize(core, { ...opts, world }));
 }

@@ -62,7 +62,7 @@ function addrStateUndo(h: () => RtnlHandle, before: LinkAddrState, after: LinkAd
 
 /**
  * cni:host/addr — addresses on links; added without DAD unless asked (IFA_F_NODAD). In the host
- * netns only on links in the plugin's scope (scope.ts).
+ * netns only on links in the plugin's scope (scope.ts); a controller's only inside the node's subnets.
  */
 export function createAddrCaps(ctx: CallContext): typeof AddrCaps {
   const scope = scopeOf(ctx);
@@ -82,12 +82,14 @@ export function createAddrCaps(ctx: CallContext): typeof AddrCaps {
     add: hostCall(ctx, "addr.add", (ns: number, name: string, cidr: string, options: AddrCaps.AddrOptions) => {
       checkLinkName(name);
       scope.requireLink(ns, name, "add an address to");
+      scope.requireClusterAddr(ns, name, cidr, "add");
       addrAdd(rtnl(ns), link(ns, name), cidr, { nodad: !options.dad });
       ctx.journal.record(`addr.add ${cidr} ${name} (ns ${ns})`, () => addrDel(rtnl(ns), link(ns, name), cidr));
     }),
     delete: hostCall(ctx, "addr.delete", (ns: number, name: string, cidr: string) => {
       checkLinkName(name);
       scope.requireLink(ns, name, "remove an address from");
+      scope.requireClusterAddr(ns, name, cidr, "remove");
       const l = link(ns, name);
       const before = ctx.journal.enabled ? linkAddrState(rtnl(ns), l.index) : undefined;
       addrDel(rtnl(ns), l, cidr);

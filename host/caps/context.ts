@@ -13,9 +13,9 @@ import type { Journal } from "./journal";
 import type { NetworkConfig } from "./network-config";
 import type { PluginScope } from "./scope";
 
-/** The call a plugin serves, as the host functions need it. */
+/** The call a plugin serves, as the host functions need it; RECONCILE is a controller's (run-controller.ts). */
 export interface CallInfo {
-  command: "ADD" | "DEL" | "CHECK" | "STATUS" | "GC";
+  command: "ADD" | "DEL" | "CHECK" | "STATUS" | "GC" | "RECONCILE";
   containerId: string;
   ifname: string;
   /** CNI_NETNS, when given. */

@@ -187,7 +187,7 @@ export function createLinkCaps(ctx: CallContext): typeof LinkCaps {
       if (scope.isHost(ns)) {
         // The journal could not put it back as it was (a veth's peer is elsewhere, a device's
         // driver state is gone): an ADD leaves the host's links it did not make alone.
-        throw denied(`plugin "${ctx.plugin}" may not delete host link ${name} during ADD: it was not created by this call, and a failed ADD could not recreate it`);
+        throw denied(`plugin "${ctx.plugin}" may not delete host link ${name} during ${ctx.call.command}: it was not created by this call, and a failed ${ctx.call.command} could not recreate it`);
       }
       const h = rtnl(ns);
       const gone = linkByName(h, name);

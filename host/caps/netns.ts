@@ -13,6 +13,7 @@ export function createNetnsCaps(ctx: CallContext): typeof Netns {
   const hostDenied = () => denied(`plugin "${ctx.plugin}" is not granted the host network namespace`);
   return {
     container: hostCall(ctx, "netns.container", () => {
+      if (ctx.cluster !== undefined) throw denied(`controller "${ctx.plugin}" has no container: netns.container is for CNI plugins`);
       const path = ctx.call.netnsPath;
       if (!path) throw new CapError({ tag: "netns-gone", val: "the call has no CNI_NETNS" });
       let id: number;

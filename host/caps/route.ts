@@ -68,13 +68,15 @@ function fromKernel(h: RtnlHandle, r: Route & { table: number }): RouteCaps.Rout
 /**
  * In the host netns a route must name its link (`dev`), and that link must be in the plugin's
  * scope; route.replace may not take over a route of the same destination on a link out of scope.
+ * A controller's routes are scoped by the cluster view instead (scope.ts requireClusterRoute).
  */
-function checkRouteScope(ctx: CallContext, scope: PluginScope, ns: number, r: RouteCaps.RouteInfo, action: string, replace = false): void {
+function checkRouteScope(ctx: CallContext, scope: PluginScope, ns: number, r: RouteCaps.RouteInfo, action: "add" | "replace" | "delete", replace = false): void {
   if (!scope.isHost(ns)) return;
+  if (r.dev !== undefined) checkLinkName(r.dev);
+  if (ctx.cluster !== undefined) return scope.requireClusterRoute(ns, r, action); // a controller's: what the view proves
   if (r.dev === undefined) {
     throw denied(`plugin "${ctx.plugin}" may not ${action} route ${r.dst} in the host netns without naming its link (dev): host routes are scoped to the plugin's links (scoped link ownership)`);
   }
-  checkLinkName(r.dev);
   scope.requireLink(ns, r.dev, `${action} route ${r.dst} via`);
   if (replace) {
     const h = scope.rtnl(ns);

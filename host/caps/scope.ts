@@ -2,7 +2,10 @@
  * What one plugin instance may touch. Namespaces: only the handles it opened itself through
  * netns.container/netns.host (never an id of a delegate's or its parent's, never a forged
  * one). In the host netns: only links it created or that its config names (scoped link
- * ownership); in the container's netns of the call: anything.
+ * ownership); in the container's netns of the call: anything. A node controller (a component
+ * of world controller, reconciling: CallContext.cluster set) has no config and no container:
+ * in the host netns only the links it created, and the addresses and routes the cluster view
+ * proves (cluster-scope.ts).
  *
  * Ownership lives in the link's alias, `wasm-cni:<plugin>`, set by the host when the plugin
  * creates a link in the host netns (a veth peer placed there included). It lives and dies
@@ -21,6 +24,7 @@ import { linkByIndex, linkByName } from "../kernel/rtnl/link";
 import { type Cidr, cidrContains, parseCidr } from "../kernel/rtnl/inet";
 import { netnsIdOf } from "../kernel/rtnl/nsid";
 import { RT_TABLE, routeList } from "../kernel/rtnl/route";
+import { clusterAddrProblem, type ClusterRoute, clusterRouteDeleteProblem, clusterRouteProblem } from "./cluster-scope";
 import type { CallContext } from "./context";
 import { denied } from "./errors";
 
@@ -196,6 +200,7 @@ export class PluginScope {
    */
   requireLink(ns: number, name: string, action: string, parent = false): void {
     if (!this.isHost(ns)) return;
+    if (this.ctx.cluster !== undefined) return this.requireOwnLink(ns, name, action);
     if (this.created.has(name) || this.configNames().names.has(name)) return;
     const link = linkByName(this.rtnl(ns), name); // not found: the plugin gets not-found, as without the check
     if (this.owns(link) || this.namedByDevice(link)) return;
@@ -211,6 +216,7 @@ export class PluginScope {
    * uplink; the owner mark alone would reach every container's bridge.
    */
   requireSysctlLink(ns: number, name: string, action: string): void {
+    if (this.ctx.cluster !== undefined) return this.requireLink(ns, name, action);
     if (!this.isHost(ns) || this.created.has(name) || this.configNames().names.has(name)) return;
     if (this.configNames().prevHostLinks.has(name)) {
       const link = linkByName(this.rtnl(ns), name);
@@ -229,8 +235,49 @@ export class PluginScope {
       if (e instanceof LinkNotFoundError) return; // gone since the dump: nothing of anyone's
       throw e;
     }
-    if (this.created.has(link.name) || this.configNames().names.has(link.name) || this.owns(link) || this.namedByDevice(link)) return;
+    if (this.created.has(link.name) || this.owns(link)) return;
+    if (this.ctx.cluster === undefined && (this.configNames().names.has(link.name) || this.namedByDevice(link))) return;
     throw this.outOfScope(action, link.name);
+  }
+
+  /**
+   * A controller's link scope in the host netns: only a link it created (in this reconcile, or
+   * marked so by an earlier one). Not the underlay, not a pod's link, whatever their names.
+   */
+  private requireOwnLink(ns: number, name: string, action: string): void {
+    if (this.created.has(name)) return;
+    const link = linkByName(this.rtnl(ns), name); // not found: not-found, as without the check
+    if (!this.owns(link)) throw this.outOfScope(action, name);
+  }
+
+  /** The name messages give this instance: `controller "x"` while reconciling, else `plugin "x"`. */
+  get who(): string {
+    return `${this.ctx.cluster !== undefined ? "controller" : "plugin"} "${this.ctx.plugin}"`;
+  }
+
+  /**
+   * A controller's address change in the host netns: on a link it created, a prefix inside the
+   * node's own subnets (cluster-scope.ts). `action`: "add", "remove".
+   */
+  requireClusterAddr(ns: number, name: string, cidr: string, action: "add" | "remove"): void {
+    const view = this.ctx.cluster;
+    if (view === undefined || !this.isHost(ns)) return;
+    this.requireLink(ns, name, action === "add" ? "add an address to" : "remove an address from");
+    const problem = clusterAddrProblem(view, cidr);
+    if (problem !== null) throw denied(`${this.who} may not ${action} address ${cidr}: ${problem}`);
+  }
+
+  /**
+   * A controller's route change in the host netns, as the view proves it (cluster-scope.ts),
+   * out of a link it created or the view's underlay link when it names one.
+   */
+  requireClusterRoute(ns: number, r: ClusterRoute & { dev?: string }, action: "add" | "replace" | "delete"): void {
+    const view = this.ctx.cluster;
+    if (view === undefined || !this.isHost(ns)) return;
+    const problem = action === "delete" ? clusterRouteDeleteProblem(view, r) : clusterRouteProblem(view, r);
+    if (problem !== null) throw denied(`${this.who} may not ${action} route ${r.dst}${r.gw !== undefined && action !== "delete" ? ` via ${r.gw}` : ""}: ${problem}`);
+    if (r.dev === undefined || r.dev === view.underlayLink || this.ownsLink(ns, r.dev)) return;
+    throw denied(`${this.who} may not ${action} route ${r.dst} via host link ${r.dev}: only out of a link it created or the underlay link ${view.underlayLink}`);
   }
 
   /**
@@ -388,6 +435,9 @@ export class PluginScope {
   }
 
   private outOfScope(action: string, name: string): Error {
+    if (this.ctx.cluster !== undefined) {
+      return denied(`${this.who} may not ${action} host link ${name}: it did not create it (a controller touches only its own links)`);
+    }
     return denied(
       `plugin "${this.ctx.plugin}" may not ${action} host link ${name}: it did not create it and its config does not name it (scoped link ownership)`,
     );

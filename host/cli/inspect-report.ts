@@ -201,7 +201,7 @@ function pinCheck(r: Omit<InspectReport, "grant" | "checks" | "denied">, grant: 
 function pinRefusal(dir: string, pin: string): string | null {
   try {
     const meta = readMeta(dir);
-    verifyPin({ dir, meta, mainBytes: readFileSync(join(dir, meta.main)), imports: [...meta.imports], instantiate: () => { throw new Error("not run by inspect"); } }, pin);
+    verifyPin({ dir, meta, mainBytes: readFileSync(join(dir, meta.main)), imports: [...meta.imports] }, pin);
     return null;
   } catch (e) {
     return (e as Error).message;

@@ -16,11 +16,11 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { isCapName, TYPE_ONLY_INTERFACES } from "../caps/index";
-import { WORLD } from "../generated/abi";
 import { ComponentFormatError, readComponentSections } from "../runtime/component-binary";
 import { type ComponentMeta, readMeta } from "../runtime/component-meta";
 import { readCoreModule } from "../runtime/core-module";
-import { MainModuleError, mainModuleIndex, MAIN_EXPORTS } from "../runtime/main-module";
+import { MainModuleError, mainExportsOf, mainModule } from "../runtime/main-module";
+import { type WorldName, worldAbi } from "../runtime/worlds";
 import { MANIFEST_SECTION, type Manifest, parseManifest } from "../runtime/manifest";
 import { grantFor, LINK_KINDS } from "../runtime/policy";
 import { DEFAULT_POLICY_PATH, SYSCTL_PATTERN } from "../runtime/policy-file";
@@ -83,6 +83,8 @@ interface Plugin {
   manifestError?: string;
   /** Core modules, the main one first. */
   modules: Uint8Array[];
+  /** The world its main module exports the functions of. */
+  world: WorldName;
 }
 
 /** Reads `file` and refuses what is not a plugin of this host's world. */
@@ -104,19 +106,20 @@ export function readPluginComponent(file: string): Plugin {
     throw e;
   }
   const foreign = sections.imports.filter((i) => !/^cni:host\//.test(i) || !(isCapName(capName(i)) || TYPE_ONLY_INTERFACES.includes(capName(i))));
-  if (foreign.length > 0) refuse(`it imports ${foreign.join(", ")}, which this host does not provide (world "plugin" of cni:host)`);
+  if (foreign.length > 0) refuse(`it imports ${foreign.join(", ")}, which this host does not provide (cni:host)`);
   let main: number;
+  let worldName: WorldName;
   try {
-    main = mainModuleIndex(sections.coreModules);
+    ({ index: main, world: worldName } = mainModule(sections.coreModules));
   } catch (e) {
     if (e instanceof MainModuleError) refuse(e.message);
     throw e;
   }
   // The host gives the main module these functions and nothing else (abi/instance.ts): a
   // module built against another version of the WIT would fail every call.
-  const world = new Set(Object.entries(WORLD.imports).flatMap(([iface, fns]) => fns.map((f) => `${iface}#${f.name}`)));
+  const world = new Set(Object.entries(worldAbi(worldName).imports).flatMap(([iface, fns]) => fns.map((f) => `${iface}#${f.name}`)));
   const unknown = readCoreModule(sections.coreModules[main]!).imports.map((i) => `${i.module}#${i.name}`).filter((i) => !world.has(i));
-  if (unknown.length > 0) refuse(`its main core module imports ${unknown.join(", ")}, which world "plugin" of this host does not have`);
+  if (unknown.length > 0) refuse(`its main core module imports ${unknown.join(", ")}, which world "${worldName}" of this host does not have`);
   const payload = sections.custom.get(MANIFEST_SECTION);
   let manifest: Manifest | null = null;
   let manifestError: string | undefined;
@@ -131,6 +134,7 @@ export function readPluginComponent(file: string): Plugin {
     manifest,
     ...(manifestError !== undefined && { manifestError }),
     modules: [sections.coreModules[main]!, ...sections.coreModules.filter((_, i) => i !== main)],
+    world: worldName,
   };
 }
 
@@ -139,11 +143,11 @@ export function pluginFiles(name: string, plugin: Plugin): { meta: ComponentMeta
   const files = plugin.modules.map((m, i): [string, Uint8Array] => [`${name}.core${i === 0 ? "" : i + 1}.wasm`, m]);
   const meta: ComponentMeta = {
     name,
-    world: "plugin",
+    world: plugin.world,
     component: `${name}.wasm`,
     sha256: sha256(plugin.bytes),
     imports: [...plugin.imports].sort(),
-    exports: MAIN_EXPORTS.filter((e) => WORLD.exports.some((f) => f.name === e)).sort(),
+    exports: mainExportsOf(plugin.world).filter((e) => worldAbi(plugin.world).exports.some((f) => f.name === e)).sort(),
     coreModules: Object.fromEntries(files.map(([f, m]) => [f, sha256(m)])),
     main: files[0]![0],
   };

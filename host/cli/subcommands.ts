@@ -5,6 +5,7 @@
  *   wasm-cni serve [--dir PATH] [--spares N]     the prestarted host (host/prestart)
  *   wasm-cni install <file.wasm> [--name N] [--plugin-dir D] [--force] [--json]
  *   wasm-cni uninstall <name> [--plugin-dir D] [--json]   a component in and out (install.ts)
+ *   wasm-cni reconcile --plugin <name> --view <file.json> [--json]   a node controller, once (reconcile.ts)
  * tools/build.ts bundles this module on its own (dist/wasm-cni-tools.cjs) and host/main.ts
  * requires it only when there is a command, so a CNI call never loads it (nor node:crypto,
  * which inspect hashes with).
@@ -13,11 +14,13 @@ import { CniError } from "../cni/errors";
 import type { NativeApi } from "../kernel/native";
 import { DEFAULT_DIR, DEFAULT_SPARES, prestartDir } from "../prestart/protocol";
 import { serve } from "../prestart/supervisor";
+import type { RuntimeDeps } from "../runtime/guest-call";
 import type { Grant } from "../runtime/policy";
 import { capsReport, renderCapsReport } from "./caps-report";
 import { inspectReport, renderInspectReport } from "./inspect-report";
 import { installComponent, renderInstallReport, uninstallPlugin } from "./install";
 import { HOST_BINARY_NAME } from "./plugin-name";
+import { runReconcile } from "./reconcile";
 
 export interface SubcommandDeps {
   pluginDir: string;
@@ -28,6 +31,8 @@ export interface SubcommandDeps {
   /** bin/wasm-cni-node, which `serve` starts its pool's host processes with. */
   launcher: string;
   native(): NativeApi;
+  /** What `reconcile` runs a controller with (process-call.ts createRuntimeDeps). */
+  runtime: RuntimeDeps;
 }
 
 export const USAGE = `usage: ${HOST_BINARY_NAME} caps [--json]
@@ -35,6 +40,7 @@ export const USAGE = `usage: ${HOST_BINARY_NAME} caps [--json]
        ${HOST_BINARY_NAME} serve [--dir PATH] [--spares N]   (default ${DEFAULT_DIR}, a pool of ${DEFAULT_SPARES} host processes)
        ${HOST_BINARY_NAME} install <component.wasm> [--name N] [--plugin-dir D] [--force] [--json]
        ${HOST_BINARY_NAME} uninstall <plugin name> [--plugin-dir D] [--json]
+       ${HOST_BINARY_NAME} reconcile --plugin <controller> --view <view.json> [--json]   (once, in this netns)
 The plugin directory is WASM_CNI_PLUGIN_DIR, else dist/plugins beside ${HOST_BINARY_NAME}.
 Run by a container runtime (CNI_COMMAND set), ${HOST_BINARY_NAME} is a CNI plugin instead.
 `;
@@ -120,6 +126,10 @@ export function runSubcommandMain(argv: readonly string[], deps: SubcommandDeps)
     void runServe(argv.slice(1), deps).then((code) => void (process.exitCode = code));
     return;
   }
+  if (argv[0] === "reconcile") {
+    void reconcileCommand(argv.slice(1), deps).then((code) => void (process.exitCode = code));
+    return;
+  }
   process.exitCode = runSubcommand(argv, deps);
 }
 
@@ -141,4 +151,17 @@ async function runServe(args: readonly string[], deps: SubcommandDeps): Promise<
     log((e as Error).message);
     return 1;
   }
+}
+
+/** `reconcile --plugin <name> --view <file>`: the controller once (reconcile.ts). */
+export function reconcileCommand(argv: readonly string[], deps: SubcommandDeps): Promise<number> {
+  const json = argv.includes("--json");
+  const args = flags(argv.filter((a) => a !== "--json"), ["--plugin", "--view"], []);
+  if (typeof args === "string") return Promise.resolve(usage(deps, `reconcile: ${args}`));
+  const plugin = args.values["--plugin"];
+  const view = args.values["--view"];
+  if (args.positional.length > 0 || plugin === undefined || view === undefined) {
+    return Promise.resolve(usage(deps, `reconcile takes --plugin <controller> and --view <view.json>${args.positional.length > 0 ? ` (got ${args.positional.join(" ")})` : ""}`));
+  }
+  return runReconcile({ plugin, view, json }, { runtime: deps.runtime, stdout: deps.stdout, stderr: deps.stderr });
 }

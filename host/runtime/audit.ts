@@ -66,6 +66,12 @@ export const AUDIT_LINE_ARG_CHARS = 1_048_576;
 export const AUDIT_CALLS = 100_000;
 export const ARGS_LEFT_OUT: readonly unknown[] = Object.freeze(["…(left out: the line's arguments reached 1 MiB)"]);
 
+/** What the audit line names of a call: a CNI call, or a controller's reconcile (run-controller.ts). */
+export type AuditedCall = Pick<CniCall, "pluginName" | "containerId" | "netns" | "ifname" | "pod"> & {
+  command: CniCall["command"] | "RECONCILE";
+  config: { name: string };
+};
+
 export interface AuditLine {
   /** When the call started, ISO 8601 UTC. */
   time: string;
@@ -74,7 +80,7 @@ export interface AuditLine {
   sha256: string | null;
   /** Every component the call loaded (the plugin and its delegates) → sha256. */
   components: Record<string, string>;
-  verb: CniCall["command"];
+  verb: AuditedCall["command"];
   containerId: string;
   netns: string | null;
   ifname: string;
@@ -229,7 +235,7 @@ export function namespaceIds(records: readonly HostCallRecord[]): Record<string,
 }
 
 export interface AuditInput {
-  call: CniCall;
+  call: AuditedCall;
   started: Date;
   /** performance.now() at the start. */
   t0: number;

@@ -10,11 +10,13 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import * as z from "zod/mini";
 import { describeZodError } from "../cni/zod-issue";
+import { WORLD_NAMES, type WorldName } from "./worlds";
 
 /** What tools/plugin-build.ts writes to meta.json. */
 export interface ComponentMeta {
   name: string;
-  world: string;
+  /** The world it was built for (its manifest's "world"); a pin checks it against the component's main module. */
+  world: WorldName;
   /** File name of the component, beside the plugin's folder. */
   component: string;
   /** sha256 (hex) of the component. */
@@ -38,7 +40,7 @@ function buildMetaSchema() {
   const sha = z.string().check(z.regex(HEX64, "must be a sha256 in lower-case hex"));
   return z.object({
     name: z.string(),
-    world: z.string(),
+    world: z.enum(WORLD_NAMES),
     component: file("the component, beside the folder"),
     sha256: sha,
     imports: z.array(z.string()),

@@ -4,11 +4,12 @@
 // resolution: it turns the component's exports into typed functions with results as values.
 import { readFileSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
-import { WORLD } from "../generated/abi";
+import type { View } from "../generated/interfaces/cni-host-cluster";
 import type { CniError, Request } from "../generated/interfaces/cni-host-verbs";
 import { instantiateCore, type WasmModule } from "./abi/instance";
 import type { StringDecoder } from "./abi/lift-lower";
 import { type ComponentMeta, readMeta } from "./component-meta";
+import { worldAbi } from "./worlds";
 
 export type { WasmModule } from "./abi/instance";
 export type { ComponentMeta } from "./component-meta";
@@ -22,6 +23,13 @@ export interface PluginExports {
   check(req: Request): VerbResult<void>;
   status(req: Request): VerbResult<void>;
   gc(req: Request): VerbResult<void>;
+  /** Bytes of linear memory the instance holds now (for the memory limit's message). */
+  memoryBytes(): number;
+}
+
+/** The export of world controller (run-controller.ts). */
+export interface ControllerExports {
+  reconcile(view: View): VerbResult<void>;
   /** Bytes of linear memory the instance holds now (for the memory limit's message). */
   memoryBytes(): number;
 }
@@ -40,6 +48,8 @@ export interface LoadedComponent {
    * Strings from the guest go through `strings` (size limit, strict UTF-8) when given.
    */
   instantiate(imports: Record<string, object>, strings?: StringDecoder): PluginExports;
+  /** As instantiate, for a component of world controller (meta.world says which it is). */
+  instantiateController(imports: Record<string, object>, strings?: StringDecoder): ControllerExports;
 }
 
 const Wasm = (globalThis as unknown as {
@@ -119,11 +129,8 @@ export function loadComponent(dir: string, compiled?: Precompiled): LoadedCompon
     imports: [...meta.imports],
     instantiate(imports, strings) {
       // Named by its folder (what the call asked for), not by meta.json's "name", which anyone who can write the folder writes.
-      const core = instantiateCore(module, WORLD, imports, basename(dir), strings);
-      const verb = <T>(name: string) => (req: Request): VerbResult<T> => {
-        const r = core.call(name, [req]) as { tag: "ok"; val: T } | { tag: "err"; val: CniError };
-        return r.tag === "ok" ? { ok: true, value: r.val } : { ok: false, error: r.val };
-      };
+      const core = instantiateCore(module, worldAbi("plugin"), imports, basename(dir), strings);
+      const verb = <T>(name: string) => (req: Request): VerbResult<T> => asVerbResult<T>(core.call(name, [req]));
       return {
         add: verb<string>("add"),
         del: verb<void>("del"),
@@ -133,5 +140,18 @@ export function loadComponent(dir: string, compiled?: Precompiled): LoadedCompon
         memoryBytes: () => core.memoryBytes(),
       };
     },
+    instantiateController(imports, strings) {
+      const core = instantiateCore(module, worldAbi("controller"), imports, basename(dir), strings);
+      return {
+        reconcile: (view) => asVerbResult<void>(core.call("reconcile", [view])),
+        memoryBytes: () => core.memoryBytes(),
+      };
+    },
   };
+}
+
+/** The guest's `result<T, cni-error>`, as the ABI lifts it, as a VerbResult. */
+function asVerbResult<T>(r: unknown): VerbResult<T> {
+  const v = r as { tag: "ok"; val: T } | { tag: "err"; val: CniError };
+  return v.tag === "ok" ? { ok: true, value: v.val } : { ok: false, error: v.val };
 }

@@ -10,12 +10,15 @@
 import * as z from "zod/mini";
 import { describeZodError } from "../cni/zod-issue";
 import { appendCustomSection } from "./component-binary";
+import { WORLD_NAMES } from "./worlds";
 
 export const MANIFEST_SECTION = "wasm-cni:manifest";
 
 const manifestSchema = z.object({
   name: z.string(),
   version: z.optional(z.string()),
+  /** The world it is built for: "plugin" (a CNI plugin, the default) or "controller" (wasm-cni agent's). */
+  world: z.optional(z.enum(WORLD_NAMES)),
   capabilities: z._default(
     z.object({
       /** WIT interfaces of cni:host it means to import. */

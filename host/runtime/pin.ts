@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { TYPE_ONLY_INTERFACES } from "../caps/index";
 import { readComponentSections } from "./component-binary";
-import { MainModuleError, mainModuleIndex } from "./main-module";
+import { MainModuleError, mainModule } from "./main-module";
 import type { LoadedComponent } from "./load-component";
 import { GrantError } from "./policy";
 
@@ -16,11 +16,12 @@ const capNames = (names: readonly string[]): string[] =>
  * module the host compiled (`mainBytes`, the very bytes: whether read now or kept by a
  * prestarted host) must be byte for byte the component's own main module (main-module.ts),
  * the core modules meta.json lists exactly the component's, and the imports the host
- * grants by (meta.json's) must be the component's. So nothing else in the
+ * grants by (meta.json's) must be the component's, and so must the world meta.json says it is of
+ * (which decides whether CNI calls or the agent run it). So nothing else in the
  * plugin directory (meta.json, other files) can change what runs under a pin. Only pinned
  * plugins pay for this (node:crypto is loaded here, never on an unpinned call).
  */
-export function verifyPin(component: LoadedComponent, pin: string): void {
+export function verifyPin(component: Pick<LoadedComponent, "dir" | "meta" | "mainBytes" | "imports">, pin: string): void {
   const { createHash } = require("node:crypto") as typeof import("node:crypto");
   const { meta, dir } = component;
   const name = basename(dir);
@@ -37,10 +38,14 @@ export function verifyPin(component: LoadedComponent, pin: string): void {
   const sections = readComponentSections(bytes);
   let main: Uint8Array;
   try {
-    main = sections.coreModules[mainModuleIndex(sections.coreModules)]!;
+    const found = mainModule(sections.coreModules);
+    main = sections.coreModules[found.index]!;
+    if (found.world !== meta.world) {
+      throw new GrantError(`plugin "${name}" is pinned, but meta.json says it is of world "${meta.world}" and its component ${meta.component} is of world "${found.world}" (rebuild or reinstall the plugin)`);
+    }
   } catch (e) {
     if (!(e instanceof MainModuleError)) throw e;
-    throw new GrantError(`plugin "${name}" is pinned, but its component ${meta.component} is not a plugin of this host: ${e.message}`);
+    throw new GrantError(`plugin "${name}" is pinned, but its component ${meta.component} is not a component of this host: ${e.message}`);
   }
   if (Buffer.compare(main, component.mainBytes) !== 0) {
     const shim = sections.coreModules.some((m) => Buffer.compare(m, component.mainBytes) === 0);

@@ -5,42 +5,19 @@ import { CURRENT_VERSION, isSupportedVersion } from "../cni/version";
 import { type CallContext, type CallInfo, type HostCallRecord, NamespaceTable } from "../caps/context";
 import { Journal } from "../caps/journal";
 import { type NetworkConfig, networkConfigOf } from "../caps/network-config";
-import { createImports, isCapName, TYPE_ONLY_INTERFACES, type CapName } from "../caps/index";
+import { createImports } from "../caps/index";
 import type { CniError as WitCniError, Request } from "../generated/interfaces/cni-host-verbs";
-import { WORLD } from "../generated/abi";
-import type { NativeApi } from "../kernel/native";
-import type { Store } from "../store/store";
-import { type LoadedComponent, loadComponent, type PluginExports, precompileComponent, type Precompiled, type VerbResult } from "./load-component";
-import { CoreLinkError } from "./abi/instance";
-import { type AuditLog, auditLine } from "./audit";
-import { AbiTrap, type StringDecoder } from "./abi/lift-lower";
-import { createGuestStringDecoder, GuestStringError } from "./guest-strings";
-import { GuestPanic, where as panicWhere } from "./guest-panic";
+import { type PluginExports, precompileComponent, type Precompiled, type VerbResult } from "./load-component";
+import { auditLine } from "./audit";
+import { guard, instantiateOrFail, prepareGuest, type RuntimeDeps } from "./guest-call";
+import { createGuestStringDecoder } from "./guest-strings";
 import { HostBytes } from "./host-bytes";
-import { LimitError } from "./limits";
-import { type GuestMemoryUse, memoryLimitHit, memoryNote } from "./memory-limit";
-import { checkModuleLimits } from "./module-limits";
-import { PluginNotFoundError, resolvePlugin } from "./plugin-dir";
-import { checkImports, type Grant, GrantError, grantFor } from "./policy";
-import { verifyPin } from "./pin";
-import { runWithTimeLimit, TimeLimitError } from "./time-limit";
+import { resolvePlugin } from "./plugin-dir";
+import { grantFor } from "./policy";
 
 type Verb = "add" | "del" | "check" | "status" | "gc";
 
-export interface RuntimeDeps {
-  pluginDir: string;
-  /** The addon, loaded on first use so that a broken install is a CNI error, not a crash. */
-  native(): NativeApi;
-  store: Store;
-  /** The operator's grants (policy file), on top of the built-in ones; read when first needed. */
-  policy(): Readonly<Record<string, Grant>>;
-  /** Diagnostics (stderr). */
-  log(line: string): void;
-  /** Phase marks for the trace (WASM_CNI_TRACE); a no-op unless tracing. */
-  mark(phase: string): void;
-  /** The audit log of one call, opened before anything runs; undefined when auditing is off. */
-  auditLog?(): AuditLog | undefined;
-}
+export type { RuntimeDeps } from "./guest-call";
 
 /** Everything one CNI call shares across the main plugin and its delegates. */
 interface CallScope {
@@ -182,12 +159,7 @@ function verbOf(command: CniCall["command"]): Verb {
  */
 function runVerb(scope: CallScope, plugin: string, verb: Verb, config: string): VerbResult<string | void> {
   const { deps } = scope;
-  const component = load(deps, plugin, scope.compiled.get(plugin));
-  scope.components.set(plugin, component.meta.sha256);
-  const grant = grantOrFail(plugin, deps.policy());
-  if (grant.sha256 !== undefined) checkPin(component, grant.sha256);
-  const interfaces = capabilities(plugin, component, grant);
-  const memoryMaxPages = refuseOnLimit(() => checkModuleLimits(plugin, component.mainBytes, grant.memoryPages, WORLD));
+  const { component, grant, interfaces, memoryMaxPages } = prepareGuest(deps, plugin, "plugin", scope.compiled.get(plugin), (sha256) => scope.components.set(plugin, sha256));
   deps.mark(`${plugin}: loaded`);
   scope.deadline ??= performance.now() + grant.timeLimitMs; // the outer limit holds for delegates (time-limit.ts)
   scope.hostBytes ??= new HostBytes(grant.maxHostBytes); // so does the main plugin's budget
@@ -223,7 +195,7 @@ function runVerb(scope: CallScope, plugin: string, verb: Verb, config: string): 
     // Instantiation runs the start function (AssemblyScript's top-level code): under the limit too.
     let exports: PluginExports | undefined;
     const result = guard(plugin, () => (exports ? verb : "start function"), grant, (): VerbResult<string | void> => {
-      exports = instantiate(plugin, component, imports, strings);
+      exports = instantiateOrFail(plugin, () => component.instantiate(imports, strings));
       deps.mark(`${plugin}: instantiated`);
       return exports[verb](request);
     }, () => ({ usedBytes: exports?.memoryBytes(), maxPages: memoryMaxPages }));
@@ -234,112 +206,11 @@ function runVerb(scope: CallScope, plugin: string, verb: Verb, config: string): 
   }
 }
 
-/** A LimitError or GrantError at load (module-limits.ts) as CNI error 999, keeping it as the cause for the audit. */
-function refuseOnLimit<T>(check: () => T): T {
-  try {
-    return check();
-  } catch (e) {
-    if (e instanceof LimitError || e instanceof GrantError) throw new CniError(CniErrorCode.INTERNAL, e.message, undefined, { cause: e });
-    throw e;
-  }
-}
-
-function checkPin(component: LoadedComponent, pin: string): void {
-  try {
-    verifyPin(component, pin);
-  } catch (e) {
-    if (e instanceof GrantError) throw new CniError(CniErrorCode.INTERNAL, e.message, undefined, { cause: e });
-    throw e;
-  }
-}
-
 function builtinDelegates(plugin: string): readonly string[] {
   try {
     return grantFor(plugin).delegates;
   } catch {
     return [];
-  }
-}
-
-function load(deps: RuntimeDeps, plugin: string, compiled: Precompiled | undefined): LoadedComponent {
-  try {
-    return loadComponent(resolvePlugin(deps.pluginDir, plugin), compiled);
-  } catch (e) {
-    if (e instanceof PluginNotFoundError) throw new CniError(CniErrorCode.INVALID_NETWORK_CONFIG, e.message);
-    throw new CniError(CniErrorCode.INTERNAL, `plugin "${plugin}" could not be loaded: ${(e as Error).message}`);
-  }
-}
-
-function grantOrFail(plugin: string, policy: Readonly<Record<string, Grant>>): Grant {
-  try {
-    return grantFor(plugin, policy);
-  } catch (e) {
-    if (e instanceof GrantError) throw new CniError(CniErrorCode.INTERNAL, e.message, undefined, { cause: e });
-    throw e;
-  }
-}
-
-/** The component's capability list, checked against its grant. */
-function capabilities(plugin: string, component: LoadedComponent, grant: Grant): CapName[] {
-  const names = component.imports
-    .map((i) => i.replace(/^cni:host\//, "").replace(/@.*$/, ""))
-    .filter((n) => !TYPE_ONLY_INTERFACES.includes(n));
-  const unknown = names.filter((n) => !isCapName(n));
-  if (unknown.length > 0) {
-    throw new CniError(CniErrorCode.INTERNAL, `plugin "${plugin}" imports ${unknown.join(", ")}, which this host does not provide`);
-  }
-  try {
-    checkImports(plugin, names, grant);
-  } catch (e) {
-    if (e instanceof GrantError) throw new CniError(CniErrorCode.INTERNAL, e.message, undefined, { cause: e });
-    throw e;
-  }
-  return names as CapName[];
-}
-
-/** Instantiates (running the start function); an import the host cannot link is CNI 999. */
-function instantiate(plugin: string, component: LoadedComponent, imports: Record<string, object>, strings: StringDecoder): PluginExports {
-  try {
-    return component.instantiate(imports, strings);
-  } catch (e) {
-    if (!(e instanceof CoreLinkError)) throw e; // the start function's own failure: guard() reports it
-    throw new CniError(CniErrorCode.INTERNAL, `plugin "${plugin}" failed to instantiate: ${e.message}`);
-  }
-}
-
-/**
- * Runs the guest (its start function, then the verb) under its time limit; a trap, a timeout,
- * a limit hit or a host bug becomes a CNI error, never a stack trace. `phase` names what ran
- * ("start function", "add"); `memory` tells what its memory held, to tell an allocator that
- * hit the memory maximum from any other trap.
- */
-function guard<T>(plugin: string, phase: () => string, grant: Grant, fn: () => VerbResult<T>, memory: () => GuestMemoryUse): VerbResult<T> {
-  try {
-    return runWithTimeLimit(fn, grant.timeLimitMs);
-  } catch (e) {
-    if (e instanceof CniError) throw e;
-    const where = phase();
-    if (e instanceof LimitError || e instanceof GuestStringError) {
-      throw new CniError(CniErrorCode.INTERNAL, `${e.message} (in ${where})`, undefined, { cause: e });
-    }
-    if (e instanceof TimeLimitError) {
-      const msg = `plugin "${plugin}" ${where}: ${e.message}`;
-      throw new CniError(CniErrorCode.INTERNAL, msg, undefined, { cause: new LimitError(plugin, "timeLimitMs", msg) });
-    }
-    // The guest's own account of its trap (the SDK's abort: message, file, line), escaped and cut.
-    if (e instanceof GuestPanic) {
-      const said = `${e.report.message} (at ${panicWhere(e.report)})`; // also in details, where a runtime shows a plugin's own account
-      throw new CniError(CniErrorCode.INTERNAL, `plugin "${plugin}" panicked in ${where}: ${said}`, said, { cause: e });
-    }
-    const message = (e as Error)?.message ?? String(e);
-    // An AbiTrap is the guest breaking the canonical ABI: a trap as much as the engine's own.
-    if ((e as Error)?.constructor?.name === "RuntimeError" || e instanceof AbiTrap) {
-      const use = memory();
-      const full = e instanceof AbiTrap ? undefined : memoryLimitHit(plugin, message, use);
-      if (full) throw new CniError(CniErrorCode.INTERNAL, `${full.message} (in ${where}: ${message})`, undefined, { cause: full });
-      throw new CniError(CniErrorCode.INTERNAL, `plugin "${plugin}" trapped in ${where}: ${message}${memoryNote(use)}`, undefined, { cause: e });
-    }
-    throw new CniError(CniErrorCode.INTERNAL, `plugin "${plugin}" failed in ${where}: ${message}`, undefined, { cause: e });
   }
 }
 

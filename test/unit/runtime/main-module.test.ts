@@ -4,7 +4,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { readComponentSections } from "../../../host/runtime/component-binary";
-import { MAIN_EXPORTS, MainModuleError, mainModuleIndex } from "../../../host/runtime/main-module";
+import { MAIN_EXPORTS, MainModuleError, mainExportsOf, mainModule, mainModuleIndex } from "../../../host/runtime/main-module";
 import { WasmBuilder } from "../../helpers/wasm-builder";
 
 /** A core module exporting `names` (functions, and `memory` as a memory). */
@@ -46,5 +46,17 @@ describe("runtime/main-module: mainModuleIndex", () => {
 
   it("refuses two candidates rather than guess which one runs", () => {
     expect(() => mainModuleIndex([main, shim, main])).toThrow(/2 of its core modules \(#0, #2\) .* ambiguous/);
+  });
+
+  it("finds a controller's main module and tells its world from its exports", () => {
+    expect(mainExportsOf("controller")).toEqual(["reconcile", "cabi_realloc", "memory"]);
+    expect(mainModule([shim, moduleExporting(mainExportsOf("controller"))])).toEqual({ index: 1, world: "controller" });
+    expect(mainModule([main, shim])).toEqual({ index: 0, world: "plugin" });
+    expect(() => mainModule([shim])).toThrow(/or of world "controller" \(reconcile, cabi_realloc, memory\)|or world "controller" \(reconcile, cabi_realloc, memory\)/);
+  });
+
+  it("refuses a module that exports the functions of both worlds: which world it is is ambiguous", () => {
+    const both = moduleExporting([...MAIN_EXPORTS, "reconcile"]);
+    expect(() => mainModule([both])).toThrow(/2 of its core modules \(#0, #0\) export the functions of world "plugin", "controller": which one runs is ambiguous/);
   });
 });
