@@ -306,6 +306,7 @@ export function loadPlugin(path: string, options: LoadOptions = {}): Harness {
         const l = addLink(where, spec.name, {
           kind: spec.kind.tag, ...(spec.mtu !== undefined && { mtu: spec.mtu }), ...(spec.mac && { mac: spec.mac }),
           ...(spec.kind.tag === "vrf" && { vrfTable: spec.kind.val.table }),
+          ...(spec.kind.tag === "vxlan" && { vxlan: spec.kind.val }),
         });
         if (spec.kind.tag === "veth") {
           const peer = spec.kind.val;
@@ -436,6 +437,7 @@ export function loadPlugin(path: string, options: LoadOptions = {}): Harness {
     dns: { readResolvConf: () => ({ nameservers: [], domain: "", search: [], options: [] }) },
     // Recorded and scriptable, with no state of their own (as firewall): script list/redirects to answer otherwise.
     qdisc: { list: () => [], add: ok, replace: ok, delete: ok, addRedirect: ok, redirects: () => [], deleteRedirect: ok },
+    neigh: { list: () => [], set: ok, delete: ok, fdb: () => [], setFdb: ok, deleteFdb: ok },
   };
 
   /** The import object: each function recorded, scriptable, its HostError thrown as the ABI's `err`. */

@@ -4,9 +4,9 @@
 // proxy ARP and holds fe80::1 itself for NDP. The node routes each pod address to its host
 // end (a /32, /128 host route); a controller (routed-controller) routes the other nodes' pod
 // subnets via their underlay addresses. Capabilities: netns (with the host netns), link,
-// addr, route, sysctl, log, ipam.
+// addr, route, neigh (the pod's gateway entry), sysctl, log, ipam.
 import {
-  register, addr, link, route, sysctl, Request, Result, Unit, CniError, CniResult, NetnsId, IPNet, Family,
+  register, addr, link, neigh, route, sysctl, Request, Result, Unit, CniError, CniResult, NetnsId, IPNet, Family,
   Done, done, fail, ok, some, containerNetns, hostNetns, hostVethName, setupVeth,
   addIfaceAddrs, routeVia, addRoute, enableForwarding, ipamAdd, ipamDel, checkVerb, statusVerb, gcVerb, undoAdd, delContainerLink,
   delLinkIgnoringGone, findInterface, checkLink, checkIfaceConfig, hostErrorToCni, internalError,
@@ -38,7 +38,7 @@ function cmdAdd(req: Request): Result<string, CniError> {
   result.addInterface(hostName, veth.value.host.mac);
   const iface = result.addInterface(req.ifname, veth.value.container.mac, req.netns);
   for (let i = 0; i < result.ips.length; i++) result.ips[i].interfaceIndex = iface;
-  e = setupContainer(cont, req.ifname, result);
+  e = setupContainer(cont, req.ifname, result, veth.value.host.mac);
   if (e.isOk) e = setupHost(host, hostName, result);
   if (e.isErr) {
     undoAdd(conf.net, cont, req.ifname, true);
@@ -49,14 +49,24 @@ function cmdAdd(req: Request): Result<string, CniError> {
 }
 
 /**
- * The /32 (/128) addresses, the link up, and every route of the result via the gateway onlink
- * (no prefix of the pod's covers it).
+ * The /32 (/128) addresses, the link up, the IPv4 gateway as a permanent neighbour (the host
+ * end's MAC: so the pod needs no ARP answer, and the node no route to 169.254.1.1 for proxy
+ * ARP to give one), and every route of the result via the gateway onlink (no prefix of the
+ * pod's covers it).
  * Equivalent to: `ip addr add $ip/32 dev $if; ip link set $if up;
+ * ip neigh replace 169.254.1.1 lladdr $hostmac dev $if nud permanent;
  * ip route add default via 169.254.1.1 dev $if onlink; ip -6 route add default via fe80::1 dev $if onlink`
  */
-function setupContainer(ns: NetnsId, ifname: string, result: CniResult): Done {
+function setupContainer(ns: NetnsId, ifname: string, result: CniResult, hostMac: string): Done {
   const e = addIfaceAddrs(ns, ifname, result);
   if (e.isErr) return e;
+  for (let i = 0; i < result.ips.length; i++) {
+    if (!result.ips[i].address.is4) continue;
+    const gw = gatewayOf(true).toString();
+    const n = neigh.set(ns, ifname, gw, hostMac);
+    if (n.isErr) return fail<Unit>(hostErrorToCni(n.error, "failed to set neighbour " + gw + " lladdr " + hostMac + " on " + ifname));
+    break;
+  }
   for (let i = 0; i < result.routes.length; i++) {
     const r = result.routes[i];
     const info = routeVia(r.dst, r.gw, ifname);

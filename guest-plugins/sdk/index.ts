@@ -11,3 +11,4 @@ export * from "./ip/index";
 export * from "./ipam/index";
 export * from "./skel/index";
 export * from "./hash/index";
+export * from "./cluster/index";

@@ -5,6 +5,7 @@ import { createFirewallCaps } from "./firewall";
 import { createIpamCaps } from "./ipam";
 import { createLinkCaps } from "./link";
 import { createLogCaps } from "./log";
+import { createNeighCaps } from "./neigh";
 import { createNetnsCaps } from "./netns";
 import { createQdiscCaps } from "./qdisc";
 import { createRouteCaps } from "./route";
@@ -29,6 +30,7 @@ export const CAPS = {
   ipam: createIpamCaps,
   dns: createDnsCaps,
   qdisc: createQdiscCaps,
+  neigh: createNeighCaps,
 } satisfies Record<string, (ctx: CallContext) => object>;
 
 export type CapName = keyof typeof CAPS;

@@ -8,11 +8,12 @@ import { ipvlanLinkInfo } from "../kernel/rtnl/kinds/ipvlan";
 import { macvlanLinkInfo } from "../kernel/rtnl/kinds/macvlan";
 import { VLAN_ID_MAX, vlanLinkInfo } from "../kernel/rtnl/kinds/vlan";
 import { vrfLinkInfo } from "../kernel/rtnl/kinds/vrf";
+import { VXLAN_VNI_MAX, vxlanLinkInfo } from "../kernel/rtnl/kinds/vxlan";
 import { KernelError, LinkNotFoundError } from "../kernel/errors";
 import { tapAdd } from "../kernel/tuntap";
 import { bridgeVlanAdd, bridgeVlanDel, bridgeVlanList, type PortVlan, portVlanProblem } from "../kernel/rtnl/bridge-vlan";
 import { type Addr, addrList, addrRestore } from "../kernel/rtnl/addr";
-import { linkAdd, linkAddBridge, linkAddVeth, linkByName, linkDel, linkDelByName, linkList } from "../kernel/rtnl/link";
+import { linkAdd, linkAddBridge, linkAddVeth, linkByIndex, linkByName, linkDel, linkDelByName, linkList } from "../kernel/rtnl/link";
 import {
   linkSetAlias, linkSetBridgePort, linkSetDown, linkSetMac, linkSetMaster, linkSetMtu, linkSetName, linkSetNetns, linkSetNoMaster,
   linkSetAllmulti, linkSetPromisc, linkSetTxqlen, linkSetUp,
@@ -20,6 +21,7 @@ import {
 import { type CallContext, hostCall } from "./context";
 import { CapError, denied, invalid } from "./errors";
 import { OWNER_ALIAS_PREFIX, ownerAlias, scopeOf } from "./scope";
+import { checkIp, requireClusterVxlan } from "./vtep-scope";
 
 /**
  * An interface name the kernel takes as it is: 1-15 bytes (IFNAMSIZ), not "." or "..", no "/",
@@ -37,10 +39,34 @@ export function checkLinkName(name: string): void {
   }
 }
 
-function toInfo(l: Link): LinkCaps.LinkInfo {
+/**
+ * The WIT record of a link; `nameOf` names a vxlan's underlay link by its ifindex (read only for
+ * a vxlan that has one; "ifindex N" when it is not in this netns, so it matches no name).
+ */
+function toInfo(l: Link, nameOf: (index: number) => string | undefined): LinkCaps.LinkInfo {
+  const { vxlan, ...data } = l.data;
   return {
     index: l.index, name: l.name, kind: l.kind, mtu: l.mtu, mac: l.mac, up: l.up, promisc: l.promisc, allmulti: l.allmulti, txqlen: l.txqlen,
-    master: l.master, peerIndex: l.peer, alias: l.alias, parentBus: l.parentBus, parentDev: l.parentDev, ...l.data,
+    master: l.master, peerIndex: l.peer, alias: l.alias, parentBus: l.parentBus, parentDev: l.parentDev, ...data,
+    ...(vxlan !== undefined && {
+      vxlan: {
+        vni: vxlan.vni, port: vxlan.port, learning: vxlan.learning,
+        ...(vxlan.local !== "" && { local: vxlan.local }),
+        ...(vxlan.underlayIndex !== 0 && { underlay: nameOf(vxlan.underlayIndex) ?? `ifindex ${vxlan.underlayIndex}` }),
+      },
+    }),
+  };
+}
+
+/** Names links by ifindex through `h`, for toInfo. */
+function namesIn(h: RtnlHandle): (index: number) => string | undefined {
+  return (index) => {
+    try {
+      return linkByIndex(h, index).name;
+    } catch (e) {
+      if (e instanceof LinkNotFoundError) return undefined;
+      throw e;
+    }
   };
 }
 
@@ -83,11 +109,15 @@ export function createLinkCaps(ctx: CallContext): typeof LinkCaps {
   const scope = scopeOf(ctx);
   const rtnl = (ns: number) => scope.rtnl(ns);
   return {
-    list: hostCall(ctx, "link.list", (ns: number) => linkList(rtnl(ns)).map(toInfo)),
+    list: hostCall(ctx, "link.list", (ns: number) => {
+      const links = linkList(rtnl(ns));
+      const names = new Map(links.map((l) => [l.index, l.name]));
+      return links.map((l) => toInfo(l, (i) => names.get(i)));
+    }),
 
     get: hostCall(ctx, "link.get", (ns: number, name: string) => {
       checkLinkName(name);
-      return toInfo(linkByName(rtnl(ns), name));
+      return info(ns, linkByName(rtnl(ns), name));
     }),
 
     create: hostCall(ctx, "link.create", (ns: number, spec: LinkCaps.LinkSpec) => {
@@ -271,9 +301,9 @@ export function createLinkCaps(ctx: CallContext): typeof LinkCaps {
         scope.requireLink(made.parent.ns, made.parent.name, "make a link on", true);
         if (takesParentOver(spec.kind)) scope.requireTakeover(made.parent.ns, made.parent.name, `a ${spec.kind.tag} in ${takesParentOver(spec.kind)} mode`);
         const from = rtnl(made.parent.ns);
-        return toInfo(linkAdd(from, { ...common, linkInfo: made.linkInfo, parent: linkByName(from, made.parent.name) }, h));
+        return info(ns, linkAdd(from, { ...common, linkInfo: made.linkInfo, parent: linkByName(from, made.parent.name) }, h));
       }
-      if (made) return toInfo(linkAdd(h, { ...common, linkInfo: made.linkInfo }));
+      if (made) return info(ns, linkAdd(h, { ...common, linkInfo: made.linkInfo }));
       switch (spec.kind.tag) {
         case "tap": {
           const { multiQueue, vnetHdr, owner, group } = spec.kind.val;
@@ -284,25 +314,64 @@ export function createLinkCaps(ctx: CallContext): typeof LinkCaps {
           const tap = linkByName(h, spec.name);
           if (spec.mtu !== undefined) linkSetMtu(h, tap, spec.mtu);
           if (spec.mac !== undefined) linkSetMac(h, tap, spec.mac);
-          return toInfo(linkByName(h, spec.name));
+          return info(ns, linkByName(h, spec.name));
         }
         case "veth": {
           const peer = spec.kind.val;
           checkLinkName(peer.name);
-          return toInfo(linkAddVeth(h, {
+          return info(ns, linkAddVeth(h, {
             ...common,
             peerName: peer.name,
             peerNetns: scope.netns(peer.ns),
             ...(peer.mac !== undefined && { peerMac: peer.mac }),
           }));
         }
+        case "vxlan":
+          return info(ns, linkAdd(h, { ...common, linkInfo: vxlanInfo(ns, spec.name, spec.kind.val) }));
         case "bridge": {
           const vf = spec.kind.val.vlanFiltering;
-          return toInfo(linkAddBridge(h, { ...common, ...(vf !== undefined && { vlanFiltering: vf }) }));
+          return info(ns, linkAddBridge(h, { ...common, ...(vf !== undefined && { vlanFiltering: vf }) }));
         }
         default:
           throw new Error(`link.create: no case for kind ${spec.kind.tag}`);
       }
+  }
+
+  /** The WIT record of `l`, a link of namespace `ns`. */
+  function info(ns: number, l: Link): LinkCaps.LinkInfo {
+    return toInfo(l, namesIn(rtnl(ns)));
+  }
+
+  /**
+   * IFLA_LINKINFO of a vxlan made in `ns`, its values and scope checked first. A controller
+   * (ctx.cluster) makes it only on the view's underlay link from the node's underlay address; a
+   * plugin anywhere in its container's netns, and in the host netns only on an underlay in its
+   * scope (its config names it, or it made it) and from an address of that underlay: a vxlan
+   * opens a UDP port on the node, and its underlay decides where the node's tunnel traffic goes.
+   */
+  function vxlanInfo(ns: number, name: string, v: LinkCaps.VxlanAttrs): Attr {
+    if (!Number.isInteger(v.vni) || v.vni < 0 || v.vni > VXLAN_VNI_MAX) throw invalid(`VXLAN VNI ${v.vni} is out of range (0-${VXLAN_VNI_MAX})`);
+    const local = v.local !== undefined ? checkIp(v.local, "vxlan local address") : undefined;
+    if (v.underlay !== undefined) checkLinkName(v.underlay);
+    const h = rtnl(ns);
+    if (ctx.cluster !== undefined) requireClusterVxlan(ctx.plugin, ctx.cluster, name, v.underlay, local);
+    else if (scope.isHost(ns)) {
+      if (v.underlay === undefined) {
+        throw denied(`plugin "${ctx.plugin}" may not make vxlan ${name} in the host netns without an underlay: only on a link its config names`);
+      }
+      scope.requireLink(ns, v.underlay, "make a vxlan on");
+      if (local !== undefined) {
+        const under = linkByName(h, v.underlay);
+        if (!addrList(h, under).some((a) => a.cidr.slice(0, a.cidr.indexOf("/")) === local)) {
+          throw denied(`plugin "${ctx.plugin}" may not make vxlan ${name} with local ${local}: it is not an address of its underlay ${v.underlay}`);
+        }
+      }
+    }
+    return vxlanLinkInfo({
+      vni: v.vni, port: v.port, learning: v.learning,
+      ...(local !== undefined && { local }),
+      ...(v.underlay !== undefined && { underlayIndex: linkByName(h, v.underlay).index }),
+    });
   }
 
   /** Applies a change; `at` follows the link (namespace id and name) as it moves, for a restore. */
@@ -326,7 +395,7 @@ export function createLinkCaps(ctx: CallContext): typeof LinkCaps {
       }
       if (change.up === true) linkSetUp(h, link);
       if (change.up === false) linkSetDown(h, link);
-      return toInfo(linkByName(h, name));
+      return info(at.ns, linkByName(h, name));
   }
 }
 

@@ -1,7 +1,8 @@
 // routed (Calico's pod network without BGP) through the host binary, exec'd as a runtime execs
 // it inside a test-made node netns, with host-local as its IPAM (in process). The node has an
-// uplink with a default route, as a real node has: proxy ARP answers for 169.254.1.1 only when
-// the node has a route to it through another link. Kernel state is read back with `ip -j`.
+// uplink but no default route: the pod's gateway is a permanent neighbour, so it needs none
+// (proxy ARP alone would answer only for an address the node routes elsewhere). Kernel state is
+// read back with `ip -j`.
 import { beforeAll, describe, expect, it } from "vitest";
 import { ip, ipJson, netnsPerTest, type TestNetns } from "../../helpers/netns";
 import {
@@ -31,14 +32,13 @@ function hostVeth(containerId: string, ifname = "eth0"): string {
   return `veth${h.toString(16).padStart(8, "0")}`;
 }
 
-/** A node netns with an uplink (a veth pair of its own) holding 192.168.50.1/24 and the default route. */
+/** A node netns with an uplink (a veth pair of its own) holding 192.168.50.1/24; no default route. */
 function node(): TestNetns {
   const n = netns("node");
   ip(n, "link", "add", "up0", "type", "veth", "peer", "name", "up1");
   ip(n, "link", "set", "up0", "up");
   ip(n, "link", "set", "up1", "up");
   ip(n, "addr", "add", "192.168.50.1/24", "dev", "up0");
-  ip(n, "route", "add", "default", "via", "192.168.50.2", "dev", "up0");
   return n;
 }
 
@@ -75,6 +75,8 @@ describe("routed ADD", () => {
       expect(addrs(c, "eth0").filter((a) => a.scope === "global" && a.tentative)).toEqual([]);
       expect(routes(c, "-4")).toEqual([expect.objectContaining({ dst: "default", gateway: "169.254.1.1", dev: "eth0", flags: ["onlink"] })]);
       expect(routes(c, "-6")).toContainEqual(expect.objectContaining({ dst: "default", gateway: "fe80::1", dev: "eth0", flags: ["onlink"] }));
+      expect(ipJson(c, ["neigh", "show", "dev", "eth0"])).toContainEqual(
+        expect.objectContaining({ dst: "169.254.1.1", lladdr: link(host, veth)!.address, state: ["PERMANENT"] }));
       // The host end: proxy ARP, fe80::1 without DAD, a host route per pod address, forwarding.
       expect(sysctl(host, `net.ipv4.conf.${veth}.proxy_arp`)).toBe("1");
       expect(addrs(host, veth)).toContainEqual(expect.objectContaining({ local: "fe80::1", prefixlen: 64, scope: "link", nodad: true }));
@@ -94,9 +96,14 @@ describe("routed ADD", () => {
     expect(pings(b, "10.30.0.2")).toBe(true);
     expect(pings(a, "192.168.50.1")).toBe(true); // the node's own address
     expect(pings(host, "10.30.0.2")).toBe(true);
-    // The pods resolved the gateway to their host end's MAC (proxy ARP).
-    const neigh = ipJson<{ dst: string; lladdr?: string }[]>(a, ["neigh", "show", "dev", "eth0"]);
-    expect(neigh).toContainEqual(expect.objectContaining({ dst: "169.254.1.1", lladdr: link(host, hostVeth("a"))!.address }));
+    // A pod that flushed its neighbours gets the gateway back from the host end's proxy ARP.
+    ip(host, "route", "add", "default", "via", "192.168.50.2", "dev", "up0"); // proxy ARP answers only for an address routed elsewhere
+    a.exec("ip", ["neigh", "flush", "dev", "eth0", "nud", "permanent"]);
+    expect(pings(a, "10.30.0.3")).toBe(true);
+    const neigh = ipJson<{ dst: string; lladdr?: string; state?: string[] }[]>(a, ["neigh", "show", "dev", "eth0"]);
+    const gw = neigh.find((n) => n.dst === "169.254.1.1");
+    expect(gw).toMatchObject({ lladdr: link(host, hostVeth("a"))!.address }); // learned again: the host end answered
+    expect(gw!.state).not.toContain("PERMANENT");
   });
 
   it("two pods reach each other and the node over IPv4 and IPv6 (dual stack)", () => {

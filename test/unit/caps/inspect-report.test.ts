@@ -92,7 +92,7 @@ describe("inspect of a bare component", () => {
     name: "my-plugin",
     version: "0.3.0",
     capabilities: {
-      hostNetns: true, linkKinds: ["veth", "vxlan"], sysctl: ["net.ipv4.ip_forward", "kernel.panic"],
+      hostNetns: true, linkKinds: ["veth", "geneve"], sysctl: ["net.ipv4.ip_forward", "kernel.panic"],
       delegates: ["host-local", "evil"], timeLimitMs: 20_000,
     },
   };
@@ -112,10 +112,10 @@ describe("inspect of a bare component", () => {
       "delegate evil: ipam.* to evil returns denied",
       "sysctl kernel.panic: sysctl.get/set return denied (not on the host's allowlist)",
       "link kind veth: link.create returns denied (not in the grant's linkKinds)",
-      "link kind vxlan: link.create cannot make this kind (not in WIT link-kind)",
+      "link kind geneve: link.create cannot make this kind (not in WIT link-kind)",
     ]);
     expect(r.checks.find((c) => c.capability === "sysctl net.ipv4.ip_forward")?.outcome).toBe("allowed");
-    expect(r.checks.find((c) => c.capability === "linkKinds")).toMatchObject({ requested: "veth, vxlan", granted: "bridge", outcome: "limited" });
+    expect(r.checks.find((c) => c.capability === "linkKinds")).toMatchObject({ requested: "veth, geneve", granted: "bridge", outcome: "limited" });
     expect(r.checks.find((c) => c.capability === "memoryPages")).toMatchObject({ requested: "(not read)", granted: "256 (16 MiB)" });
     expect(r.checks.find((c) => c.capability === "timeLimitMs")).toMatchObject({ outcome: "limited", requested: "20000", granted: "5000" });
   });

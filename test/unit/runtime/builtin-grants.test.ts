@@ -64,15 +64,18 @@ const FROZEN: Record<string, object> = {
   vrf: { ...NONE, interfaces: ["netns", "link", "addr", "route"], linkKinds: ["vrf"] },
   // Added with the plugin (issue 12): the sysctl keys its config names, in the container's netns.
   tuning: { ...NONE, interfaces: ["netns", "link", "sysctl", "store", "log"], sysctlFromConfig: true },
-  // Added with the plugin (issue 14): as ptp without firewall, plus proxy ARP on its own host ends.
+  // Added with the plugin (issue 14): as ptp without firewall, plus proxy ARP on its own host ends and the pod's gateway neighbour.
   routed: {
     ...NONE,
-    interfaces: ["netns", "link", "addr", "route", "sysctl", "log", "ipam"],
+    interfaces: ["netns", "link", "addr", "route", "neigh", "sysctl", "log", "ipam"],
     hostNetns: true,
     delegates: IPAM,
     linkKinds: ["veth"],
     sysctlKeys: [...FORWARDING, "net.ipv4.conf.*.proxy_arp", ...VETH_HOST_END, ...CONFIGURE_IFACE],
   },
+  // Added with the controllers (issue 14, world controller): the host netns; their scope comes from the cluster view.
+  "overlay-controller": { ...NONE, interfaces: ["netns", "link", "addr", "route", "neigh", "log"], hostNetns: true, linkKinds: ["vxlan"] },
+  "routed-controller": { ...NONE, interfaces: ["netns", "route", "log"], hostNetns: true },
 };
 
 describe("built-in grants", () => {

@@ -54,7 +54,7 @@ describe("policy file linkKinds and sysctlKeys", () => {
   });
 
   it.each([
-    ["linkKinds", ["vxlan"]],
+    ["linkKinds", ["geneve"]],
     ["sysctlKeys", ["kernel.panic"]],
     ["sysctlKeys", ["net.ipv4..x"]],
     ["sysctlKeys", ["net.ipv4.conf.eth*.forwarding"]],

@@ -16,7 +16,7 @@ describe("SDK API reference", () => {
   it("lists every folder of the package index, in its order, and counts the undocumented names", () => {
     const doc = generateApiDoc(ROOT);
     const folders = [...doc.text.matchAll(/^## (\w+)$/gm)].map((m) => m[1]);
-    expect(folders).toEqual(["abi", "bindings", "json", "netip", "types", "ns", "ip", "ipam", "skel", "hash", "Undocumented"]);
+    expect(folders).toEqual(["abi", "bindings", "json", "netip", "types", "ns", "ip", "ipam", "skel", "hash", "cluster", "Undocumented"]);
     expect(doc.text).toContain(`${doc.names} names and members, ${doc.undocumented} of them undocumented.`);
     for (const name of doc.undocumentedNames) expect(doc.text).toContain(`- ${name}`);
   });

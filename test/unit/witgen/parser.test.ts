@@ -108,8 +108,9 @@ describe("witgen canonical ABI layout", () => {
     });
   }
 
-  it("cni:host types have the layouts jco expects (link-spec 17 flat, so link.create spills with ns; route-info spills)", () => {
+  it("cni:host types have the layouts jco expects (link-spec 17 flat, so with ns link.create spills, as route-info does)", () => {
     const w = resolve(parsePackage(readWit(resolvePath(import.meta.dirname, "../../../wit"))));
+    // The vxlan case (vni, port, two option<string>, learning) is the widest payload of link-kind.
     expect(flatten(w, { kind: "named", name: "link-spec", iface: "link" })).toHaveLength(17);
     expect(flatten(w, { kind: "named", name: "route-info", iface: "route" }).length + 1).toBeGreaterThan(16);
     expect(size(w, { kind: "named", name: "host-error", iface: "types" })).toBe(16);

@@ -6,6 +6,7 @@ import { type IpvlanIsolation, type IpvlanMode, parseIpvlanData } from "./ipvlan
 import { type MacvlanMode, parseMacvlanData } from "./macvlan";
 import { parseVlanData } from "./vlan";
 import { parseVrfData } from "./vrf";
+import { parseVxlanData, type VxlanData } from "./vxlan";
 
 /** Set only for the link's own kind, and only when the kernel reported it. */
 export interface KindData {
@@ -15,6 +16,8 @@ export interface KindData {
   vlanId?: number;
   vlanFiltering?: boolean;
   vrfTable?: number;
+  /** A VXLAN device's attributes; its underlay by ifindex (the cap names it). */
+  vxlan?: VxlanData;
 }
 
 /** IFLA_INFO_DATA of a link of `kind`; {} for a kind we read nothing of, or no data. */
@@ -33,6 +36,8 @@ export function parseKindData(kind: string, data: AttrSet | undefined): KindData
       return parseBridgeData(data);
     case "vrf":
       return parseVrfData(data);
+    case "vxlan":
+      return parseVxlanData(data);
     default:
       return {};
   }
