@@ -346,14 +346,19 @@ export function createLinkCaps(ctx: CallContext): typeof LinkCaps {
    * IFLA_LINKINFO of a vxlan made in `ns`, its values and scope checked first. A controller
    * (ctx.cluster) makes it only on the view's underlay link from the node's underlay address; a
    * plugin anywhere in its container's netns, and in the host netns only on an underlay in its
-   * scope (its config names it, or it made it) and from an address of that underlay: a vxlan
-   * opens a UDP port on the node, and its underlay decides where the node's tunnel traffic goes.
+   * scope (its config names it, or it made it) and from an address of that underlay; in the host
+   * netns never on a UDP port below 1024: a vxlan opens a UDP port on the node, and its underlay
+   * decides where the node's tunnel traffic goes.
    */
   function vxlanInfo(ns: number, name: string, v: LinkCaps.VxlanAttrs): Attr {
     if (!Number.isInteger(v.vni) || v.vni < 0 || v.vni > VXLAN_VNI_MAX) throw invalid(`VXLAN VNI ${v.vni} is out of range (0-${VXLAN_VNI_MAX})`);
     const local = v.local !== undefined ? checkIp(v.local, "vxlan local address") : undefined;
     if (v.underlay !== undefined) checkLinkName(v.underlay);
     const h = rtnl(ns);
+    // Its UDP socket takes the port on the node: never a privileged one (DNS, NTP, DHCP, syslog...); 0 is the kernel's default, 8472.
+    if (scope.isHost(ns) && v.port !== 0 && v.port < 1024) {
+      throw denied(`${ctx.cluster !== undefined ? "controller" : "plugin"} "${ctx.plugin}" may not make vxlan ${name} on UDP port ${v.port} in the host netns: ports below 1024 are the node's services' (VXLAN uses 4789 or 8472)`);
+    }
     if (ctx.cluster !== undefined) requireClusterVxlan(ctx.plugin, ctx.cluster, name, v.underlay, local);
     else if (scope.isHost(ns)) {
       if (v.underlay === undefined) {

@@ -1,12 +1,12 @@
 // The neigh interface and vxlan links against the `diverter` fixture (granted the host netns,
 // neigh and link kind vxlan). In the host netns it may program neighbour and FDB entries only on
 // links it created (its owner mark) and make a vxlan only on an underlay its config names, from
-// an address of that underlay: a neighbour or FDB entry on the node's own vxlan, a delete of the
-// entries there, a vxlan on another underlay or from another link's address are refused with
-// `denied`, each audited, and the failed ADD leaves every namespace as it was. In its container's
-// netns any link is its own; what it changed there, or made in the host netns, a failed ADD
-// takes back (journal): replaced entries come back, added ones go, deleted ones return.
-import { execFileSync } from "node:child_process";
+// an address of that underlay, on no privileged UDP port: a neighbour or FDB entry on the node's
+// own vxlan, a delete of the entries there, a vxlan on another underlay, from another link's
+// address or on UDP port 53 are refused with `denied`, each audited, and the failed ADD leaves
+// every namespace as it was. In its container's netns any link is its own; what it changed there,
+// or made in the host netns, a failed ADD takes back (journal): replaced entries come back, added
+// ones go, deleted ones return.
 import { beforeAll, describe, expect, it } from "vitest";
 import { expectCniError, type HostileOutcome, runHostile, writePolicy } from "../../helpers/hostile";
 import { buildFixtures } from "../../helpers/plugin-under-test";
@@ -85,6 +85,8 @@ const ESCAPES: [string, Record<string, unknown>, string, string][] = [
     "may not make a vxlan on host link other0: it did not create it and its config does not name it \\(scoped link ownership\\)"],
   ["vxlan-host", {}, "link.create", "may not make vxlan dvx0 in the host netns without an underlay: only on a link its config names"],
   ["vxlan-host", { underlay: "uplink0", local: "10.1.0.1" }, "link.create", "may not make vxlan dvx0 with local 10.1.0.1: it is not an address of its underlay uplink0"],
+  ["vxlan-host", { underlay: "uplink0", port: 53 }, "link.create",
+    "may not make vxlan dvx0 on UDP port 53 in the host netns: ports below 1024 are the node's services' \\(VXLAN uses 4789 or 8472\\)"],
 ];
 
 describe("hostile plugins with the neigh interface and vxlan links", () => {

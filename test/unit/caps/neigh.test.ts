@@ -166,6 +166,7 @@ describe("link.create vxlan for a controller", () => {
     ["no underlay link", { underlay: undefined }, /may not make vxlan vxn with underlay none: only on the node's underlay link eth0/],
     ["another local address", { local: "10.0.0.2" }, /may not make vxlan vxn with local 10\.0\.0\.2: only from the node's underlay address 10\.0\.0\.1/],
     ["no local address", { local: undefined }, /may not make vxlan vxn with local none: only from the node's underlay address 10\.0\.0\.1/],
+    ["a privileged UDP port", { port: 123 }, /^controller "overlay-controller" may not make vxlan vxn on UDP port 123 in the host netns: ports below 1024/],
   ])("with %s it is denied and nothing is sent", (_what, v, msg) => {
     const { link, sent } = controller();
     expect(() => link.create(0, spec(v))).toThrow(deniedWith(msg));
