@@ -5,11 +5,17 @@
  *   wasm-cni serve [--dir PATH] [--spares N]     the prestarted host (host/prestart)
  *   wasm-cni install <file.wasm> [--name N] [--plugin-dir D] [--force] [--json]
  *   wasm-cni uninstall <name> [--plugin-dir D] [--json]   a component in and out (install.ts)
+ *   wasm-cni agent --config FILE [--leave]       the node agent of a multi-node network (host/agent)
  *   wasm-cni reconcile --plugin <name> --view <file.json> [--json]   a node controller, once (reconcile.ts)
  * tools/build.ts bundles this module on its own (dist/wasm-cni-tools.cjs) and host/main.ts
  * requires it only when there is a command, so a CNI call never loads it (nor node:crypto,
  * which inspect hashes with).
  */
+import { existsSync, readFileSync } from "node:fs";
+import { leaveAgent, runAgent } from "../agent/agent";
+import { AgentConfigError, readAgentConfig } from "../agent/config";
+import { controllerReconciler } from "../agent/controller-reconciler";
+import { readOwnUnderlay } from "../agent/underlay";
 import { CniError } from "../cni/errors";
 import type { NativeApi } from "../kernel/native";
 import { DEFAULT_DIR, DEFAULT_SPARES, prestartDir } from "../prestart/protocol";
@@ -40,6 +46,7 @@ export const USAGE = `usage: ${HOST_BINARY_NAME} caps [--json]
        ${HOST_BINARY_NAME} serve [--dir PATH] [--spares N]   (default ${DEFAULT_DIR}, a pool of ${DEFAULT_SPARES} host processes)
        ${HOST_BINARY_NAME} install <component.wasm> [--name N] [--plugin-dir D] [--force] [--json]
        ${HOST_BINARY_NAME} uninstall <plugin name> [--plugin-dir D] [--json]
+       ${HOST_BINARY_NAME} agent --config FILE [--leave]   (the node agent; --leave: the node leaves the cluster for good)
        ${HOST_BINARY_NAME} reconcile --plugin <controller> --view <view.json> [--json]   (once, in this netns)
 The plugin directory is WASM_CNI_PLUGIN_DIR, else dist/plugins beside ${HOST_BINARY_NAME}.
 Run by a container runtime (CNI_COMMAND set), ${HOST_BINARY_NAME} is a CNI plugin instead.
@@ -126,6 +133,10 @@ export function runSubcommandMain(argv: readonly string[], deps: SubcommandDeps)
     void runServe(argv.slice(1), deps).then((code) => void (process.exitCode = code));
     return;
   }
+  if (argv[0] === "agent") {
+    void runAgentCommand(argv.slice(1), deps).then((code) => void (process.exitCode = code));
+    return;
+  }
   if (argv[0] === "reconcile") {
     void reconcileCommand(argv.slice(1), deps).then((code) => void (process.exitCode = code));
     return;
@@ -150,6 +161,36 @@ async function runServe(args: readonly string[], deps: SubcommandDeps): Promise<
   } catch (e) {
     log((e as Error).message);
     return 1;
+  }
+}
+
+/** `agent --config FILE`: runs until SIGTERM or SIGINT (exit 0; the lease is not revoked). `--leave`: revokes it and exits. */
+async function runAgentCommand(args: readonly string[], deps: SubcommandDeps): Promise<number> {
+  const parsed = flags(args, ["--config"], ["--leave"]);
+  if (typeof parsed === "string" || parsed.positional.length > 0 || parsed.values["--config"] === undefined) {
+    return usage(deps, `agent: ${typeof parsed === "string" ? parsed : "takes --config FILE (and --leave), nothing else"}`);
+  }
+  const log = (line: string): void => deps.stderr(`${HOST_BINARY_NAME} agent: ${line}\n`);
+  const stop = new AbortController();
+  const onSignal = (): void => stop.abort();
+  process.once("SIGTERM", onSignal).once("SIGINT", onSignal);
+  try {
+    const config = readAgentConfig(parsed.values["--config"]);
+    if (parsed.switches.has("--leave")) {
+      await leaveAgent(config, log);
+      return 0;
+    }
+    const underlay = readOwnUnderlay(deps.native(), config.underlay.link, config.underlay.address);
+    const reconcile = controllerReconciler(deps.runtime, config.controller.plugin);
+    await runAgent({ config, underlay, reconcile, log, readFile: (p) => (existsSync(p) ? readFileSync(p, "utf8") : undefined) }, stop.signal);
+    return 0;
+  } catch (e) {
+    // A known error (config, no free subnet, etcd, kernel: typed, with a code) is one line.
+    const known = e instanceof AgentConfigError || (e instanceof Error && typeof (e as { code?: unknown }).code === "string");
+    log(known ? (e as Error).message : (e as Error).stack ?? String(e));
+    return 1;
+  } finally {
+    process.off("SIGTERM", onSignal).off("SIGINT", onSignal);
   }
 }
 
