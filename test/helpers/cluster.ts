@@ -10,11 +10,12 @@
 //
 // `createTopology` builds the namespaces and links only (the harness's own test uses it with
 // hand-made routes); `createCluster` adds etcd, per-node agent configs, agents and pods.
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { execFileSync, spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { AuditLine } from "../../host/runtime/audit";
 import { createConflistRunner, parseConflist, type ConflistRunner, type JsonObject } from "../../tools/conflist-runner";
 import { etcdMissing, startEtcd, type TestEtcd } from "./etcd";
 import { CNI_BIN, HOST_BIN } from "./fixtures";
@@ -294,9 +295,13 @@ export interface ClusterNode extends TopologyNode {
   stopAgent(): Promise<void>;
   /** SIGKILL, and waits for the exit. */
   killAgent(): Promise<void>;
+  /** `wasm-cni agent --config <file> --leave` (run with the agent stopped); returns its stderr. */
+  leave(): string;
   status(): AgentStatus | undefined;
   /** Waits until the status file says ok with exactly `peers` (default: every other node with a running agent). */
   waitConverged(peers?: string[], timeoutMs?: number): Promise<AgentStatus>;
+  /** The audit lines of the node's agent and CNI calls (WASM_CNI_AUDIT_LOG, one per node). */
+  audit(): AuditLine[];
   /** The conflist the agent wrote, parsed, or undefined before it did. */
   conflist(): JsonObject | undefined;
   /** The node's pod subnet (IPv4), from the conflist's host-local ranges. */
@@ -391,6 +396,12 @@ export async function createCluster(opts: ClusterOptions): Promise<Cluster> {
         return node.agent;
       },
       stopAgent: async () => stopWith(node, "SIGTERM"),
+      leave: () => {
+        const r = spawnSync("ip", ["netns", "exec", t.ns.name, HOST_BIN, "agent", "--config", configPath, "--leave"], { encoding: "utf8", timeout: 20_000 });
+        stderr += r.stderr;
+        if (r.status !== 0) throw new Error(`${t.name}: agent --leave exited ${r.status}: ${r.stderr}`);
+        return r.stderr;
+      },
       killAgent: async () => stopWith(node, "SIGKILL"),
       status: () => {
         try {
@@ -410,6 +421,11 @@ export async function createCluster(opts: ClusterOptions): Promise<Cluster> {
           },
           timeoutMs,
         );
+      },
+      audit: () => {
+        const file = join(dir, "audit.jsonl");
+        if (!existsSync(file)) return [];
+        return readFileSync(file, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l) as AuditLine);
       },
       conflist: () => {
         if (!existsSync(conflistPath)) return undefined;

@@ -7,11 +7,14 @@ import {
   type Cluster, type ClusterNode, type Pod,
   requireEtcd,
 } from "../../helpers/cluster";
+import { writePolicy } from "../../helpers/hostile";
 import { buildPluginsUnderTest } from "../../helpers/plugin-under-test";
 
 requireEtcd(); // fails the file loudly: .ci/run installs etcd-server
 
 const TTL = 3;
+/** What faulty-controller needs to get as far as its fault: a vxlan device in the host netns. */
+const FAULTY_GRANT = { interfaces: ["netns", "link", "log"], hostNetns: true, linkKinds: ["vxlan"] };
 
 describe("overlay under failures: restart, a faulty controller, a node that leaves", () => {
   let c: Cluster;
@@ -51,21 +54,35 @@ describe("overlay under failures: restart, a faulty controller, a node that leav
     expect(allToAll(pods)).toEqual([]);
   });
 
-  for (const [fail, reason] of [["trap", /trap|unreachable/i], ["memory", /memory|limit/i]] as const) {
-    it(`a controller that ${fail === "trap" ? "traps" : "runs out of memory"} half-way leaves the node as it was, and the agent reports it in status.json and on stderr`, async () => {
+  const faults = [
+    ["trap", "traps (integer divide by zero)", /trapped in reconcile.*divide by zero/i],
+    ["panic", "panics (an index out of range)", /panicked in reconcile: Index out of range/],
+    ["memory", "runs out of memory", /memory/i],
+  ] as const;
+  for (const [fail, what, reason] of faults) {
+    it(`a controller that ${what} half-way leaves the node as it was, and the agent reports it in status.json and on stderr`, async () => {
       const before = nodeSnapshot(n1().ns);
       await n1().stopAgent();
       const logFrom = n1().stderr().length;
-      n1().startAgent({ controller: { plugin: "faulty-controller", options: { fail } } }, { WASM_CNI_PLUGIN_DIR: fixtureDir });
-      const status = await waitFor(() => `a failed reconcile in ${n1().name}'s status.json: ${JSON.stringify(n1().status())}\n${n1().stderr().slice(logFrom)}`,
-        () => { const s = n1().status(); return s && !s.ok && s.attempt >= 1 ? s : undefined; });
-      expect(status.error, JSON.stringify(status)).toMatch(reason);
-      expect(n1().stderr().slice(logFrom)).toMatch(reason);
-      expect(nodeSnapshot(n1().ns)).toBe(before);
-      expect(allToAll(pods, { tcp: false })).toEqual([]);
-      await n1().stopAgent();
-      n1().startAgent();
-      await n1().waitConverged();
+      try {
+        n1().startAgent(
+          { controller: { plugin: "faulty-controller", options: { fail } } },
+          { WASM_CNI_PLUGIN_DIR: fixtureDir, WASM_CNI_POLICY: writePolicy({ "faulty-controller": FAULTY_GRANT }) },
+        );
+        const status = await waitFor(() => `a failed reconcile in ${n1().name}'s status.json: ${JSON.stringify(n1().status())}\n${n1().stderr().slice(logFrom)}`,
+          () => { const s = n1().status(); return s && !s.ok && s.attempt >= 1 ? s : undefined; });
+        expect(status.error, JSON.stringify(status)).toMatch(reason);
+        expect(n1().stderr().slice(logFrom)).toMatch(reason);
+        // It got as far as a change (its vxlan device), which the host rolled back.
+        const line = n1().audit().filter((l) => l.plugin === "faulty-controller").at(-1);
+        expect(line?.calls, JSON.stringify(line)).toContainEqual(expect.objectContaining({ fn: "link.create", outcome: "ok" }));
+        expect(nodeSnapshot(n1().ns)).toBe(before);
+        expect(allToAll(pods, { tcp: false })).toEqual([]);
+      } finally {
+        await n1().stopAgent();
+        n1().startAgent();
+        await n1().waitConverged();
+      }
     });
   }
 
@@ -92,5 +109,19 @@ describe("overlay under failures: restart, a faulty controller, a node that leav
     for (const n of c.nodes) await n.waitConverged();
     expect(gone.podSubnet()).toBe(subnet);
     expect(allToAll(pods)).toEqual([]);
+  });
+
+  it("a node that leaves for good (agent stopped, then --leave) is removed from the others at once, well within its lease TTL", async () => {
+    const gone = n3();
+    const subnet = gone.podSubnet();
+    await gone.stopAgent();
+    const t0 = Date.now();
+    expect(gone.leave()).toMatch(/left the cluster/);
+    const stays = [n1(), n2()];
+    await Promise.all(stays.map((n) => n.waitConverged(stays.filter((o) => o !== n).map((o) => o.name), TTL * 1000)));
+    const elapsed = Date.now() - t0;
+    expect(elapsed, `removed after ${elapsed} ms`).toBeLessThan(TTL * 1000);
+    for (const n of stays) expect(routes(n.ns).filter((r) => r.dst === subnet), n.name).toEqual([]);
+    expect(gone.conflist(), "--leave removes the node's conflist").toBeUndefined();
   });
 });
