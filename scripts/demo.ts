@@ -152,7 +152,8 @@ async function twoNodes(): Promise<void> {
     await cluster.startAgents();
     for (const n of cluster.nodes) {
       const vx = vxlanDevices(n.ns)[0];
-      console.log(`  ${n.name}: pod subnet ${n.podSubnet()}, conflist ${n.conflistPath.replace(/.*\/(node\d)\//, "<$1>/")}, VTEP ${vx ? `${vx.ifname} ${vx.address} vni ${vx.vni} port ${vx.port}` : "missing"}`);
+      const plugin = ((n.conflist()?.["plugins"] ?? []) as { type?: string; bridge?: string; mtu?: number }[])[0];
+      console.log(`  ${n.name}: pod subnet ${n.podSubnet()}; its conflist: ${plugin?.type} ${plugin?.bridge}, mtu ${plugin?.mtu}; VTEP ${vx ? `${vx.ifname} ${vx.address} vni ${vx.vni} port ${vx.port}` : "missing"}`);
     }
     const p1 = cluster.addPod(n1, "pod-1");
     const p2 = cluster.addPod(n2, "pod-2");
