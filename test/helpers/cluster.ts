@@ -298,7 +298,10 @@ export interface ClusterNode extends TopologyNode {
   /** `wasm-cni agent --config <file> --leave` (run with the agent stopped); returns its stderr. */
   leave(): string;
   status(): AgentStatus | undefined;
-  /** Waits until the status file says ok with exactly `peers` (default: every other node with a running agent). */
+  /**
+   * Waits until the running agent has written a status (not one left by an agent before it)
+   * that says ok with exactly `peers` (default: every other node with a running agent).
+   */
   waitConverged(peers?: string[], timeoutMs?: number): Promise<AgentStatus>;
   /** The audit lines of the node's agent and CNI calls (WASM_CNI_AUDIT_LOG, one per node). */
   audit(): AuditLine[];
@@ -310,6 +313,8 @@ export interface ClusterNode extends TopologyNode {
 
 export interface Agent {
   child: ChildProcess;
+  /** Date.now() just before it was spawned: statuses older than this are a former agent's. */
+  startedAt: number;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
@@ -381,6 +386,7 @@ export async function createCluster(opts: ClusterOptions): Promise<Cluster> {
         if (node.agent) throw new Error(`${t.name}: an agent is already running`);
         writeFileSync(configPath, JSON.stringify({ ...config, ...overrides }, null, 2));
         const { NODE_EXTRA_CA_CERTS: _ca, NODE_OPTIONS: _no, ...env } = process.env;
+        const startedAt = Date.now();
         const child = spawn("ip", ["netns", "exec", t.ns.name, HOST_BIN, "agent", "--config", configPath], {
           stdio: ["ignore", "ignore", "pipe"],
           env: { ...env, WASM_CNI_PRESTART_DIR: "off", WASM_CNI_AUDIT_LOG: join(dir, "audit.jsonl"), ...opts.agentEnv, ...extraEnv },
@@ -392,7 +398,7 @@ export async function createCluster(opts: ClusterOptions): Promise<Cluster> {
             r({ code, signal });
           }),
         );
-        node.agent = { child, exited };
+        node.agent = { child, startedAt, exited };
         return node.agent;
       },
       stopAgent: async () => stopWith(node, "SIGTERM"),
@@ -417,7 +423,8 @@ export async function createCluster(opts: ClusterOptions): Promise<Cluster> {
           () => {
             if (!node.agent) throw new Error(`${t.name}: the agent exited; its stderr:\n${stderr.slice(-3000)}`);
             const s = node.status();
-            return s?.ok && JSON.stringify([...s.peers].sort()) === JSON.stringify(want()) ? s : undefined;
+            const fresh = s !== undefined && Date.parse(s.at) >= node.agent.startedAt;
+            return fresh && s.ok && JSON.stringify([...s.peers].sort()) === JSON.stringify(want()) ? s : undefined;
           },
           timeoutMs,
         );
