@@ -76,3 +76,37 @@ describe("overlay: three nodes (one behind a router), two pods each, agents and 
     expect(allToAll([pods[0]!, again])).toEqual([]);
   });
 });
+
+describe("overlay with directRouting: peers on the node's underlay subnet are routed without encapsulation", () => {
+  let c: Cluster;
+  let pods: Pod[];
+  beforeAll(async () => {
+    c = await createCluster({
+      network: "overlay", segments: [0, 0, 1], leaseTtl: 5,
+      agentConfig: () => ({ controller: { options: { directRouting: true } } }),
+    });
+    await c.startAgents();
+    pods = c.nodes.map((n) => c.addPod(n, `${n.name}-a`));
+  }, 90_000);
+  afterAll(async () => c?.destroy());
+
+  it("node1 routes node2's subnet via node2's underlay address on eth0, and node3's (behind the router) through the vxlan device", () => {
+    const [n1, n2, n3] = c.nodes as [Cluster["nodes"][0], Cluster["nodes"][0], Cluster["nodes"][0]];
+    const vx = vxlanDevices(n1.ns)[0]!.ifname;
+    const rt = routes(n1.ns);
+    expect(rt, "direct route to node2").toContainEqual(expect.objectContaining({ dst: n2.podSubnet(), gateway: n2.underlay, dev: "eth0" }));
+    expect(rt, "vxlan route to node3").toContainEqual(expect.objectContaining({ dst: n3.podSubnet(), dev: vx }));
+  });
+
+  it("every pod reaches every other; between node1 and node2 nothing goes through the vxlan device, to node3 it does", () => {
+    const [p1, p2, p3] = pods as [Pod, Pod, Pod];
+    const tx = (): number => vxlanCounters(p1.node.ns).tx;
+    let before = tx();
+    expect(allToAll([p1, p2])).toEqual([]);
+    expect(tx(), "node1's vxlan tx after node1 <-> node2 traffic").toBe(before);
+    before = tx();
+    expect(allToAll([p1, p3])).toEqual([]);
+    expect(tx(), "node1's vxlan tx after node1 <-> node3 traffic").toBeGreaterThan(before);
+    expect(allToAll(pods)).toEqual([]);
+  });
+});
