@@ -114,7 +114,8 @@ function setUp(ns: NetnsId, s: VtepSpec): Done {
  * Deletes the vxlan devices this controller made under another VNI (named `wcni.<vni>`, marked
  * by the host as a wasm-cni link): what an options change left behind. Their routes have moved
  * to the new device already. A host that refuses (it may keep a reconcile from deleting a link
- * an earlier one made, as it could not recreate it on rollback) leaves the device, with a warning.
+ * an earlier one made, as it could not recreate it on rollback) gets the device taken down
+ * instead (it then carries nothing), with a warning.
  */
 export function removeStaleDevices(ns: NetnsId, keep: string): Done {
   const l = link.list(ns);
@@ -125,7 +126,12 @@ export function removeStaleDevices(ns: NetnsId, keep: string): Done {
     const d = link.del(ns, x.name);
     if (d.isOk || isGone(d.error)) continue;
     if (!d.error.isDenied) return fail<Unit>(hostErrorToCni(d.error, "failed to delete the stale vxlan device " + x.name));
-    log.write(log.Level.WARN, "stale vxlan device " + x.name + " left in place (" + d.error.denied + "); delete it by hand");
+    if (!x.up) continue; // left down by an earlier reconcile, and warned about then
+    const down = new link.LinkChange();
+    down.up = some<bool>(false);
+    const r = link.set(ns, x.name, down);
+    if (r.isErr) return fail<Unit>(hostErrorToCni(r.error, "failed to take the stale vxlan device " + x.name + " down"));
+    log.write(log.Level.WARN, "stale vxlan device " + x.name + " taken down, not deleted (" + d.error.denied + "); delete it by hand");
   }
   return done();
 }

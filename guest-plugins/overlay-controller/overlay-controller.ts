@@ -8,7 +8,7 @@
 // route, neigh, log.
 import {
   registerController, route, addr, netns, log, View, Unit, Done, Family, IPNet, IP, NetnsId, fail,
-  newCniError, CniErrorCode, hostErrorToCni, readView, syncRoutes, subnetAddress,
+  newCniError, CniErrorCode, hostErrorToCni, readView, warnLeftOut, syncRoutes, subnetAddress,
 } from "@wasm-cni/sdk";
 export * from "@wasm-cni/sdk/controller-exports";
 import { readOptions } from "./options";
@@ -28,6 +28,7 @@ function reconcile(view: View): Done {
   const v = readView(view, true);
   if (v.isErr) return v.pass<Unit>();
   const nv = v.value;
+  warnLeftOut(nv);
   if (view.underlayMtu < MIN_MTU + VXLAN_OVERHEAD) {
     return fail<Unit>(newCniError(CniErrorCode.INVALID_NETWORK_CONFIG, "invalid cluster view", "underlay MTU " + view.underlayMtu.toString() + " leaves the vxlan device less than 68"));
   }

@@ -4,7 +4,7 @@
 // the `routed` CNI plugin (a host route per pod), which this controller never touches.
 // Capabilities: netns (host), route, log.
 import {
-  registerController, route, netns, log, View, Unit, Done, fail, IPNet, parseOptions, readView, syncRoutes, hostErrorToCni,
+  registerController, route, netns, log, View, Unit, Done, fail, IPNet, parseOptions, readView, warnLeftOut, syncRoutes, hostErrorToCni,
 } from "@wasm-cni/sdk";
 export * from "@wasm-cni/sdk/controller-exports";
 
@@ -15,6 +15,7 @@ function reconcile(view: View): Done {
   if (bad.isErr) return bad;
   const v = readView(view, false);
   if (v.isErr) return v.pass<Unit>();
+  warnLeftOut(v.value);
   const h = netns.host();
   if (h.isErr) return fail<Unit>(hostErrorToCni(h.error, "failed to open the host netns"));
   const want: route.RouteInfo[] = [];

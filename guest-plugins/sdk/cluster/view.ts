@@ -25,6 +25,9 @@ export class PeerNode {
 
 /** The view with every address parsed; `peers` holds only the peers that read well. */
 export class NodeView {
+  /** "peer node9 left out: subnet 10.99.3.0/24 is outside the cluster CIDRs", one per peer left out. */
+  leftOut: string[] = [];
+
   /** This node's pod subnets, its underlay address and VTEP MAC; the cluster's CIDRs; the peers. */
   constructor(public subnets: IPNet[], public underlay: IP, public vtepMac: string, public clusterCidrs: IPNet[], public peers: PeerNode[]) {}
 
@@ -54,8 +57,8 @@ export function subnetAddress(subnet: IPNet): IPNet {
 }
 
 /**
- * Parses the view. With `needVtep` (an overlay) a peer without a valid VTEP MAC is left out.
- * Every peer left out is logged as a warning naming it and why.
+ * Parses the view (pure: no host call). With `needVtep` (an overlay) a peer without a valid
+ * VTEP MAC is left out too; `leftOut` names each peer left out and why.
  */
 export function readView(view: View, needVtep: bool): Result<NodeView, CniError> {
   const cidrs: IPNet[] = [];
@@ -82,13 +85,18 @@ export function readView(view: View, needVtep: bool): Result<NodeView, CniError>
     const p = view.peers[i];
     const peer = readPeer(p, nv, taken, needVtep);
     if (peer.isErr) {
-      log.write(log.Level.WARN, "peer " + p.name + " left out: " + peer.error);
+      nv.leftOut.push("peer " + p.name + " left out: " + peer.error);
       continue;
     }
     nv.peers.push(peer.value);
     for (let j = 0; j < peer.value.subnets.length; j++) taken.push(peer.value.subnets[j]);
   }
   return ok<NodeView, CniError>(nv);
+}
+
+/** Logs each peer readView left out as a warning. */
+export function warnLeftOut(nv: NodeView): void {
+  for (let i = 0; i < nv.leftOut.length; i++) log.write(log.Level.WARN, nv.leftOut[i]);
 }
 
 function readPeer(p: Node, nv: NodeView, taken: IPNet[], needVtep: bool): Result<PeerNode, string> {

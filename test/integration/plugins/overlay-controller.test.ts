@@ -129,10 +129,7 @@ describe("overlay-controller reconcile", () => {
     expect(routesTo(n, "-4").map((x) => x.dst)).toEqual(["10.244.2.0/24"]);
   });
 
-  // Pending the host's controller route scope of the issue-14 contract (a route's dev may be
-  // view.underlay-link): today the host refuses a route through ul0, a link the controller did
-  // not make ("scoped link ownership"), and the reconcile is rolled back.
-  it.skip("directRouting routes a peer on the node's underlay subnet via its underlay address, one elsewhere through the device", () => {
+  it("directRouting routes a peer on the node's underlay subnet via its underlay address, one elsewhere through the device", () => {
     const n = nodeWithUnderlay(netns, "192.168.60.1/24");
     ok(n, { local: NODE1, peers: [NODE2, NODE3], options: { directRouting: true } });
     expect(routesTo(n, "-4")).toEqual([
@@ -147,7 +144,7 @@ describe("overlay-controller reconcile", () => {
     expect(routesTo(n, "-4")[0]).toEqual({ dst: "10.244.2.0/24", gateway: "10.244.2.0", dev: "wcni.1", flags: ["onlink"] });
   });
 
-  it("another VNI and port make a new device, the routes move to it, and the old one goes (or is left with a warning when the host refuses)", () => {
+  it("another VNI and port make a new device, the routes move to it, and the old one goes (or, when the host refuses, is taken down with a warning)", () => {
     const n = nodeWithUnderlay(netns, "192.168.60.1/24");
     ok(n, { local: NODE1, peers: [NODE2] });
     const r = ok(n, { local: NODE1, peers: [NODE2], options: { vni: 4096, port: 4789 } });
@@ -156,8 +153,18 @@ describe("overlay-controller reconcile", () => {
     expect(routesTo(n, "-4")).toEqual([{ dst: "10.244.2.0/24", gateway: "10.244.2.0", dev: "wcni.4096", flags: ["onlink"] }]);
     expect(routesTo(n, "-6")).toContainEqual({ dst: "fd44:0:0:2::/80", gateway: "fd44:0:0:2::", dev: "wcni.4096", flags: ["onlink"] });
     // The host lets a reconcile delete only links it made itself (a rollback could not recreate
-    // one made earlier): until it can, the old device stays, named in a warning.
-    if (vx.some((l) => l.ifname === "wcni.1")) expect(r.stderr).toContain("stale vxlan device wcni.1 left in place");
+    // one made earlier): until it can, the old device is taken down, named in a warning.
+    const old = vx.find((l) => l.ifname === "wcni.1");
+    if (old) {
+      expect(r.stderr).toContain("stale vxlan device wcni.1 taken down, not deleted");
+      expect(old.flags).not.toContain("UP");
+      // Again: the delete is tried (and refused) once more, nothing else; the node stays as it is.
+      const before = nodeState(n);
+      const again = ok(n, { local: NODE1, peers: [NODE2], options: { vni: 4096, port: 4789 } }).audit();
+      expect(changes(again)).toEqual(["link.delete"]);
+      expect(again.denials.map((d) => d.fn)).toEqual(["link.delete"]);
+      expect(nodeState(n)).toEqual(before);
+    }
   });
 
   it.each([
@@ -185,7 +192,7 @@ describe("overlay-controller between two nodes", () => {
     ip(n1, "link", "add", "ul0", "type", "veth", "peer", "name", "ul0", "netns", n2.name);
     for (const [n, a] of [[n1, "192.168.60.1/24"], [n2, "192.168.60.2/24"]] as const) {
       ip(n, "link", "set", "ul0", "up");
-      ip(n, "addr", "add", a, "dev", "ul0", "nodad");
+      ip(n, "addr", "add", a, "dev", "ul0");
     }
     ok(n1, { local: NODE1, peers: [NODE2] });
     ok(n2, { local: NODE2, peers: [NODE1] });
