@@ -23,6 +23,7 @@ into a component with its manifest.json embedded, and prints its sha256.
   -o, --out      the component file (default: <plugin-dir>/build/<name>.wasm)
   --target       asconfig target (default: release)
 A plugin folder's own asconfig.json, if any, must extend "@wasm-cni/sdk/asconfig.plugin.json".
+A node controller's manifest.json says "world": "controller": it is built for that world.
 init makes a new plugin project in <dir> (missing or empty; its name is the plugin's):
 source, manifest.json, a test and a README; \`npm install && npm test\` there builds and tests it.
 To build a plugin folder named "init", write ./init.`;

@@ -38,10 +38,15 @@ export type ScopeSource =
   /** The `wasm-cni:<plugin>` alias the host set on links the plugin created. */
   | "owner mark"
   /** Kernel state the host reads itself (addresses on CNI_NETNS's links, the default route). */
-  | "kernel";
+  | "kernel"
+  /**
+   * A controller's cluster view, from `wasm-cni agent` (its node's subnets, the peers' subnets
+   * and underlay addresses, the cluster CIDRs, the underlay link): never from the controller.
+   */
+  | "view";
 
 export const SCOPE_SOURCES: readonly ScopeSource[] =
-  ["CNI_NETNS", "CNI_CONTAINERID", "CNI_IFNAME", "config", "grant", "host", "owner mark", "kernel"];
+  ["CNI_NETNS", "CNI_CONTAINERID", "CNI_IFNAME", "config", "grant", "host", "owner mark", "kernel", "view"];
 
 export interface CapabilityEntry {
   /** What the function can change; "nothing" for reads. */
@@ -59,7 +64,16 @@ const IN_HELD_NETNS =
 
 /** Scoped link ownership (scope.ts), as the changing functions enforce it. */
 const HOST_LINKS =
-  "in the host netns only a link the plugin created (owner mark `wasm-cni:<plugin>` in the link's alias, set by the host) or its config names (`bridge`, `master`, `device`, `hwaddr`, `kernelpath`, `pciBusID`); in the container's netns any link";
+  "in the host netns only a link the plugin created (owner mark `wasm-cni:<plugin>` in the link's alias, set by the host) or its config names (`bridge`, `master`, `device`, `hwaddr`, `kernelpath`, `pciBusID`); in the container's netns any link; a controller (world controller, which has no config) only the links it created";
+
+/** A controller's addresses (cluster-scope.ts), from the agent's view. */
+const CONTROLLER_ADDRS =
+  "a controller only a prefix inside its node's own subnets (view.local.subnets), so the prefix route the kernel adds stays inside them";
+/** A controller's routes (cluster-scope.ts), from the agent's view. */
+const CONTROLLER_ROUTES =
+  "a controller (whose routes need no dev) only in the main table, to a destination inside one peer's subnet and not overlapping the node's own, via that peer's underlay address or an address inside its subnets (its VTEP, onlink), out of a link it created or the view's underlay link";
+const CONTROLLER_ROUTE_DELETES =
+  "a controller only in the main table, a destination inside the cluster CIDRs that does not overlap the node's own subnets (a peer that left, never the node's pods), out of a link it created or the underlay link";
 
 /** Delegation (ipam.ts): the IPAM plugin and its config come from the runtime, never from the caller. */
 const IPAM_SCOPE =
@@ -77,7 +91,7 @@ const HOST_RULES =
   "in the host netns only a lookup in one of the grant's hostRouteTables (never main, local or default unless listed there; never blackhole, unreachable or prohibit), never inverted (not), selecting by a source (from) inside an address range the config names or the grant's hostRoutes, or by an input link (iif) in scope; an output link (oif) in scope too: a plugin routes its containers' traffic through its table, never the node's own";
 
 /** What the journal does when an ADD fails (journal.ts). */
-const UNDONE = "within an ADD that fails it is put back as it was";
+const UNDONE = "within an ADD (or a controller's reconcile) that fails it is put back as it was";
 
 // What bounds each kind of function (ScopeSource).
 const HELD: readonly ScopeSource[] = ["CNI_NETNS", "grant"];
@@ -92,7 +106,7 @@ export const CREATABLE_LINK_KINDS: readonly string[] = LINK_KINDS;
 export const CATALOG: Record<WitFunctionKey, CapabilityEntry> = {
   "netns.container": {
     changes: "nothing (opens a handle)",
-    scope: "the call's CNI_NETNS only; the plugin never sees or chooses a path; a CNI_NETNS that is the host's netns needs hostNetns and gets the host's scope; one that is no network namespace (FIFO, socket, file, other kind) returns invalid at once, never a blocking open",
+    scope: "the call's CNI_NETNS only; the plugin never sees or chooses a path; a CNI_NETNS that is the host's netns needs hostNetns and gets the host's scope; one that is no network namespace (FIFO, socket, file, other kind) returns invalid at once, never a blocking open; a controller has no container: denied",
     from: ["CNI_NETNS", "grant"],
     risk: "low",
   },
@@ -142,11 +156,11 @@ export const CATALOG: Record<WitFunctionKey, CapabilityEntry> = {
     risk: "high",
   },
   "addr.list": { changes: "nothing", scope: IN_HELD_NETNS, from: HELD, risk: "low" },
-  "addr.add": { changes: "adds an IP address to a link", scope: `${IN_HELD_NETNS}; ${HOST_LINKS}`, from: HOST_LINK_CHANGE, risk: "high" },
+  "addr.add": { changes: "adds an IP address to a link", scope: `${IN_HELD_NETNS}; ${HOST_LINKS}; ${CONTROLLER_ADDRS}`, from: [...HOST_LINK_CHANGE, "view"], risk: "high" },
   "addr.delete": {
     changes: "removes an IP address from a link (the kernel drops the routes that used it)",
-    scope: `${IN_HELD_NETNS}; ${HOST_LINKS}; ${UNDONE} (the address with its flags, label and lifetimes, and the routes the kernel dropped with it)`,
-    from: HOST_LINK_CHANGE,
+    scope: `${IN_HELD_NETNS}; ${HOST_LINKS}; ${CONTROLLER_ADDRS}; ${UNDONE} (the address with its flags, label and lifetimes, and the routes the kernel dropped with it)`,
+    from: [...HOST_LINK_CHANGE, "view"],
     risk: "high",
   },
   "addr.settle": {
@@ -158,20 +172,20 @@ export const CATALOG: Record<WitFunctionKey, CapabilityEntry> = {
   "route.list": { changes: "nothing", scope: IN_HELD_NETNS, from: HELD, risk: "low" },
   "route.add": {
     changes: "adds a route",
-    scope: `${IN_HELD_NETNS}; in the host netns the route must name its link (dev), in scope (${HOST_LINKS}); ${HOST_ROUTES}`,
-    from: HOST_LINK_CHANGE,
+    scope: `${IN_HELD_NETNS}; in the host netns the route must name its link (dev), in scope (${HOST_LINKS}); ${HOST_ROUTES}; ${CONTROLLER_ROUTES}`,
+    from: [...HOST_LINK_CHANGE, "view"],
     risk: "high",
   },
   "route.replace": {
     changes: "adds or replaces a route",
-    scope: `${IN_HELD_NETNS}; in the host netns its link (dev) must be in scope, and so must the link of any route it replaces (same destination, table and metric); ${HOST_ROUTES}; ${UNDONE} (the route it overwrote back)`,
-    from: [...HOST_LINK_CHANGE, "kernel"],
+    scope: `${IN_HELD_NETNS}; in the host netns its link (dev) must be in scope, and so must the link of any route it replaces (same destination, table and metric); ${HOST_ROUTES}; ${CONTROLLER_ROUTES}; ${UNDONE} (the route it overwrote back)`,
+    from: [...HOST_LINK_CHANGE, "kernel", "view"],
     risk: "high",
   },
   "route.delete": {
     changes: "deletes a route",
-    scope: `${IN_HELD_NETNS}; in the host netns the route must name its link (dev), in scope; ${HOST_ROUTES}; ${UNDONE} (with every attribute the kernel reported)`,
-    from: HOST_LINK_CHANGE,
+    scope: `${IN_HELD_NETNS}; in the host netns the route must name its link (dev), in scope; ${HOST_ROUTES}; ${CONTROLLER_ROUTE_DELETES}; ${UNDONE} (with every attribute the kernel reported)`,
+    from: [...HOST_LINK_CHANGE, "view"],
     risk: "high",
   },
   "rule.list": { changes: "nothing (reads every policy routing rule of the namespace)", scope: IN_HELD_NETNS, from: HELD, risk: "low" },

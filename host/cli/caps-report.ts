@@ -7,6 +7,7 @@
 import { CATALOG, type CapabilityEntry, type Risk, RISKS } from "../caps/catalog";
 import { CAPS, TYPE_ONLY_INTERFACES } from "../caps/index";
 import { WIT_INTERFACES, WIT_PACKAGE, type WitFunctionKey } from "../generated/capabilities";
+import { WORLD_NAMES, type WorldName, worldAbi } from "../runtime/worlds";
 import { renderTable } from "./text-table";
 
 export interface CapsFunction extends CapabilityEntry {
@@ -22,6 +23,8 @@ export interface CapsInterface {
   docs: string;
   /** The highest risk of its functions. */
   risk: Risk;
+  /** The worlds that may import it: "plugin" (CNI plugins), "controller" (node controllers). */
+  worlds: WorldName[];
   functions: CapsFunction[];
 }
 
@@ -49,7 +52,8 @@ export function capsReport(): CapsReport {
       return { fn, signature: f.signature, docs: f.docs, ...entryFor(fn) };
     });
     const risk = RISKS[Math.max(...functions.map((f) => RISKS.indexOf(f.risk)))] ?? "none";
-    return { name: i.name, docs: i.docs, risk, functions };
+    const worlds = WORLD_NAMES.filter((w) => Object.keys(worldAbi(w).imports).some((k) => k.replace(/@.*$/, "").endsWith(`/${i.name}`)));
+    return { name: i.name, docs: i.docs, risk, worlds, functions };
   });
   return { package: WIT_PACKAGE, typeOnly: TYPE_ONLY_INTERFACES, interfaces };
 }
@@ -57,13 +61,14 @@ export function capsReport(): CapsReport {
 /** One table per interface, headed by its import name and its doc line. */
 export function renderCapsReport(report: CapsReport): string {
   let out = `Host functions of ${report.package}. A plugin can call only those of the interfaces its component\n` +
-    `imports and its grant allows (built-in grants, or the policy file's "interfaces").\n` +
+    `imports and its grant allows (built-in grants, or the policy file's "interfaces"); a node controller (world controller,\n` +
+    `run by wasm-cni agent) likewise, of the interfaces its world has, its scope derived from the agent's cluster view.\n` +
     `Risk: none < low (reads; the container's namespace) < medium (shared state) < high (the host's network).\n` +
     `Scope from: what bounds it (CNI_* and the config the runtime passed, the grant, host rules, the host's owner marks,\n` +
     `kernel state the host reads); never a value the plugin passes, which is only checked against these.\n`;
   for (const i of report.interfaces) {
     const pkg = report.package.replace(/@.*$/, "");
-    out += `\n${pkg}/${i.name} (risk ${i.risk}): ${i.docs.replace(/\s*\n\s*/g, " ")}\n`;
+    out += `\n${pkg}/${i.name} (risk ${i.risk}; world ${i.worlds.join(", ")}): ${i.docs.replace(/\s*\n\s*/g, " ")}\n`;
     out += renderTable(
       [{ title: "function" }, { title: "risk" }, { title: "changes", width: 40 }, { title: "scope", width: 52 }, { title: "scope from", width: 20 }],
       i.functions.map((f) => [f.fn, f.risk, f.changes, f.scope, f.from.join(", ")]),

@@ -17,10 +17,11 @@ import { ComponentFormatError, readComponentSections } from "../runtime/componen
 import { readMeta } from "../runtime/component-meta";
 import { MANIFEST_SECTION, type Manifest, parseManifest } from "../runtime/manifest";
 import { definedMemoryMaxima } from "../runtime/memory-limit";
-import { mainModuleIndex } from "../runtime/main-module";
+import { mainModule, mainModuleIndex } from "../runtime/main-module";
 import { verifyPin } from "../runtime/pin";
 import { resolvePlugin } from "../runtime/plugin-dir";
 import { grantFor, type Grant } from "../runtime/policy";
+import type { WorldName } from "../runtime/worlds";
 import { type CapabilityCheck, capabilityChecks, manifestGrantDifferences } from "./inspect-checks";
 import { renderTable } from "./text-table";
 
@@ -38,6 +39,12 @@ export interface InspectReport {
   path: string;
   /** From the manifest; null when there is none. */
   version: string | null;
+  /**
+   * The world it is of: "plugin" (a CNI plugin) or "controller" (a node controller, run by
+   * `wasm-cni agent`); installed: meta.json's, which a pin checks; a file: its main module's
+   * exports. null when the file is no component of either.
+   */
+  world: WorldName | null;
   /** sha256 (hex) of the component file as it is now; null when the file is missing. */
   sha256: string | null;
   /** Installed only: the sha256 meta.json recorded at build, and whether the file still has it. */
@@ -140,7 +147,7 @@ export function inspectReport(target: string, deps: InspectDeps): InspectReport 
     const m = manifestOf(bytes);
     base = {
       name: m.manifest?.name ?? basename(target).replace(/\.wasm$/, ""), source: "file", path: target,
-      version: m.manifest?.version ?? null, sha256: sha256(bytes), imports: capNames(sections.imports), ...m,
+      version: m.manifest?.version ?? null, world: worldOf(sections.coreModules), sha256: sha256(bytes), imports: capNames(sections.imports), ...m,
     };
   } else {
     dir = resolvePlugin(deps.pluginDir, target);
@@ -154,7 +161,7 @@ export function inspectReport(target: string, deps: InspectDeps): InspectReport 
     const imports = capNames(meta.imports);
     const own = sections === null ? null : capNames(sections.imports);
     base = {
-      name: target, source: "installed", path, version: m.manifest?.version ?? null, sha256: actual,
+      name: target, source: "installed", path, version: m.manifest?.version ?? null, world: meta.world, sha256: actual,
       builtSha256: meta.sha256, sha256Matches: actual === meta.sha256, imports, ...m,
       mainModule: meta.main,
       mainInComponent: sections === null || main === null ? null : isMainModule(sections.coreModules, main),
@@ -166,6 +173,24 @@ export function inspectReport(target: string, deps: InspectDeps): InspectReport 
   const checks = [...capabilityChecks(base.imports, base.manifest, grant, base.declaredMemoryPages), ...pinCheck(base, grant, dir)];
   const differs = base.manifest !== null && grant !== null ? { manifestGrantDiffers: manifestGrantDifferences(base.manifest, grant) } : {};
   return { ...base, grant, ...differs, checks, denied: checks.filter((c) => c.outcome === "denied").map((c) => `${c.capability}: ${c.note}`) };
+}
+
+/** The world of a component's main module; null when it has none. */
+function worldOf(coreModules: readonly Uint8Array[]): WorldName | null {
+  try {
+    return mainModule(coreModules).world;
+  } catch {
+    return null;
+  }
+}
+
+/** The world row: what it is and who runs it. */
+function worldLine(r: InspectReport): string {
+  if (r.world === null) return "(none: no core module exports the functions of a world of this host)";
+  const what = r.world === "plugin" ? "a CNI plugin: a network config names it" : "a node controller: wasm-cni agent runs it, no network config can";
+  const stated = r.manifest?.world ?? "plugin";
+  const differs = r.manifest !== null && stated !== r.world ? `; its manifest says "${stated}"` : "";
+  return `${r.world} (${what}${differs})`;
 }
 
 /** Whether `main` is the component's main module (not a shim, not another module). */
@@ -227,6 +252,7 @@ export function renderInspectReport(r: InspectReport): string {
     ["plugin", r.name],
     ["source", `${r.source} (${r.path})`],
     ["version", r.version ?? "(none)"],
+    ["world", worldLine(r)],
     ["sha256", r.sha256 ?? "(component file missing)"],
     ...(r.builtSha256 !== undefined
       ? [["built sha256", `${r.builtSha256}${!r.sha256Matches ? " (DIFFERS: the file changed since the build)"

@@ -9,6 +9,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import type { AuditLine } from "../../../host/runtime/audit";
 import { HOST_BIN } from "../../helpers/fixtures";
@@ -16,7 +17,7 @@ import { expectCniError, runHostile, tempDir, writePolicy } from "../../helpers/
 import { ip, ipJson, netnsPerTest, type TestNetns } from "../../helpers/netns";
 import { buildFixtures, buildPluginsUnderTest } from "../../helpers/plugin-under-test";
 
-const TRESPASSER_GRANT = { interfaces: ["netns", "link", "addr", "route", "log"], hostNetns: true, linkKinds: ["veth"], timeLimitMs: 1000 };
+const TRESPASSER_GRANT = { interfaces: ["netns", "link", "addr", "route", "log"], hostNetns: true, linkKinds: ["veth", "macvlan"], timeLimitMs: 1000 };
 const PEER_ROUTER_GRANT = { interfaces: ["netns", "route", "log"], hostNetns: true };
 
 let pluginDir: string;
@@ -130,6 +131,8 @@ describe("controller scope: addresses and links", () => {
     ["other-set", "link.set", 'controller "trespasser" may not change host link pod0: it did not create it'],
     ["enslave", "link.set", 'controller "trespasser" may not enslave a link to host link pod0: it did not create it'],
     ["container", "netns.container", 'controller "trespasser" has no container: netns.container is for CNI plugins'],
+    // A plugin whose config names no master may hang a link off the default route's link; a controller has no config.
+    ["macvlan-underlay", "link.create", 'controller "trespasser" may not make a link on host link eth0: it did not create it'],
   ])("%s is denied, audited, and the node is left as it was", (mode, fn, reason) => {
     const n = node();
     const before = state(n);
@@ -198,5 +201,42 @@ describe("each world runs only where it belongs", () => {
     expect(r.json).toMatchObject({ ok: false, error: { code: 7, msg: expect.stringMatching(/^plugin "ptp" is a CNI plugin \(world plugin\), not a node controller/) } });
     expect(r.audit()).toMatchObject({ verb: "RECONCILE", calls: [] });
     expect(state(n)).toEqual(before);
+  });
+});
+
+describe("a controller as a reviewer and an operator see it", () => {
+  /** `wasm-cni <args> --json` with WASM_CNI_PLUGIN_DIR `dir`, parsed. */
+  function tool<T>(dir: string, ...args: string[]): T {
+    const out = execFileSync(HOST_BIN, [...args, "--json"], { encoding: "utf8", env: { PATH: process.env.PATH, WASM_CNI_PLUGIN_DIR: dir, WASM_CNI_POLICY: writePolicy({}) } });
+    return JSON.parse(out) as T;
+  }
+
+  it("inspect shows its world, for the component file and installed; install records it, and the pinned controller reconciles", () => {
+    const file = join(pluginDir, "trespasser.wasm");
+    expect(tool<{ world: string; manifest: { world: string } }>(pluginDir, "inspect", file)).toMatchObject({ world: "controller", manifest: { world: "controller" } });
+    expect(tool<{ world: string }>(pluginDir, "inspect", "peer-router")).toMatchObject({ world: "controller" });
+    const text = execFileSync(HOST_BIN, ["inspect", "peer-router"], { encoding: "utf8", env: { PATH: process.env.PATH, WASM_CNI_PLUGIN_DIR: pluginDir, WASM_CNI_POLICY: writePolicy({}) } });
+    expect(text).toMatch(/^world +controller \(a node controller: wasm-cni agent runs it, no network config can\)$/m);
+    const dir = tempDir("controllers");
+    const installed = tool<{ policy: Record<string, { sha256: string }> }>(dir, "install", join(pluginDir, "peer-router.wasm"), "--plugin-dir", dir);
+    expect(JSON.parse(readFileSync(join(dir, "peer-router", "meta.json"), "utf8"))).toMatchObject({ world: "controller", exports: ["reconcile"] });
+    const n = node();
+    const grant = { ...PEER_ROUTER_GRANT, sha256: installed.policy["peer-router"]!.sha256 };
+    const viewFile = join(tempDir("reconcile"), "view.json");
+    writeFileSync(viewFile, JSON.stringify(VIEW));
+    const r = spawnSync("ip", ["netns", "exec", n.name, HOST_BIN, "reconcile", "--plugin", "peer-router", "--view", viewFile], {
+      encoding: "utf8", env: { PATH: process.env.PATH, WASM_CNI_PLUGIN_DIR: dir, WASM_CNI_POLICY: writePolicy({ "peer-router": grant }) },
+    });
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^controller "peer-router" reconciled node node1 to the view of \S+ \(2 peers\)/);
+  });
+
+  it("a pinned controller whose meta.json claims the plugin world is refused: the pin covers the world", () => {
+    const dir = tempDir("controllers");
+    const installed = tool<{ policy: Record<string, { sha256: string }> }>(dir, "install", join(pluginDir, "peer-router.wasm"), "--plugin-dir", dir);
+    const metaFile = join(dir, "peer-router", "meta.json");
+    writeFileSync(metaFile, JSON.stringify({ ...JSON.parse(readFileSync(metaFile, "utf8")), world: "plugin" }));
+    const r = runHostile({ plugin: "peer-router", pluginDir: dir, policy: writePolicy({ "peer-router": { ...PEER_ROUTER_GRANT, sha256: installed.policy["peer-router"]!.sha256 } }) });
+    expectCniError(r, 999, /^plugin "peer-router" is pinned, but meta.json says it is of world "plugin" and its component peer-router.wasm is of world "controller"/);
   });
 });

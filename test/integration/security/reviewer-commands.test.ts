@@ -28,7 +28,7 @@ describe("wasm-cni caps", () => {
   it("prints a table per interface without --json", () => {
     const r = wasmCni(["caps"]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^cni:host\/link \(risk high\)/m);
+    expect(r.stdout).toMatch(/^cni:host\/link \(risk high; world plugin, controller\)/m);
     expect(r.stdout).toMatch(/^FUNCTION +RISK +CHANGES +SCOPE +SCOPE FROM$/m);
     expect(r.stdout).toMatch(/^netns\.host +high .* grant$/m);
     expect(r.stdout).toMatch(/^netns\.host +high /m);

@@ -12,7 +12,7 @@ describe("caps report", () => {
     const create = report.interfaces.find((i) => i.name === "link")?.functions.find((f) => f.fn === "link.create");
     expect(create).toMatchObject({ risk: "high", signature: "func(ns: netns-id, spec: link-spec) -> result<link-info, host-error>" });
     expect(report.package).toBe("cni:host@0.1.0");
-    expect(report.typeOnly).toEqual(["types", "verbs"]);
+    expect(report.typeOnly).toEqual(["types", "verbs", "cluster"]);
   });
 
   it("rates an interface at its riskiest function", () => {
@@ -23,7 +23,8 @@ describe("caps report", () => {
   it("the table names every function and its interface's import name", () => {
     const text = renderCapsReport(report);
     for (const fn of Object.keys(CATALOG)) expect(text).toContain(fn);
-    expect(text).toContain("cni:host/sysctl (risk high)");
+    expect(text).toContain("cni:host/sysctl (risk high; world plugin, controller)");
+    expect(text).toContain("cni:host/firewall (risk high; world plugin)");
   });
 
   it("entryFor fails loudly for a function the catalog lacks", () => {

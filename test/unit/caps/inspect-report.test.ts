@@ -25,7 +25,7 @@ describe("inspect of an installed plugin", () => {
   it("bridge under its built-in grant: imports from meta.json, sha256 verified, its manifest is its grant, nothing denied", () => {
     const r = inspectReport("bridge", { pluginDir, policy: () => ({}) });
     const manifest = JSON.parse(readFileSync(join(ROOT, "guest-plugins/bridge/manifest.json"), "utf8"));
-    expect(r).toMatchObject({ name: "bridge", source: "installed", version: "0.1.0", manifest, imports: BRIDGE_IMPORTS, sha256Matches: true });
+    expect(r).toMatchObject({ name: "bridge", source: "installed", version: "0.1.0", world: "plugin", manifest, imports: BRIDGE_IMPORTS, sha256Matches: true });
     expect(r.manifestGrantDiffers).toEqual([]);
     expect(r.sha256).toBe(sha256(readFileSync(join(pluginDir, "bridge.wasm"))));
     expect(r.grant).toMatchObject({ source: "built-in", hostNetns: true, delegates: ["host-local", "static"] });

@@ -61,3 +61,19 @@ describe("a plugin build is reproducible whatever the folder", () => {
     await expect(build(base)).rejects.toThrow(/no-such-preset\.json: no such file/);
   });
 });
+
+describe("a controller folder builds for the world its manifest names", () => {
+  it("peer-router (\"world\": \"controller\"): meta.json says controller, exports reconcile, imports what it calls", async () => {
+    const out = mkdtempSync(join(tmpdir(), "pb-ctrl-"));
+    temps.push(out);
+    const meta = await buildPlugin(join(ROOT, "test/fixtures/plugins/peer-router"), out, { root: ROOT });
+    expect(meta).toMatchObject({ name: "peer-router", world: "controller", exports: ["reconcile"], imports: ["cni:host/log", "cni:host/netns", "cni:host/route"] });
+    expect(JSON.parse(readFileSync(join(out, "peer-router/meta.json"), "utf8"))).toMatchObject({ world: "controller" });
+  });
+
+  it("a manifest naming a world this host has not fails the build, naming the file and the field", async () => {
+    const base = project("pb-world-");
+    writeFileSync(join(base, "src/panic/manifest.json"), JSON.stringify({ ...MANIFEST, world: "daemon" }));
+    await expect(build(base)).rejects.toThrow(/src\/panic\/manifest\.json: wasm-cni:manifest: field "world"/);
+  });
+});
