@@ -451,6 +451,19 @@ export async function createCluster(opts: ClusterOptions): Promise<Cluster> {
   const runnerOf = (node: ClusterNode): ConflistRunner =>
     createConflistRunner({ path: [CNI_BIN], cacheDir, inNetns: node.ns.name, env: { WASM_CNI_PRESTART_DIR: "off", WASM_CNI_AUDIT_LOG: join(node.dir, "audit.jsonl") } });
 
+  // A test process that ends without destroy() (a crash, a timeout) must not leave etcd, agents
+  // or echo servers running in the sandbox: kill them on the way out.
+  const killAll = (): void => {
+    for (const p of pods) p.echo?.kill("SIGKILL");
+    for (const n of nodes) n.agent?.child.kill("SIGKILL");
+    try {
+      process.kill(etcd.pid, "SIGKILL");
+    } catch {
+      // already gone
+    }
+  };
+  process.once("exit", killAll);
+
   const cluster: Cluster = {
     topo, etcd, nodes, pods, network: opts.network,
     startAgents: async (timeoutMs = 30_000) => {
@@ -487,6 +500,7 @@ export async function createCluster(opts: ClusterOptions): Promise<Cluster> {
       }
       await Promise.all(nodes.map((n) => (n.agent ? stopWith(n, "SIGKILL") : undefined)));
       await etcd.stop();
+      process.off("exit", killAll);
       topo.destroy();
       rmSync(root, { recursive: true, force: true });
     },

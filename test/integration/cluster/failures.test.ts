@@ -21,10 +21,15 @@ describe("overlay under failures: restart, a faulty controller, a node that leav
   let pods: Pod[];
   let fixtureDir: string;
   beforeAll(async () => {
-    [fixtureDir, c] = await Promise.all([
+    // Side by side, and the cluster kept for afterAll even when the fixture's build fails.
+    const [built, made] = await Promise.allSettled([
       buildPluginsUnderTest(["faulty-controller"], "test/fixtures/plugins"),
       createCluster({ network: "overlay", segments: [0, 0, 0], leaseTtl: TTL }),
     ]);
+    if (made.status === "fulfilled") c = made.value;
+    if (built.status === "rejected") throw built.reason;
+    if (made.status === "rejected") throw made.reason;
+    fixtureDir = built.value;
     await c.startAgents();
     pods = c.nodes.map((n) => c.addPod(n, `${n.name}-a`));
   }, 90_000);
