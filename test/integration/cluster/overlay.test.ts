@@ -2,6 +2,9 @@
 // its own `wasm-cni agent` (etcd on the underlay bridge, the overlay-controller reconciling the
 // node), two pods per node attached through bin/wasm-cni with the conflist the agent wrote.
 // node3 is on another underlay subnet, behind a router namespace.
+import { execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   allToAll, countUnderlayUdp, createCluster, fdb, inCidr, neighbours, routes, vxlanCounters, vxlanDevices,
@@ -69,9 +72,15 @@ describe("overlay: three nodes (one behind a router), two pods each, agents and 
     expect(udp(), "UDP 8472 datagrams forwarded by the underlay bridge and the router").toBeGreaterThanOrEqual(2 * across.length);
   });
 
-  it("pods leave nothing of theirs behind on DEL, and a new pod gets an address again", () => {
+  it("a pod leaves nothing of its own behind on DEL (veth, address reservation), and a new pod on that node gets going again", () => {
     const p = pods.at(-1)!;
+    const veths = (): string[] => (JSON.parse(execFileSync("ip", ["-n", p.node.ns.name, "-j", "link", "show", "type", "veth"], { encoding: "utf8" })) as { ifname: string }[]).map((l) => l.ifname);
+    const reservation = join(p.node.dataDir, "cluster", p.ip);
+    expect(existsSync(reservation), reservation).toBe(true);
+    const before = veths();
     c.delPod(p);
+    expect(veths()).toHaveLength(before.length - 1);
+    expect(existsSync(reservation), reservation).toBe(false);
     const again = c.addPod(p.node, `${p.node.name}-c`);
     expect(allToAll([pods[0]!, again])).toEqual([]);
   });
