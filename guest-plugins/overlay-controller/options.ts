@@ -4,6 +4,8 @@ import { Result, CniError, ok, parseOptions } from "@wasm-cni/sdk";
 // @ts-ignore: decorator
 @lazy const MAX_VNI: u32 = 16777215;
 // @ts-ignore: decorator
+@lazy const MIN_PORT: u32 = 1024;
+// @ts-ignore: decorator
 @lazy const MAX_PORT: u32 = 65535;
 
 export class OverlayOptions {
@@ -23,8 +25,9 @@ export function readOptions(json: string): Result<OverlayOptions, CniError> {
   const o = new OverlayOptions();
   o.vni = r.optU32("vni", 1);
   if (o.vni > MAX_VNI) r.fail("vni", "is " + o.vni.toString() + ", must be 0-16777215");
+  // Below 1024 the vxlan socket would take a port of the node's own services (the host refuses).
   const port = r.optU32("port", 8472);
-  if (port == 0 || port > MAX_PORT) r.fail("port", "is " + port.toString() + ", must be 1-65535");
+  if (port < MIN_PORT || port > MAX_PORT) r.fail("port", "is " + port.toString() + ", must be 1024-65535");
   o.port = <u16>port;
   o.directRouting = r.optBool("directRouting", false);
   const bad = p.value.check(["vni", "port", "directRouting"]);

@@ -59,7 +59,8 @@ function reconcile(view: View): Done {
     }
     if (encapsulated) fdb.push(new Entry(p.vtepMac, p.underlay.toString()));
   }
-  // What a new peer needs before its route; what a gone peer had after its route went.
+  // Neighbour and FDB entries before the routes, so that a new peer's route never points at a
+  // VTEP the kernel cannot resolve (learning is off: it would never learn it).
   e = syncNeighbours(ns, dev, neighbours);
   if (e.isOk) e = syncFdb(ns, dev, fdb);
   if (e.isOk) e = syncRoutes(ns, routes, nv);

@@ -170,7 +170,8 @@ describe("overlay-controller reconcile", () => {
   it.each([
     ["a vni that is not a number", { vni: "x" }, 'field "options.vni" must be'],
     ["a vni above 16777215", { vni: 16777216 }, 'field "options.vni" is 16777216, must be 0-16777215'],
-    ["port 0", { port: 0 }, 'field "options.port" is 0, must be 1-65535'],
+    ["port 0", { port: 0 }, 'field "options.port" is 0, must be 1024-65535'],
+    ["port 53 (a node service's)", { port: 53 }, 'field "options.port" is 53, must be 1024-65535'],
     ["directRouting as a string", { directRouting: "yes" }, 'field "options.directRouting" must be'],
     ["an unknown key", { directrouting: true }, 'field "options.directrouting" is not an option of this controller (known: vni, port, directRouting)'],
     ["options that are not an object", [1], 'field "options" must be an object'],
