@@ -23,7 +23,7 @@ describe("overlay: three nodes (one behind a router), two pods each, agents and 
   }, 90_000);
   afterAll(async () => c?.destroy());
 
-  it("each agent takes its own pod subnet from the cluster CIDR and writes a bridge conflist with MTU underlay - 50", () => {
+  it("agents started together each take a pod subnet of their own from the cluster CIDR and write a bridge conflist with MTU underlay - 50", () => {
     const subnets = c.nodes.map((n) => n.podSubnet());
     expect(new Set(subnets).size, subnets.join(" ")).toBe(3);
     for (const n of c.nodes) {
