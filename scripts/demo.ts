@@ -2,11 +2,14 @@
 // (test/sandbox.mjs), attach two containers to a bridge network through bin/wasm-cni exactly
 // as a runtime would (exec a plugin binary from a plugin dir, CNI_* env, config on stdin),
 // show they can talk, attach a third through the prestarted host (`wasm-cni serve`), delete
-// them and show that nothing is left.
+// them and show that nothing is left. Then two nodes (namespaces joined by an underlay bridge),
+// each with its own `wasm-cni agent` over etcd and the overlay-controller, a pod on each, talking
+// across the nodes through VXLAN (the cluster harness of the tests, test/helpers/cluster.ts).
 import { execFileSync, spawn } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { cniExec, type CniInvocation } from "../tools/cni-exec";
+import { createCluster, ping as podPing, tcpExchange, vxlanCounters, vxlanDevices, type Cluster } from "../test/helpers/cluster";
 
 // npm runs scripts from the package root (the script itself runs from a bundle in build/tools).
 const ROOT = resolve(".");
@@ -131,5 +134,46 @@ check(`no IP reservation left in ${DATA_DIR}/demo (${reservations.join(", ") || 
 console.log("  (the bridge demo0 stays, as with the reference plugin: other containers may use it)");
 
 for (const c of containers) sh("ip", ["netns", "del", c]);
+
+await twoNodes();
+
 console.log(failures === 0 ? bold("\ndemo: all good") : bold(`\ndemo: ${failures} problem(s)`));
 process.exitCode = failures === 0 ? 0 : 1;
+
+/** Part two: two nodes, an overlay between them, a pod on each. */
+async function twoNodes(): Promise<void> {
+  console.log(bold("\n6. Two nodes: pods talk across them through the overlay (etcd, wasm-cni agent, overlay-controller)"));
+  let cluster: Cluster | undefined;
+  try {
+    cluster = await createCluster({ network: "overlay", segments: [0, 0], leaseTtl: 5 });
+    const [n1, n2] = cluster.nodes as [Cluster["nodes"][0], Cluster["nodes"][0]];
+    console.log(`  underlay: a bridge in its own netns; ${n1.name} at ${n1.underlay}, ${n2.name} at ${n2.underlay} (eth0); etcd at ${cluster.etcd.endpoint}`);
+    console.log(`  starting \`wasm-cni agent --config <file>\` in each node (network "overlay")`);
+    await cluster.startAgents();
+    for (const n of cluster.nodes) {
+      const vx = vxlanDevices(n.ns)[0];
+      const plugin = ((n.conflist()?.["plugins"] ?? []) as { type?: string; bridge?: string; mtu?: number }[])[0];
+      console.log(`  ${n.name}: pod subnet ${n.podSubnet()}; its conflist: ${plugin?.type} ${plugin?.bridge}, mtu ${plugin?.mtu}; VTEP ${vx ? `${vx.ifname} ${vx.address} vni ${vx.vni} port ${vx.port}` : "missing"}`);
+    }
+    const p1 = cluster.addPod(n1, "pod-1");
+    const p2 = cluster.addPod(n2, "pod-2");
+    console.log(`  ADD through bin/wasm-cni with each agent's conflist: pod-1 on ${n1.name} ${p1.ip}, pod-2 on ${n2.name} ${p2.ip}`);
+    const before = vxlanCounters(n1.ns).tx;
+    check(`pod-1 (${n1.name}) -> pod-2 (${n2.name}) ping ${p2.ip}`, podPing(p1.ns, p2.ip));
+    check(`pod-2 (${n2.name}) -> pod-1 (${n1.name}) ping ${p1.ip}`, podPing(p2.ns, p1.ip));
+    const line = "hello across nodes\n";
+    const back = tcpExchange(p1.ns, p2.ip, line);
+    check(`TCP pod-1 -> pod-2:7777 sent ${JSON.stringify(line)}, got ${JSON.stringify(back)} back`, back === line);
+    const sent = vxlanCounters(n1.ns).tx - before;
+    check(`the traffic crossed as VXLAN: ${n1.name}'s vxlan device sent ${sent} packets`, sent > 0);
+    cluster.delPod(p1);
+    cluster.delPod(p2);
+    for (const n of cluster.nodes) await n.stopAgent();
+    console.log("  DEL both pods; stopped the agents (SIGTERM), then etcd; the nodes' namespaces go");
+  } catch (e) {
+    failures++;
+    console.log(`  FAIL ${(e as Error).message}`);
+  } finally {
+    await cluster?.destroy();
+  }
+}
