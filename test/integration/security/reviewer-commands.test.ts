@@ -20,7 +20,7 @@ describe("wasm-cni caps", () => {
     const r = wasmCni(["caps", "--json"]);
     expect(r.code, r.stderr).toBe(0);
     const report = JSON.parse(r.stdout) as CapsReport;
-    expect(report.interfaces.map((i) => i.name)).toEqual(["netns", "link", "addr", "route", "rule", "sysctl", "firewall", "store", "log", "ipam", "dns", "qdisc"]);
+    expect(report.interfaces.map((i) => i.name)).toEqual(["netns", "link", "addr", "route", "rule", "sysctl", "firewall", "store", "log", "ipam", "dns", "qdisc", "neigh"]);
     expect(report.interfaces.flatMap((i) => i.functions.map((f) => f.fn)).sort()).toEqual(Object.keys(CATALOG).sort());
     for (const f of report.interfaces.flatMap((i) => i.functions)) expect(f).toEqual(expect.objectContaining({ risk: expect.any(String), scope: expect.any(String), changes: expect.any(String) }));
   });
