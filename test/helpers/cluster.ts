@@ -20,6 +20,7 @@ import { createConflistRunner, parseConflist, type ConflistRunner, type JsonObje
 import { etcdMissing, startEtcd, type TestEtcd } from "./etcd";
 import { CNI_BIN, HOST_BIN } from "./fixtures";
 import { createNetns, type TestNetns } from "./netns";
+import type { AgentStatus } from "../../host/agent/reconcile-loop";
 
 /**
  * Fails loudly when etcd is not installed: the cluster tests need it, and .ci/run installs it
@@ -242,14 +243,7 @@ export async function waitFor<T>(what: string | (() => string), probe: () => T |
 // ---------------------------------------------------------------------------------------------
 // The cluster: etcd, agents and pods on a topology.
 
-/** The agent's status file (the issue-14 contract). */
-export interface AgentStatus {
-  ok: boolean;
-  error?: string;
-  at: string;
-  peers: string[];
-  attempt: number;
-}
+export type { AgentStatus };
 
 export type Network = "overlay" | "routed";
 
