@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import * as z from "zod/mini";
 import type * as FirewallCaps from "../generated/interfaces/cni-host-firewall";
 import { type BaseChain } from "../kernel/nft/chain";
@@ -28,6 +27,8 @@ export function firewallTable(plugin: string): string {
 /** `name` itself when at most `max` bytes, else its first `head` bytes, "~" and a hash of the whole, `max` bytes in all. */
 function shortened(name: string, max: number, head: number): string {
   if (name.length <= max) return name;
+  // Required here, not imported: loading node:crypto costs a cold call ~2 ms, and only a long name needs it.
+  const { createHash } = require("node:crypto") as typeof import("node:crypto");
   return `${name.slice(0, head)}~${createHash("sha256").update(name).digest("hex").slice(0, max - head - 1)}`;
 }
 
