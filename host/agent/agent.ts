@@ -7,7 +7,7 @@
 import { rmSync } from "node:fs";
 import type { ClusterNode } from "../caps/context";
 import { EtcdClient } from "../cluster/etcd";
-import { EtcdBadResponseError, EtcdServerError, EtcdUnreachableError } from "../cluster/errors";
+import { EtcdBadResponseError, EtcdServerError, EtcdUnreachableError, NodeNameHeldError } from "../cluster/errors";
 import { leaveCluster, NodeLease } from "../cluster/node-lease";
 import { NodeWatch } from "../cluster/node-watch";
 import { sleep } from "../cluster/sleep";
@@ -86,7 +86,7 @@ export async function runAgent(deps: AgentDeps, signal: AbortSignal): Promise<vo
           },
         });
       } catch (e) {
-        if (!etcdTrouble(e)) throw e;
+        if (!etcdTrouble(e) && !(e instanceof NodeNameHeldError)) throw e;
         log(`registering node ${cfg.nodeName}: ${(e as Error).message}; retrying in ${delay / 1000} s`);
         await sleep(delay, signal);
       }

@@ -48,3 +48,16 @@ export class EtcdCompareFailedError extends Error {
     super(`etcd: ${key} was changed by someone else${current ? ` (now ${JSON.stringify(current.value)})` : " (now absent)"}`);
   }
 }
+
+/**
+ * The node name is registered on a lease this agent does not know: another agent runs under
+ * the same name (names must be unique), or this node's previous run, whose state was lost,
+ * within its lease's TTL. The agent waits for that lease to go rather than share its subnet.
+ */
+export class NodeNameHeldError extends Error {
+  override readonly name = "NodeNameHeldError";
+  readonly code = "NODE_NAME_HELD";
+  constructor(readonly node: string, readonly lease: string) {
+    super(`node name ${node} is registered on lease ${lease}, which is not this agent's: another agent runs under the same name (node names must be unique), or this node's previous run within its lease TTL`);
+  }
+}

@@ -8,6 +8,7 @@
  */
 import type { ClusterNode } from "../caps/context";
 import type { EtcdClient } from "./etcd";
+import { NodeNameHeldError } from "./errors";
 import { encodeNode, nodeKey, subnetsPrefix } from "./keys";
 import { readNodeState, removeNodeState, writeNodeState } from "./node-state";
 import { claimSubnet } from "./subnet-claim";
@@ -87,6 +88,10 @@ export class NodeLease {
 /** One registration on a new lease; the lease is revoked again when it fails halfway. */
 async function registerOnce(o: NodeLeaseOptions, before: { name: string; subnets: string[]; lease: string } | undefined): Promise<{ lease: string; local: ClusterNode }> {
   const remembered = before?.name === o.node.name ? before : undefined;
+  // A record of this name on a lease that is not ours: another agent under the same name would
+  // otherwise take this name's subnet too (claimSubnet gives a node back what names it).
+  const held = (await o.client.range(nodeKey(o.prefix, o.node.name))).kvs[0];
+  if (held !== undefined && held.lease !== "0" && held.lease !== remembered?.lease) throw new NodeNameHeldError(o.node.name, held.lease);
   const lease = await o.client.leaseGrant(o.ttl);
   try {
     const subnets: string[] = [];

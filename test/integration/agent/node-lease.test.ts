@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { EtcdClient } from "../../../host/cluster/etcd";
+import { NodeNameHeldError } from "../../../host/cluster/errors";
 import { leaveCluster, NodeLease, type NodeLeaseOptions } from "../../../host/cluster/node-lease";
 import { readNodeState } from "../../../host/cluster/node-state";
 import { SubnetsExhaustedError } from "../../../host/cluster/subnet-claim";
@@ -99,6 +100,19 @@ describe.skipIf(etcdMissing() !== undefined)("node lease and subnets", () => {
     const third = await register(o);
     expect(third.local.subnets[0]).toBe(subnet);
     expect(readNodeState(o.stateDir)).toEqual({ name: "r", subnets: [subnet], lease: third.lease });
+  });
+
+  it("a second agent under a name registered on a live lease it does not know is refused (NodeNameHeldError), not given that node's subnet; it registers once that lease is gone", async () => {
+    const p = prefix();
+    const first = await register(node(p, "twin"));
+    const other = node(p, "twin"); // another state dir: another agent under the same name
+    const refused = await NodeLease.register(other).then(() => undefined, (e: unknown) => e);
+    expect(refused).toBeInstanceOf(NodeNameHeldError);
+    expect((refused as Error).message).toBe(`node name twin is registered on lease ${first.lease}, which is not this agent's: another agent runs under the same name (node names must be unique), or this node's previous run within its lease TTL`);
+    expect(await values(`${p}/subnets/`)).toEqual({ [`${p}/subnets/${first.local.subnets[0]!.replace("/", "_")}`]: "twin" });
+    await client.leaseRevoke(first.lease);
+    const second = await register(other);
+    expect(second.local.subnets).toHaveLength(1);
   });
 
   it("a node whose remembered subnet was taken meanwhile gets another", async () => {
