@@ -368,7 +368,7 @@ export function createLinkCaps(ctx: CallContext): typeof LinkCaps {
     const h = rtnl(ns);
     // Its UDP socket takes the port on the node: never a privileged one (DNS, NTP, DHCP, syslog...); 0 is the kernel's default, 8472.
     if (scope.isHost(ns) && v.port !== 0 && v.port < 1024) {
-      throw denied(`${ctx.cluster !== undefined ? "controller" : "plugin"} "${ctx.plugin}" may not make vxlan ${name} on UDP port ${v.port} in the host netns: ports below 1024 are the node's services' (VXLAN uses 4789 or 8472)`);
+      throw denied(`${scope.who} may not make vxlan ${name} on UDP port ${v.port} in the host netns: ports below 1024 are the node's services' (VXLAN uses 4789 or 8472)`);
     }
     if (ctx.cluster !== undefined) requireClusterVxlan(ctx.plugin, ctx.cluster, name, v.underlay, local);
     else if (scope.isHost(ns)) {

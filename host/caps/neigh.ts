@@ -22,14 +22,13 @@ import { fdbRestoreState, isMultiRemote, neighRestoreState } from "./vxlan-snaps
 export function createNeighCaps(ctx: CallContext): typeof NeighCaps {
   const scope = scopeOf(ctx);
   const rtnl = (ns: number) => scope.rtnl(ns);
-  const who = () => (ctx.cluster !== undefined ? "controller" : "plugin");
 
   /** The link, after its name and, in the host netns, its owner are checked: `not-found` before `denied`. */
   function target(ns: number, name: string, action: string): Link {
     checkLinkName(name);
     const link = linkByName(rtnl(ns), name);
     if (scope.isHost(ns) && !scope.ownsLink(ns, name)) {
-      throw denied(`${who()} "${ctx.plugin}" may not ${action} host link ${name}: it did not create it (neighbour and FDB scope: only links with its owner mark)`);
+      throw denied(`${scope.who} may not ${action} host link ${name}: it did not create it (neighbour and FDB scope: only links with its owner mark)`);
     }
     return link;
   }

@@ -256,8 +256,8 @@ export class PluginScope {
   }
 
   /**
-   * A controller's address change in the host netns: on a link it created, a prefix inside the
-   * node's own subnets (cluster-scope.ts). `action`: "add", "remove".
+   * A controller's address change in the host netns: on a link it created, only the network
+   * address of one of the node's subnets as a host address (cluster-scope.ts). `action`: "add", "remove".
    */
   requireClusterAddr(ns: number, name: string, cidr: string, action: "add" | "remove"): void {
     const view = this.ctx.cluster;
