@@ -19,6 +19,7 @@
 #include <sys/socket.h>
 #include <sys/vfs.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 static napi_value throw_errno(napi_env env, const char *op, int err) {
@@ -369,7 +370,15 @@ static napi_value peer_uid(napi_env env, napi_callback_info info) {
   return ret_int(env, cred.uid);
 }
 
+static int64_t monotonic_ms(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
 // waitReadable(fd, timeoutMs): true when a message (or the peer's hang-up) is waiting.
+// A signal does not restart the whole wait: a steady stream of them (a profiler's SIGPROF)
+// would otherwise keep it from ever timing out.
 static napi_value wait_readable(napi_env env, napi_callback_info info) {
   size_t argc = 2;
   napi_value argv[2];
@@ -378,9 +387,13 @@ static napi_value wait_readable(napi_env env, napi_callback_info info) {
   if (argc < 2 || !arg_int(env, argv[0], &fd) || !arg_int(env, argv[1], &timeout))
     return bad_args(env, "waitReadable(fd: number, timeoutMs: number)");
   struct pollfd p = {.fd = fd, .events = POLLIN};
+  int64_t deadline = monotonic_ms() + timeout;
   int r;
-  do r = poll(&p, 1, timeout);
-  while (r < 0 && errno == EINTR);
+  while ((r = poll(&p, 1, timeout)) < 0 && errno == EINTR) {
+    if (timeout < 0) continue; // no time limit
+    int64_t left = deadline - monotonic_ms();
+    timeout = left > 0 ? (int32_t)left : 0;
+  }
   if (r < 0) return throw_errno(env, "poll", errno);
   napi_value result;
   napi_get_boolean(env, r > 0, &result);
