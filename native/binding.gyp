@@ -11,6 +11,7 @@
       "type": "executable",
       "sources": ["shim.c"],
       "cflags": ["-O2", "-Wall", "-Wextra", "-std=gnu11"],
+      "ldflags": ["-static"],
       "defines": ["_GNU_SOURCE"]
     }
   ]
