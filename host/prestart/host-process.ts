@@ -29,6 +29,9 @@ export const POOL_SOCKET_FD = 3;
 /** How often a free host process checks that its supervisor is still there. */
 const SUPERVISOR_CHECK_MS = 500;
 
+/** The nice value a free host process waits at (and runs a call at, unless its client's differs). */
+const WAITING_PRIORITY = 0;
+
 /** Calls a host process takes before it makes way for a fresh one. */
 const MAX_CALLS = 1_000;
 
@@ -101,7 +104,7 @@ export async function serveCalls(native: NativeApi, dir: string, log: (line: str
   rehearse(native, dir, own);
   // Warmed up at the supervisor's low priority; a free host process waits at the normal one,
   // so that on a busy node taking a call is not queued behind other work.
-  setPriorityOfAllThreads(0);
+  setPriorityOfAllThreads(WAITING_PRIORITY);
   const mark = readyMark(dir, process.pid);
   writeFileSync(mark, "", { mode: 0o600 });
   writeSync(1, "ready\n");
@@ -166,7 +169,7 @@ async function runOne(native: NativeApi, taken: Taken, run: (argv0: string) => P
     }
     native.close(conn);
     process.exitCode = undefined;
-    restore(home);
+    restore(home, request);
   }
 }
 
@@ -230,7 +233,7 @@ function receive(native: NativeApi, conn: number, own: NamespaceIds): Taken | un
 
 /** Becomes the client's process for the call: its stdio, environment, umask and priority (receive entered its directory). */
 function adopt(native: NativeApi, request: PrestartRequest, stdio: number[]): void {
-  setPriorityOfAllThreads(request.priority);
+  if (request.priority !== WAITING_PRIORITY) setPriorityOfAllThreads(request.priority); // a syscall per thread: only when it differs
   stdio.forEach((fd, i) => {
     native.dup2(fd, i);
     native.close(fd);
@@ -240,11 +243,11 @@ function adopt(native: NativeApi, request: PrestartRequest, stdio: number[]): vo
 }
 
 /** Gives back what adopt took: environment, directory, umask, priority. */
-function restore(home: ProcessState): void {
+function restore(home: ProcessState, request: PrestartRequest): void {
   replaceEnv(Object.fromEntries(JSON.parse(home.env) as [string, string][]));
   process.chdir(home.cwd);
   process.umask(home.umask);
-  setPriorityOfAllThreads(0);
+  if (request.priority !== WAITING_PRIORITY) setPriorityOfAllThreads(WAITING_PRIORITY);
 }
 
 function replaceEnv(env: Record<string, string>): void {

@@ -48,6 +48,17 @@ const openFds = (pid: number): string[] =>
     }
   }).sort();
 
+/** The nice value of each thread of a process (field 19 of /proc/PID/task/TID/stat). */
+const threadNice = (pid: number): number[] =>
+  readdirSync(`/proc/${pid}/task`).flatMap((tid) => {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8");
+      return [Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[16])];
+    } catch {
+      return []; // a thread that ended meanwhile
+    }
+  });
+
 async function until(what: string, ok: () => boolean, ms = 20_000): Promise<void> {
   for (const t0 = Date.now(); !ok(); ) {
     if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}; serve said:\n${serverLog}`);
@@ -212,6 +223,27 @@ describe("wasm-cni serve", () => {
     expect(ipForward).toEqual(["0", "0"]);
     expect(readdirSync(spares).filter((n) => n.startsWith("warm-up-"))).toEqual([]);
     expect(execFileSync("ip", ["netns", "list"], { encoding: "utf8" })).not.toMatch(/warm/);
+  });
+
+  it("a call runs at its client's nice value in every thread of the host process, which then waits at 0 again", async () => {
+    await until("two host processes", () => readyHosts(spares).length === 2);
+    const before = readyHosts(spares);
+    const shortSpin = join(dataDir, "short-spin.json");
+    writeFileSync(shortSpin, JSON.stringify({ plugins: { spin: { interfaces: [], timeLimitMs: 1_500 } } }));
+    const child = spawn("nice", ["-n", "7", join(binDir, "spin")], {
+      env: { PATH: "/usr/bin:/bin", CNI_COMMAND: "ADD", CNI_CONTAINERID: "n", CNI_NETNS: "/run/netns/none", CNI_IFNAME: "eth0", CNI_PATH: binDir, WASM_CNI_PLUGIN_DIR: pluginDir, WASM_CNI_POLICY: shortSpin, WASM_CNI_PRESTART_DIR: spares },
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    child.stdin?.end(JSON.stringify({ cniVersion: "1.1.0", name: "spinnet", type: "spin" }));
+    const exited = new Promise<number | null>((r) => child.on("exit", (code) => r(code)));
+    const busy = (m: string): boolean => !readlinkSync(`/proc/${pidOf(m)}/fd/1`).startsWith("/dev/null");
+    await until("a host process to take the call", () => before.some(busy));
+    const pid = pidOf(before.find(busy));
+    expect(new Set(threadNice(pid))).toEqual(new Set([7]));
+    expect(await exited).toBe(1); // stopped at its time limit
+    await until("the host process to be free again", () => !before.some(busy), 5_000);
+    expect(new Set(threadNice(pid))).toEqual(new Set([0]));
+    expect(readyHosts(spares)).toEqual(before);
   });
 
   it("a host process killed during a call leaves the runtime CNI error 999, not silence, and is replaced", async () => {
