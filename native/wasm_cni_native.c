@@ -1,8 +1,10 @@
 // The few syscalls Node lacks: setns, AF_NETLINK sockets, flock, the tun ioctls, and the Unix
 // sockets of the prestarted host (SCM_RIGHTS, SO_PEERCRED). Everything is synchronous because
 // host functions called from Wasm must be. Errors throw with code = errno name.
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/if_tun.h>
 #include <linux/magic.h>
 #include <linux/netlink.h>
@@ -376,6 +378,39 @@ static int64_t monotonic_ms(void) {
   return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
 }
 
+// openFds(): "N=target" for each descriptor this process has open (readlink of /proc/self/fd/N),
+// one per line, unsorted. One call instead of a readlink from JS per descriptor: the pool
+// checks it after every call (host-process.ts).
+static napi_value open_fds(napi_env env, napi_callback_info info) {
+  (void)info;
+  DIR *dir = opendir("/proc/self/fd");
+  if (dir == NULL) return throw_errno(env, "opendir(/proc/self/fd)", errno);
+  size_t cap = 4096, len = 0;
+  char *out = malloc(cap);
+  struct dirent *e;
+  while (out != NULL && (e = readdir(dir)) != NULL) {
+    if (e->d_name[0] == '.' || atoi(e->d_name) == dirfd(dir)) continue;
+    char target[PATH_MAX];
+    ssize_t n = readlinkat(dirfd(dir), e->d_name, target, sizeof target - 1);
+    if (n < 0) continue; // closed meanwhile
+    target[n] = '\0';
+    size_t need = strlen(e->d_name) + (size_t)n + 3;
+    if (len + need > cap) {
+      char *grown = realloc(out, cap = (len + need) * 2);
+      if (grown == NULL) free(out);
+      out = grown;
+      if (out == NULL) break;
+    }
+    len += (size_t)snprintf(out + len, cap - len, "%s=%s\n", e->d_name, target);
+  }
+  closedir(dir);
+  if (out == NULL) return throw_errno(env, "openFds", ENOMEM);
+  napi_value result;
+  napi_create_string_utf8(env, out, len, &result);
+  free(out);
+  return result;
+}
+
 // waitReadable(fd, timeoutMs): true when a message (or the peer's hang-up) is waiting.
 // A signal does not restart the whole wait: a steady stream of them (a profiler's SIGPROF)
 // would otherwise keep it from ever timing out.
@@ -520,6 +555,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"unixConnect", NULL, unix_connect, NULL, NULL, NULL, napi_enumerable, NULL},
       {"accept", NULL, unix_accept, NULL, NULL, NULL, napi_enumerable, NULL},
       {"peerUid", NULL, peer_uid, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"openFds", NULL, open_fds, NULL, NULL, NULL, napi_enumerable, NULL},
       {"waitReadable", NULL, wait_readable, NULL, NULL, NULL, napi_enumerable, NULL},
       {"sendMsg", NULL, unix_send, NULL, NULL, NULL, napi_enumerable, NULL},
       {"recvMsg", NULL, unix_recv, NULL, NULL, NULL, napi_enumerable, NULL},

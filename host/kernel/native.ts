@@ -36,6 +36,8 @@ export interface NativeApi {
   accept(fd: number): number;
   /** The uid of the process at the other end of a Unix socket (SO_PEERCRED). */
   peerUid(fd: number): number;
+  /** "N=target" for each open descriptor (readlink of /proc/self/fd/N), one per line, unsorted. */
+  openFds(): string;
   /** True when a message or the peer's hang-up is waiting, false after timeoutMs. */
   waitReadable(fd: number, timeoutMs: number): boolean;
   /** Sends one message with up to three file descriptors (SCM_RIGHTS). */

@@ -17,7 +17,7 @@
  * another. Connections it cannot serve (another uid, another namespace, a bad request, a
  * client that gave up) it drops.
  */
-import { chmodSync, openSync, readdirSync, readlinkSync, rmSync, unlinkSync, writeFileSync, writeSync } from "node:fs";
+import { chmodSync, openSync, readdirSync, rmSync, unlinkSync, writeFileSync, writeSync } from "node:fs";
 import { setPriority } from "node:os";
 import * as z from "zod/mini";
 import type { NativeApi } from "../kernel/native";
@@ -64,17 +64,8 @@ export interface ProcessState {
   umask: number;
 }
 
-export function processState(): ProcessState {
-  const fds = readdirSync("/proc/self/fd")
-    .map((fd) => {
-      try {
-        return `${fd}=${readlinkSync(`/proc/self/fd/${fd}`)}`;
-      } catch {
-        return ""; // the descriptor readdir itself used
-      }
-    })
-    .filter((s) => s !== "")
-    .sort();
+export function processState(native: Pick<NativeApi, "openFds">): ProcessState {
+  const fds = native.openFds().split("\n").filter((s) => s !== "").sort();
   const umask = process.umask(0);
   process.umask(umask);
   return {
@@ -113,7 +104,7 @@ export async function serveCalls(native: NativeApi, dir: string, log: (line: str
   const between = [openSync("/dev/null", "r+"), openSync("/dev/null", "r+"), openSync("/dev/null", "r")];
   native.dup2(2, between[2] ?? 2);
   for (const [i, fd] of between.slice(0, 2).entries()) native.dup2(fd, i);
-  const home = processState();
+  const home = processState(native);
   const rssAtStart = process.memoryUsage.rss();
   const supervisor = process.ppid;
   const leave = (why: string | undefined): never => {
@@ -141,7 +132,7 @@ export async function serveCalls(native: NativeApi, dir: string, log: (line: str
     }
     calls++;
     await runOne(native, taken, run, home, between);
-    const changed = leftover(home, processState());
+    const changed = leftover(home, processState(native));
     if (changed !== undefined) leave(`a call left its mark on the process (${changed})`);
     if (process.memoryUsage.rss() - rssAtStart > MAX_GROWTH_BYTES) leave(`it grew by more than ${MAX_GROWTH_BYTES >> 20} MiB`);
   }

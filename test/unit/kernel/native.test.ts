@@ -1,4 +1,5 @@
-import { openSync, closeSync, fstatSync, mkdtempSync, readSync, writeFileSync } from "node:fs";
+import { execFileSync, spawn } from "node:child_process";
+import { openSync, closeSync, fstatSync, mkdtempSync, readdirSync, readlinkSync, readSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -7,10 +8,50 @@ import { loadNative } from "../../../host/kernel/native";
 describe("kernel/native", () => {
   it("loadNative finds the addon from host/kernel and from dist/", () => {
     expect(Object.keys(loadNative()).sort()).toEqual([
-      "accept", "close", "dup2", "flock", "netlinkSocket", "nsOpen", "peerUid", "recv", "recvMsg", "send", "sendMsg", "setns",
+      "accept", "close", "dup2", "flock", "netlinkSocket", "nsOpen", "openFds", "peerUid", "recv", "recvMsg", "send", "sendMsg", "setns",
       "tapCreate", "unixConnect", "unixListen", "unshareNet", "waitReadable",
     ]);
     expect(typeof loadNative(resolve("dist")).flock).toBe("function");
+  });
+
+  it("openFds lists every open descriptor with what it is, as readlink of /proc/self/fd says", () => {
+    const native = loadNative();
+    const fd = openSync("/dev/zero", "r");
+    try {
+      const listed = native.openFds().split("\n").filter((l) => l !== "");
+      const fromJs = readdirSync("/proc/self/fd").flatMap((n) => {
+        try {
+          return [`${n}=${readlinkSync(`/proc/self/fd/${n}`)}`];
+        } catch {
+          return []; // the descriptor readdir used
+        }
+      });
+      expect(listed).toContain(`${fd}=/dev/zero`);
+      expect(listed.sort()).toEqual(fromJs.filter((l) => !l.includes("/proc/") || listed.includes(l)).sort());
+    } finally {
+      closeSync(fd);
+    }
+    expect(native.openFds()).not.toContain(`${fd}=/dev/zero`);
+  });
+
+  it("waitReadable times out on time under a stream of signals: each one does not restart the wait", () => {
+    const native = loadNative();
+    const path = join(mkdtempSync(join(tmpdir(), "unix-")), "s.sock");
+    const listener = native.unixListen(path, 4);
+    // ~100 signals over a second or more, each interrupting poll(2) in this (blocked) thread.
+    const ignore = (): void => {};
+    process.on("SIGUSR2", ignore);
+    const pinger = spawn("sh", ["-c", `i=0; while [ $i -lt 100 ] && kill -USR2 ${process.pid}; do i=$((i+1)); sleep 0.01; done`]);
+    try {
+      execFileSync("sleep", ["0.1"]); // the first signals are on their way
+      const t0 = performance.now();
+      expect(native.waitReadable(listener, 300)).toBe(false);
+      expect(performance.now() - t0).toBeLessThan(700);
+    } finally {
+      pinger.kill();
+      process.off("SIGUSR2", ignore);
+      closeSync(listener);
+    }
   });
 
   it("loadNative names the missing addon and the fix", () => {

@@ -2,7 +2,11 @@
 // (host-process.ts): these are the checks it makes after each call.
 import { closeSync, openSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
-import { leftover, processState } from "../../../host/prestart/host-process";
+import { loadNative } from "../../../host/kernel/native";
+import { leftover, processState as stateWith } from "../../../host/prestart/host-process";
+
+const native = loadNative();
+const processState = () => stateWith(native);
 
 describe("what a call must leave as it found it", () => {
   const cleanups: (() => void)[] = [];
