@@ -38,8 +38,11 @@ export interface NativeApi {
   peerUid(fd: number): number;
   /** "N=target" for each open descriptor (readlink of /proc/self/fd/N), one per line, unsorted. */
   openFds(): string;
-  /** True when a message or the peer's hang-up is waiting, false after timeoutMs. */
-  waitReadable(fd: number, timeoutMs: number): boolean;
+  /**
+   * True when a message, a connection or the peer's hang-up is waiting, false after timeoutMs.
+   * `exclusive`: of the processes waiting on one listening socket, a connection wakes one.
+   */
+  waitReadable(fd: number, timeoutMs: number, exclusive?: boolean): boolean;
   /** Sends one message with up to three file descriptors (SCM_RIGHTS). */
   sendMsg(fd: number, bytes: Uint8Array, fds: number[]): number;
   /** Blocks for one message: [length (0: the peer hung up), ...file descriptors passed with it]. */

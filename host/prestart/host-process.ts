@@ -114,7 +114,8 @@ export async function serveCalls(native: NativeApi, dir: string, log: (line: str
   };
   for (let calls = 0; calls < MAX_CALLS; ) {
     // A host process whose supervisor died (SIGKILL) goes too: a new supervisor removes its mark.
-    if (!native.waitReadable(POOL_SOCKET_FD, SUPERVISOR_CHECK_MS)) {
+    // Exclusive: a connection wakes one free host process, not the whole pool.
+    if (!native.waitReadable(POOL_SOCKET_FD, SUPERVISOR_CHECK_MS, true)) {
       if (process.ppid !== supervisor) leave(undefined);
       continue;
     }

@@ -54,6 +54,30 @@ describe("kernel/native", () => {
     }
   });
 
+  it("waitReadable(exclusive): of two processes waiting on one listening socket, a connection wakes one", async () => {
+    const native = loadNative();
+    const path = join(mkdtempSync(join(tmpdir(), "unix-")), "s.sock");
+    const listener = native.unixListen(path, 4);
+    const addon = resolve("native/build/Release/wasm_cni_native.node");
+    // Each waits up to 1.5 s on the listener (its fd 3) and says whether it was woken.
+    const waiter = `const m = { exports: {} }; process.dlopen(m, ${JSON.stringify(addon)}); process.stdout.write("waiting\\n"); process.stdout.write(String(m.exports.waitReadable(3, 1500, true)));`;
+    const run = (): Promise<string> => new Promise((done) => {
+      const child = spawn(process.execPath, ["-e", waiter], { stdio: ["ignore", "pipe", "inherit", listener] });
+      let out = "";
+      child.stdout.setEncoding("utf8").on("data", (d: string) => void (out += d));
+      child.on("close", () => done(out.replace("waiting\n", "")));
+    });
+    try {
+      const woken = [run(), run()];
+      await new Promise((r) => setTimeout(r, 700)); // both are in epoll_wait
+      const client = native.unixConnect(path);
+      expect((await Promise.all(woken)).sort()).toEqual(["false", "true"]);
+      closeSync(client);
+    } finally {
+      closeSync(listener);
+    }
+  });
+
   it("loadNative names the missing addon and the fix", () => {
     expect(() => loadNative("/nonexistent")).toThrow(/wasm_cni_native\.node not found near \/nonexistent: run `npm run build`/);
   });
