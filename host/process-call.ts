@@ -1,13 +1,15 @@
 // One call of this process: what bin/wasm-cni does for a runtime, used by the cold entry
 // (host/main.ts) and by a spare of `wasm-cni serve` (host/spare-main.ts) once it has a call.
 import { basename, join } from "node:path";
-import { processIo, runMain, writeFd } from "./cli/process-io";
+import { runCli } from "./cli/dispatch";
+import type { CliIo } from "./cli/plugin-runner";
+import { processIo, writeFd } from "./cli/process-io";
 import { loadNative, type NativeApi } from "./kernel/native";
 import { auditLogPath, openAuditLog } from "./runtime/audit";
 import { readPolicyFile } from "./runtime/policy-file";
 import { createRunner, type RuntimeDeps } from "./runtime/run-plugin";
 import { defaultPluginDir } from "./runtime/plugin-dir";
-import { createTrace } from "./runtime/trace";
+import { createTrace, type Trace } from "./runtime/trace";
 import { createDiskStore } from "./store/disk";
 import { pollingLocker } from "./store/lock";
 
@@ -54,7 +56,6 @@ export function runProcessCall(argv0?: string, prestarted = false): Promise<void
   trace.mark("main");
   const deps = createRuntimeDeps(env, trace.mark);
   const { pluginDir, policyFile } = deps;
-  const runner = createRunner(deps);
   // Run by hand with a command (`wasm-cni caps`): the reviewer's tools, loaded only then.
   const subcommand = env.CNI_COMMAND ? undefined : process.argv.slice(2);
   if (subcommand !== undefined && subcommand.length > 0) {
@@ -66,12 +67,28 @@ export function runProcessCall(argv0?: string, prestarted = false): Promise<void
     return Promise.resolve();
   }
   const io = processIo(argv0);
+  return runCniCall(io, deps, trace).then((code) => {
+    process.exitCode = code;
+  });
+}
+
+/**
+ * A CNI call given its io and deps, as every call of this process runs it: a fresh runner
+ * (call context), the dispatch, the audit line. Also what the pool's warm-up runs
+ * (host/prestart/warm-up.ts), so that a host process's first call finds this code warm.
+ */
+export async function runCniCall(io: CliIo, deps: RuntimeDeps, trace?: Trace): Promise<number> {
+  const runner = createRunner(deps);
   // Exec'd as a symlink named after the plugin: compile it while stdin and the config are read
   // (not for VERSION, which runs no plugin and would wait for the compile to exit).
-  const command = env.CNI_COMMAND;
+  const command = io.env.CNI_COMMAND;
   if (command !== undefined && command !== "VERSION") runner.prefetch(basename(io.argv0));
-  return runMain(runner, io).finally(() => {
-    runner.flushAudit(typeof process.exitCode === "number" ? process.exitCode : 0);
-    trace.end(runner.records);
-  });
+  let code = 1;
+  try {
+    code = await runCli(io, runner);
+    return code;
+  } finally {
+    runner.flushAudit(code);
+    trace?.end(runner.records);
+  }
 }

@@ -3,15 +3,17 @@
 // time and runs each as main.ts would. A bundle of its own, so that none of this is loaded by a
 // cold call.
 import { writeFd } from "./cli/process-io";
-import { getNative, hostDir, runProcessCall } from "./process-call";
+import { createRuntimeDeps, getNative, hostDir, runCniCall, runProcessCall } from "./process-call";
 import { serveCalls } from "./prestart/host-process";
 import { DEFAULT_DIR, prestartDir, warmUpDataDir } from "./prestart/protocol";
-import { warmUp } from "./prestart/warm-up";
+import { warmUp, type WarmUpCall } from "./prestart/warm-up";
 import { defaultPluginDir } from "./runtime/plugin-dir";
 
 delete process.env.WASM_CNI_SPARE;
 const dir = prestartDir(process.env) ?? DEFAULT_DIR;
 // stderr is serve's between calls (host-process.ts keeps a copy of it for then).
 const log = (line: string): void => writeFd(2, `wasm-cni serve: ${line}\n`);
-void warmUp(getNative(), defaultPluginDir(process.env, hostDir), warmUpDataDir(dir, process.pid), log)
+// The warm-up's calls: the built-in grants whatever the node's policy says, and no audit line.
+const warmUpCall: WarmUpCall = (io) => runCniCall(io, { ...createRuntimeDeps(io.env), policy: () => ({}), auditLog: () => undefined });
+void warmUp(getNative(), defaultPluginDir(process.env, hostDir), warmUpDataDir(dir, process.pid), log, warmUpCall)
   .then(() => serveCalls(getNative(), dir, log, (argv0) => runProcessCall(argv0, true)));

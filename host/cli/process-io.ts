@@ -1,10 +1,9 @@
 /**
- * The real process behind CliIo, and the one place that sets process.exitCode. The binary's
- * entry point is `runMain(runner)`; nothing else in the host touches stdout or exit codes.
+ * The real process behind CliIo: its stdio and fds. The exit code of a CNI call is set in one
+ * place, runProcessCall (host/process-call.ts).
  */
 import { fstatSync, writeSync } from "node:fs";
-import { runCli } from "./dispatch";
-import type { CliIo, PluginRunner } from "./plugin-runner";
+import type { CliIo } from "./plugin-runner";
 import { readStdinSync } from "./stdin";
 
 /**
@@ -43,9 +42,4 @@ function isTerminal(fd: number): boolean {
   } catch {
     return false;
   }
-}
-
-/** Runs one CNI call for this process; sets the exit code, never calls process.exit. */
-export async function runMain(runner: PluginRunner, io: CliIo = processIo()): Promise<void> {
-  process.exitCode = await runCli(io, runner);
 }

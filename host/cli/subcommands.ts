@@ -127,7 +127,7 @@ function usage(deps: SubcommandDeps, problem: string): number {
   return 2;
 }
 
-/** The process edge of the commands: the one place besides runMain that sets the exit code. */
+/** The process edge of the commands: the one place besides runProcessCall that sets the exit code. */
 export function runSubcommandMain(argv: readonly string[], deps: SubcommandDeps): void {
   if (argv[0] === "serve") {
     void runServe(argv.slice(1), deps).then((code) => void (process.exitCode = code));
