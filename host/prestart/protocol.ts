@@ -30,14 +30,14 @@ import { statSync } from "node:fs";
 export const DEFAULT_DIR = "/run/wasm-cni";
 
 /**
- * Host processes kept by default. Each takes calls one after another (~10 ms of CPU for a bridge
- * ADD), but a DEL spends most of its ~20 ms waiting for the kernel to delete a veth (RCU grace
- * periods), and only calls in flight at once overlap those waits: 20 DELs at once took 370 ms
- * with 2 processes, 190 ms with 4, 110-120 ms with 8 (no better with 12 or 16), against 90 ms
- * for the Go plugins' 20 processes. Each holds ~20 MiB of its own (Node's binary, ~40 MiB, is
- * shared by all of them).
+ * Host processes kept by default: as many as the calls a busy node starts at once. Each takes
+ * calls one after another, but a DEL spends most of its ~20 ms waiting for the kernel to
+ * delete a veth (RCU grace periods), and only calls in flight at once overlap those waits. 20
+ * DELs at once (five runs each, 2026-12-07): 133-164 ms with 8 processes, 113-158 with 12,
+ * 89-107 with 20, against 96-129 for the Go plugins' 20 processes. Each holds ~22 MiB of its
+ * own (supervisor.ts keeps its young generation small); Node's binary, ~40 MiB, is shared.
  */
-export const DEFAULT_SPARES = 8;
+export const DEFAULT_SPARES = 20;
 
 /** The pool's one listening socket. */
 export const hostSocket = (dir: string): string => `${dir}/host.sock`;

@@ -12,6 +12,14 @@ import { hostSocket, isPoolLeftover, readyMark, warmUpDataDir } from "./protocol
 
 const SPARE_NICE = 10;
 
+/**
+ * A host process's young generation: V8 grows it to 16 MiB under a stream of calls, and the
+ * plugins' memories it holds are freed only when it is collected. At 1 MiB a process holds
+ * 21-24 MiB of its own after 150 calls instead of 44-60, for the same CPU per call (measured
+ * by /proc/PID/stat over 150 ADD/DEL pairs: 6.1-6.8 ms against 6.6-7.0 ms).
+ */
+const SPARE_NODE_FLAGS = ["--max-semi-space-size=1"];
+
 export interface ServeOptions {
   dir: string;
   /** Host processes in the pool. */
@@ -46,7 +54,7 @@ export function serve(opts: ServeOptions): Promise<void> {
     const env = { ...process.env, WASM_CNI_SPARE: "1", WASM_CNI_PRESTART_DIR: opts.dir };
     // At a low priority (every thread inherits it), so that warming up yields to running calls;
     // a spare takes its client's priority with the call.
-    const child = spawn("nice", ["-n", String(SPARE_NICE), process.execPath, opts.launcher], { env, stdio: ["ignore", "pipe", "inherit", socket] });
+    const child = spawn("nice", ["-n", String(SPARE_NICE), process.execPath, ...SPARE_NODE_FLAGS, opts.launcher], { env, stdio: ["ignore", "pipe", "inherit", socket] });
     pool.add(child);
     let ready = false;
     child.stdout?.setEncoding("utf8").on("data", (text: string) => {
