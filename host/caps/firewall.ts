@@ -3,7 +3,7 @@ import type * as FirewallCaps from "../generated/interfaces/cni-host-firewall";
 import { type BaseChain } from "../kernel/nft/chain";
 import { type NftHandle, withNft } from "../kernel/nft/handle";
 import { NFPROTO } from "../kernel/nft/message-types";
-import { pruneTable } from "../kernel/nft/prune";
+import { deleteRulesAndPrune, pruneTable } from "../kernel/nft/prune";
 import { masqueradeChain, masqueradeExprs } from "../kernel/nft/masquerade";
 import { type ChainRef, type NftRule, ruleAdd, ruleDelete, ruleList, rulesAdd } from "../kernel/nft/rule";
 import { RULE_CHAINS, ruleChain } from "../kernel/nft/rule-chains";
@@ -223,10 +223,13 @@ export function createFirewallCaps(ctx: CallContext): typeof FirewallCaps {
     remove: hostCall(ctx, "firewall.remove", (ns: number) => {
       const handle = netns(ns);
       const removed = withNft(handle, (h) => {
-        const rules = chains().flatMap((chain) => owned(h, chain, () => true).map((r) => ({ chain, r, rest: r.comment.slice(tag.length + 1) })));
-        removeWhere(h, () => true);
+        tag ||= ownerTag(ctx.network.name, ctx.call.containerId, ctx.call.ifname);
+        const lists = chains().map((chain) => ({ chain, all: ruleList(h, chainRef(chain)) }));
+        const rules = lists.flatMap(({ chain, all }) => all.filter((r) => r.comment.startsWith(`${tag} `)).map((r) => ({ chain, r, rest: r.comment.slice(tag.length + 1) })));
+        const doomed = (chain: BaseChain) => rules.filter((x) => x.chain === chain).map((x) => x.r.handle);
         // Not in an ADD: its journal may put the rules back, into the same table and chains.
-        if (rules.length > 0 && ctx.call.command !== "ADD") prune(h);
+        if (ctx.call.command === "ADD") removeWhere(h, () => true);
+        else deleteRulesAndPrune(h, lists.map(({ chain, all }) => ({ chain: chainRef(chain), rules: all, doomed: doomed(chain) })));
         return rules;
       });
       // Each rule is made again from its comment (or, a typed rule, its expressions), as ensure or apply made it.

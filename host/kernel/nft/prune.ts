@@ -9,6 +9,7 @@ import type { NlRequest } from "../nl/message";
 import type { NftHandle } from "./handle";
 import { type NftFamily, NFT_MSG, nfgenmsg, nftType } from "./message-types";
 import { NF_VERDICT } from "./expr";
+import { type ChainRef, type NftRule, ruleDeleteRequest } from "./rule";
 
 /** NLM_F_NONREC (linux/netlink.h): delete only an empty object. */
 const NLM_F_NONREC = 0x100;
@@ -50,10 +51,57 @@ export function pruneTable(h: NftHandle, family: NftFamily, table: string): void
   const chains = chainsOf(h, family, table);
   let left = 0;
   for (const c of chains) {
-    const del: NlRequest = { type: nftType(NFT_MSG.DELCHAIN), flags: NLM_F_NONREC, body: nfgenmsg(family), attrs: [stringAttr(NFTA_CHAIN.TABLE, table), stringAttr(NFTA_CHAIN.NAME, c.name)] };
-    if (c.policy === NF_VERDICT.DROP || !tryDelete(h, del, `delete empty nft chain ${table} ${c.name}`)) left++;
+    if (c.policy === NF_VERDICT.DROP || !tryDelete(h, delChain(family, table, c.name), `delete empty nft chain ${table} ${c.name}`)) left++;
   }
   if (left > 0) return;
-  const del: NlRequest = { type: nftType(NFT_MSG.DELTABLE), flags: NLM_F_NONREC, body: nfgenmsg(family), attrs: [stringAttr(NFTA_TABLE_NAME, table)] };
-  tryDelete(h, del, `delete empty nft table ${table}`);
+  tryDelete(h, delTable(family, table), `delete empty nft table ${table}`);
+}
+
+/** Rules of one chain of a table: all of them as listed, and those to delete. */
+export interface ChainRules {
+  chain: ChainRef;
+  rules: readonly NftRule[];
+  doomed: readonly bigint[];
+}
+
+/**
+ * Deletes rules and, in the same transaction, what they leave empty: each listed chain whose
+ * every rule is doomed (not one whose policy is drop), then its table when no chain of it is
+ * left. One commit, so one wait: each nftables commit that deletes something waits for the
+ * kernel (RCU, ~10-15 ms here), and rules, chains and table one by one were up to seven such
+ * commits per DEL. The chain and table deletes carry NLM_F_NONREC, so when another call
+ * changed the table since the listing (a rule added: EBUSY; one gone: ENOENT) the kernel
+ * refuses the whole batch; then the rules go alone and pruneTable tries each object on its own.
+ * Equivalent to: `nft -f -` of `delete rule ...` per rule, `delete chain ...` per emptied
+ * chain, `delete table ...`
+ */
+export function deleteRulesAndPrune(h: NftHandle, lists: readonly ChainRules[]): void {
+  const deletes = lists.flatMap((l) => l.doomed.map((handle) => ruleDeleteRequest(l.chain, handle)));
+  if (deletes.length === 0) return;
+  const emptied = new Set(lists.filter((l) => l.rules.length > 0 && l.rules.every((r) => l.doomed.includes(r.handle))).map((l) => key(l.chain)));
+  const tables = new Map(lists.map((l) => [`${l.chain.family} ${l.chain.table}`, { family: l.chain.family, table: l.chain.table }]));
+  const prunes: NlRequest[] = [];
+  for (const { family, table } of tables.values()) {
+    const chains = chainsOf(h, family, table);
+    const gone = chains.filter((c) => c.policy !== NF_VERDICT.DROP && emptied.has(key({ family, table, chain: c.name })));
+    prunes.push(...gone.map((c) => delChain(family, table, c.name)));
+    if (gone.length === chains.length && chains.length > 0) prunes.push(delTable(family, table));
+  }
+  try {
+    h.commit([...deletes, ...prunes], `delete nft rules and the chains they empty`);
+  } catch (e) {
+    if (!(e instanceof KernelError && (e.errno === Errno.EBUSY || e.errno === Errno.ENOENT))) throw e;
+    h.commit(deletes, `delete nft rules`);
+    for (const { family, table } of tables.values()) pruneTable(h, family, table);
+  }
+}
+
+const key = (c: ChainRef): string => `${c.family} ${c.table} ${c.chain}`;
+
+function delChain(family: NftFamily, table: string, chain: string): NlRequest {
+  return { type: nftType(NFT_MSG.DELCHAIN), flags: NLM_F_NONREC, body: nfgenmsg(family), attrs: [stringAttr(NFTA_CHAIN.TABLE, table), stringAttr(NFTA_CHAIN.NAME, chain)] };
+}
+
+function delTable(family: NftFamily, table: string): NlRequest {
+  return { type: nftType(NFT_MSG.DELTABLE), flags: NLM_F_NONREC, body: nfgenmsg(family), attrs: [stringAttr(NFTA_TABLE_NAME, table)] };
 }

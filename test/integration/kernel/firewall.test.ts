@@ -7,7 +7,12 @@ import { CapError } from "../../../host/caps/errors";
 import { createFirewallCaps } from "../../../host/caps/firewall";
 import { Journal } from "../../../host/caps/journal";
 import { scopeOf } from "../../../host/caps/scope";
-import { COMMENT_MAX } from "../../../host/kernel/nft/rule";
+import { NftHandle, withNft } from "../../../host/kernel/nft/handle";
+import { NFPROTO, nfgenmsg, nftType } from "../../../host/kernel/nft/message-types";
+import { deleteRulesAndPrune } from "../../../host/kernel/nft/prune";
+import { COMMENT_MAX, ruleList } from "../../../host/kernel/nft/rule";
+import type { NetnsHandle } from "../../../host/kernel/netns";
+import { parseAttrs } from "../../../host/kernel/nl/attr";
 import { DEFAULT_LIMITS } from "../../../host/runtime/policy";
 import { freshNs, native } from "./fixture";
 
@@ -16,6 +21,16 @@ interface NftRule { family: string; table: string; chain: string; handle: number
 function rules(exec: (cmd: string, args: string[]) => string): NftRule[] {
   const out = JSON.parse(exec("nft", ["-j", "list", "ruleset"])) as { nftables: Array<{ rule?: NftRule }> };
   return out.nftables.flatMap((o) => (o.rule ? [o.rule] : []));
+}
+
+/** The netns's nftables generation (NFT_MSG_GETGEN): each committed transaction adds one. */
+function generation(ns: NetnsHandle): number {
+  const NFT_MSG_GETGEN = 16;
+  const NFTA_GEN_ID = 1;
+  const [m] = withNft(ns, (h: NftHandle) => h.dump({ type: nftType(NFT_MSG_GETGEN), flags: 0, body: nfgenmsg(0), attrs: [] }, "get nft generation"));
+  const id = m && parseAttrs(m.payload.subarray(4)).get(NFTA_GEN_ID);
+  if (!id) throw new Error("no generation id");
+  return new DataView(id.buffer, id.byteOffset, 4).getUint32(0);
 }
 
 /** The addresses these tests masquerade: ensure-masquerade takes only an address of the call's CNI_NETNS. */
@@ -94,6 +109,43 @@ describe("firewall cap (nftables)", () => {
       one.fw.remove(one.id);
       expect(rules(a.test.exec).map((r) => r.comment)).toEqual(["net1:ctr2/eth0 masquerade 10.1.0.3/24"]);
       expect(one.fw.list(one.id)).toEqual([]);
+    } finally {
+      one.close();
+      two.close();
+    }
+  });
+
+  it("DEL's remove takes the rules, the chains they empty and the table in one nftables transaction (one generation)", () => {
+    const a = freshNs();
+    const add = caps(a.test.path, "bridge", "ctr1");
+    const del = caps(a.test.path, "bridge", "ctr1", "eth0", new Journal(false), { command: "DEL" });
+    try {
+      add.fw.ensureMasquerade(add.id, "10.1.0.2/24");
+      add.fw.ensureMasquerade(add.id, "fd00::2/64");
+      add.fw.ensureSpoofCheck(add.id, { ifname: "veth1", mac: "02:00:00:00:00:01" });
+      const before = generation(a.ns);
+      del.fw.remove(del.id);
+      expect(generation(a.ns)).toBe(before + 1);
+      expect(a.test.exec("nft", ["list", "tables"])).not.toMatch(/wasm-cni-bridge/);
+    } finally {
+      add.close();
+      del.close();
+    }
+  });
+
+  it("deleteRulesAndPrune with a listing another call changed since (a rule added): the rules go, the chain that is not empty stays", () => {
+    const a = freshNs();
+    const one = caps(a.test.path, "ptp", "ctr1");
+    const two = caps(a.test.path, "ptp", "ctr2");
+    try {
+      one.fw.ensureMasquerade(one.id, "10.1.0.2/24");
+      const chain = { family: NFPROTO.INET, table: "wasm-cni-ptp", chain: "postrouting" } as const;
+      withNft(a.ns, (h) => {
+        const listed = ruleList(h, chain);
+        two.fw.ensureMasquerade(two.id, "10.1.0.3/24"); // after the listing: the batch's chain delete is refused
+        deleteRulesAndPrune(h, [{ chain, rules: listed, doomed: listed.map((r) => r.handle) }]);
+      });
+      expect(rules(a.test.exec).map((r) => r.comment)).toEqual(["net1:ctr2/eth0 masquerade 10.1.0.3/24"]);
     } finally {
       one.close();
       two.close();

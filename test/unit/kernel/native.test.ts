@@ -64,7 +64,7 @@ describe("kernel/native", () => {
     const run = (): Promise<string> => new Promise((done) => {
       const child = spawn(process.execPath, ["-e", waiter], { stdio: ["ignore", "pipe", "inherit", listener] });
       let out = "";
-      child.stdout.setEncoding("utf8").on("data", (d: string) => void (out += d));
+      child.stdout?.setEncoding("utf8").on("data", (d: string) => void (out += d));
       child.on("close", () => done(out.replace("waiting\n", "")));
     });
     try {
