@@ -30,14 +30,16 @@ import { statSync } from "node:fs";
 export const DEFAULT_DIR = "/run/wasm-cni";
 
 /**
- * Host processes kept by default: as many as the calls a busy node starts at once. Each takes
- * calls one after another, but a DEL spends most of its ~20 ms waiting for the kernel to
- * delete a veth (RCU grace periods), and only calls in flight at once overlap those waits. 20
- * DELs at once (five runs each, 2026-12-07): 133-164 ms with 8 processes, 113-158 with 12,
- * 89-107 with 20, against 96-129 for the Go plugins' 20 processes. Each holds ~22 MiB of its
- * own (supervisor.ts keeps its young generation small); Node's binary, ~40 MiB, is shared.
+ * Host processes kept by default. A DEL spends most of its ~20 ms waiting for the kernel to
+ * delete a veth (RCU grace periods), and only calls in flight at once overlap those waits; 20
+ * ADDs at once are bound by the two cores and by the network's IPAM lock, whose holder gets
+ * less of them the more calls run at once. So on 2 cores the pool size trades one burst for
+ * the other: `npm run bench -- 20`, two runs each (2026-12-07), ours/Go for 20 ADDs then 20
+ * DELs at once: 8 processes 1.09-1.13x and 1.22-1.24x, 12 processes 1.19-1.25x and 1.09-1.15x,
+ * 20 processes 1.33-1.34x and 1.09-1.10x. 8 costs least memory: each process holds ~22 MiB of
+ * its own (supervisor.ts keeps its young generation small); Node's binary, ~40 MiB, is shared.
  */
-export const DEFAULT_SPARES = 20;
+export const DEFAULT_SPARES = 8;
 
 /** The pool's one listening socket. */
 export const hostSocket = (dir: string): string => `${dir}/host.sock`;
