@@ -78,7 +78,9 @@ export interface ChainRules {
 export function deleteRulesAndPrune(h: NftHandle, lists: readonly ChainRules[]): void {
   const deletes = lists.flatMap((l) => l.doomed.map((handle) => ruleDeleteRequest(l.chain, handle)));
   if (deletes.length === 0) return;
-  const emptied = new Set(lists.filter((l) => l.rules.length > 0 && l.rules.every((r) => l.doomed.includes(r.handle))).map((l) => key(l.chain)));
+  // Chains listed already empty count too, as pruneTable would take them; a chain of the table
+  // not listed is kept, and so is the table then.
+  const emptied = new Set(lists.filter((l) => l.rules.every((r) => l.doomed.includes(r.handle))).map((l) => key(l.chain)));
   const tables = new Map(lists.map((l) => [`${l.chain.family} ${l.chain.table}`, { family: l.chain.family, table: l.chain.table }]));
   const prunes: NlRequest[] = [];
   for (const { family, table } of tables.values()) {

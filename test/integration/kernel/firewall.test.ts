@@ -133,6 +133,25 @@ describe("firewall cap (nftables)", () => {
     }
   });
 
+  it("DEL's remove also takes a chain of the plugin left empty before (an ADD's remove prunes nothing), and then both tables", () => {
+    const a = freshNs();
+    const one = caps(a.test.path, "bridge", "ctr1");
+    const two = caps(a.test.path, "bridge", "ctr2");
+    const del = caps(a.test.path, "bridge", "ctr1", "eth0", new Journal(false), { command: "DEL" });
+    try {
+      one.fw.ensureMasquerade(one.id, "10.1.0.2/24");
+      two.fw.ensureSpoofCheck(two.id, { ifname: "veth2", mac: "02:00:00:00:00:02" });
+      two.fw.remove(two.id); // in an ADD: the bridge-family chain stays, empty
+      expect(a.test.exec("nft", ["list", "tables"])).toMatch(/bridge wasm-cni-bridge/);
+      del.fw.remove(del.id);
+      expect(a.test.exec("nft", ["list", "tables"])).not.toMatch(/wasm-cni-bridge/);
+    } finally {
+      one.close();
+      two.close();
+      del.close();
+    }
+  });
+
   it("deleteRulesAndPrune with a listing another call changed since (a rule added): the rules go, the chain that is not empty stays", () => {
     const a = freshNs();
     const one = caps(a.test.path, "ptp", "ctr1");
