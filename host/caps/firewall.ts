@@ -2,8 +2,7 @@ import * as z from "zod/mini";
 import type * as FirewallCaps from "../generated/interfaces/cni-host-firewall";
 import { type BaseChain } from "../kernel/nft/chain";
 import { type NftHandle, withNft } from "../kernel/nft/handle";
-import { NFPROTO } from "../kernel/nft/message-types";
-import { deleteRulesAndPrune, pruneTable } from "../kernel/nft/prune";
+import { deleteRulesAndPrune } from "../kernel/nft/prune";
 import { masqueradeChain, masqueradeExprs } from "../kernel/nft/masquerade";
 import { type ChainRef, type NftRule, ruleAdd, ruleDelete, ruleList, rulesAdd } from "../kernel/nft/rule";
 import { RULE_CHAINS, ruleChain } from "../kernel/nft/rule-chains";
@@ -34,7 +33,7 @@ function shortened(name: string, max: number, head: number): string {
 
 /**
  * Who a rule belongs to: the call's network name, container id and ifname (validated by the
- * CLI and the config schema: a name or id has no spaces, ":", "/" or "~"), so `${tag} `
+ * CLI and the config schema: a name or id has no spaces, ":", "/" or "~"), so `${tag()} `
  * prefixes exactly this attachment's comments on this network, and `${network}:` every rule of
  * the network (a plugin's tables are shared by the networks it serves). A long name is
  * shortened to a prefix and a hash of the whole (a 64-hex Kubernetes id to 32 bytes, a network
@@ -99,7 +98,9 @@ function chainRef(c: BaseChain): ChainRef {
 export function createFirewallCaps(ctx: CallContext): typeof FirewallCaps {
   // Read when a function runs, not when the factory is made (the catalog test makes it bare).
   const table = () => firewallTable(ctx.plugin);
-  let tag = "";
+  let ownTag: string | undefined;
+  /** This attachment's owner tag (ownerTag), made on first use. */
+  const tag = () => (ownTag ??= ownerTag(ctx.network.name, ctx.call.containerId, ctx.call.ifname));
   // Every chain with rules of this plugin: the typed rules' (nat-postrouting is also
   // ensure-masquerade's) and the bridge spoof-check chain.
   const chains = () => [...RULE_CHAINS.map((c) => ruleChain(table(), c)), spoofCheckChain(table())];
@@ -107,20 +108,25 @@ export function createFirewallCaps(ctx: CallContext): typeof FirewallCaps {
   const scope = scopeOf(ctx);
   const netns = (ns: number) => scope.netns(ns);
 
+  /** Whether a rule is this attachment's, with a comment (after the tag) that passes `keep`. */
+  const mine = (keep: (rest: string) => boolean) => (r: NftRule): boolean => r.comment.startsWith(`${tag()} `) && keep(r.comment.slice(tag().length + 1));
+
   /** This attachment's rules of one chain whose comment (after the tag) passes `keep`. */
-  const owned = (h: NftHandle, chain: BaseChain, keep: (rest: string) => boolean) => {
-    tag ||= ownerTag(ctx.network.name, ctx.call.containerId, ctx.call.ifname);
-    return ruleList(h, chainRef(chain)).filter((r) => r.comment.startsWith(`${tag} `) && keep(r.comment.slice(tag.length + 1)));
-  };
+  const owned = (h: NftHandle, chain: BaseChain, keep: (rest: string) => boolean) => ruleList(h, chainRef(chain)).filter(mine(keep));
 
-  const removeWhere = (h: NftHandle, keep: (rest: string) => boolean) => {
-    for (const chain of chains()) ruleDelete(h, chainRef(chain), owned(h, chain, keep).map((r) => r.handle));
-  };
-
-  /** After deleting rules: the chains and tables they left empty go too (prune.ts), so the last DEL leaves the ruleset as before. */
-  const prune = (h: NftHandle) => {
-    pruneTable(h, NFPROTO.INET, table());
-    pruneTable(h, NFPROTO.BRIDGE, table());
+  /**
+   * Deletes the rules of the plugin's chains that `pick` selects and returns them. `prune`: the
+   * chains and tables they leave empty go too, in the same transaction (prune.ts), so that the
+   * last DEL leaves the ruleset as before.
+   */
+  const deleteWhere = (h: NftHandle, pick: (chain: BaseChain, r: NftRule) => boolean, prune = true) => {
+    const lists = chains().map((chain) => {
+      const rules = ruleList(h, chainRef(chain));
+      return { chain, rules, picked: rules.filter((r) => pick(chain, r)) };
+    });
+    if (prune) deleteRulesAndPrune(h, lists.map((l) => ({ chain: chainRef(l.chain), rules: l.rules, doomed: l.picked.map((r) => r.handle) })));
+    else for (const l of lists) ruleDelete(h, chainRef(l.chain), l.picked.map((r) => r.handle));
+    return lists.flatMap((l) => l.picked.map((r) => ({ chain: l.chain, r })));
   };
 
   /** Adds the rule unless this attachment has it; a failed ADD takes it back (journal). */
@@ -128,13 +134,10 @@ export function createFirewallCaps(ctx: CallContext): typeof FirewallCaps {
     const ns = netns(id);
     const added = withNft(ns, (h) => {
       if (owned(h, chain, (rest) => rest === what).length > 0) return false;
-      ruleAdd(h, chain, exprs, `${tag} ${what}`);
+      ruleAdd(h, chain, exprs, `${tag()} ${what}`);
       return true;
     });
-    if (added) ctx.journal.record(`firewall ${what} (ns ${id})`, () => withNft(ns, (h) => {
-      removeWhere(h, (rest) => rest === what);
-      prune(h);
-    }));
+    if (added) ctx.journal.record(`firewall ${what} (ns ${id})`, () => withNft(ns, (h) => deleteWhere(h, (_, r) => mine((rest) => rest === what)(r))));
   };
 
   /**
@@ -168,7 +171,7 @@ export function createFirewallCaps(ctx: CallContext): typeof FirewallCaps {
     }),
     list: hostCall(ctx, "firewall.list", (ns: number) =>
       withNft(netns(ns), (h) => chains().flatMap((chain) => owned(h, chain, () => true))).flatMap((r): FirewallCaps.FwRule[] => {
-        const [kind, a = "", b = ""] = r.comment.slice(tag.length + 1).split(" ");
+        const [kind, a = "", b = ""] = r.comment.slice(tag().length + 1).split(" ");
         if (kind === "masquerade") return [{ tag: "masquerade", val: a }];
         if (kind === "spoof-check") return [{ tag: "spoof-check", val: { ifname: a, mac: b } }];
         return [];
@@ -201,16 +204,15 @@ export function createFirewallCaps(ctx: CallContext): typeof FirewallCaps {
         // chain all attachments share, another's accept must not let through what this one stops
         // (the reference prepends its isolation rules for the same reason).
         rulesAdd(h, fresh.map((r) => ({
-          chain: ruleChain(table(), r.chain), exprs: typedRuleExprs(r.rule), comment: `${tag} ${TYPED}`, head: r.rule.verdict.tag === "drop" || r.rule.verdict.tag === "reject",
+          chain: ruleChain(table(), r.chain), exprs: typedRuleExprs(r.rule), comment: `${tag()} ${TYPED}`, head: r.rule.verdict.tag === "drop" || r.rule.verdict.tag === "reject",
         })));
         const old = new Set(before.map(({ r }) => r.handle));
         return typedOf().filter(({ r }) => !old.has(r.handle));
       });
       if (added.length > 0) {
-        ctx.journal.record(`firewall.apply ${added.length} rule(s) ${tag} (ns ${ns})`, () => withNft(handle, (h) => {
-          for (const name of RULE_CHAINS) ruleDelete(h, chainRef(ruleChain(table(), name)), added.filter((a) => a.name === name).map((a) => a.r.handle));
-          prune(h);
-        }));
+        const mark = (chain: BaseChain, r: NftRule) => `${chain.family} ${chain.name} ${r.handle}`;
+        const made = new Set(added.map(({ name, r }) => mark(ruleChain(table(), name), r)));
+        ctx.journal.record(`firewall.apply ${added.length} rule(s) ${tag()} (ns ${ns})`, () => withNft(handle, (h) => deleteWhere(h, (chain, r) => made.has(mark(chain, r)))));
       }
     }),
     rules: hostCall(ctx, "firewall.rules", (ns: number) =>
@@ -222,22 +224,15 @@ export function createFirewallCaps(ctx: CallContext): typeof FirewallCaps {
     ),
     remove: hostCall(ctx, "firewall.remove", (ns: number) => {
       const handle = netns(ns);
-      const removed = withNft(handle, (h) => {
-        tag ||= ownerTag(ctx.network.name, ctx.call.containerId, ctx.call.ifname);
-        const lists = chains().map((chain) => ({ chain, all: ruleList(h, chainRef(chain)) }));
-        const rules = lists.flatMap(({ chain, all }) => all.filter((r) => r.comment.startsWith(`${tag} `)).map((r) => ({ chain, r, rest: r.comment.slice(tag.length + 1) })));
-        const doomed = (chain: BaseChain) => rules.filter((x) => x.chain === chain).map((x) => x.r.handle);
-        // Not in an ADD: its journal may put the rules back, into the same table and chains.
-        if (ctx.call.command === "ADD") removeWhere(h, () => true);
-        else deleteRulesAndPrune(h, lists.map(({ chain, all }) => ({ chain: chainRef(chain), rules: all, doomed: doomed(chain) })));
-        return rules;
-      });
+      // Not pruned in an ADD: its journal may put the rules back, into the same table and chains.
+      const removed = withNft(handle, (h) => deleteWhere(h, (_, r) => mine(() => true)(r), ctx.call.command !== "ADD"))
+        .map(({ chain, r }) => ({ chain, r, rest: r.comment.slice(tag().length + 1) }));
       // Each rule is made again from its comment (or, a typed rule, its expressions), as ensure or apply made it.
       if (removed.length > 0) {
-        ctx.journal.record(`firewall.remove ${tag} (ns ${ns})`, () => withNft(handle, (h) => {
+        ctx.journal.record(`firewall.remove ${tag()} (ns ${ns})`, () => withNft(handle, (h) => {
           for (const { chain, r, rest } of removed) {
             const rule = ruleOf(table(), chain, r, rest);
-            if (rule) ruleAdd(h, rule.chain, rule.exprs, `${tag} ${rest}`);
+            if (rule) ruleAdd(h, rule.chain, rule.exprs, `${tag()} ${rest}`);
           }
         }));
       }
@@ -250,22 +245,14 @@ export function createFirewallCaps(ctx: CallContext): typeof FirewallCaps {
       if (valid === undefined) throw invalid('field "cni.dev/valid-attachments" is required');
       const kept = new Set(valid.map((a) => ownerTag(ctx.network.name, a.containerId, a.ifname)));
       const ofNetwork = `${networkTag(ctx.network.name)}:`;
-      return withNft(netns(ns), (h) => {
-        let removed = 0;
-        for (const chain of chains()) {
-          // Every rule of the plugin's chains is tagged "<network>:<id>/<ifname> ..." by ensure;
-          // one of this network whose tag names no kept attachment is stale. Other networks'
-          // rules (and any rule without a tag) are not this GC's.
-          const stale = ruleList(h, chainRef(chain)).filter((r) => {
-            const owner = r.comment.split(" ", 1)[0]!;
-            return owner.startsWith(ofNetwork) && !kept.has(owner);
-          });
-          ruleDelete(h, chainRef(chain), stale.map((r) => r.handle));
-          removed += stale.length;
-        }
-        if (removed > 0) prune(h);
-        return removed;
-      });
+      // Every rule of the plugin's chains is tagged "<network>:<id>/<ifname> ..." by ensure; one
+      // of this network whose tag names no kept attachment is stale. Other networks' rules (and
+      // any rule without a tag) are not this GC's.
+      const stale = (r: NftRule): boolean => {
+        const owner = r.comment.split(" ", 1)[0]!;
+        return owner.startsWith(ofNetwork) && !kept.has(owner);
+      };
+      return withNft(netns(ns), (h) => deleteWhere(h, (_, r) => stale(r)).length);
     }),
   };
 }

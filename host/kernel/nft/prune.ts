@@ -47,7 +47,7 @@ function tryDelete(h: NftHandle, req: NlRequest, op: string): boolean {
  * host never makes one), then the table when it has no chain left.
  * Equivalent to: `nft delete chain $family $table $chain` per empty chain, then `nft delete table $family $table`
  */
-export function pruneTable(h: NftHandle, family: NftFamily, table: string): void {
+function pruneTable(h: NftHandle, family: NftFamily, table: string): void {
   const chains = chainsOf(h, family, table);
   let left = 0;
   for (const c of chains) {
