@@ -1,6 +1,8 @@
 // The few syscalls Node lacks: setns, AF_NETLINK sockets, flock, the tun ioctls, and the Unix
 // sockets of the prestarted host (SCM_RIGHTS, SO_PEERCRED). Everything is synchronous because
-// host functions called from Wasm must be. Errors throw with code = errno name.
+// host functions called from Wasm must be; the one thread of its own is linkDelete's, which
+// waits out the kernel's teardown after the call has what it needs. Errors throw with code =
+// errno name.
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -9,10 +11,13 @@
 #include <linux/magic.h>
 #include <linux/netlink.h>
 #include <linux/nsfs.h>
+#include <linux/rtnetlink.h>
 #include <net/if.h>
 #include <poll.h>
 #include <node_api.h>
+#include <pthread.h>
 #include <sched.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,6 +69,50 @@ static napi_value bad_args(napi_env env, const char *what) {
   return NULL;
 }
 
+// Opens `count` netlink sockets of `protocol` in nsFd's netns (-1: the current one), in one
+// visit there; socket i listens to the multicast groups groups[i]. Returns 0, or an errno with
+// *op saying what failed (no socket is left open then).
+static int netlink_open(int ns_fd, int protocol, const unsigned *groups, int *fds, int count, const char **op) {
+  int saved = -1, err = 0, made = 0;
+  if (ns_fd >= 0) {
+    saved = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+    if (saved < 0) return *op = "open /proc/thread-self/ns/net", errno;
+    if (setns(ns_fd, CLONE_NEWNET) < 0) {
+      err = errno;
+      close(saved);
+      return *op = "setns", err;
+    }
+  }
+  for (; made < count; made++) {
+    fds[made] = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, protocol);
+    if (fds[made] < 0) {
+      err = errno, *op = "socket(AF_NETLINK)";
+      break;
+    }
+  }
+  if (saved >= 0) {
+    // Staying in the wrong netns would let later calls change the wrong network: give up.
+    if (setns(saved, CLONE_NEWNET) < 0) {
+      perror("wasm-cni: cannot return to the original network namespace");
+      abort();
+    }
+    close(saved);
+  }
+  for (int i = 0; i < made && err == 0; i++) {
+    int one = 1, rcvbuf = 1 << 20;
+    setsockopt(fds[i], SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof one);
+    setsockopt(fds[i], SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof one);
+    setsockopt(fds[i], SOL_NETLINK, NETLINK_GET_STRICT_CHK, &one, sizeof one);
+    if (setsockopt(fds[i], SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof rcvbuf) < 0)
+      setsockopt(fds[i], SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
+    struct sockaddr_nl sa = {.nl_family = AF_NETLINK, .nl_groups = groups ? groups[i] : 0};
+    if (bind(fds[i], (struct sockaddr *)&sa, sizeof sa) < 0) err = errno, *op = "bind(AF_NETLINK)";
+  }
+  if (err != 0)
+    for (int i = 0; i < made; i++) close(fds[i]);
+  return err;
+}
+
 // netlinkSocket(nsFd, protocol = NETLINK_ROUTE): a netlink socket created in (and forever bound
 // to) nsFd's netns; NETLINK_NETFILTER (12) for nftables.
 static napi_value netlink_socket(napi_env env, napi_callback_info info) {
@@ -74,39 +123,10 @@ static napi_value netlink_socket(napi_env env, napi_callback_info info) {
   if (argc < 1 || !arg_int(env, argv[0], &ns_fd) || (argc >= 2 && !arg_int(env, argv[1], &protocol)) ||
       (protocol != NETLINK_ROUTE && protocol != NETLINK_NETFILTER))
     return bad_args(env, "netlinkSocket(nsFd: number, protocol?: 0 | 12)");
-  int saved = -1;
-  if (ns_fd >= 0) {
-    saved = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-    if (saved < 0) return throw_errno(env, "open /proc/thread-self/ns/net", errno);
-    if (setns(ns_fd, CLONE_NEWNET) < 0) {
-      int err = errno;
-      close(saved);
-      return throw_errno(env, "setns", err);
-    }
-  }
-  int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, protocol);
-  int err = errno;
-  if (saved >= 0) {
-    // Staying in the wrong netns would let later calls change the wrong network: give up.
-    if (setns(saved, CLONE_NEWNET) < 0) {
-      perror("wasm-cni: cannot return to the original network namespace");
-      abort();
-    }
-    close(saved);
-  }
-  if (fd < 0) return throw_errno(env, "socket(AF_NETLINK)", err);
-  int one = 1, rcvbuf = 1 << 20;
-  setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof one);
-  setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof one);
-  setsockopt(fd, SOL_NETLINK, NETLINK_GET_STRICT_CHK, &one, sizeof one);
-  if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof rcvbuf) < 0)
-    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
-  struct sockaddr_nl sa = {.nl_family = AF_NETLINK};
-  if (bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0) {
-    err = errno;
-    close(fd);
-    return throw_errno(env, "bind(AF_NETLINK)", err);
-  }
+  int fd = -1;
+  const char *op = NULL;
+  int err = netlink_open(ns_fd, protocol, NULL, &fd, 1, &op);
+  if (err != 0) return throw_errno(env, op, err);
   return ret_int(env, fd);
 }
 
@@ -191,6 +211,153 @@ static napi_value nl_recv(napi_env env, napi_callback_info info) {
   if (n < 0) return throw_errno(env, "recvmsg(netlink)", errno);
   if (msg.msg_flags & MSG_TRUNC) return throw_errno(env, "recvmsg(netlink) truncated", EMSGSIZE);
   return ret_int(env, n);
+}
+
+// linkDelete's requests in flight: a thread of their own each, and a socket the thread closes
+// when the kernel acks. openFds leaves these sockets out (they close by themselves); past
+// MAX_DETACHED, a delete waits for its ack in the calling thread like any request.
+#define MAX_DETACHED 32
+static pthread_mutex_t detached_lock = PTHREAD_MUTEX_INITIALIZER;
+static int detached_fds[MAX_DETACHED]; // fd + 1; 0 is a free slot
+#define ACK_BYTES 8192
+
+struct detached {
+  atomic_int refs; // the caller's and the thread's: the last one frees it
+  atomic_bool done;
+  int fd, err;
+  uint32_t seq;
+  size_t req_len, ack_len;
+  uint8_t ack[ACK_BYTES];
+  uint8_t req[];
+};
+
+static void detached_release(struct detached *d) {
+  if (atomic_fetch_sub(&d->refs, 1) == 1) free(d);
+}
+
+// Sends the request and reads until its ack; then closes the socket (and frees its slot, in
+// one step under the lock, so openFds never sees a socket of ours that is not in the slots).
+static void *detached_run(void *arg) {
+  struct detached *d = arg;
+  struct sockaddr_nl kernel = {.nl_family = AF_NETLINK};
+  ssize_t n;
+  do n = sendto(d->fd, d->req, d->req_len, 0, (struct sockaddr *)&kernel, sizeof kernel);
+  while (n < 0 && errno == EINTR);
+  while (n >= 0) {
+    do n = recv(d->fd, d->ack, sizeof d->ack, 0);
+    while (n < 0 && errno == EINTR);
+    const struct nlmsghdr *h = (const struct nlmsghdr *)d->ack;
+    if (n >= (ssize_t)sizeof *h && h->nlmsg_type == NLMSG_ERROR && h->nlmsg_seq == d->seq) {
+      d->ack_len = (size_t)n;
+      break;
+    }
+  }
+  if (n < 0) d->err = errno;
+  pthread_mutex_lock(&detached_lock);
+  close(d->fd);
+  for (int i = 0; i < MAX_DETACHED; i++)
+    if (detached_fds[i] == d->fd + 1) detached_fds[i] = 0;
+  pthread_mutex_unlock(&detached_lock);
+  atomic_store(&d->done, true);
+  detached_release(d);
+  return NULL;
+}
+
+// Starts d on a thread of its own; false when all slots are taken or no thread can start.
+static bool detached_start(struct detached *d) {
+  pthread_mutex_lock(&detached_lock);
+  int slot = -1;
+  for (int i = 0; i < MAX_DETACHED && slot < 0; i++)
+    if (detached_fds[i] == 0) slot = i;
+  bool started = false;
+  if (slot >= 0) {
+    pthread_attr_t attr;
+    pthread_t thread;
+    pthread_attr_init(&attr);
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    pthread_attr_setstacksize(&attr, 64 * 1024);
+    detached_fds[slot] = d->fd + 1;
+    atomic_fetch_add(&d->refs, 1);
+    started = pthread_create(&thread, &attr, detached_run, d) == 0;
+    if (!started) detached_fds[slot] = 0, atomic_fetch_sub(&d->refs, 1);
+    pthread_attr_destroy(&attr);
+  }
+  pthread_mutex_unlock(&detached_lock);
+  return started;
+}
+
+// True when buf holds the RTM_DELLINK notification of link `index` (AF_UNSPEC: a bridge's
+// AF_BRIDGE notice of a port leaving comes before the link itself goes).
+static bool has_dellink(const uint8_t *buf, ssize_t len, int index) {
+  for (const struct nlmsghdr *h = (const void *)buf; NLMSG_OK(h, (size_t)len); h = NLMSG_NEXT(h, len)) {
+    const struct ifinfomsg *ifi = NLMSG_DATA(h);
+    if (h->nlmsg_type == RTM_DELLINK && h->nlmsg_len >= NLMSG_LENGTH(sizeof *ifi) && ifi->ifi_family == AF_UNSPEC &&
+        ifi->ifi_index == index)
+      return true;
+  }
+  return false;
+}
+
+// linkDelete(nsFd, request, index): sends `request` (an RTM_DELLINK of link `index` in nsFd's
+// netns, with NLM_F_ACK) and returns once the kernel has taken the link off its lists, as its
+// RTM_DELLINK notification says: undefined then. By then the link, its peer, their addresses,
+// routes and bridge port are gone and the name is free; what the kernel does after (an
+// rcu_barrier in netdev_run_todo, ~20 ms here, before the ack) is left to a thread that waits
+// for the ack. When the ack comes first (an error, or no notification was seen), returns the
+// ack's datagram.
+static napi_value link_delete(napi_env env, napi_callback_info info) {
+  size_t argc = 3, len;
+  napi_value argv[3];
+  int32_t ns_fd, index;
+  void *data;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc < 3 || !arg_int(env, argv[0], &ns_fd) || !arg_bytes(env, argv[1], &data, &len) || !arg_int(env, argv[2], &index) ||
+      len < sizeof(struct nlmsghdr) || len > 4096 || index <= 0)
+    return bad_args(env, "linkDelete(nsFd: number, request: Uint8Array, index: number)");
+  struct detached *d = calloc(1, sizeof *d + len);
+  if (d == NULL) return throw_errno(env, "linkDelete", ENOMEM);
+  atomic_init(&d->refs, 1);
+  memcpy(d->req, data, d->req_len = len);
+  d->seq = ((const struct nlmsghdr *)data)->nlmsg_seq;
+  // The listener joins RTMGRP_LINK before the request is sent: the notification cannot be missed.
+  int fds[2] = {-1, -1};
+  const unsigned groups[2] = {RTMGRP_LINK, 0};
+  const char *op = NULL;
+  int err = netlink_open(ns_fd, NETLINK_ROUTE, groups, fds, 2, &op);
+  if (err != 0) {
+    free(d);
+    return throw_errno(env, op, err);
+  }
+  int listener = fds[0];
+  d->fd = fds[1];
+  if (!detached_start(d)) detached_run(d);
+  static uint8_t buf[64 * 1024];
+  bool gone = false, deaf = false;
+  while (!gone && !atomic_load(&d->done)) {
+    struct pollfd p = {.fd = listener, .events = POLLIN};
+    // 1 ms: an ack without a notification (an error) is seen within that.
+    if (deaf || poll(&p, 1, 1) <= 0) {
+      if (deaf) poll(NULL, 0, 1);
+      continue;
+    }
+    ssize_t n = recv(listener, buf, sizeof buf, MSG_DONTWAIT);
+    if (n < 0 && errno == ENOBUFS) deaf = true; // notifications were lost: wait for the ack
+    else if (n > 0) gone = has_dellink(buf, n, index);
+  }
+  close(listener);
+  napi_value result = NULL;
+  if (!gone || atomic_load(&d->done)) {
+    if (d->err != 0) {
+      detached_release(d);
+      return throw_errno(env, "netlink (link delete)", d->err);
+    }
+    void *out;
+    napi_create_buffer_copy(env, d->ack_len, d->ack, &out, &result);
+  } else {
+    napi_get_undefined(env, &result);
+  }
+  detached_release(d);
+  return result;
 }
 
 static napi_value fd_close(napi_env env, napi_callback_info info) {
@@ -379,18 +546,31 @@ static int64_t monotonic_ms(void) {
   return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
 }
 
+// Whether fd is the socket of a linkDelete in flight (the caller holds detached_lock).
+static bool is_detached(int fd) {
+  for (int i = 0; i < MAX_DETACHED; i++)
+    if (detached_fds[i] == fd + 1) return true;
+  return false;
+}
+
 // openFds(): "N=target" for each descriptor this process has open (readlink of /proc/self/fd/N),
-// one per line, unsorted. One call instead of a readlink from JS per descriptor: the pool
+// one per line, unsorted, but for linkDelete's sockets in flight. One call instead of a readlink from JS per descriptor: the pool
 // checks it after every call (host-process.ts).
 static napi_value open_fds(napi_env env, napi_callback_info info) {
   (void)info;
+  // Under the lock: a linkDelete thread closes its socket and frees its slot in one step.
+  pthread_mutex_lock(&detached_lock);
   DIR *dir = opendir("/proc/self/fd");
-  if (dir == NULL) return throw_errno(env, "opendir(/proc/self/fd)", errno);
+  if (dir == NULL) {
+    int err = errno;
+    pthread_mutex_unlock(&detached_lock);
+    return throw_errno(env, "opendir(/proc/self/fd)", err);
+  }
   size_t cap = 4096, len = 0;
   char *out = malloc(cap);
   struct dirent *e;
   while (out != NULL && (e = readdir(dir)) != NULL) {
-    if (e->d_name[0] == '.' || atoi(e->d_name) == dirfd(dir)) continue;
+    if (e->d_name[0] == '.' || atoi(e->d_name) == dirfd(dir) || is_detached(atoi(e->d_name))) continue;
     char target[PATH_MAX];
     ssize_t n = readlinkat(dirfd(dir), e->d_name, target, sizeof target - 1);
     if (n < 0) continue; // closed meanwhile
@@ -405,6 +585,7 @@ static napi_value open_fds(napi_env env, napi_callback_info info) {
     len += (size_t)snprintf(out + len, cap - len, "%s=%s\n", e->d_name, target);
   }
   closedir(dir);
+  pthread_mutex_unlock(&detached_lock);
   if (out == NULL) return throw_errno(env, "openFds", ENOMEM);
   napi_value result;
   napi_create_string_utf8(env, out, len, &result);
@@ -581,6 +762,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"recvMsg", NULL, unix_recv, NULL, NULL, NULL, napi_enumerable, NULL},
       {"dup2", NULL, fd_dup2, NULL, NULL, NULL, napi_enumerable, NULL},
       {"unshareNet", NULL, unshare_net, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"linkDelete", NULL, link_delete, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

@@ -50,6 +50,14 @@ export interface NativeApi {
   dup2(oldFd: number, newFd: number): void;
   /** Moves the calling thread into a new, empty network namespace. */
   unshareNet(): void;
+  /**
+   * Sends `request` (an RTM_DELLINK of link `index`, with NLM_F_ACK) in the netns of nsFd and
+   * returns once the kernel has taken the link off its lists (its RTM_DELLINK notification):
+   * undefined. The rest of the kernel's teardown (~20 ms: an rcu_barrier before the ack) is
+   * left to a thread of the addon that waits for the ack. Returns the ack's datagram instead
+   * when it came first (an error).
+   */
+  linkDelete(nsFd: number, request: Uint8Array, index: number): Uint8Array | undefined;
 }
 
 const ADDON = "wasm_cni_native.node";

@@ -9,7 +9,9 @@
  * - the host's code and its pure caches: parsed schemas, the time-limit trampoline, the addon;
  * - the plugins' compiled main modules (code only, never an instance or a memory), each used
  *   only while its files are the very ones it was compiled from (load-component.ts);
- * - the pool's listening socket (fd 3) and the files Node itself holds.
+ * - the pool's listening socket (fd 3) and the files Node itself holds;
+ * - for a few tens of ms after a call that deleted a link, the addon's thread that waits for
+ *   the kernel's ack of that delete, with its netlink socket (openFds leaves it out).
  * After each call the open descriptors (by number and what they are), Node's active handles
  * and timers, the environment, working directory and umask must be exactly those it had before
  * its first call; otherwise, after MAX_CALLS calls, or past MAX_GROWTH_BYTES more resident

@@ -105,14 +105,16 @@ export function linkAdd(h: RtnlHandle, o: LinkAddOptions, at: RtnlHandle = h): L
   return linkByName(at, o.name);
 }
 
-/** Deletes a link (a veth's peer goes with it). Equivalent to: `ip link del $link` */
+/**
+ * Deletes a link (a veth's peer goes with it), and returns once the kernel has taken it off its
+ * lists (RtnlHandle.deleteLink). Equivalent to: `ip link del $link`
+ */
 export function linkDel(h: RtnlHandle, link: LinkRef): void {
   const req = { type: RTM.DELLINK, flags: 0, body: ifInfoMsg({ index: linkIndex(link) }), attrs: [] };
-  h.request(req, `delete link ${linkLabel(link)}`, linkLabel(link));
+  h.deleteLink(req, `delete link ${linkLabel(link)}`, linkIndex(link), linkLabel(link));
 }
 
 /** Deletes a link by name. Equivalent to: `ip link del $name` */
 export function linkDelByName(h: RtnlHandle, name: string): void {
-  const req = { type: RTM.DELLINK, flags: 0, body: ifInfoMsg(), attrs: [stringAttr(IFLA.IFNAME, name)] };
-  h.request(req, `delete link ${name}`, name);
+  linkDel(h, linkByName(h, name));
 }

@@ -1,3 +1,4 @@
+import { readdirSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { KernelError, LinkNotFoundError } from "../../../host/kernel/errors";
 import { linkAddBridge, linkAddVeth, linkByIndex, linkByName, linkDel, linkDelByName, linkList } from "../../../host/kernel/rtnl/link";
@@ -7,7 +8,7 @@ import {
 } from "../../../host/kernel/rtnl/link-set";
 import { bridgeVlanList } from "../../../host/kernel/rtnl/bridge-vlan";
 import { ipJson } from "../../helpers/netns";
-import { freshNs } from "./fixture";
+import { freshNs, native } from "./fixture";
 
 interface IpLink {
   ifindex: number;
@@ -130,6 +131,38 @@ describe("link", () => {
     expect(ipJson<IpLink[]>(a.test, ["link", "show"]).map((l) => l.ifname)).toEqual(["lo"]);
     expect(() => linkDel(a.h, v)).toThrow(LinkNotFoundError);
     expect(() => linkDelByName(a.h, "v0")).toThrow(LinkNotFoundError);
+  });
+
+  // linkDel returns at the kernel's RTM_DELLINK notification, before the teardown's ack.
+  it("linkDel returns with both ends gone from both namespaces, and their names free at once", () => {
+    const a = freshNs();
+    const b = freshNs();
+    const v = linkAddVeth(a.h, { name: "veth0", peerName: "eth0", peerNetns: b.ns });
+    linkDel(a.h, v);
+    expect(ipJson<IpLink[]>(a.test, ["link", "show"]).map((l) => l.ifname)).toEqual(["lo"]);
+    expect(ipJson<IpLink[]>(b.test, ["link", "show"]).map((l) => l.ifname)).toEqual(["lo"]);
+    expect(() => linkByName(a.h, "veth0")).toThrow(LinkNotFoundError);
+    expect(linkAddVeth(a.h, { name: "veth0", peerName: "eth0", peerNetns: b.ns }).name).toBe("veth0");
+  });
+
+  it("linkDel fails with the kernel's error when the kernel refuses (lo cannot be deleted)", () => {
+    const a = freshNs();
+    const lo = linkByName(a.h, "lo");
+    expect(() => linkDel(a.h, lo)).toThrow(expect.objectContaining({ code: "EOPNOTSUPP", message: expect.stringMatching(/^delete link lo: EOPNOTSUPP/) }));
+    expect(linkByName(a.h, "lo").index).toBe(lo.index);
+  });
+
+  it("linkDel: the sockets still waiting for acks are not the caller's open descriptors, and all close (40 deletes, more than wait at once)", async () => {
+    const a = freshNs();
+    const pairs = Array.from({ length: 40 }, (_, i) => linkAddVeth(a.h, { name: `v${i}`, peerName: `p${i}` }));
+    const fdCount = (): number => readdirSync("/proc/self/fd").length;
+    const listed = native.openFds();
+    const count = fdCount();
+    for (const v of pairs) linkDel(a.h, v);
+    expect(ipJson<IpLink[]>(a.test, ["link", "show"]).map((l) => l.ifname)).toEqual(["lo"]);
+    expect(native.openFds().split("\n").sort()).toEqual(listed.split("\n").sort());
+    for (let waited = 0; fdCount() > count && waited < 5000; waited += 10) await new Promise((r) => setTimeout(r, 10));
+    expect(fdCount()).toBe(count);
   });
 });
 

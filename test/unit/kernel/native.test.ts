@@ -8,7 +8,7 @@ import { loadNative } from "../../../host/kernel/native";
 describe("kernel/native", () => {
   it("loadNative finds the addon from host/kernel and from dist/", () => {
     expect(Object.keys(loadNative()).sort()).toEqual([
-      "accept", "close", "dup2", "flock", "netlinkSocket", "nsOpen", "openFds", "peerUid", "recv", "recvMsg", "send", "sendMsg", "setns",
+      "accept", "close", "dup2", "flock", "linkDelete", "netlinkSocket", "nsOpen", "openFds", "peerUid", "recv", "recvMsg", "send", "sendMsg", "setns",
       "tapCreate", "unixConnect", "unixListen", "unshareNet", "waitReadable",
     ]);
     expect(typeof loadNative(resolve("dist")).flock).toBe("function");

@@ -11,7 +11,7 @@ const notUsed = (): never => {
 };
 const prestartNotUsed = {
   unixListen: notUsed, unixConnect: notUsed, accept: notUsed, peerUid: notUsed, waitReadable: notUsed,
-  sendMsg: notUsed, recvMsg: notUsed, dup2: notUsed, unshareNet: notUsed, nsOpen: notUsed, openFds: notUsed,
+  sendMsg: notUsed, recvMsg: notUsed, dup2: notUsed, unshareNet: notUsed, nsOpen: notUsed, openFds: notUsed, linkDelete: notUsed,
 };
 
 /** A fake addon that answers each request with captured datagrams, renumbered to the request's seq. */
