@@ -10,7 +10,7 @@ import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { cniExec } from "../tools/cni-exec";
-import { DEFAULT_SPARES } from "../host/prestart/protocol";
+import { defaultSpares } from "../host/prestart/protocol";
 import { type Conflist, createConflistRunner, parseConflist } from "../tools/conflist-runner";
 
 // npm runs scripts from the package root (the script itself runs from a bundle in build/tools).
@@ -278,7 +278,7 @@ const baselines: [string, () => number][] = [
 ];
 
 // The prestarted host, as an operator runs it (`wasm-cni serve`), with its spares in SPARES_DIR.
-const SPARES = DEFAULT_SPARES; // serve's default
+const SPARES = defaultSpares(); // serve's default
 const supervisor = spawn(join(ROOT, "bin/wasm-cni"), ["serve"], { env: CLEAN_ENV, stdio: ["ignore", "ignore", "inherit"] });
 supervisor.unref(); // stopped at the end; it must not keep this process alive
 process.on("exit", () => supervisor.kill("SIGTERM"));

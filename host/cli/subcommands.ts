@@ -18,7 +18,7 @@ import { controllerReconciler } from "../agent/controller-reconciler";
 import { readOwnUnderlay } from "../agent/underlay";
 import { CniError } from "../cni/errors";
 import type { NativeApi } from "../kernel/native";
-import { DEFAULT_DIR, DEFAULT_SPARES, prestartDir } from "../prestart/protocol";
+import { DEFAULT_DIR, defaultSpares, prestartDir } from "../prestart/protocol";
 import { serve } from "../prestart/supervisor";
 import type { RuntimeDeps } from "../runtime/guest-call";
 import type { Grant } from "../runtime/policy";
@@ -43,7 +43,7 @@ export interface SubcommandDeps {
 
 export const USAGE = `usage: ${HOST_BINARY_NAME} caps [--json]
        ${HOST_BINARY_NAME} inspect <plugin name | path/to/component.wasm> [--json]
-       ${HOST_BINARY_NAME} serve [--dir PATH] [--spares N]   (default ${DEFAULT_DIR}, a pool of ${DEFAULT_SPARES} host processes)
+       ${HOST_BINARY_NAME} serve [--dir PATH] [--spares N]   (default ${DEFAULT_DIR}, a pool of twice the CPUs, 4-16: ${defaultSpares()} here)
        ${HOST_BINARY_NAME} install <component.wasm> [--name N] [--plugin-dir D] [--force] [--json]
        ${HOST_BINARY_NAME} uninstall <plugin name> [--plugin-dir D] [--json]
        ${HOST_BINARY_NAME} agent --config FILE [--leave]   (the node agent; --leave: the node leaves the cluster for good)
@@ -147,7 +147,7 @@ export function runSubcommandMain(argv: readonly string[], deps: SubcommandDeps)
 /** `serve`: runs until SIGTERM or SIGINT. */
 async function runServe(args: readonly string[], deps: SubcommandDeps): Promise<number> {
   let dir = prestartDir(process.env) ?? DEFAULT_DIR;
-  let spares = DEFAULT_SPARES;
+  let spares = defaultSpares();
   for (let i = 0; i < args.length; i += 2) {
     const [flag, value] = [args[i], args[i + 1]];
     if (flag === "--dir" && value?.startsWith("/")) dir = value;

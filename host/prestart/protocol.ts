@@ -25,21 +25,25 @@
  *                                            give back stdio, env, cwd, umask; check; next call
  */
 import { statSync } from "node:fs";
+import { availableParallelism } from "node:os";
 
 /** Where the pool listens unless WASM_CNI_PRESTART_DIR says otherwise ("off": never forward). */
 export const DEFAULT_DIR = "/run/wasm-cni";
 
 /**
- * Host processes kept by default. A DEL spends most of its ~20 ms waiting for the kernel to
- * delete a veth (RCU grace periods), and only calls in flight at once overlap those waits; 20
- * ADDs at once are bound by the two cores and by the network's IPAM lock, whose holder gets
- * less of them the more calls run at once. So on 2 cores the pool size trades one burst for
- * the other: `npm run bench -- 20`, two runs each (2026-12-07), ours/Go for 20 ADDs then 20
- * DELs at once: 8 processes 1.09-1.13x and 1.22-1.24x, 12 processes 1.19-1.25x and 1.09-1.15x,
- * 20 processes 1.33-1.34x and 1.09-1.10x. 8 costs least memory: each process holds ~22 MiB of
+ * Host processes kept by default: twice the CPUs, at least 4 and at most 16. A call is CPU
+ * work and waits in the kernel (an nftables commit that deletes waits ~10 ms for RCU); twice
+ * the CPUs keeps them busy through those waits. On 2 cores (2026-12-08, /work/burstcpu.sh,
+ * three rounds each), 20 ADDs and then 20 DELs at once took 97-110 and 54-69 ms with 2 or 3
+ * processes, 93-122 and 62-81 ms with 4, 112-162 and 71-75 ms with 8; Go's plugins 111-124
+ * and 92-107 ms. More processes than that only share the cores and the rtnl lock among more
+ * calls. (Before link deletes returned at the kernel's notification, each DEL waited ~20 ms
+ * for it, and DELs at once wanted as many processes as calls.) Each process holds ~22 MiB of
  * its own (supervisor.ts keeps its young generation small); Node's binary, ~40 MiB, is shared.
  */
-export const DEFAULT_SPARES = 8;
+export function defaultSpares(): number {
+  return Math.min(16, Math.max(4, 2 * availableParallelism()));
+}
 
 /** The pool's one listening socket. */
 export const hostSocket = (dir: string): string => `${dir}/host.sock`;

@@ -19,13 +19,15 @@ export type WarmUpCall = (io: CliIo) => Promise<number>;
 
 const THREAD_NETNS = "/proc/thread-self/ns/net";
 /**
- * V8 optimizes a function only after it has run a while, and in the background: a process
- * fresh from 3 rounds spent ~30% more CPU per call over its next 50 calls than after 200, a
- * fifth of it in the optimizing compiler's threads. 20 ADDs at once on a fresh pool of 8: 129-140 ms after 3
- * rounds, 103-117 ms after 15 (interleaved, /work/burstcpu.sh). The price: ~0.6 s of CPU per
- * process (at the supervisor's low priority), and a pool of 8 ready in ~3 s instead of ~1.2 s.
+ * V8 optimizes a function only after it has run a while, and in the background: a small
+ * function that a call runs a few times is optimized after ~100-150 calls. A process fresh
+ * from 3 rounds spent ~30% more CPU per call over its next 50 calls than after 200, a fifth of
+ * it in the optimizing compiler's threads. Six runs of 20 bridge ADDs at once on a fresh pool of
+ * 4 (from a shell, twice each): after 15 rounds, the second run took 170-178 ms and the others
+ * 87-121; after 30, all took 83-116 ms. The price: ~1 s of CPU per process, at the
+ * supervisor's low priority; a pool of 4 is ready ~2.5 s after `serve` starts on 2 cores.
  */
-const WARM_UP_ROUNDS = 15;
+const WARM_UP_ROUNDS = 30;
 
 export async function warmUp(native: NativeApi, pluginDir: string, dataDir: string, log: (line: string) => void, runCall: WarmUpCall): Promise<void> {
   for (const name of listPlugins(pluginDir)) {
