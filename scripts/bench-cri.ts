@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { containerdSkipReason, startContainerd, type ContainerdEnv } from "../test/e2e/containerd-env";
 import type { PodSandboxConfig } from "../test/e2e/cri/client";
+import { defaultSpares } from "../host/prestart/protocol";
 
 const ROOT = resolve(".");
 const PODS = Number(process.argv[2] ?? 20);
@@ -54,7 +55,7 @@ async function main(): Promise<void> {
     // serve's pool warms up in containerd's private /run.
     for (let waited = 0; ; waited += 100) {
       const run = ours.inside("/run/wasm-cni");
-      if (run !== undefined && existsSync(run) && readdirSync(run).filter((n) => n.startsWith("ready-")).length >= 8) break;
+      if (run !== undefined && existsSync(run) && readdirSync(run).filter((n) => n.startsWith("ready-")).length >= defaultSpares()) break;
       if (waited > 30_000) throw new Error(`serve's pool did not get ready in containerd's namespaces:\n${ours.log()}`);
       await new Promise((r) => setTimeout(r, 100));
     }
