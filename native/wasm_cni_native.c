@@ -288,8 +288,8 @@ static bool detached_start(struct detached *d) {
 
 // True when buf holds the RTM_DELLINK notification of link `index` (AF_UNSPEC: a bridge's
 // AF_BRIDGE notice of a port leaving comes before the link itself goes).
-static bool has_dellink(const uint8_t *buf, ssize_t len, int index) {
-  for (const struct nlmsghdr *h = (const void *)buf; NLMSG_OK(h, (size_t)len); h = NLMSG_NEXT(h, len)) {
+static bool has_dellink(const uint8_t *buf, int len, int index) {
+  for (const struct nlmsghdr *h = (const void *)buf; NLMSG_OK(h, len); h = NLMSG_NEXT(h, len)) {
     const struct ifinfomsg *ifi = NLMSG_DATA(h);
     if (h->nlmsg_type == RTM_DELLINK && h->nlmsg_len >= NLMSG_LENGTH(sizeof *ifi) && ifi->ifi_family == AF_UNSPEC &&
         ifi->ifi_index == index)
@@ -330,7 +330,10 @@ static napi_value link_delete(napi_env env, napi_callback_info info) {
   }
   int listener = fds[0];
   d->fd = fds[1];
-  if (!detached_start(d)) detached_run(d);
+  if (!detached_start(d)) {
+    atomic_fetch_add(&d->refs, 1); // detached_run gives up the thread's reference
+    detached_run(d);
+  }
   uint8_t buf[32 * 1024]; // a notification that does not fit is skipped: the ack still comes
   bool gone = false, deaf = false;
   while (!gone && !atomic_load(&d->done)) {
@@ -342,14 +345,15 @@ static napi_value link_delete(napi_env env, napi_callback_info info) {
     }
     ssize_t n = recv(listener, buf, sizeof buf, MSG_DONTWAIT);
     if (n < 0 && errno == ENOBUFS) deaf = true; // notifications were lost: wait for the ack
-    else if (n > 0) gone = has_dellink(buf, n, index);
+    else if (n > 0) gone = has_dellink(buf, (int)n, index);
   }
   close(listener);
   napi_value result = NULL;
   if (!gone || atomic_load(&d->done)) {
     if (d->err != 0) {
+      int failed = d->err;
       detached_release(d);
-      return throw_errno(env, "netlink (link delete)", d->err);
+      return throw_errno(env, "netlink (link delete)", failed);
     }
     void *out;
     napi_create_buffer_copy(env, d->ack_len, d->ack, &out, &result);
