@@ -1,4 +1,5 @@
 // Link operations that list, look up, create and delete links (like netlink's link_linux.go).
+import { LinkNotFoundError } from "../errors";
 import { stringAttr } from "../nl/attr";
 import { NLM_F } from "../nl/header";
 import type { RtnlHandle } from "./handle";
@@ -116,5 +117,11 @@ export function linkDel(h: RtnlHandle, link: LinkRef): void {
 
 /** Deletes a link by name. Equivalent to: `ip link del $name` */
 export function linkDelByName(h: RtnlHandle, name: string): void {
-  linkDel(h, linkByName(h, name));
+  let link: Link;
+  try {
+    link = linkByName(h, name);
+  } catch (e) {
+    throw e instanceof LinkNotFoundError ? new LinkNotFoundError(`delete link ${name}`, name, { cause: e }) : e;
+  }
+  linkDel(h, link);
 }

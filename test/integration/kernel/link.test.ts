@@ -130,7 +130,7 @@ describe("link", () => {
     linkDel(a.h, v);
     expect(ipJson<IpLink[]>(a.test, ["link", "show"]).map((l) => l.ifname)).toEqual(["lo"]);
     expect(() => linkDel(a.h, v)).toThrow(LinkNotFoundError);
-    expect(() => linkDelByName(a.h, "v0")).toThrow(LinkNotFoundError);
+    expect(() => linkDelByName(a.h, "v0")).toThrow(expect.objectContaining({ name: "LinkNotFoundError", link: "v0", message: "delete link v0: ENODEV (No such device)" }));
   });
 
   // linkDel returns at the kernel's RTM_DELLINK notification, before the teardown's ack.
