@@ -142,7 +142,7 @@ export function createLinkCaps(ctx: CallContext): typeof LinkCaps {
       const at = { ns, name };
       let info: LinkCaps.LinkInfo;
       try {
-        info = setLink(ns, name, change, at);
+        info = setLink(ns, name, change, at, before);
       } catch (e) {
         // Nothing half-done: what was applied goes back (a moved or renamed link home first).
         try {
@@ -390,14 +390,18 @@ export function createLinkCaps(ctx: CallContext): typeof LinkCaps {
     });
   }
 
-  /** Applies a change; `at` follows the link (namespace id and name) as it moves, for a restore. */
-  function setLink(ns: number, name: string, change: LinkCaps.LinkChange, at: { ns: number; name: string }): LinkCaps.LinkInfo {
+  /**
+   * Applies a change to `before` (the link as it is); `at` follows the link (namespace id and
+   * name) as it moves, for a restore.
+   */
+  function setLink(ns: number, name: string, change: LinkCaps.LinkChange, at: { ns: number; name: string }, before: Link): LinkCaps.LinkInfo {
       const moved = moveOrRename(rtnl(ns), name, change, change.netns !== undefined ? rtnl(change.netns) : undefined);
       const h = moved.h;
+      const stayed = h === rtnl(ns) && moved.name === name;
       name = moved.name;
       at.ns = change.netns ?? ns;
       at.name = name;
-      const link = linkByName(h, name);
+      const link = stayed ? before : linkByName(h, name);
       // Order as `ip link set` applies it: attributes first, up last, so a link comes up configured.
       if (change.mtu !== undefined) linkSetMtu(h, link, change.mtu);
       if (change.mac !== undefined) linkSetMac(h, link, change.mac);
