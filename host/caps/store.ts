@@ -82,9 +82,7 @@ export function createStoreCaps(ctx: CallContext): typeof StoreCaps {
     entries: hostCall(ctx, "store.entries", (b: number) => bucket(b).bucket.entries()),
     find: hostCall(ctx, "store.find", (b: number, values: string[]) => {
       if (values.length === 0 || values.length > MAX_FIND_VALUES) throw invalid(`store.find takes 1 to ${MAX_FIND_VALUES} values, not ${values.length}`);
-      const { bucket: bk } = bucket(b);
-      const wanted = new Set(values.map((v) => v.trim()));
-      return bk.entries().filter(([, v]) => wanted.has(v.trim()));
+      return bucket(b).bucket.find(values);
     }),
   };
 }

@@ -247,7 +247,7 @@ export const WIT_INTERFACES: readonly WitInterfaceInfo[] = [
       {
         "name": "find",
         "signature": "func(b: bucket, values: list<string>) -> result<list<tuple<string, string>>, host-error>",
-        "docs": "The keys (with their values) whose value, surrounding whitespace trimmed, is one of\n`values` (1 to 8 of them), in key order: an index lookup for a plugin that stores an owner\nper key, so that its own work does not grow with the bucket (host-local: the addresses an\nattachment holds; the host reads the bucket, as Go's host-local reads every file).\n`invalid` for no values or more than 8."
+        "docs": "The keys (with their values) whose value, surrounding whitespace trimmed, is one of\n`values` (1 to 8 of them), in key order: an index lookup for a plugin that stores an owner\nper key (host-local: the addresses an attachment holds). The host keeps an index of\nvalues beside the bucket, so the lookup reads the files of the keys it returns, not the\nbucket (Go's host-local reads every file). `invalid` for no values or more than 8."
       }
     ]
   },

@@ -1,5 +1,6 @@
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { BucketIndex, indexDirOf, isErrno } from "./disk-index";
 import { checkBucketName, checkDir, checkKey, DEFAULT_STORE_ROOT, type Bucket, type Store } from "./store";
 
 /** Names a value's temporary file, `<key>.tmp-<pid>` (checkKey refuses keys holding it). */
@@ -17,6 +18,9 @@ export type FileLocker = (fd: number) => void;
  * the kernel drops a dead holder's flock with its last fd, so the bucket is never left locked;
  * a reader sees a value whole or not at all (rename); a temporary file a dead writer left is
  * never read and is removed by the next holder. Not power-loss durable: nothing is fsync'd.
+ *
+ * `find` and `size` go through an index kept beside the bucket (disk-index.ts), so an ADD
+ * reads a few files whatever the number of reservations; the bucket stays host-local's.
  */
 export function createDiskStore(lock: FileLocker, root = DEFAULT_STORE_ROOT): Store {
   return {
@@ -32,23 +36,38 @@ export function createDiskStore(lock: FileLocker, root = DEFAULT_STORE_ROOT): St
         closeSync(fd);
         throw e;
       }
-      removeDeadWritersFiles(path);
-      return diskBucket(path, fd);
+      const index = BucketIndex.open(path, indexDirOf(dir || root, name));
+      // A dead writer's temporary file changed the bucket after the last seal.
+      if (!index.current) removeDeadWritersFiles(path);
+      return diskBucket(path, fd, index);
     },
   };
 }
 
-function diskBucket(path: string, lockFd: number): Bucket {
+function diskBucket(path: string, lockFd: number, index: BucketIndex): Bucket {
   let open = true;
-  /** Keys held, counted on first need (one readdir) and kept up to date while the lock is held. */
-  let count: number | undefined;
   const keys = (): string[] => readdirSync(path).filter((k) => k !== "lock" && !k.includes(TMP_INFIX));
   const file = (key: string): string => {
     if (!open) throw new Error(`bucket ${path} is closed`);
     checkKey(key);
     return join(path, key);
   };
-  return {
+  const currentIndex = (): BucketIndex => {
+    if (!index.current) index.rebuild(bucket.entries());
+    return index;
+  };
+  /** Runs a change of the bucket, keeping the index in step (or dropping it if it fails). */
+  const change = (key: string, before: string | undefined, after: string | undefined, write: () => void): void => {
+    index.willChange();
+    try {
+      write();
+    } catch (e) {
+      index.abandon();
+      throw e;
+    }
+    index.changed(key, before, after);
+  };
+  const bucket: Bucket = {
     get(key) {
       try {
         return readFileSync(file(key), "utf8");
@@ -60,20 +79,16 @@ function diskBucket(path: string, lockFd: number): Bucket {
     put(key, value) {
       const target = file(key);
       const tmp = `${target}${TMP_INFIX}${process.pid}`;
-      const isNew = count !== undefined && !existsSync(target);
-      writeFileSync(tmp, value, { mode: 0o600 }); // as host-local: reservations name containers
-      renameSync(tmp, target);
-      if (isNew) count = count! + 1;
+      change(key, bucket.get(key), value, () => {
+        writeFileSync(tmp, value, { mode: 0o600 }); // as host-local: reservations name containers
+        renameSync(tmp, target);
+      });
     },
     remove(key) {
-      try {
-        unlinkSync(file(key));
-        if (count !== undefined) count--;
-        return true;
-      } catch (e) {
-        if (isErrno(e, "ENOENT")) return false;
-        throw e;
-      }
+      const before = bucket.get(key);
+      if (before === undefined) return false;
+      change(key, before, undefined, () => unlinkSync(file(key)));
+      return true;
     },
     entries() {
       if (!open) throw new Error(`bucket ${path} is closed`);
@@ -81,17 +96,32 @@ function diskBucket(path: string, lockFd: number): Bucket {
         .sort()
         .map((k): [string, string] => [k, readFileSync(join(path, k), "utf8")]);
     },
+    find(values) {
+      if (!open) throw new Error(`bucket ${path} is closed`);
+      const wanted = new Set(values.map((v) => v.trim()));
+      const candidates = new Set([...wanted].flatMap((v) => currentIndex().candidates(v)));
+      const found: [string, string][] = [];
+      for (const key of [...candidates].sort()) {
+        const value = bucket.get(key); // the index names candidates; the file decides
+        if (value !== undefined && wanted.has(value.trim())) found.push([key, value]);
+      }
+      return found;
+    },
     size() {
       if (!open) throw new Error(`bucket ${path} is closed`);
-      count ??= keys().length;
-      return count;
+      return currentIndex().size();
     },
     close() {
       if (!open) return;
       open = false;
-      closeSync(lockFd); // closing the last fd releases the flock
+      try {
+        index.close();
+      } finally {
+        closeSync(lockFd); // closing the last fd releases the flock
+      }
     },
   };
+  return bucket;
 }
 
 /**
@@ -107,8 +137,4 @@ function removeDeadWritersFiles(path: string): void {
       if (!isErrno(e, "ENOENT")) throw e;
     }
   }
-}
-
-function isErrno(e: unknown, code: string): boolean {
-  return e instanceof Error && (e as NodeJS.ErrnoException).code === code;
 }

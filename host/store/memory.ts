@@ -20,8 +20,16 @@ function memoryBucket(data: Map<string, string>): Bucket {
     get: (key) => (checkKey(key), data.get(key)),
     put: (key, value) => void (checkKey(key), data.set(key, value)),
     remove: (key) => (checkKey(key), data.delete(key)),
-    entries: () => [...data.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+    entries: () => [...data.entries()].sort(byKey),
+    find: (values) => {
+      const wanted = new Set(values.map((v) => v.trim()));
+      return [...data.entries()].filter(([, v]) => wanted.has(v.trim())).sort(byKey);
+    },
     size: () => data.size,
     close: () => {},
   };
+}
+
+function byKey([a]: [string, string], [b]: [string, string]): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -10,6 +10,11 @@ export interface Bucket {
   /** False when the key was not there. */
   remove(key: string): boolean;
   entries(): [string, string][];
+  /**
+   * The entries whose value, surrounding whitespace trimmed, is one of `values`, in key order:
+   * an owner lookup whose cost does not grow with the bucket.
+   */
+  find(values: string[]): [string, string][];
   /** How many keys it holds (for the store quota). */
   size(): number;
   /** Releases the lock. */

@@ -120,9 +120,9 @@ declare function _find(p0: i32, p1: i32, p2: i32, p3: i32): void;
 /**
  * The keys (with their values) whose value, surrounding whitespace trimmed, is one of
  * `values` (1 to 8 of them), in key order: an index lookup for a plugin that stores an owner
- * per key, so that its own work does not grow with the bucket (host-local: the addresses an
- * attachment holds; the host reads the bucket, as Go's host-local reads every file).
- * `invalid` for no values or more than 8.
+ * per key (host-local: the addresses an attachment holds). The host keeps an index of
+ * values beside the bucket, so the lookup reads the files of the keys it returns, not the
+ * bucket (Go's host-local reads every file). `invalid` for no values or more than 8.
  */
 export function find(b: Bucket, values: Array<string>): Result<Array<Tuple2<string, string>>, HostError> {
   const _mark = mark();

@@ -363,4 +363,20 @@ describe.skipIf(!existsSync(GO_HOST_LOCAL))("host-local parity with the Go refer
     ok(call("DEL", c, "go1"));
     expect(reservations(net)).toEqual(["10.1.0.3", "fd00:10::3"]);
   });
+
+  it("our index follows the Go plugin's changes to a shared network: an address released and taken again by another container", () => {
+    const net = network("mixed");
+    const c = conf(net, { ranges: [[{ subnet: "10.8.0.0/24", rangeStart: "10.8.0.2", rangeEnd: "10.8.0.2" }]] });
+    expect(addresses(call("ADD", c, "a"))).toEqual(["10.8.0.2/24"]); // ours: indexed and sealed
+    expect(goCall("DEL", c, "a").code).toBe(0);
+    expect(addresses(goCall("ADD", c, "b"))).toEqual(["10.8.0.2/24"]); // the same file, another owner
+    ok(call("CHECK", c, "b"));
+    expect(call("CHECK", c, "a").json).toMatchObject({ code: 999 });
+    expect(call("ADD", c, "a").json).toMatchObject({ code: 999, msg: expect.stringContaining("no IP addresses available") });
+    ok(call("DEL", c, "b"));
+    expect(reservations(net)).toEqual([]);
+    expect(addresses(goCall("ADD", c, "c"))).toEqual(["10.8.0.2/24"]);
+    ok(call("DEL", c, "c"));
+    expect(reservations(net)).toEqual([]);
+  });
 });
