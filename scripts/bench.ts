@@ -202,10 +202,10 @@ async function burst(v: Variant): Promise<void> {
   }
 }
 
-/** `--pods N`: N pods on one bridge per variant, added in turn; the ADDs at pods 1-5 and N-4..N. */
+/** `--pods N`: N pods on one bridge per variant, added in turn; the ADDs at pods 1-10 and N-9..N. */
 async function manyPods(variants: Variant[]): Promise<void> {
   const ids = variants.map(() => [] as string[]);
-  const edge = 5;
+  const edge = 10;
   for (let i = 1; i <= PODS; i++) {
     for (const [k, v] of variants.entries()) {
       const id = `pod${k}x${i}`;
@@ -216,11 +216,14 @@ async function manyPods(variants: Variant[]): Promise<void> {
       const r = cniExec({ binary: join(v.dir, "bridge"), command: "ADD", containerId: id, netns: `/run/netns/${id}`, ifname: "eth0", path: v.dir, config: v.config, env: { ...v.env, ...(traced && { WASM_CNI_TRACE: "1" }) } });
       if (r.code !== 0) throw new Error(`${v.label} ADD of pod ${i} failed: ${r.stdout}${r.stderr}`);
       if (!measured) continue;
-      const at = i <= edge ? "pod 1-5" : `pod ${PODS - edge + 1}-${PODS}`;
+      const at = i <= edge ? `pod 1-${edge}` : `pod ${PODS - edge + 1}-${PODS}`;
       add(`${v.label} ADD at ${at}`, r.ms);
       const line = r.stderr.split("\n").find((l) => l.startsWith('{"trace"'));
       const t = line ? (JSON.parse(line) as Trace) : undefined;
-      if (t) add(`${v.label} ADD at ${at}, outside host functions`, (t.trace.end ?? NaN) - (t.trace.main ?? NaN) - t.hostMs);
+      if (!t) continue;
+      add(`${v.label} ADD at ${at}, outside host functions`, (t.trace.end ?? NaN) - (t.trace.main ?? NaN) - t.hostMs);
+      // IPAM's whole part, store included: what grew with the reservations before the index.
+      add(`${v.label} ADD at ${at}, host-local load→add done`, (t.trace["host-local: add done"] ?? NaN) - (t.trace["host-local: loaded"] ?? NaN));
     }
     if (i % 20 === 0) waitForSpares();
   }

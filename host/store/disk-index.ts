@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
@@ -161,9 +160,21 @@ export class BucketIndex {
   }
 }
 
-/** The index file of a value: its trimmed text hashed, so any value makes a safe file name. */
+/**
+ * The index file of a value: its trimmed text hashed, so any value makes a safe file name.
+ * Two FNV-1a hashes, not node:crypto, which would cost every cold call ~2 ms to load. Values
+ * that collide share a file, which costs reads, never answers: `find` checks each key's file.
+ */
 function fileOf(value: string): string {
-  return "v-" + createHash("sha256").update(value.trim()).digest("hex").slice(0, 32);
+  const text = value.trim();
+  let a = 0x811c9dc5;
+  let b = 0x050c5d1f;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x01000193) ^ (b >>> 15);
+  }
+  return "v-" + (a >>> 0).toString(16).padStart(8, "0") + (b >>> 0).toString(16).padStart(8, "0");
 }
 
 function readSeal(dir: string): { mtimeNs: bigint; count: number } | undefined {

@@ -92,7 +92,7 @@ describe("disk store find", () => {
     const values = ["../../../etc/passwd", "/", "seal", "a\nb", "", "x".repeat(4096)];
     withBucket((b) => values.forEach((v, i) => b.put(`k${i}`, v)));
     for (const [i, v] of values.entries()) expect(withBucket((b) => b.find([v]))).toEqual([[`k${i}`, v]]);
-    expect(readdirSync(indexDir()).every((f) => f === "seal" || /^v-[0-9a-f]{32}$/.test(f))).toBe(true);
+    expect(readdirSync(indexDir()).every((f) => f === "seal" || /^v-[0-9a-f]{16}$/.test(f))).toBe(true);
     expect(readdirSync(root).sort()).toEqual([".wasm-cni-index", "net"]);
   });
 
