@@ -1,7 +1,7 @@
 // The owner index of the disk store (host/store/disk-index.ts): `find` and `size` must give
 // what a read of every file would give, after any writer changed the bucket in any way the
 // index did not see, and after a holder died at any step.
-import { existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -171,11 +171,18 @@ describe("disk store index when a holder dies", () => {
   });
 });
 
-describe("disk store index cost", () => {
+describe("disk store index seal", () => {
   it("sets the bucket's mtime back a second when it seals, and records what it reads back", () => {
+    const before = Date.now();
     fill(2);
     const seal = readFileSync(join(indexDir(), "seal"), "utf8").split("\n");
     expect(seal[0]).toBe("wasm-cni store index 1");
+    const mtime = statSync(bucketDir(), { bigint: true }).mtimeNs;
+    expect(seal[1]).toBe(String(mtime));
     expect(seal[2]).toBe("2");
+    // A change made now, in the same clock tick as the seal, gets a newer time than that.
+    expect(Number(mtime / 1_000_000n)).toBeLessThan(before - 900);
+    writeFileSync(join(bucketDir(), "10.1.9.9"), owner("ctr0"));
+    expect(statSync(bucketDir(), { bigint: true }).mtimeNs).not.toBe(mtime);
   });
 });
