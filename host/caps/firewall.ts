@@ -119,10 +119,10 @@ export function createFirewallCaps(ctx: CallContext): typeof FirewallCaps {
    * chains and tables they leave empty go too, in the same transaction (prune.ts), so that the
    * last DEL leaves the ruleset as before.
    */
-  const deleteWhere = (h: NftHandle, pick: (chain: BaseChain, r: NftRule) => boolean, prune = true) => {
+  const deleteWhere = (h: NftHandle, pick: (r: NftRule, chain: BaseChain) => boolean, prune = true) => {
     const lists = chains().map((chain) => {
       const rules = ruleList(h, chainRef(chain));
-      return { chain, rules, picked: rules.filter((r) => pick(chain, r)) };
+      return { chain, rules, picked: rules.filter((r) => pick(r, chain)) };
     });
     if (prune) deleteRulesAndPrune(h, lists.map((l) => ({ chain: chainRef(l.chain), rules: l.rules, doomed: l.picked.map((r) => r.handle) })));
     else for (const l of lists) ruleDelete(h, chainRef(l.chain), l.picked.map((r) => r.handle));
@@ -137,7 +137,7 @@ export function createFirewallCaps(ctx: CallContext): typeof FirewallCaps {
       ruleAdd(h, chain, exprs, `${tag()} ${what}`);
       return true;
     });
-    if (added) ctx.journal.record(`firewall ${what} (ns ${id})`, () => withNft(ns, (h) => deleteWhere(h, (_, r) => mine((rest) => rest === what)(r))));
+    if (added) ctx.journal.record(`firewall ${what} (ns ${id})`, () => withNft(ns, (h) => deleteWhere(h, mine((rest) => rest === what))));
   };
 
   /**
@@ -212,7 +212,7 @@ export function createFirewallCaps(ctx: CallContext): typeof FirewallCaps {
       if (added.length > 0) {
         const mark = (chain: BaseChain, r: NftRule) => `${chain.family} ${chain.name} ${r.handle}`;
         const made = new Set(added.map(({ name, r }) => mark(ruleChain(table(), name), r)));
-        ctx.journal.record(`firewall.apply ${added.length} rule(s) ${tag()} (ns ${ns})`, () => withNft(handle, (h) => deleteWhere(h, (chain, r) => made.has(mark(chain, r)))));
+        ctx.journal.record(`firewall.apply ${added.length} rule(s) ${tag()} (ns ${ns})`, () => withNft(handle, (h) => deleteWhere(h, (r, chain) => made.has(mark(chain, r)))));
       }
     }),
     rules: hostCall(ctx, "firewall.rules", (ns: number) =>
@@ -225,7 +225,7 @@ export function createFirewallCaps(ctx: CallContext): typeof FirewallCaps {
     remove: hostCall(ctx, "firewall.remove", (ns: number) => {
       const handle = netns(ns);
       // Not pruned in an ADD: its journal may put the rules back, into the same table and chains.
-      const removed = withNft(handle, (h) => deleteWhere(h, (_, r) => mine(() => true)(r), ctx.call.command !== "ADD"))
+      const removed = withNft(handle, (h) => deleteWhere(h, mine(() => true), ctx.call.command !== "ADD"))
         .map(({ chain, r }) => ({ chain, r, rest: r.comment.slice(tag().length + 1) }));
       // Each rule is made again from its comment (or, a typed rule, its expressions), as ensure or apply made it.
       if (removed.length > 0) {
@@ -252,7 +252,7 @@ export function createFirewallCaps(ctx: CallContext): typeof FirewallCaps {
         const owner = r.comment.split(" ", 1)[0]!;
         return owner.startsWith(ofNetwork) && !kept.has(owner);
       };
-      return withNft(netns(ns), (h) => deleteWhere(h, (_, r) => stale(r)).length);
+      return withNft(netns(ns), (h) => deleteWhere(h, stale).length);
     }),
   };
 }

@@ -33,8 +33,8 @@ export const DEFAULT_DIR = "/run/wasm-cni";
 /**
  * Host processes kept by default: twice the CPUs, at least 4 and at most 16. A call is CPU
  * work and waits in the kernel (an nftables commit that deletes waits ~10 ms for RCU); twice
- * the CPUs keeps them busy through those waits. On 2 cores (2026-12-08, /work/burstcpu.sh,
- * three rounds each), 20 ADDs and then 20 DELs at once took 97-110 and 54-69 ms with 2 or 3
+ * the CPUs keeps them busy through those waits. On 2 cores (2026-12-08, a pool of N from a
+ * shell, three rounds each), 20 ADDs and then 20 DELs at once took 97-110 and 54-69 ms with 2 or 3
  * processes, 93-122 and 62-81 ms with 4, 112-162 and 71-75 ms with 8; Go's plugins 111-124
  * and 92-107 ms. More processes than that only share the cores and the rtnl lock among more
  * calls. (Before link deletes returned at the kernel's notification, each DEL waited ~20 ms

@@ -45,16 +45,12 @@ export class BucketIndex {
   /** True once the seal has been removed in this call. */
   private unsealed = false;
 
-  private constructor(private readonly bucketDir: string, private readonly dir: string) {
+  /** Reads the seal of the index in `dir` of the bucket in `bucketDir`; only with the bucket's lock held. */
+  constructor(private readonly bucketDir: string, private readonly dir: string) {
     const seal = readSeal(dir);
     const sealed = seal !== undefined && seal.mtimeNs === statSync(bucketDir, { bigint: true }).mtimeNs;
     this.state = sealed ? "sealed" : "stale";
     this.count = sealed ? seal.count : 0;
-  }
-
-  /** Reads the seal of the index of `bucketDir`; call with the bucket's lock held. */
-  static open(bucketDir: string, indexDir: string): BucketIndex {
-    return new BucketIndex(bucketDir, indexDir);
   }
 
   /** False when another writer (or a crash) changed the bucket since the last seal. */

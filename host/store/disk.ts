@@ -36,7 +36,7 @@ export function createDiskStore(lock: FileLocker, root = DEFAULT_STORE_ROOT): St
         closeSync(fd);
         throw e;
       }
-      const index = BucketIndex.open(path, indexDirOf(dir || root, name));
+      const index = new BucketIndex(path, indexDirOf(dir || root, name));
       // A dead writer's temporary file changed the bucket after the last seal.
       if (!index.current) removeDeadWritersFiles(path);
       return diskBucket(path, fd, index);
